@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs everything Sohound needs to build, test and run, from Debian 12 packages.
+# Idempotent: packages already present are skipped, so a second run costs a few seconds.
+set -euo pipefail
+
+packages=(
+  # toolchains and build
+  build-essential g++-12 gcc-12 clang-14 libclang-rt-14-dev llvm-14 cmake ninja-build ccache pkg-config
+  # libraries Sohound is built on
+  libyaml-cpp-dev libboost1.81-dev libcli11-dev libfmt-dev nlohmann-json3-dev libexpat1-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # the tools Sohound drives
+  valgrind libc6-dbg
+  # the example suite's system library (pkg-config example)
+  zlib1g-dev
+  # scripts
+  python3 time
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "ci/setup.sh: installing ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "ci/setup.sh: all packages present"
+fi

@@ -1,0 +1,13 @@
+# sohound_settings: warnings and optional sanitizers for Sohound's own code, so the harness can run
+# under the same tools it orchestrates (configure with -DSOHOUND_SANITIZE=address,undefined).
+add_library(sohound_settings INTERFACE)
+target_compile_options(sohound_settings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Wunused -Woverloaded-virtual -Wnull-dereference -Wformat=2 -Wimplicit-fallthrough
+  -fno-omit-frame-pointer)
+# Boost.Process v2 uses std::filesystem instead of Boost.Filesystem when this is set.
+target_compile_definitions(sohound_settings INTERFACE BOOST_PROCESS_USE_STD_FS BOOST_ASIO_NO_DEPRECATED)
+if(SOHOUND_SANITIZE)
+  target_compile_options(sohound_settings INTERFACE -fsanitize=${SOHOUND_SANITIZE})
+  target_link_options(sohound_settings INTERFACE -fsanitize=${SOHOUND_SANITIZE})
+endif()

@@ -1,0 +1,69 @@
+#include "harness/aggregate/judge.hpp"
+
+#include "harness/aggregate/fingerprint.hpp"
+#include "harness/util/text.hpp"
+
+#include <unordered_map>
+
+namespace harness::aggregate {
+
+model::Severity default_severity(std::string_view kind) {
+  return kind == "leak.reachable" ? model::Severity::warning : model::Severity::error;
+}
+
+bool matches(const model::Expectation& e, model::Tool tool, const model::Finding& finding) {
+  if (e.tool && *e.tool != tool) return false;
+  if (!util::glob_match(e.kind, finding.kind)) return false;
+  if (e.function.empty()) return true;
+  for (const auto& frame : finding.stack)
+    if (util::glob_match(e.function, frame.function) || util::glob_match(e.function, normalize_function(frame.function)))
+      return true;
+  return false;
+}
+
+std::vector<model::Finding> merge_findings(std::vector<model::Finding> findings) {
+  std::vector<model::Finding> merged;
+  std::unordered_map<std::string, std::size_t> index;
+  for (auto& f : findings) {
+    if (f.fingerprint.empty()) f.fingerprint = fingerprint(f.kind, f.stack);
+    auto [it, inserted] = index.try_emplace(f.fingerprint, merged.size());
+    if (inserted) {
+      merged.push_back(std::move(f));
+      continue;
+    }
+    auto& into = merged[it->second];
+    into.count += f.count;
+    into.bytes += f.bytes;
+    into.blocks += f.blocks;
+  }
+  return merged;
+}
+
+void judge(model::JobResult& job, const std::vector<model::Expectation>& expectations) {
+  job.findings = merge_findings(std::move(job.findings));
+  std::vector<bool> used(expectations.size(), false);
+  bool unexpected = false;
+  for (auto& f : job.findings) {
+    f.severity = default_severity(f.kind);
+    for (std::size_t i = 0; i < expectations.size(); ++i) {
+      if (!matches(expectations[i], job.tool, f)) continue;
+      f.status = model::FindingStatus::expected;
+      f.expected_by = expectations[i].describe();
+      used[i] = true;
+      break;
+    }
+    if (f.status == model::FindingStatus::new_finding && f.severity == model::Severity::error) unexpected = true;
+  }
+  job.unmatched_expectations.clear();
+  // An expectation aimed at another tool is not "no longer found" here; nor are expectations of a
+  // job that never got to run the feature.
+  if (job.outcome == model::JobOutcome::ok) {
+    for (std::size_t i = 0; i < expectations.size(); ++i)
+      if (!used[i] && (!expectations[i].tool || *expectations[i].tool == job.tool) &&
+          model::can_report(job.tool, expectations[i].kind))
+        job.unmatched_expectations.push_back(expectations[i].describe());
+  }
+  job.passed = job.outcome == model::JobOutcome::ok && !unexpected;
+}
+
+}  // namespace harness::aggregate

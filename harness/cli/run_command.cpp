@@ -1,0 +1,170 @@
+#include "harness/cli/commands.hpp"
+#include "harness/exec/boost_process_launcher.hpp"
+#include "harness/exec/pipeline.hpp"
+#include "harness/exec/scheduler.hpp"
+#include "harness/exec/timers.hpp"
+#include "harness/model/run_summary.hpp"
+#include "harness/plan/planner.hpp"
+#include "harness/spec/spec_loader.hpp"
+#include "harness/util/text.hpp"
+#include "reports/json_report.hpp"
+#include "reports/terminal_summary.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <thread>
+
+#ifndef SOHOUND_VERSION
+#define SOHOUND_VERSION "0.0.0"
+#endif
+
+namespace harness::cli {
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string now_iso8601() {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
+}
+
+// Live progress on a terminal (one rewritten line), plain lines in CI.
+class Progress {
+ public:
+  Progress(std::size_t total, bool live) : m_total(total), m_live(live) {}
+  void finished(const model::JobResult& job) {
+    ++m_done;
+    if (m_live) {
+      fmt::print(stderr, "\r\033[K[{}/{}] {}", m_done, m_total, reports::job_line(job, true));
+      if (!job.passed) fmt::print(stderr, "\n");
+    } else {
+      fmt::print(stderr, "[{}/{}] {}\n", m_done, m_total, reports::job_line(job, false));
+    }
+  }
+  void close() {
+    if (m_live) fmt::print(stderr, "\r\033[K");
+  }
+
+ private:
+  std::size_t m_total, m_done = 0;
+  bool m_live;
+};
+
+}  // namespace
+
+int run_command(const RunOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<model::SuiteSpec> suites;
+  bool bad = false;
+  for (const auto& path : options.specs) {
+    auto spec = spec::load_file(path);
+    if (!spec) {
+      fmt::print(stderr, "{}\n", spec.error().message);
+      bad = true;
+      continue;
+    }
+    suites.push_back(std::move(*spec));
+  }
+  plan::PlanOptions plan_options;
+  plan_options.filter = options.filter;
+  for (const auto& name : options.tools) {
+    auto tool = model::tool_from_name(name);
+    if (!tool) {
+      const auto suggestion = util::closest_match(name, model::tool_names());
+      fmt::print(stderr, "sohound: unknown tool '{}'{}; known tools: {}\n", name,
+                 suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
+                 fmt::join(model::tool_names(), ", "));
+      bad = true;
+      continue;
+    }
+    plan_options.tools.push_back(*tool);
+  }
+  {
+    std::set<std::string> names;
+    for (const auto& s : suites)
+      if (!names.insert(s.name).second) {
+        fmt::print(stderr, "{}: suite name '{}' is used by two specs; suite names must be unique in a run\n", s.file, s.name);
+        bad = true;
+      }
+  }
+  if (bad) return k_exit_usage;
+  const auto jobs = plan::make_jobs(suites, plan_options);
+  if (jobs.empty()) {
+    fmt::print(stderr, "sohound: no jobs to run{}\n",
+               options.filter.empty() ? "" : fmt::format(" (--filter '{}' matched no feature)", options.filter));
+    return k_exit_usage;
+  }
+
+  const auto out_dir = fs::absolute(options.out_dir).lexically_normal().string();
+  fs::create_directories(out_dir);
+  const int parallel = options.jobs > 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+
+  model::RunSummary summary;
+  summary.sohound_version = SOHOUND_VERSION;
+  summary.started_at = now_iso8601();
+  summary.specs = options.specs;
+
+  asio::io_context io;
+  exec::BoostProcessLauncher launcher;
+  exec::SteadyTimers timers;
+  exec::Scheduler scheduler(io.get_executor(), launcher, timers, parallel);
+  scheduler.on_error = [](const std::string& what) { fmt::print(stderr, "sohound: internal error in a job: {}\n", what); };
+  exec::Pipeline pipeline(scheduler, suites, {out_dir});
+  Progress progress(jobs.size(), options.progress && ::isatty(STDERR_FILENO));
+
+  // Ctrl-C (or SIGTERM from CI) cancels every job; their children are stopped and the results
+  // gathered so far are still written.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    fmt::print(stderr, "\nsohound: {} received, stopping every job and writing results...\n",
+               sig == SIGINT ? "Ctrl-C" : "SIGTERM");
+    summary.interrupted = true;
+    scheduler.cancel_all();
+  });
+
+  std::exception_ptr failure;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await pipeline.run_all(jobs, summary.jobs, [&](const model::JobResult& job) { progress.finished(job); });
+        signals.cancel();
+      },
+      [&](std::exception_ptr e) { failure = e; });
+  io.run();
+  progress.close();
+  summary.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  const auto results_path = out_dir + "/results.json";
+  {
+    std::ofstream out(results_path);
+    reports::write_json(summary, out);
+  }
+  reports::write_terminal_summary(summary, std::cout, {::isatty(STDOUT_FILENO) != 0});
+  fmt::print("results: {}\n", results_path);
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "sohound: internal error: {}\n", e.what());
+    }
+    return k_exit_infrastructure;
+  }
+  return model::exit_code(summary);
+}
+
+}  // namespace harness::cli

@@ -1,0 +1,34 @@
+// A wake-all condition for coroutines on one single-threaded io_context: wait() suspends until the
+// next notify_all(). Callers re-check their own condition in a loop. If the waiting coroutine is
+// cancelled, wait() throws operation_aborted (so a cancelled job never hangs on a condition).
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+namespace harness::exec {
+
+class AsyncNotifier {
+ public:
+  explicit AsyncNotifier(const boost::asio::any_io_executor& executor);
+  boost::asio::awaitable<void> wait();
+  void notify_all() { m_timer.cancel(); }
+
+ private:
+  boost::asio::steady_timer m_timer;  // never expires; cancel() is the notification
+};
+
+// A counting semaphore: the one place the concurrency limit lives.
+class AsyncSemaphore {
+ public:
+  AsyncSemaphore(const boost::asio::any_io_executor& executor, int count) : m_free(count), m_changed(executor) {}
+  boost::asio::awaitable<void> acquire();
+  void release();
+
+ private:
+  int m_free;
+  AsyncNotifier m_changed;
+};
+
+}  // namespace harness::exec

@@ -1,0 +1,146 @@
+#include "harness/exec/boost_process_launcher.hpp"
+
+// Boost.Process v2 is built here, once, in separate-compilation mode (src.hpp below): 1.81's
+// header-only mode leaves process_environment::on_setup undefined. This is the only translation
+// unit that includes Boost.Process.
+#define BOOST_PROCESS_V2_SEPARATE_COMPILATION 1
+
+// Boost 1.81's Process v2 headers use boost::optional and Boost.TypeTraits names (found through
+// the enclosing namespace) without including them when BOOST_PROCESS_USE_STD_FS is set.
+#include <boost/optional.hpp>
+#include <boost/type_traits.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/process/v2/environment.hpp>
+#include <boost/process/v2/process.hpp>
+#include <boost/process/v2/start_dir.hpp>
+#include <boost/process/v2/stdio.hpp>
+// Process v2 is not header-only: its out-of-line definitions are compiled here, once.
+#include <boost/process/v2/src.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+extern char** environ;
+
+namespace harness::exec {
+namespace asio = boost::asio;
+namespace bp = boost::process::v2;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+// Puts the child in a new process group (its pid) before exec, so kill(-pid) reaches every
+// process the driver or the tool starts.
+struct NewProcessGroup {
+  template <class Launcher>
+  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*) {
+    if (::setpgid(0, 0) != 0) return bp::error_code(errno, bp::system_category());
+    // Restore what a shell would give a child: default SIGINT/SIGTERM/SIGPIPE handling.
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    ::signal(SIGPIPE, SIG_DFL);
+    return {};
+  }
+};
+
+class OutputFile {
+ public:
+  explicit OutputFile(const std::string& path)
+      : m_fd(::open(path.empty() ? "/dev/null" : path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) {}
+  ~OutputFile() {
+    if (m_fd >= 0) ::close(m_fd);
+  }
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+  int fd() const { return m_fd; }
+
+ private:
+  int m_fd;
+};
+
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    const auto key = kv.substr(0, kv.find('='));
+    if (!extra.count(std::string(key))) env.emplace_back(kv);
+  }
+  for (const auto& [key, value] : extra) env.push_back(key + "=" + value);
+  return env;
+}
+
+ProcessResult decode(int status) {
+  ProcessResult result;
+  if (WIFSIGNALED(status))
+    result.signal = WTERMSIG(status);
+  else if (WIFEXITED(status))
+    result.exit_code = WEXITSTATUS(status);
+  return result;
+}
+
+}  // namespace
+
+asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command) {
+  auto executor = co_await asio::this_coro::executor;
+  ProcessResult failed;
+  failed.started = false;
+  if (command.argv.empty()) {
+    failed.start_error = "empty command";
+    co_return failed;
+  }
+  std::filesystem::path exe = command.argv.front();
+  if (command.argv.front().find('/') == std::string::npos) exe = bp::environment::find_executable(command.argv.front());
+  if (exe.empty()) {
+    failed.start_error = command.argv.front() + ": not found on PATH";
+    co_return failed;
+  }
+  OutputFile out(command.stdout_path), err(command.stderr_path);
+  if (out.fd() < 0 || err.fd() < 0) {
+    failed.start_error = "cannot create output file: " + std::string(std::strerror(errno));
+    co_return failed;
+  }
+  const std::vector<std::string> args(command.argv.begin() + 1, command.argv.end());
+  const auto env = child_environment(command.env);
+  const std::filesystem::path cwd = command.cwd.empty() ? std::filesystem::current_path() : std::filesystem::path(command.cwd);
+
+  bp::error_code ec;
+  bp::process proc(executor, exe, args, ec, bp::process_stdio{nullptr, out.fd(), err.fd()},
+                   bp::process_start_dir{cwd}, bp::process_environment{env}, NewProcessGroup{});
+  if (ec) {
+    failed.start_error = exe.string() + ": " + ec.message();
+    co_return failed;
+  }
+  const pid_t group = proc.id();
+
+  auto [wait_ec, code] = co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (wait_ec != asio::error::operation_aborted) {
+    ::kill(-group, SIGKILL);  // stragglers the driver left running in its group
+    co_return decode(proc.native_exit_code());
+  }
+
+  // Cancelled (timeout or Ctrl-C): stop the whole group, give it the grace period, then kill.
+  co_await asio::this_coro::reset_cancellation_state();
+  ::kill(-group, SIGTERM);
+  asio::steady_timer grace(executor, m_grace);
+  auto first = co_await (proc.async_wait(asio::as_tuple(asio::use_awaitable)) ||
+                         grace.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (first.index() == 1) {
+    ::kill(-group, SIGKILL);
+    co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  ::kill(-group, SIGKILL);
+  throw boost::system::system_error(asio::error::operation_aborted);
+}
+
+}  // namespace harness::exec

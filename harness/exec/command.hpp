@@ -1,0 +1,28 @@
+// A process to start, and how it ended. Plain data; the launcher seam consumes it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace harness::exec {
+
+struct Command {
+  std::vector<std::string> argv;           // argv[0] is looked up on PATH unless it holds a '/'
+  std::map<std::string, std::string> env;  // set on top of the inherited environment
+  std::string cwd;                         // "" = the harness's working directory
+  std::string stdout_path;                 // "" = /dev/null; files are truncated
+  std::string stderr_path;
+
+  // A shell line that reproduces the command by hand: cd DIR && K=V... argv...
+  std::string display() const;
+};
+
+struct ProcessResult {
+  bool started = true;       // false: could not be started (missing executable, fork failure)
+  std::string start_error;
+  int exit_code = -1;        // when it exited normally
+  int signal = 0;            // when a signal ended it
+};
+
+}  // namespace harness::exec

@@ -1,0 +1,31 @@
+// Compiler and tool command lines: how each flavour is built and how each tool runs a driver.
+// Pure functions of their inputs; the pipeline runs what they return.
+#pragma once
+
+#include "harness/exec/command.hpp"
+#include "harness/model/suite_spec.hpp"
+#include "harness/model/tool.hpp"
+
+#include <string>
+#include <vector>
+
+namespace harness::exec {
+
+// gcc -> gcc/g++, clang -> clang-14/clang++-14.
+std::string compiler_for(model::Compiler compiler, model::Language language);
+
+// Flags every driver and library gets: debug info, no optimisation, frame pointers (so fast
+// unwinders and Valgrind both see every frame), threads, and the language standard.
+std::vector<std::string> base_flags(model::Language language);
+
+// Flags that make a flavour: nothing for plain; ASan with recovery so one bad access does not hide
+// the next, and LeakSanitizer (part of ASan on x86-64 Linux).
+std::vector<std::string> flavour_flags(model::Flavour flavour);
+
+// The exit code sanitizers are told to use when they report, distinct from the driver's own.
+inline constexpr int k_sanitizer_exit_code = 86;
+
+// Runs `driver` under `tool`, writing raw reports into `report_dir`.
+Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir);
+
+}  // namespace harness::exec

@@ -1,0 +1,44 @@
+// One finding model for every tool: what went wrong, where, and how it is judged.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace harness::model {
+
+struct Frame {
+  std::string function;  // demangled, as the tool printed it; "" when unknown
+  std::string file;      // full path when the tool knew the folder
+  int line = 0;
+  std::string object;    // the ELF object (executable or .so)
+};
+
+struct AuxStack {
+  std::string label;     // e.g. "Address 0x.. is 0 bytes after a block of size 40 alloc'd"
+  std::vector<Frame> frames;
+};
+
+enum class FindingStatus { new_finding, expected };
+enum class Severity { error, warning };  // warnings are reported but never fail a run
+
+struct Finding {
+  std::string kind;       // dotted: leak.definite, mem.invalid_read, ... (docs/results.md)
+  std::string tool_kind;  // the tool's own name for it (Leak_DefinitelyLost, heap-buffer-overflow)
+  std::string message;
+  std::vector<Frame> stack;  // primary stack: allocation stack of a leak, access stack of a bad access
+  std::vector<AuxStack> aux_stacks;
+  std::uint64_t bytes = 0;
+  std::uint64_t blocks = 0;
+  std::uint64_t count = 1;   // how many times the tool reported it within the job
+  int pid = 0;
+  std::string fingerprint;
+  FindingStatus status = FindingStatus::new_finding;
+  Severity severity = Severity::error;
+  std::string expected_by;   // the expectation that matched, when status == expected
+};
+
+std::string_view to_string(FindingStatus status);
+std::string_view to_string(Severity severity);
+
+}  // namespace harness::model

@@ -1,0 +1,19 @@
+#include "harness/model/job_result.hpp"
+
+namespace harness::model {
+
+std::string_view to_string(JobOutcome outcome) {
+  switch (outcome) {
+    case JobOutcome::ok: return "ok";
+    case JobOutcome::build_failed: return "build_failed";
+    case JobOutcome::crashed: return "crashed";
+    case JobOutcome::timeout: return "timeout";
+    case JobOutcome::tool_failed: return "tool_failed";
+    case JobOutcome::cancelled: return "cancelled";
+  }
+  return "ok";
+}
+
+bool is_infrastructure(JobOutcome outcome) { return outcome == JobOutcome::tool_failed; }
+
+}  // namespace harness::model

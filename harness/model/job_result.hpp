@@ -1,0 +1,52 @@
+// What happened to one job (one feature under one tool), bound for the reports. A job that leaks,
+// crashes, times out or fails to build is an ordinary JobResult, never an exception.
+#pragma once
+
+#include "harness/model/finding.hpp"
+#include "harness/model/tool.hpp"
+
+#include <string>
+#include <vector>
+
+namespace harness::model {
+
+enum class JobOutcome {
+  ok,            // the driver ran to completion under the tool; findings (if any) are in `findings`
+  build_failed,  // the driver or library did not compile or link; `log` has the compiler output
+  crashed,       // the driver died of a signal or exited with an unexpected status
+  timeout,       // killed after the tool-scaled timeout
+  tool_failed,   // the tool is missing, could not start, or left an unusable report
+  cancelled,     // interrupted (Ctrl-C) before it finished
+};
+
+std::string_view to_string(JobOutcome outcome);
+bool is_infrastructure(JobOutcome outcome);
+
+struct Phase {               // one step of the job, for the timeline
+  std::string name;          // build, run, parse
+  double start_s = 0;        // seconds since the run started
+  double end_s = 0;
+};
+
+struct JobResult {
+  std::string suite;
+  std::string feature;
+  Tool tool = Tool::memcheck;
+  JobOutcome outcome = JobOutcome::ok;
+  bool passed = true;        // outcome ok and no new error-severity finding
+  std::string message;       // one line: why it failed, or what the tool said
+  double duration_s = 0;
+  int exit_code = -1;        // of the driver process under the tool; -1 when it did not run
+  int signal = 0;
+  std::vector<Finding> findings;
+  std::vector<std::string> unmatched_expectations;  // expected but no longer found
+  std::string log;           // compiler output for build failures, the tool's stderr otherwise (tail)
+  std::string job_dir;       // where the driver source, commands and raw reports are kept
+  std::string driver_source;
+  std::string build_command;
+  std::string run_command;
+  std::vector<std::string> reports;  // raw report files the findings came from
+  std::vector<Phase> phases;
+};
+
+}  // namespace harness::model

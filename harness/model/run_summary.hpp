@@ -1,0 +1,24 @@
+// The whole run: every job's result plus totals; what results.json and every renderer consume.
+#pragma once
+
+#include "harness/model/job_result.hpp"
+
+#include <string>
+#include <vector>
+
+namespace harness::model {
+
+struct RunSummary {
+  std::string sohound_version;
+  std::string started_at;    // ISO 8601 UTC
+  double duration_s = 0;
+  bool interrupted = false;  // Ctrl-C: the results are partial
+  std::vector<std::string> specs;
+  std::vector<JobResult> jobs;
+};
+
+// 0: all passed; 1: unexpected findings or failed jobs; 3: only infrastructure failures;
+// 130: interrupted. (docs/results.md, "Exit codes")
+int exit_code(const RunSummary& summary);
+
+}  // namespace harness::model

@@ -1,0 +1,87 @@
+// A loaded spec: what the user wrote, validated, with every path made absolute and every snippet
+// carrying the position of its text so compiler errors and stacks point back into the YAML file.
+#pragma once
+
+#include "harness/model/source_pos.hpp"
+#include "harness/model/tool.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace harness::model {
+
+enum class Language { c, cxx };
+
+// A piece of C or C++ text from the spec; `pos` is where its first line sits in the spec file.
+struct Snippet {
+  std::string text;
+  SourcePos pos;
+  bool empty() const { return text.empty(); }
+};
+
+// A known finding that must not fail the run.
+struct Expectation {
+  std::string kind;                  // dotted kind or glob ("leak.*")
+  std::string function;              // glob matched against any frame of the primary stack; "" = any
+  std::optional<Tool> tool;          // restrict to one tool
+  SourcePos pos;
+  std::string describe() const;
+};
+
+struct FeatureSpec {
+  std::string name;
+  SourcePos pos;
+  std::optional<Language> language;  // overrides the suite's
+  Snippet code;                      // inline body, or
+  std::string source;                // absolute path of a file with its own includes and an entry function
+  std::string entry = "feature";
+  Snippet setup, teardown, globals;
+  int threads = 1;
+  int repeat = 1;
+  std::optional<std::vector<Tool>> tools;
+  std::optional<double> timeout_s;
+  std::map<std::string, std::string> env;
+  std::vector<std::string> cflags, ldflags;
+  std::vector<Expectation> expect;
+};
+
+enum class LibraryKind { none, pkg_config, path, build };
+
+struct LibraryBuild {
+  std::string name;                  // produces lib<name>.so
+  std::vector<std::string> sources;  // absolute paths; .c compiled as C, others as C++
+  std::vector<std::string> cflags;
+  std::vector<std::string> ldflags;
+};
+
+struct LibrarySpec {
+  LibraryKind kind = LibraryKind::none;
+  SourcePos pos;
+  std::vector<std::string> pkg_config;
+  std::vector<SourcePos> pkg_config_pos;
+  std::string path;                  // absolute path of a prebuilt .so
+  std::vector<std::string> include_dirs;  // absolute
+  LibraryBuild build;
+};
+
+enum class Compiler { gcc, clang };
+
+struct SuiteSpec {
+  std::string name;
+  std::string file;                  // the spec file, as given
+  std::string dir;                   // absolute folder of the spec file
+  Language language = Language::c;
+  Compiler compiler = Compiler::gcc;
+  LibrarySpec library;
+  std::vector<std::string> includes;
+  std::vector<std::string> cflags, ldflags;
+  std::map<std::string, std::string> env;
+  double timeout_s = 60;
+  std::optional<std::vector<Tool>> tools;
+  Snippet globals;
+  std::vector<FeatureSpec> features;
+};
+
+}  // namespace harness::model

@@ -1,0 +1,61 @@
+#include "harness/parse/memcheck_findings.hpp"
+
+namespace harness::parse {
+
+std::string memcheck_kind(std::string_view k) {
+  struct Row { std::string_view valgrind, sohound; };
+  static constexpr Row k_rows[] = {
+      {"Leak_DefinitelyLost", "leak.definite"},   {"Leak_IndirectlyLost", "leak.indirect"},
+      {"Leak_PossiblyLost", "leak.possible"},     {"Leak_StillReachable", "leak.reachable"},
+      {"InvalidRead", "mem.invalid_read"},        {"InvalidWrite", "mem.invalid_write"},
+      {"UninitCondition", "mem.uninit"},          {"UninitValue", "mem.uninit"},
+      {"SyscallParam", "mem.syscall_param"},      {"InvalidFree", "mem.invalid_free"},
+      {"MismatchedFree", "mem.mismatched_free"},  {"Overlap", "mem.overlap"},
+      {"InvalidJump", "mem.invalid_jump"},        {"InvalidMemPool", "mem.invalid_mempool"},
+      {"FishyValue", "mem.fishy_value"},          {"ClientCheck", "mem.client_check"},
+      {"CoreMemError", "mem.core"},               {"ReallocSizeZero", "mem.realloc_size_zero"},
+      {"InvalidAlignment", "mem.invalid_alignment"}, {"InvalidSize", "mem.invalid_size"},
+      {"InvalidSizeAndAlignment", "mem.invalid_size"},
+      {"MismatchedAllocateDeallocateSize", "mem.mismatched_size"},
+      {"MismatchedAllocateDeallocateAlignment", "mem.mismatched_alignment"},
+      {"FdBadClose", "fd.bad_close"},             {"FdNotClosed", "fd.leak"},
+      {"FdBadUse", "fd.bad_use"},
+  };
+  for (const auto& row : k_rows)
+    if (row.valgrind == k) return std::string(row.sohound);
+  return "memcheck." + std::string(k);
+}
+
+model::Finding memcheck_finding(const ValgrindError& error, int pid) {
+  model::Finding finding;
+  finding.kind = memcheck_kind(error.kind);
+  finding.tool_kind = error.kind;
+  finding.message = error.what;
+  finding.stack = error.stack;
+  finding.aux_stacks = error.aux_stacks;
+  // An auxwhat with no stack after it (e.g. "Address 0x0 is not stack'd, malloc'd or free'd") still
+  // explains the error; keep it as a label-only aux entry.
+  for (const auto& text : error.aux_texts) {
+    bool used = false;
+    for (const auto& aux : error.aux_stacks) used = used || aux.label == text;
+    if (!used) finding.aux_stacks.push_back({text, {}});
+  }
+  finding.bytes = error.leaked_bytes;
+  finding.blocks = error.leaked_blocks;
+  finding.pid = pid;
+  return finding;
+}
+
+std::vector<model::Finding> memcheck_findings(const ValgrindReport& report) {
+  std::vector<model::Finding> findings;
+  findings.reserve(report.errors.size());
+  for (const auto& error : report.errors) {
+    auto finding = memcheck_finding(error, report.pid);
+    if (auto it = report.error_counts.find(error.unique); it != report.error_counts.end() && it->second > 0)
+      finding.count = it->second;
+    findings.push_back(std::move(finding));
+  }
+  return findings;
+}
+
+}  // namespace harness::parse

@@ -1,0 +1,255 @@
+#include "harness/parse/sanitizer_log.hpp"
+
+#include "harness/util/text.hpp"
+
+#include <charconv>
+#include <cstdlib>
+
+namespace harness::parse {
+namespace {
+
+using util::starts_with;
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+int to_int(std::string_view s) {
+  int v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+// Splits "path:line" or "path:line:col" into file and line; false when it is not that shape.
+bool split_location(std::string_view loc, model::Frame& frame) {
+  auto colon = loc.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  auto last = loc.substr(colon + 1);
+  if (!all_digits(last)) return false;
+  auto rest = loc.substr(0, colon);
+  const auto colon2 = rest.rfind(':');
+  if (colon2 != std::string_view::npos && all_digits(rest.substr(colon2 + 1))) {
+    frame.line = to_int(rest.substr(colon2 + 1));  // file:line:col
+    frame.file = std::string(rest.substr(0, colon2));
+  } else {
+    frame.line = to_int(last);
+    frame.file = std::string(rest);
+  }
+  return true;
+}
+
+// "==1234==" prefix -> the rest of the line, or nullopt.
+std::optional<std::string_view> after_pid_marker(std::string_view line) {
+  if (!starts_with(line, "==")) return std::nullopt;
+  const auto end = line.find("==", 2);
+  if (end == std::string_view::npos || !all_digits(line.substr(2, end - 2))) return std::nullopt;
+  return line.substr(end + 2);
+}
+
+// Bug type from an ASan ERROR header's text after "AddressSanitizer: ".
+std::string header_bug_type(std::string_view h) {
+  if (starts_with(h, "attempting double-free")) return "double-free";
+  if (starts_with(h, "attempting free on address which was not malloc()-ed")) return "bad-free";
+  const auto end = h.find_first_of(" :");
+  return std::string(h.substr(0, end));
+}
+
+}  // namespace
+
+std::optional<model::Frame> sanitizer_frame(std::string_view line) {
+  auto s = util::trim(line);
+  if (!starts_with(s, "#")) return std::nullopt;
+  auto space = s.find(' ');
+  if (space == std::string_view::npos || !all_digits(s.substr(1, space - 1))) return std::nullopt;
+  s = util::trim(s.substr(space + 1));
+  model::Frame frame;
+  if (starts_with(s, "0x")) {  // ASan/LSan/UBSan: "#N 0xPC in FUNC LOC"; TSan has no pc
+    const auto sp = s.find(' ');
+    s = sp == std::string_view::npos ? std::string_view{} : util::trim(s.substr(sp + 1));
+    if (starts_with(s, "in ")) s.remove_prefix(3);
+  }
+  // Clang appends the module's BuildId.
+  if (const auto b = s.rfind(" (BuildId: "); b != std::string_view::npos && util::ends_with(s, ")"))
+    s = util::trim(s.substr(0, b));
+  // "(module+0xoffset)" at the end: object, no source.
+  if (util::ends_with(s, ")")) {
+    const auto open = s.rfind('(');
+    const auto inner = open == std::string_view::npos ? std::string_view{} : s.substr(open + 1, s.size() - open - 2);
+    const auto plus = inner.rfind("+0x");
+    if (plus != std::string_view::npos && open != std::string_view::npos && (open == 0 || s[open - 1] == ' ')) {
+      frame.object = std::string(inner.substr(0, plus));
+      frame.function = std::string(util::trim(s.substr(0, open)));
+      return frame;
+    }
+  }
+  const auto last_space = s.rfind(' ');
+  if (last_space == std::string_view::npos) {
+    frame.function = std::string(s);
+    return frame;
+  }
+  const auto loc = s.substr(last_space + 1);
+  if (split_location(loc, frame) || loc == "<null>") {
+    frame.function = std::string(util::trim(s.substr(0, last_space)));
+  } else {
+    frame.function = std::string(s);
+  }
+  return frame;
+}
+
+std::string asan_kind(std::string_view bug, std::string_view access) {
+  if (bug == "double-free" || bug == "bad-free") return "mem.invalid_free";
+  if (bug == "alloc-dealloc-mismatch") return "mem.mismatched_free";
+  if (bug == "new-delete-type-mismatch") return "mem.mismatched_size";
+  if (util::ends_with(bug, "-param-overlap")) return "mem.overlap";
+  if (bug == "negative-size-param") return "mem.invalid_param";
+  if (bug == "allocation-size-too-big" || bug == "calloc-overflow" || bug == "out-of-memory" ||
+      bug == "invalid-allocation-alignment" || bug == "invalid-aligned-alloc-alignment" ||
+      bug == "invalid-posix-memalign-alignment" || bug == "pvalloc-overflow" || bug == "reallocarray-overflow")
+    return "mem.bad_alloc";
+  if (bug == "SEGV" || bug == "BUS" || bug == "FPE" || bug == "ILL" || bug == "stack-overflow" ||
+      bug == "deadly")
+    return "crash.signal";
+  if (bug == "odr-violation") return "mem.odr_violation";
+  if (bug == "heap-buffer-overflow" || bug == "stack-buffer-overflow" || bug == "global-buffer-overflow" ||
+      bug == "stack-buffer-underflow" || bug == "heap-use-after-free" || bug == "stack-use-after-return" ||
+      bug == "stack-use-after-scope" || bug == "container-overflow" || bug == "dynamic-stack-buffer-overflow" ||
+      bug == "intra-object-overflow" || bug == "use-after-poison" || bug == "unknown-crash" ||
+      bug == "initialization-order-fiasco") {
+    if (access == "READ") return "mem.invalid_read";
+    if (access == "WRITE") return "mem.invalid_write";
+    return "mem.invalid_access";
+  }
+  return "asan." + std::string(bug);
+}
+
+SanitizerReport sanitizer_log(std::string_view text) {
+  SanitizerReport report;
+  enum class Mode { outside, asan, leaks } mode = Mode::outside;
+  model::Finding current;
+  bool have_current = false;
+  std::string bug_type, access;
+  int pid = 0;
+  std::vector<model::Frame>* stack = nullptr;  // frames go here while a stack is open
+  std::string pending_label;                    // the "located ..." line before an aux header
+
+  auto flush = [&] {
+    if (!have_current) return;
+    if (mode == Mode::asan) {
+      current.kind = asan_kind(bug_type, access);
+      current.tool_kind = bug_type;
+      if (current.kind == "crash.signal") {
+        report.crashed = true;
+        report.crash_signal = bug_type;
+      }
+    }
+    current.pid = pid;
+    report.findings.push_back(std::move(current));
+    current = model::Finding{};
+    have_current = false;
+    stack = nullptr;
+  };
+
+  for (auto raw : util::split_lines(text)) {
+    const auto line = util::trim(raw);
+    if (auto frame = sanitizer_frame(raw)) {
+      if (stack) stack->push_back(std::move(*frame));
+      continue;
+    }
+    if (auto rest = after_pid_marker(line)) {
+      const auto pid_end = line.find("==", 2);
+      if (starts_with(*rest, "ERROR: AddressSanitizer: ")) {
+        flush();
+        pid = to_int(line.substr(2, pid_end - 2));
+        mode = Mode::asan;
+        report.saw_report_header = true;
+        const auto header = rest->substr(std::string_view("ERROR: AddressSanitizer: ").size());
+        bug_type = header_bug_type(header);
+        access.clear();
+        current = model::Finding{};
+        current.message = std::string(header);
+        have_current = true;
+        stack = &current.stack;
+        continue;
+      }
+      if (starts_with(*rest, "ERROR: LeakSanitizer: detected memory leaks")) {
+        flush();
+        pid = to_int(line.substr(2, pid_end - 2));
+        mode = Mode::leaks;
+        report.saw_report_header = true;
+        continue;
+      }
+      if (*rest != "ABORTING" && !starts_with(*rest, "WARNING: AddressSanitizer failed to allocate")) {
+        report.tool_messages.emplace_back(line);
+      }
+      continue;
+    }
+    if (starts_with(line, "SUMMARY: ")) {
+      // "SUMMARY: AddressSanitizer: heap-buffer-overflow /path/x.c:4 in f": authoritative bug type.
+      if (mode == Mode::asan && have_current) {
+        const auto colon = line.find(": ", 9);
+        if (colon != std::string_view::npos) {
+          auto rest = line.substr(colon + 2);
+          bug_type = std::string(rest.substr(0, rest.find(' ')));
+        }
+      }
+      flush();
+      mode = Mode::outside;
+      continue;
+    }
+    if (mode == Mode::leaks) {
+      const bool direct = starts_with(line, "Direct leak of ");
+      if (direct || starts_with(line, "Indirect leak of ")) {
+        flush();
+        current = model::Finding{};
+        current.kind = direct ? "leak.definite" : "leak.indirect";
+        current.tool_kind = direct ? "Direct leak" : "Indirect leak";
+        current.message = std::string(line);
+        if (util::ends_with(current.message, " allocated from:"))
+          current.message.resize(current.message.size() - std::string_view(" allocated from:").size());
+        // "Direct leak of 8 byte(s) in 1 object(s) allocated from:"
+        const auto of = line.find(" of ") + 4;
+        current.bytes = static_cast<std::uint64_t>(std::strtoull(std::string(line.substr(of)).c_str(), nullptr, 10));
+        const auto in = line.find(" in ", of);
+        if (in != std::string_view::npos)
+          current.blocks = static_cast<std::uint64_t>(std::strtoull(std::string(line.substr(in + 4)).c_str(), nullptr, 10));
+        have_current = true;
+        stack = &current.stack;
+      } else if (line.empty()) {
+        stack = nullptr;
+      }
+      continue;
+    }
+    if (mode == Mode::asan && have_current) {
+      if (line.empty()) {
+        stack = nullptr;
+        continue;
+      }
+      if ((starts_with(line, "READ of size") || starts_with(line, "WRITE of size")) && access.empty()) {
+        access = starts_with(line, "READ") ? "READ" : "WRITE";
+        current.message = bug_type + ": " + std::string(line.substr(0, line.find(" at 0x")));
+        stack = &current.stack;
+        continue;
+      }
+      if (util::ends_with(line, ":") && !starts_with(line, "Shadow")) {
+        // "allocated by thread T0 here:", "freed by thread T0 here:", "Thread T1 created by T0 here:"
+        std::string label(line.substr(0, line.size() - 1));
+        if (!pending_label.empty()) label = pending_label + "; " + label;
+        pending_label.clear();
+        current.aux_stacks.push_back({std::move(label), {}});
+        stack = &current.aux_stacks.back().frames;
+        continue;
+      }
+      if (line.find(" is located ") != std::string_view::npos) {
+        pending_label = std::string(line);
+        continue;
+      }
+    }
+  }
+  flush();
+  return report;
+}
+
+}  // namespace harness::parse

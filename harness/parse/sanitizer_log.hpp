@@ -1,0 +1,32 @@
+// ASan / LSan log text (one file per process, log_path=PREFIX) -> model::Finding.
+// Frame lines are parsed from the right (function names hold spaces and parentheses), and both
+// runtimes' spellings are accepted: GCC's file:line, Clang's file:line:col and (module+0xoff)
+// with a BuildId. See ../shared/docs/formats.md §3.
+#pragma once
+
+#include "harness/model/finding.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace harness::parse {
+
+struct SanitizerReport {
+  std::vector<model::Finding> findings;
+  bool crashed = false;         // a fatal report (SEGV, stack overflow, ...): the process died
+  std::string crash_signal;     // "SEGV", "BUS", ... when crashed
+  std::vector<std::string> tool_messages;  // ==PID== lines outside reports: start-up problems
+  bool saw_report_header = false;          // an ERROR: line was present
+};
+
+// Parses one `#N 0xPC in FUNCTION LOCATION` line; nullopt when the line is not a frame.
+std::optional<model::Frame> sanitizer_frame(std::string_view line);
+
+// Sohound's kind for an ASan bug type and access ("READ"/"WRITE"/"").
+std::string asan_kind(std::string_view bug_type, std::string_view access);
+
+SanitizerReport sanitizer_log(std::string_view text);
+
+}  // namespace harness::parse

@@ -1,0 +1,271 @@
+#include "harness/parse/valgrind_xml.hpp"
+
+#include <expat.h>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+
+namespace harness::parse {
+namespace {
+
+// Elements we act on. Everything else is skipped (forward compatibility).
+enum class El {
+  other, valgrindoutput, protocolversion, protocoltool, pid, ppid, status, state, error, unique, tid,
+  kind, what, xwhat, xauxwhat, text, leakedbytes, leakedblocks, auxwhat, stack, frame, ip, obj, fn,
+  dir, file, line, suppression, errorcounts, pair, count, fatal_signal, signo, signame, event,
+};
+
+El element(const char* name) {
+  struct Row { const char* name; El el; };
+  static constexpr Row k_rows[] = {
+      {"frame", El::frame},         {"ip", El::ip},
+      {"obj", El::obj},             {"fn", El::fn},
+      {"dir", El::dir},             {"file", El::file},
+      {"line", El::line},           {"stack", El::stack},
+      {"error", El::error},         {"unique", El::unique},
+      {"tid", El::tid},             {"kind", El::kind},
+      {"what", El::what},           {"xwhat", El::xwhat},
+      {"text", El::text},           {"auxwhat", El::auxwhat},
+      {"xauxwhat", El::xauxwhat},   {"leakedbytes", El::leakedbytes},
+      {"leakedblocks", El::leakedblocks}, {"suppression", El::suppression},
+      {"pair", El::pair},           {"count", El::count},
+      {"errorcounts", El::errorcounts}, {"status", El::status},
+      {"state", El::state},         {"pid", El::pid},
+      {"ppid", El::ppid},           {"protocolversion", El::protocolversion},
+      {"protocoltool", El::protocoltool}, {"valgrindoutput", El::valgrindoutput},
+      {"fatal_signal", El::fatal_signal}, {"signo", El::signo},
+      {"signame", El::signame},     {"event", El::event},
+  };
+  for (const auto& row : k_rows)
+    if (std::strcmp(row.name, name) == 0) return row.el;
+  return El::other;
+}
+
+template <class T>
+T to_number(std::string_view s) {
+  T value{};
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\n')) s.remove_prefix(1);
+  std::from_chars(s.data(), s.data() + s.size(), value);
+  return value;
+}
+
+std::string_view trimmed(const std::string& s) {
+  std::string_view v(s);
+  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+  return v;
+}
+
+}  // namespace
+
+struct ValgrindXmlParser::State {
+  XML_Parser parser = nullptr;
+  Sink sink;
+  ValgrindReport report;
+  std::vector<El> path;       // open elements
+  std::string text;           // character data of the current leaf
+  bool capture = false;
+  int skip_depth = 0;         // >0 while inside an element we ignore wholesale (<suppression>)
+  bool failed = false;
+
+  ValgrindError error;
+  bool in_error = false;
+  std::vector<model::Frame>* current_stack = nullptr;
+  model::Frame frame;
+  std::string frame_dir;
+  std::string last_aux;
+  int stacks_in_error = 0;
+  std::string pair_unique;
+  std::uint64_t pair_count = 0;
+
+  El parent(std::size_t up = 1) const { return path.size() > up ? path[path.size() - 1 - up] : El::other; }
+
+  void start(const char* name) {
+    if (skip_depth) {
+      ++skip_depth;
+      return;
+    }
+    const El el = element(name);
+    path.push_back(el);
+    text.clear();
+    capture = false;
+    switch (el) {
+      case El::suppression: skip_depth = 1; path.pop_back(); return;  // in-error and top-level copies alike
+      case El::error:
+        error = ValgrindError{};
+        in_error = true;
+        stacks_in_error = 0;
+        last_aux.clear();
+        break;
+      case El::fatal_signal: report.fatal_signal.emplace(); break;
+      case El::stack: {
+        const El p = parent();
+        if (p == El::error) {
+          if (stacks_in_error++ == 0) {
+            current_stack = &error.stack;
+          } else {
+            error.aux_stacks.push_back({last_aux, {}});
+            current_stack = &error.aux_stacks.back().frames;
+          }
+        } else if (p == El::fatal_signal && report.fatal_signal) {
+          current_stack = &report.fatal_signal->stack;
+        } else {
+          current_stack = nullptr;  // orphan <stack> (--track-fds) or an element we do not model
+        }
+        break;
+      }
+      case El::frame:
+        frame = model::Frame{};
+        frame_dir.clear();
+        break;
+      case El::pair:
+        pair_unique.clear();
+        pair_count = 0;
+        break;
+      default: capture = true; break;
+    }
+  }
+
+  void end() {
+    if (skip_depth) {
+      --skip_depth;
+      return;
+    }
+    if (path.empty()) return;
+    const El el = path.back();
+    const El p = parent();
+    const auto value = trimmed(text);
+    switch (el) {
+      case El::protocolversion: report.protocol_version = to_number<int>(value); break;
+      case El::protocoltool: report.tool = std::string(value); break;
+      case El::pid: if (p == El::valgrindoutput) report.pid = to_number<int>(value); break;
+      case El::ppid: if (p == El::valgrindoutput) report.ppid = to_number<int>(value); break;
+      case El::state: if (p == El::status && value == "FINISHED") report.finished = true; break;
+      case El::unique:
+        if (p == El::error) error.unique = std::string(value);
+        else if (p == El::pair) pair_unique = std::string(value);
+        break;
+      case El::count: if (p == El::pair) pair_count = to_number<std::uint64_t>(value); break;
+      case El::pair: if (!pair_unique.empty()) report.error_counts[pair_unique] = pair_count; break;
+      case El::tid: if (p == El::error) error.tid = to_number<int>(value); break;
+      case El::kind: if (p == El::error) error.kind = std::string(value); break;
+      case El::what: if (p == El::error) error.what = std::string(value); break;
+      case El::text:
+        if (p == El::xwhat && parent(2) == El::error) {
+          error.what = std::string(value);
+        } else if (p == El::xauxwhat && parent(2) == El::error) {
+          last_aux = std::string(value);
+          error.aux_texts.push_back(last_aux);
+        }
+        break;
+      case El::auxwhat:
+        if (p == El::error) {
+          last_aux = std::string(value);
+          error.aux_texts.push_back(last_aux);
+        }
+        break;
+      case El::leakedbytes: if (p == El::xwhat) error.leaked_bytes = to_number<std::uint64_t>(value); break;
+      case El::leakedblocks: if (p == El::xwhat) error.leaked_blocks = to_number<std::uint64_t>(value); break;
+      case El::ip: break;
+      case El::obj: if (p == El::frame) frame.object = std::string(value); break;
+      case El::fn: if (p == El::frame) frame.function = std::string(value); break;
+      case El::dir: if (p == El::frame) frame_dir = std::string(value); break;
+      case El::file: if (p == El::frame) frame.file = std::string(value); break;
+      case El::line: if (p == El::frame) frame.line = to_number<int>(value); break;
+      case El::frame:
+        if (current_stack) {
+          if (!frame_dir.empty() && !frame.file.empty() && frame.file.front() != '/')
+            frame.file = frame_dir + "/" + frame.file;
+          current_stack->push_back(std::move(frame));
+        }
+        break;
+      case El::stack: current_stack = nullptr; break;
+      case El::signo: if (p == El::fatal_signal && report.fatal_signal) report.fatal_signal->signo = to_number<int>(value); break;
+      case El::signame: if (p == El::fatal_signal && report.fatal_signal) report.fatal_signal->signame = std::string(value); break;
+      case El::event: if (p == El::fatal_signal && report.fatal_signal) report.fatal_signal->event = std::string(value); break;
+      case El::error:
+        in_error = false;
+        if (sink)
+          sink(std::move(error));
+        else
+          report.errors.push_back(std::move(error));
+        break;
+      case El::valgrindoutput: report.complete = true; break;
+      default: break;
+    }
+    path.pop_back();
+    text.clear();
+    capture = false;
+  }
+
+  static void on_start(void* self, const XML_Char* name, const XML_Char**) { static_cast<State*>(self)->start(name); }
+  static void on_end(void* self, const XML_Char*) { static_cast<State*>(self)->end(); }
+  static void on_text(void* self, const XML_Char* s, int len) {
+    auto* state = static_cast<State*>(self);
+    if (state->capture && !state->skip_depth) state->text.append(s, static_cast<std::size_t>(len));
+  }
+};
+
+ValgrindXmlParser::ValgrindXmlParser(Sink sink) : m_state(std::make_unique<State>()) {
+  m_state->sink = std::move(sink);
+  m_state->parser = XML_ParserCreate(nullptr);
+  XML_SetUserData(m_state->parser, m_state.get());
+  XML_SetElementHandler(m_state->parser, &State::on_start, &State::on_end);
+  XML_SetCharacterDataHandler(m_state->parser, &State::on_text);
+}
+
+ValgrindXmlParser::~ValgrindXmlParser() { XML_ParserFree(m_state->parser); }
+
+bool ValgrindXmlParser::feed(std::string_view chunk) {
+  if (m_state->failed) return false;
+  if (XML_Parse(m_state->parser, chunk.data(), static_cast<int>(chunk.size()), XML_FALSE) == XML_STATUS_ERROR) {
+    m_state->failed = true;
+    m_state->report.problem = fmt::format("malformed XML at line {}: {}", XML_GetCurrentLineNumber(m_state->parser),
+                                          XML_ErrorString(XML_GetErrorCode(m_state->parser)));
+    return false;
+  }
+  return true;
+}
+
+ValgrindReport ValgrindXmlParser::finish() {
+  if (!m_state->failed && XML_Parse(m_state->parser, "", 0, XML_TRUE) == XML_STATUS_ERROR && !m_state->report.complete)
+    m_state->report.problem = fmt::format("truncated XML: {} at line {}",
+                                          XML_ErrorString(XML_GetErrorCode(m_state->parser)),
+                                          XML_GetCurrentLineNumber(m_state->parser));
+  if (!m_state->report.complete && m_state->report.problem.empty()) m_state->report.problem = "truncated XML";
+  return std::move(m_state->report);
+}
+
+namespace {
+util::Result<ValgrindReport> check_protocol(ValgrindReport report) {
+  if (report.protocol_version == 0 && report.errors.empty() && !report.complete)
+    return util::make_error(report.problem.empty() ? "not a Valgrind XML document" : report.problem);
+  if (report.protocol_version != 0 && (report.protocol_version < 4 || report.protocol_version > 6))
+    return util::make_error(fmt::format("unsupported Valgrind XML protocol version {}", report.protocol_version));
+  return report;
+}
+}  // namespace
+
+util::Result<ValgrindReport> valgrind_xml(std::string_view text) {
+  ValgrindXmlParser parser;
+  parser.feed(text);
+  return check_protocol(parser.finish());
+}
+
+util::Result<ValgrindReport> valgrind_xml_file(const std::string& path, ValgrindXmlParser::Sink sink) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return util::make_error(fmt::format("{}: cannot open Valgrind XML report", path));
+  ValgrindXmlParser parser(std::move(sink));
+  std::vector<char> buffer(256 * 1024);
+  while (true) {
+    const auto n = std::fread(buffer.data(), 1, buffer.size(), file);
+    if (n == 0) break;
+    if (!parser.feed(std::string_view(buffer.data(), n))) break;
+  }
+  std::fclose(file);
+  return check_protocol(parser.finish());
+}
+
+}  // namespace harness::parse

@@ -1,0 +1,462 @@
+#include "harness/spec/spec_loader.hpp"
+
+#include "harness/spec/diagnostics.hpp"
+#include "harness/util/text.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <set>
+
+namespace harness::spec {
+namespace {
+
+namespace fs = std::filesystem;
+using model::SourcePos;
+
+// A key a mapping accepts and what to do with its value.
+struct KeyHandler {
+  std::string_view key;
+  std::function<void(const YAML::Node& key, const YAML::Node& value)> handle;
+};
+
+class Loader {
+ public:
+  Loader(std::string_view text, std::string_view file_name, std::string_view base_dir)
+      : m_text(text), m_diag(text, std::string(file_name)), m_base(base_dir) {}
+
+  util::Result<model::SuiteSpec> run();
+
+ private:
+  SourcePos pos(const YAML::Node& node) const {
+    const auto mark = node.Mark();
+    return {m_diag.file_name(), mark.line + 1, mark.column + 1};
+  }
+  void error(const YAML::Node& node, std::string_view message) { m_diag.error(pos(node), message); }
+
+  void walk_map(const YAML::Node& node, std::string_view what, const std::vector<KeyHandler>& keys);
+
+  bool is_string(const YAML::Node& node, std::string_view key);
+  std::optional<std::string> get_string(const YAML::Node& node, std::string_view key);
+  std::optional<int> get_count(const YAML::Node& node, std::string_view key, int min, int max);
+  std::optional<double> get_seconds(const YAML::Node& node, std::string_view key);
+  std::vector<std::string> get_string_list(const YAML::Node& node, std::string_view key,
+                                           std::vector<SourcePos>* positions = nullptr);
+  std::map<std::string, std::string> get_env(const YAML::Node& node, std::string_view key);
+  std::optional<std::vector<model::Tool>> get_tools(const YAML::Node& node, std::string_view key);
+  std::optional<model::Language> get_language(const YAML::Node& node, std::string_view key);
+  model::Snippet get_snippet(const YAML::Node& node, std::string_view key);
+  std::string resolve_existing(const YAML::Node& node, const std::string& path, bool directory = false);
+
+  void load_library(const YAML::Node& node);
+  void load_build(const YAML::Node& node);
+  void load_feature(const YAML::Node& node, std::set<std::string>& names);
+  void load_expectation(const YAML::Node& node, model::FeatureSpec& feature);
+
+  std::string_view m_text;
+  Diagnostics m_diag;
+  std::string m_base;
+  model::SuiteSpec m_spec;
+};
+
+std::string_view yaml_type(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "a scalar";
+    case YAML::NodeType::Null: return "empty";
+    case YAML::NodeType::Undefined: return "undefined";
+  }
+  return "unknown";
+}
+
+bool valid_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-')) return false;
+  return true;
+}
+
+void Loader::walk_map(const YAML::Node& node, std::string_view what, const std::vector<KeyHandler>& keys) {
+  std::vector<std::string_view> names;
+  for (const auto& k : keys) names.push_back(k.key);
+  std::set<std::string> seen;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const YAML::Node& key = it->first;
+    if (!key.IsScalar()) {
+      error(key, fmt::format("{} keys must be plain names", what));
+      continue;
+    }
+    const auto name = key.Scalar();
+    if (!seen.insert(name).second) {
+      error(key, fmt::format("duplicate key '{}'", name));
+      continue;
+    }
+    const KeyHandler* handler = nullptr;
+    for (const auto& k : keys)
+      if (k.key == name) handler = &k;
+    if (!handler) {
+      const auto suggestion = util::closest_match(name, names);
+      if (suggestion.empty())
+        error(key, fmt::format("unknown key '{}' in {}; expected one of: {}", name, what,
+                               fmt::join(names, ", ")));
+      else
+        error(key, fmt::format("unknown key '{}' in {}; did you mean '{}'?", name, what, suggestion));
+      continue;
+    }
+    handler->handle(key, it->second);
+  }
+}
+
+bool Loader::is_string(const YAML::Node& node, std::string_view key) {
+  if (node.IsScalar()) return true;
+  error(node, fmt::format("'{}' must be a string, not {}", key, yaml_type(node)));
+  return false;
+}
+
+std::optional<std::string> Loader::get_string(const YAML::Node& node, std::string_view key) {
+  if (!is_string(node, key)) return std::nullopt;
+  return node.Scalar();
+}
+
+std::optional<int> Loader::get_count(const YAML::Node& node, std::string_view key, int min, int max) {
+  int value = 0;
+  if (!node.IsScalar() || !YAML::convert<int>::decode(node, value)) {
+    error(node, fmt::format("'{}' must be a whole number", key));
+    return std::nullopt;
+  }
+  if (value < min || value > max) {
+    error(node, fmt::format("'{}' must be between {} and {}, not {}", key, min, max, value));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<double> Loader::get_seconds(const YAML::Node& node, std::string_view key) {
+  double value = 0;
+  if (!node.IsScalar() || !YAML::convert<double>::decode(node, value) || !(value > 0)) {
+    error(node, fmt::format("'{}' must be a positive number of seconds", key));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::vector<std::string> Loader::get_string_list(const YAML::Node& node, std::string_view key,
+                                                 std::vector<SourcePos>* positions) {
+  std::vector<std::string> out;
+  if (node.IsNull()) return out;
+  if (node.IsScalar()) {
+    out.push_back(node.Scalar());
+    if (positions) positions->push_back(pos(node));
+    return out;
+  }
+  if (!node.IsSequence()) {
+    error(node, fmt::format("'{}' must be a string or a list of strings, not {}", key, yaml_type(node)));
+    return out;
+  }
+  for (const auto& item : node) {
+    if (!item.IsScalar()) {
+      error(item, fmt::format("items of '{}' must be strings, not {}", key, yaml_type(item)));
+      continue;
+    }
+    out.push_back(item.Scalar());
+    if (positions) positions->push_back(pos(item));
+  }
+  return out;
+}
+
+std::map<std::string, std::string> Loader::get_env(const YAML::Node& node, std::string_view key) {
+  std::map<std::string, std::string> out;
+  if (node.IsNull()) return out;
+  if (!node.IsMap()) {
+    error(node, fmt::format("'{}' must be a mapping of NAME: value", key));
+    return out;
+  }
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (!it->first.IsScalar() || !it->second.IsScalar()) {
+      error(it->first, fmt::format("'{}' entries must be NAME: value strings", key));
+      continue;
+    }
+    out[it->first.Scalar()] = it->second.Scalar();
+  }
+  return out;
+}
+
+std::optional<std::vector<model::Tool>> Loader::get_tools(const YAML::Node& node, std::string_view key) {
+  std::vector<SourcePos> positions;
+  const auto names = get_string_list(node, key, &positions);
+  std::vector<model::Tool> tools;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (auto tool = model::tool_from_name(names[i])) {
+      tools.push_back(*tool);
+      continue;
+    }
+    const auto suggestion = util::closest_match(names[i], model::tool_names());
+    m_diag.error(positions[i], suggestion.empty()
+                                   ? fmt::format("unknown tool '{}'; expected one of: {}", names[i],
+                                                 fmt::join(model::tool_names(), ", "))
+                                   : fmt::format("unknown tool '{}'; did you mean '{}'?", names[i], suggestion));
+  }
+  return tools;
+}
+
+std::optional<model::Language> Loader::get_language(const YAML::Node& node, std::string_view key) {
+  auto value = get_string(node, key);
+  if (!value) return std::nullopt;
+  if (*value == "c") return model::Language::c;
+  if (*value == "c++" || *value == "cpp" || *value == "cxx") return model::Language::cxx;
+  error(node, fmt::format("'{}' must be 'c' or 'c++', not '{}'", key, *value));
+  return std::nullopt;
+}
+
+model::Snippet Loader::get_snippet(const YAML::Node& node, std::string_view key) {
+  model::Snippet snippet;
+  if (node.IsNull()) return snippet;
+  if (!is_string(node, key)) return snippet;
+  snippet.text = node.Scalar();
+  snippet.pos = pos(node);
+  // A block scalar's mark sits on its '|' or '>' indicator; its text starts on the next line.
+  const auto at = static_cast<std::size_t>(node.Mark().pos);
+  if (at < m_text.size() && (m_text[at] == '|' || m_text[at] == '>')) {
+    snippet.pos.line += 1;
+    snippet.pos.column = 1;
+  }
+  return snippet;
+}
+
+std::string Loader::resolve_existing(const YAML::Node& node, const std::string& path, bool directory) {
+  fs::path p(path);
+  if (p.is_relative()) p = fs::path(m_base) / p;
+  p = p.lexically_normal();
+  std::error_code ec;
+  if (directory ? !fs::is_directory(p, ec) : !fs::is_regular_file(p, ec))
+    error(node, fmt::format("{} '{}' not found (looked for {})", directory ? "folder" : "file", path, p.string()));
+  return p.string();
+}
+
+void Loader::load_build(const YAML::Node& node) {
+  if (!node.IsMap()) {
+    error(node, "'build' must be a mapping with 'name' and 'sources'");
+    return;
+  }
+  auto& build = m_spec.library.build;
+  walk_map(node, "build", {
+      {"name", [&](auto&, auto& v) {
+         if (auto s = get_string(v, "name")) {
+           if (!valid_name(*s)) error(v, fmt::format("library name '{}' may only use A-Z a-z 0-9 _ . -", *s));
+           build.name = *s;
+         }
+       }},
+      {"sources", [&](auto&, auto& v) {
+         std::vector<SourcePos> positions;
+         const auto items = get_string_list(v, "sources", &positions);
+         const auto seq = v.IsSequence();
+         for (std::size_t i = 0; i < items.size(); ++i)
+           build.sources.push_back(resolve_existing(seq ? v[i] : v, items[i]));
+       }},
+      {"cflags", [&](auto&, auto& v) { build.cflags = get_string_list(v, "cflags"); }},
+      {"ldflags", [&](auto&, auto& v) { build.ldflags = get_string_list(v, "ldflags"); }},
+      {"include-dirs", [&](auto&, auto& v) {
+         const auto items = get_string_list(v, "include-dirs");
+         for (std::size_t i = 0; i < items.size(); ++i)
+           m_spec.library.include_dirs.push_back(resolve_existing(v.IsSequence() ? v[i] : v, items[i], true));
+       }},
+  });
+  if (build.name.empty()) error(node, "'build' needs a 'name' (the library is built as lib<name>.so)");
+  if (build.sources.empty()) error(node, "'build' needs 'sources' (the files to compile into the library)");
+}
+
+void Loader::load_library(const YAML::Node& node) {
+  auto& lib = m_spec.library;
+  lib.pos = pos(node);
+  if (!node.IsMap()) {
+    error(node, "'library' must be a mapping with one of 'pkg-config', 'path' or 'build'");
+    return;
+  }
+  std::vector<YAML::Node> kinds;
+  walk_map(node, "library", {
+      {"pkg-config", [&](auto& k, auto& v) {
+         kinds.push_back(k);
+         lib.kind = model::LibraryKind::pkg_config;
+         lib.pkg_config = get_string_list(v, "pkg-config", &lib.pkg_config_pos);
+         if (lib.pkg_config.empty()) error(v, "'pkg-config' needs at least one package name");
+       }},
+      {"path", [&](auto& k, auto& v) {
+         kinds.push_back(k);
+         lib.kind = model::LibraryKind::path;
+         if (auto s = get_string(v, "path")) lib.path = resolve_existing(v, *s);
+       }},
+      {"build", [&](auto& k, auto& v) {
+         kinds.push_back(k);
+         lib.kind = model::LibraryKind::build;
+         load_build(v);
+       }},
+      {"include-dirs", [&](auto&, auto& v) {
+         const auto items = get_string_list(v, "include-dirs");
+         for (std::size_t i = 0; i < items.size(); ++i)
+           lib.include_dirs.push_back(resolve_existing(v.IsSequence() ? v[i] : v, items[i], true));
+       }},
+  });
+  if (kinds.empty()) error(node, "'library' needs exactly one of 'pkg-config', 'path' or 'build'");
+  if (kinds.size() > 1)
+    error(kinds[1], fmt::format("'library' takes exactly one of 'pkg-config', 'path' or 'build'; '{}' was already given",
+                                kinds[0].Scalar()));
+}
+
+void Loader::load_expectation(const YAML::Node& node, model::FeatureSpec& feature) {
+  model::Expectation expectation;
+  expectation.pos = pos(node);
+  if (node.IsScalar()) {
+    expectation.kind = node.Scalar();
+  } else if (node.IsMap()) {
+    walk_map(node, "expectation", {
+        {"kind", [&](auto&, auto& v) { if (auto s = get_string(v, "kind")) expectation.kind = *s; }},
+        {"function", [&](auto&, auto& v) { if (auto s = get_string(v, "function")) expectation.function = *s; }},
+        {"tool", [&](auto&, auto& v) {
+           auto tools = get_tools(v, "tool");
+           if (tools && tools->size() == 1) expectation.tool = tools->front();
+           else if (tools && tools->size() > 1) error(v, "'tool' in an expectation names one tool");
+         }},
+    });
+  } else {
+    error(node, "an expectation is a kind (\"leak.definite\") or a mapping with 'kind', 'function', 'tool'");
+    return;
+  }
+  if (expectation.kind.empty()) {
+    error(node, "an expectation needs a 'kind' (for example leak.definite or mem.*)");
+    return;
+  }
+  const auto dot = expectation.kind.find('.');
+  if (dot == std::string::npos && expectation.kind != "*")
+    error(node, fmt::format("expectation kind '{}' should be dotted, like 'leak.definite' or 'mem.*'", expectation.kind));
+  feature.expect.push_back(std::move(expectation));
+}
+
+void Loader::load_feature(const YAML::Node& node, std::set<std::string>& names) {
+  model::FeatureSpec feature;
+  feature.pos = pos(node);
+  if (!node.IsMap()) {
+    error(node, fmt::format("a feature must be a mapping with 'name' and 'code' or 'source', not {}", yaml_type(node)));
+    return;
+  }
+  std::optional<YAML::Node> code_key, source_key, entry_key;
+  walk_map(node, "feature", {
+      {"name", [&](auto&, auto& v) {
+         auto s = get_string(v, "name");
+         if (!s) return;
+         feature.name = *s;
+         if (!valid_name(*s))
+           error(v, fmt::format("feature name '{}' may only use A-Z a-z 0-9 _ . -", *s));
+         else if (!names.insert(*s).second)
+           error(v, fmt::format("duplicate feature name '{}'", *s));
+       }},
+      {"code", [&](auto& k, auto& v) { code_key = k; feature.code = get_snippet(v, "code"); }},
+      {"source", [&](auto& k, auto& v) {
+         source_key = k;
+         if (auto s = get_string(v, "source")) feature.source = resolve_existing(v, *s);
+       }},
+      {"entry", [&](auto& k, auto& v) {
+         entry_key = k;
+         if (auto s = get_string(v, "entry")) feature.entry = *s;
+       }},
+      {"setup", [&](auto&, auto& v) { feature.setup = get_snippet(v, "setup"); }},
+      {"teardown", [&](auto&, auto& v) { feature.teardown = get_snippet(v, "teardown"); }},
+      {"globals", [&](auto&, auto& v) { feature.globals = get_snippet(v, "globals"); }},
+      {"threads", [&](auto&, auto& v) { if (auto n = get_count(v, "threads", 1, 1024)) feature.threads = *n; }},
+      {"repeat", [&](auto&, auto& v) { if (auto n = get_count(v, "repeat", 1, 10'000'000)) feature.repeat = *n; }},
+      {"tools", [&](auto&, auto& v) { feature.tools = get_tools(v, "tools"); }},
+      {"timeout", [&](auto&, auto& v) { feature.timeout_s = get_seconds(v, "timeout"); }},
+      {"env", [&](auto&, auto& v) { feature.env = get_env(v, "env"); }},
+      {"language", [&](auto&, auto& v) { feature.language = get_language(v, "language"); }},
+      {"cflags", [&](auto&, auto& v) { feature.cflags = get_string_list(v, "cflags"); }},
+      {"ldflags", [&](auto&, auto& v) { feature.ldflags = get_string_list(v, "ldflags"); }},
+      {"expect", [&](auto&, auto& v) {
+         if (v.IsSequence())
+           for (const auto& item : v) load_expectation(item, feature);
+         else if (!v.IsNull())
+           load_expectation(v, feature);
+       }},
+  });
+  if (feature.name.empty() && !node["name"]) error(node, "a feature needs a 'name'");
+  if (code_key && source_key)
+    error(*source_key, "a feature takes 'code' or 'source', not both");
+  else if (!code_key && !source_key)
+    error(node, fmt::format("feature '{}' needs 'code' (an inline body) or 'source' (a file)", feature.name));
+  if (entry_key && !source_key) error(*entry_key, "'entry' names a function in 'source'; this feature has no 'source'");
+  if (!feature.entry.empty() && !valid_name(feature.entry))
+    error(entry_key ? *entry_key : node, fmt::format("'entry' must be a C identifier, not '{}'", feature.entry));
+  m_spec.features.push_back(std::move(feature));
+}
+
+util::Result<model::SuiteSpec> Loader::run() {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(m_text));
+  } catch (const YAML::ParserException& e) {
+    m_diag.error(e.mark.line + 1, e.mark.column + 1, fmt::format("YAML syntax error: {}", e.msg));
+    return util::make_error(m_diag.text());
+  }
+  m_spec.file = m_diag.file_name();
+  m_spec.dir = m_base;
+  if (!root.IsMap()) {
+    m_diag.error(1, 1, "a spec must be a mapping with 'suite', 'library' and 'features'");
+    return util::make_error(m_diag.text());
+  }
+  std::set<std::string> feature_names;
+  bool has_features = false;
+  walk_map(root, "suite", {
+      {"suite", [&](auto&, auto& v) {
+         if (auto s = get_string(v, "suite")) {
+           m_spec.name = *s;
+           if (!valid_name(*s)) error(v, fmt::format("suite name '{}' may only use A-Z a-z 0-9 _ . -", *s));
+         }
+       }},
+      {"language", [&](auto&, auto& v) { if (auto l = get_language(v, "language")) m_spec.language = *l; }},
+      {"compiler", [&](auto&, auto& v) {
+         auto s = get_string(v, "compiler");
+         if (!s) return;
+         if (*s == "gcc") m_spec.compiler = model::Compiler::gcc;
+         else if (*s == "clang") m_spec.compiler = model::Compiler::clang;
+         else error(v, fmt::format("'compiler' must be 'gcc' or 'clang', not '{}'", *s));
+       }},
+      {"library", [&](auto&, auto& v) { load_library(v); }},
+      {"includes", [&](auto&, auto& v) { m_spec.includes = get_string_list(v, "includes"); }},
+      {"cflags", [&](auto&, auto& v) { m_spec.cflags = get_string_list(v, "cflags"); }},
+      {"ldflags", [&](auto&, auto& v) { m_spec.ldflags = get_string_list(v, "ldflags"); }},
+      {"env", [&](auto&, auto& v) { m_spec.env = get_env(v, "env"); }},
+      {"timeout", [&](auto&, auto& v) { if (auto t = get_seconds(v, "timeout")) m_spec.timeout_s = *t; }},
+      {"tools", [&](auto&, auto& v) { m_spec.tools = get_tools(v, "tools"); }},
+      {"globals", [&](auto&, auto& v) { m_spec.globals = get_snippet(v, "globals"); }},
+      {"features", [&](auto&, auto& v) {
+         has_features = true;
+         if (!v.IsSequence()) {
+           error(v, fmt::format("'features' must be a list, not {}", yaml_type(v)));
+           return;
+         }
+         for (const auto& item : v) load_feature(item, feature_names);
+       }},
+  });
+  if (m_spec.name.empty() && !root["suite"]) m_diag.error(1, 1, "the spec needs a 'suite' name");
+  if (!has_features) m_diag.error(1, 1, "the spec needs a list of 'features'");
+  if (!m_diag.empty()) return util::make_error(m_diag.text());
+  return std::move(m_spec);
+}
+
+}  // namespace
+
+util::Result<model::SuiteSpec> load(std::string_view text, std::string_view file_name, std::string_view base_dir) {
+  Loader loader(text, file_name, base_dir);
+  return loader.run();
+}
+
+util::Result<model::SuiteSpec> load_file(const std::string& path) {
+  std::string text;
+  if (!util::read_file(path, text)) return util::make_error(fmt::format("{}: cannot read spec file", path));
+  const auto dir = std::filesystem::absolute(std::filesystem::path(path)).parent_path().lexically_normal();
+  return load(text, path, dir.string());
+}
+
+}  // namespace harness::spec

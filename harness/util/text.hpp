@@ -1,0 +1,36 @@
+// Small string helpers that know nothing about leaks or suites.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace harness::util {
+
+std::string_view trim(std::string_view s);
+bool starts_with(std::string_view s, std::string_view prefix);
+bool ends_with(std::string_view s, std::string_view suffix);
+std::vector<std::string_view> split_lines(std::string_view text);
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+// Levenshtein distance; used for "did you mean" suggestions.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+// The closest candidate within a small distance, or "" when nothing is close enough.
+std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates);
+
+// Shell-style glob with * and ? (no character classes), over the whole string.
+bool glob_match(std::string_view pattern, std::string_view text);
+
+// Quotes an argument for a POSIX shell so a user can paste the command back.
+std::string shell_quote(std::string_view arg);
+
+// 64-bit FNV-1a; stable across machines and builds (used in fingerprints).
+std::uint64_t fnv1a64(std::string_view data, std::uint64_t seed = 0xcbf29ce484222325ULL);
+std::string to_hex(std::uint64_t value, int digits = 16);
+
+// Reads a whole file; empty optional-like result via bool.
+bool read_file(const std::string& path, std::string& out);
+bool write_file(const std::string& path, std::string_view text);
+
+}  // namespace harness::util

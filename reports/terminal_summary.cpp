@@ -1,0 +1,101 @@
+#include "reports/terminal_summary.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace reports {
+namespace model = harness::model;
+
+namespace {
+
+std::string paint(bool color, const char* code, std::string_view text) {
+  return color ? fmt::format("\033[{}m{}\033[0m", code, text) : std::string(text);
+}
+
+std::string frame_text(const model::Frame& f) {
+  std::string where;
+  if (!f.file.empty())
+    where = f.line ? fmt::format("{}:{}", std::filesystem::path(f.file).filename().string(), f.line)
+                   : std::filesystem::path(f.file).filename().string();
+  else if (!f.object.empty())
+    where = std::filesystem::path(f.object).filename().string();
+  return fmt::format("{} ({})", f.function.empty() ? "???" : f.function, where);
+}
+
+}  // namespace
+
+std::string job_line(const model::JobResult& job, bool color) {
+  std::size_t expected = 0, fresh = 0, warnings = 0;
+  for (const auto& f : job.findings) {
+    if (f.status == model::FindingStatus::expected)
+      ++expected;
+    else if (f.severity == model::Severity::warning)
+      ++warnings;
+    else
+      ++fresh;
+  }
+  std::string verdict = job.passed ? paint(color, "32", "PASS") : paint(color, "31;1", "FAIL");
+  std::string detail;
+  if (job.outcome != model::JobOutcome::ok) detail = fmt::format("{}: {}", model::to_string(job.outcome), job.message);
+  std::vector<std::string> counts;
+  if (fresh) counts.push_back(fmt::format("{} new", fresh));
+  if (expected) counts.push_back(fmt::format("{} expected", expected));
+  if (warnings) counts.push_back(fmt::format("{} warning{}", warnings, warnings == 1 ? "" : "s"));
+  if (!job.unmatched_expectations.empty())
+    counts.push_back(fmt::format("{} no longer found", job.unmatched_expectations.size()));
+  if (!counts.empty()) detail += (detail.empty() ? "" : "; ") + fmt::format("{}", fmt::join(counts, ", "));
+  if (detail.empty()) detail = "clean";
+  return fmt::format("{} {:<40} {:<9} {:>6.2f}s  {}", verdict, job.suite + "/" + job.feature, model::name(job.tool),
+                     job.duration_s, detail);
+}
+
+void write_terminal_summary(const model::RunSummary& summary, std::ostream& out, const TerminalOptions& options) {
+  out << "\nResults\n";
+  for (const auto& job : summary.jobs) out << "  " << job_line(job, options.color) << '\n';
+
+  bool header = false;
+  std::size_t unexpected = 0, failed_jobs = 0;
+  for (const auto& job : summary.jobs) {
+    if (!job.passed) ++failed_jobs;
+    for (const auto& f : job.findings) {
+      if (f.status != model::FindingStatus::new_finding || f.severity != model::Severity::error) continue;
+      ++unexpected;
+      if (!header) {
+        out << "\nUnexpected findings\n";
+        header = true;
+      }
+      out << fmt::format("  {} {}/{} [{}] {}{}\n", paint(options.color, "31;1", f.kind), job.suite, job.feature,
+                         model::name(job.tool), f.message, f.count > 1 ? fmt::format(" (x{})", f.count) : "");
+      const auto n = std::min(options.max_frames, f.stack.size());
+      for (std::size_t i = 0; i < n; ++i) out << "      " << (i ? "by " : "at ") << frame_text(f.stack[i]) << '\n';
+      if (f.stack.size() > n) out << fmt::format("      ... {} more frames\n", f.stack.size() - n);
+    }
+  }
+  for (const auto& job : summary.jobs) {
+    if (job.outcome == model::JobOutcome::build_failed || job.outcome == model::JobOutcome::tool_failed) {
+      out << fmt::format("\n{} {}/{} [{}]: {}\n", model::to_string(job.outcome), job.suite, job.feature,
+                         model::name(job.tool), job.message);
+      if (!job.log.empty()) {
+        std::string_view log = job.log;
+        if (log.size() > 2000) log = log.substr(0, 2000);
+        out << log << (log.back() == '\n' ? "" : "\n");
+      }
+    }
+    for (const auto& e : job.unmatched_expectations)
+      out << fmt::format("  note: {}/{} [{}]: expected {} is no longer found\n", job.suite, job.feature,
+                         model::name(job.tool), e);
+  }
+  const int code = model::exit_code(summary);
+  out << fmt::format("\n{} jobs, {} failed, {} unexpected finding{}. ", summary.jobs.size(), failed_jobs, unexpected,
+                     unexpected == 1 ? "" : "s");
+  switch (code) {
+    case 0: out << paint(options.color, "32;1", "PASS") << " (exit 0)\n"; break;
+    case 1: out << paint(options.color, "31;1", "FAIL") << " (exit 1: unexpected findings or failed jobs)\n"; break;
+    case 3: out << paint(options.color, "33;1", "INFRASTRUCTURE") << " (exit 3: a tool is missing or could not start)\n"; break;
+    default: out << "INTERRUPTED (exit " << code << "; results so far were written)\n"; break;
+  }
+}
+
+}  // namespace reports

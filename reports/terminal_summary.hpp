@@ -1,0 +1,21 @@
+// The summary printed at the end of a run: a line per feature and tool, then each unexpected
+// finding with its primary stack, then the verdict and why.
+#pragma once
+
+#include "harness/model/run_summary.hpp"
+
+#include <ostream>
+
+namespace reports {
+
+struct TerminalOptions {
+  bool color = false;
+  std::size_t max_frames = 8;
+};
+
+void write_terminal_summary(const harness::model::RunSummary& summary, std::ostream& out, const TerminalOptions& options);
+
+// One line for a finished job ("ok   examples/leak_definite [memcheck] 1 expected").
+std::string job_line(const harness::model::JobResult& job, bool color);
+
+}  // namespace reports
