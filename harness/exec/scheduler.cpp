@@ -23,7 +23,13 @@ double Scheduler::now_s() const {
 }
 
 asio::awaitable<RunResult> Scheduler::run(const Command& command, std::chrono::milliseconds timeout) {
+  // After Ctrl-C nothing new starts, whether the job was queued or spawned late.
+  if (m_cancelled) throw boost::system::system_error(asio::error::operation_aborted);
   co_await m_slots.acquire();
+  if (m_cancelled) {
+    m_slots.release();
+    throw boost::system::system_error(asio::error::operation_aborted);
+  }
   struct SlotGuard {
     Scheduler& s;
     ~SlotGuard() {
@@ -56,7 +62,6 @@ asio::awaitable<RunResult> Scheduler::run(const Command& command, std::chrono::m
 void Scheduler::spawn(std::function<asio::awaitable<void>()> job) {
   ++m_outstanding;
   auto& signal = m_signals.emplace_back();
-  if (m_cancelled) signal.emit(asio::cancellation_type::terminal);
   asio::co_spawn(m_executor, std::move(job),
                  asio::bind_cancellation_slot(signal.slot(), [this](std::exception_ptr error) {
                    if (error && on_error) {

@@ -1,0 +1,76 @@
+#include "harness/aggregate/fingerprint.hpp"
+#include "harness/parse/memcheck_findings.hpp"
+#include "harness/parse/sanitizer_log.hpp"
+#include "harness/parse/valgrind_xml.hpp"
+#include "harness/testing/testdata.hpp"
+
+#include <gtest/gtest.h>
+
+namespace harness::aggregate {
+namespace {
+
+using model::Frame;
+
+TEST(Fingerprint, NormalizesFunctionNames) {
+  EXPECT_EQ(normalize_function("invalid_read(int*)"), "invalid_read");
+  EXPECT_EQ(normalize_function("ns::Widget::draw(int) const"), "ns::Widget::draw");
+  EXPECT_EQ(normalize_function("memcpy@@GLIBC_2.14"), "memcpy");
+  EXPECT_EQ(normalize_function("parse.isra.0"), "parse");
+  EXPECT_EQ(normalize_function("helper.cold"), "helper");
+  EXPECT_EQ(normalize_function("(anonymous namespace)::impl(char const*)"), "impl");
+  EXPECT_EQ(normalize_function("Foo::operator()(int)"), "Foo::operator()");
+  EXPECT_EQ(normalize_function("std::vector<int, std::allocator<int> >::push_back(int const&)"),
+            "std::vector<int, std::allocator<int> >::push_back");
+}
+
+TEST(Fingerprint, DropsAllocatorsRuntimeAndDriverFrames) {
+  const std::vector<Frame> stack = {
+      {"__interceptor_malloc", "", 0, "/usr/lib/x86_64-linux-gnu/libasan.so.8"},
+      {"alloc_n", "/src/lib.c", 3, "/x/libfoo.so"},
+      {"make_definite", "/src/lib.c", 7, "/x/libfoo.so"},
+      {"feature_leaky", "/spec.yaml", 12, "/out/driver"},
+      {"sohound_body_thread", "sohound_rt.h", 59, "/out/driver"},
+      {"start_thread", "", 0, "libc.so.6"},
+  };
+  EXPECT_EQ(fingerprint_frames(stack), (std::vector<std::string>{"alloc_n", "make_definite"}));
+}
+
+TEST(Fingerprint, BugInTheFeatureBodyKeepsTheFeatureFrame) {
+  const std::vector<Frame> stack = {{"malloc", "", 0, "vgpreload_memcheck-amd64-linux.so"},
+                                    {"feature_inline_leak", "/spec.yaml", 5, "/out/driver"},
+                                    {"sohound_body_thread", "", 0, "/out/driver"}};
+  EXPECT_EQ(fingerprint_frames(stack), (std::vector<std::string>{"feature_inline_leak"}));
+}
+
+TEST(Fingerprint, StableAcrossLinesAddressesAndFeatures) {
+  const std::vector<Frame> a = {{"malloc", "", 0, "vgpreload_memcheck-amd64-linux.so"},
+                                {"make_label", "/a/lib.c", 10, "/a/lib.so"},
+                                {"feature_one", "/a/s.yaml", 3, "/a/driver"}};
+  const std::vector<Frame> b = {{"__interceptor_malloc", "asan_malloc_linux.cpp", 69, "libasan.so.8"},
+                                {"make_label(int)", "/b/other/lib.c", 42, "/b/lib.so"},
+                                {"feature_two", "/b/s.yaml", 99, "/b/driver"}};
+  EXPECT_EQ(fingerprint("leak.definite", a), fingerprint("leak.definite", b));
+  EXPECT_NE(fingerprint("leak.definite", a), fingerprint("leak.indirect", a)) << "the kind is part of the key";
+  const std::vector<Frame> other = {{"malloc", "", 0, ""}, {"make_other", "/a/lib.c", 10, ""}};
+  EXPECT_NE(fingerprint("leak.definite", a), fingerprint("leak.definite", other));
+  EXPECT_EQ(fingerprint("leak.definite", a).size(), 16u);
+}
+
+TEST(Fingerprint, GccAndClangBuildsOfTheSameBugAgree) {
+  const auto gcc = parse::sanitizer_log(testing::testdata("sanitizers/asan-gcc-mode1.txt"));
+  const auto clang = parse::sanitizer_log(testing::testdata("sanitizers/asan-clang-mode1.txt"));
+  ASSERT_EQ(gcc.findings.size(), 1u);
+  ASSERT_EQ(clang.findings.size(), 1u);
+  EXPECT_EQ(fingerprint(gcc.findings[0].kind, gcc.findings[0].stack),
+            fingerprint(clang.findings[0].kind, clang.findings[0].stack));
+
+  const auto gcc_leaks = parse::sanitizer_log(testing::testdata("sanitizers/asan-gcc-mode0.txt"));
+  const auto clang_leaks = parse::sanitizer_log(testing::testdata("sanitizers/asan-clang-mode0.txt"));
+  ASSERT_FALSE(gcc_leaks.findings.empty());
+  ASSERT_FALSE(clang_leaks.findings.empty());
+  EXPECT_EQ(fingerprint(gcc_leaks.findings[0].kind, gcc_leaks.findings[0].stack),
+            fingerprint(clang_leaks.findings[0].kind, clang_leaks.findings[0].stack));
+}
+
+}  // namespace
+}  // namespace harness::aggregate

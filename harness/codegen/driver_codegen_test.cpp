@@ -1,0 +1,66 @@
+#include "harness/codegen/driver_codegen.hpp"
+
+#include <gtest/gtest.h>
+
+namespace harness::codegen {
+namespace {
+
+TEST(DriverCodegen, InlineSnippetsCarryLineDirectivesIntoTheSpec) {
+  model::SuiteSpec suite;
+  suite.name = "s";
+  suite.file = "/specs/s.yaml";
+  suite.includes = {"zlib.h", "<stdio.h>"};
+  model::FeatureSpec feature;
+  feature.name = "round-trip.v2";
+  feature.code = {"compress(a, b);\n", {"/specs/s.yaml", 14, 1}};
+  feature.setup = {"init();", {"/specs/s.yaml", 20, 12}};
+  feature.threads = 4;
+  feature.repeat = 3;
+  const auto text = generate_driver(suite, feature);
+  EXPECT_NE(text.find("#include <zlib.h>\n#include <stdio.h>\n"), std::string::npos);
+  EXPECT_NE(text.find("static void feature_round_trip_v2(void) {\n#line 14 \"/specs/s.yaml\"\ncompress(a, b);\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("#line 20 \"/specs/s.yaml\"\ninit();\n"), std::string::npos);
+  EXPECT_NE(text.find("{\"round-trip.v2\", feature_round_trip_v2_setup, feature_round_trip_v2, NULL, 4, 3}"),
+            std::string::npos);
+  // After each snippet the generated file's own numbering resumes, correctly.
+  const auto at = text.find("#line ", text.find("compress(a, b);"));
+  ASSERT_NE(at, std::string::npos);
+  const int line_of_directive = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n')) + 1;
+  EXPECT_EQ(text.substr(at, text.find('\n', at) - at),
+            "#line " + std::to_string(line_of_directive + 1) + " \"driver.c\"");
+}
+
+TEST(DriverCodegen, SourceFeaturesIncludeTheFileAndCallTheEntry) {
+  model::SuiteSpec suite;
+  suite.name = "s";
+  suite.file = "s.yaml";
+  model::FeatureSpec feature;
+  feature.name = "coro";
+  feature.source = "/specs/features/coro.cpp";
+  feature.entry = "run_it";
+  feature.language = model::Language::cxx;
+  const auto text = generate_driver(suite, feature);
+  EXPECT_NE(text.find("#include \"/specs/features/coro.cpp\""), std::string::npos);
+  EXPECT_NE(text.find("static void feature_coro(void) {\n  run_it();\n}"), std::string::npos);
+  EXPECT_EQ(driver_file_name(language_of(suite, feature)), "driver.cpp");
+}
+
+TEST(DriverCodegen, UserTextIsNeverTreatedAsATemplate) {
+  model::SuiteSpec suite;
+  suite.name = "s";
+  suite.file = "s.yaml";
+  model::FeatureSpec feature;
+  feature.name = "at";
+  feature.code = {"puts(\"@FEATURE@ @BODY_FN@\");\n", {"s.yaml", 3, 1}};
+  const auto text = generate_driver(suite, feature);
+  EXPECT_NE(text.find("puts(\"@FEATURE@ @BODY_FN@\");"), std::string::npos);
+}
+
+TEST(DriverCodegen, RuntimeHeaderIsEmbedded) {
+  EXPECT_NE(runtime_header().find("sohound_main"), std::string_view::npos);
+}
+
+}  // namespace
+}  // namespace harness::codegen

@@ -1,0 +1,111 @@
+// The real launcher against real processes: exit codes, signals, missing programs, environment,
+// and that cancellation stops the child's whole process group.
+#include "harness/exec/boost_process_launcher.hpp"
+#include "harness/util/text.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <filesystem>
+
+namespace harness::exec {
+namespace {
+namespace asio = boost::asio;
+
+struct LauncherTest : ::testing::Test {
+  asio::io_context io;
+  BoostProcessLauncher launcher{std::chrono::milliseconds(500)};
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("sohound-launcher-" + std::to_string(::getpid()));
+  void SetUp() override { std::filesystem::create_directories(dir); }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+
+  ProcessResult run(Command command) {
+    ProcessResult result;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> { result = co_await launcher.run(command); },
+                   [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+    io.run();
+    io.restart();
+    return result;
+  }
+};
+
+TEST_F(LauncherTest, ExitCodeOutputAndEnvironment) {
+  Command c;
+  c.argv = {"sh", "-c", "echo \"$SOHOUND_TEST_VAR\"; echo oops >&2; exit 3"};
+  c.env = {{"SOHOUND_TEST_VAR", "hello"}};
+  c.stdout_path = (dir / "out").string();
+  c.stderr_path = (dir / "err").string();
+  const auto result = run(c);
+  EXPECT_TRUE(result.started);
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.signal, 0);
+  std::string out, err;
+  util::read_file(c.stdout_path, out);
+  util::read_file(c.stderr_path, err);
+  EXPECT_EQ(out, "hello\n");
+  EXPECT_EQ(err, "oops\n");
+}
+
+TEST_F(LauncherTest, DeathBySignal) {
+  Command c;
+  c.argv = {"sh", "-c", "kill -SEGV $$"};
+  const auto result = run(c);
+  EXPECT_EQ(result.signal, SIGSEGV);
+}
+
+TEST_F(LauncherTest, MissingProgramIsNotStarted) {
+  Command c;
+  c.argv = {"sohound-no-such-program"};
+  const auto result = run(c);
+  EXPECT_FALSE(result.started);
+  EXPECT_EQ(result.start_error, "sohound-no-such-program: not found on PATH");
+}
+
+TEST_F(LauncherTest, CancellationStopsTheWholeProcessGroup) {
+  Command c;
+  const auto pids = (dir / "pids").string();
+  // A child that starts a grandchild, records both pids, and ignores nothing.
+  c.argv = {"sh", "-c", "sleep 60 & echo $! > " + pids + "; echo $$ >> " + pids + "; wait"};
+  asio::cancellation_signal cancel;
+  bool aborted = false;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    try {
+      co_await launcher.run(c);
+    } catch (const boost::system::system_error& e) {
+      aborted = e.code() == asio::error::operation_aborted;
+    }
+  }, asio::bind_cancellation_slot(cancel.slot(), [](std::exception_ptr) {}));
+  // Cancel once both pids are written.
+  asio::steady_timer poll(io);
+  std::function<void()> check = [&] {
+    std::string text;
+    if (util::read_file(pids, text) && std::count(text.begin(), text.end(), '\n') == 2) {
+      cancel.emit(asio::cancellation_type::terminal);
+      return;
+    }
+    poll.expires_after(std::chrono::milliseconds(10));
+    poll.async_wait([&](auto) { check(); });
+  };
+  check();
+  io.run();
+  EXPECT_TRUE(aborted);
+  std::string text;
+  ASSERT_TRUE(util::read_file(pids, text));
+  for (auto line : util::split_lines(text)) {
+    const int pid = std::stoi(std::string(line));
+    // Gone, or a zombie waiting for a reaper that is not ours (PID 1 in a container may not reap).
+    std::string stat;
+    const bool exists = util::read_file("/proc/" + std::to_string(pid) + "/stat", stat);
+    const auto state = exists ? stat.substr(stat.rfind(')') + 2, 1) : "gone";
+    EXPECT_TRUE(state == "gone" || state == "Z") << "process " << pid << " survived cancellation (state " << state << ")";
+  }
+}
+
+}  // namespace
+}  // namespace harness::exec

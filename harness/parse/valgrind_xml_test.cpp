@@ -1,0 +1,120 @@
+#include "harness/parse/memcheck_findings.hpp"
+#include "harness/parse/valgrind_xml.hpp"
+#include "harness/testing/testdata.hpp"
+
+#include <gtest/gtest.h>
+
+namespace harness::parse {
+namespace {
+
+using testing::testdata;
+
+TEST(ValgrindXml, MemoryErrorsWithStacksAuxStacksAndCounts) {
+  auto report = valgrind_xml(testdata("valgrind/memcheck-memerr-trackfds.xml"));
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->protocol_version, 4);
+  EXPECT_EQ(report->tool, "memcheck");
+  EXPECT_EQ(report->pid, 7233);
+  EXPECT_TRUE(report->finished);
+  EXPECT_TRUE(report->complete);
+  ASSERT_EQ(report->errors.size(), 5u) << "top-level <suppression> copies and orphan <stack>s are not errors";
+
+  const auto& read = report->errors[0];
+  EXPECT_EQ(read.kind, "InvalidRead");
+  EXPECT_EQ(read.what, "Invalid read of size 4");
+  ASSERT_EQ(read.stack.size(), 2u);
+  EXPECT_EQ(read.stack[0].function, "invalid_read(int*)");
+  EXPECT_EQ(read.stack[0].file, "/home/dev/samples/memerr.cpp");
+  EXPECT_EQ(read.stack[0].line, 5);
+  EXPECT_EQ(read.stack[0].object, "/home/dev/samples/bin/memerr");
+  ASSERT_EQ(read.aux_stacks.size(), 1u);
+  EXPECT_EQ(read.aux_stacks[0].label, "Address 0x4d6fca8 is 0 bytes after a block of size 40 alloc'd");
+  EXPECT_EQ(read.aux_stacks[0].frames[0].function, "malloc");
+  EXPECT_EQ(report->error_counts.at("0x0"), 1u);
+
+  const auto findings = memcheck_findings(*report);
+  std::vector<std::string> kinds;
+  for (const auto& f : findings) kinds.push_back(f.kind);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"mem.invalid_read", "mem.invalid_write", "mem.uninit",
+                                             "mem.mismatched_free", "mem.invalid_free"}));
+  EXPECT_EQ(findings[2].stack[0].function, "uninit_cond()");
+}
+
+TEST(ValgrindXml, LeakRecordsCarryBytesAndBlocks) {
+  auto report = valgrind_xml(testdata("valgrind/memcheck-leaks-noq-suppcounts.xml"));
+  ASSERT_TRUE(report);
+  const auto findings = memcheck_findings(*report);
+  ASSERT_EQ(findings.size(), 3u);
+  EXPECT_EQ(findings[0].kind, "leak.definite");
+  EXPECT_EQ(findings[0].bytes, 16u);
+  EXPECT_EQ(findings[0].blocks, 1u);
+  EXPECT_EQ(findings[0].stack[1].function, "alloc_n");
+  EXPECT_EQ(findings[0].stack[2].function, "make_definite");
+  EXPECT_EQ(findings[1].kind, "leak.possible");
+  EXPECT_EQ(findings[2].kind, "leak.definite");
+  EXPECT_EQ(findings[2].bytes, 64u) << "leakedbytes is direct + indirect";
+  EXPECT_EQ(findings[2].message, "64 (32 direct, 32 indirect) bytes in 1 blocks are definitely lost in loss record 4 of 5");
+}
+
+TEST(ValgrindXml, GenSuppressionsDuplicatesAreIgnored) {
+  auto report = valgrind_xml(testdata("valgrind/memcheck-leaks-gensupp.xml"));
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->errors.size(), 5u);
+  for (const auto& e : report->errors) EXPECT_FALSE(e.stack.empty()) << e.kind;
+}
+
+TEST(ValgrindXml, TruncatedFileKeepsCompleteRecords) {
+  auto report = valgrind_xml(testdata("valgrind/memcheck-sigkill-TRUNCATED.xml"));
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->complete);
+  EXPECT_FALSE(report->finished);
+  EXPECT_NE(report->problem.find("truncated XML"), std::string::npos) << report->problem;
+  ASSERT_EQ(report->errors.size(), 1u);
+}
+
+TEST(ValgrindXml, FatalSignalWithStack) {
+  auto report = valgrind_xml(testdata("valgrind/memcheck-segv-fatal_signal-threadname.xml"));
+  ASSERT_TRUE(report);
+  ASSERT_TRUE(report->fatal_signal);
+  EXPECT_EQ(report->fatal_signal->signame, "SIGSEGV");
+  EXPECT_EQ(report->fatal_signal->signo, 11);
+  EXPECT_EQ(report->fatal_signal->event, "Access not within mapped region");
+  ASSERT_FALSE(report->fatal_signal->stack.empty());
+  EXPECT_EQ(report->fatal_signal->stack[0].function, "crash");
+  EXPECT_EQ(report->fatal_signal->stack[1].function, "worker");
+  EXPECT_TRUE(report->complete) << "valgrind still finishes the document after a fatal signal";
+}
+
+TEST(ValgrindXml, ForkedChildWithoutRunningStatus) {
+  auto report = valgrind_xml(testdata("valgrind/fork-noexec-child.xml"));
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->complete);
+  EXPECT_EQ(report->errors.size(), 2u);
+  EXPECT_NE(report->ppid, 0);
+}
+
+TEST(ValgrindXml, StreamingSinkSeesEveryErrorWithoutKeepingThem) {
+  const auto text = testdata("valgrind/memcheck-memerr-trackfds.xml");
+  std::vector<std::string> kinds;
+  ValgrindXmlParser parser([&](ValgrindError&& e) { kinds.push_back(e.kind); });
+  for (std::size_t at = 0; at < text.size(); at += 7) parser.feed(std::string_view(text).substr(at, 7));
+  const auto report = parser.finish();
+  EXPECT_TRUE(report.complete);
+  EXPECT_TRUE(report.errors.empty());
+  EXPECT_EQ(kinds.size(), 5u);
+}
+
+TEST(ValgrindXml, RejectsWhatIsNotValgrindXml) {
+  EXPECT_FALSE(valgrind_xml("hello"));
+  auto future = valgrind_xml("<valgrindoutput><protocolversion>9</protocolversion></valgrindoutput>");
+  ASSERT_FALSE(future);
+  EXPECT_EQ(future.error().message, "unsupported Valgrind XML protocol version 9");
+}
+
+TEST(ValgrindXml, UnknownMemcheckKindsKeepTheirName) {
+  EXPECT_EQ(memcheck_kind("Leak_StillReachable"), "leak.reachable");
+  EXPECT_EQ(memcheck_kind("SomethingNew"), "memcheck.SomethingNew");
+}
+
+}  // namespace
+}  // namespace harness::parse

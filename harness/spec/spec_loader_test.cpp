@@ -1,0 +1,172 @@
+#include "harness/spec/spec_loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace harness::spec {
+namespace {
+
+// Loads `text` as "s.yaml" relative to a scratch folder holding `feature.c`.
+class SpecLoaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_dir = std::filesystem::temp_directory_path() / ("sohound-spec-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(m_dir);
+    std::ofstream(m_dir / "feature.c") << "void feature(void) {}\n";
+  }
+  void TearDown() override { std::filesystem::remove_all(m_dir); }
+
+  util::Result<model::SuiteSpec> load_text(const std::string& text) { return load(text, "s.yaml", m_dir.string()); }
+  std::string error_of(const std::string& text) {
+    auto spec = load_text(text);
+    return spec ? "<no error>" : spec.error().message;
+  }
+  std::filesystem::path m_dir;
+};
+
+TEST_F(SpecLoaderTest, LoadsAFullSpec) {
+  auto spec = load_text(
+      "suite: zlib-basics\n"
+      "language: c\n"
+      "library:\n"
+      "  pkg-config: zlib\n"
+      "includes: [zlib.h]\n"
+      "timeout: 5\n"
+      "tools: [memcheck]\n"
+      "env: {A: b}\n"
+      "features:\n"
+      "  - name: roundtrip\n"
+      "    threads: 4\n"
+      "    repeat: 10\n"
+      "    code: |\n"
+      "      int x = 1;\n"
+      "      (void)x;\n"
+      "    setup: init();\n"
+      "    expect:\n"
+      "      - leak.definite\n"
+      "      - {kind: mem.*, function: 'inflate*', tool: asan}\n"
+      "  - name: from_file\n"
+      "    source: feature.c\n"
+      "    language: c++\n");
+  ASSERT_TRUE(spec) << spec.error().message;
+  EXPECT_EQ(spec->name, "zlib-basics");
+  EXPECT_EQ(spec->library.kind, model::LibraryKind::pkg_config);
+  EXPECT_EQ(spec->library.pkg_config, std::vector<std::string>{"zlib"});
+  EXPECT_EQ(spec->timeout_s, 5);
+  ASSERT_TRUE(spec->tools);
+  EXPECT_EQ(spec->tools->size(), 1u);
+  EXPECT_EQ(spec->env.at("A"), "b");
+  ASSERT_EQ(spec->features.size(), 2u);
+  const auto& f = spec->features[0];
+  EXPECT_EQ(f.threads, 4);
+  EXPECT_EQ(f.repeat, 10);
+  EXPECT_EQ(f.code.text, "int x = 1;\n(void)x;\n");
+  EXPECT_EQ(f.code.pos.line, 14) << "a block scalar's text starts on the line after '|'";
+  EXPECT_EQ(f.setup.pos.line, 16);
+  EXPECT_EQ(f.setup.pos.column, 12);
+  ASSERT_EQ(f.expect.size(), 2u);
+  EXPECT_EQ(f.expect[0].kind, "leak.definite");
+  EXPECT_EQ(f.expect[1].function, "inflate*");
+  EXPECT_EQ(f.expect[1].tool, model::Tool::asan);
+  EXPECT_EQ(spec->features[1].source, (m_dir / "feature.c").string());
+  EXPECT_EQ(spec->features[1].language, model::Language::cxx);
+}
+
+TEST_F(SpecLoaderTest, YamlSyntaxError) {
+  EXPECT_EQ(error_of("suite: x\nfeatures: [a, b\nlibrary: {}\n"),
+            "s.yaml:3:8: YAML syntax error: end of sequence flow not found\n"
+            "    library: {}\n"
+            "           ^");
+}
+
+TEST_F(SpecLoaderTest, UnknownKeyWithDidYouMean) {
+  EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n    timout: 5\n"),
+            "s.yaml:5:5: unknown key 'timout' in feature; did you mean 'timeout'?\n"
+            "        timout: 5\n"
+            "        ^");
+}
+
+TEST_F(SpecLoaderTest, UnknownKeyWithoutCloseMatchListsTheKeys) {
+  EXPECT_EQ(error_of("suite: x\nzzz: 1\nfeatures: []\n"),
+            "s.yaml:2:1: unknown key 'zzz' in suite; expected one of: suite, language, compiler, library, includes, "
+            "cflags, ldflags, env, timeout, tools, globals, features\n"
+            "    zzz: 1\n"
+            "    ^");
+}
+
+TEST_F(SpecLoaderTest, WrongType) {
+  EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n    threads: many\n"),
+            "s.yaml:5:14: 'threads' must be a whole number\n"
+            "        threads: many\n"
+            "                 ^");
+  EXPECT_EQ(error_of("suite: x\nfeatures: {a: 1}\n"),
+            "s.yaml:2:11: 'features' must be a list, not a mapping\n"
+            "    features: {a: 1}\n"
+            "              ^");
+}
+
+TEST_F(SpecLoaderTest, DuplicateFeatureName) {
+  EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n  - name: a\n    code: g();\n"),
+            "s.yaml:5:11: duplicate feature name 'a'\n"
+            "      - name: a\n"
+            "              ^");
+}
+
+TEST_F(SpecLoaderTest, MissingFile) {
+  const auto message = error_of("suite: x\nfeatures:\n  - name: a\n    source: nope.c\n");
+  EXPECT_EQ(message, "s.yaml:4:13: file 'nope.c' not found (looked for " + (m_dir / "nope.c").string() +
+                         ")\n"
+                         "        source: nope.c\n"
+                         "                ^");
+}
+
+TEST_F(SpecLoaderTest, BadName) {
+  EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: has space\n    code: f();\n"),
+            "s.yaml:3:11: feature name 'has space' may only use A-Z a-z 0-9 _ . -\n"
+            "      - name: has space\n"
+            "              ^");
+}
+
+TEST_F(SpecLoaderTest, UnknownToolWithDidYouMean) {
+  EXPECT_EQ(error_of("suite: x\ntools: [memchek]\nfeatures: []\n"),
+            "s.yaml:2:9: unknown tool 'memchek'; did you mean 'memcheck'?\n"
+            "    tools: [memchek]\n"
+            "            ^");
+}
+
+TEST_F(SpecLoaderTest, CodeOrSourceNotBoth) {
+  EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n    source: feature.c\n"),
+            "s.yaml:5:5: a feature takes 'code' or 'source', not both\n"
+            "        source: feature.c\n"
+            "        ^");
+  EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: a\n"),
+            "s.yaml:3:5: feature 'a' needs 'code' (an inline body) or 'source' (a file)\n"
+            "      - name: a\n"
+            "        ^");
+}
+
+TEST_F(SpecLoaderTest, LibraryTakesExactlyOneKind) {
+  EXPECT_EQ(error_of("suite: x\nlibrary:\n  pkg-config: zlib\n  path: feature.c\nfeatures: []\n"),
+            "s.yaml:4:3: 'library' takes exactly one of 'pkg-config', 'path' or 'build'; 'pkg-config' was already given\n"
+            "      path: feature.c\n"
+            "      ^");
+}
+
+TEST_F(SpecLoaderTest, ReportsEveryErrorNotJustTheFirst) {
+  const auto message = error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n    repeat: 0\n    thread: 2\n");
+  EXPECT_NE(message.find("s.yaml:5:13: 'repeat' must be between 1 and 10000000, not 0"), std::string::npos) << message;
+  EXPECT_NE(message.find("s.yaml:6:5: unknown key 'thread' in feature; did you mean 'threads'?"), std::string::npos)
+      << message;
+}
+
+TEST_F(SpecLoaderTest, ExpectationKindsAreDotted) {
+  EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n    expect: [leak]\n"),
+            "s.yaml:5:14: expectation kind 'leak' should be dotted, like 'leak.definite' or 'mem.*'\n"
+            "        expect: [leak]\n"
+            "                 ^");
+}
+
+}  // namespace
+}  // namespace harness::spec
