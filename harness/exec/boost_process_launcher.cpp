@@ -30,6 +30,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 extern char** environ;
 
@@ -114,13 +115,21 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
   const auto env = child_environment(command.env);
   const std::filesystem::path cwd = command.cwd.empty() ? std::filesystem::current_path() : std::filesystem::path(command.cwd);
 
-  bp::error_code ec;
-  bp::process proc(executor, exe, args, ec, bp::process_stdio{nullptr, out.fd(), err.fd()},
-                   bp::process_start_dir{cwd}, bp::process_environment{env}, NewProcessGroup{});
-  if (ec) {
-    failed.start_error = exe.string() + ": " + ec.message();
+  // Check what exec would say before forking: Boost.Process 1.81 throws from its constructor on an
+  // exec failure (even with an error_code) and leaves the failed child unreaped.
+  if (::access(exe.c_str(), X_OK) != 0) {
+    failed.start_error = exe.string() + ": " + std::strerror(errno);
     co_return failed;
   }
+  std::optional<bp::process> started;
+  try {
+    started.emplace(executor, exe, args, bp::process_stdio{nullptr, out.fd(), err.fd()}, bp::process_start_dir{cwd},
+                    bp::process_environment{env}, NewProcessGroup{});
+  } catch (const std::exception& e) {
+    failed.start_error = exe.string() + ": " + e.what();
+    co_return failed;
+  }
+  bp::process& proc = *started;
   const pid_t group = proc.id();
 
   auto [wait_ec, code] = co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));

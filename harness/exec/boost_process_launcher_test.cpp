@@ -67,6 +67,21 @@ TEST_F(LauncherTest, MissingProgramIsNotStarted) {
   EXPECT_EQ(result.start_error, "sohound-no-such-program: not found on PATH");
 }
 
+TEST_F(LauncherTest, MissingOrNonExecutableProgramPathIsNotStarted) {
+  Command c;
+  c.argv = {"/nonexistent/valgrind"};
+  auto result = run(c);
+  EXPECT_FALSE(result.started);
+  EXPECT_EQ(result.start_error, "/nonexistent/valgrind: No such file or directory");
+
+  const auto plain = (dir / "not-executable").string();
+  util::write_file(plain, "#!/bin/sh\n");
+  c.argv = {plain};
+  result = run(c);
+  EXPECT_FALSE(result.started);
+  EXPECT_EQ(result.start_error, plain + ": Permission denied");
+}
+
 TEST_F(LauncherTest, CancellationStopsTheWholeProcessGroup) {
   Command c;
   const auto pids = (dir / "pids").string();

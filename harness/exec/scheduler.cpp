@@ -1,10 +1,13 @@
 #include "harness/exec/scheduler.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/multiple_exceptions.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <variant>
 
 namespace harness::exec {
 namespace asio = boost::asio;
@@ -47,7 +50,13 @@ asio::awaitable<RunResult> Scheduler::run(const Command& command, std::chrono::m
   } else {
     // Whichever finishes first cancels the other: a timeout cancels the launcher, which stops the
     // process group and waits for it before returning.
-    auto first = co_await (m_launcher.run(command) || m_timers.sleep(timeout));
+    std::variant<ProcessResult, std::monostate> first;
+    try {
+      first = co_await (m_launcher.run(command) || m_timers.sleep(timeout));
+    } catch (const asio::multiple_exceptions& e) {
+      // Both sides were cancelled (Ctrl-C): report the cancellation itself.
+      std::rethrow_exception(e.first_exception());
+    }
     if (first.index() == 0) {
       result.process = std::get<0>(first);
     } else {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 namespace harness::exec {
 
 std::string compiler_for(model::Compiler compiler, model::Language language) {
@@ -24,6 +26,11 @@ std::vector<std::string> flavour_flags(model::Flavour flavour) {
   return {};
 }
 
+std::string valgrind_program() {
+  const char* custom = std::getenv("SOHOUND_VALGRIND");
+  return custom && *custom ? custom : "valgrind";
+}
+
 Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir) {
   Command command;
   command.cwd = report_dir;
@@ -33,7 +40,7 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
     case model::Tool::memcheck:
       // XML per process (%p), never the text log; every leak kind shown (Sohound applies its own
       // policy); origins of uninitialised values; deep stacks for stable fingerprints.
-      command.argv = {"valgrind",
+      command.argv = {valgrind_program(),
                       "--tool=memcheck",
                       "--xml=yes",
                       "--xml-file=" + report_dir + "/vg.%p.xml",

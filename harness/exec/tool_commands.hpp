@@ -25,6 +25,9 @@ std::vector<std::string> flavour_flags(model::Flavour flavour);
 // The exit code sanitizers are told to use when they report, distinct from the driver's own.
 inline constexpr int k_sanitizer_exit_code = 86;
 
+// The valgrind to run: $SOHOUND_VALGRIND when set (a custom build), else "valgrind" on PATH.
+std::string valgrind_program();
+
 // Runs `driver` under `tool`, writing raw reports into `report_dir`.
 Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir);
 

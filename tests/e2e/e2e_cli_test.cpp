@@ -1,0 +1,115 @@
+// The command line: exit codes, spec errors, a missing tool, Ctrl-C.
+#include "e2e_support.hpp"
+
+#include <signal.h>
+#include <spawn.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+extern char** environ;
+
+namespace e2e {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string k_specs = std::string(SOHOUND_SOURCE_DIR) + "/tests/e2e/specs/";
+const std::string k_out = std::string(SOHOUND_E2E_OUT) + "/cli";
+
+TEST(CliE2E, CheckAcceptsTheExamples) {
+  const auto out = run_sohound("check " + std::string(SOHOUND_SOURCE_DIR) + "/suites/examples/examples.yaml");
+  EXPECT_EQ(out.exit_code, 0) << out.text;
+  EXPECT_NE(out.text.find("ok (suite 'examples', 14 features, 12 expectations)"), std::string::npos) << out.text;
+}
+
+TEST(CliE2E, BadSpecExitsTwoPointingAtTheText) {
+  for (const char* cmd : {"check ", "run --no-progress --out /tmp/sohound-never "}) {
+    const auto out = run_sohound(cmd + k_specs + "broken.yaml");
+    EXPECT_EQ(out.exit_code, 2) << out.text;
+    EXPECT_NE(out.text.find("broken.yaml:5:5: unknown key 'timout' in feature; did you mean 'timeout'?\n"
+                            "        timout: 5\n"
+                            "        ^"),
+              std::string::npos)
+        << out.text;
+  }
+}
+
+TEST(CliE2E, BadCommandLineExitsTwo) {
+  auto out = run_sohound("run --tools memchek " + k_specs + "tiny.yaml");
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.text.find("unknown tool 'memchek' (did you mean 'memcheck'?)"), std::string::npos) << out.text;
+  out = run_sohound("frobnicate");
+  EXPECT_EQ(out.exit_code, 2);
+  out = run_sohound("run --filter 'nothing*' --out " + k_out + "/none " + k_specs + "tiny.yaml");
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.text.find("--filter 'nothing*' matched no feature"), std::string::npos) << out.text;
+}
+
+TEST(CliE2E, MissingToolIsAnInfrastructureFailure) {
+  const auto out = run_sohound("run --no-progress --tools memcheck --out " + k_out + "/novalgrind " + k_specs + "tiny.yaml",
+                               "SOHOUND_VALGRIND=/nonexistent/valgrind");
+  EXPECT_EQ(out.exit_code, 3) << out.text;
+  std::ifstream in(k_out + "/novalgrind/results.json");
+  const auto r = json::parse(in);
+  ASSERT_EQ(r["jobs"].size(), 1u);
+  EXPECT_EQ(r["jobs"][0]["outcome"], "tool_failed");
+  EXPECT_NE(r["jobs"][0]["message"].get<std::string>().find("/nonexistent/valgrind"), std::string::npos);
+}
+
+TEST(CliE2E, CleanRunExitsZeroWithResults) {
+  const auto out = run_sohound("run --no-progress --out " + k_out + "/tiny " + k_specs + "tiny.yaml");
+  EXPECT_EQ(out.exit_code, 0) << out.text;
+  EXPECT_NE(out.text.find("PASS (exit 0)"), std::string::npos) << out.text;
+  std::ifstream in(k_out + "/tiny/results.json");
+  EXPECT_EQ(json::parse(in)["totals"]["passed"], 2);
+}
+
+TEST(CliE2E, CtrlCStopsEveryJobAndStillWritesResults) {
+  const std::string out_dir = k_out + "/sleepy";
+  fs::remove_all(out_dir);
+  const std::string spec = k_specs + "sleepy.yaml";
+  std::vector<std::string> args = {SOHOUND_BIN, "run", "--no-progress", "--out", out_dir, spec};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(::posix_spawn(&pid, SOHOUND_BIN, nullptr, nullptr, argv.data(), environ), 0);
+
+  // Wait until valgrind has started the driver (its XML report exists), at most 60 s.
+  const fs::path job = out_dir + "/jobs/sleepy/sleeps/memcheck";
+  bool started = false;
+  for (int i = 0; i < 600 && !started; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (fs::exists(job))
+      for (const auto& e : fs::directory_iterator(job)) started = started || e.path().extension() == ".xml";
+  }
+  ASSERT_TRUE(started);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+
+  std::ifstream in(out_dir + "/results.json");
+  ASSERT_TRUE(in.good()) << "results must be written after Ctrl-C";
+  const auto r = json::parse(in);
+  EXPECT_TRUE(r["interrupted"].get<bool>());
+  ASSERT_EQ(r["jobs"].size(), 1u);
+  EXPECT_EQ(r["jobs"][0]["outcome"], "cancelled");
+  // No driver is left running: nothing in /proc runs our driver binary.
+  const std::string driver = (fs::path(out_dir) / "jobs/sleepy/sleeps/build-plain/driver").string();
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    std::ifstream cmdline(e.path() / "cmdline");
+    std::string text;
+    std::getline(cmdline, text, '\0');
+    std::string rest;
+    std::getline(cmdline, rest);
+    EXPECT_EQ((text + rest).find(driver), std::string::npos) << "left running: pid " << e.path().filename();
+  }
+}
+
+}  // namespace
+}  // namespace e2e

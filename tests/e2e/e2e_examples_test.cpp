@@ -1,0 +1,131 @@
+// The bundled example suite under real memcheck and ASan: each deliberate bug is found by each
+// tool that can see it, attributed to its feature and the library function that has the bug;
+// clean features are clean; both tools agree on each bug's fingerprint.
+#include "e2e_support.hpp"
+
+namespace e2e {
+namespace {
+
+constexpr const char* k_run = "examples";
+
+struct Case {
+  const char* feature;
+  const char* kind;
+  const char* function;  // the frame that matters
+  bool memcheck, asan;   // which tools must find it
+};
+
+const Case k_bugs[] = {
+    {"leak_definite", "leak.definite", "ex_make_label", true, true},
+    {"leak_indirect", "leak.definite", "ex_build_list", true, true},
+    {"leak_indirect", "leak.indirect", "ex_build_list", true, true},
+    {"leak_possible", "leak.possible", "ex_remember_interior", true, false},
+    {"leak_reachable", "leak.reachable", "ex_init_cache", true, false},
+    {"invalid_read", "mem.invalid_read", "ex_read_past_end", true, true},
+    {"invalid_write", "mem.invalid_write", "ex_write_past_end", true, true},
+    {"uninit_branch", "mem.uninit", "ex_uninit_branch", true, false},
+    {"double_free", "mem.invalid_free", "ex_double_free", true, true},
+    {"overlapping_copy", "mem.overlap", "ex_overlapping_copy", true, true},
+    {"mismatched_free", "mem.mismatched_free", "ex_mismatched_free", true, true},
+    {"coroutine_leak", "leak.definite", "count_to", true, true},
+    {"deflate_without_end", "leak.definite", "deflateInit_", true, true},
+};
+
+TEST(ExamplesE2E, RunPassedWithEveryJobJudged) {
+  const auto& r = results(k_run);
+  ASSERT_EQ(r.value("schema", ""), "sohound.results/1");
+  EXPECT_EQ(r["exit_code"], 0);
+  EXPECT_EQ(r["jobs"].size(), 32u);
+  for (const auto& j : r["jobs"]) {
+    EXPECT_EQ(j["outcome"], "ok") << j["feature"] << " " << j["tool"] << ": " << j["message"];
+    EXPECT_TRUE(j["unmatched_expectations"].empty()) << j["feature"] << " " << j["tool"];
+  }
+}
+
+TEST(ExamplesE2E, EachDeliberateBugIsFoundWhereItIs) {
+  for (const auto& c : k_bugs) {
+    for (const char* tool : {"memcheck", "asan"}) {
+      const bool must = std::string(tool) == "memcheck" ? c.memcheck : c.asan;
+      const auto* j = job(k_run, c.feature, tool);
+      ASSERT_NE(j, nullptr) << c.feature << " " << tool;
+      const auto* f = finding(*j, c.kind, c.function);
+      if (!must) {
+        EXPECT_EQ(f, nullptr) << tool << " cannot see " << c.kind << " yet reported it in " << c.feature;
+        continue;
+      }
+      ASSERT_NE(f, nullptr) << tool << " missed " << c.kind << " in " << c.function << " (feature " << c.feature
+                            << ")\n" << frames_of(*j);
+      EXPECT_EQ((*f)["status"], "expected");
+      EXPECT_EQ((*f)["fingerprint"].get<std::string>().size(), 16u);
+    }
+  }
+}
+
+TEST(ExamplesE2E, CleanFeaturesAreCleanUnderBothTools) {
+  for (const char* feature : {"buffer_roundtrip", "sum_copy_threads", "setup_teardown", "deflate_roundtrip"}) {
+    for (const char* tool : {"memcheck", "asan"}) {
+      const auto* j = job(k_run, feature, tool);
+      ASSERT_NE(j, nullptr) << feature << " " << tool;
+      EXPECT_TRUE((*j)["findings"].empty()) << feature << " under " << tool << ":\n" << frames_of(*j);
+      EXPECT_TRUE((*j)["passed"].get<bool>());
+    }
+  }
+}
+
+TEST(ExamplesE2E, LsanFindsTheSameDefiniteLeaksAsMemcheck) {
+  for (const auto& j : results(k_run)["jobs"]) {
+    if (j["tool"] != "memcheck") continue;
+    const auto* asan = job(k_run, j["feature"], "asan");
+    ASSERT_NE(asan, nullptr);
+    for (const auto& f : j["findings"]) {
+      if (f["kind"] != "leak.definite") continue;
+      bool found = false;
+      for (const auto& g : (*asan)["findings"]) found = found || g["fingerprint"] == f["fingerprint"];
+      EXPECT_TRUE(found) << "LSan missed memcheck's definite leak " << f["fingerprint"] << " in " << j["feature"];
+    }
+  }
+}
+
+TEST(ExamplesE2E, BothToolsAgreeOnEachBugsFingerprint) {
+  for (const auto& c : k_bugs) {
+    if (!c.memcheck || !c.asan) continue;
+    const auto* m = finding(*job(k_run, c.feature, "memcheck"), c.kind, c.function);
+    const auto* a = finding(*job(k_run, c.feature, "asan"), c.kind, c.function);
+    ASSERT_TRUE(m && a) << c.feature;
+    EXPECT_EQ((*m)["fingerprint"], (*a)["fingerprint"]) << c.feature << " " << c.kind;
+  }
+}
+
+TEST(ExamplesE2E, LeakStacksReachThroughSystemLibrariesToTheFeature) {
+  // zlib is built without frame pointers; the allocation happens inside it.
+  for (const char* tool : {"memcheck", "asan"}) {
+    const auto* f = finding(*job(k_run, "deflate_without_end", tool), "leak.definite", "deflateInit_");
+    ASSERT_NE(f, nullptr) << tool;
+    std::vector<std::string> names;
+    for (const auto& frame : (*f)["stack"]) names.push_back(frame["function"]);
+    const auto caller = std::find(names.begin(), names.end(), "deflateInit_");
+    ASSERT_NE(caller, names.end());
+    ASSERT_NE(caller + 1, names.end()) << tool << ": the stack stops inside zlib";
+    EXPECT_EQ(*(caller + 1), "feature_deflate_without_end") << tool;
+    // and the feature frame points back into the spec, through #line
+    for (const auto& frame : (*f)["stack"]) {
+      if (frame["function"] == "feature_deflate_without_end")
+        EXPECT_NE(frame["file"].get<std::string>().find("zlib.yaml"), std::string::npos) << tool;
+    }
+  }
+}
+
+TEST(ExamplesE2E, ReproductionFilesAreKept) {
+  const auto* j = job(k_run, "invalid_read", "memcheck");
+  ASSERT_NE(j, nullptr);
+  const std::string dir = (*j)["job_dir"];
+  for (const char* file : {"/run.sh", "/stderr.txt", "/../build-plain/driver.c", "/../build-plain/build.sh"}) {
+    std::ifstream in(dir + file);
+    EXPECT_TRUE(in.good()) << dir + file;
+  }
+  EXPECT_NE((*j)["run_command"].get<std::string>().find("valgrind --tool=memcheck --xml=yes"), std::string::npos);
+  EXPECT_FALSE((*j)["reports"].empty());
+}
+
+}  // namespace
+}  // namespace e2e
