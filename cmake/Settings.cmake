@@ -3,7 +3,9 @@
 add_library(sohound_settings INTERFACE)
 target_compile_options(sohound_settings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Wunused -Woverloaded-virtual -Wnull-dereference -Wformat=2 -Wimplicit-fallthrough
+  -Wunused -Woverloaded-virtual -Wformat=2 -Wimplicit-fallthrough
+  # GCC 12 flags Asio's awaitable frame allocator (its own operator new/delete pair) as mismatched.
+  -Wno-mismatched-new-delete
   -fno-omit-frame-pointer)
 # Boost.Process v2 uses std::filesystem instead of Boost.Filesystem when this is set.
 target_compile_definitions(sohound_settings INTERFACE BOOST_PROCESS_USE_STD_FS BOOST_ASIO_NO_DEPRECATED)

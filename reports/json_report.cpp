@@ -74,6 +74,7 @@ json to_json(const model::RunSummary& summary) {
           {"interrupted", summary.interrupted},
           {"exit_code", model::exit_code(summary)},
           {"specs", summary.specs},
+          {"resources", {{"self_cpu_s", summary.self_cpu_s}, {"children_cpu_s", summary.children_cpu_s}}},
           {"totals", {{"jobs", summary.jobs.size()}, {"passed", passed}, {"failed", failed}, {"new_findings", new_findings}}},
           {"jobs", jobs}};
 }

@@ -18,6 +18,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -148,6 +149,14 @@ int run_command(const RunOptions& options) {
   io.run();
   progress.close();
   summary.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto cpu_s = [](int who) {
+    rusage usage{};
+    ::getrusage(who, &usage);
+    auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+  };
+  summary.self_cpu_s = cpu_s(RUSAGE_SELF);
+  summary.children_cpu_s = cpu_s(RUSAGE_CHILDREN);
 
   const auto results_path = out_dir + "/results.json";
   {

@@ -300,7 +300,7 @@ struct Pipeline::Impl {
       const auto name = entry.path().filename().string();
       if (!util::starts_with(name, "asan.")) continue;
       job.reports.push_back(entry.path().string());
-      const auto report = parse::sanitizer_log(slurp(entry.path().string()));
+      const auto report = parse::sanitizer_log_file(entry.path().string());
       saw_report = saw_report || report.saw_report_header;
       append(messages, report.tool_messages);
       append_findings(job, report.findings);

@@ -14,6 +14,8 @@ struct RunSummary {
   double duration_s = 0;
   bool interrupted = false;  // Ctrl-C: the results are partial
   std::vector<std::string> specs;
+  double self_cpu_s = 0;      // Sohound's own user+system CPU time
+  double children_cpu_s = 0;  // every child's (compilers, tools, drivers)
   std::vector<JobResult> jobs;
 };
 

@@ -27,18 +27,24 @@ std::string memcheck_kind(std::string_view k) {
 }
 
 model::Finding memcheck_finding(const ValgrindError& error, int pid) {
+  ValgrindError copy = error;
+  return memcheck_finding(std::move(copy), pid);
+}
+
+model::Finding memcheck_finding(ValgrindError&& error, int pid) {
   model::Finding finding;
   finding.kind = memcheck_kind(error.kind);
   finding.tool_kind = error.kind;
-  finding.message = error.what;
-  finding.stack = error.stack;
-  finding.aux_stacks = error.aux_stacks;
+  finding.message = std::move(error.what);
+  finding.stack = std::move(error.stack);
+  finding.aux_stacks = std::move(error.aux_stacks);
   // An auxwhat with no stack after it (e.g. "Address 0x0 is not stack'd, malloc'd or free'd") still
   // explains the error; keep it as a label-only aux entry.
-  for (const auto& text : error.aux_texts) {
+  const auto with_stacks = finding.aux_stacks.size();
+  for (auto& text : error.aux_texts) {
     bool used = false;
-    for (const auto& aux : error.aux_stacks) used = used || aux.label == text;
-    if (!used) finding.aux_stacks.push_back({text, {}});
+    for (std::size_t i = 0; i < with_stacks; ++i) used = used || finding.aux_stacks[i].label == text;
+    if (!used) finding.aux_stacks.push_back({std::move(text), {}});
   }
   finding.bytes = error.leaked_bytes;
   finding.blocks = error.leaked_blocks;

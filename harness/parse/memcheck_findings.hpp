@@ -13,6 +13,8 @@ namespace harness::parse {
 std::string memcheck_kind(std::string_view valgrind_kind);
 
 model::Finding memcheck_finding(const ValgrindError& error, int pid);
+// The same, taking the stacks over instead of copying them (the streaming path).
+model::Finding memcheck_finding(ValgrindError&& error, int pid);
 
 // Every error of a report, with counts from <errorcounts> applied.
 std::vector<model::Finding> memcheck_findings(const ValgrindReport& report);

@@ -3,6 +3,7 @@
 #include "harness/util/text.hpp"
 
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 
 namespace harness::parse {
@@ -19,6 +20,12 @@ bool all_digits(std::string_view s) {
 
 int to_int(std::string_view s) {
   int v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+std::uint64_t to_u64(std::string_view s) {
+  std::uint64_t v = 0;
   std::from_chars(s.data(), s.data() + s.size(), v);
   return v;
 }
@@ -125,17 +132,20 @@ std::string asan_kind(std::string_view bug, std::string_view access) {
   return "asan." + std::string(bug);
 }
 
-SanitizerReport sanitizer_log(std::string_view text) {
+struct SanitizerLogParser::State {
+  enum class Mode { outside, asan, leaks };
+  Sink sink;
   SanitizerReport report;
-  enum class Mode { outside, asan, leaks } mode = Mode::outside;
+  Mode mode = Mode::outside;
   model::Finding current;
   bool have_current = false;
   std::string bug_type, access;
   int pid = 0;
   std::vector<model::Frame>* stack = nullptr;  // frames go here while a stack is open
   std::string pending_label;                    // the "located ..." line before an aux header
+  std::string carry;                            // an unfinished line from the previous chunk
 
-  auto flush = [&] {
+  void flush() {
     if (!have_current) return;
     if (mode == Mode::asan) {
       current.kind = asan_kind(bug_type, access);
@@ -146,17 +156,23 @@ SanitizerReport sanitizer_log(std::string_view text) {
       }
     }
     current.pid = pid;
-    report.findings.push_back(std::move(current));
+    if (sink)
+      sink(std::move(current));
+    else
+      report.findings.push_back(std::move(current));
     current = model::Finding{};
     have_current = false;
     stack = nullptr;
-  };
+  }
 
-  for (auto raw : util::split_lines(text)) {
+  void line(std::string_view raw) {
+    if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
     const auto line = util::trim(raw);
-    if (auto frame = sanitizer_frame(raw)) {
-      if (stack) stack->push_back(std::move(*frame));
-      continue;
+    if (util::starts_with(line, "#")) {
+      if (auto frame = sanitizer_frame(raw)) {
+        if (stack) stack->push_back(std::move(*frame));
+        return;
+      }
     }
     if (auto rest = after_pid_marker(line)) {
       const auto pid_end = line.find("==", 2);
@@ -168,23 +184,23 @@ SanitizerReport sanitizer_log(std::string_view text) {
         const auto header = rest->substr(std::string_view("ERROR: AddressSanitizer: ").size());
         bug_type = header_bug_type(header);
         access.clear();
+        pending_label.clear();
         current = model::Finding{};
         current.message = std::string(header);
         have_current = true;
         stack = &current.stack;
-        continue;
+        return;
       }
       if (starts_with(*rest, "ERROR: LeakSanitizer: detected memory leaks")) {
         flush();
         pid = to_int(line.substr(2, pid_end - 2));
         mode = Mode::leaks;
         report.saw_report_header = true;
-        continue;
+        return;
       }
-      if (*rest != "ABORTING" && !starts_with(*rest, "WARNING: AddressSanitizer failed to allocate")) {
+      if (*rest != "ABORTING" && !starts_with(*rest, "WARNING: AddressSanitizer failed to allocate"))
         report.tool_messages.emplace_back(line);
-      }
-      continue;
+      return;
     }
     if (starts_with(line, "SUMMARY: ")) {
       // "SUMMARY: AddressSanitizer: heap-buffer-overflow /path/x.c:4 in f": authoritative bug type.
@@ -197,7 +213,7 @@ SanitizerReport sanitizer_log(std::string_view text) {
       }
       flush();
       mode = Mode::outside;
-      continue;
+      return;
     }
     if (mode == Mode::leaks) {
       const bool direct = starts_with(line, "Direct leak of ");
@@ -211,27 +227,26 @@ SanitizerReport sanitizer_log(std::string_view text) {
           current.message.resize(current.message.size() - std::string_view(" allocated from:").size());
         // "Direct leak of 8 byte(s) in 1 object(s) allocated from:"
         const auto of = line.find(" of ") + 4;
-        current.bytes = static_cast<std::uint64_t>(std::strtoull(std::string(line.substr(of)).c_str(), nullptr, 10));
+        current.bytes = to_u64(line.substr(of));
         const auto in = line.find(" in ", of);
-        if (in != std::string_view::npos)
-          current.blocks = static_cast<std::uint64_t>(std::strtoull(std::string(line.substr(in + 4)).c_str(), nullptr, 10));
+        if (in != std::string_view::npos) current.blocks = to_u64(line.substr(in + 4));
         have_current = true;
         stack = &current.stack;
       } else if (line.empty()) {
         stack = nullptr;
       }
-      continue;
+      return;
     }
     if (mode == Mode::asan && have_current) {
       if (line.empty()) {
         stack = nullptr;
-        continue;
+        return;
       }
       if ((starts_with(line, "READ of size") || starts_with(line, "WRITE of size")) && access.empty()) {
         access = starts_with(line, "READ") ? "READ" : "WRITE";
         current.message = bug_type + ": " + std::string(line.substr(0, line.find(" at 0x")));
         stack = &current.stack;
-        continue;
+        return;
       }
       if (util::ends_with(line, ":") && !starts_with(line, "Shadow")) {
         // "allocated by thread T0 here:", "freed by thread T0 here:", "Thread T1 created by T0 here:"
@@ -240,16 +255,57 @@ SanitizerReport sanitizer_log(std::string_view text) {
         pending_label.clear();
         current.aux_stacks.push_back({std::move(label), {}});
         stack = &current.aux_stacks.back().frames;
-        continue;
+        return;
       }
-      if (line.find(" is located ") != std::string_view::npos) {
-        pending_label = std::string(line);
-        continue;
-      }
+      if (line.find(" is located ") != std::string_view::npos) pending_label = std::string(line);
     }
   }
-  flush();
-  return report;
+};
+
+SanitizerLogParser::SanitizerLogParser(Sink sink) : m_state(std::make_unique<State>()) { m_state->sink = std::move(sink); }
+SanitizerLogParser::~SanitizerLogParser() = default;
+
+void SanitizerLogParser::feed(std::string_view chunk) {
+  auto& carry = m_state->carry;
+  std::size_t start = 0;
+  while (true) {
+    const auto nl = chunk.find('\n', start);
+    if (nl == std::string_view::npos) break;
+    if (carry.empty()) {
+      m_state->line(chunk.substr(start, nl - start));
+    } else {
+      carry.append(chunk.substr(start, nl - start));
+      m_state->line(carry);
+      carry.clear();
+    }
+    start = nl + 1;
+  }
+  carry.append(chunk.substr(start));
+}
+
+SanitizerReport SanitizerLogParser::finish() {
+  if (!m_state->carry.empty()) {
+    m_state->line(m_state->carry);
+    m_state->carry.clear();
+  }
+  m_state->flush();
+  return std::move(m_state->report);
+}
+
+SanitizerReport sanitizer_log(std::string_view text) {
+  SanitizerLogParser parser;
+  parser.feed(text);
+  return parser.finish();
+}
+
+SanitizerReport sanitizer_log_file(const std::string& path, SanitizerLogParser::Sink sink) {
+  SanitizerLogParser parser(std::move(sink));
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return parser.finish();
+  std::vector<char> buffer(256 * 1024);
+  while (const auto n = std::fread(buffer.data(), 1, buffer.size(), file)) parser.feed(std::string_view(buffer.data(), n));
+  std::fclose(file);
+  return parser.finish();
 }
 
 }  // namespace harness::parse

@@ -6,6 +6,8 @@
 
 #include "harness/model/finding.hpp"
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +29,28 @@ std::optional<model::Frame> sanitizer_frame(std::string_view line);
 // Sohound's kind for an ASan bug type and access ("READ"/"WRITE"/"").
 std::string asan_kind(std::string_view bug_type, std::string_view access);
 
+// Incremental parser: feed chunks as they are read (lines may span chunks); each finding goes to
+// the sink as soon as its report is complete, so memory does not grow with the log.
+class SanitizerLogParser {
+ public:
+  using Sink = std::function<void(model::Finding&&)>;
+  explicit SanitizerLogParser(Sink sink = {});
+  ~SanitizerLogParser();
+  SanitizerLogParser(const SanitizerLogParser&) = delete;
+  SanitizerLogParser& operator=(const SanitizerLogParser&) = delete;
+
+  void feed(std::string_view chunk);
+  // Ends the input; the report's `findings` are empty when a sink took them.
+  SanitizerReport finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> m_state;
+};
+
 SanitizerReport sanitizer_log(std::string_view text);
+
+// Streams a log file from disk.
+SanitizerReport sanitizer_log_file(const std::string& path, SanitizerLogParser::Sink sink = {});
 
 }  // namespace harness::parse

@@ -136,3 +136,24 @@ TEST(SanitizerLog, StartupProblemsAreToolMessages) {
 
 }  // namespace
 }  // namespace harness::parse
+
+namespace harness::parse {
+namespace {
+
+TEST(SanitizerLog, StreamingInTinyChunksGivesTheSameFindings) {
+  const auto text = testing::testdata("sanitizers/asan-gcc-recover.txt");
+  const auto whole = sanitizer_log(text);
+  std::vector<model::Finding> streamed;
+  SanitizerLogParser parser([&](model::Finding&& f) { streamed.push_back(std::move(f)); });
+  for (std::size_t at = 0; at < text.size(); at += 5) parser.feed(std::string_view(text).substr(at, 5));
+  const auto report = parser.finish();
+  EXPECT_TRUE(report.findings.empty());
+  ASSERT_EQ(streamed.size(), whole.findings.size());
+  for (std::size_t i = 0; i < streamed.size(); ++i) {
+    EXPECT_EQ(streamed[i].kind, whole.findings[i].kind);
+    EXPECT_EQ(streamed[i].stack.size(), whole.findings[i].stack.size());
+  }
+}
+
+}  // namespace
+}  // namespace harness::parse

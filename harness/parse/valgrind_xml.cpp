@@ -17,30 +17,60 @@ enum class El {
   dir, file, line, suppression, errorcounts, pair, count, fatal_signal, signo, signame, event,
 };
 
-El element(const char* name) {
-  struct Row { const char* name; El el; };
-  static constexpr Row k_rows[] = {
-      {"frame", El::frame},         {"ip", El::ip},
-      {"obj", El::obj},             {"fn", El::fn},
-      {"dir", El::dir},             {"file", El::file},
-      {"line", El::line},           {"stack", El::stack},
-      {"error", El::error},         {"unique", El::unique},
-      {"tid", El::tid},             {"kind", El::kind},
-      {"what", El::what},           {"xwhat", El::xwhat},
-      {"text", El::text},           {"auxwhat", El::auxwhat},
-      {"xauxwhat", El::xauxwhat},   {"leakedbytes", El::leakedbytes},
-      {"leakedblocks", El::leakedblocks}, {"suppression", El::suppression},
-      {"pair", El::pair},           {"count", El::count},
-      {"errorcounts", El::errorcounts}, {"status", El::status},
-      {"state", El::state},         {"pid", El::pid},
-      {"ppid", El::ppid},           {"protocolversion", El::protocolversion},
-      {"protocoltool", El::protocoltool}, {"valgrindoutput", El::valgrindoutput},
-      {"fatal_signal", El::fatal_signal}, {"signo", El::signo},
-      {"signame", El::signame},     {"event", El::event},
-  };
-  for (const auto& row : k_rows)
-    if (std::strcmp(row.name, name) == 0) return row.el;
-  return El::other;
+// Called for every start tag, so dispatch on the first character before comparing.
+El element(const char* n) {
+  auto is = [n](const char* name) { return std::strcmp(n, name) == 0; };
+  switch (n[0]) {
+    case 'a': return is("auxwhat") ? El::auxwhat : El::other;
+    case 'c': return is("count") ? El::count : El::other;
+    case 'd': return is("dir") ? El::dir : El::other;
+    case 'e':
+      if (is("error")) return El::error;
+      if (is("errorcounts")) return El::errorcounts;
+      if (is("event")) return El::event;
+      return El::other;
+    case 'f':
+      if (is("frame")) return El::frame;
+      if (is("fn")) return El::fn;
+      if (is("file")) return El::file;
+      if (is("fatal_signal")) return El::fatal_signal;
+      return El::other;
+    case 'i': return is("ip") ? El::ip : El::other;
+    case 'k': return is("kind") ? El::kind : El::other;
+    case 'l':
+      if (is("line")) return El::line;
+      if (is("leakedbytes")) return El::leakedbytes;
+      if (is("leakedblocks")) return El::leakedblocks;
+      return El::other;
+    case 'o': return is("obj") ? El::obj : El::other;
+    case 'p':
+      if (is("pair")) return El::pair;
+      if (is("pid")) return El::pid;
+      if (is("ppid")) return El::ppid;
+      if (is("protocolversion")) return El::protocolversion;
+      if (is("protocoltool")) return El::protocoltool;
+      return El::other;
+    case 's':
+      if (is("stack")) return El::stack;
+      if (is("suppression")) return El::suppression;
+      if (is("status")) return El::status;
+      if (is("state")) return El::state;
+      if (is("signo")) return El::signo;
+      if (is("signame")) return El::signame;
+      return El::other;
+    case 't':
+      if (is("tid")) return El::tid;
+      if (is("text")) return El::text;
+      return El::other;
+    case 'u': return is("unique") ? El::unique : El::other;
+    case 'v': return is("valgrindoutput") ? El::valgrindoutput : El::other;
+    case 'w': return is("what") ? El::what : El::other;
+    case 'x':
+      if (is("xwhat")) return El::xwhat;
+      if (is("xauxwhat")) return El::xauxwhat;
+      return El::other;
+    default: return El::other;
+  }
 }
 
 template <class T>

@@ -38,6 +38,11 @@ TEST(ValgrindXml, MemoryErrorsWithStacksAuxStacksAndCounts) {
   EXPECT_EQ(kinds, (std::vector<std::string>{"mem.invalid_read", "mem.invalid_write", "mem.uninit",
                                              "mem.mismatched_free", "mem.invalid_free"}));
   EXPECT_EQ(findings[2].stack[0].function, "uninit_cond()");
+  ASSERT_EQ(findings[0].aux_stacks.size(), 1u) << "an auxwhat with a stack is not repeated as a label";
+  EXPECT_EQ(findings[0].aux_stacks[0].frames.size(), 2u);
+  // The origin of an uninitialised value comes with its own stack.
+  ASSERT_EQ(findings[2].aux_stacks.size(), 1u);
+  EXPECT_EQ(findings[2].aux_stacks[0].label, "Uninitialised value was created by a heap allocation");
 }
 
 TEST(ValgrindXml, LeakRecordsCarryBytesAndBlocks) {

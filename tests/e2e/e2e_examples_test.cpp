@@ -109,8 +109,9 @@ TEST(ExamplesE2E, LeakStacksReachThroughSystemLibrariesToTheFeature) {
     EXPECT_EQ(*(caller + 1), "feature_deflate_without_end") << tool;
     // and the feature frame points back into the spec, through #line
     for (const auto& frame : (*f)["stack"]) {
-      if (frame["function"] == "feature_deflate_without_end")
+      if (frame["function"] == "feature_deflate_without_end") {
         EXPECT_NE(frame["file"].get<std::string>().find("zlib.yaml"), std::string::npos) << tool;
+      }
     }
   }
 }
