@@ -13,6 +13,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <thread>
 
 namespace harness::exec {
 namespace {
@@ -112,12 +113,18 @@ TEST_F(LauncherTest, CancellationStopsTheWholeProcessGroup) {
   EXPECT_TRUE(aborted);
   std::string text;
   ASSERT_TRUE(util::read_file(pids, text));
+  // SIGKILL cannot be ignored, but its delivery to the grandchild is asynchronous: allow it time.
   for (auto line : util::split_lines(text)) {
     const int pid = std::stoi(std::string(line));
-    // Gone, or a zombie waiting for a reaper that is not ours (PID 1 in a container may not reap).
-    std::string stat;
-    const bool exists = util::read_file("/proc/" + std::to_string(pid) + "/stat", stat);
-    const auto state = exists ? stat.substr(stat.rfind(')') + 2, 1) : "gone";
+    std::string state;
+    for (int i = 0; i < 200; ++i) {
+      // Gone, or a zombie waiting for a reaper that is not ours (PID 1 in a container may not reap).
+      std::string stat;
+      const bool exists = util::read_file("/proc/" + std::to_string(pid) + "/stat", stat);
+      state = exists ? stat.substr(stat.rfind(')') + 2, 1) : "gone";
+      if (state == "gone" || state == "Z") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     EXPECT_TRUE(state == "gone" || state == "Z") << "process " << pid << " survived cancellation (state " << state << ")";
   }
 }
