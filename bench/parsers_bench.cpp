@@ -2,7 +2,7 @@
 // the process's peak RSS as a counter: the same peak for both sizes means memory does not grow
 // with the input. Run: build/bench/sohound_bench --benchmark_filter=Parse
 #include "harness/aggregate/fingerprint.hpp"
-#include "harness/parse/memcheck_findings.hpp"
+#include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/sanitizer_log.hpp"
 #include "harness/parse/valgrind_xml.hpp"
 
@@ -102,7 +102,7 @@ void BM_ParseValgrindXml(benchmark::State& state) {
   std::size_t findings = 0;
   for (auto _ : state) {
     auto report = harness::parse::valgrind_xml_file(path, [&](harness::parse::ValgrindError&& e) {
-      auto f = harness::parse::memcheck_finding(std::move(e), 4242);
+      auto f = harness::parse::valgrind_finding("memcheck", std::move(e), 4242);
       benchmark::DoNotOptimize(f);
       ++findings;
     });

@@ -1,5 +1,7 @@
 #include "reports/json_report.hpp"
 
+#include "harness/aggregate/bugs.hpp"
+
 namespace reports {
 using nlohmann::json;
 namespace model = harness::model;
@@ -29,6 +31,7 @@ json finding(const model::Finding& f) {
               {"stack", frames(f.stack)},
               {"aux_stacks", aux}};
   if (!f.expected_by.empty()) out["expected_by"] = f.expected_by;
+  if (!f.suppressed_by.empty()) out["suppressed_by"] = f.suppressed_by;
   return out;
 }
 
@@ -48,6 +51,7 @@ json job(const model::JobResult& j) {
           {"signal", j.signal},
           {"findings", findings},
           {"unmatched_expectations", j.unmatched_expectations},
+          {"notes", j.notes},
           {"log", j.log},
           {"job_dir", j.job_dir},
           {"build_command", j.build_command},
@@ -67,6 +71,19 @@ json to_json(const model::RunSummary& summary) {
     for (const auto& f : j.findings)
       if (f.status == model::FindingStatus::new_finding && f.severity == model::Severity::error) ++new_findings;
   }
+  json bugs = json::array();
+  for (const auto& bug : harness::aggregate::collect_bugs(summary)) {
+    json occurrences = json::array();
+    for (const auto& o : bug.occurrences)
+      occurrences.push_back({{"suite", o.suite}, {"feature", o.feature}, {"tool", model::name(o.tool)},
+                             {"count", o.count}, {"status", model::to_string(o.status)}});
+    bugs.push_back({{"fingerprint", bug.fingerprint}, {"kind", bug.kind}, {"message", bug.message},
+                    {"status", model::to_string(bug.status)}, {"severity", model::to_string(bug.severity)},
+                    {"stack", frames(bug.stack)}, {"occurrences", occurrences}});
+  }
+  json suppressions = json::array();
+  for (const auto& s : summary.suppressions)
+    suppressions.push_back({{"name", s.name}, {"source", s.source}, {"matched", s.matched}});
   return {{"schema", k_results_schema},
           {"sohound_version", summary.sohound_version},
           {"started_at", summary.started_at},
@@ -76,6 +93,9 @@ json to_json(const model::RunSummary& summary) {
           {"specs", summary.specs},
           {"resources", {{"self_cpu_s", summary.self_cpu_s}, {"children_cpu_s", summary.children_cpu_s}}},
           {"totals", {{"jobs", summary.jobs.size()}, {"passed", passed}, {"failed", failed}, {"new_findings", new_findings}}},
+          {"baseline", summary.baseline},
+          {"suppressions", suppressions},
+          {"bugs", bugs},
           {"jobs", jobs}};
 }
 

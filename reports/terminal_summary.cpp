@@ -27,9 +27,13 @@ std::string frame_text(const model::Frame& f) {
 }  // namespace
 
 std::string job_line(const model::JobResult& job, bool color) {
-  std::size_t expected = 0, fresh = 0, warnings = 0;
+  std::size_t expected = 0, fresh = 0, warnings = 0, suppressed = 0, baseline = 0;
   for (const auto& f : job.findings) {
-    if (f.status == model::FindingStatus::expected)
+    if (f.status == model::FindingStatus::suppressed)
+      ++suppressed;
+    else if (f.status == model::FindingStatus::baseline)
+      ++baseline;
+    else if (f.status == model::FindingStatus::expected)
       ++expected;
     else if (f.severity == model::Severity::warning)
       ++warnings;
@@ -43,6 +47,8 @@ std::string job_line(const model::JobResult& job, bool color) {
   if (fresh) counts.push_back(fmt::format("{} new", fresh));
   if (expected) counts.push_back(fmt::format("{} expected", expected));
   if (warnings) counts.push_back(fmt::format("{} warning{}", warnings, warnings == 1 ? "" : "s"));
+  if (baseline) counts.push_back(fmt::format("{} in baseline", baseline));
+  if (suppressed) counts.push_back(fmt::format("{} suppressed", suppressed));
   if (!job.unmatched_expectations.empty())
     counts.push_back(fmt::format("{} no longer found", job.unmatched_expectations.size()));
   if (!counts.empty()) detail += (detail.empty() ? "" : "; ") + fmt::format("{}", fmt::join(counts, ", "));
@@ -87,6 +93,9 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
       out << fmt::format("  note: {}/{} [{}]: expected {} is no longer found\n", job.suite, job.feature,
                          model::name(job.tool), e);
   }
+  for (const auto& s : summary.suppressions)
+    if (s.matched == 0 && s.source != "<default>")
+      out << fmt::format("  note: suppression '{}' ({}) matched nothing\n", s.name, s.source);
   const int code = model::exit_code(summary);
   out << fmt::format("\n{} jobs, {} failed, {} unexpected finding{}. ", summary.jobs.size(), failed_jobs, unexpected,
                      unexpected == 1 ? "" : "s");

@@ -2,6 +2,8 @@
 
 #include "harness/util/text.hpp"
 
+#include <algorithm>
+
 namespace harness::aggregate {
 
 using util::starts_with;
@@ -80,6 +82,41 @@ std::string fingerprint(std::string_view kind, const std::vector<model::Frame>& 
   for (const auto& name : fingerprint_frames(stack)) {
     key += '\n';
     key += name;
+  }
+  return util::to_hex(util::fnv1a64(key));
+}
+
+bool is_access_stack(std::string_view label) {
+  static constexpr std::string_view k_prefixes[] = {
+      "This conflicts with",                          // helgrind race
+      "Previous ",                                    // tsan race
+      "Required order was established",               // helgrind lock order
+      "followed by a later acquisition",
+      "Mutex ",                                       // tsan lock order: "Mutex M0 acquired here ..."
+  };
+  for (auto p : k_prefixes)
+    if (starts_with(label, p) && (p != "Mutex " || label.find(" acquired here") != std::string_view::npos)) return true;
+  return false;
+}
+
+std::string fingerprint(const model::Finding& finding) {
+  if (!starts_with(finding.kind, "race.")) return fingerprint(finding.kind, finding.stack);
+  std::vector<std::string> sides;
+  auto add = [&](const std::vector<model::Frame>& stack) {
+    const auto names = fingerprint_frames(stack);
+    if (!names.empty()) sides.push_back(util::join(names, "|"));
+  };
+  add(finding.stack);
+  for (const auto& aux : finding.aux_stacks)
+    if (is_access_stack(aux.label)) add(aux.frames);
+  std::sort(sides.begin(), sides.end());
+  sides.erase(std::unique(sides.begin(), sides.end()), sides.end());
+  std::string key(k_fingerprint_version);
+  key += '\n';
+  key += finding.kind;
+  for (const auto& side : sides) {
+    key += '\n';
+    key += side;
   }
   return util::to_hex(util::fnv1a64(key));
 }

@@ -10,6 +10,11 @@
 //     suffix (.isra.0, .cold, .constprop.1, .part.2), no "(anonymous namespace)::".
 //  5. Hash the kind and the first k_fingerprint_frames names (FNV-1a 64, hex). No addresses, lines,
 //     columns, files or BuildIds, so line shifts and address layouts do not change the key.
+//  6. Races and lock-order inversions (race.*) hash the *set* of their access stacks' name lists
+//     (the primary stack and each aux stack that is an access: Helgrind's "This conflicts with",
+//     TSan's "Previous write", a lock acquisition), sorted and deduplicated, so which thread
+//     came first, and whether a tool saw one side or both of a race on the same code, does not
+//     change the key.
 #pragma once
 
 #include "harness/model/finding.hpp"
@@ -36,5 +41,11 @@ bool is_driver_frame(const model::Frame& frame);
 std::vector<std::string> fingerprint_frames(const std::vector<model::Frame>& stack);
 
 std::string fingerprint(std::string_view kind, const std::vector<model::Frame>& stack);
+
+// True for an aux stack that is the other side of a race or lock-order cycle (by its label).
+bool is_access_stack(std::string_view label);
+
+// The fingerprint of a finding: fingerprint(kind, stack), or the set recipe for race.* kinds.
+std::string fingerprint(const model::Finding& finding);
 
 }  // namespace harness::aggregate

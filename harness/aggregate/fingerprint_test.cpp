@@ -1,5 +1,5 @@
 #include "harness/aggregate/fingerprint.hpp"
-#include "harness/parse/memcheck_findings.hpp"
+#include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/sanitizer_log.hpp"
 #include "harness/parse/valgrind_xml.hpp"
 #include "harness/testing/testdata.hpp"

@@ -1,6 +1,7 @@
 #include "harness/aggregate/judge.hpp"
 
 #include "harness/aggregate/fingerprint.hpp"
+#include "harness/aggregate/suppress.hpp"
 #include "harness/util/text.hpp"
 
 #include <unordered_map>
@@ -25,7 +26,7 @@ std::vector<model::Finding> merge_findings(std::vector<model::Finding> findings)
   std::vector<model::Finding> merged;
   std::unordered_map<std::string, std::size_t> index;
   for (auto& f : findings) {
-    if (f.fingerprint.empty()) f.fingerprint = fingerprint(f.kind, f.stack);
+    if (f.fingerprint.empty()) f.fingerprint = fingerprint(f);
     auto [it, inserted] = index.try_emplace(f.fingerprint, merged.size());
     if (inserted) {
       merged.push_back(std::move(f));
@@ -39,19 +40,41 @@ std::vector<model::Finding> merge_findings(std::vector<model::Finding> findings)
   return merged;
 }
 
+model::Severity severity_for(std::string_view kind, const std::vector<std::pair<std::string, model::Severity>>& policy) {
+  auto severity = default_severity(kind);
+  for (const auto& [glob, value] : policy)
+    if (util::glob_match(glob, kind)) severity = value;
+  return severity;
+}
+
 void judge(model::JobResult& job, const std::vector<model::Expectation>& expectations) {
+  JudgeContext context;
+  context.expectations = expectations;
+  judge(job, context);
+}
+
+void judge(model::JobResult& job, const JudgeContext& context) {
+  const auto& expectations = context.expectations;
   job.findings = merge_findings(std::move(job.findings));
   std::vector<bool> used(expectations.size(), false);
   bool unexpected = false;
   for (auto& f : job.findings) {
-    f.severity = default_severity(f.kind);
-    for (std::size_t i = 0; i < expectations.size(); ++i) {
+    f.severity = severity_for(f.kind, context.policy);
+    for (const auto& [suppression, counter] : context.suppressions) {
+      if (!matches(*suppression, job.tool, f)) continue;
+      f.status = model::FindingStatus::suppressed;
+      f.suppressed_by = suppression->name;
+      if (counter) ++*counter;
+      break;
+    }
+    for (std::size_t i = 0; i < expectations.size() && f.status == model::FindingStatus::new_finding; ++i) {
       if (!matches(expectations[i], job.tool, f)) continue;
       f.status = model::FindingStatus::expected;
       f.expected_by = expectations[i].describe();
       used[i] = true;
-      break;
     }
+    if (f.status == model::FindingStatus::new_finding && context.baseline && context.baseline->count(f.fingerprint))
+      f.status = model::FindingStatus::baseline;
     if (f.status == model::FindingStatus::new_finding && f.severity == model::Severity::error) unexpected = true;
   }
   job.unmatched_expectations.clear();

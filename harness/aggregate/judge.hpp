@@ -4,7 +4,13 @@
 
 #include "harness/model/job_result.hpp"
 #include "harness/model/suite_spec.hpp"
+#include "harness/model/suppression.hpp"
 
+#include <cstddef>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace harness::aggregate {
@@ -19,8 +25,21 @@ bool matches(const model::Expectation& expectation, model::Tool tool, const mode
 // kept), computing fingerprints first.
 std::vector<model::Finding> merge_findings(std::vector<model::Finding> findings);
 
-// Fills fingerprints, merges, applies expectations and severity, lists unmatched expectations and
-// sets job.passed.
+// What a job is judged against. Statuses are decided in this order: suppressed, expected,
+// baseline, new.
+struct JudgeContext {
+  std::vector<model::Expectation> expectations;
+  std::vector<std::pair<std::string, model::Severity>> policy;  // kind glob -> severity; later entries win
+  std::vector<std::pair<const model::Suppression*, std::size_t*>> suppressions;  // with a match counter
+  const std::set<std::string>* baseline = nullptr;  // fingerprints
+};
+
+// The severity of a kind after the policy's overrides.
+model::Severity severity_for(std::string_view kind, const std::vector<std::pair<std::string, model::Severity>>& policy);
+
+// Fills fingerprints, merges, applies suppressions, expectations, the baseline and severities,
+// lists unmatched expectations and sets job.passed.
+void judge(model::JobResult& job, const JudgeContext& context);
 void judge(model::JobResult& job, const std::vector<model::Expectation>& expectations);
 
 }  // namespace harness::aggregate

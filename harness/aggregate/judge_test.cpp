@@ -27,7 +27,7 @@ TEST(Judge, RepeatsOfOneFindingMergeWithCounts) {
   model::JobResult job;
   job.findings = {leak("leak.definite", "make_label", 16), leak("leak.definite", "make_label(int)", 32),
                   leak("leak.definite", "other")};
-  judge(job, {});
+  judge(job, std::vector<model::Expectation>{});
   ASSERT_EQ(job.findings.size(), 2u);
   EXPECT_EQ(job.findings[0].count, 2u);
   EXPECT_EQ(job.findings[0].bytes, 48u);
@@ -59,7 +59,7 @@ TEST(Judge, ExpectationMustMatchFunctionAndTool) {
 TEST(Judge, ReachableIsAWarningAndNeverFails) {
   model::JobResult job;
   job.findings = {leak("leak.reachable", "init_cache")};
-  judge(job, {});
+  judge(job, std::vector<model::Expectation>{});
   EXPECT_EQ(job.findings[0].severity, model::Severity::warning);
   EXPECT_TRUE(job.passed);
 }

@@ -18,9 +18,15 @@ struct RunOptions {
   std::string out_dir = "sohound-out";
   std::string filter;
   bool progress = true;
+  std::vector<std::string> suppressions;  // --suppressions FILE (YAML)
+  bool default_suppressions = true;       // --no-default-suppressions turns them off
+  std::string baseline;                   // --baseline FILE
+  std::string write_baseline;             // --write-baseline FILE
 };
 
 int run_command(const RunOptions& options);
 int check_command(const std::vector<std::string>& specs);
+// Writes a minimal suppression entry per new finding in results.json (YAML) to `out` ("" = stdout).
+int suppressions_command(const std::string& results, const std::string& out);
 
 }  // namespace harness::cli

@@ -21,10 +21,20 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--out", run.out_dir, "Output folder (default: sohound-out)");
   run_cmd->add_option("--filter", run.filter, "Only features whose name or suite/name matches this glob");
   run_cmd->add_flag("!--no-progress", run.progress, "No live progress line");
+  run_cmd->add_option("--suppressions", run.suppressions, "A YAML suppressions file (repeatable)")->check(CLI::ExistingFile);
+  run_cmd->add_flag("!--no-default-suppressions", run.default_suppressions, "Do not apply the shipped suppressions");
+  run_cmd->add_option("--baseline", run.baseline, "Fail only on findings whose fingerprint is not in this baseline")
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("--write-baseline", run.write_baseline, "Write this run's failing findings as a baseline");
 
   std::vector<std::string> check_specs;
   auto* check_cmd = app.add_subcommand("check", "Validate spec files without running anything");
   check_cmd->add_option("specs", check_specs, "Spec files (YAML)")->required()->check(CLI::ExistingFile);
+
+  std::string supp_results, supp_out;
+  auto* supp_cmd = app.add_subcommand("suppressions", "Write a suppression entry per new finding of a results.json");
+  supp_cmd->add_option("results", supp_results, "results.json of a run")->required()->check(CLI::ExistingFile);
+  supp_cmd->add_option("-o,--output", supp_out, "Write to this file (default: standard output)");
 
   try {
     app.parse(argc, argv);
@@ -34,5 +44,6 @@ int main(int argc, char** argv) {
   }
   if (*run_cmd) return run_command(run);
   if (*check_cmd) return check_command(check_specs);
+  if (*supp_cmd) return suppressions_command(supp_results, supp_out);
   return k_exit_usage;
 }

@@ -1,4 +1,5 @@
 #include "harness/cli/commands.hpp"
+#include "harness/aggregate/baseline.hpp"
 #include "harness/exec/boost_process_launcher.hpp"
 #include "harness/exec/pipeline.hpp"
 #include "harness/exec/scheduler.hpp"
@@ -102,6 +103,27 @@ int run_command(const RunOptions& options) {
         bad = true;
       }
   }
+  exec::PipelineOptions pipeline_options;
+  pipeline_options.default_suppressions = options.default_suppressions;
+  for (const auto& file : options.suppressions) {
+    auto loaded = spec::load_suppressions_file(file);
+    if (!loaded) {
+      fmt::print(stderr, "{}\n", loaded.error().message);
+      bad = true;
+      continue;
+    }
+    for (auto& s : *loaded) pipeline_options.suppressions.push_back(std::move(s));
+  }
+  if (!options.baseline.empty()) {
+    auto baseline = aggregate::load_baseline(options.baseline);
+    if (!baseline) {
+      fmt::print(stderr, "{}\n", baseline.error().message);
+      bad = true;
+    } else {
+      pipeline_options.baseline = std::move(*baseline);
+      pipeline_options.use_baseline = true;
+    }
+  }
   if (bad) return k_exit_usage;
   const auto jobs = plan::make_jobs(suites, plan_options);
   if (jobs.empty()) {
@@ -118,13 +140,15 @@ int run_command(const RunOptions& options) {
   summary.sohound_version = SOHOUND_VERSION;
   summary.started_at = now_iso8601();
   summary.specs = options.specs;
+  summary.baseline = options.baseline;
 
   asio::io_context io;
   exec::BoostProcessLauncher launcher;
   exec::SteadyTimers timers;
   exec::Scheduler scheduler(io.get_executor(), launcher, timers, parallel);
   scheduler.on_error = [](const std::string& what) { fmt::print(stderr, "sohound: internal error in a job: {}\n", what); };
-  exec::Pipeline pipeline(scheduler, suites, {out_dir});
+  pipeline_options.out_dir = out_dir;
+  exec::Pipeline pipeline(scheduler, suites, std::move(pipeline_options));
   Progress progress(jobs.size(), options.progress && ::isatty(STDERR_FILENO));
 
   // Ctrl-C (or SIGTERM from CI) cancels every job; their children are stopped and the results
@@ -158,6 +182,7 @@ int run_command(const RunOptions& options) {
   summary.self_cpu_s = cpu_s(RUSAGE_SELF);
   summary.children_cpu_s = cpu_s(RUSAGE_CHILDREN);
 
+  summary.suppressions = pipeline.suppression_uses();
   const auto results_path = out_dir + "/results.json";
   {
     std::ofstream out(results_path);
@@ -165,6 +190,13 @@ int run_command(const RunOptions& options) {
   }
   reports::write_terminal_summary(summary, std::cout, {::isatty(STDOUT_FILENO) != 0});
   fmt::print("results: {}\n", results_path);
+  if (!options.write_baseline.empty()) {
+    if (!aggregate::write_baseline(summary, options.write_baseline)) {
+      fmt::print(stderr, "sohound: cannot write baseline {}\n", options.write_baseline);
+      return k_exit_infrastructure;
+    }
+    fmt::print("baseline: {}\n", options.write_baseline);
+  }
   if (failure) {
     try {
       std::rethrow_exception(failure);

@@ -1,10 +1,11 @@
 #include "harness/exec/pipeline.hpp"
 
 #include "harness/aggregate/judge.hpp"
+#include "harness/aggregate/suppress.hpp"
 #include "harness/codegen/driver_codegen.hpp"
 #include "harness/exec/async_once.hpp"
 #include "harness/exec/tool_commands.hpp"
-#include "harness/parse/memcheck_findings.hpp"
+#include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/sanitizer_log.hpp"
 #include "harness/parse/valgrind_xml.hpp"
 #include "harness/util/text.hpp"
@@ -87,6 +88,98 @@ struct Pipeline::Impl {
   const std::vector<model::SuiteSpec>& suites;
   PipelineOptions options;
   std::map<std::string, std::unique_ptr<AsyncOnce<BuildOutcome>>> onces;
+  // Suppressions in force per suite (the suite's, then --suppressions, then the defaults), each
+  // with its match counter in `uses` (sized once, so the pointers stay valid).
+  std::vector<model::SuppressionUse> uses;
+  std::vector<std::vector<std::pair<const model::Suppression*, std::size_t*>>> suite_suppressions;
+
+  void index_suppressions() {
+    std::vector<const model::Suppression*> all;
+    std::vector<std::vector<std::size_t>> per_suite(suites.size());
+    auto add = [&](const model::Suppression& s, std::size_t suite) {
+      per_suite[suite].push_back(all.size());
+      all.push_back(&s);
+    };
+    for (std::size_t i = 0; i < suites.size(); ++i) {
+      for (const auto& s : suites[i].suppressions) add(s, i);
+      for (const auto& s : options.suppressions) add(s, i);
+      if (options.default_suppressions)
+        for (const auto& s : aggregate::default_suppressions()) add(s, i);
+    }
+    // One counter per distinct suppression, shared by the suites that use it.
+    std::map<const model::Suppression*, std::size_t> slot;
+    for (const auto* s : all)
+      if (slot.try_emplace(s, uses.size()).second)
+        uses.push_back({s->name, s->pos.line ? fmt::format("{}:{}", s->pos.file, s->pos.line) : s->pos.file, 0});
+    suite_suppressions.resize(suites.size());
+    for (std::size_t i = 0; i < suites.size(); ++i)
+      for (auto k : per_suite[i]) suite_suppressions[i].push_back({all[k], &uses[slot[all[k]]].matched});
+  }
+
+  aggregate::JudgeContext judge_context(std::size_t s, std::size_t f) const {
+    const auto& suite = suites[s];
+    const auto& feature = suite.features[f];
+    aggregate::JudgeContext context;
+    context.expectations = feature.expect;
+    // Globs first, exact kinds after, so "leak.possible: error" beats "leak.*: warning"; the
+    // feature's entries after the suite's.
+    for (const auto* map : {&suite.policy, &feature.policy}) {
+      for (const auto& [kind, severity] : *map)
+        if (kind.find_first_of("*?") != std::string::npos) context.policy.emplace_back(kind, severity);
+      for (const auto& [kind, severity] : *map)
+        if (kind.find_first_of("*?") == std::string::npos) context.policy.emplace_back(kind, severity);
+    }
+    context.suppressions = suite_suppressions[s];
+    if (options.use_baseline) context.baseline = &options.baseline;
+    return context;
+  }
+
+  // Native suppression files from the spec, passed to the tool itself (concatenated into one file
+  // per sanitizer, which reads only one).
+  void add_native_suppressions(const model::SuiteSpec& suite, model::Tool tool, Command& command, const std::string& dir) {
+    const auto& native = suite.native_suppressions;
+    auto files_for = [&](std::initializer_list<std::string_view> keys) {
+      std::vector<std::string> files;
+      for (auto key : keys)
+        if (auto it = native.find(std::string(key)); it != native.end()) append(files, it->second);
+      return files;
+    };
+    const auto& info = model::info(tool);
+    if (info.family == model::ToolFamily::valgrind) {
+      for (const auto& file : files_for({"valgrind", info.name}))
+        command.argv.insert(command.argv.end() - 2, "--suppressions=" + file);  // before "-- driver"
+      return;
+    }
+    const std::pair<std::string_view, std::string_view> k_env[] = {
+        {"lsan", "LSAN_OPTIONS"}, {"tsan", "TSAN_OPTIONS"}, {"ubsan", "UBSAN_OPTIONS"}};
+    for (const auto& [key, variable] : k_env) {
+      if ((key == "lsan" && tool != model::Tool::asan) || (key != "lsan" && key != info.name)) continue;
+      const auto files = files_for({key});
+      if (files.empty()) continue;
+      std::string combined;
+      for (const auto& file : files) combined += slurp(file) + "\n";
+      const auto path = fmt::format("{}/{}.supp", dir, key);
+      util::write_file(path, combined);
+      auto& options_value = command.env[std::string(variable)];
+      options_value += (options_value.empty() ? "" : ":") + fmt::format("suppressions={}", path);
+    }
+  }
+
+  static std::vector<std::string> blind_spots(const model::SuiteSpec& suite, model::Tool tool) {
+    if (suite.library.kind != model::LibraryKind::pkg_config && suite.library.kind != model::LibraryKind::path) return {};
+    switch (tool) {
+      case model::Tool::asan:
+        return {"the library is prebuilt, not instrumented: ASan sees its allocations and frees but not bad accesses "
+                "inside it (memcheck does); give a build recipe to check inside it"};
+      case model::Tool::tsan:
+        return {"the library is prebuilt, not instrumented: TSan does not see races between accesses inside it "
+                "(helgrind and drd do); give a build recipe to check inside it"};
+      case model::Tool::ubsan:
+        return {"the library is prebuilt, not instrumented: UBSan does not check code inside it; give a build recipe "
+                "to check inside it"};
+      default: return {};
+    }
+  }
 
   template <class Make>
   asio::awaitable<BuildOutcome> once(const std::string& key, Make make) {
@@ -253,7 +346,7 @@ struct Pipeline::Impl {
     });
   }
 
-  void parse_memcheck(model::JobResult& job, const RunResult& run) {
+  void parse_valgrind(model::JobResult& job, const RunResult& run) {
     bool any = false;
     for (const auto& entry : fs::directory_iterator(job.job_dir)) {
       const auto name = entry.path().filename().string();
@@ -266,7 +359,7 @@ struct Pipeline::Impl {
         job.message = report.error().message;
         continue;
       }
-      append_findings(job, parse::memcheck_findings(*report));
+      append_findings(job, parse::valgrind_findings(*report));
       if (report->fatal_signal) {
         model::Finding crash;
         crash.kind = "crash.signal";
@@ -293,12 +386,14 @@ struct Pipeline::Impl {
     }
   }
 
-  void parse_asan(model::JobResult& job, const RunResult& run) {
+  void parse_sanitizer(model::JobResult& job, const RunResult& run) {
+    const auto& tool = model::info(job.tool);
+    const auto prefix = std::string(tool.log_prefix) + ".";
     bool saw_report = false;
     std::vector<std::string> messages;
     for (const auto& entry : fs::directory_iterator(job.job_dir)) {
       const auto name = entry.path().filename().string();
-      if (!util::starts_with(name, "asan.")) continue;
+      if (!util::starts_with(name, prefix)) continue;
       job.reports.push_back(entry.path().string());
       const auto report = parse::sanitizer_log_file(entry.path().string());
       saw_report = saw_report || report.saw_report_header;
@@ -306,17 +401,33 @@ struct Pipeline::Impl {
       append_findings(job, report.findings);
       if (report.crashed && job.outcome == JobOutcome::ok) {
         job.outcome = JobOutcome::crashed;
-        job.message = "AddressSanitizer caught " + report.crash_signal;
+        job.message = std::string(tool.name) + " caught " + report.crash_signal;
       }
+    }
+    // A runtime that could not work (TSan's "unexpected memory mapping", LSan under ptrace) is an
+    // infrastructure failure even when it reported something first: its verdict is incomplete.
+    const auto err = slurp(job.job_dir + "/stderr.txt");
+    for (auto line : util::split_lines(err))
+      if (util::starts_with(line, "FATAL: ") || line.find("Sanitizer has encountered a fatal error") != std::string_view::npos ||
+          line.find("Sanitizer: CHECK failed") != std::string_view::npos)
+        messages.emplace_back(line);
+    std::string fatal;
+    for (const auto& m : messages)
+      if (fatal.empty() && (m.find("FATAL") != std::string::npos || m.find("fatal error") != std::string::npos ||
+                            m.find("CHECK failed") != std::string::npos))
+        fatal = m;
+    if (!fatal.empty() && job.outcome == JobOutcome::ok) {
+      job.outcome = JobOutcome::tool_failed;
+      job.message = fatal;
+      return;
     }
     // Start-up problems (runtime not first, shadow mapping) go to stderr before log_path applies.
     if (job.outcome == JobOutcome::ok && run.process.exit_code != 0 && run.process.signal == 0 && !saw_report) {
-      const auto err = slurp(job.job_dir + "/stderr.txt");
       if (run.process.exit_code == k_sanitizer_exit_code || err.find("Sanitizer") != std::string::npos ||
           !messages.empty()) {
         job.outcome = JobOutcome::tool_failed;
         job.message = messages.empty() ? std::string(util::trim(err.substr(0, 400))) : messages.front();
-        if (job.message.empty()) job.message = "AddressSanitizer exited with its error status but left no report";
+        if (job.message.empty()) job.message = std::string(tool.name) + " exited with its error status but left no report";
       }
     }
   }
@@ -344,7 +455,14 @@ struct Pipeline::Impl {
       job.log = tail(build.log);
       job.job_dir = fs::path(build.output).parent_path().string();
       job.duration_s = build.end_s - build.start_s;
-      aggregate::judge(job, feature.expect);
+      // A missing sanitizer runtime is the machine's problem, not the feature's.
+      if (build.log.find("cannot find -lasan") != std::string::npos || build.log.find("cannot find -ltsan") != std::string::npos ||
+          build.log.find("cannot find -lubsan") != std::string::npos || build.log.find("cannot find libasan") != std::string::npos ||
+          build.log.find("cannot find libtsan") != std::string::npos) {
+        job.outcome = JobOutcome::tool_failed;
+        job.message = "the " + std::string(tool.name) + " runtime is not installed: " + build.error;
+      }
+      aggregate::judge(job, judge_context(plan.suite, plan.feature));
       co_return job;
     }
 
@@ -354,6 +472,8 @@ struct Pipeline::Impl {
     auto command = tool_command(plan.tool, build.output, job.job_dir);
     for (const auto& [k, v] : suite.env) command.env.emplace(k, v);
     for (const auto& [k, v] : feature.env) command.env.insert_or_assign(k, v);
+    add_native_suppressions(suite, plan.tool, command, job.job_dir);
+    job.notes = blind_spots(suite, plan.tool);
     job.run_command = write_script(job.job_dir + "/run.sh", {command});
     const double native_timeout = feature.timeout_s.value_or(suite.timeout_s);
     const auto timeout = std::chrono::milliseconds(static_cast<long long>(native_timeout * tool.timeout_scale * 1000));
@@ -368,10 +488,10 @@ struct Pipeline::Impl {
       job.outcome = JobOutcome::tool_failed;
       job.message = run.process.start_error;
     } else {
-      if (plan.tool == model::Tool::memcheck)
-        parse_memcheck(job, run);
+      if (tool.family == model::ToolFamily::valgrind)
+        parse_valgrind(job, run);
       else
-        parse_asan(job, run);
+        parse_sanitizer(job, run);
       if (run.timed_out) {
         job.outcome = JobOutcome::timeout;
         job.message = fmt::format("stopped after {:.1f} s ({} s x{} for {})", timeout.count() / 1000.0, native_timeout,
@@ -380,14 +500,14 @@ struct Pipeline::Impl {
         job.outcome = JobOutcome::crashed;
         job.message = "the driver died of " + signal_name(run.process.signal);
       } else if (job.outcome == JobOutcome::ok && run.process.exit_code != 0 &&
-                 !(plan.tool == model::Tool::asan && run.process.exit_code == k_sanitizer_exit_code)) {
+                 !(tool.family == model::ToolFamily::sanitizer && run.process.exit_code == k_sanitizer_exit_code)) {
         job.outcome = JobOutcome::crashed;
         job.message = fmt::format("the driver exited with status {}", run.process.exit_code);
       }
     }
     const auto err = slurp(job.job_dir + "/stderr.txt");
     job.log = tail(err);
-    aggregate::judge(job, feature.expect);
+    aggregate::judge(job, judge_context(plan.suite, plan.feature));
     job.phases.push_back({"parse", parse_start, scheduler.now_s()});
     // The job's own time: running under the tool and parsing, not waiting for a slot or a shared build.
     job.duration_s = scheduler.now_s() - run.start_s;
@@ -396,12 +516,15 @@ struct Pipeline::Impl {
 };
 
 Pipeline::Pipeline(Scheduler& scheduler, const std::vector<model::SuiteSpec>& suites, PipelineOptions options)
-    : m_impl(std::make_unique<Impl>(Impl{scheduler, suites, std::move(options), {}})) {
+    : m_impl(std::make_unique<Impl>(Impl{scheduler, suites, std::move(options), {}, {}, {}})) {
+  m_impl->index_suppressions();
   fs::create_directories(m_impl->options.out_dir + "/runtime");
   util::write_file(m_impl->options.out_dir + "/runtime/sohound_rt.h", codegen::runtime_header());
 }
 
 Pipeline::~Pipeline() = default;
+
+std::vector<model::SuppressionUse> Pipeline::suppression_uses() const { return m_impl->uses; }
 
 asio::awaitable<model::JobResult> Pipeline::run_job(const plan::JobPlan& job) { return m_impl->run_job(job); }
 

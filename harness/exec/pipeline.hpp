@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@ namespace harness::exec {
 struct PipelineOptions {
   std::string out_dir;                 // absolute
   std::chrono::seconds build_timeout{300};
+  std::vector<model::Suppression> suppressions;  // from --suppressions, for every suite
+  bool default_suppressions = true;              // the shipped ones (aggregate/default_suppressions.yaml)
+  std::set<std::string> baseline;                // fingerprints from --baseline
+  bool use_baseline = false;
 };
 
 class Pipeline {
@@ -34,6 +39,9 @@ class Pipeline {
                                        std::function<void(const model::JobResult&)> on_finished);
 
   boost::asio::awaitable<model::JobResult> run_job(const plan::JobPlan& job);
+
+  // Every suppression in force, with how many findings each matched (after run_all).
+  std::vector<model::SuppressionUse> suppression_uses() const;
 
  private:
   struct Impl;

@@ -22,6 +22,9 @@ std::vector<std::string> flavour_flags(model::Flavour flavour) {
   switch (flavour) {
     case model::Flavour::plain: return {};
     case model::Flavour::asan: return {"-fsanitize=address", "-fsanitize-recover=address"};
+    case model::Flavour::tsan: return {"-fsanitize=thread"};
+    // Recoverable (GCC and Clang default for most checks): every UB site is reported, not the first.
+    case model::Flavour::ubsan: return {"-fsanitize=undefined", "-fno-sanitize=vptr"};
   }
   return {};
 }
@@ -36,40 +39,55 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
   command.cwd = report_dir;
   command.stdout_path = report_dir + "/stdout.txt";
   command.stderr_path = report_dir + "/stderr.txt";
+  const auto valgrind = [&](std::vector<std::string> tool_args) {
+    // XML per process (%p), never the text log; deep stacks for stable fingerprints.
+    command.argv = {valgrind_program(), tool_args.front(), "--xml=yes", "--xml-file=" + report_dir + "/vg.%p.xml",
+                    "--log-file=" + report_dir + "/vg.%p.log", "--num-callers=40", "--error-limit=no",
+                    "--child-silent-after-fork=yes"};
+    command.argv.insert(command.argv.end(), tool_args.begin() + 1, tool_args.end());
+    command.argv.insert(command.argv.end(), {"--", driver});
+  };
+  // Sanitizer options common to every runtime: one log file per process, our exit code, no colour.
+  const auto sanitizer = [&](std::string_view prefix) {
+    return fmt::format("log_path={}/{}:exitcode={}:color=never:print_summary=1", report_dir, prefix,
+                       k_sanitizer_exit_code);
+  };
   switch (tool) {
     case model::Tool::memcheck:
-      // XML per process (%p), never the text log; every leak kind shown (Sohound applies its own
-      // policy); origins of uninitialised values; deep stacks for stable fingerprints.
-      command.argv = {valgrind_program(),
-                      "--tool=memcheck",
-                      "--xml=yes",
-                      "--xml-file=" + report_dir + "/vg.%p.xml",
-                      "--log-file=" + report_dir + "/vg.%p.log",
-                      "--leak-check=full",
-                      "--show-leak-kinds=all",
-                      "--errors-for-leak-kinds=definite,indirect",
-                      "--track-origins=yes",
-                      "--num-callers=40",
-                      "--error-limit=no",
-                      "--child-silent-after-fork=yes",
-                      "--",
-                      driver};
+      // Every leak kind shown (Sohound applies its own policy); origins of uninitialised values;
+      // descriptors left open (--track-fds, read from the text log: 3.19 keeps fds out of the XML).
+      valgrind({"--tool=memcheck", "--leak-check=full", "--show-leak-kinds=all",
+                "--errors-for-leak-kinds=definite,indirect", "--track-origins=yes", "--track-fds=yes"});
       break;
-    case model::Tool::asan: {
+    case model::Tool::helgrind:
+      // history-level=full keeps the conflicting access's stack for both sides of a race.
+      valgrind({"--tool=helgrind", "--history-level=full"});
+      break;
+    case model::Tool::drd:
+      valgrind({"--tool=drd", "--check-stack-var=no"});
+      break;
+    case model::Tool::asan:
       // Recover after each error (halt_on_error=0 with -fsanitize-recover=address) so later errors
-      // and the leak check still run; one log file per process; DWARF unwinding on malloc
-      // (fast_unwind_on_malloc=0) so allocation stacks reach through system libraries built
-      // without frame pointers (zlib's deflateInit) up to the feature's frame.
-      const auto common = fmt::format(
-          "log_path={}/asan:exitcode={}:color=never:print_summary=1:fast_unwind_on_malloc=0:"
-          "malloc_context_size=40",
-          report_dir, k_sanitizer_exit_code);
-      command.env["ASAN_OPTIONS"] = common + ":halt_on_error=0:detect_leaks=1:abort_on_error=0";
+      // and the leak check still run; DWARF unwinding on malloc (fast_unwind_on_malloc=0) so
+      // allocation stacks reach through system libraries built without frame pointers (zlib's
+      // deflateInit) up to the feature's frame.
+      command.env["ASAN_OPTIONS"] = sanitizer("asan") +
+                                    ":fast_unwind_on_malloc=0:malloc_context_size=40:halt_on_error=0:detect_leaks=1:"
+                                    "abort_on_error=0";
       command.env["LSAN_OPTIONS"] = fmt::format("exitcode={}:fast_unwind_on_malloc=0:malloc_context_size=40",
                                                 k_sanitizer_exit_code);
       command.argv = {driver};
       break;
-    }
+    case model::Tool::tsan:
+      // Both stacks of a lock-order inversion, and enough history for the earlier access's stack.
+      command.env["TSAN_OPTIONS"] = sanitizer("tsan") + ":second_deadlock_stack=1:history_size=4:halt_on_error=0";
+      command.argv = {driver};
+      break;
+    case model::Tool::ubsan:
+      // Stacks for every report, and the check's name in SUMMARY (the finding's kind).
+      command.env["UBSAN_OPTIONS"] = sanitizer("ubsan") + ":print_stacktrace=1:report_error_type=1:halt_on_error=0";
+      command.argv = {driver};
+      break;
   }
   return command;
 }

@@ -3,7 +3,13 @@
 namespace harness::model {
 
 std::string_view to_string(FindingStatus status) {
-  return status == FindingStatus::expected ? "expected" : "new";
+  switch (status) {
+    case FindingStatus::new_finding: return "new";
+    case FindingStatus::expected: return "expected";
+    case FindingStatus::suppressed: return "suppressed";
+    case FindingStatus::baseline: return "baseline";
+  }
+  return "new";
 }
 
 std::string_view to_string(Severity severity) { return severity == Severity::warning ? "warning" : "error"; }

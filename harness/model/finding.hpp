@@ -19,7 +19,7 @@ struct AuxStack {
   std::vector<Frame> frames;
 };
 
-enum class FindingStatus { new_finding, expected };
+enum class FindingStatus { new_finding, expected, suppressed, baseline };
 enum class Severity { error, warning };  // warnings are reported but never fail a run
 
 struct Finding {
@@ -36,6 +36,7 @@ struct Finding {
   FindingStatus status = FindingStatus::new_finding;
   Severity severity = Severity::error;
   std::string expected_by;   // the expectation that matched, when status == expected
+  std::string suppressed_by; // the suppression that matched, when status == suppressed
 };
 
 std::string_view to_string(FindingStatus status);

@@ -40,6 +40,7 @@ struct JobResult {
   int signal = 0;
   std::vector<Finding> findings;
   std::vector<std::string> unmatched_expectations;  // expected but no longer found
+  std::vector<std::string> notes;  // what this tool cannot see here (uninstrumented library, ...)
   std::string log;           // compiler output for build failures, the tool's stderr otherwise (tail)
   std::string job_dir;       // where the driver source, commands and raw reports are kept
   std::string driver_source;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "harness/model/job_result.hpp"
+#include "harness/model/suppression.hpp"
 
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@ struct RunSummary {
   double self_cpu_s = 0;      // Sohound's own user+system CPU time
   double children_cpu_s = 0;  // every child's (compilers, tools, drivers)
   std::vector<JobResult> jobs;
+  std::vector<SuppressionUse> suppressions;  // every suppression in force, with its match count
+  std::string baseline;                      // the --baseline file, if any
 };
 
 // 0: all passed; 1: unexpected findings or failed jobs; 3: only infrastructure failures;

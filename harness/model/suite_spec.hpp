@@ -3,6 +3,8 @@
 #pragma once
 
 #include "harness/model/source_pos.hpp"
+#include "harness/model/suppression.hpp"
+#include "harness/model/finding.hpp"
 #include "harness/model/tool.hpp"
 
 #include <map>
@@ -45,6 +47,7 @@ struct FeatureSpec {
   std::map<std::string, std::string> env;
   std::vector<std::string> cflags, ldflags;
   std::vector<Expectation> expect;
+  std::map<std::string, Severity> policy;  // kind glob -> severity, over the suite's
 };
 
 enum class LibraryKind { none, pkg_config, path, build };
@@ -81,6 +84,9 @@ struct SuiteSpec {
   double timeout_s = 60;
   std::optional<std::vector<Tool>> tools;
   Snippet globals;
+  std::map<std::string, Severity> policy;              // kind glob -> severity, over the defaults
+  std::vector<Suppression> suppressions;               // Sohound-level, from files and inline entries
+  std::map<std::string, std::vector<std::string>> native_suppressions;  // tool -> native files (absolute)
   std::vector<FeatureSpec> features;
 };
 

@@ -4,9 +4,14 @@ namespace harness::model {
 
 const std::vector<ToolInfo>& tool_table() {
   // Valgrind translates every instruction and memcheck shadows every byte: ~20x a native run.
+  // Helgrind and DRD track every memory access and lock: slower still.
   static const std::vector<ToolInfo> k_tools = {
-      {Tool::memcheck, "memcheck", Flavour::plain, 20.0},
-      {Tool::asan, "asan", Flavour::asan, 3.0},
+      {Tool::memcheck, "memcheck", Flavour::plain, 20.0, ToolFamily::valgrind, ""},
+      {Tool::helgrind, "helgrind", Flavour::plain, 50.0, ToolFamily::valgrind, ""},
+      {Tool::drd, "drd", Flavour::plain, 50.0, ToolFamily::valgrind, ""},
+      {Tool::asan, "asan", Flavour::asan, 3.0, ToolFamily::sanitizer, "asan"},
+      {Tool::tsan, "tsan", Flavour::tsan, 15.0, ToolFamily::sanitizer, "tsan"},
+      {Tool::ubsan, "ubsan", Flavour::ubsan, 3.0, ToolFamily::sanitizer, "ubsan"},
   };
   return k_tools;
 }
@@ -23,6 +28,8 @@ std::string_view name(Flavour flavour) {
   switch (flavour) {
     case Flavour::plain: return "plain";
     case Flavour::asan: return "asan";
+    case Flavour::tsan: return "tsan";
+    case Flavour::ubsan: return "ubsan";
   }
   return "plain";
 }
@@ -40,9 +47,20 @@ std::vector<std::string_view> tool_names() {
 }
 
 bool can_report(Tool tool, std::string_view kind) {
-  if (tool == Tool::asan)
-    return !(kind == "mem.uninit" || kind == "leak.possible" || kind == "leak.reachable" ||
-             kind == "mem.syscall_param");
+  const auto family = kind.substr(0, kind.find('.'));
+  switch (tool) {
+    case Tool::memcheck: return family == "leak" || family == "mem" || family == "crash" || family == "fd";
+    case Tool::helgrind: return family == "race" || family == "lock" || family == "thread" || family == "crash";
+    case Tool::drd: return (family == "race" && kind != "race.lock_order") || family == "lock" || family == "thread" ||
+                           family == "crash";
+    case Tool::asan:
+      return (family == "leak" || family == "mem" || family == "crash") &&
+             !(kind == "mem.uninit" || kind == "leak.possible" || kind == "leak.reachable" || kind == "mem.syscall_param");
+    case Tool::tsan:
+      return family == "race" || family == "lock" || family == "thread" || family == "signal" || family == "crash" ||
+             kind == "mem.invalid_read" || kind == "mem.invalid_write";
+    case Tool::ubsan: return family == "ub" || family == "crash";
+  }
   return true;
 }
 

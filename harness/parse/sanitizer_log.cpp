@@ -66,6 +66,63 @@ std::string header_bug_type(std::string_view h) {
 
 }  // namespace
 
+std::string tsan_kind(std::string_view type, std::string_view access) {
+  if (type == "data race" || util::starts_with(type, "data race on vptr")) return "race.data";
+  if (util::starts_with(type, "lock-order-inversion")) return "race.lock_order";
+  if (type == "heap-use-after-free")
+    return access == "READ" ? "mem.invalid_read" : access == "WRITE" ? "mem.invalid_write" : "mem.invalid_access";
+  if (type == "thread leak") return "thread.leak";
+  if (type == "signal-unsafe call inside of a signal") return "signal.unsafe_call";
+  if (type == "signal handler spoils errno") return "signal.errno";
+  if (type == "destroy of a locked mutex") return "lock.destroy_locked";
+  if (type == "unlock of an unlocked mutex (or by a wrong thread)" || util::starts_with(type, "unlock of an unlocked"))
+    return "lock.unlock_unlocked";
+  if (type == "double lock of a mutex") return "lock.double_lock";
+  if (util::starts_with(type, "use of an invalid mutex")) return "lock.invalid";
+  if (util::starts_with(type, "read lock of a write locked") || util::starts_with(type, "read unlock of a write locked"))
+    return "lock.misuse";
+  std::string out = "tsan.";
+  for (char c : type) out += c == ' ' ? '_' : c;
+  return out;
+}
+
+std::string ubsan_check_from_message(std::string_view m) {
+  struct Row { std::string_view prefix, check; };
+  static constexpr Row k_rows[] = {
+      {"signed integer overflow", "signed-integer-overflow"},
+      {"negation of", "signed-integer-overflow"},
+      {"shift exponent", "invalid-shift-exponent"},
+      {"left shift of", "invalid-shift-base"},
+      {"division by zero", "integer-divide-by-zero"},
+      {"division of", "integer-divide-by-zero"},
+      {"load of misaligned address", "misaligned-pointer-use"},
+      {"store to misaligned address", "misaligned-pointer-use"},
+      {"member access within misaligned", "misaligned-pointer-use"},
+      {"member call on misaligned", "misaligned-pointer-use"},
+      {"load of null pointer", "null-pointer-use"},
+      {"store to null pointer", "null-pointer-use"},
+      {"member access within null pointer", "null-pointer-use"},
+      {"member call on null pointer", "null-pointer-use"},
+      {"reference binding to null pointer", "null-pointer-use"},
+      {"applying non-zero offset", "pointer-overflow"},
+      {"applying zero offset to null pointer", "nullptr-with-offset"},
+      {"pointer index expression", "pointer-overflow"},
+      {"addition of unsigned offset", "pointer-overflow"},
+      {"subtraction of unsigned offset", "pointer-overflow"},
+      {"index ", "out-of-bounds-index"},
+      {"execution reached the end of a value-returning function", "missing-return"},
+      {"execution reached an unreachable program point", "unreachable-call"},
+      {"variable length array bound", "non-positive-vla-index"},
+      {"null pointer passed as argument", "invalid-null-argument"},
+      {"null pointer returned from function", "invalid-null-return"},
+  };
+  for (const auto& row : k_rows)
+    if (util::starts_with(m, row.prefix)) return std::string(row.check);
+  if (m.find("is outside the range of representable values") != std::string_view::npos) return "float-cast-overflow";
+  if (m.find("which is not a valid value for type") != std::string_view::npos) return "invalid-value-load";
+  return "undefined-behavior";
+}
+
 std::optional<model::Frame> sanitizer_frame(std::string_view line) {
   auto s = util::trim(line);
   if (!starts_with(s, "#")) return std::nullopt;
@@ -88,7 +145,19 @@ std::optional<model::Frame> sanitizer_frame(std::string_view line) {
     const auto plus = inner.rfind("+0x");
     if (plus != std::string_view::npos && open != std::string_view::npos && (open == 0 || s[open - 1] == ' ')) {
       frame.object = std::string(inner.substr(0, plus));
-      frame.function = std::string(util::trim(s.substr(0, open)));
+      s = util::trim(s.substr(0, open));
+      // TSan prints "FUNCTION LOCATION (module+0xoff)": split a trailing location off the name.
+      const auto gap = s.rfind(' ');
+      if (gap != std::string_view::npos) {
+        const auto loc = s.substr(gap + 1);
+        model::Frame located;
+        if (loc == "<null>" || split_location(loc, located)) {
+          frame.file = located.file;
+          frame.line = located.line;
+          s = util::trim(s.substr(0, gap));
+        }
+      }
+      frame.function = std::string(s);
       return frame;
     }
   }
@@ -133,7 +202,7 @@ std::string asan_kind(std::string_view bug, std::string_view access) {
 }
 
 struct SanitizerLogParser::State {
-  enum class Mode { outside, asan, leaks };
+  enum class Mode { outside, asan, leaks, tsan, ubsan };
   Sink sink;
   SanitizerReport report;
   Mode mode = Mode::outside;
@@ -144,10 +213,19 @@ struct SanitizerLogParser::State {
   std::vector<model::Frame>* stack = nullptr;  // frames go here while a stack is open
   std::string pending_label;                    // the "located ..." line before an aux header
   std::string carry;                            // an unfinished line from the previous chunk
+  model::Frame ubsan_location;                  // "file:line:col" of a UBSan report
+  bool primary_taken = false;                   // TSan: the first section's stack is primary
 
   void flush() {
     if (!have_current) return;
-    if (mode == Mode::asan) {
+    if (mode == Mode::tsan) {
+      current.kind = tsan_kind(bug_type, access);
+      current.tool_kind = bug_type;
+    } else if (mode == Mode::ubsan) {
+      current.kind = "ub." + (bug_type.empty() ? ubsan_check_from_message(current.message) : bug_type);
+      current.tool_kind = bug_type.empty() ? ubsan_check_from_message(current.message) : bug_type;
+      if (current.stack.empty()) current.stack.push_back(ubsan_location);
+    } else if (mode == Mode::asan) {
       current.kind = asan_kind(bug_type, access);
       current.tool_kind = bug_type;
       if (current.kind == "crash.signal") {
@@ -173,6 +251,44 @@ struct SanitizerLogParser::State {
         if (stack) stack->push_back(std::move(*frame));
         return;
       }
+    }
+    if (starts_with(line, "FATAL: ") || starts_with(line, "ThreadSanitizer: CHECK failed") ||
+        line.find("Sanitizer has encountered a fatal error") != std::string_view::npos) {
+      report.tool_messages.emplace_back(line);  // the runtime could not work (mapping, ptrace, ...)
+      return;
+    }
+    if (starts_with(line, "WARNING: ThreadSanitizer: ")) {
+      // "WARNING: ThreadSanitizer: data race (pid=16886)"
+      flush();
+      mode = Mode::tsan;
+      report.saw_report_header = true;
+      auto header = line.substr(std::string_view("WARNING: ThreadSanitizer: ").size());
+      if (const auto p = header.rfind(" (pid="); p != std::string_view::npos) {
+        pid = to_int(header.substr(p + 6));
+        header = header.substr(0, p);
+      }
+      bug_type = std::string(header);
+      access.clear();
+      current = model::Finding{};
+      current.message = bug_type;
+      have_current = true;
+      stack = nullptr;
+      primary_taken = false;
+      return;
+    }
+    if (const auto marker = line.find(": runtime error: "); marker != std::string_view::npos && !starts_with(line, "#")) {
+      // UBSan: "ubsan.c:4:60: runtime error: signed integer overflow: ..."
+      flush();
+      mode = Mode::ubsan;
+      report.saw_report_header = true;
+      bug_type.clear();
+      current = model::Finding{};
+      current.message = std::string(line.substr(marker + std::string_view(": runtime error: ").size()));
+      ubsan_location = model::Frame{};
+      split_location(line.substr(0, marker), ubsan_location);
+      have_current = true;
+      stack = &current.stack;
+      return;
     }
     if (auto rest = after_pid_marker(line)) {
       const auto pid_end = line.find("==", 2);
@@ -204,7 +320,7 @@ struct SanitizerLogParser::State {
     }
     if (starts_with(line, "SUMMARY: ")) {
       // "SUMMARY: AddressSanitizer: heap-buffer-overflow /path/x.c:4 in f": authoritative bug type.
-      if (mode == Mode::asan && have_current) {
+      if ((mode == Mode::asan || mode == Mode::ubsan) && have_current) {
         const auto colon = line.find(": ", 9);
         if (colon != std::string_view::npos) {
           auto rest = line.substr(colon + 2);
@@ -235,6 +351,33 @@ struct SanitizerLogParser::State {
       } else if (line.empty()) {
         stack = nullptr;
       }
+      return;
+    }
+    if (mode == Mode::tsan && have_current) {
+      if (line.empty()) {
+        stack = nullptr;
+        return;
+      }
+      if (util::ends_with(line, ":")) {
+        // "Read of size 4 at 0x.. by thread T2:" (the access), then "Previous write ...:",
+        // "Mutex M1 acquired here while holding mutex M0 in thread T3:", "Thread T2 (...) created by ...:"
+        std::string label(line.substr(0, line.size() - 1));
+        const bool access_line = starts_with(line, "Read of size") || starts_with(line, "Write of size") ||
+                                 starts_with(line, "Atomic read of size") || starts_with(line, "Atomic write of size");
+        if (!primary_taken && (access_line || starts_with(line, "Mutex ") || starts_with(line, "Call to ") ||
+                               starts_with(line, "Thread T") || starts_with(line, "Call "))) {
+          primary_taken = true;
+          if (access_line && access.empty()) access = starts_with(line, "Read") || starts_with(line, "Atomic read") ? "READ" : "WRITE";
+          current.message = bug_type + ": " + label.substr(0, label.find(" at 0x"));
+          stack = &current.stack;
+          return;
+        }
+        current.aux_stacks.push_back({std::move(label), {}});
+        stack = &current.aux_stacks.back().frames;
+        return;
+      }
+      if (starts_with(line, "Location is ") || starts_with(line, "Cycle in lock order graph"))
+        current.aux_stacks.push_back({std::string(line), {}});
       return;
     }
     if (mode == Mode::asan && have_current) {

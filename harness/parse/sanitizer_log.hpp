@@ -1,4 +1,4 @@
-// ASan / LSan log text (one file per process, log_path=PREFIX) -> model::Finding.
+// ASan / LSan / TSan / UBSan log text (one file per process, log_path=PREFIX) -> model::Finding.
 // Frame lines are parsed from the right (function names hold spaces and parentheses), and both
 // runtimes' spellings are accepted: GCC's file:line, Clang's file:line:col and (module+0xoff)
 // with a BuildId. See ../shared/docs/formats.md §3.
@@ -28,6 +28,10 @@ std::optional<model::Frame> sanitizer_frame(std::string_view line);
 
 // Sohound's kind for an ASan bug type and access ("READ"/"WRITE"/"").
 std::string asan_kind(std::string_view bug_type, std::string_view access);
+// ... for a TSan report type ("data race", "lock-order-inversion (potential deadlock)").
+std::string tsan_kind(std::string_view type, std::string_view access);
+// A UBSan check name from a report's message, for runtimes that print no SUMMARY.
+std::string ubsan_check_from_message(std::string_view message);
 
 // Incremental parser: feed chunks as they are read (lines may span chunks); each finding goes to
 // the sink as soon as its report is complete, so memory does not grow with the log.

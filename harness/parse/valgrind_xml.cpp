@@ -15,6 +15,7 @@ enum class El {
   other, valgrindoutput, protocolversion, protocoltool, pid, ppid, status, state, error, unique, tid,
   kind, what, xwhat, xauxwhat, text, leakedbytes, leakedblocks, auxwhat, stack, frame, ip, obj, fn,
   dir, file, line, suppression, errorcounts, pair, count, fatal_signal, signo, signame, event,
+  other_segment_start, other_segment_end,
 };
 
 // Called for every start tag, so dispatch on the first character before comparing.
@@ -42,7 +43,11 @@ El element(const char* n) {
       if (is("leakedbytes")) return El::leakedbytes;
       if (is("leakedblocks")) return El::leakedblocks;
       return El::other;
-    case 'o': return is("obj") ? El::obj : El::other;
+    case 'o':
+      if (is("obj")) return El::obj;
+      if (is("other_segment_start")) return El::other_segment_start;
+      if (is("other_segment_end")) return El::other_segment_end;
+      return El::other;
     case 'p':
       if (is("pair")) return El::pair;
       if (is("pid")) return El::pid;
@@ -139,6 +144,12 @@ struct ValgrindXmlParser::State {
             error.aux_stacks.push_back({last_aux, {}});
             current_stack = &error.aux_stacks.back().frames;
           }
+        } else if ((p == El::other_segment_start || p == El::other_segment_end) && parent(2) == El::error) {
+          // DRD: where the conflicting thread's segment started and ended (when it is still alive).
+          error.aux_stacks.push_back({p == El::other_segment_start ? "Other segment start (conflicting thread)"
+                                                                   : "Other segment end (conflicting thread)",
+                                      {}});
+          current_stack = &error.aux_stacks.back().frames;
         } else if (p == El::fatal_signal && report.fatal_signal) {
           current_stack = &report.fatal_signal->stack;
         } else {

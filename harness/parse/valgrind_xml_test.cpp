@@ -1,4 +1,4 @@
-#include "harness/parse/memcheck_findings.hpp"
+#include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/valgrind_xml.hpp"
 #include "harness/testing/testdata.hpp"
 
@@ -32,7 +32,7 @@ TEST(ValgrindXml, MemoryErrorsWithStacksAuxStacksAndCounts) {
   EXPECT_EQ(read.aux_stacks[0].frames[0].function, "malloc");
   EXPECT_EQ(report->error_counts.at("0x0"), 1u);
 
-  const auto findings = memcheck_findings(*report);
+  const auto findings = valgrind_findings(*report);
   std::vector<std::string> kinds;
   for (const auto& f : findings) kinds.push_back(f.kind);
   EXPECT_EQ(kinds, (std::vector<std::string>{"mem.invalid_read", "mem.invalid_write", "mem.uninit",
@@ -48,7 +48,7 @@ TEST(ValgrindXml, MemoryErrorsWithStacksAuxStacksAndCounts) {
 TEST(ValgrindXml, LeakRecordsCarryBytesAndBlocks) {
   auto report = valgrind_xml(testdata("valgrind/memcheck-leaks-noq-suppcounts.xml"));
   ASSERT_TRUE(report);
-  const auto findings = memcheck_findings(*report);
+  const auto findings = valgrind_findings(*report);
   ASSERT_EQ(findings.size(), 3u);
   EXPECT_EQ(findings[0].kind, "leak.definite");
   EXPECT_EQ(findings[0].bytes, 16u);
@@ -117,8 +117,8 @@ TEST(ValgrindXml, RejectsWhatIsNotValgrindXml) {
 }
 
 TEST(ValgrindXml, UnknownMemcheckKindsKeepTheirName) {
-  EXPECT_EQ(memcheck_kind("Leak_StillReachable"), "leak.reachable");
-  EXPECT_EQ(memcheck_kind("SomethingNew"), "memcheck.SomethingNew");
+  EXPECT_EQ(valgrind_kind("memcheck", "Leak_StillReachable"), "leak.reachable");
+  EXPECT_EQ(valgrind_kind("memcheck", "SomethingNew"), "memcheck.SomethingNew");
 }
 
 }  // namespace

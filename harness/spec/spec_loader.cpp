@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -55,6 +56,16 @@ class Loader {
   void load_build(const YAML::Node& node);
   void load_feature(const YAML::Node& node, std::set<std::string>& names);
   void load_expectation(const YAML::Node& node, model::FeatureSpec& feature);
+  std::map<std::string, model::Severity> get_policy(const YAML::Node& node, std::string_view key);
+  void load_suppression(const YAML::Node& node, std::vector<model::Suppression>& out);
+  void load_suppression_list(const YAML::Node& node, std::vector<model::Suppression>& out, bool allow_files);
+  void load_native_suppressions(const YAML::Node& node);
+
+ public:
+  // A suppressions file: a list of entries, or a mapping with a 'suppressions' list.
+  util::Result<std::vector<model::Suppression>> run_suppressions();
+
+ private:
 
   std::string_view m_text;
   Diagnostics m_diag;
@@ -335,6 +346,139 @@ void Loader::load_expectation(const YAML::Node& node, model::FeatureSpec& featur
   feature.expect.push_back(std::move(expectation));
 }
 
+std::map<std::string, model::Severity> Loader::get_policy(const YAML::Node& node, std::string_view key) {
+  std::map<std::string, model::Severity> out;
+  if (node.IsNull()) return out;
+  if (!node.IsMap()) {
+    error(node, fmt::format("'{}' must be a mapping of kind: error|warning", key));
+    return out;
+  }
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (!it->first.IsScalar() || !it->second.IsScalar()) {
+      error(it->first, fmt::format("'{}' entries must be kind: error|warning", key));
+      continue;
+    }
+    const auto& value = it->second.Scalar();
+    if (value == "error")
+      out[it->first.Scalar()] = model::Severity::error;
+    else if (value == "warning")
+      out[it->first.Scalar()] = model::Severity::warning;
+    else
+      error(it->second, fmt::format("severity must be 'error' (fails the run) or 'warning' (reported only), not '{}'", value));
+  }
+  return out;
+}
+
+void Loader::load_suppression(const YAML::Node& node, std::vector<model::Suppression>& out) {
+  model::Suppression sup;
+  sup.pos = pos(node);
+  if (!node.IsMap()) {
+    error(node, "a suppression is a mapping with at least 'kind' or 'frames'");
+    return;
+  }
+  walk_map(node, "suppression", {
+      {"name", [&](auto&, auto& v) { if (auto x = get_string(v, "name")) sup.name = *x; }},
+      {"kind", [&](auto&, auto& v) { if (auto x = get_string(v, "kind")) sup.kind = *x; }},
+      {"tools", [&](auto&, auto& v) { if (auto t = get_tools(v, "tools")) sup.tools = *t; }},
+      {"tool", [&](auto&, auto& v) { if (auto t = get_tools(v, "tool")) sup.tools = *t; }},
+      {"frames", [&](auto&, auto& v) { sup.frames = get_string_list(v, "frames"); }},
+      {"labels", [&](auto&, auto& v) { sup.labels = get_string_list(v, "labels"); }},
+      {"aux", [&](auto&, auto& v) {
+         if (!v.IsSequence()) {
+           error(v, "'aux' must be a list of {label, frames}");
+           return;
+         }
+         for (const auto& item : v) {
+           model::AuxMatch m;
+           if (!item.IsMap()) {
+             error(item, "an 'aux' entry is a mapping with 'label' and 'frames'");
+             continue;
+           }
+           walk_map(item, "aux entry", {
+               {"label", [&](auto&, auto& x) { if (auto l = get_string(x, "label")) m.label = *l; }},
+               {"frames", [&](auto&, auto& x) { m.frames = get_string_list(x, "frames"); }},
+           });
+           sup.aux.push_back(std::move(m));
+         }
+       }},
+      {"static-initialisation", [&](auto&, auto& v) {
+         bool b = false;
+         if (!v.IsScalar() || !YAML::convert<bool>::decode(v, b)) error(v, "'static-initialisation' must be true or false");
+         sup.static_initialisation = b;
+       }},
+      {"reason", [&](auto&, auto& v) { if (auto x = get_string(v, "reason")) sup.reason = *x; }},
+  });
+  if (sup.name.empty()) sup.name = fmt::format("{}:{}", sup.pos.file, sup.pos.line);
+  if (sup.kind == "*" && sup.frames.empty() && sup.labels.empty() && sup.aux.empty() && !sup.static_initialisation)
+    error(node, "this suppression would hide every finding; give it a 'kind', 'frames', 'labels' or 'aux'");
+  out.push_back(std::move(sup));
+}
+
+void Loader::load_suppression_list(const YAML::Node& node, std::vector<model::Suppression>& out, bool allow_files) {
+  if (node.IsNull()) return;
+  if (!node.IsSequence()) {
+    error(node, "'suppressions' must be a list");
+    return;
+  }
+  for (const auto& item : node) {
+    if (item.IsScalar() && allow_files) {
+      const auto path = resolve_existing(item, item.Scalar());
+      std::string text;
+      if (!util::read_file(path, text)) continue;  // resolve_existing reported it
+      auto loaded = load_suppressions(text, path, std::filesystem::path(path).parent_path().string());
+      if (!loaded) {
+        error(item, "in suppressions file included here:\n" + loaded.error().message);
+        continue;
+      }
+      for (auto& sup : *loaded) out.push_back(std::move(sup));
+    } else {
+      load_suppression(item, out);
+    }
+  }
+}
+
+void Loader::load_native_suppressions(const YAML::Node& node) {
+  if (!node.IsMap()) {
+    error(node, "'native-suppressions' must map a tool to its suppression files (valgrind, lsan, tsan, ubsan)");
+    return;
+  }
+  static const std::vector<std::string_view> k_tools = {"valgrind", "memcheck", "helgrind", "drd", "lsan", "tsan", "ubsan"};
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const auto name = it->first.Scalar();
+    if (std::find(k_tools.begin(), k_tools.end(), name) == k_tools.end()) {
+      const auto suggestion = util::closest_match(name, k_tools);
+      error(it->first, suggestion.empty()
+                           ? fmt::format("unknown tool '{}' in native-suppressions; expected one of: {}", name, fmt::join(k_tools, ", "))
+                           : fmt::format("unknown tool '{}' in native-suppressions; did you mean '{}'?", name, suggestion));
+      continue;
+    }
+    const auto files = get_string_list(it->second, name);
+    for (std::size_t i = 0; i < files.size(); ++i)
+      m_spec.native_suppressions[name].push_back(
+          resolve_existing(it->second.IsSequence() ? it->second[i] : it->second, files[i]));
+  }
+}
+
+util::Result<std::vector<model::Suppression>> Loader::run_suppressions() {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(m_text));
+  } catch (const YAML::ParserException& e) {
+    m_diag.error(e.mark.line + 1, e.mark.column + 1, fmt::format("YAML syntax error: {}", e.msg));
+    return util::make_error(m_diag.text());
+  }
+  std::vector<model::Suppression> out;
+  if (root.IsMap() && root["suppressions"]) {
+    walk_map(root, "suppressions file", {{"suppressions", [&](auto&, auto& v) { load_suppression_list(v, out, false); }}});
+  } else if (root.IsSequence() || root.IsNull()) {
+    load_suppression_list(root, out, false);
+  } else {
+    m_diag.error(1, 1, "a suppressions file is a list of entries, or a mapping with a 'suppressions' list");
+  }
+  if (!m_diag.empty()) return util::make_error(m_diag.text());
+  return out;
+}
+
 void Loader::load_feature(const YAML::Node& node, std::set<std::string>& names) {
   model::FeatureSpec feature;
   feature.pos = pos(node);
@@ -373,6 +517,7 @@ void Loader::load_feature(const YAML::Node& node, std::set<std::string>& names) 
       {"language", [&](auto&, auto& v) { feature.language = get_language(v, "language"); }},
       {"cflags", [&](auto&, auto& v) { feature.cflags = get_string_list(v, "cflags"); }},
       {"ldflags", [&](auto&, auto& v) { feature.ldflags = get_string_list(v, "ldflags"); }},
+      {"policy", [&](auto&, auto& v) { feature.policy = get_policy(v, "policy"); }},
       {"expect", [&](auto&, auto& v) {
          if (v.IsSequence())
            for (const auto& item : v) load_expectation(item, feature);
@@ -430,6 +575,9 @@ util::Result<model::SuiteSpec> Loader::run() {
       {"timeout", [&](auto&, auto& v) { if (auto t = get_seconds(v, "timeout")) m_spec.timeout_s = *t; }},
       {"tools", [&](auto&, auto& v) { m_spec.tools = get_tools(v, "tools"); }},
       {"globals", [&](auto&, auto& v) { m_spec.globals = get_snippet(v, "globals"); }},
+      {"policy", [&](auto&, auto& v) { m_spec.policy = get_policy(v, "policy"); }},
+      {"suppressions", [&](auto&, auto& v) { load_suppression_list(v, m_spec.suppressions, true); }},
+      {"native-suppressions", [&](auto&, auto& v) { load_native_suppressions(v); }},
       {"features", [&](auto&, auto& v) {
          has_features = true;
          if (!v.IsSequence()) {
@@ -450,6 +598,19 @@ util::Result<model::SuiteSpec> Loader::run() {
 util::Result<model::SuiteSpec> load(std::string_view text, std::string_view file_name, std::string_view base_dir) {
   Loader loader(text, file_name, base_dir);
   return loader.run();
+}
+
+util::Result<std::vector<model::Suppression>> load_suppressions(std::string_view text, std::string_view file_name,
+                                                                std::string_view base_dir) {
+  Loader loader(text, file_name, base_dir);
+  return loader.run_suppressions();
+}
+
+util::Result<std::vector<model::Suppression>> load_suppressions_file(const std::string& path) {
+  std::string text;
+  if (!util::read_file(path, text)) return util::make_error(fmt::format("{}: cannot read suppressions file", path));
+  const auto dir = std::filesystem::absolute(std::filesystem::path(path)).parent_path().lexically_normal();
+  return load_suppressions(text, path, dir.string());
 }
 
 util::Result<model::SuiteSpec> load_file(const std::string& path) {

@@ -1,9 +1,33 @@
-#include "harness/parse/memcheck_findings.hpp"
+#include "harness/parse/valgrind_findings.hpp"
 
 namespace harness::parse {
 
-std::string memcheck_kind(std::string_view k) {
+std::string valgrind_kind(std::string_view tool, std::string_view k) {
   struct Row { std::string_view valgrind, sohound; };
+  if (tool == "helgrind") {
+    static constexpr Row k_helgrind[] = {
+        {"Race", "race.data"},                 {"LockOrder", "race.lock_order"},
+        {"UnlockUnlocked", "lock.unlock_unlocked"}, {"UnlockForeign", "lock.unlock_foreign"},
+        {"UnlockBogus", "lock.unlock_bogus"},  {"PthAPIerror", "thread.api_error"},
+        {"Misc", "thread.misc"},               {"Dubious", "thread.dubious"},
+    };
+    for (const auto& row : k_helgrind)
+      if (row.valgrind == k) return std::string(row.sohound);
+    return "helgrind." + std::string(k);
+  }
+  if (tool == "drd") {
+    static constexpr Row k_drd[] = {
+        {"ConflictingAccess", "race.data"},    {"MutexErr", "lock.mutex_error"},
+        {"RwlockErr", "lock.rwlock_error"},    {"HoldtimeErr", "lock.hold_time"},
+        {"CondErr", "thread.cond_error"},      {"CondDestrErr", "thread.cond_destroy"},
+        {"CondRaceErr", "race.cond"},          {"CondWaitErr", "thread.cond_wait"},
+        {"SemaphoreErr", "thread.semaphore_error"}, {"BarrierErr", "thread.barrier_error"},
+        {"InvalidThreadId", "thread.invalid_id"}, {"GenericErr", "thread.misc"},
+    };
+    for (const auto& row : k_drd)
+      if (row.valgrind == k) return std::string(row.sohound);
+    return "drd." + std::string(k);
+  }
   static constexpr Row k_rows[] = {
       {"Leak_DefinitelyLost", "leak.definite"},   {"Leak_IndirectlyLost", "leak.indirect"},
       {"Leak_PossiblyLost", "leak.possible"},     {"Leak_StillReachable", "leak.reachable"},
@@ -26,14 +50,14 @@ std::string memcheck_kind(std::string_view k) {
   return "memcheck." + std::string(k);
 }
 
-model::Finding memcheck_finding(const ValgrindError& error, int pid) {
+model::Finding valgrind_finding(std::string_view tool, const ValgrindError& error, int pid) {
   ValgrindError copy = error;
-  return memcheck_finding(std::move(copy), pid);
+  return valgrind_finding(tool, std::move(copy), pid);
 }
 
-model::Finding memcheck_finding(ValgrindError&& error, int pid) {
+model::Finding valgrind_finding(std::string_view tool, ValgrindError&& error, int pid) {
   model::Finding finding;
-  finding.kind = memcheck_kind(error.kind);
+  finding.kind = valgrind_kind(tool, error.kind);
   finding.tool_kind = error.kind;
   finding.message = std::move(error.what);
   finding.stack = std::move(error.stack);
@@ -52,11 +76,11 @@ model::Finding memcheck_finding(ValgrindError&& error, int pid) {
   return finding;
 }
 
-std::vector<model::Finding> memcheck_findings(const ValgrindReport& report) {
+std::vector<model::Finding> valgrind_findings(const ValgrindReport& report) {
   std::vector<model::Finding> findings;
   findings.reserve(report.errors.size());
   for (const auto& error : report.errors) {
-    auto finding = memcheck_finding(error, report.pid);
+    auto finding = valgrind_finding(report.tool, error, report.pid);
     if (auto it = report.error_counts.find(error.unique); it != report.error_counts.end() && it->second > 0)
       finding.count = it->second;
     findings.push_back(std::move(finding));

@@ -1,0 +1,21 @@
+// A baseline: fingerprints of findings that were already there. With --baseline, only findings
+// whose fingerprint is not in it fail the run (docs/results.md, "Baselines").
+#pragma once
+
+#include "harness/model/run_summary.hpp"
+#include "harness/util/result.hpp"
+
+#include <set>
+#include <string>
+
+namespace harness::aggregate {
+
+inline constexpr const char* k_baseline_schema = "sohound.baseline/1";
+
+util::Result<std::set<std::string>> load_baseline(const std::string& path);
+
+// Every error-severity finding that is new or already in the baseline: what a future run should
+// tolerate. Written sorted, with kind and a location, so it reviews well in a diff.
+bool write_baseline(const model::RunSummary& summary, const std::string& path);
+
+}  // namespace harness::aggregate

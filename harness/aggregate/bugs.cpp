@@ -1,0 +1,45 @@
+#include "harness/aggregate/bugs.hpp"
+
+#include <unordered_map>
+
+namespace harness::aggregate {
+namespace {
+
+int pressure(model::FindingStatus status) {
+  switch (status) {
+    case model::FindingStatus::new_finding: return 3;
+    case model::FindingStatus::baseline: return 2;
+    case model::FindingStatus::expected: return 1;
+    case model::FindingStatus::suppressed: return 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::vector<Bug> collect_bugs(const model::RunSummary& summary) {
+  std::vector<Bug> bugs;
+  std::unordered_map<std::string, std::size_t> index;
+  for (const auto& job : summary.jobs) {
+    for (const auto& f : job.findings) {
+      auto [it, inserted] = index.try_emplace(f.fingerprint, bugs.size());
+      if (inserted) {
+        Bug bug;
+        bug.fingerprint = f.fingerprint;
+        bug.kind = f.kind;
+        bug.message = f.message;
+        bug.stack = f.stack;
+        bug.status = f.status;
+        bug.severity = f.severity;
+        bugs.push_back(std::move(bug));
+      }
+      auto& bug = bugs[it->second];
+      if (pressure(f.status) > pressure(bug.status)) bug.status = f.status;
+      if (f.severity == model::Severity::error) bug.severity = model::Severity::error;
+      bug.occurrences.push_back({job.suite, job.feature, job.tool, f.count, f.status});
+    }
+  }
+  return bugs;
+}
+
+}  // namespace harness::aggregate

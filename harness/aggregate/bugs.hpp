@@ -1,0 +1,33 @@
+// Dedup across the whole run: one bug (fingerprint) is one entry, with where it occurred (which
+// features, which tools, how many times). results.json "bugs"; the HTML report groups by it.
+#pragma once
+
+#include "harness/model/run_summary.hpp"
+
+#include <string>
+#include <vector>
+
+namespace harness::aggregate {
+
+struct Occurrence {
+  std::string suite;
+  std::string feature;
+  model::Tool tool = model::Tool::memcheck;
+  std::uint64_t count = 0;
+  model::FindingStatus status = model::FindingStatus::new_finding;
+};
+
+struct Bug {
+  std::string fingerprint;
+  std::string kind;
+  std::string message;       // of the first occurrence
+  model::Severity severity = model::Severity::warning;  // error if any occurrence is an error
+  model::FindingStatus status = model::FindingStatus::suppressed;  // the most pressing: new > baseline > expected > suppressed
+  std::vector<model::Frame> stack;  // of the first occurrence
+  std::vector<Occurrence> occurrences;
+};
+
+// Bugs in order of first appearance.
+std::vector<Bug> collect_bugs(const model::RunSummary& summary);
+
+}  // namespace harness::aggregate
