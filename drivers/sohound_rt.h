@@ -2,7 +2,8 @@
  *
  * A driver holds a table of features; `sohound_main` runs the ones named on the command line
  * (all of them when none is named). Each feature runs as: setup, then `threads` copies of the body
- * started together behind a barrier, each looping `repeat` times, then teardown.
+ * started together behind a barrier, each looping `repeat` times and waiting for the others at an
+ * end barrier, then teardown.
  *
  * Why a runner thread: leak checkers scan live stacks and registers for pointers. A feature run on
  * the main thread leaves stale pointers (a dropped coroutine handle, a local that went out of scope)
@@ -47,6 +48,7 @@ struct sohound_body_arg {
   const struct sohound_feature *feature;
   int index;
   pthread_barrier_t *start;
+  pthread_barrier_t *end;
 };
 
 __attribute__((noinline)) static void *sohound_body_thread(void *p) {
@@ -58,6 +60,9 @@ __attribute__((noinline)) static void *sohound_body_thread(void *p) {
     sohound_tls_iteration = i;
     arg->feature->body();
   }
+  /* No copy exits before all are done: a race tool reporting an access then still has the other
+   * thread alive, and DRD only gives the conflicting segment's stacks for live threads. */
+  if (arg->end) pthread_barrier_wait(arg->end);
   return NULL;
 }
 
@@ -70,23 +75,26 @@ __attribute__((noinline)) static void *sohound_runner_thread(void *p) {
   const struct sohound_feature *f = (const struct sohound_feature *)p;
   if (f->setup) f->setup();
   if (f->threads <= 1) {
-    struct sohound_body_arg arg = {f, 0, NULL};
+    struct sohound_body_arg arg = {f, 0, NULL, NULL};
     sohound_body_thread(&arg);
   } else {
-    pthread_barrier_t start;
+    pthread_barrier_t start, end;
     pthread_t *threads = (pthread_t *)calloc((size_t)f->threads, sizeof(pthread_t));
     struct sohound_body_arg *args = (struct sohound_body_arg *)calloc((size_t)f->threads, sizeof(*args));
     int i, err;
     if (!threads || !args) sohound_fail("calloc", ENOMEM);
     if ((err = pthread_barrier_init(&start, NULL, (unsigned)f->threads))) sohound_fail("pthread_barrier_init", err);
+    if ((err = pthread_barrier_init(&end, NULL, (unsigned)f->threads))) sohound_fail("pthread_barrier_init", err);
     for (i = 0; i < f->threads; ++i) {
       args[i].feature = f;
       args[i].index = i;
       args[i].start = &start;
+      args[i].end = &end;
       if ((err = pthread_create(&threads[i], NULL, sohound_body_thread, &args[i]))) sohound_fail("pthread_create", err);
     }
     for (i = 0; i < f->threads; ++i) pthread_join(threads[i], NULL);
     pthread_barrier_destroy(&start);
+    pthread_barrier_destroy(&end);
     free(args);
     free(threads);
   }

@@ -94,7 +94,7 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
                          model::name(job.tool), e);
   }
   for (const auto& s : summary.suppressions)
-    if (s.matched == 0 && s.source != "<default>")
+    if (s.matched == 0 && s.source.rfind("<default>", 0) != 0)
       out << fmt::format("  note: suppression '{}' ({}) matched nothing\n", s.name, s.source);
   const int code = model::exit_code(summary);
   out << fmt::format("\n{} jobs, {} failed, {} unexpected finding{}. ", summary.jobs.size(), failed_jobs, unexpected,

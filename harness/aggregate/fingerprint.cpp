@@ -39,6 +39,8 @@ bool is_runtime_frame(const model::Frame& frame) {
   static constexpr std::string_view k_prefixes[] = {
       "__interceptor_", "___interceptor_", "__asan_", "__lsan_", "__tsan_", "__ubsan_", "__sanitizer_",
       "operator new", "operator delete", "__libc_start", "__GI_", "_dl_", "__wrap_",
+      // Never user code; Clang's static sanitizer runtimes print their interceptors by these names.
+      "pthread_",
   };
   for (auto p : k_prefixes)
     if (starts_with(fn, p)) return true;

@@ -5,7 +5,7 @@
 //  2. Stop at the first driver frame (functions named feature_* or sohound_*, which Sohound's
 //     generated drivers reserve): what lies below it is the harness, not the bug. If the bug is in
 //     the feature's own inline code, that frame is kept as the only one.
-//  3. Drop allocator, sanitizer-runtime, libc start-up and unknown frames.
+//  3. Drop allocator, sanitizer-runtime, pthread_*, libc start-up and unknown frames.
 //  4. Normalise each name: no parameter list, no symbol version (@@GLIBC_2.2.5), no compiler clone
 //     suffix (.isra.0, .cold, .constprop.1, .part.2), no "(anonymous namespace)::".
 //  5. Hash the kind and the first k_fingerprint_frames names (FNV-1a 64, hex). No addresses, lines,

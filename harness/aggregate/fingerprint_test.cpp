@@ -1,6 +1,7 @@
 #include "harness/aggregate/fingerprint.hpp"
 #include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/sanitizer_log.hpp"
+#include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/valgrind_xml.hpp"
 #include "harness/testing/testdata.hpp"
 
@@ -70,6 +71,58 @@ TEST(Fingerprint, GccAndClangBuildsOfTheSameBugAgree) {
   ASSERT_FALSE(clang_leaks.findings.empty());
   EXPECT_EQ(fingerprint(gcc_leaks.findings[0].kind, gcc_leaks.findings[0].stack),
             fingerprint(clang_leaks.findings[0].kind, clang_leaks.findings[0].stack));
+}
+
+}  // namespace
+}  // namespace harness::aggregate
+
+namespace harness::aggregate {
+namespace {
+
+model::Finding first_of_kind(const std::vector<model::Finding>& findings, const std::string& kind) {
+  for (const auto& f : findings)
+    if (f.kind == kind) return f;
+  throw std::runtime_error("no " + kind);
+}
+
+TEST(Fingerprint, OneRaceIsOneKeyUnderHelgrindDrdAndTsan) {
+  auto hg = parse::valgrind_xml(testing::testdata("valgrind/helgrind-racy-counter.xml"));
+  auto drd = parse::valgrind_xml(testing::testdata("valgrind/drd-racy-counter.xml"));
+  ASSERT_TRUE(hg && drd);
+  const auto tsan = parse::sanitizer_log(testing::testdata("sanitizers/tsan-gcc-racy-counter.txt"));
+  const auto a = fingerprint(first_of_kind(parse::valgrind_findings(*hg), "race.data"));
+  const auto b = fingerprint(first_of_kind(parse::valgrind_findings(*drd), "race.data"));
+  const auto c = fingerprint(first_of_kind(tsan.findings, "race.data"));
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a, c);
+}
+
+TEST(Fingerprint, LockOrderAgreesBetweenHelgrindAndTsan) {
+  auto hg = parse::valgrind_xml(testing::testdata("valgrind/helgrind-lock-order.xml"));
+  ASSERT_TRUE(hg);
+  const auto tsan = parse::sanitizer_log(testing::testdata("sanitizers/tsan-gcc-lock-order.txt"));
+  EXPECT_EQ(fingerprint(first_of_kind(parse::valgrind_findings(*hg), "race.lock_order")),
+            fingerprint(first_of_kind(tsan.findings, "race.lock_order")));
+}
+
+TEST(Fingerprint, RaceKeyIgnoresWhichAccessCameFirst) {
+  model::Finding a;
+  a.kind = "race.data";
+  a.stack = {{"writer", "", 0, ""}};
+  a.aux_stacks = {{"Previous read of size 4 at 0x1 by thread T1", {{"reader", "", 0, ""}}}};
+  model::Finding b = a;
+  std::swap(b.stack, b.aux_stacks[0].frames);
+  EXPECT_EQ(fingerprint(a), fingerprint(b));
+  model::Finding other = a;
+  other.aux_stacks[0].frames = {{"someone_else", "", 0, ""}};
+  EXPECT_NE(fingerprint(a), fingerprint(other));
+}
+
+TEST(Fingerprint, GccAndClangTsanAgree) {
+  const auto gcc = parse::sanitizer_log(testing::testdata("sanitizers/tsan-gcc.txt"));
+  const auto clang = parse::sanitizer_log(testing::testdata("sanitizers/tsan-clang.txt"));
+  EXPECT_EQ(fingerprint(gcc.findings.at(0)), fingerprint(clang.findings.at(0)));
+  EXPECT_EQ(fingerprint(gcc.findings.at(1)), fingerprint(clang.findings.at(1)));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <algorithm>
 #include <set>
 
 namespace harness::cli {
@@ -25,11 +26,12 @@ int suppressions_command(const std::string& results, const std::string& out) {
     fmt::print(stderr, "{}: not a Sohound results.json (schema sohound.results/1)\n", results);
     return k_exit_usage;
   }
-  YAML::Emitter yaml;
-  yaml << YAML::Comment("Suggested by `sohound suppressions`: review each entry and give it a reason.");
-  yaml << YAML::BeginMap << YAML::Key << "suppressions" << YAML::Value << YAML::BeginSeq;
-  std::set<std::string> seen;
-  std::size_t written = 0;
+  // One entry per (kind, frames): the same bug seen by several tools becomes one entry listing them.
+  struct Entry {
+    model::Suppression suppression;
+    std::string fingerprint, seen_in;
+  };
+  std::vector<Entry> entries;
   for (const auto& job : json["jobs"]) {
     const auto tool = model::tool_from_name(job.value("tool", ""));
     if (!tool) continue;
@@ -40,23 +42,36 @@ int suppressions_command(const std::string& results, const std::string& out) {
       for (const auto& frame : f["stack"])
         finding.stack.push_back({frame.value("function", ""), frame.value("file", ""), frame.value("line", 0),
                                  frame.value("object", "")});
-      const auto s = aggregate::suggest_suppression(finding, *tool);
-      const auto key = fmt::format("{}|{}|{}", s.kind, model::name(*tool), util::join(s.frames, "|"));
-      if (!seen.insert(key).second) continue;
-      yaml << YAML::BeginMap;
-      yaml << YAML::Key << "name" << YAML::Value
-           << fmt::format("{}-{}-{}", model::name(*tool), finding.kind, f.value("fingerprint", ""));
-      yaml << YAML::Key << "kind" << YAML::Value << s.kind;
-      yaml << YAML::Key << "tools" << YAML::Value << YAML::Flow << YAML::BeginSeq << std::string(model::name(*tool))
-           << YAML::EndSeq;
-      yaml << YAML::Key << "frames" << YAML::Value << YAML::Flow << s.frames;
-      yaml << YAML::Key << "reason" << YAML::Value
-           << fmt::format("TODO: why this is not a bug (seen in {}/{})", job.value("suite", ""), job.value("feature", ""));
-      yaml << YAML::EndMap;
-      ++written;
+      auto s = aggregate::suggest_suppression(finding, *tool);
+      auto same = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) {
+        return e.suppression.kind == s.kind && e.suppression.frames == s.frames;
+      });
+      if (same == entries.end()) {
+        entries.push_back({std::move(s), f.value("fingerprint", ""),
+                           job.value("suite", "") + "/" + job.value("feature", "")});
+      } else if (std::find(same->suppression.tools.begin(), same->suppression.tools.end(), *tool) ==
+                 same->suppression.tools.end()) {
+        same->suppression.tools.push_back(*tool);
+      }
     }
   }
+  YAML::Emitter yaml;
+  yaml << YAML::Comment("Suggested by `sohound suppressions`: review each entry and give it a reason.");
+  yaml << YAML::BeginMap << YAML::Key << "suppressions" << YAML::Value << YAML::BeginSeq;
+  for (const auto& e : entries) {
+    const auto& s = e.suppression;
+    std::vector<std::string> tools;
+    for (auto t : s.tools) tools.emplace_back(model::name(t));
+    yaml << YAML::BeginMap;
+    yaml << YAML::Key << "name" << YAML::Value << fmt::format("{}-{}", s.kind, e.fingerprint);
+    yaml << YAML::Key << "kind" << YAML::Value << s.kind;
+    yaml << YAML::Key << "tools" << YAML::Value << YAML::Flow << tools;
+    yaml << YAML::Key << "frames" << YAML::Value << YAML::Flow << s.frames;
+    yaml << YAML::Key << "reason" << YAML::Value << fmt::format("TODO: why this is not a bug (seen in {})", e.seen_in);
+    yaml << YAML::EndMap;
+  }
   yaml << YAML::EndSeq << YAML::EndMap;
+  const auto written = entries.size();
   std::string body = std::string(yaml.c_str()) + "\n";
   if (out.empty()) {
     std::fwrite(body.data(), 1, body.size(), stdout);

@@ -5,6 +5,7 @@
 #include "harness/codegen/driver_codegen.hpp"
 #include "harness/exec/async_once.hpp"
 #include "harness/exec/tool_commands.hpp"
+#include "harness/parse/valgrind_fds.hpp"
 #include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/sanitizer_log.hpp"
 #include "harness/parse/valgrind_xml.hpp"
@@ -360,6 +361,12 @@ struct Pipeline::Impl {
         continue;
       }
       append_findings(job, parse::valgrind_findings(*report));
+      if (job.tool == model::Tool::memcheck) {
+        // vg.PID.xml's text twin vg.PID.log lists the descriptors left open (--track-fds).
+        auto log = entry.path();
+        log.replace_extension(".log");
+        append_findings(job, parse::fd_leak_findings(parse::open_fds(slurp(log.string())), report->orphan_stacks, report->pid));
+      }
       if (report->fatal_signal) {
         model::Finding crash;
         crash.kind = "crash.signal";

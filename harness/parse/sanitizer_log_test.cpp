@@ -157,3 +157,63 @@ TEST(SanitizerLog, StreamingInTinyChunksGivesTheSameFindings) {
 
 }  // namespace
 }  // namespace harness::parse
+
+namespace harness::parse {
+namespace {
+
+TEST(TsanLog, DataRaceAndLockOrderWithTheirStacks) {
+  for (const char* sample : {"sanitizers/tsan-gcc.txt", "sanitizers/tsan-clang.txt"}) {
+    const auto report = sanitizer_log(testing::testdata(sample));
+    ASSERT_EQ(report.findings.size(), 2u) << sample;
+    const auto& race = report.findings[0];
+    EXPECT_EQ(race.kind, "race.data");
+    EXPECT_NE(race.pid, 0);
+    EXPECT_EQ(race.stack[0].function, "bump") << sample;
+    EXPECT_EQ(race.stack[0].line, 5);
+    EXPECT_EQ(race.stack[1].function, "racer");
+    ASSERT_FALSE(race.aux_stacks.empty());
+    EXPECT_EQ(race.aux_stacks[0].label.rfind("Previous write of size 4", 0), 0u) << race.aux_stacks[0].label;
+    EXPECT_EQ(race.aux_stacks[0].frames[0].function, "bump");
+    const auto& lock = report.findings[1];
+    EXPECT_EQ(lock.kind, "race.lock_order");
+    bool ab = false, ba = false;
+    for (const auto& f : lock.stack) ab = ab || f.function == "lock_ab" || f.function == "lock_ba";
+    for (const auto& aux : lock.aux_stacks)
+      for (const auto& f : aux.frames) ba = ba || f.function == "lock_ba" || f.function == "lock_ab";
+    EXPECT_TRUE(ab && ba) << sample;
+  }
+}
+
+TEST(UbsanLog, ChecksAsKindsWithStacks) {
+  for (const char* sample : {"sanitizers/ubsan-gcc-stacktrace.txt", "sanitizers/ubsan-clang-stacktrace.txt"}) {
+    const auto report = sanitizer_log(testing::testdata(sample));
+    ASSERT_GE(report.findings.size(), 2u) << sample;
+    EXPECT_EQ(report.findings[0].kind, "ub.signed-integer-overflow") << sample;
+    EXPECT_EQ(report.findings[0].stack[0].function, "add");
+    EXPECT_EQ(report.findings[0].message, "signed integer overflow: 2147483647 + 1 cannot be represented in type 'int'");
+    EXPECT_EQ(report.findings[1].kind, "ub.invalid-shift-exponent") << sample;
+    EXPECT_EQ(report.findings[1].stack[0].function, "shl");
+  }
+  const auto ours = sanitizer_log(testing::testdata("sanitizers/ubsan-gcc-shift.txt"));
+  ASSERT_EQ(ours.findings.size(), 1u);
+  EXPECT_EQ(ours.findings[0].kind, "ub.invalid-shift-exponent");
+  EXPECT_EQ(ours.findings[0].stack[1].function, "feature_ub_shift");
+}
+
+TEST(UbsanLog, WithoutStackTheLocationIsTheFrame) {
+  const auto report = sanitizer_log("x.c:4:60: runtime error: division by zero\n");
+  ASSERT_EQ(report.findings.size(), 1u);
+  EXPECT_EQ(report.findings[0].kind, "ub.integer-divide-by-zero");
+  ASSERT_EQ(report.findings[0].stack.size(), 1u);
+  EXPECT_EQ(report.findings[0].stack[0].file, "x.c");
+  EXPECT_EQ(report.findings[0].stack[0].line, 4);
+}
+
+TEST(TsanLog, FatalRuntimeErrorsAreToolMessages) {
+  const auto report = sanitizer_log("FATAL: ThreadSanitizer: unexpected memory mapping 0x7f0000000000-0x7f0000100000\n");
+  EXPECT_TRUE(report.findings.empty());
+  ASSERT_EQ(report.tool_messages.size(), 1u);
+}
+
+}  // namespace
+}  // namespace harness::parse

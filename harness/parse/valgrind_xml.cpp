@@ -152,8 +152,11 @@ struct ValgrindXmlParser::State {
           current_stack = &error.aux_stacks.back().frames;
         } else if (p == El::fatal_signal && report.fatal_signal) {
           current_stack = &report.fatal_signal->stack;
+        } else if (p == El::valgrindoutput) {
+          report.orphan_stacks.emplace_back();  // --track-fds open sites (3.19)
+          current_stack = &report.orphan_stacks.back();
         } else {
-          current_stack = nullptr;  // orphan <stack> (--track-fds) or an element we do not model
+          current_stack = nullptr;  // a stack inside an element we do not model
         }
         break;
       }

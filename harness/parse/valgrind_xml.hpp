@@ -48,6 +48,9 @@ struct ValgrindReport {
   std::optional<FatalSignal> fatal_signal;
   std::map<std::string, std::uint64_t> error_counts;  // unique -> count
   std::vector<ValgrindError> errors;  // empty when a sink consumed them
+  // Top-level <stack>s outside any record: with --track-fds=yes, Valgrind 3.19 writes each open
+  // descriptor's open-site stack here, in the order its text log lists the descriptors.
+  std::vector<std::vector<model::Frame>> orphan_stacks;
 };
 
 // Incremental parser: feed chunks as they are read; each complete <error> goes to the sink.

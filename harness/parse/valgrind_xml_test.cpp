@@ -123,3 +123,57 @@ TEST(ValgrindXml, UnknownMemcheckKindsKeepTheirName) {
 
 }  // namespace
 }  // namespace harness::parse
+
+namespace harness::parse {
+namespace {
+
+TEST(HelgrindXml, RaceWithBothStacksAndLockOrder) {
+  auto report = valgrind_xml(testing::testdata("valgrind/helgrind-race-lockorder.xml"));
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->tool, "helgrind");
+  const auto findings = valgrind_findings(*report);
+  ASSERT_GE(findings.size(), 3u);
+  EXPECT_EQ(findings[0].kind, "race.data");
+  EXPECT_EQ(findings[0].stack[0].function, "bump");
+  ASSERT_GE(findings[0].aux_stacks.size(), 1u);
+  EXPECT_EQ(findings[0].aux_stacks[0].label, "This conflicts with a previous write of size 4 by thread #2");
+  EXPECT_EQ(findings[0].aux_stacks[0].frames[0].function, "bump");
+  const auto& lock = findings.back();
+  EXPECT_EQ(lock.kind, "race.lock_order");
+  bool lock_ab = false;
+  for (const auto& aux : lock.aux_stacks)
+    for (const auto& f : aux.frames) lock_ab = lock_ab || f.function == "lock_ab";
+  EXPECT_TRUE(lock_ab);
+}
+
+TEST(DrdXml, ConflictingAccessAndOtherSegments) {
+  auto report = valgrind_xml(testing::testdata("valgrind/drd-race.xml"));
+  ASSERT_TRUE(report);
+  const auto findings = valgrind_findings(*report);
+  ASSERT_FALSE(findings.empty());
+  EXPECT_EQ(findings[0].kind, "race.data");
+  EXPECT_EQ(findings[0].tool_kind, "ConflictingAccess");
+  EXPECT_EQ(findings[0].stack[0].function, "bump");
+
+  auto init = valgrind_xml(testing::testdata("valgrind/drd-static-init.xml"));
+  ASSERT_TRUE(init);
+  const auto race = valgrind_findings(*init).at(0);
+  ASSERT_EQ(race.aux_stacks.size(), 3u) << "other segment start and end, allocation context";
+  EXPECT_EQ(race.aux_stacks[0].label, "Other segment start (conflicting thread)");
+  EXPECT_EQ(race.aux_stacks[0].frames[0].function, "__cxa_guard_acquire");
+  EXPECT_EQ(race.aux_stacks[1].frames[0].function, "__cxa_guard_release");
+  EXPECT_EQ(race.aux_stacks[2].label.rfind("Allocation context: BSS section", 0), 0u);
+}
+
+TEST(ValgrindKinds, ThreadToolsMapToSohoundKinds) {
+  EXPECT_EQ(valgrind_kind("drd", "MutexErr"), "lock.mutex_error");
+  EXPECT_EQ(valgrind_kind("helgrind", "UnlockBogus"), "lock.unlock_bogus");
+  EXPECT_EQ(valgrind_kind("helgrind", "PthAPIerror"), "thread.api_error");
+  EXPECT_EQ(valgrind_kind("drd", "Brand"), "drd.Brand");
+  auto mutex = valgrind_xml(testing::testdata("valgrind/drd-mutexerr.xml"));
+  ASSERT_TRUE(mutex);
+  EXPECT_EQ(valgrind_findings(*mutex).at(0).kind, "lock.mutex_error");
+}
+
+}  // namespace
+}  // namespace harness::parse

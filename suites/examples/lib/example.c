@@ -1,6 +1,7 @@
 /* libexample: see example.h for the catalogue of deliberate bugs. */
 #include "example.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,4 +120,9 @@ void ex_overlapping_copy(void) {
    * replaces memcpy by its memmove-based variant and no longer checks memcpy for overlap.) */
   strncpy(text + 2, text, 8);
   free(text);
+}
+
+int ex_open_log(const char *path) {
+  int fd = open(path, O_RDONLY); /* BUG: never closed */
+  return fd < 0 ? -1 : 0;
 }

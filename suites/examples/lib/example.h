@@ -47,6 +47,9 @@ void ex_double_free(void);
 /* BUG mem.overlap: strncpy between overlapping ranges. */
 void ex_overlapping_copy(void);
 
+/* BUG fd.leak: opens a log file and never closes it. Returns 0 on success. */
+int ex_open_log(const char *path);
+
 /* BUG mem.mismatched_free: allocates with new[] and releases with free() (example_cpp.cpp). */
 void ex_mismatched_free(void);
 

@@ -1,0 +1,106 @@
+// Suppressions, baselines, policy and native suppression files, through the real binary.
+#include "e2e_support.hpp"
+
+#include <filesystem>
+
+namespace e2e {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string k_specs = std::string(SOHOUND_SOURCE_DIR) + "/tests/e2e/specs/";
+const std::string k_out = std::string(SOHOUND_E2E_OUT) + "/policy";
+
+json read_results(const std::string& dir) {
+  std::ifstream in(dir + "/results.json");
+  return json::parse(in);
+}
+
+TEST(BaselineE2E, WriteThenRunAgainstIt) {
+  const auto baseline = k_out + "/baseline.json";
+  fs::create_directories(k_out);
+  auto first = run_sohound("run --no-progress --out " + k_out + "/b1 --write-baseline " + baseline + " " + k_specs + "leaky.yaml");
+  EXPECT_EQ(first.exit_code, 1) << first.text;
+  std::ifstream in(baseline);
+  const auto b = json::parse(in);
+  EXPECT_EQ(b["schema"], "sohound.baseline/1");
+  ASSERT_EQ(b["findings"].size(), 1u) << "memcheck and ASan see one bug: one fingerprint";
+  EXPECT_EQ(b["findings"][0]["kind"], "leak.definite");
+
+  auto second = run_sohound("run --no-progress --out " + k_out + "/b2 --baseline " + baseline + " " + k_specs + "leaky.yaml");
+  EXPECT_EQ(second.exit_code, 0) << second.text;
+  for (const auto& j : read_results(k_out + "/b2")["jobs"]) {
+    ASSERT_EQ(j["findings"].size(), 1u);
+    EXPECT_EQ(j["findings"][0]["status"], "baseline");
+  }
+}
+
+TEST(SuppressionsE2E, SuggestedSuppressionsHideExactlyThoseFindings) {
+  fs::create_directories(k_out);
+  auto run = run_sohound("run --no-progress --out " + k_out + "/s1 " + k_specs + "leaky.yaml");
+  ASSERT_EQ(run.exit_code, 1) << run.text;
+  const auto file = k_out + "/suggested.yaml";
+  auto suggest = run_sohound("suppressions " + k_out + "/s1/results.json -o " + file);
+  ASSERT_EQ(suggest.exit_code, 0) << suggest.text;
+  std::string text;
+  {
+    std::ifstream in(file);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  EXPECT_NE(text.find("kind: leak.definite"), std::string::npos) << text;
+  EXPECT_NE(text.find("tools: [memcheck, asan]\n    frames: [keep_forever]\n"), std::string::npos)
+      << "one entry for the bug both tools saw, down to the driver frame\n" << text;
+  EXPECT_EQ(text.find("0x"), std::string::npos) << "no addresses in suggestions";
+
+  auto again = run_sohound("run --no-progress --out " + k_out + "/s2 --suppressions " + file + " " + k_specs + "leaky.yaml");
+  EXPECT_EQ(again.exit_code, 0) << again.text;
+  for (const auto& j : read_results(k_out + "/s2")["jobs"]) {
+    ASSERT_EQ(j["findings"].size(), 1u);
+    EXPECT_EQ(j["findings"][0]["status"], "suppressed");
+  }
+}
+
+TEST(SuppressionsE2E, UnmatchedSuppressionsAreReported) {
+  const auto file = k_out + "/unmatched.yaml";
+  fs::create_directories(k_out);
+  std::ofstream(file) << "- {name: nothing-like-this, kind: race.data, frames: [no_such_function]}\n";
+  auto run = run_sohound("run --no-progress --out " + k_out + "/u1 --suppressions " + file + " " + k_specs + "leaky.yaml");
+  EXPECT_NE(run.text.find("suppression 'nothing-like-this' (" + file + ":1) matched nothing"), std::string::npos) << run.text;
+}
+
+TEST(SuppressionsE2E, BadSuppressionFilePointsAtTheText) {
+  const auto file = k_out + "/bad.yaml";
+  fs::create_directories(k_out);
+  std::ofstream(file) << "- {kind: leak.definite, frame: [x]}\n";
+  auto run = run_sohound("run --no-progress --out " + k_out + "/bad --suppressions " + file + " " + k_specs + "leaky.yaml");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.text.find(file + ":1:25: unknown key 'frame' in suppression; did you mean 'frames'?"), std::string::npos)
+      << run.text;
+}
+
+TEST(PolicyE2E, SeverityOverridesPerSuiteAndFeature) {
+  auto run = run_sohound("run --no-progress --out " + k_out + "/p1 " + k_specs + "policy.yaml");
+  EXPECT_EQ(run.exit_code, 1) << run.text;
+  const auto r = read_results(k_out + "/p1");
+  for (const auto& j : r["jobs"]) {
+    ASSERT_EQ(j["findings"].size(), 1u);
+    if (j["feature"] == "leaks") {
+      EXPECT_EQ(j["findings"][0]["severity"], "warning");
+      EXPECT_TRUE(j["passed"].get<bool>());
+    } else {
+      EXPECT_EQ(j["findings"][0]["severity"], "error") << "the feature's policy wins over the suite's";
+      EXPECT_FALSE(j["passed"].get<bool>());
+    }
+  }
+}
+
+TEST(NativeSuppressionsE2E, ToolFilesArePassedThrough) {
+  auto run = run_sohound("run --no-progress --out " + k_out + "/n1 " + k_specs + "native.yaml");
+  EXPECT_EQ(run.exit_code, 0) << run.text;
+  for (const auto& j : read_results(k_out + "/n1")["jobs"]) {
+    EXPECT_TRUE(j["findings"].empty()) << j["tool"] << ": the tool itself suppressed it";
+    EXPECT_NE(j["run_command"].get<std::string>().find("suppressions"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace e2e
