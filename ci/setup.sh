@@ -14,7 +14,7 @@ packages=(
   # the example suite's system library (pkg-config example)
   zlib1g-dev
   # scripts
-  python3 time
+  python3 time bc
 )
 
 missing=()

@@ -19,9 +19,19 @@ asio::awaitable<void> AsyncNotifier::wait() {
     throw boost::system::system_error(asio::error::operation_aborted);
 }
 
-asio::awaitable<void> AsyncSemaphore::acquire() {
-  while (m_free == 0) co_await m_changed.wait();
+asio::awaitable<void> AsyncSemaphore::acquire(int priority) {
+  const std::pair<int, std::uint64_t> me{priority, m_sequence++};
+  m_waiting.insert(me);
+  try {
+    while (m_free == 0 || *m_waiting.begin() != me) co_await m_changed.wait();
+  } catch (...) {
+    m_waiting.erase(me);
+    m_changed.notify_all();  // the next in line may be able to go now
+    throw;
+  }
+  m_waiting.erase(me);
   --m_free;
+  if (m_free > 0 && !m_waiting.empty()) m_changed.notify_all();
 }
 
 void AsyncSemaphore::release() {

@@ -7,6 +7,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <cstdint>
+#include <set>
+#include <utility>
+
 namespace harness::exec {
 
 class AsyncNotifier {
@@ -19,15 +23,18 @@ class AsyncNotifier {
   boost::asio::steady_timer m_timer;  // never expires; cancel() is the notification
 };
 
-// A counting semaphore: the one place the concurrency limit lives.
+// A counting semaphore: the one place the concurrency limit lives. Waiters are served by
+// priority (lower first), then in arrival order.
 class AsyncSemaphore {
  public:
   AsyncSemaphore(const boost::asio::any_io_executor& executor, int count) : m_free(count), m_changed(executor) {}
-  boost::asio::awaitable<void> acquire();
+  boost::asio::awaitable<void> acquire(int priority = 0);
   void release();
 
  private:
   int m_free;
+  std::uint64_t m_sequence = 0;
+  std::set<std::pair<int, std::uint64_t>> m_waiting;
   AsyncNotifier m_changed;
 };
 

@@ -190,25 +190,27 @@ struct Pipeline::Impl {
   }
 
   // Runs build steps in order, stopping at the first failure. Each step's output is kept.
-  asio::awaitable<BuildOutcome> run_steps(const std::string& dir, std::vector<Command> steps, BuildOutcome outcome) {
+  asio::awaitable<BuildOutcome> run_steps(const std::string& dir, std::vector<Command> steps, BuildOutcome outcome,
+                                          int priority) {
     outcome.commands = write_script(dir + "/build.sh", steps);
     outcome.start_s = scheduler.now_s();
     for (std::size_t i = 0; i < steps.size(); ++i) {
       auto& step = steps[i];
       step.stdout_path = fmt::format("{}/step-{}.out", dir, i + 1);
       step.stderr_path = fmt::format("{}/step-{}.err", dir, i + 1);
-      const auto run = co_await scheduler.run(step, options.build_timeout);
+      const auto run = co_await scheduler.run(step, options.build_timeout, priority);
+      const auto& program = step.argv.size() > 1 && step.argv.front() == "ccache" ? step.argv[1] : step.argv.front();
       outcome.log += slurp(step.stderr_path) + slurp(step.stdout_path);
       if (run.timed_out) {
         outcome.ok = false;
-        outcome.error = fmt::format("{} timed out after {} s", step.argv.front(), options.build_timeout.count());
+        outcome.error = fmt::format("{} timed out after {} s", program, options.build_timeout.count());
       } else if (!run.process.started) {
         outcome.ok = false;
         outcome.error = run.process.start_error;
       } else if (run.process.exit_code != 0) {
         outcome.ok = false;
-        outcome.error = run.process.signal ? fmt::format("{} died of {}", step.argv.front(), signal_name(run.process.signal))
-                                           : fmt::format("{} exited with status {}", step.argv.front(), run.process.exit_code);
+        outcome.error = run.process.signal ? fmt::format("{} died of {}", program, signal_name(run.process.signal))
+                                           : fmt::format("{} exited with status {}", program, run.process.exit_code);
       }
       if (!outcome.ok) break;
     }
@@ -217,9 +219,9 @@ struct Pipeline::Impl {
   }
 
   // pkg-config --cflags --libs, once per suite.
-  asio::awaitable<BuildOutcome> suite_flags(std::size_t s) {
+  asio::awaitable<BuildOutcome> suite_flags(std::size_t s, int priority) {
     const auto& suite = suites[s];
-    co_return co_await once("flags/" + std::to_string(s), [this, &suite]() -> asio::awaitable<BuildOutcome> {
+    co_return co_await once("flags/" + std::to_string(s), [this, &suite, priority]() -> asio::awaitable<BuildOutcome> {
       BuildOutcome out;
       if (suite.library.kind != model::LibraryKind::pkg_config) co_return out;
       const auto dir = options.out_dir + "/jobs/" + suite.name;
@@ -230,7 +232,7 @@ struct Pipeline::Impl {
       cmd.stdout_path = dir + "/pkg-config.out";
       cmd.stderr_path = dir + "/pkg-config.err";
       out.commands = cmd.display();
-      const auto run = co_await scheduler.run(cmd, std::chrono::seconds(60));
+      const auto run = co_await scheduler.run(cmd, std::chrono::seconds(60), priority);
       const auto text = slurp(cmd.stdout_path);
       out.log = slurp(cmd.stderr_path);
       if (!run.process.started || run.process.exit_code != 0) {
@@ -258,10 +260,10 @@ struct Pipeline::Impl {
   }
 
   // The library in one flavour, once per suite and flavour (build recipes only).
-  asio::awaitable<BuildOutcome> library(std::size_t s, Flavour flavour) {
+  asio::awaitable<BuildOutcome> library(std::size_t s, Flavour flavour, int priority) {
     const auto& suite = suites[s];
     co_return co_await once(fmt::format("lib/{}/{}", s, model::name(flavour)),
-                            [this, &suite, flavour]() -> asio::awaitable<BuildOutcome> {
+                            [this, &suite, flavour, priority]() -> asio::awaitable<BuildOutcome> {
       BuildOutcome out;
       if (suite.library.kind != model::LibraryKind::build) co_return out;
       const auto& build = suite.library.build;
@@ -276,7 +278,8 @@ struct Pipeline::Impl {
         any_cxx = any_cxx || language == model::Language::cxx;
         const auto object = fmt::format("{}/obj/{}-{}.o", dir, i, fs::path(src).stem().string());
         Command c;
-        c.argv = {compiler_for(suite.compiler, language), "-c", "-fPIC"};
+        c.argv = compiler_launcher();
+        c.argv.insert(c.argv.end(), {compiler_for(suite.compiler, language), "-c", "-fPIC"});
         append(c.argv, base_flags(language));
         append(c.argv, flavour_flags(flavour));
         append(c.argv, include_flags(suite));
@@ -294,18 +297,18 @@ struct Pipeline::Impl {
       append(link.argv, build.ldflags);
       steps.push_back(std::move(link));
       out.output = dir;
-      co_return co_await run_steps(dir, std::move(steps), std::move(out));
+      co_return co_await run_steps(dir, std::move(steps), std::move(out), priority);
     });
   }
 
-  asio::awaitable<BuildOutcome> driver(std::size_t s, std::size_t f, Flavour flavour) {
+  asio::awaitable<BuildOutcome> driver(std::size_t s, std::size_t f, Flavour flavour, int priority) {
     const auto& suite = suites[s];
     const auto& feature = suite.features[f];
     co_return co_await once(fmt::format("driver/{}/{}/{}", s, f, model::name(flavour)),
-                            [this, s, &suite, &feature, flavour]() -> asio::awaitable<BuildOutcome> {
-      const auto flags = co_await suite_flags(s);
+                            [this, s, &suite, &feature, flavour, priority]() -> asio::awaitable<BuildOutcome> {
+      const auto flags = co_await suite_flags(s, priority);
       if (!flags.ok) co_return flags;
-      const auto lib = co_await library(s, flavour);
+      const auto lib = co_await library(s, flavour, priority);
       if (!lib.ok) {
         auto failed = lib;
         failed.error = "library build failed: " + lib.error;
@@ -321,7 +324,8 @@ struct Pipeline::Impl {
       out.output = dir + "/driver";
 
       Command c;
-      c.argv = {compiler_for(suite.compiler, language)};
+      c.argv = compiler_launcher();
+      c.argv.push_back(compiler_for(suite.compiler, language));
       append(c.argv, base_flags(language));
       append(c.argv, flavour_flags(flavour));
       c.argv.push_back("-I" + options.out_dir + "/runtime");
@@ -341,7 +345,7 @@ struct Pipeline::Impl {
       append(c.argv, feature.ldflags);
       std::vector<Command> steps;
       steps.push_back(std::move(c));
-      auto built = co_await run_steps(dir, std::move(steps), std::move(out));
+      auto built = co_await run_steps(dir, std::move(steps), std::move(out), priority);
       built.commands = lib.commands + built.commands;
       co_return built;
     });
@@ -443,7 +447,7 @@ struct Pipeline::Impl {
     for (auto& f : findings) job.findings.push_back(std::move(f));
   }
 
-  asio::awaitable<model::JobResult> run_job(const plan::JobPlan& plan) {
+  asio::awaitable<model::JobResult> run_job(const plan::JobPlan& plan, int priority = 0) {
     const auto& suite = suites[plan.suite];
     const auto& feature = suite.features[plan.feature];
     const auto& tool = model::info(plan.tool);
@@ -452,7 +456,7 @@ struct Pipeline::Impl {
     job.feature = feature.name;
     job.tool = plan.tool;
 
-    const auto build = co_await driver(plan.suite, plan.feature, tool.flavour);
+    const auto build = co_await driver(plan.suite, plan.feature, tool.flavour, priority);
     job.driver_source = build.source;
     job.build_command = build.commands;
     job.phases.push_back({"build", build.start_s, build.end_s});
@@ -485,7 +489,7 @@ struct Pipeline::Impl {
     const double native_timeout = feature.timeout_s.value_or(suite.timeout_s);
     const auto timeout = std::chrono::milliseconds(static_cast<long long>(native_timeout * tool.timeout_scale * 1000));
 
-    const auto run = co_await scheduler.run(command, timeout);
+    const auto run = co_await scheduler.run(command, timeout, priority);
     job.phases.push_back({"run", run.start_s, run.end_s});
     job.exit_code = run.process.exit_code;
     job.signal = run.process.signal;
@@ -547,9 +551,9 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
     slot.outcome = JobOutcome::cancelled;
     slot.passed = false;
     slot.message = "cancelled before it finished";
-    m_impl->scheduler.spawn([this, &plan, &slot, on_finished]() -> asio::awaitable<void> {
+    m_impl->scheduler.spawn([this, &plan, &slot, on_finished, i]() -> asio::awaitable<void> {
       try {
-        slot = co_await m_impl->run_job(plan);
+        slot = co_await m_impl->run_job(plan, static_cast<int>(i));
       } catch (const boost::system::system_error& e) {
         if (e.code() != asio::error::operation_aborted) {
           slot.outcome = JobOutcome::tool_failed;

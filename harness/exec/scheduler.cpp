@@ -25,10 +25,10 @@ double Scheduler::now_s() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
 }
 
-asio::awaitable<RunResult> Scheduler::run(const Command& command, std::chrono::milliseconds timeout) {
+asio::awaitable<RunResult> Scheduler::run(const Command& command, std::chrono::milliseconds timeout, int priority) {
   // After Ctrl-C nothing new starts, whether the job was queued or spawned late.
   if (m_cancelled) throw boost::system::system_error(asio::error::operation_aborted);
-  co_await m_slots.acquire();
+  co_await m_slots.acquire(priority);
   if (m_cancelled) {
     m_slots.release();
     throw boost::system::system_error(asio::error::operation_aborted);

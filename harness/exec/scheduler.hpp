@@ -32,7 +32,9 @@ class Scheduler {
 
   // Waits for a free slot, runs the command, and stops it after `timeout` (zero: no limit).
   // Cancellation of the caller stops the process too (the launcher's contract) and rethrows.
-  boost::asio::awaitable<RunResult> run(const Command& command, std::chrono::milliseconds timeout);
+  // Slots go to lower `priority` first (the pipeline passes the job's index, so one job's build
+  // steps and run are not queued behind every other job's).
+  boost::asio::awaitable<RunResult> run(const Command& command, std::chrono::milliseconds timeout, int priority = 0);
 
   // Starts a job coroutine owned by the scheduler. Exceptions escaping it are reported to
   // `on_error` (jobs are expected to turn failures into outcomes themselves).

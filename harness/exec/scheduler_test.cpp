@@ -121,6 +121,29 @@ TEST_F(SchedulerTest, CancelAllStopsRunningAndQueuedJobsAndJoinCompletes) {
   EXPECT_EQ(scheduler.running(), 0);
 }
 
+TEST_F(SchedulerTest, SlotsGoToLowerPriorityFirstThenInArrivalOrder) {
+  Scheduler scheduler(io.get_executor(), launcher, timers, 1);
+  std::vector<std::string> order;
+  auto spawn = [&](std::string name, int priority) {
+    scheduler.spawn([&, name, priority]() -> asio::awaitable<void> {
+      co_await scheduler.run(command(name), std::chrono::milliseconds(0), priority);
+    });
+  };
+  spawn("first", 5);  // takes the only slot
+  settle();
+  spawn("late-low", 9);
+  spawn("urgent", 1);
+  spawn("urgent-too", 1);
+  settle();
+  for (std::size_t i = 0; i < 4; ++i) {
+    ASSERT_EQ(launcher.started(), i + 1);
+    order.push_back(launcher.run_at(i).command.argv[0]);
+    launcher.finish(i);
+    settle();
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"first", "urgent", "urgent-too", "late-low"}));
+}
+
 TEST_F(SchedulerTest, JobsSpawnedAfterCancelAreCancelledAtOnce) {
   Scheduler scheduler(io.get_executor(), launcher, timers, 2);
   scheduler.cancel_all();

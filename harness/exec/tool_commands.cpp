@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <string_view>
+
+#include <unistd.h>
 
 namespace harness::exec {
 
@@ -10,6 +13,24 @@ std::string compiler_for(model::Compiler compiler, model::Language language) {
   const bool cxx = language == model::Language::cxx;
   if (compiler == model::Compiler::clang) return cxx ? "clang++-14" : "clang-14";
   return cxx ? "g++" : "gcc";
+}
+
+std::vector<std::string> compiler_launcher() {
+  static const std::vector<std::string> k_launcher = [] {
+    const char* off = std::getenv("SOHOUND_CCACHE");
+    if (off && std::string_view(off) == "0") return std::vector<std::string>{};
+    const char* path = std::getenv("PATH");
+    std::string_view dirs = path ? path : "/usr/bin";
+    while (!dirs.empty()) {
+      const auto colon = dirs.find(':');
+      const auto dir = dirs.substr(0, colon);
+      if (!dir.empty() && ::access((std::string(dir) + "/ccache").c_str(), X_OK) == 0) return std::vector<std::string>{"ccache"};
+      if (colon == std::string_view::npos) break;
+      dirs.remove_prefix(colon + 1);
+    }
+    return std::vector<std::string>{};
+  }();
+  return k_launcher;
 }
 
 std::vector<std::string> base_flags(model::Language language) {

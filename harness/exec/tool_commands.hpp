@@ -14,6 +14,10 @@ namespace harness::exec {
 // gcc -> gcc/g++, clang -> clang-14/clang++-14.
 std::string compiler_for(model::Compiler compiler, model::Language language);
 
+// "ccache" when it is on PATH (and $SOHOUND_CCACHE is not 0): driver and library compiles go
+// through it, so a CI rerun rebuilds unchanged drivers from the cache. Empty otherwise.
+std::vector<std::string> compiler_launcher();
+
 // Flags every driver and library gets: debug info, no optimisation, frame pointers (so fast
 // unwinders and Valgrind both see every frame), threads, and the language standard.
 std::vector<std::string> base_flags(model::Language language);
