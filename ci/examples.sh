@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh
 bash ci/build.sh
-exec build/harness/sohound run suites/examples/examples.yaml suites/examples/zlib.yaml --out sohound-out "$@"
+exec build/harness/sohound run suites/examples/examples.yaml suites/examples/threads.yaml suites/examples/zlib.yaml \
+  --out sohound-out "$@"
