@@ -113,3 +113,43 @@ TEST(CliE2E, CtrlCStopsEveryJobAndStillWritesResults) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+TEST(InfrastructureE2E, ValgrindDyingMidReportKeepsTheCompletePartAndExitsThree) {
+  const std::string dir = k_out + "/dies";
+  const auto out = run_sohound("run --no-progress --filter plain --out " + dir + " " + k_specs + "infra.yaml",
+                               "SOHOUND_TESTDATA=" + std::string(SOHOUND_SOURCE_DIR) + "/testdata SOHOUND_VALGRIND=" +
+                                   std::string(SOHOUND_SOURCE_DIR) + "/tests/e2e/fake-valgrind-dies.sh");
+  EXPECT_EQ(out.exit_code, 3) << out.text;
+  std::ifstream in(dir + "/results.json");
+  const auto r = json::parse(in);
+  ASSERT_EQ(r["jobs"].size(), 1u);
+  const auto& j = r["jobs"][0];
+  EXPECT_EQ(j["outcome"], "tool_failed");
+  EXPECT_NE(j["message"].get<std::string>().find("truncated XML"), std::string::npos) << j["message"];
+  ASSERT_EQ(j["findings"].size(), 1u) << "the record completed before the cut is kept";
+  EXPECT_EQ(j["findings"][0]["kind"], "mem.invalid_read");
+}
+
+TEST(InfrastructureE2E, SanitizerFatalErrorIsAToolFailureNotACrash) {
+  const std::string dir = k_out + "/tsanfatal";
+  const auto out = run_sohound("run --no-progress --filter tsan_cannot_map --out " + dir + " " + k_specs + "infra.yaml");
+  EXPECT_EQ(out.exit_code, 3) << out.text;
+  std::ifstream in(dir + "/results.json");
+  const auto r = json::parse(in);
+  const auto& j = r["jobs"][0];
+  EXPECT_EQ(j["outcome"], "tool_failed");
+  EXPECT_EQ(j["message"], "FATAL: ThreadSanitizer: unexpected memory mapping 0x7f0000000000-0x7f0000100000");
+}
+
+TEST(InfrastructureE2E, OtherFailuresWinOverInfrastructure) {
+  // A failing job plus a tool failure: exit 1, because something in the user's code failed.
+  const std::string dir = k_out + "/mixed";
+  const auto out = run_sohound("run --no-progress --out " + dir + " " + k_specs + "infra.yaml " + k_specs + "leaky.yaml");
+  EXPECT_EQ(out.exit_code, 1) << out.text;
+}
+
+}  // namespace
+}  // namespace e2e
