@@ -131,3 +131,19 @@ TEST(ExamplesE2E, ReproductionFilesAreKept) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+TEST(ExamplesE2E, PrebuiltLibrariesSayWhatSanitizersCannotSee) {
+  const auto* asan = job("examples", "deflate_roundtrip", "asan");
+  ASSERT_NE(asan, nullptr);
+  ASSERT_EQ((*asan)["notes"].size(), 1u);
+  EXPECT_NE((*asan)["notes"][0].get<std::string>().find("ASan sees its allocations and frees but not bad accesses"),
+            std::string::npos);
+  EXPECT_TRUE((*job("examples", "deflate_roundtrip", "memcheck"))["notes"].empty());
+  EXPECT_TRUE((*job("examples", "invalid_read", "asan"))["notes"].empty()) << "libexample is built per flavour";
+}
+
+}  // namespace
+}  // namespace e2e
