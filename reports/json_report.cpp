@@ -54,6 +54,7 @@ json job(const model::JobResult& j) {
           {"notes", j.notes},
           {"log", j.log},
           {"job_dir", j.job_dir},
+          {"driver_source", j.driver_source},
           {"build_command", j.build_command},
           {"run_command", j.run_command},
           {"reports", j.reports},

@@ -22,11 +22,28 @@ struct RunOptions {
   bool default_suppressions = true;       // --no-default-suppressions turns them off
   std::string baseline;                   // --baseline FILE
   std::string write_baseline;             // --write-baseline FILE
+  std::vector<std::string> reports = {"html", "junit", "json"};  // --report
+  std::string source_root;                // --source-root (default: the working directory)
+};
+
+struct ReportCommandOptions {
+  std::string results;
+  std::vector<std::string> reports = {"html", "junit", "json"};
+  std::string out_dir;                    // default: the results file's folder
+  std::string source_root;
+};
+
+struct MergeOptions {
+  std::vector<std::string> inputs;
+  std::string output;
+  bool allow_duplicates = false;
 };
 
 int run_command(const RunOptions& options);
 int check_command(const std::vector<std::string>& specs);
 // Writes a minimal suppression entry per new finding in results.json (YAML) to `out` ("" = stdout).
 int suppressions_command(const std::string& results, const std::string& out);
+int report_command(const ReportCommandOptions& options);
+int merge_command(const MergeOptions& options);
 
 }  // namespace harness::cli

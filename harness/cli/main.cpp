@@ -26,6 +26,22 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--baseline", run.baseline, "Fail only on findings whose fingerprint is not in this baseline")
       ->check(CLI::ExistingFile);
   run_cmd->add_option("--write-baseline", run.write_baseline, "Write this run's failing findings as a baseline");
+  run_cmd->add_option("--report", run.reports, "Reports to write: html,junit,sarif,json (default html,junit,json)")
+      ->delimiter(',');
+  run_cmd->add_option("--source-root", run.source_root, "Paths in SARIF and JUnit are relative to this (default: .)");
+
+  ReportCommandOptions report;
+  auto* report_cmd = app.add_subcommand("report", "Render reports again from a results.json");
+  report_cmd->add_option("results", report.results, "results.json")->required()->check(CLI::ExistingFile);
+  report_cmd->add_option("--report", report.reports, "Reports to write: html,junit,sarif,json")->delimiter(',');
+  report_cmd->add_option("--out", report.out_dir, "Output folder (default: the results file's folder)");
+  report_cmd->add_option("--source-root", report.source_root, "Paths in SARIF and JUnit are relative to this");
+
+  MergeOptions merge;
+  auto* merge_cmd = app.add_subcommand("merge", "Merge results.json files of several runs or CI shards");
+  merge_cmd->add_option("inputs", merge.inputs, "results.json files")->required()->check(CLI::ExistingFile);
+  merge_cmd->add_option("-o,--output", merge.output, "The merged results.json")->required();
+  merge_cmd->add_flag("--allow-duplicates", merge.allow_duplicates, "The same job in two inputs: keep the later one");
 
   std::vector<std::string> check_specs;
   auto* check_cmd = app.add_subcommand("check", "Validate spec files without running anything");
@@ -45,5 +61,7 @@ int main(int argc, char** argv) {
   if (*run_cmd) return run_command(run);
   if (*check_cmd) return check_command(check_specs);
   if (*supp_cmd) return suppressions_command(supp_results, supp_out);
+  if (*report_cmd) return report_command(report);
+  if (*merge_cmd) return merge_command(merge);
   return k_exit_usage;
 }

@@ -9,6 +9,7 @@
 #include "harness/spec/spec_loader.hpp"
 #include "harness/util/text.hpp"
 #include "reports/json_report.hpp"
+#include "reports/registry.hpp"
 #include "reports/terminal_summary.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -124,6 +125,11 @@ int run_command(const RunOptions& options) {
       pipeline_options.use_baseline = true;
     }
   }
+  auto renderers = reports::select_renderers(options.reports);
+  if (!renderers) {
+    fmt::print(stderr, "sohound: {}\n", renderers.error().message);
+    bad = true;
+  }
   if (bad) return k_exit_usage;
   const auto jobs = plan::make_jobs(suites, plan_options);
   if (jobs.empty()) {
@@ -183,6 +189,7 @@ int run_command(const RunOptions& options) {
   summary.children_cpu_s = cpu_s(RUSAGE_CHILDREN);
 
   summary.suppressions = pipeline.suppression_uses();
+  // results.json is always written (the contract other tools read); the rest as asked.
   const auto results_path = out_dir + "/results.json";
   {
     std::ofstream out(results_path);
@@ -190,6 +197,18 @@ int run_command(const RunOptions& options) {
   }
   reports::write_terminal_summary(summary, std::cout, {::isatty(STDOUT_FILENO) != 0});
   fmt::print("results: {}\n", results_path);
+  std::vector<const reports::Renderer*> others;
+  for (const auto* r : *renderers)
+    if (r->name != "json") others.push_back(r);
+  reports::ReportOptions report_options;
+  report_options.source_root = fs::absolute(options.source_root.empty() ? "." : options.source_root).lexically_normal().string();
+  if (report_options.source_root.size() > 1 && report_options.source_root.back() == '/') report_options.source_root.pop_back();
+  if (auto written = reports::write_reports(summary, others, out_dir, report_options); !written) {
+    fmt::print(stderr, "sohound: {}\n", written.error().message);
+    return k_exit_infrastructure;
+  } else {
+    for (const auto& path : *written) fmt::print("report: {}\n", path);
+  }
   if (!options.write_baseline.empty()) {
     if (!aggregate::write_baseline(summary, options.write_baseline)) {
       fmt::print(stderr, "sohound: cannot write baseline {}\n", options.write_baseline);

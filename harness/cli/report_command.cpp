@@ -1,0 +1,76 @@
+#include "harness/cli/commands.hpp"
+#include "reports/json_report.hpp"
+#include "reports/merge.hpp"
+#include "reports/registry.hpp"
+#include "reports/results_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace harness::cli {
+namespace fs = std::filesystem;
+
+namespace {
+std::string absolute_root(const std::string& root) {
+  auto s = fs::absolute(root.empty() ? "." : root).lexically_normal().string();
+  if (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+}  // namespace
+
+int report_command(const ReportCommandOptions& options) {
+  auto renderers = reports::select_renderers(options.reports);
+  if (!renderers) {
+    fmt::print(stderr, "sohound: {}\n", renderers.error().message);
+    return k_exit_usage;
+  }
+  auto summary = reports::read_results(options.results);
+  if (!summary) {
+    fmt::print(stderr, "{}\n", summary.error().message);
+    return k_exit_usage;
+  }
+  const auto dir = options.out_dir.empty() ? fs::absolute(options.results).parent_path().string() : options.out_dir;
+  fs::create_directories(dir);
+  reports::ReportOptions report_options;
+  report_options.source_root = absolute_root(options.source_root);
+  // Re-rendering results.json onto itself would only rewrite it: skip that.
+  std::vector<const reports::Renderer*> selected;
+  for (const auto* r : *renderers)
+    if (!(r->name == "json" && fs::equivalent(dir, fs::absolute(options.results).parent_path()))) selected.push_back(r);
+  auto written = reports::write_reports(*summary, selected, dir, report_options);
+  if (!written) {
+    fmt::print(stderr, "sohound: {}\n", written.error().message);
+    return k_exit_infrastructure;
+  }
+  for (const auto& path : *written) fmt::print("report: {}\n", path);
+  return k_exit_ok;
+}
+
+int merge_command(const MergeOptions& options) {
+  std::vector<model::RunSummary> runs;
+  for (const auto& input : options.inputs) {
+    auto summary = reports::read_results(input);
+    if (!summary) {
+      fmt::print(stderr, "{}\n", summary.error().message);
+      return k_exit_usage;
+    }
+    runs.push_back(std::move(*summary));
+  }
+  auto merged = reports::merge_runs(runs, options.inputs, options.allow_duplicates);
+  if (!merged) {
+    fmt::print(stderr, "sohound merge: {}\n", merged.error().message);
+    return k_exit_usage;
+  }
+  std::ofstream out(options.output);
+  reports::write_json(*merged, out);
+  if (!out) {
+    fmt::print(stderr, "sohound merge: cannot write {}\n", options.output);
+    return k_exit_infrastructure;
+  }
+  fmt::print("merged {} runs, {} jobs: {}\n", runs.size(), merged->jobs.size(), options.output);
+  return model::exit_code(*merged);
+}
+
+}  // namespace harness::cli

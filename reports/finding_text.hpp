@@ -1,0 +1,17 @@
+// Plain-text pieces shared by the JUnit and terminal renderers: a frame as "fn (file:line)", a
+// finding as a block with its fingerprint and stack, and the frame that best locates a finding.
+#pragma once
+
+#include "harness/model/finding.hpp"
+
+#include <string>
+
+namespace reports {
+
+std::string frame_text(const harness::model::Frame& frame);
+std::string finding_block(const harness::model::Finding& finding, std::size_t max_frames = 20);
+// The first frame with a source file that is not the allocator, runtime or libc start-up; null
+// when none has a file.
+const harness::model::Frame* locating_frame(const harness::model::Finding& finding);
+
+}  // namespace reports

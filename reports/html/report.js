@@ -1,0 +1,255 @@
+"use strict";
+// Sohound's HTML report. Everything on this page comes from the JSON block #sohound-data; every
+// string from it is inserted with textContent (never innerHTML), so no symbol, path or source line
+// can become markup or script.
+(function () {
+  const data = JSON.parse(document.getElementById("sohound-data").textContent);
+  const jobs = data.jobs, bugs = data.bugs;
+  const PAGE = 200;
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") e.className = v;
+      else if (k === "text") e.textContent = v;
+      else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v);
+    }
+    for (const c of children) if (c !== null && c !== undefined) e.append(c.nodeType ? c : document.createTextNode(String(c)));
+    return e;
+  }
+  const svgNS = "http://www.w3.org/2000/svg";
+  function svg(tag, attrs) {
+    const e = document.createElementNS(svgNS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    return e;
+  }
+  function count(map, key) { map.set(key, (map.get(key) || 0) + 1); }
+  const jobName = (j) => j.suite + "/" + j.feature;
+  const basename = (p) => (p || "").split("/").pop();
+  const RUNTIME = /^(__interceptor_|___interceptor_|__asan_|__lsan_|__tsan_|__ubsan_|__sanitizer_|operator new|operator delete|__libc_start|pthread_|malloc$|calloc$|realloc$|free$|start_thread$|clone3?$|_start$|sohound_)/;
+
+  // ---- header and summary ----
+  const app = document.getElementById("app");
+  const meta = data.meta;
+  const verdictClass = meta.exit === 0 ? "pass" : meta.exit === 3 ? "infra" : "fail";
+  const verdictText = { 0: "PASS", 1: "FAIL", 2: "BAD INPUT", 3: "INFRASTRUCTURE", 130: "INTERRUPTED" }[meta.exit] || "EXIT " + meta.exit;
+  app.append(el("header", {},
+    el("h1", { text: "Sohound report" }),
+    el("span", { class: "verdict " + verdictClass, id: "verdict", text: verdictText }),
+    el("span", { text: (meta.specs || []).join(", ") }),
+    el("span", { text: "started " + meta.started + " · " + meta.duration.toFixed(1) + " s · sohound " + meta.version })));
+  const main = el("main");
+  app.append(main);
+
+  const outcomes = new Map(), kinds = new Map(), tools = new Map(), statuses = new Map();
+  for (const j of jobs) count(outcomes, j.outcome);
+  for (const b of bugs) {
+    count(kinds, b.kind);
+    count(statuses, b.status);
+    const seen = new Set(b.occ.map((o) => jobs[o[0]].tool));
+    for (const t of seen) count(tools, t);
+  }
+  function card(title, map, id) {
+    const c = el("div", { class: "card", id });
+    c.append(el("h3", { text: title }));
+    for (const [k, v] of [...map.entries()].sort()) c.append(el("div", { class: "row" }, el("span", { text: k }), el("span", { class: "num", "data-key": k, text: v })));
+    if (map.size === 0) c.append(el("div", { class: "meta", text: "none" }));
+    return c;
+  }
+  const totals = new Map([["jobs", jobs.length], ["passed", meta.passed], ["failed", jobs.length - meta.passed], ["bugs", bugs.length]]);
+  main.append(el("section", { id: "summary" }, el("h2", { text: "Summary" }),
+    el("div", { class: "cards" }, card("Totals", totals, "totals"), card("Jobs by outcome", outcomes, "by-outcome"),
+      card("Bugs by status", statuses, "by-status"), card("Bugs by tool", tools, "by-tool"), card("Bugs by kind", kinds, "by-kind"))));
+
+  // ---- feature x tool matrix ----
+  const toolOrder = ["memcheck", "helgrind", "drd", "asan", "tsan", "ubsan"].filter((t) => jobs.some((j) => j.tool === t));
+  const features = [...new Set(jobs.map(jobName))];
+  const byCell = new Map(jobs.map((j, i) => [jobName(j) + "|" + j.tool, i]));
+  const matrix = el("table", { id: "matrix" });
+  matrix.append(el("tr", {}, el("th", { text: "feature" }), ...toolOrder.map((t) => el("th", { text: t }))));
+  for (const f of features) {
+    const row = el("tr", {}, el("td", { text: f }));
+    for (const t of toolOrder) {
+      const i = byCell.get(f + "|" + t);
+      if (i === undefined) { row.append(el("td", { class: "skip", text: "–" })); continue; }
+      const j = jobs[i];
+      const label = j.outcome !== "ok" ? j.outcome : j.passed ? (j.findings ? "pass (" + j.findings + ")" : "pass") : "fail (" + j.findings + ")";
+      row.append(el("td", { class: "cell " + (j.passed ? "ok" : j.outcome === "cancelled" ? "skip" : "bad"), title: j.message || label,
+        onclick: () => { filters.feature.value = f; filters.tool.value = t; applyFilters(); document.getElementById("bugs").scrollIntoView(); } },
+        el("a", { href: "#job-" + i, text: label, onclick: (e) => e.stopPropagation() })));
+    }
+    matrix.append(row);
+  }
+  main.append(el("section", {}, el("h2", { text: "Features × tools" }), matrix));
+
+  // ---- bugs with filters ----
+  function option(value, text) { return el("option", { value, text: text || value }); }
+  const filters = {
+    tool: el("select", { id: "filter-tool" }, option("", "all tools"), ...toolOrder.map((t) => option(t))),
+    kind: el("select", { id: "filter-kind" }, option("", "all kinds"), ...[...kinds.keys()].sort().map((k) => option(k))),
+    status: el("select", { id: "filter-status" }, option("", "all statuses"), ...["new", "expected", "suppressed", "baseline"].map((s) => option(s))),
+    feature: el("select", { id: "filter-feature" }, option("", "all features"), ...features.map((f) => option(f))),
+    text: el("input", { id: "filter-text", type: "search", placeholder: "search messages, functions, files…" }),
+  };
+  const shown = el("span", { class: "meta", id: "bug-count" });
+  const list = el("div", { id: "bug-list" });
+  const more = el("button", { class: "more", id: "show-more", text: "Show more" });
+  const bugSection = el("section", { id: "bugs" }, el("h2", { text: "Bugs (one per fingerprint)" }),
+    el("div", { class: "filters" }, filters.tool, filters.kind, filters.status, filters.feature, filters.text, shown), list, more);
+  main.append(bugSection);
+  for (const f of Object.values(filters)) f.addEventListener(f.tagName === "INPUT" ? "input" : "change", () => applyFilters());
+
+  const searchText = bugs.map((b) => (b.kind + " " + b.message + " " + b.fp + " " + b.stack.map((f) => f[0] + " " + f[1]).join(" ")).toLowerCase());
+  let matches = [], rendered = 0;
+  function applyFilters() {
+    const t = filters.tool.value, k = filters.kind.value, s = filters.status.value, f = filters.feature.value;
+    const q = filters.text.value.trim().toLowerCase();
+    matches = [];
+    bugs.forEach((b, i) => {
+      if (k && b.kind !== k) return;
+      if (s && b.status !== s) return;
+      if (t || f) {
+        const hit = b.occ.some((o) => (!t || jobs[o[0]].tool === t) && (!f || jobName(jobs[o[0]]) === f));
+        if (!hit) return;
+      }
+      if (q && !searchText[i].includes(q)) return;
+      matches.push(i);
+    });
+    list.replaceChildren();
+    rendered = 0;
+    renderMore();
+  }
+  function renderMore() {
+    const end = Math.min(matches.length, rendered + PAGE);
+    const frag = document.createDocumentFragment();
+    for (; rendered < end; ++rendered) frag.append(bugSummary(matches[rendered]));
+    list.append(frag);
+    shown.textContent = matches.length + " of " + bugs.length + " bugs";
+    more.hidden = rendered >= matches.length;
+  }
+  more.addEventListener("click", renderMore);
+
+  function statusBadge(status, severity) {
+    const b = el("span", { class: "badge " + status, text: status });
+    return severity === "warning" && status === "new" ? el("span", {}, b, " ", el("span", { class: "badge warning", text: "warning" })) : b;
+  }
+  function bugSummary(i) {
+    const b = bugs[i];
+    const toolsSeen = [...new Set(b.occ.map((o) => jobs[o[0]].tool))].join(", ");
+    const d = el("details", { class: "bug", id: "bug-" + b.fp, "data-index": i },
+      el("summary", {}, statusBadge(b.status, b.severity), el("span", { class: "kind", text: b.kind }), el("span", { class: "msg", text: b.message }),
+        el("span", { class: "meta", text: b.occ.length + " occurrence" + (b.occ.length === 1 ? "" : "s") + " · " + toolsSeen })));
+    d.addEventListener("toggle", () => { if (d.open && !d.dataset.filled) { d.dataset.filled = "1"; d.append(bugBody(b)); } });
+    return d;
+  }
+  function frameList(frames) {
+    const box = el("div", { class: "stack" });
+    for (const [fn, file, line, object, snip] of frames) {
+      const loc = file ? basename(file) + (line ? ":" + line : "") : basename(object) || "?";
+      box.append(el("div", { class: "frame" + (RUNTIME.test(fn || "") ? " runtime" : ""), title: file || object || "" },
+        el("span", { class: "fn", text: fn || "???" }), " ", el("span", { class: "loc", text: loc })));
+      if (snip && data.snippets[snip]) {
+        const s = data.snippets[snip];
+        const pre = el("pre", { class: "snippet" });
+        s.lines.forEach((text, k) => {
+          const n = s.start + k;
+          const line_el = el("span", { class: n === line ? "hl" : "", text: String(n).padStart(5) + "  " + text });
+          pre.append(line_el, "\n");
+        });
+        box.append(pre);
+      } else if (file && !RUNTIME.test(fn || "")) {
+        box.append(el("div", { class: "nosrc", text: "source not available: " + file }));
+      }
+    }
+    return box;
+  }
+  function bugBody(b) {
+    const body = el("div", { class: "body" });
+    body.append(el("div", { class: "meta", text: "fingerprint " + b.fp + (b.by ? " · " + b.by : "") + (b.bytes ? " · " + b.bytes + " bytes" : "") }),
+      el("a", { href: "#bug-" + b.fp, class: "permalink", text: "link to this bug" }));
+    const occ = el("table", { class: "occurrences" }, el("tr", {}, el("th", { text: "feature" }), el("th", { text: "tool" }), el("th", { text: "count" }), el("th", { text: "status" })));
+    for (const [ji, n, status] of b.occ) {
+      const j = jobs[ji];
+      occ.append(el("tr", {}, el("td", {}, el("a", { href: "#job-" + ji, text: jobName(j) })), el("td", { text: j.tool }), el("td", { class: "num", text: n }), el("td", {}, statusBadge(status))));
+    }
+    body.append(el("h3", { text: "Occurrences" }), occ, el("h3", { text: "Stack" }), frameList(b.stack));
+    for (const [label, frames] of b.aux) {
+      body.append(el("h3", { text: label }));
+      if (frames.length) body.append(frameList(frames));
+    }
+    return body;
+  }
+
+  // ---- jobs: driver, commands, logs ----
+  const jobSection = el("section", { id: "jobs" }, el("h2", { text: "Jobs" }));
+  jobs.forEach((j, i) => {
+    const d = el("details", { class: "job", id: "job-" + i },
+      el("summary", {}, el("span", { class: j.passed ? "ok" : j.outcome === "cancelled" ? "skip" : "bad", text: j.passed ? "PASS" : "FAIL" }),
+        el("span", { class: "kind", text: jobName(j) }), el("span", { text: j.tool }), el("span", { class: "meta", text: j.outcome + (j.message ? ": " + j.message : "") + " · " + j.duration.toFixed(2) + " s" })));
+    d.addEventListener("toggle", () => {
+      if (!d.open || d.dataset.filled) return;
+      d.dataset.filled = "1";
+      const body = el("div", { class: "body" });
+      for (const n of j.notes) body.append(el("div", { class: "meta", text: "note: " + n }));
+      for (const u of j.unmatched) body.append(el("div", { class: "meta", text: "expected but no longer found: " + u }));
+      if (j.log) body.append(el("h3", { text: j.outcome === "build_failed" ? "Compiler output" : "Tool output (stderr)" }), el("pre", { class: "log", text: j.log }));
+      body.append(el("h3", { text: "Reproduce: build" }), el("pre", { text: j.build || "(none)" }), el("h3", { text: "Reproduce: run" }), el("pre", { text: j.run || "(none)" }));
+      if (j.driver) body.append(el("h3", { text: "Generated driver" }), el("pre", { class: "driver", text: data.drivers[j.driver - 1] }));
+      d.append(body);
+    });
+    jobSection.append(d);
+  });
+
+  // ---- timeline ----
+  const rows = jobs.filter((j) => j.phases.length);
+  const end = Math.max(0.001, ...rows.flatMap((j) => j.phases.map((p) => p[2])));
+  const W = 1000, RH = 12, L = 260;
+  const chart = svg("svg", { class: "timeline", width: "100%", viewBox: "0 0 " + (W + L) + " " + (rows.length * RH + 20), role: "img" });
+  const colors = { build: "#7aa7e0", run: "#e0a35a", parse: "#6cc08b" };
+  rows.forEach((j, r) => {
+    const label = svg("text", { x: 0, y: r * RH + 9 });
+    label.textContent = jobName(j) + " [" + j.tool + "]";
+    chart.append(label);
+    for (const [name, s, e] of j.phases) {
+      const rect = svg("rect", { x: L + (s / end) * W, y: r * RH + 1, width: Math.max(1, ((e - s) / end) * W), height: RH - 3, fill: colors[name] || "#999" });
+      const tip = svg("title");
+      tip.textContent = name + " " + s.toFixed(2) + "–" + e.toFixed(2) + " s";
+      rect.append(tip);
+      chart.append(rect);
+    }
+  });
+  const axis = svg("text", { x: L, y: rows.length * RH + 16 });
+  axis.textContent = "0 s … " + end.toFixed(2) + " s";
+  chart.append(axis);
+  const legend = el("div", { class: "legend" }, ...Object.entries(colors).map(([k, c]) => { const i = el("i"); i.style.background = c; return el("span", {}, i, k); }));
+  main.append(el("section", { id: "timeline" }, el("h2", { text: "Timeline" }), legend, chart), jobSection);
+
+  // ---- suppressions ----
+  if (data.suppressions.length) {
+    const t = el("table", {}, el("tr", {}, el("th", { text: "suppression" }), el("th", { text: "source" }), el("th", { text: "matched" })));
+    for (const [name, source, n] of data.suppressions) t.append(el("tr", {}, el("td", { text: name }), el("td", { text: source }), el("td", { class: "num " + (n ? "" : "skip"), text: n })));
+    main.append(el("section", { id: "suppressions" }, el("h2", { text: "Suppressions" }), t));
+  }
+
+  // ---- stable links ----
+  function follow() {
+    const id = decodeURIComponent(location.hash.slice(1));
+    if (!id) return;
+    if (id.startsWith("bug-")) {
+      const i = bugs.findIndex((b) => "bug-" + b.fp === id);
+      if (i < 0) return;
+      if (!document.getElementById(id)) {
+        for (const f of Object.values(filters)) f.value = "";
+        applyFilters();
+        while (!document.getElementById(id) && rendered < matches.length) renderMore();
+      }
+    }
+    const target = document.getElementById(id);
+    if (target && target.tagName === "DETAILS") { target.open = true; target.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", follow);
+  applyFilters();
+  follow();
+  document.body.dataset.ready = "1";
+})();

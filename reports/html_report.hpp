@@ -1,0 +1,20 @@
+// RunSummary -> report.html: one self-contained file (no network, opened from disk) with a summary,
+// a feature x tool matrix, bugs grouped by fingerprint with their occurrences, stacks and source
+// snippets (read at report time), each job's driver, commands and logs, a timeline, filters and
+// stable links (#bug-<fingerprint>, #job-<n>). Data is embedded as JSON and rendered with
+// textContent only; a Content-Security-Policy allows nothing but the page's own nonce'd code.
+#pragma once
+
+#include "harness/model/run_summary.hpp"
+#include "reports/report_options.hpp"
+
+#include <ostream>
+
+namespace reports {
+
+void write_html(const harness::model::RunSummary& summary, std::ostream& out, const ReportOptions& options);
+
+// The JSON embedded in the page (exposed for tests and the benchmark).
+std::string html_data(const harness::model::RunSummary& summary, const ReportOptions& options);
+
+}  // namespace reports

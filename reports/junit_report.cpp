@@ -1,0 +1,99 @@
+#include "reports/junit_report.hpp"
+
+#include "reports/finding_text.hpp"
+#include "reports/xml_escape.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace reports {
+namespace model = harness::model;
+
+namespace {
+
+struct Counts {
+  std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+  double time = 0;
+};
+
+bool is_error(model::JobOutcome o) { return o != model::JobOutcome::ok && o != model::JobOutcome::cancelled; }
+
+}  // namespace
+
+void write_junit(const model::RunSummary& summary, std::ostream& out, const ReportOptions& options) {
+  std::map<std::string, std::vector<const model::JobResult*>> suites;
+  std::vector<std::string> order;
+  for (const auto& job : summary.jobs) {
+    if (!suites.count(job.suite)) order.push_back(job.suite);
+    suites[job.suite].push_back(&job);
+  }
+  auto count = [](const std::vector<const model::JobResult*>& jobs) {
+    Counts c;
+    for (const auto* j : jobs) {
+      ++c.tests;
+      c.time += j->duration_s;
+      if (j->outcome == model::JobOutcome::cancelled)
+        ++c.skipped;
+      else if (is_error(j->outcome))
+        ++c.errors;
+      else if (!j->passed)
+        ++c.failures;
+    }
+    return c;
+  };
+  Counts total;
+  for (const auto& [_, jobs] : suites) {
+    const auto c = count(jobs);
+    total.tests += c.tests, total.failures += c.failures, total.errors += c.errors, total.skipped += c.skipped;
+    total.time += c.time;
+  }
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << fmt::format("<testsuites name=\"sohound\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",
+                     total.tests, total.failures, total.errors, total.skipped, total.time);
+  for (const auto& suite : order) {
+    const auto& jobs = suites[suite];
+    const auto c = count(jobs);
+    out << fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\" "
+                       "timestamp=\"{}\">\n",
+                       xml_escape(suite), c.tests, c.failures, c.errors, c.skipped, c.time, xml_escape(summary.started_at));
+    for (const auto* j : jobs) {
+      std::vector<const model::Finding*> fresh, other;
+      for (const auto& f : j->findings)
+        (f.status == model::FindingStatus::new_finding && f.severity == model::Severity::error ? fresh : other).push_back(&f);
+      std::string location;
+      const auto* first = fresh.empty() ? nullptr : locating_frame(*fresh.front());
+      if (first)
+        location = fmt::format(" file=\"{}\" line=\"{}\"", xml_escape(relative_to(first->file, options.source_root)), first->line);
+      out << fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"{}>\n",
+                         xml_escape(j->suite + "." + j->feature), model::name(j->tool), j->duration_s, location);
+      if (j->outcome == model::JobOutcome::cancelled) {
+        out << fmt::format("      <skipped message=\"{}\"/>\n", xml_escape(j->message));
+      } else if (is_error(j->outcome)) {
+        out << fmt::format("      <error message=\"{}\" type=\"{}\">{}</error>\n",
+                           xml_escape(fmt::format("{}: {}", model::to_string(j->outcome), j->message)),
+                           model::to_string(j->outcome), xml_escape(j->log));
+      }
+      if (!fresh.empty() && j->outcome == model::JobOutcome::ok) {
+        std::string body;
+        for (const auto* f : fresh) body += finding_block(*f) + "\n";
+        out << fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                           xml_escape(fmt::format("{} new finding{}; first: {}: {}", fresh.size(),
+                                                  fresh.size() == 1 ? "" : "s", fresh.front()->kind,
+                                                  fresh.front()->message)),
+                           xml_escape(fresh.front()->kind), xml_escape(body));
+      }
+      std::string system_out;
+      for (const auto* f : other)
+        system_out += fmt::format("{} {}: ", model::to_string(f->status), model::to_string(f->severity)) + finding_block(*f, 8);
+      for (const auto& e : j->unmatched_expectations) system_out += "expected but no longer found: " + e + "\n";
+      for (const auto& n : j->notes) system_out += "note: " + n + "\n";
+      if (!system_out.empty()) out << "      <system-out>" << xml_escape(system_out) << "</system-out>\n";
+      out << "    </testcase>\n";
+    }
+    out << "  </testsuite>\n";
+  }
+  out << "</testsuites>\n";
+}
+
+}  // namespace reports

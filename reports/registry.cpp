@@ -1,0 +1,63 @@
+#include "reports/registry.hpp"
+
+#include "harness/util/text.hpp"
+#include "reports/html_report.hpp"
+#include "reports/json_report.hpp"
+#include "reports/junit_report.hpp"
+#include "reports/sarif_report.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+namespace reports {
+
+const std::vector<Renderer>& renderers() {
+  static const std::vector<Renderer> k_renderers = {
+      {"json", "results.json", [](const auto& s, auto& out, const auto&) { write_json(s, out); }},
+      {"junit", "junit.xml", write_junit},
+      {"sarif", "results.sarif", write_sarif},
+      {"html", "report.html", write_html},
+  };
+  return k_renderers;
+}
+
+std::vector<std::string_view> renderer_names() {
+  std::vector<std::string_view> names;
+  for (const auto& r : renderers()) names.push_back(r.name);
+  return names;
+}
+
+harness::util::Result<std::vector<const Renderer*>> select_renderers(const std::vector<std::string>& names) {
+  std::vector<const Renderer*> selected;
+  for (const auto& name : names) {
+    const Renderer* found = nullptr;
+    for (const auto& r : renderers())
+      if (r.name == name) found = &r;
+    if (!found) {
+      const auto suggestion = harness::util::closest_match(name, renderer_names());
+      return harness::util::make_error(fmt::format("unknown report '{}'{}; known reports: {}", name,
+                                                   suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
+                                                   fmt::join(renderer_names(), ", ")));
+    }
+    if (std::find(selected.begin(), selected.end(), found) == selected.end()) selected.push_back(found);
+  }
+  return selected;
+}
+
+harness::util::Result<std::vector<std::string>> write_reports(const harness::model::RunSummary& summary,
+                                                              const std::vector<const Renderer*>& selected,
+                                                              const std::string& dir, const ReportOptions& options) {
+  std::vector<std::string> written;
+  for (const auto* r : selected) {
+    const auto path = dir + "/" + std::string(r->file_name);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) return harness::util::make_error(fmt::format("{}: cannot write", path));
+    r->render(summary, out, options);
+    if (!out) return harness::util::make_error(fmt::format("{}: write failed", path));
+    written.push_back(path);
+  }
+  return written;
+}
+
+}  // namespace reports

@@ -1,0 +1,20 @@
+// RunSummary -> SARIF 2.1.0 (results.sarif) for GitHub code scanning: a rule per kind, a result per
+// bug (fingerprint) located at its first source frame relative to the source root, the primary
+// stack as a codeFlow (shown by GitHub) and every stack under `stacks`, Sohound's fingerprint in
+// partialFingerprints, expected and suppressed bugs carried with SARIF suppressions, and the
+// result count kept under GitHub's limits.
+#pragma once
+
+#include "harness/model/run_summary.hpp"
+#include "reports/report_options.hpp"
+
+#include <ostream>
+
+namespace reports {
+
+inline constexpr std::size_t k_sarif_max_results = 25000;  // GitHub's per-run limit
+inline constexpr std::size_t k_sarif_max_frames = 100;     // per stack and code flow
+
+void write_sarif(const harness::model::RunSummary& summary, std::ostream& out, const ReportOptions& options);
+
+}  // namespace reports
