@@ -13,8 +13,8 @@ packages=(
   valgrind libc6-dbg
   # the example suite's system library (pkg-config example)
   zlib1g-dev
-  # scripts
-  python3 time bc
+  # scripts, and the browser tests of the HTML report
+  python3 time bc chromium
 )
 
 missing=()
@@ -22,13 +22,25 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' || missing+=("$p")
 done
 
+SUDO=""
+[[ $(id -u) -eq 0 ]] || SUDO="sudo"
 if ((${#missing[@]})); then
   echo "ci/setup.sh: installing ${missing[*]}"
-  SUDO=""
-  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "ci/setup.sh: all packages present"
+fi
+
+# Node.js for the browser tests (Debian's, when the machine has none), then their npm packages.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "ci/setup.sh: installing nodejs npm"
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+cd "$(dirname "$0")/../tests/browser"
+if [[ ! -d node_modules || package-lock.json -nt node_modules ]]; then
+  echo "ci/setup.sh: npm ci in tests/browser"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  touch node_modules
 fi
