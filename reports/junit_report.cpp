@@ -72,7 +72,7 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
       } else if (is_error(j->outcome)) {
         out << fmt::format("      <error message=\"{}\" type=\"{}\">{}</error>\n",
                            xml_escape(fmt::format("{}: {}", model::to_string(j->outcome), j->message)),
-                           model::to_string(j->outcome), xml_escape(j->log));
+                           model::to_string(j->outcome), xml_text_escape(j->log));
       }
       if (!fresh.empty() && j->outcome == model::JobOutcome::ok) {
         std::string body;
@@ -81,14 +81,14 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
                            xml_escape(fmt::format("{} new finding{}; first: {}: {}", fresh.size(),
                                                   fresh.size() == 1 ? "" : "s", fresh.front()->kind,
                                                   fresh.front()->message)),
-                           xml_escape(fresh.front()->kind), xml_escape(body));
+                           xml_escape(fresh.front()->kind), xml_text_escape(body));
       }
       std::string system_out;
       for (const auto* f : other)
         system_out += fmt::format("{} {}: ", model::to_string(f->status), model::to_string(f->severity)) + finding_block(*f, 8);
       for (const auto& e : j->unmatched_expectations) system_out += "expected but no longer found: " + e + "\n";
       for (const auto& n : j->notes) system_out += "note: " + n + "\n";
-      if (!system_out.empty()) out << "      <system-out>" << xml_escape(system_out) << "</system-out>\n";
+      if (!system_out.empty()) out << "      <system-out>" << xml_text_escape(system_out) << "</system-out>\n";
       out << "    </testcase>\n";
     }
     out << "  </testsuite>\n";

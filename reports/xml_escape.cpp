@@ -4,7 +4,8 @@
 
 namespace reports {
 
-std::string xml_escape(std::string_view text) {
+namespace {
+std::string escape(std::string_view text, bool attribute) {
   const auto clean = harness::util::sanitize_utf8(text, true);
   std::string out;
   out.reserve(clean.size());
@@ -15,13 +16,17 @@ std::string xml_escape(std::string_view text) {
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
-      case '\n': out += "&#10;"; break;  // kept in attributes, harmless in text
+      case '\n': out += attribute ? "&#10;" : "\n"; break;
       case '\r': out += "&#13;"; break;
-      case '\t': out += "&#9;"; break;
+      case '\t': out += attribute ? "&#9;" : "\t"; break;
       default: out += c;
     }
   }
   return out;
 }
+}  // namespace
+
+std::string xml_escape(std::string_view text) { return escape(text, true); }
+std::string xml_text_escape(std::string_view text) { return escape(text, false); }
 
 }  // namespace reports

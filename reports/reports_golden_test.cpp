@@ -1,0 +1,177 @@
+// Golden-file tests: each renderer's output for a fixed run is compared with its approved file in
+// testdata/golden/ after masking what changes from run to run (the HTML's CSP nonce). After a
+// deliberate change, re-approve with SOHOUND_UPDATE_GOLDEN=1 and review the diff.
+#include "harness/util/text.hpp"
+#include "reports/html_report.hpp"
+#include "reports/json_report.hpp"
+#include "reports/junit_report.hpp"
+#include "reports/merge.hpp"
+#include "reports/registry.hpp"
+#include "reports/results_reader.hpp"
+#include "reports/sarif_report.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+#include <sstream>
+
+namespace reports {
+namespace {
+namespace model = harness::model;
+
+model::RunSummary fixed_run() {
+  model::RunSummary s;
+  s.sohound_version = "0.1.0";
+  s.started_at = "2026-01-01T00:00:00Z";
+  s.duration_s = 2.5;
+  s.specs = {"suites/demo.yaml"};
+  s.suppressions = {{"cxx-function-local-static-init", "<default>:4", 1}};
+  model::Finding leak;
+  leak.kind = "leak.definite";
+  leak.tool_kind = "Leak_DefinitelyLost";
+  leak.fingerprint = "d5cb9422882277a3";
+  leak.message = "16 bytes in 1 blocks are definitely lost in loss record 1 of 1";
+  leak.bytes = 16;
+  leak.blocks = 1;
+  leak.stack = {{"malloc", "", 0, "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so"},
+                {"make_label", "/src/lib/demo.c", 12, "/out/lib/libdemo.so"},
+                {"feature_leaky", "/src/suites/demo.yaml", 9, "/out/driver"}};
+  model::Finding race;
+  race.kind = "race.data";
+  race.tool_kind = "Race";
+  race.fingerprint = "089d6bc0c3f23b53";
+  race.message = "Possible data race during read of size 4 <at> 0x10 & co";
+  race.status = model::FindingStatus::expected;
+  race.expected_by = "race.data in bump";
+  race.stack = {{"bump", "/src/lib/demo.c", 20, "/out/lib/libdemo.so"}};
+  race.aux_stacks = {{"This conflicts with a previous write of size 4 by thread #2", {{"bump", "/src/lib/demo.c", 20, ""}}}};
+  model::Finding noise = race;
+  noise.fingerprint = "1111111111111111";
+  noise.status = model::FindingStatus::suppressed;
+  noise.suppressed_by = "cxx-function-local-static-init";
+  noise.expected_by.clear();
+
+  model::JobResult a;
+  a.suite = "demo"; a.feature = "leaky"; a.tool = model::Tool::memcheck; a.passed = false; a.duration_s = 0.5;
+  a.exit_code = 0; a.findings = {leak};
+  a.phases = {{"build", 0, 0.2}, {"run", 0.2, 0.7}, {"parse", 0.7, 0.71}};
+  a.driver_source = "/* driver */\nint main(void) { return 0; }\n";
+  a.run_command = "cd /out && valgrind --tool=memcheck -- /out/driver";
+  model::JobResult b = a;
+  b.tool = model::Tool::asan;
+  model::JobResult c;
+  c.suite = "demo"; c.feature = "racy"; c.tool = model::Tool::helgrind; c.passed = true; c.duration_s = 1.25;
+  c.findings = {race, noise};
+  c.unmatched_expectations = {"race.lock_order in lock_*"};
+  model::JobResult d;
+  d.suite = "demo"; d.feature = "broken"; d.tool = model::Tool::memcheck; d.passed = false;
+  d.outcome = model::JobOutcome::build_failed; d.message = "gcc exited with status 1";
+  d.log = "demo.yaml:12:9: error: expected expression before ';' token\n";
+  model::JobResult e = d;
+  e.tool = model::Tool::tsan; e.outcome = model::JobOutcome::cancelled; e.message = "cancelled before it finished";
+  e.log.clear();
+  s.jobs = {a, b, c, d, e};
+  return s;
+}
+
+std::string mask(std::string text) {
+  return std::regex_replace(text, std::regex("nonce-[0-9a-f]+|nonce=\"[0-9a-f]+\""), "NONCE");
+}
+
+void check_golden(const std::string& name, const std::string& actual) {
+  const auto path = std::string(SOHOUND_TESTDATA_DIR) + "/golden/" + name;
+  if (const char* update = std::getenv("SOHOUND_UPDATE_GOLDEN"); update && std::string(update) == "1") {
+    harness::util::write_file(path, actual);
+    return;
+  }
+  std::string approved;
+  ASSERT_TRUE(harness::util::read_file(path, approved)) << "no approved file " << path << " (SOHOUND_UPDATE_GOLDEN=1 writes it)";
+  EXPECT_EQ(actual, approved) << name << " differs from its approved file; if the change is intended, re-approve "
+                              << "with SOHOUND_UPDATE_GOLDEN=1 and review the diff";
+}
+
+ReportOptions options() {
+  ReportOptions o;
+  o.source_root = "/src";
+  o.read_sources = false;  // deterministic: no snippets from this machine's disk
+  return o;
+}
+
+TEST(ReportsGolden, Json) {
+  std::ostringstream out;
+  write_json(fixed_run(), out);
+  check_golden("results.json.approved", out.str());
+}
+
+TEST(ReportsGolden, Junit) {
+  std::ostringstream out;
+  write_junit(fixed_run(), out, options());
+  check_golden("junit.xml.approved", out.str());
+}
+
+TEST(ReportsGolden, Sarif) {
+  std::ostringstream out;
+  write_sarif(fixed_run(), out, options());
+  check_golden("results.sarif.approved", out.str());
+}
+
+TEST(ReportsGolden, Html) {
+  std::ostringstream out;
+  write_html(fixed_run(), out, options());
+  check_golden("report.html.approved", mask(out.str()));
+}
+
+TEST(Reports, ResultsJsonRoundTrips) {
+  const auto dir = std::filesystem::temp_directory_path() / ("sohound-rt-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "results.json").string();
+  std::ostringstream first;
+  write_json(fixed_run(), first);
+  harness::util::write_file(path, first.str());
+  auto read = read_results(path);
+  ASSERT_TRUE(read) << read.error().message;
+  std::ostringstream second;
+  write_json(*read, second);
+  EXPECT_EQ(first.str(), second.str());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Reports, MergeRejectsOverlappingShardsUnlessAllowed) {
+  const auto run = fixed_run();
+  auto shard_a = run, shard_b = run;
+  shard_a.jobs = {run.jobs[0], run.jobs[2]};
+  shard_b.jobs = {run.jobs[1], run.jobs[3]};
+  auto merged = merge_runs({shard_a, shard_b}, {"a.json", "b.json"}, false);
+  ASSERT_TRUE(merged);
+  EXPECT_EQ(merged->jobs.size(), 4u);
+  EXPECT_EQ(merged->suppressions.at(0).matched, 2u) << "usage adds up across shards";
+  auto overlap = merge_runs({shard_a, shard_a}, {"a.json", "again.json"}, false);
+  ASSERT_FALSE(overlap);
+  EXPECT_EQ(overlap.error().message,
+            "job demo/leaky [memcheck] is in both a.json and again.json; shards must not overlap "
+            "(--allow-duplicates keeps the later one)");
+  EXPECT_TRUE(merge_runs({shard_a, shard_a}, {"a", "b"}, true));
+}
+
+TEST(Reports, UnknownReportNameSuggests) {
+  auto r = select_renderers({"html", "sarf"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "unknown report 'sarf' (did you mean 'sarif'?); known reports: json, junit, sarif, html");
+}
+
+TEST(Reports, XmlEscapingKeepsDocumentsValid) {
+  auto run = fixed_run();
+  run.jobs[0].findings[0].message = std::string("bad \x01 byte \xff and </testcase><x>", 32);
+  std::ostringstream out;
+  write_junit(run, out, options());
+  const auto xml = out.str();
+  EXPECT_EQ(xml.find('\x01'), std::string::npos);
+  EXPECT_EQ(xml.find("\xff"), std::string::npos);
+  EXPECT_NE(xml.find("&lt;/testcase&gt;&lt;x&gt;"), std::string::npos);
+  EXPECT_NE(xml.find("\xEF\xBF\xBD"), std::string::npos) << "invalid bytes become U+FFFD";
+}
+
+}  // namespace
+}  // namespace reports
