@@ -1,108 +1,129 @@
 #include "reports/json_report.hpp"
 
 #include "harness/aggregate/bugs.hpp"
+#include "reports/json_writer.hpp"
 
 namespace reports {
-using nlohmann::json;
 namespace model = harness::model;
 
 namespace {
 
-json frames(const std::vector<model::Frame>& stack) {
-  json out = json::array();
+void frames(JsonWriter& w, std::string_view name, const std::vector<model::Frame>& stack) {
+  w.key(name).begin_array();
   for (const auto& f : stack)
-    out.push_back({{"function", f.function}, {"file", f.file}, {"line", f.line}, {"object", f.object}});
-  return out;
+    w.begin_object().field("function", f.function).field("file", f.file).field("line", f.line).field("object", f.object).end_object();
+  w.end_array();
 }
 
-json finding(const model::Finding& f) {
-  json aux = json::array();
-  for (const auto& a : f.aux_stacks) aux.push_back({{"label", a.label}, {"stack", frames(a.frames)}});
-  json out = {{"kind", f.kind},
-              {"tool_kind", f.tool_kind},
-              {"fingerprint", f.fingerprint},
-              {"message", f.message},
-              {"status", model::to_string(f.status)},
-              {"severity", model::to_string(f.severity)},
-              {"count", f.count},
-              {"bytes", f.bytes},
-              {"blocks", f.blocks},
-              {"pid", f.pid},
-              {"stack", frames(f.stack)},
-              {"aux_stacks", aux}};
-  if (!f.expected_by.empty()) out["expected_by"] = f.expected_by;
-  if (!f.suppressed_by.empty()) out["suppressed_by"] = f.suppressed_by;
-  return out;
+void finding(JsonWriter& w, const model::Finding& f) {
+  w.begin_object()
+      .field("kind", f.kind)
+      .field("tool_kind", f.tool_kind)
+      .field("fingerprint", f.fingerprint)
+      .field("message", f.message)
+      .field("status", model::to_string(f.status))
+      .field("severity", model::to_string(f.severity))
+      .field("count", static_cast<unsigned long long>(f.count))
+      .field("bytes", static_cast<unsigned long long>(f.bytes))
+      .field("blocks", static_cast<unsigned long long>(f.blocks))
+      .field("pid", f.pid);
+  frames(w, "stack", f.stack);
+  w.key("aux_stacks").begin_array();
+  for (const auto& a : f.aux_stacks) {
+    w.begin_object().field("label", a.label);
+    frames(w, "stack", a.frames);
+    w.end_object();
+  }
+  w.end_array();
+  if (!f.expected_by.empty()) w.field("expected_by", f.expected_by);
+  if (!f.suppressed_by.empty()) w.field("suppressed_by", f.suppressed_by);
+  w.end_object();
 }
 
-json job(const model::JobResult& j) {
-  json findings = json::array();
-  for (const auto& f : j.findings) findings.push_back(finding(f));
-  json phases = json::array();
-  for (const auto& p : j.phases) phases.push_back({{"name", p.name}, {"start_s", p.start_s}, {"end_s", p.end_s}});
-  return {{"suite", j.suite},
-          {"feature", j.feature},
-          {"tool", model::name(j.tool)},
-          {"outcome", model::to_string(j.outcome)},
-          {"passed", j.passed},
-          {"message", j.message},
-          {"duration_s", j.duration_s},
-          {"exit_code", j.exit_code},
-          {"signal", j.signal},
-          {"findings", findings},
-          {"unmatched_expectations", j.unmatched_expectations},
-          {"notes", j.notes},
-          {"log", j.log},
-          {"job_dir", j.job_dir},
-          {"driver_source", j.driver_source},
-          {"build_command", j.build_command},
-          {"run_command", j.run_command},
-          {"reports", j.reports},
-          {"phases", phases}};
+void job(JsonWriter& w, const model::JobResult& j) {
+  w.begin_object()
+      .field("suite", j.suite)
+      .field("feature", j.feature)
+      .field("tool", model::name(j.tool))
+      .field("outcome", model::to_string(j.outcome))
+      .field("passed", j.passed)
+      .field("message", j.message)
+      .field("duration_s", j.duration_s)
+      .field("exit_code", j.exit_code)
+      .field("signal", j.signal);
+  w.key("findings").begin_array();
+  for (const auto& f : j.findings) finding(w, f);
+  w.end_array();
+  w.string_array("unmatched_expectations", j.unmatched_expectations)
+      .string_array("notes", j.notes)
+      .field("log", j.log)
+      .field("job_dir", j.job_dir)
+      .field("driver_source", j.driver_source)
+      .field("build_command", j.build_command)
+      .field("run_command", j.run_command)
+      .string_array("reports", j.reports);
+  w.key("phases").begin_array();
+  for (const auto& p : j.phases) w.begin_object().field("name", p.name).field("start_s", p.start_s).field("end_s", p.end_s).end_object();
+  w.end_array().end_object();
 }
 
 }  // namespace
 
-json to_json(const model::RunSummary& summary) {
-  json jobs = json::array();
+void write_json(const model::RunSummary& summary, std::ostream& out) {
   std::size_t passed = 0, failed = 0, new_findings = 0;
   for (const auto& j : summary.jobs) {
-    jobs.push_back(job(j));
     (j.passed ? passed : failed) += 1;
     for (const auto& f : j.findings)
       if (f.status == model::FindingStatus::new_finding && f.severity == model::Severity::error) ++new_findings;
   }
-  json bugs = json::array();
-  for (const auto& bug : harness::aggregate::collect_bugs(summary)) {
-    json occurrences = json::array();
-    for (const auto& o : bug.occurrences)
-      occurrences.push_back({{"suite", o.suite}, {"feature", o.feature}, {"tool", model::name(o.tool)},
-                             {"count", o.count}, {"status", model::to_string(o.status)}});
-    bugs.push_back({{"fingerprint", bug.fingerprint}, {"kind", bug.kind}, {"message", bug.message},
-                    {"status", model::to_string(bug.status)}, {"severity", model::to_string(bug.severity)},
-                    {"stack", frames(bug.stack)}, {"occurrences", occurrences}});
-  }
-  json suppressions = json::array();
+  JsonWriter w(out, 2);
+  w.begin_object()
+      .field("schema", k_results_schema)
+      .field("sohound_version", summary.sohound_version)
+      .field("started_at", summary.started_at)
+      .field("duration_s", summary.duration_s)
+      .field("interrupted", summary.interrupted)
+      .field("exit_code", model::exit_code(summary))
+      .string_array("specs", summary.specs);
+  w.key("resources").begin_object().field("self_cpu_s", summary.self_cpu_s).field("children_cpu_s", summary.children_cpu_s).end_object();
+  w.key("totals")
+      .begin_object()
+      .field("jobs", static_cast<unsigned long>(summary.jobs.size()))
+      .field("passed", static_cast<unsigned long>(passed))
+      .field("failed", static_cast<unsigned long>(failed))
+      .field("new_findings", static_cast<unsigned long>(new_findings))
+      .end_object();
+  w.field("baseline", summary.baseline);
+  w.key("suppressions").begin_array();
   for (const auto& s : summary.suppressions)
-    suppressions.push_back({{"name", s.name}, {"source", s.source}, {"matched", s.matched}});
-  return {{"schema", k_results_schema},
-          {"sohound_version", summary.sohound_version},
-          {"started_at", summary.started_at},
-          {"duration_s", summary.duration_s},
-          {"interrupted", summary.interrupted},
-          {"exit_code", model::exit_code(summary)},
-          {"specs", summary.specs},
-          {"resources", {{"self_cpu_s", summary.self_cpu_s}, {"children_cpu_s", summary.children_cpu_s}}},
-          {"totals", {{"jobs", summary.jobs.size()}, {"passed", passed}, {"failed", failed}, {"new_findings", new_findings}}},
-          {"baseline", summary.baseline},
-          {"suppressions", suppressions},
-          {"bugs", bugs},
-          {"jobs", jobs}};
-}
-
-void write_json(const model::RunSummary& summary, std::ostream& out) {
-  // Tool output and symbols may hold invalid UTF-8: replace rather than fail to write results.
-  out << to_json(summary).dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+    w.begin_object().field("name", s.name).field("source", s.source).field("matched", static_cast<unsigned long>(s.matched)).end_object();
+  w.end_array();
+  w.key("bugs").begin_array();
+  for (const auto& bug : harness::aggregate::collect_bugs(summary)) {
+    w.begin_object()
+        .field("fingerprint", bug.fingerprint)
+        .field("kind", bug.kind)
+        .field("message", bug.message)
+        .field("status", model::to_string(bug.status))
+        .field("severity", model::to_string(bug.severity));
+    frames(w, "stack", bug.stack);
+    w.key("occurrences").begin_array();
+    for (const auto& o : bug.occurrences)
+      w.begin_object()
+          .field("suite", o.suite)
+          .field("feature", o.feature)
+          .field("tool", model::name(o.tool))
+          .field("count", static_cast<unsigned long long>(o.count))
+          .field("status", model::to_string(o.status))
+          .end_object();
+    w.end_array().end_object();
+  }
+  w.end_array();
+  w.key("jobs").begin_array();
+  for (const auto& j : summary.jobs) job(w, j);
+  w.end_array().end_object();
+  w.flush();
+  out << '\n';
 }
 
 }  // namespace reports

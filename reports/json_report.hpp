@@ -3,15 +3,13 @@
 
 #include "harness/model/run_summary.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <ostream>
 
 namespace reports {
 
 inline constexpr const char* k_results_schema = "sohound.results/1";
 
-nlohmann::json to_json(const harness::model::RunSummary& summary);
+// Streams results.json (indented, keys in a fixed order).
 void write_json(const harness::model::RunSummary& summary, std::ostream& out);
 
 }  // namespace reports

@@ -3,15 +3,15 @@
 #include "harness/aggregate/bugs.hpp"
 #include "harness/util/text.hpp"
 #include "reports/finding_text.hpp"
+#include "reports/json_writer.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <map>
 #include <set>
+#include <unordered_map>
 
 namespace reports {
-using nlohmann::json;
 namespace model = harness::model;
 
 namespace {
@@ -38,26 +38,45 @@ std::string describe_kind(std::string_view kind) {
   return fmt::format("Sohound finding of kind {}.", kind);
 }
 
-json location(const model::Frame& frame, const ReportOptions& options) {
-  json loc = json::object();
-  if (!frame.file.empty()) {
-    const auto rel = relative_to(frame.file, options.source_root);
-    json artifact = {{"uri", rel}};
-    if (rel != frame.file) artifact["uriBaseId"] = "SRCROOT";
-    else artifact["uri"] = "file://" + frame.file;
-    json physical = {{"artifactLocation", artifact}};
-    if (frame.line > 0) physical["region"] = {{"startLine", frame.line}};
-    loc["physicalLocation"] = physical;
-  }
-  if (!frame.function.empty()) loc["logicalLocations"] = json::array({{{"fullyQualifiedName", frame.function}}});
-  return loc;
-}
+// Relative paths, computed once per file (std::filesystem is slow per call at this volume).
+class Locator {
+ public:
+  explicit Locator(const ReportOptions& options) : m_root(options.source_root) {}
 
-json stack(const std::string& message, const std::vector<model::Frame>& frames, const ReportOptions& options) {
-  json out = json::array();
-  for (std::size_t i = 0; i < frames.size() && i < k_sarif_max_frames; ++i)
-    out.push_back({{"location", location(frames[i], options)}});
-  return {{"message", {{"text", message.empty() ? "stack" : message}}}, {"frames", out}};
+  void write(JsonWriter& w, const model::Frame& frame) {
+    w.begin_object();
+    if (!frame.file.empty()) {
+      auto it = m_relative.find(frame.file);
+      if (it == m_relative.end()) it = m_relative.emplace(frame.file, relative_to(frame.file, m_root)).first;
+      w.key("physicalLocation").begin_object().key("artifactLocation").begin_object();
+      if (it->second != frame.file)
+        w.field("uri", it->second).field("uriBaseId", "SRCROOT");
+      else
+        w.field("uri", "file://" + frame.file);
+      w.end_object();
+      if (frame.line > 0) w.key("region").begin_object().field("startLine", frame.line).end_object();
+      w.end_object();
+    }
+    if (!frame.function.empty())
+      w.key("logicalLocations").begin_array().begin_object().field("fullyQualifiedName", frame.function).end_object().end_array();
+    w.end_object();
+  }
+
+ private:
+  std::string m_root;
+  std::unordered_map<std::string, std::string> m_relative;
+};
+
+void write_stack(JsonWriter& w, Locator& locator, std::string_view message, const std::vector<model::Frame>& frames) {
+  w.begin_object();
+  w.key("message").begin_object().field("text", message.empty() ? std::string_view("stack") : message).end_object();
+  w.key("frames").begin_array();
+  for (std::size_t i = 0; i < frames.size() && i < k_sarif_max_frames; ++i) {
+    w.begin_object().key("location");
+    locator.write(w, frames[i]);
+    w.end_object();
+  }
+  w.end_array().end_object();
 }
 
 }  // namespace
@@ -65,78 +84,91 @@ json stack(const std::string& message, const std::vector<model::Frame>& frames, 
 void write_sarif(const model::RunSummary& summary, std::ostream& out, const ReportOptions& options) {
   const auto bugs = harness::aggregate::collect_bugs(summary);
   // The first finding of each bug, for its stacks.
-  std::map<std::string, const model::Finding*> first;
+  std::unordered_map<std::string, const model::Finding*> first;
   for (const auto& job : summary.jobs)
     for (const auto& f : job.findings) first.emplace(f.fingerprint, &f);
-
   std::set<std::string> kinds;
   for (const auto& bug : bugs) kinds.insert(bug.kind);
-  json rules = json::array();
   std::map<std::string, std::size_t> rule_index;
-  for (const auto& kind : kinds) {
-    rule_index[kind] = rules.size();
-    const auto text = describe_kind(kind);
-    rules.push_back({{"id", kind},
-                     {"name", kind},
-                     {"shortDescription", {{"text", kind}}},
-                     {"fullDescription", {{"text", text}}},
-                     {"help", {{"text", text + " See the Sohound report for the stacks and the driver."}}},
-                     {"defaultConfiguration", {{"level", kind == "leak.reachable" ? "warning" : "error"}}},
-                     {"properties", {{"tags", json::array({"sohound", kind.substr(0, kind.find('.'))})}}}});
-  }
 
-  json results = json::array();
+  JsonWriter w(out, 0);
+  Locator locator(options);
+  w.begin_object().field("$schema", "https://json.schemastore.org/sarif-2.1.0.json").field("version", "2.1.0");
+  w.key("runs").begin_array().begin_object();
+  w.key("tool").begin_object().key("driver").begin_object().field("name", "Sohound")
+      .field("semanticVersion", summary.sohound_version.empty() ? std::string("0.0.0") : summary.sohound_version);
+  w.key("rules").begin_array();
+  for (const auto& kind : kinds) {
+    rule_index[kind] = rule_index.size();
+    const auto text = describe_kind(kind);
+    w.begin_object().field("id", kind).field("name", kind);
+    w.key("shortDescription").begin_object().field("text", kind).end_object();
+    w.key("fullDescription").begin_object().field("text", text).end_object();
+    w.key("help").begin_object().field("text", text + " See the Sohound report for the stacks and the driver.").end_object();
+    w.key("defaultConfiguration").begin_object().field("level", kind == "leak.reachable" ? "warning" : "error").end_object();
+    w.key("properties").begin_object().key("tags").begin_array().value("sohound").value(kind.substr(0, kind.find('.'))).end_array().end_object();
+    w.end_object();
+  }
+  w.end_array().end_object().end_object();  // rules, driver, tool
+  w.key("automationDetails").begin_object().field("id", "sohound/").end_object();
+  if (!options.source_root.empty())
+    w.key("originalUriBaseIds").begin_object().key("SRCROOT").begin_object().field("uri", "file://" + options.source_root + "/").end_object().end_object();
+  w.key("invocations").begin_array().begin_object().field("executionSuccessful", model::exit_code(summary) != 3).end_object().end_array();
+
+  w.key("results").begin_array();
+  std::size_t written = 0;
   for (const auto& bug : bugs) {
-    if (results.size() == k_sarif_max_results) break;
+    if (written++ == k_sarif_max_results) break;
     const auto* f = first.at(bug.fingerprint);
     std::set<std::string> features, tools;
     for (const auto& o : bug.occurrences) {
       features.insert(o.suite + "/" + o.feature);
       tools.insert(std::string(model::name(o.tool)));
     }
-    json result = {
-        {"ruleId", bug.kind},
-        {"ruleIndex", rule_index[bug.kind]},
-        {"level", bug.severity == model::Severity::warning ? "warning" : "error"},
-        {"message",
-         {{"text", harness::util::sanitize_utf8(fmt::format("{}: {} (features: {}; tools: {})", bug.kind, bug.message,
-                                                            harness::util::join({features.begin(), features.end()}, ", "),
-                                                            harness::util::join({tools.begin(), tools.end()}, ", ")))}}},
-        {"partialFingerprints", {{"sohoundFingerprint/v1", bug.fingerprint}}},
-        {"baselineState", bug.status == model::FindingStatus::baseline ? "unchanged" : "new"},
-    };
-    json locations = json::array();
-    if (const auto* frame = locating_frame(*f)) locations.push_back(location(*frame, options));
-    else if (!f->stack.empty()) locations.push_back(location(f->stack.front(), options));
-    else locations.push_back({{"logicalLocations", json::array({{{"fullyQualifiedName", bug.kind}}})}});
-    result["locations"] = locations;
+    w.begin_object().field("ruleId", bug.kind).field("ruleIndex", static_cast<unsigned long>(rule_index[bug.kind]))
+        .field("level", bug.severity == model::Severity::warning ? "warning" : "error");
+    w.key("message").begin_object().field("text", fmt::format("{}: {} (features: {}; tools: {})", bug.kind, bug.message,
+                                                                harness::util::join({features.begin(), features.end()}, ", "),
+                                                                harness::util::join({tools.begin(), tools.end()}, ", ")))
+        .end_object();
+    w.key("partialFingerprints").begin_object().field("sohoundFingerprint/v1", bug.fingerprint).end_object();
+    w.field("baselineState", bug.status == model::FindingStatus::baseline ? "unchanged" : "new");
+    w.key("locations").begin_array();
+    if (const auto* frame = locating_frame(*f))
+      locator.write(w, *frame);
+    else if (!f->stack.empty())
+      locator.write(w, f->stack.front());
+    else
+      w.begin_object().key("logicalLocations").begin_array().begin_object().field("fullyQualifiedName", bug.kind)
+          .end_object().end_array().end_object();
+    w.end_array();
     if (!f->stack.empty()) {
-      json flow = json::array();  // outermost first, as GitHub shows a path
+      // The primary stack as a code flow, outermost first (GitHub shows it as a path).
+      w.key("codeFlows").begin_array().begin_object().key("threadFlows").begin_array().begin_object().key("locations").begin_array();
       const auto n = std::min(f->stack.size(), k_sarif_max_frames);
-      for (std::size_t i = n; i-- > 0;) flow.push_back({{"location", location(f->stack[i], options)}});
-      result["codeFlows"] = json::array({{{"threadFlows", json::array({{{"locations", flow}}})}}});
-      json stacks = json::array({stack(f->message, f->stack, options)});
+      for (std::size_t i = n; i-- > 0;) {
+        w.begin_object().key("location");
+        locator.write(w, f->stack[i]);
+        w.end_object();
+      }
+      w.end_array().end_object().end_array().end_object().end_array();
+      w.key("stacks").begin_array();
+      write_stack(w, locator, f->message, f->stack);
       for (const auto& aux : f->aux_stacks)
-        if (!aux.frames.empty()) stacks.push_back(stack(aux.label, aux.frames, options));
-      result["stacks"] = stacks;
+        if (!aux.frames.empty()) write_stack(w, locator, aux.label, aux.frames);
+      w.end_array();
     }
     if (bug.status == model::FindingStatus::suppressed || bug.status == model::FindingStatus::expected) {
-      result["suppressions"] = json::array(
-          {{{"kind", "external"},
-            {"justification", bug.status == model::FindingStatus::expected ? "expected by the Sohound spec"
-                                                                           : "suppressed by a Sohound suppression"}}});
+      w.key("suppressions").begin_array().begin_object().field("kind", "external")
+          .field("justification", bug.status == model::FindingStatus::expected ? "expected by the Sohound spec"
+                                                                              : "suppressed by a Sohound suppression")
+          .end_object().end_array();
     }
-    results.push_back(std::move(result));
+    w.end_object();
   }
-  json run = {{"tool", {{"driver", {{"name", "Sohound"}, {"semanticVersion", summary.sohound_version.empty() ? "0.0.0" : summary.sohound_version},
-                                    {"rules", rules}}}}},
-              {"automationDetails", {{"id", "sohound/"}}},
-              {"results", results},
-              {"invocations", json::array({{{"executionSuccessful", model::exit_code(summary) != 3}}})}};
-  if (!options.source_root.empty())
-    run["originalUriBaseIds"] = {{"SRCROOT", {{"uri", "file://" + options.source_root + "/"}}}};
-  const json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", json::array({run})}};
-  out << log.dump(1, ' ', false, json::error_handler_t::replace) << '\n';
+  w.end_array().end_object().end_array().end_object();
+  w.flush();
+  out << '\n';
 }
 
 }  // namespace reports

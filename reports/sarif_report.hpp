@@ -13,7 +13,9 @@
 namespace reports {
 
 inline constexpr std::size_t k_sarif_max_results = 25000;  // GitHub's per-run limit
-inline constexpr std::size_t k_sarif_max_frames = 100;     // per stack and code flow
+// Frames per code flow and per stack: the bug's neighbourhood, and a file that stays far below
+// GitHub's 10 MB (gzipped) upload limit at 10,000 results. The full stacks are in results.json.
+inline constexpr std::size_t k_sarif_max_frames = 16;
 
 void write_sarif(const harness::model::RunSummary& summary, std::ostream& out, const ReportOptions& options);
 

@@ -1,0 +1,159 @@
+#include "reports/json_writer.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace reports {
+
+JsonWriter::JsonWriter(std::ostream& out, int indent, bool script_safe)
+    : m_out(out), m_indent(indent), m_script_safe(script_safe) {
+  m_buffer.reserve(1 << 16);
+}
+
+JsonWriter::~JsonWriter() { flush(); }
+
+void JsonWriter::flush() {
+  m_out.write(m_buffer.data(), static_cast<std::streamsize>(m_buffer.size()));
+  m_buffer.clear();
+}
+
+void JsonWriter::newline() {
+  if (m_indent <= 0) return;
+  m_buffer += '\n';
+  m_buffer.append(m_levels.size() * static_cast<std::size_t>(m_indent), ' ');
+}
+
+void JsonWriter::before_value() {
+  if (m_after_key) {
+    m_after_key = false;
+    return;
+  }
+  if (!m_levels.empty()) {
+    if (!m_levels.back().first) m_buffer += ',';
+    m_levels.back().first = false;
+    newline();
+  }
+  if (m_buffer.size() > (1 << 16)) flush();
+}
+
+JsonWriter& JsonWriter::begin_object() {
+  before_value();
+  m_buffer += '{';
+  m_levels.push_back({true});
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_object() {
+  const bool empty = m_levels.back().first;
+  m_levels.pop_back();
+  if (!empty) newline();
+  m_buffer += '}';
+  return *this;
+}
+
+JsonWriter& JsonWriter::begin_array() {
+  before_value();
+  m_buffer += '[';
+  m_levels.push_back({false});
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_array() {
+  const bool empty = m_levels.back().first;
+  m_levels.pop_back();
+  if (!empty) newline();
+  m_buffer += ']';
+  return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view name) {
+  before_value();
+  escape(name);
+  m_buffer += m_indent > 0 ? ": " : ":";
+  m_after_key = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(std::string_view text) {
+  before_value();
+  escape(text);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(bool b) {
+  before_value();
+  m_buffer += b ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(double d) {
+  before_value();
+  if (!std::isfinite(d)) d = 0;
+  m_buffer += fmt::format("{}", d);
+  return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+  before_value();
+  m_buffer += "null";
+  return *this;
+}
+
+JsonWriter& JsonWriter::number(const std::string& digits) {
+  before_value();
+  m_buffer += digits;
+  return *this;
+}
+
+JsonWriter& JsonWriter::string_array(std::string_view name, const std::vector<std::string>& items) {
+  key(name).begin_array();
+  for (const auto& item : items) value(item);
+  return end_array();
+}
+
+void JsonWriter::escape(std::string_view text) {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  m_buffer += '"';
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': m_buffer += "\\\""; break;
+        case '\\': m_buffer += "\\\\"; break;
+        case '\n': m_buffer += "\\n"; break;
+        case '\t': m_buffer += "\\t"; break;
+        case '\r': m_buffer += "\\r"; break;
+        default:
+          if (c < 0x20 || (m_script_safe && (c == '<' || c == '>' || c == '&'))) {
+            m_buffer += "\\u00";
+            m_buffer += k_hex[c >> 4];
+            m_buffer += k_hex[c & 0xf];
+          } else {
+            m_buffer += static_cast<char>(c);
+          }
+      }
+      ++i;
+      continue;
+    }
+    // Multi-byte sequence: copy it when valid, else U+FFFD for the first byte.
+    std::size_t length = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    bool valid = length > 0 && i + length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (valid && length >= 3) {
+      const auto c1 = static_cast<unsigned char>(text[i + 1]);
+      valid = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0) && !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+    }
+    if (!valid) {
+      m_buffer += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    m_buffer.append(text.substr(i, length));
+    i += length;
+  }
+  m_buffer += '"';
+}
+
+}  // namespace reports
