@@ -104,3 +104,31 @@ TEST(NativeSuppressionsE2E, ToolFilesArePassedThrough) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+TEST(MergeE2E, ShardsMergeAndRenderAndOverlapsAreRefused) {
+  fs::create_directories(k_out);
+  ASSERT_EQ(run_sohound("run --no-progress --tools memcheck --out " + k_out + "/shard1 " + k_specs + "leaky.yaml").exit_code, 1);
+  ASSERT_EQ(run_sohound("run --no-progress --tools asan --out " + k_out + "/shard2 " + k_specs + "leaky.yaml").exit_code, 1);
+  const auto merged = k_out + "/merged.json";
+  auto out = run_sohound("merge " + k_out + "/shard1/results.json " + k_out + "/shard2/results.json -o " + merged);
+  EXPECT_EQ(out.exit_code, 1) << "the merged run has an unexpected finding\n" << out.text;
+  std::ifstream in(merged);
+  const auto m = json::parse(in);
+  EXPECT_EQ(m["jobs"].size(), 2u);
+  ASSERT_EQ(m["bugs"].size(), 1u) << "the same leak from both shards is one bug";
+  EXPECT_EQ(m["bugs"][0]["occurrences"].size(), 2u);
+
+  auto overlap = run_sohound("merge " + k_out + "/shard1/results.json " + k_out + "/shard1/results.json -o " + k_out + "/x.json");
+  EXPECT_EQ(overlap.exit_code, 2);
+  EXPECT_NE(overlap.text.find("shards must not overlap"), std::string::npos) << overlap.text;
+
+  auto report = run_sohound("report " + merged + " --report html,junit,sarif --out " + k_out + "/merged-reports");
+  EXPECT_EQ(report.exit_code, 0) << report.text;
+  for (const char* f : {"report.html", "junit.xml", "results.sarif"}) EXPECT_TRUE(fs::exists(k_out + "/merged-reports/" + f)) << f;
+}
+
+}  // namespace
+}  // namespace e2e
