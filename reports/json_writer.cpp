@@ -1,5 +1,7 @@
 #include "reports/json_writer.hpp"
 
+#include "harness/util/text.hpp"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -138,14 +140,8 @@ void JsonWriter::escape(std::string_view text) {
       continue;
     }
     // Multi-byte sequence: copy it when valid, else U+FFFD for the first byte.
-    std::size_t length = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-    bool valid = length > 0 && i + length <= text.size();
-    for (std::size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (valid && length >= 3) {
-      const auto c1 = static_cast<unsigned char>(text[i + 1]);
-      valid = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0) && !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
-    }
-    if (!valid) {
+    const auto length = harness::util::utf8_sequence_length(text, i);
+    if (length == 0) {
       m_buffer += "\xEF\xBF\xBD";
       ++i;
       continue;

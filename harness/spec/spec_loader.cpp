@@ -46,6 +46,9 @@ class Loader {
   std::optional<double> get_seconds(const YAML::Node& node, std::string_view key);
   std::vector<std::string> get_string_list(const YAML::Node& node, std::string_view key,
                                            std::vector<SourcePos>* positions = nullptr);
+  // A mapping of scalars to scalars; `shape` describes it in errors ("NAME: value").
+  std::vector<std::pair<YAML::Node, YAML::Node>> scalar_map(const YAML::Node& node, std::string_view key,
+                                                            std::string_view shape);
   std::map<std::string, std::string> get_env(const YAML::Node& node, std::string_view key);
   std::optional<std::vector<model::Tool>> get_tools(const YAML::Node& node, std::string_view key);
   std::optional<model::Language> get_language(const YAML::Node& node, std::string_view key);
@@ -179,20 +182,27 @@ std::vector<std::string> Loader::get_string_list(const YAML::Node& node, std::st
   return out;
 }
 
-std::map<std::string, std::string> Loader::get_env(const YAML::Node& node, std::string_view key) {
-  std::map<std::string, std::string> out;
+std::vector<std::pair<YAML::Node, YAML::Node>> Loader::scalar_map(const YAML::Node& node, std::string_view key,
+                                                                    std::string_view shape) {
+  std::vector<std::pair<YAML::Node, YAML::Node>> out;
   if (node.IsNull()) return out;
   if (!node.IsMap()) {
-    error(node, fmt::format("'{}' must be a mapping of NAME: value", key));
+    error(node, fmt::format("'{}' must be a mapping of {}", key, shape));
     return out;
   }
   for (auto it = node.begin(); it != node.end(); ++it) {
     if (!it->first.IsScalar() || !it->second.IsScalar()) {
-      error(it->first, fmt::format("'{}' entries must be NAME: value strings", key));
+      error(it->first, fmt::format("'{}' entries must be {}", key, shape));
       continue;
     }
-    out[it->first.Scalar()] = it->second.Scalar();
+    out.emplace_back(it->first, it->second);
   }
+  return out;
+}
+
+std::map<std::string, std::string> Loader::get_env(const YAML::Node& node, std::string_view key) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : scalar_map(node, key, "NAME: value")) out[name.Scalar()] = value.Scalar();
   return out;
 }
 
@@ -348,23 +358,14 @@ void Loader::load_expectation(const YAML::Node& node, model::FeatureSpec& featur
 
 std::map<std::string, model::Severity> Loader::get_policy(const YAML::Node& node, std::string_view key) {
   std::map<std::string, model::Severity> out;
-  if (node.IsNull()) return out;
-  if (!node.IsMap()) {
-    error(node, fmt::format("'{}' must be a mapping of kind: error|warning", key));
-    return out;
-  }
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    if (!it->first.IsScalar() || !it->second.IsScalar()) {
-      error(it->first, fmt::format("'{}' entries must be kind: error|warning", key));
-      continue;
-    }
-    const auto& value = it->second.Scalar();
+  for (const auto& [kind, severity] : scalar_map(node, key, "kind: error|warning")) {
+    const auto& value = severity.Scalar();
     if (value == "error")
-      out[it->first.Scalar()] = model::Severity::error;
+      out[kind.Scalar()] = model::Severity::error;
     else if (value == "warning")
-      out[it->first.Scalar()] = model::Severity::warning;
+      out[kind.Scalar()] = model::Severity::warning;
     else
-      error(it->second, fmt::format("severity must be 'error' (fails the run) or 'warning' (reported only), not '{}'", value));
+      error(severity, fmt::format("severity must be 'error' (fails the run) or 'warning' (reported only), not '{}'", value));
   }
   return out;
 }

@@ -123,6 +123,19 @@ std::string to_hex(std::uint64_t value, int digits) {
   return out;
 }
 
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  if (c < 0x80) return 1;
+  const std::size_t length = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+  if (length == 0 || i + length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k)
+    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
+  const auto c1 = static_cast<unsigned char>(text[i + 1]);
+  if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90))
+    return 0;
+  return length;
+}
+
 std::string sanitize_utf8(std::string_view text, bool xml_safe) {
   static constexpr std::string_view k_replacement = "\xEF\xBF\xBD";
   std::string out;
@@ -130,27 +143,8 @@ std::string sanitize_utf8(std::string_view text, bool xml_safe) {
   std::size_t i = 0;
   while (i < text.size()) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      if (xml_safe && c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-        out += k_replacement;
-      else
-        out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
-    std::size_t length = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-    if (c >= 0xF5) length = 0;
-    bool valid = length > 0 && i + length <= text.size();
-    for (std::size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (valid && length == 3) {  // no overlongs, no surrogates
-      const auto c1 = static_cast<unsigned char>(text[i + 1]);
-      valid = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
-    }
-    if (valid && length == 4) {
-      const auto c1 = static_cast<unsigned char>(text[i + 1]);
-      valid = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
-    }
-    if (!valid) {
+    const auto length = utf8_sequence_length(text, i);
+    if (length == 0 || (xml_safe && c < 0x20 && c != '\t' && c != '\n' && c != '\r')) {
       out += k_replacement;
       ++i;
       continue;

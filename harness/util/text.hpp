@@ -29,6 +29,10 @@ std::string shell_quote(std::string_view arg);
 std::uint64_t fnv1a64(std::string_view data, std::uint64_t seed = 0xcbf29ce484222325ULL);
 std::string to_hex(std::uint64_t value, int digits = 16);
 
+// The length of the valid UTF-8 sequence starting at text[i] (1 for ASCII), or 0 when the bytes
+// there are not valid UTF-8 (overlong forms and surrogates are invalid).
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
+
 // Valid UTF-8 with every invalid byte sequence replaced by U+FFFD, and (when `xml_safe`) the
 // control characters XML 1.0 forbids (all below 0x20 but tab, LF, CR) replaced by U+FFFD too.
 std::string sanitize_utf8(std::string_view text, bool xml_safe = false);
