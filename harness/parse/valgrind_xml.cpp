@@ -86,10 +86,12 @@ T to_number(std::string_view s) {
   return value;
 }
 
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
 std::string_view trimmed(const std::string& s) {
   std::string_view v(s);
-  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
-  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+  while (!v.empty() && is_space(v.front())) v.remove_prefix(1);
+  while (!v.empty() && is_space(v.back())) v.remove_suffix(1);
   return v;
 }
 
@@ -273,6 +275,22 @@ bool ValgrindXmlParser::feed(std::string_view chunk) {
   return true;
 }
 
+ValgrindReport ValgrindXmlParser::parse_file(std::FILE* file) {
+  constexpr int k_chunk = 256 * 1024;
+  while (!m_state->failed) {
+    void* buffer = XML_GetBuffer(m_state->parser, k_chunk);
+    if (!buffer) break;
+    const auto n = std::fread(buffer, 1, k_chunk, file);
+    if (n == 0) break;
+    if (XML_ParseBuffer(m_state->parser, static_cast<int>(n), XML_FALSE) == XML_STATUS_ERROR) {
+      m_state->failed = true;
+      m_state->report.problem = fmt::format("malformed XML at line {}: {}", XML_GetCurrentLineNumber(m_state->parser),
+                                            XML_ErrorString(XML_GetErrorCode(m_state->parser)));
+    }
+  }
+  return finish();
+}
+
 ValgrindReport ValgrindXmlParser::finish() {
   if (!m_state->failed && XML_Parse(m_state->parser, "", 0, XML_TRUE) == XML_STATUS_ERROR && !m_state->report.complete)
     m_state->report.problem = fmt::format("truncated XML: {} at line {}",
@@ -302,14 +320,9 @@ util::Result<ValgrindReport> valgrind_xml_file(const std::string& path, Valgrind
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) return util::make_error(fmt::format("{}: cannot open Valgrind XML report", path));
   ValgrindXmlParser parser(std::move(sink));
-  std::vector<char> buffer(256 * 1024);
-  while (true) {
-    const auto n = std::fread(buffer.data(), 1, buffer.size(), file);
-    if (n == 0) break;
-    if (!parser.feed(std::string_view(buffer.data(), n))) break;
-  }
+  auto report = parser.parse_file(file);
   std::fclose(file);
-  return check_protocol(parser.finish());
+  return check_protocol(std::move(report));
 }
 
 }  // namespace harness::parse

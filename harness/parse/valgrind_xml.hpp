@@ -7,6 +7,7 @@
 #include "harness/util/result.hpp"
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
@@ -64,6 +65,8 @@ class ValgrindXmlParser {
 
   // False once the input is malformed; the report keeps every record completed before that.
   bool feed(std::string_view chunk);
+  // Reads a whole file into expat's own buffer (no copy per chunk) and ends the input.
+  ValgrindReport parse_file(std::FILE* file);
   // Ends the input. Returns the report (truncation is recorded, not an error).
   ValgrindReport finish();
 
