@@ -2,13 +2,15 @@
 
 #include "harness/aggregate/bugs.hpp"
 #include "harness/util/text.hpp"
+#include "reports/json_writer.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <random>
+#include <sstream>
 #include <sys/stat.h>
 #include <unordered_map>
 
@@ -17,7 +19,6 @@ std::string_view file(std::string_view name);
 }
 
 namespace reports {
-using nlohmann::json;
 namespace model = harness::model;
 
 namespace {
@@ -27,27 +28,32 @@ constexpr std::size_t k_max_frames_per_stack = 40;
 constexpr std::size_t k_max_source_bytes = 4u << 20;    // larger files are not read for snippets
 constexpr std::size_t k_max_snippets = 20000;
 
+struct Snippet {
+  std::size_t start = 0;
+  std::vector<std::string> lines;
+};
+
 // Reads each source file once and cuts snippets from it.
 class SnippetReader {
  public:
   explicit SnippetReader(bool enabled) : m_enabled(enabled) {}
 
-  // The key of a snippet for file:line in `snippets`, reading it on first use; "" when unavailable.
-  std::string snippet(const std::string& file, int line, json& snippets) {
+  // The key of a snippet for file:line, reading it on first use; "" when unavailable.
+  std::string snippet(const std::string& file, int line) {
     if (!m_enabled || file.empty() || line <= 0 || file.front() != '/') return {};
     auto key = fmt::format("{}:{}", file, line);
-    if (snippets.contains(key)) return key;
-    if (m_count >= k_max_snippets) return {};
+    if (m_snippets.count(key)) return key;
+    if (m_snippets.size() >= k_max_snippets) return {};
     const auto* lines = load(file);
     if (!lines || static_cast<std::size_t>(line) > lines->size()) return {};
-    const auto first = static_cast<std::size_t>(line) > k_snippet_context ? static_cast<std::size_t>(line) - k_snippet_context : 1;
+    Snippet s;
+    s.start = static_cast<std::size_t>(line) > k_snippet_context ? static_cast<std::size_t>(line) - k_snippet_context : 1;
     const auto last = std::min(lines->size(), static_cast<std::size_t>(line) + k_snippet_context);
-    json text = json::array();
-    for (auto i = first; i <= last; ++i) text.push_back(harness::util::sanitize_utf8((*lines)[i - 1]));
-    snippets[key] = {{"start", first}, {"lines", text}};
-    ++m_count;
+    for (auto i = s.start; i <= last; ++i) s.lines.push_back((*lines)[i - 1]);
+    m_snippets.emplace(key, std::move(s));
     return key;
   }
+  const std::map<std::string, Snippet>& snippets() const { return m_snippets; }
 
  private:
   const std::vector<std::string>* load(const std::string& file) {
@@ -66,34 +72,18 @@ class SnippetReader {
   }
 
   bool m_enabled;
-  std::size_t m_count = 0;
+  std::map<std::string, Snippet> m_snippets;
   std::unordered_map<std::string, std::optional<std::vector<std::string>>> m_files;
 };
 
-json frames_json(const std::vector<model::Frame>& frames, SnippetReader& reader, json& snippets) {
-  json out = json::array();
+// Frames as compact arrays: [function, file, line, object, snippet key].
+void write_frames(JsonWriter& w, const std::vector<model::Frame>& frames, SnippetReader& reader) {
+  w.begin_array();
   for (std::size_t i = 0; i < frames.size() && i < k_max_frames_per_stack; ++i) {
     const auto& f = frames[i];
-    json frame = {f.function, f.file, f.line, f.object};
-    const auto key = reader.snippet(f.file, f.line, snippets);
-    frame.push_back(key);
-    out.push_back(std::move(frame));
+    w.begin_array().value(f.function).value(f.file).value(f.line).value(f.object).value(reader.snippet(f.file, f.line)).end_array();
   }
-  return out;
-}
-
-// JSON inside <script type="application/json">: no "<", ">" or "&" may appear raw, so neither
-// "</script>" nor "<!--" can end or change the block; JSON.parse reads the escapes back.
-std::string script_safe(std::string json_text) {
-  std::string out;
-  out.reserve(json_text.size() + 64);
-  for (char c : json_text) {
-    if (c == '<') out += "\\u003c";
-    else if (c == '>') out += "\\u003e";
-    else if (c == '&') out += "\\u0026";
-    else out += c;
-  }
-  return out;
+  w.end_array();
 }
 
 std::string make_nonce() {
@@ -101,66 +91,92 @@ std::string make_nonce() {
   return fmt::format("{:08x}{:08x}{:08x}", rd(), rd(), rd());
 }
 
+// The page's data, written as JSON in which "<", ">" and "&" only appear escaped, so neither
+// "</script>" nor "<!--" can end or change the <script type="application/json"> block it sits in.
+void write_data(const model::RunSummary& summary, const ReportOptions& options, std::ostream& out) {
+  SnippetReader reader(options.read_sources);
+  JsonWriter w(out, 0, true);
+  std::map<std::string, std::size_t> driver_index;
+  std::vector<const std::string*> drivers;
+  std::size_t passed = 0;
+  for (const auto& j : summary.jobs) {
+    passed += j.passed ? 1 : 0;
+    if (!j.driver_source.empty() && driver_index.try_emplace(j.driver_source, drivers.size() + 1).second)
+      drivers.push_back(&j.driver_source);
+  }
+  w.begin_object();
+  w.key("meta").begin_object()
+      .field("version", summary.sohound_version).field("started", summary.started_at).field("duration", summary.duration_s)
+      .field("exit", model::exit_code(summary)).field("interrupted", summary.interrupted).string_array("specs", summary.specs)
+      .field("passed", static_cast<unsigned long>(passed)).field("baseline", summary.baseline).end_object();
+  w.key("jobs").begin_array();
+  for (const auto& j : summary.jobs) {
+    w.begin_object().field("suite", j.suite).field("feature", j.feature).field("tool", model::name(j.tool))
+        .field("outcome", model::to_string(j.outcome)).field("passed", j.passed).field("message", j.message)
+        .field("duration", j.duration_s).field("exit", j.exit_code).field("signal", j.signal).field("log", j.log)
+        .field("driver", static_cast<unsigned long>(j.driver_source.empty() ? 0 : driver_index[j.driver_source]))
+        .field("build", j.build_command).field("run", j.run_command).field("dir", j.job_dir);
+    w.key("phases").begin_array();
+    for (const auto& p : j.phases) w.begin_array().value(p.name).value(p.start_s).value(p.end_s).end_array();
+    w.end_array().string_array("notes", j.notes).string_array("unmatched", j.unmatched_expectations)
+        .field("findings", static_cast<unsigned long>(j.findings.size())).end_object();
+  }
+  w.end_array();
+  // Occurrences point at jobs by index; the first finding of a bug gives its stacks.
+  std::unordered_map<std::string, const model::Finding*> first;
+  std::unordered_map<std::string, std::vector<std::size_t>> occurrence_jobs;
+  for (std::size_t ji = 0; ji < summary.jobs.size(); ++ji)
+    for (const auto& f : summary.jobs[ji].findings) {
+      first.try_emplace(f.fingerprint, &f);
+      occurrence_jobs[f.fingerprint].push_back(ji);
+    }
+  w.key("bugs").begin_array();
+  for (const auto& bug : harness::aggregate::collect_bugs(summary)) {
+    const auto* f = first.at(bug.fingerprint);
+    w.begin_object().field("fp", bug.fingerprint).field("kind", bug.kind).field("message", bug.message)
+        .field("status", model::to_string(bug.status)).field("severity", model::to_string(bug.severity))
+        .field("bytes", static_cast<unsigned long long>(f->bytes))
+        .field("by", f->expected_by.empty() ? f->suppressed_by : f->expected_by);
+    w.key("stack");
+    write_frames(w, f->stack, reader);
+    w.key("aux").begin_array();
+    for (const auto& a : f->aux_stacks) {
+      w.begin_array().value(a.label);
+      write_frames(w, a.frames, reader);
+      w.end_array();
+    }
+    w.end_array();
+    w.key("occ").begin_array();
+    const auto& at = occurrence_jobs[bug.fingerprint];
+    for (std::size_t i = 0; i < bug.occurrences.size(); ++i)
+      w.begin_array().value(static_cast<unsigned long>(at[i])).value(static_cast<unsigned long long>(bug.occurrences[i].count))
+          .value(model::to_string(bug.occurrences[i].status)).end_array();
+    w.end_array().end_object();
+  }
+  w.end_array();
+  w.key("drivers").begin_array();
+  for (const auto* d : drivers) w.value(*d);
+  w.end_array();
+  w.key("snippets").begin_object();
+  for (const auto& [key, s] : reader.snippets()) {
+    w.key(key).begin_object().field("start", static_cast<unsigned long>(s.start)).key("lines").begin_array();
+    for (const auto& line : s.lines) w.value(line);
+    w.end_array().end_object();
+  }
+  w.end_object();
+  w.key("suppressions").begin_array();
+  for (const auto& s : summary.suppressions)
+    w.begin_array().value(s.name).value(s.source).value(static_cast<unsigned long>(s.matched)).end_array();
+  w.end_array().end_object();
+  w.flush();
+}
+
 }  // namespace
 
 std::string html_data(const model::RunSummary& summary, const ReportOptions& options) {
-  SnippetReader reader(options.read_sources);
-  json snippets = json::object();
-  json drivers = json::array();
-  std::map<std::string, std::size_t> driver_index;
-  json jobs = json::array();
-  std::map<const model::JobResult*, std::size_t> job_index;
-  for (const auto& j : summary.jobs) {
-    std::size_t driver = 0;
-    if (!j.driver_source.empty()) {
-      auto [it, inserted] = driver_index.try_emplace(j.driver_source, drivers.size() + 1);
-      if (inserted) drivers.push_back(harness::util::sanitize_utf8(j.driver_source));
-      driver = it->second;
-    }
-    json phases = json::array();
-    for (const auto& p : j.phases) phases.push_back({p.name, p.start_s, p.end_s});
-    job_index[&j] = jobs.size();
-    jobs.push_back({{"suite", j.suite}, {"feature", j.feature}, {"tool", model::name(j.tool)},
-                    {"outcome", model::to_string(j.outcome)}, {"passed", j.passed}, {"message", j.message},
-                    {"duration", j.duration_s}, {"exit", j.exit_code}, {"signal", j.signal},
-                    {"log", harness::util::sanitize_utf8(j.log)}, {"driver", driver},
-                    {"build", j.build_command}, {"run", j.run_command}, {"dir", j.job_dir}, {"phases", phases},
-                    {"notes", j.notes}, {"unmatched", j.unmatched_expectations}, {"findings", j.findings.size()}});
-  }
-  // Occurrences point at jobs by index; the first finding of a bug gives its stacks.
-  std::unordered_map<std::string, std::pair<const model::Finding*, const model::JobResult*>> first;
-  std::unordered_map<std::string, std::vector<std::size_t>> occurrence_jobs;
-  for (const auto& j : summary.jobs)
-    for (const auto& f : j.findings) {
-      first.try_emplace(f.fingerprint, &f, &j);
-      occurrence_jobs[f.fingerprint].push_back(job_index[&j]);
-    }
-  json bugs = json::array();
-  for (const auto& bug : harness::aggregate::collect_bugs(summary)) {
-    const auto* f = first.at(bug.fingerprint).first;
-    json occurrences = json::array();
-    const auto& at = occurrence_jobs[bug.fingerprint];
-    for (std::size_t i = 0; i < bug.occurrences.size(); ++i)
-      occurrences.push_back({at[i], bug.occurrences[i].count, model::to_string(bug.occurrences[i].status)});
-    json aux = json::array();
-    for (const auto& a : f->aux_stacks) aux.push_back({a.label, frames_json(a.frames, reader, snippets)});
-    bugs.push_back({{"fp", bug.fingerprint}, {"kind", bug.kind}, {"message", bug.message},
-                    {"status", model::to_string(bug.status)}, {"severity", model::to_string(bug.severity)},
-                    {"bytes", f->bytes}, {"by", f->expected_by.empty() ? f->suppressed_by : f->expected_by},
-                    {"stack", frames_json(f->stack, reader, snippets)}, {"aux", aux}, {"occ", occurrences}});
-  }
-  std::size_t passed = 0;
-  for (const auto& j : summary.jobs) passed += j.passed ? 1 : 0;
-  json suppressions = json::array();
-  for (const auto& s : summary.suppressions) suppressions.push_back({s.name, s.source, s.matched});
-  const json data = {{"meta",
-                      {{"version", summary.sohound_version}, {"started", summary.started_at},
-                       {"duration", summary.duration_s}, {"exit", model::exit_code(summary)},
-                       {"interrupted", summary.interrupted}, {"specs", summary.specs}, {"passed", passed},
-                       {"baseline", summary.baseline}}},
-                     {"jobs", jobs}, {"bugs", bugs}, {"drivers", drivers}, {"snippets", snippets},
-                     {"suppressions", suppressions}};
-  return data.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::ostringstream out;
+  write_data(summary, options, out);
+  return out.str();
 }
 
 void write_html(const model::RunSummary& summary, std::ostream& out, const ReportOptions& options) {
@@ -172,8 +188,9 @@ void write_html(const model::RunSummary& summary, std::ostream& out, const Repor
       << "<title>Sohound report</title>\n<style nonce=\"" << nonce << "\">\n"
       << sohound_html::file("report.css") << "</style>\n</head>\n<body>\n"
       << "<noscript>This report needs JavaScript; the same data is in results.json.</noscript>\n"
-      << "<div id=\"app\"></div>\n<script type=\"application/json\" id=\"sohound-data\">"
-      << script_safe(html_data(summary, options)) << "</script>\n<script nonce=\"" << nonce << "\">\n"
+      << "<div id=\"app\"></div>\n<script type=\"application/json\" id=\"sohound-data\">";
+  write_data(summary, options, out);
+  out << "</script>\n<script nonce=\"" << nonce << "\">\n"
       << sohound_html::file("report.js") << "</script>\n</body>\n</html>\n";
 }
 
