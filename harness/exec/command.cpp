@@ -2,6 +2,8 @@
 
 #include "harness/util/text.hpp"
 
+#include <cstring>
+
 namespace harness::exec {
 
 std::string Command::display() const {
@@ -13,6 +15,11 @@ std::string Command::display() const {
     out += util::shell_quote(argv[i]);
   }
   return out;
+}
+
+std::string signal_name(int signal) {
+  const char* abbrev = sigabbrev_np(signal);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(signal);
 }
 
 }  // namespace harness::exec

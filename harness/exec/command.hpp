@@ -25,4 +25,7 @@ struct ProcessResult {
   int signal = 0;            // when a signal ended it
 };
 
+// "SIGSEGV" for 11, "signal 99" for what the C library does not name.
+std::string signal_name(int signal);
+
 }  // namespace harness::exec

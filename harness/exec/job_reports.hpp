@@ -1,0 +1,18 @@
+// A finished job's raw reports (Valgrind XML and text logs, sanitizer logs) -> its findings and
+// outcome. Pure file reading and parsing: no processes, no Asio.
+#pragma once
+
+#include "harness/exec/command.hpp"
+#include "harness/model/job_result.hpp"
+
+#include <string>
+
+namespace harness::exec {
+
+// Reads every report the job's tool wrote into job.job_dir, appends the findings, and sets the
+// outcome: crashed (a fatal signal, or an exit status the tool does not explain), timeout (when
+// `timeout_message` is not empty), tool_failed (the tool could not start, died mid-report, or its
+// runtime reported a fatal error), else ok. Findings from an incomplete report are kept.
+void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message);
+
+}  // namespace harness::exec
