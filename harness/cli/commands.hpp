@@ -24,6 +24,7 @@ struct RunOptions {
   std::string write_baseline;             // --write-baseline FILE
   std::vector<std::string> reports = {"html", "junit", "json"};  // --report
   std::string source_root;                // --source-root (default: the working directory)
+  std::string compiler;                   // --compiler gcc|clang: overrides every spec's
 };
 
 struct ReportCommandOptions {

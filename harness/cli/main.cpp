@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--report", run.reports, "Reports to write: html,junit,sarif,json (default html,junit,json)")
       ->delimiter(',');
   run_cmd->add_option("--source-root", run.source_root, "Paths in SARIF and JUnit are relative to this (default: .)");
+  run_cmd->add_option("--compiler", run.compiler, "Build with this compiler whatever the specs say")
+      ->check(CLI::IsMember({"gcc", "clang"}));
 
   ReportCommandOptions report;
   auto* report_cmd = app.add_subcommand("report", "Render reports again from a results.json");

@@ -82,6 +82,8 @@ int run_command(const RunOptions& options) {
     }
     suites.push_back(std::move(*spec));
   }
+  if (!options.compiler.empty())
+    for (auto& suite : suites) suite.compiler = options.compiler == "clang" ? model::Compiler::clang : model::Compiler::gcc;
   plan::PlanOptions plan_options;
   plan_options.filter = options.filter;
   for (const auto& name : options.tools) {

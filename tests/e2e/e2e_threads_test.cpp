@@ -115,3 +115,27 @@ TEST(ThreadsE2E, RaceFindingsCarryBothAccesses) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+TEST(ThreadsClangE2E, ClangBuildsPassAndAgreeWithGccOnEveryFingerprint) {
+  const auto& clang = results("threads-clang");
+  ASSERT_TRUE(clang.contains("jobs"));
+  EXPECT_EQ(clang["exit_code"], 0);
+  for (const auto& j : clang["jobs"])
+    EXPECT_EQ(j["outcome"], "ok") << j["feature"] << " " << j["tool"] << ": " << j["message"];
+  std::map<std::string, std::set<std::string>> gcc_fps, clang_fps;
+  auto collect = [](const json& r, std::map<std::string, std::set<std::string>>& out) {
+    for (const auto& j : r["jobs"])
+      for (const auto& f : j["findings"])
+        out[std::string(j["feature"]) + "/" + std::string(j["tool"]) + "/" + std::string(f["kind"])].insert(f["fingerprint"]);
+  };
+  collect(results("threads"), gcc_fps);
+  collect(clang, clang_fps);
+  EXPECT_FALSE(gcc_fps.empty());
+  EXPECT_EQ(gcc_fps, clang_fps) << "the same bugs built by GCC 12 and Clang 14 must have the same fingerprints";
+}
+
+}  // namespace
+}  // namespace e2e
