@@ -333,6 +333,7 @@ struct Pipeline::Impl {
         c.argv.push_back("-Wl,-rpath," + fs::path(suite.library.path).parent_path().string());
       }
       append(c.argv, flags.libs);
+      append(c.argv, driver_link_flags(suite.compiler, flavour));
       append(c.argv, suite.ldflags);
       append(c.argv, feature.ldflags);
       std::vector<Command> steps;

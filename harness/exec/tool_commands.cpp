@@ -52,6 +52,12 @@ std::vector<std::string> flavour_flags(model::Flavour flavour) {
   return {};
 }
 
+std::vector<std::string> driver_link_flags(model::Compiler compiler, model::Flavour flavour) {
+  if (compiler == model::Compiler::clang && flavour != model::Flavour::plain)
+    return {"-fsanitize-link-c++-runtime", "-lstdc++"};
+  return {};
+}
+
 std::string valgrind_program() {
   const char* custom = std::getenv("SOHOUND_VALGRIND");
   return custom && *custom ? custom : "valgrind";

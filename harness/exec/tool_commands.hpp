@@ -26,6 +26,11 @@ std::vector<std::string> base_flags(model::Language language);
 // the next, and LeakSanitizer (part of ASan on x86-64 Linux).
 std::vector<std::string> flavour_flags(model::Flavour flavour);
 
+// Extra flags for linking a driver. Clang links its sanitizer runtimes statically and, for a C
+// driver, without their C++ part, so operator new/delete would not be intercepted (ASan would miss
+// a new[]/free mismatch inside a C++ library): link that part, and libstdc++ it needs.
+std::vector<std::string> driver_link_flags(model::Compiler compiler, model::Flavour flavour);
+
 // The exit code sanitizers are told to use when they report, distinct from the driver's own.
 inline constexpr int k_sanitizer_exit_code = 86;
 

@@ -119,23 +119,30 @@ TEST(ThreadsE2E, RaceFindingsCarryBothAccesses) {
 namespace e2e {
 namespace {
 
-TEST(ThreadsClangE2E, ClangBuildsPassAndAgreeWithGccOnEveryFingerprint) {
-  const auto& clang = results("threads-clang");
-  ASSERT_TRUE(clang.contains("jobs"));
+// Every job of a Clang run is ok, nothing is missing, and every finding's fingerprint is the one
+// the GCC run of the same specs gave.
+void expect_clang_matches_gcc(const std::string& gcc_run, const std::string& clang_run) {
+  const auto& clang = results(clang_run);
+  ASSERT_TRUE(clang.contains("jobs")) << clang_run;
   EXPECT_EQ(clang["exit_code"], 0);
-  for (const auto& j : clang["jobs"])
+  for (const auto& j : clang["jobs"]) {
     EXPECT_EQ(j["outcome"], "ok") << j["feature"] << " " << j["tool"] << ": " << j["message"];
+    EXPECT_TRUE(j["unmatched_expectations"].empty()) << j["feature"] << " " << j["tool"] << " missed an expected bug";
+  }
   std::map<std::string, std::set<std::string>> gcc_fps, clang_fps;
   auto collect = [](const json& r, std::map<std::string, std::set<std::string>>& out) {
     for (const auto& j : r["jobs"])
       for (const auto& f : j["findings"])
         out[std::string(j["feature"]) + "/" + std::string(j["tool"]) + "/" + std::string(f["kind"])].insert(f["fingerprint"]);
   };
-  collect(results("threads"), gcc_fps);
+  collect(results(gcc_run), gcc_fps);
   collect(clang, clang_fps);
   EXPECT_FALSE(gcc_fps.empty());
   EXPECT_EQ(gcc_fps, clang_fps) << "the same bugs built by GCC 12 and Clang 14 must have the same fingerprints";
 }
+
+TEST(ClangE2E, ThreadedSuiteAgreesWithGcc) { expect_clang_matches_gcc("threads", "threads-clang"); }
+TEST(ClangE2E, MemoryExamplesAgreeWithGcc) { expect_clang_matches_gcc("examples", "examples-clang"); }
 
 }  // namespace
 }  // namespace e2e
