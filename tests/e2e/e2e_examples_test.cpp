@@ -147,3 +147,26 @@ TEST(ExamplesE2E, PrebuiltLibrariesSayWhatSanitizersCannotSee) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+TEST(PrebuiltE2E, PathLibraryCppSuiteSourceEntryAndEnv) {
+  const auto& r = results("prebuilt");
+  EXPECT_EQ(r["exit_code"], 0);
+  ASSERT_EQ(r["jobs"].size(), 4u);
+  for (const auto& j : r["jobs"]) {
+    EXPECT_EQ(j["outcome"], "ok") << j["feature"] << " " << j["tool"] << ": " << j["message"]
+                                  << " (from_source aborts when env: is not applied)";
+    EXPECT_EQ(j["notes"].empty(), j["tool"] == "memcheck") << "ASan says what it cannot see in a prebuilt library";
+  }
+  for (const char* tool : {"memcheck", "asan"}) {
+    const auto* f = finding(*job("prebuilt", "from_source", tool), "leak.definite", "run_me");
+    ASSERT_NE(f, nullptr) << tool;
+    EXPECT_EQ((*f)["stack"][1]["function"], "ex_make_label");
+    ASSERT_NE(finding(*job("prebuilt", "inline_cpp", tool), "leak.definite", "ex_make_label"), nullptr) << tool;
+  }
+}
+
+}  // namespace
+}  // namespace e2e
