@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <map>
 
 namespace sohound_embedded {
@@ -27,7 +28,11 @@ std::string c_string_literal(std::string_view text) {
 
 std::string snippet_block(const model::Snippet& snippet) {
   if (snippet.empty()) return {};
-  std::string out = fmt::format("#line {} {}\n", snippet.pos.line, c_string_literal(snippet.pos.file));
+  // An absolute path, whatever the user typed: every tool then reports the same file for inline
+  // code (Valgrind joins it to the compile folder, the sanitizers print it as written), and
+  // reports can read snippets from it.
+  const auto file = std::filesystem::absolute(snippet.pos.file).lexically_normal().string();
+  std::string out = fmt::format("#line {} {}\n", snippet.pos.line, c_string_literal(file));
   out += snippet.text;
   if (out.back() != '\n') out += '\n';
   out += k_line_reset;

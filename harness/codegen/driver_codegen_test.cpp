@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 namespace harness::codegen {
 namespace {
 
@@ -60,6 +62,24 @@ TEST(DriverCodegen, UserTextIsNeverTreatedAsATemplate) {
 
 TEST(DriverCodegen, RuntimeHeaderIsEmbedded) {
   EXPECT_NE(runtime_header().find("sohound_main"), std::string_view::npos);
+}
+
+}  // namespace
+}  // namespace harness::codegen
+
+namespace harness::codegen {
+namespace {
+
+TEST(DriverCodegen, LineDirectivesNameTheSpecByAbsolutePath) {
+  model::SuiteSpec suite;
+  suite.name = "s";
+  suite.file = "specs/s.yaml";
+  model::FeatureSpec feature;
+  feature.name = "rel";
+  feature.code = {"f();\n", {"specs/s.yaml", 7, 1}};
+  const auto text = generate_driver(suite, feature);
+  const auto expected = "#line 7 \"" + (std::filesystem::current_path() / "specs/s.yaml").string() + "\"";
+  EXPECT_NE(text.find(expected), std::string::npos) << text;
 }
 
 }  // namespace
