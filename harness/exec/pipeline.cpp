@@ -229,10 +229,20 @@ struct Pipeline::Impl {
       out.log = slurp(cmd.stderr_path);
       if (!run.process.started || run.process.exit_code != 0) {
         out.ok = false;
-        const auto& pos = suite.library.pos;
-        out.error = fmt::format("{}:{}:{}: pkg-config could not resolve {}: {}", pos.file, pos.line, pos.column,
-                                util::join(suite.library.pkg_config, " "),
-                                run.process.started ? std::string(util::trim(out.log)) : run.process.start_error);
+        // Point at the package pkg-config could not find, in the spec; the full output is the log.
+        auto pos = suite.library.pos;
+        std::string what = "pkg-config failed for " + util::join(suite.library.pkg_config, " ");
+        for (std::size_t i = 0; i < suite.library.pkg_config.size(); ++i) {
+          const auto& name = suite.library.pkg_config[i];
+          if (out.log.find("Package " + name + " was not found") != std::string::npos ||
+              out.log.find("Package '" + name + "'") != std::string::npos) {
+            if (i < suite.library.pkg_config_pos.size()) pos = suite.library.pkg_config_pos[i];
+            what = fmt::format("pkg-config package '{}' not found (is its -dev package installed? is PKG_CONFIG_PATH set?)", name);
+            break;
+          }
+        }
+        if (!run.process.started) what = "pkg-config could not run: " + run.process.start_error;
+        out.error = fmt::format("{}:{}:{}: {}", pos.file, pos.line, pos.column, what);
         co_return out;
       }
       for (auto& word : split_words(text)) {

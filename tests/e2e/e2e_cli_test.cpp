@@ -153,3 +153,15 @@ TEST(InfrastructureE2E, OtherFailuresWinOverInfrastructure) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+TEST(CliE2E, MissingPkgConfigPackagePointsAtItInTheSpec) {
+  const auto out = run_sohound("run --no-progress --report json --out " + k_out + "/nopkg " + k_specs + "nopkg.yaml");
+  EXPECT_EQ(out.exit_code, 1) << out.text;
+  EXPECT_NE(out.text.find("nopkg.yaml:4:22: pkg-config package 'no-such-lib' not found"), std::string::npos) << out.text;
+}
+
+}  // namespace
+}  // namespace e2e
