@@ -10,7 +10,6 @@
 #include <map>
 #include <optional>
 #include <random>
-#include <sstream>
 #include <sys/stat.h>
 #include <unordered_map>
 
@@ -172,12 +171,6 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
 }
 
 }  // namespace
-
-std::string html_data(const model::RunSummary& summary, const ReportOptions& options) {
-  std::ostringstream out;
-  write_data(summary, options, out);
-  return out.str();
-}
 
 void write_html(const model::RunSummary& summary, std::ostream& out, const ReportOptions& options) {
   const auto nonce = make_nonce();

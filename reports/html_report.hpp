@@ -14,7 +14,4 @@ namespace reports {
 
 void write_html(const harness::model::RunSummary& summary, std::ostream& out, const ReportOptions& options);
 
-// The JSON embedded in the page (exposed for tests and the benchmark).
-std::string html_data(const harness::model::RunSummary& summary, const ReportOptions& options);
-
 }  // namespace reports

@@ -426,8 +426,6 @@ Pipeline::~Pipeline() = default;
 
 std::vector<model::SuppressionUse> Pipeline::suppression_uses() const { return m_impl->uses; }
 
-asio::awaitable<model::JobResult> Pipeline::run_job(const plan::JobPlan& job) { return m_impl->run_job(job); }
-
 asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, std::vector<model::JobResult>& results,
                                         std::function<void(const model::JobResult&)> on_finished) {
   results.assign(jobs.size(), {});

@@ -38,8 +38,6 @@ class Pipeline {
   boost::asio::awaitable<void> run_all(const std::vector<plan::JobPlan>& jobs, std::vector<model::JobResult>& results,
                                        std::function<void(const model::JobResult&)> on_finished);
 
-  boost::asio::awaitable<model::JobResult> run_job(const plan::JobPlan& job);
-
   // Every suppression in force, with how many findings each matched (after run_all).
   std::vector<model::SuppressionUse> suppression_uses() const;
 
