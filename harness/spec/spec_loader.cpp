@@ -38,6 +38,8 @@ class Loader {
   }
   void error(const YAML::Node& node, std::string_view message) { m_diag.error(pos(node), message); }
 
+  // The document, or nullopt after reporting a syntax error at its position.
+  std::optional<YAML::Node> parse_yaml();
   void walk_map(const YAML::Node& node, std::string_view what, const std::vector<KeyHandler>& keys);
 
   bool is_string(const YAML::Node& node, std::string_view key);
@@ -460,14 +462,19 @@ void Loader::load_native_suppressions(const YAML::Node& node) {
   }
 }
 
-util::Result<std::vector<model::Suppression>> Loader::run_suppressions() {
-  YAML::Node root;
+std::optional<YAML::Node> Loader::parse_yaml() {
   try {
-    root = YAML::Load(std::string(m_text));
+    return YAML::Load(std::string(m_text));
   } catch (const YAML::ParserException& e) {
     m_diag.error(e.mark.line + 1, e.mark.column + 1, fmt::format("YAML syntax error: {}", e.msg));
-    return util::make_error(m_diag.text());
+    return std::nullopt;
   }
+}
+
+util::Result<std::vector<model::Suppression>> Loader::run_suppressions() {
+  auto parsed = parse_yaml();
+  if (!parsed) return util::make_error(m_diag.text());
+  const YAML::Node root = *parsed;
   std::vector<model::Suppression> out;
   if (root.IsMap() && root["suppressions"]) {
     walk_map(root, "suppressions file", {{"suppressions", [&](auto&, auto& v) { load_suppression_list(v, out, false); }}});
@@ -538,13 +545,9 @@ void Loader::load_feature(const YAML::Node& node, std::set<std::string>& names) 
 }
 
 util::Result<model::SuiteSpec> Loader::run() {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(m_text));
-  } catch (const YAML::ParserException& e) {
-    m_diag.error(e.mark.line + 1, e.mark.column + 1, fmt::format("YAML syntax error: {}", e.msg));
-    return util::make_error(m_diag.text());
-  }
+  auto parsed = parse_yaml();
+  if (!parsed) return util::make_error(m_diag.text());
+  const YAML::Node root = *parsed;
   m_spec.file = m_diag.file_name();
   m_spec.dir = m_base;
   if (!root.IsMap()) {
