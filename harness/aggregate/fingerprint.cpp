@@ -55,6 +55,9 @@ bool is_runtime_frame(const model::Frame& frame) {
                                                    "libubsan.so", "ld-linux"};
   for (auto o : k_objects)
     if (frame.object.find(o) != std::string::npos) return true;
+  // Sanitizer runtime code linked statically (Clang) or symbolized to its sources (GCC).
+  if (frame.file.find("/libsanitizer/") != std::string::npos || frame.file.find("compiler-rt/lib/") != std::string::npos)
+    return true;
   return false;
 }
 

@@ -272,7 +272,7 @@ struct SanitizerLogParser::State {
       current = model::Finding{};
       current.message = bug_type;
       have_current = true;
-      stack = nullptr;
+      stack = &current.stack;  // some reports (signal-unsafe call, ...) print their stack right here
       primary_taken = false;
       return;
     }
@@ -364,8 +364,9 @@ struct SanitizerLogParser::State {
         std::string label(line.substr(0, line.size() - 1));
         const bool access_line = starts_with(line, "Read of size") || starts_with(line, "Write of size") ||
                                  starts_with(line, "Atomic read of size") || starts_with(line, "Atomic write of size");
-        if (!primary_taken && (access_line || starts_with(line, "Mutex ") || starts_with(line, "Call to ") ||
-                               starts_with(line, "Thread T") || starts_with(line, "Call "))) {
+        if (!primary_taken && current.stack.empty() &&
+            (access_line || starts_with(line, "Mutex ") || starts_with(line, "Call to ") ||
+             starts_with(line, "Thread T") || starts_with(line, "Call "))) {
           primary_taken = true;
           if (access_line && access.empty()) access = starts_with(line, "Read") || starts_with(line, "Atomic read") ? "READ" : "WRITE";
           current.message = bug_type + ": " + label.substr(0, label.find(" at 0x"));

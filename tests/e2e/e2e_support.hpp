@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 
 #include <sys/wait.h>

@@ -146,3 +146,28 @@ TEST(ClangE2E, MemoryExamplesAgreeWithGcc) { expect_clang_matches_gcc("examples"
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+TEST(TsanKindsE2E, ThreadLeakSignalUnsafeCallAndUseAfterFree) {
+  const std::string dir = std::string(SOHOUND_E2E_OUT) + "/tsankinds";
+  const auto out = run_sohound("run --no-progress --report json --out " + dir + " " + std::string(SOHOUND_SOURCE_DIR) +
+                               "/tests/e2e/specs/tsankinds.yaml");
+  EXPECT_EQ(out.exit_code, 1) << out.text;
+  std::ifstream in(dir + "/results.json");
+  const auto r = json::parse(in);
+  auto job_of = [&](const std::string& feature) -> const json& {
+    for (const auto& j : r["jobs"])
+      if (j["feature"] == feature) return j;
+    throw std::runtime_error("no job " + feature);
+  };
+  EXPECT_NE(finding(job_of("thread_leak"), "thread.leak", "feature_thread_leak"), nullptr) << frames_of(job_of("thread_leak"));
+  EXPECT_NE(finding(job_of("signal_unsafe"), "signal.unsafe_call", "on_signal"), nullptr) << frames_of(job_of("signal_unsafe"));
+  const auto* uaf = finding(job_of("use_after_free"), "mem.invalid_read", "late_reader");
+  ASSERT_NE(uaf, nullptr) << frames_of(job_of("use_after_free"));
+  EXPECT_EQ((*uaf)["tool_kind"], "heap-use-after-free");
+}
+
+}  // namespace
+}  // namespace e2e
