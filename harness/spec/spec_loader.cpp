@@ -129,6 +129,13 @@ void Loader::walk_map(const YAML::Node& node, std::string_view what, const std::
 
 bool Loader::is_string(const YAML::Node& node, std::string_view key) {
   if (node.IsScalar()) return true;
+  if (node.IsNull()) {
+    // `null`, `~` and an empty value all mean "nothing" in YAML; a user who meant the word must quote it.
+    error(node, fmt::format("'{}' must be a string, not empty (YAML reads null, ~ and nothing as empty; quote "
+                            "the word to mean it: \"null\")",
+                            key));
+    return false;
+  }
   error(node, fmt::format("'{}' must be a string, not {}", key, yaml_type(node)));
   return false;
 }

@@ -107,6 +107,14 @@ TEST_F(SpecLoaderTest, WrongType) {
             "              ^");
 }
 
+TEST_F(SpecLoaderTest, YamlNullIsExplained) {
+  EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: null\n    code: f();\n"),
+            "s.yaml:3:11: 'name' must be a string, not empty (YAML reads null, ~ and nothing as empty; quote the word "
+            "to mean it: \"null\")\n"
+            "      - name: null\n"
+            "              ^");
+}
+
 TEST_F(SpecLoaderTest, DuplicateFeatureName) {
   EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n  - name: a\n    code: g();\n"),
             "s.yaml:5:11: duplicate feature name 'a'\n"

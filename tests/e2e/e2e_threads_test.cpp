@@ -171,3 +171,32 @@ TEST(TsanKindsE2E, ThreadLeakSignalUnsafeCallAndUseAfterFree) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+TEST(UbsanKindsE2E, ChecksHaveTheSameKindAndFrameUnderGccAndClang) {
+  const std::pair<const char*, const char*> k_expected[][1] = {
+      {{"ub.out-of-bounds-index", "at"}}, {{"ub.integer-divide-by-zero", "divide"}},
+      {{"ub.misaligned-pointer-use", "load"}}, {{"ub.signed-integer-overflow", "feature_negate"}}};
+  const char* k_features[] = {"index", "divide", "misaligned", "negate"};
+  for (const char* compiler : {"gcc", "clang"}) {
+    const std::string dir = std::string(SOHOUND_E2E_OUT) + "/ubkinds-" + compiler;
+    const auto out = run_sohound(std::string("run --no-progress --report json --compiler ") + compiler + " --out " + dir +
+                                 " " + std::string(SOHOUND_SOURCE_DIR) + "/tests/e2e/specs/ubkinds.yaml");
+    EXPECT_EQ(out.exit_code, 1) << out.text;
+    std::ifstream in(dir + "/results.json");
+    const auto r = json::parse(in);
+    for (std::size_t i = 0; i < 4; ++i) {
+      const json* j = nullptr;
+      for (const auto& candidate : r["jobs"])
+        if (candidate["feature"] == k_features[i]) j = &candidate;
+      ASSERT_NE(j, nullptr);
+      EXPECT_NE(finding(*j, k_expected[i][0].first, k_expected[i][0].second), nullptr)
+          << compiler << " " << k_features[i] << "\n" << frames_of(*j);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace e2e
