@@ -18,13 +18,6 @@ using model::JobOutcome;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::string text;
-  util::read_file(path, text);
-  return text;
-}
-
-void append(std::vector<std::string>& to, const std::vector<std::string>& from) { to.insert(to.end(), from.begin(), from.end()); }
 
 void append_findings(model::JobResult& job, std::vector<model::Finding> findings) {
   for (auto& f : findings) job.findings.push_back(std::move(f));
@@ -48,7 +41,7 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process) 
       // vg.PID.xml's text twin vg.PID.log lists the descriptors left open (--track-fds).
       auto log = entry.path();
       log.replace_extension(".log");
-      append_findings(job, parse::fd_leak_findings(parse::open_fds(slurp(log.string())), report->orphan_stacks, report->pid));
+      append_findings(job, parse::fd_leak_findings(parse::open_fds(util::read_file_or_empty(log.string())), report->orphan_stacks, report->pid));
     }
     if (report->fatal_signal) {
       model::Finding crash;
@@ -87,7 +80,7 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process)
     job.reports.push_back(entry.path().string());
     const auto report = parse::sanitizer_log_file(entry.path().string());
     saw_report = saw_report || report.saw_report_header;
-    append(messages, report.tool_messages);
+    util::append(messages, report.tool_messages);
     append_findings(job, report.findings);
     if (report.crashed && job.outcome == JobOutcome::ok) {
       job.outcome = JobOutcome::crashed;
@@ -96,7 +89,7 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process)
   }
   // A runtime that could not work (TSan's "unexpected memory mapping", LSan under ptrace) is an
   // infrastructure failure even when it reported something first: its verdict is incomplete.
-  const auto err = slurp(job.job_dir + "/stderr.txt");
+  const auto err = util::read_file_or_empty(job.job_dir + "/stderr.txt");
   for (auto line : util::split_lines(err))
     if (util::starts_with(line, "FATAL: ") || line.find("Sanitizer has encountered a fatal error") != std::string_view::npos ||
         line.find("Sanitizer: CHECK failed") != std::string_view::npos)

@@ -164,6 +164,16 @@ bool read_file(const std::string& path, std::string& out) {
   return true;
 }
 
+std::string read_file_or_empty(const std::string& path) {
+  std::string text;
+  read_file(path, text);
+  return text;
+}
+
+void append(std::vector<std::string>& to, const std::vector<std::string>& from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
+
 bool write_file(const std::string& path, std::string_view text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return false;

@@ -40,5 +40,10 @@ std::string sanitize_utf8(std::string_view text, bool xml_safe = false);
 // Reads a whole file; empty optional-like result via bool.
 bool read_file(const std::string& path, std::string& out);
 bool write_file(const std::string& path, std::string_view text);
+// A file's text, or "" when it cannot be read (for optional outputs such as a tool's log).
+std::string read_file_or_empty(const std::string& path);
+
+// Appends `from` to `to`.
+void append(std::vector<std::string>& to, const std::vector<std::string>& from);
 
 }  // namespace harness::util
