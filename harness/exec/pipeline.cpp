@@ -8,6 +8,9 @@
 #include "harness/exec/tool_commands.hpp"
 #include "harness/util/text.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -174,30 +177,68 @@ struct Pipeline::Impl {
     co_return co_await slot->get(std::move(make));
   }
 
-  // Runs build steps in order, stopping at the first failure. Each step's output is kept.
+  // Runs one build step, keeping its output beside it (step-N.out/.err) and in `log`. Returns the
+  // failure in one line, or an empty string.
+  asio::awaitable<std::string> run_step(Command& step, const std::string& dir, std::size_t index, std::string& log,
+                                        int priority) {
+    step.stdout_path = fmt::format("{}/step-{}.out", dir, index + 1);
+    step.stderr_path = fmt::format("{}/step-{}.err", dir, index + 1);
+    const auto run = co_await scheduler.run(step, options.build_timeout, priority);
+    // Name the compiler, not the launcher in front of it.
+    const auto launcher = compiler_launcher().size();
+    const auto& program = step.argv.size() > launcher ? step.argv[launcher] : step.argv.front();
+    log += util::read_file_or_empty(step.stderr_path) + util::read_file_or_empty(step.stdout_path);
+    if (run.timed_out) co_return fmt::format("{} timed out after {} s", program, options.build_timeout.count());
+    if (!run.process.started) co_return run.process.start_error;
+    if (run.process.exit_code != 0)
+      co_return run.process.signal ? fmt::format("{} died of {}", program, signal_name(run.process.signal))
+                                   : fmt::format("{} exited with status {}", program, run.process.exit_code);
+    co_return std::string();
+  }
+
+  // Runs build steps in order, stopping at the first failure.
   asio::awaitable<BuildOutcome> run_steps(const std::string& dir, std::vector<Command> steps, BuildOutcome outcome,
                                           int priority) {
     outcome.commands = write_script(dir + "/build.sh", steps);
     outcome.start_s = scheduler.now_s();
+    for (std::size_t i = 0; i < steps.size() && outcome.ok; ++i) {
+      outcome.error = co_await run_step(steps[i], dir, i, outcome.log, priority);
+      outcome.ok = outcome.error.empty();
+    }
+    outcome.end_s = scheduler.now_s();
+    co_return outcome;
+  }
+
+  // Runs independent build steps (a library's compiles) at once, as slots allow, then `last` (the
+  // link) if every one succeeded. Every step runs even when one fails, so all of a library's
+  // compile errors are reported together; the first failure in step order is the outcome's error.
+  asio::awaitable<BuildOutcome> run_parallel_then(const std::string& dir, std::vector<Command> steps, Command last,
+                                                  BuildOutcome outcome, int priority) {
+    auto script = steps;
+    script.push_back(last);
+    outcome.commands = write_script(dir + "/build.sh", script);
+    outcome.start_s = scheduler.now_s();
+    const auto executor = co_await asio::this_coro::executor;
+    std::vector<std::string> logs(steps.size());
+    using Op = decltype(asio::co_spawn(executor, run_step(steps[0], dir, 0, logs[0], priority), asio::deferred));
+    std::vector<Op> ops;
+    ops.reserve(steps.size());
+    for (std::size_t i = 0; i < steps.size(); ++i)
+      ops.push_back(asio::co_spawn(executor, run_step(steps[i], dir, i, logs[i], priority), asio::deferred));
+    // Cancellation of this coroutine reaches every step (the group forwards it).
+    auto [order, errors, failures] = co_await asio::experimental::make_parallel_group(std::move(ops))
+                                         .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
     for (std::size_t i = 0; i < steps.size(); ++i) {
-      auto& step = steps[i];
-      step.stdout_path = fmt::format("{}/step-{}.out", dir, i + 1);
-      step.stderr_path = fmt::format("{}/step-{}.err", dir, i + 1);
-      const auto run = co_await scheduler.run(step, options.build_timeout, priority);
-      const auto& program = step.argv.size() > 1 && step.argv.front() == "ccache" ? step.argv[1] : step.argv.front();
-      outcome.log += util::read_file_or_empty(step.stderr_path) + util::read_file_or_empty(step.stdout_path);
-      if (run.timed_out) {
+      if (errors[i]) std::rethrow_exception(errors[i]);
+      outcome.log += logs[i];
+      if (outcome.ok && !failures[i].empty()) {
         outcome.ok = false;
-        outcome.error = fmt::format("{} timed out after {} s", program, options.build_timeout.count());
-      } else if (!run.process.started) {
-        outcome.ok = false;
-        outcome.error = run.process.start_error;
-      } else if (run.process.exit_code != 0) {
-        outcome.ok = false;
-        outcome.error = run.process.signal ? fmt::format("{} died of {}", program, signal_name(run.process.signal))
-                                           : fmt::format("{} exited with status {}", program, run.process.exit_code);
+        outcome.error = failures[i];
       }
-      if (!outcome.ok) break;
+    }
+    if (outcome.ok) {
+      outcome.error = co_await run_step(last, dir, steps.size(), outcome.log, priority);
+      outcome.ok = outcome.error.empty();
     }
     outcome.end_s = scheduler.now_s();
     co_return outcome;
@@ -254,17 +295,20 @@ struct Pipeline::Impl {
     return flags;
   }
 
-  // The library in one flavour, once per suite and flavour (build recipes only).
-  asio::awaitable<BuildOutcome> library(std::size_t s, Flavour flavour, int priority) {
+  // The library in one flavour, once per suite and flavour (build recipes only). Its steps go before
+  // every job's (lower priority than any job index): every job of that flavour waits for it, and
+  // building all flavours early leaves the scheduler the most runnable work to pack the cores with.
+  asio::awaitable<BuildOutcome> library(std::size_t s, Flavour flavour) {
+    constexpr int priority = -1;
     const auto& suite = suites[s];
     co_return co_await once(fmt::format("lib/{}/{}", s, model::name(flavour)),
-                            [this, &suite, flavour, priority]() -> asio::awaitable<BuildOutcome> {
+                            [this, &suite, flavour]() -> asio::awaitable<BuildOutcome> {
       BuildOutcome out;
       if (suite.library.kind != model::LibraryKind::build) co_return out;
       const auto& build = suite.library.build;
       const auto dir = fmt::format("{}/lib/{}/{}", options.out_dir, suite.name, model::name(flavour));
       fs::create_directories(dir + "/obj");
-      std::vector<Command> steps;
+      std::vector<Command> compiles;
       std::vector<std::string> objects;
       bool any_cxx = false;
       for (std::size_t i = 0; i < build.sources.size(); ++i) {
@@ -275,12 +319,12 @@ struct Pipeline::Impl {
         Command c;
         c.argv = compiler_launcher();
         c.argv.insert(c.argv.end(), {compiler_for(suite.compiler, language), "-c", "-fPIC"});
-        util::append(c.argv, base_flags(language));
+        util::append(c.argv, base_flags(language, CodeOrigin::library));
         util::append(c.argv, flavour_flags(flavour));
         util::append(c.argv, include_flags(suite));
         util::append(c.argv, build.cflags);
         c.argv.insert(c.argv.end(), {src, "-o", object});
-        steps.push_back(std::move(c));
+        compiles.push_back(std::move(c));
         objects.push_back(object);
       }
       Command link;
@@ -290,9 +334,8 @@ struct Pipeline::Impl {
       util::append(link.argv, objects);
       link.argv.insert(link.argv.end(), {"-o", dir + "/lib" + build.name + ".so"});
       util::append(link.argv, build.ldflags);
-      steps.push_back(std::move(link));
       out.output = dir;
-      co_return co_await run_steps(dir, std::move(steps), std::move(out), priority);
+      co_return co_await run_parallel_then(dir, std::move(compiles), std::move(link), std::move(out), priority);
     });
   }
 
@@ -303,7 +346,7 @@ struct Pipeline::Impl {
                             [this, s, &suite, &feature, flavour, priority]() -> asio::awaitable<BuildOutcome> {
       const auto flags = co_await suite_flags(s, priority);
       if (!flags.ok) co_return flags;
-      const auto lib = co_await library(s, flavour, priority);
+      const auto lib = co_await library(s, flavour);
       if (!lib.ok) {
         auto failed = lib;
         failed.error = "library build failed: " + lib.error;
@@ -321,7 +364,7 @@ struct Pipeline::Impl {
       Command c;
       c.argv = compiler_launcher();
       c.argv.push_back(compiler_for(suite.compiler, language));
-      util::append(c.argv, base_flags(language));
+      util::append(c.argv, base_flags(language, CodeOrigin::driver));
       util::append(c.argv, flavour_flags(flavour));
       c.argv.push_back("-I" + options.out_dir + "/runtime");
       util::append(c.argv, include_flags(suite));

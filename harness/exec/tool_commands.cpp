@@ -33,9 +33,12 @@ std::vector<std::string> compiler_launcher() {
   return k_launcher;
 }
 
-std::vector<std::string> base_flags(model::Language language) {
+std::vector<std::string> base_flags(model::Language language, CodeOrigin origin) {
   std::vector<std::string> flags = {"-g", "-O0", "-fno-omit-frame-pointer", "-pthread"};
-  flags.push_back(language == model::Language::cxx ? "-std=c++20" : "-std=gnu17");
+  if (language == model::Language::c)
+    flags.push_back("-std=gnu17");
+  else
+    flags.push_back(origin == CodeOrigin::driver ? "-std=c++20" : "-std=gnu++17");
   return flags;
 }
 

@@ -18,9 +18,17 @@ std::string compiler_for(model::Compiler compiler, model::Language language);
 // through it, so a CI rerun rebuilds unchanged drivers from the cache. Empty otherwise.
 std::vector<std::string> compiler_launcher();
 
+// Whose code a compile is for. Generated drivers hold the spec's inline code, compiled as C++20
+// (features may use coroutines and concepts). A library's own sources get the standard its build
+// gets when it names none: GCC 12's defaults, gnu17 and gnu++17, for both compilers (Clang 14's
+// own default is gnu++14). A -std= in the recipe's cflags comes later on the line and wins.
+// Forcing C++20 on a library can break it (u8 literals are char8_t, comparison rewrites) and
+// costs time: <memory> and <string> parse ~1.7x slower as C++20, once per flavour.
+enum class CodeOrigin { driver, library };
+
 // Flags every driver and library gets: debug info, no optimisation, frame pointers (so fast
 // unwinders and Valgrind both see every frame), threads, and the language standard.
-std::vector<std::string> base_flags(model::Language language);
+std::vector<std::string> base_flags(model::Language language, CodeOrigin origin);
 
 // Flags that make a flavour: nothing for plain; ASan with recovery so one bad access does not hide
 // the next, and LeakSanitizer (part of ASan on x86-64 Linux).

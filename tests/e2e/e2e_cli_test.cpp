@@ -163,5 +163,28 @@ TEST(CliE2E, MissingPkgConfigPackagePointsAtItInTheSpec) {
   EXPECT_NE(out.text.find("nopkg.yaml:4:22: pkg-config package 'no-such-lib' not found"), std::string::npos) << out.text;
 }
 
+TEST(CliE2E, LibrarySourcesAllCompileAndEveryErrorIsReported) {
+  const std::string dir = k_out + "/brokenlib";
+  const auto out = run_sohound("run --no-progress --report json --out " + dir + " " + k_specs + "brokenlib.yaml");
+  EXPECT_EQ(out.exit_code, 1) << out.text;
+  std::ifstream in(dir + "/results.json");
+  const auto r = json::parse(in);
+  ASSERT_EQ(r["jobs"].size(), 1u);
+  const auto& j = r["jobs"][0];
+  EXPECT_EQ(j["outcome"], "build_failed");
+  // The first failing source in the recipe's order names the failure, whichever finished first.
+  EXPECT_EQ(j["message"], "library build failed: gcc exited with status 1");
+  const std::string log = j["log"];
+  EXPECT_NE(log.find("bad_c.c:1:26: error:"), std::string::npos) << log;
+  EXPECT_NE(log.find("bad_cxx.cpp:4:24: error:"), std::string::npos) << log;
+  // A library's C++ source gets gnu++17 (`requires` is an identifier there), not the drivers' C++20.
+  EXPECT_EQ(log.find("requires"), std::string::npos) << log;
+  const std::string commands = j["build_command"];
+  EXPECT_NE(commands.find("-std=gnu++17"), std::string::npos) << commands;
+  // Not linked: the compiles failed.
+  EXPECT_FALSE(fs::exists(dir + "/lib/brokenlib/ubsan/libbroken.so"));
+  EXPECT_TRUE(fs::exists(dir + "/lib/brokenlib/ubsan/obj/0-good.o"));
+}
+
 }  // namespace
 }  // namespace e2e

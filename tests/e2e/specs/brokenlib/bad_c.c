@@ -1,0 +1,1 @@
+int bad_c(void) { return undeclared_in_c; }
