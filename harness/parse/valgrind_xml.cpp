@@ -15,14 +15,17 @@ enum class El {
   other, valgrindoutput, protocolversion, protocoltool, pid, ppid, status, state, error, unique, tid,
   kind, what, xwhat, xauxwhat, text, leakedbytes, leakedblocks, auxwhat, stack, frame, ip, obj, fn,
   dir, file, line, suppression, errorcounts, pair, count, fatal_signal, signo, signame, event,
-  other_segment_start, other_segment_end,
+  other_segment_start, other_segment_end, allocation_context,
 };
 
 // Called for every start tag, so dispatch on the first character before comparing.
 El element(const char* n) {
   auto is = [n](const char* name) { return std::strcmp(n, name) == 0; };
   switch (n[0]) {
-    case 'a': return is("auxwhat") ? El::auxwhat : El::other;
+    case 'a':
+      if (is("auxwhat")) return El::auxwhat;
+      if (is("allocation_context")) return El::allocation_context;
+      return El::other;
     case 'c': return is("count") ? El::count : El::other;
     case 'd': return is("dir") ? El::dir : El::other;
     case 'e':
@@ -151,6 +154,11 @@ struct ValgrindXmlParser::State {
           error.aux_stacks.push_back({p == El::other_segment_start ? "Other segment start (conflicting thread)"
                                                                    : "Other segment end (conflicting thread)",
                                       {}});
+          current_stack = &error.aux_stacks.back().frames;
+        } else if (p == El::allocation_context && parent(2) == El::error) {
+          // DRD: where the accessed heap block was allocated, after its "Address ... at offset N
+          // from ..." auxwhat.
+          error.aux_stacks.push_back({last_aux, {}});
           current_stack = &error.aux_stacks.back().frames;
         } else if (p == El::fatal_signal && report.fatal_signal) {
           current_stack = &report.fatal_signal->stack;

@@ -165,6 +165,27 @@ TEST(DrdXml, ConflictingAccessAndOtherSegments) {
   EXPECT_EQ(race.aux_stacks[2].label.rfind("Allocation context: BSS section", 0), 0u);
 }
 
+TEST(DrdXml, HeapBlockKeepsItsAllocationContextStack) {
+  // DRD puts the allocation stack in <allocation_context><stack>, after an auxwhat "Address ... at
+  // offset N from ...": one aux entry with that label and the stack (here: make_shared's block).
+  auto report = valgrind_xml(testing::testdata("valgrind/drd-shared-handoff.xml"));
+  ASSERT_TRUE(report);
+  const auto race = valgrind_findings(*report).at(0);
+  const model::AuxStack* alloc = nullptr;
+  for (const auto& aux : race.aux_stacks)
+    if (aux.label.rfind("Address ", 0) == 0) {
+      EXPECT_EQ(alloc, nullptr) << "the label must not also appear on its own";
+      alloc = &aux;
+    }
+  ASSERT_NE(alloc, nullptr);
+  EXPECT_NE(alloc->label.find("is at offset 8 from"), std::string::npos) << alloc->label;
+  ASSERT_GE(alloc->frames.size(), 6u);
+  EXPECT_EQ(alloc->frames[0].function, "operator new(unsigned long)");
+  bool through_make_shared = false;
+  for (const auto& f : alloc->frames) through_make_shared = through_make_shared || f.function.find(" std::make_shared<") != std::string::npos;
+  EXPECT_TRUE(through_make_shared);
+}
+
 TEST(ValgrindKinds, ThreadToolsMapToSohoundKinds) {
   EXPECT_EQ(valgrind_kind("drd", "MutexErr"), "lock.mutex_error");
   EXPECT_EQ(valgrind_kind("helgrind", "UnlockBogus"), "lock.unlock_bogus");
