@@ -38,16 +38,20 @@ inline const json* job(const std::string& run, const std::string& feature, const
   return nullptr;
 }
 
-// The finding of `kind` whose primary stack holds `function` (exactly, or with a parameter list).
+// The finding of `kind` whose primary stack holds `function` (exactly, or with a parameter list);
+// a reported one before a suppressed one (tool noise inside `function` may be suppressed).
 inline const json* finding(const json& job, const std::string& kind, const std::string& function) {
+  const json* suppressed = nullptr;
   for (const auto& f : job["findings"]) {
     if (f["kind"] != kind) continue;
     for (const auto& frame : f["stack"]) {
       const std::string fn = frame["function"];
-      if (fn == function || fn.rfind(function + "(", 0) == 0) return &f;
+      if (fn != function && fn.rfind(function + "(", 0) != 0) continue;
+      if (f["status"] != "suppressed") return &f;
+      if (!suppressed) suppressed = &f;
     }
   }
-  return nullptr;
+  return suppressed;
 }
 
 inline std::string frames_of(const json& job) {

@@ -13,11 +13,15 @@ struct Case {
   const char* kind;
   const char* function;
   std::vector<std::string> tools;  // the tools that must find it
+  std::vector<std::string> maybe = {};  // tools that may or may not
 };
 
 const Case k_bugs[] = {
     {"racy_counter", "race.data", "th_bump_unlocked", {"helgrind", "drd", "tsan"}},
     {"racy_static", "race.data", "th_tally", {"helgrind", "drd", "tsan"}},
+    {"racy_shared_payload", "race.data", "th_shared_bump", {"helgrind", "drd", "tsan"}},
+    // Only helgrind and drd run it; Valgrind's own glibc suppressions hide it from helgrind.
+    {"racy_localtime", "race.data", "th_local_hour_unsafe", {"drd"}, {"helgrind"}},
     {"lock_order", "race.lock_order", "th_lock_ab", {"helgrind", "tsan"}},
     {"ub_overflow", "ub.signed-integer-overflow", "th_scale", {"ubsan"}},
     {"ub_shift", "ub.invalid-shift-exponent", "th_flag", {"ubsan"}},
@@ -41,7 +45,7 @@ const json* finding_anywhere(const json& job, const std::string& kind, const std
 TEST(ThreadsE2E, EveryJobRanAndTheRunPassed) {
   const auto& r = results(k_run);
   EXPECT_EQ(r["exit_code"], 0);
-  EXPECT_EQ(r["jobs"].size(), 48u);
+  EXPECT_EQ(r["jobs"].size(), 68u);
   for (const auto& j : r["jobs"]) EXPECT_EQ(j["outcome"], "ok") << j["feature"] << " " << j["tool"] << ": " << j["message"];
 }
 
@@ -49,8 +53,12 @@ TEST(ThreadsE2E, EachBugIsFoundByEachToolThatCanSeeIt) {
   for (const auto& c : k_bugs) {
     for (const char* tool : k_tools) {
       const auto* j = job(k_run, c.feature, tool);
-      ASSERT_NE(j, nullptr);
+      if (!j) {  // the feature names its tools
+        EXPECT_FALSE(in(c.tools, tool)) << c.feature << " did not run under " << tool;
+        continue;
+      }
       const auto* f = finding_anywhere(*j, c.kind, c.function);
+      if (in(c.maybe, tool)) continue;
       if (in(c.tools, tool)) {
         ASSERT_NE(f, nullptr) << tool << " missed " << c.kind << " in " << c.function << "\n" << frames_of(*j);
         EXPECT_EQ((*f)["status"], "expected");
@@ -62,7 +70,7 @@ TEST(ThreadsE2E, EachBugIsFoundByEachToolThatCanSeeIt) {
 }
 
 TEST(ThreadsE2E, CleanFeaturesAreCleanUnderEveryTool) {
-  for (const char* feature : {"locked_counter", "atomic_counter", "static_and_shared_ptr"}) {
+  for (const char* feature : {"locked_counter", "atomic_counter", "static_and_shared_ptr", "shared_handoff", "local_time"}) {
     for (const char* tool : k_tools) {
       const auto* j = job(k_run, feature, tool);
       ASSERT_NE(j, nullptr);
@@ -86,6 +94,31 @@ TEST(ThreadsE2E, ShippedSuppressionHidesOnlyStaticInitialisation) {
   for (const auto& s : results(k_run)["suppressions"])
     if (s["name"] == "cxx-function-local-static-init") counted = s["matched"].get<int>() >= 2;
   EXPECT_TRUE(counted);
+}
+
+// Each noise feature is reported by helgrind and drd and hidden by its own shipped suppression;
+// each control (a real race on the same kind of memory) is still reported.
+TEST(ThreadsE2E, ShippedSuppressionsHideLibraryNoiseNotRealRaces) {
+  const struct {
+    const char* noise;
+    const char* suppression;
+    const char* control;
+    const char* control_function;
+  } cases[] = {
+      {"shared_handoff", "cxx-shared-ptr-refcount", "racy_shared_payload", "th_shared_bump"},
+      {"local_time", "glibc-time-zone-cache", "racy_localtime", "th_local_hour_unsafe"},
+  };
+  for (const auto& c : cases) {
+    for (const char* tool : {"helgrind", "drd"}) {
+      const auto& j = *job(k_run, c.noise, tool);
+      EXPECT_FALSE(j["findings"].empty()) << c.noise << " under " << tool
+                                          << ": no longer reported; is the suppression still needed?";
+      for (const auto& f : j["findings"]) EXPECT_EQ(f["suppressed_by"], c.suppression) << c.noise << " under " << tool;
+    }
+    const auto* real = finding(*job(k_run, c.control, "drd"), "race.data", c.control_function);
+    ASSERT_NE(real, nullptr) << c.control;
+    EXPECT_EQ((*real)["status"], "expected") << c.control << ": the real race must not be suppressed";
+  }
 }
 
 TEST(ThreadsE2E, OneRaceIsOneBugAcrossTools) {
@@ -119,8 +152,9 @@ TEST(ThreadsE2E, RaceFindingsCarryBothAccesses) {
 namespace e2e {
 namespace {
 
-// Every job of a Clang run is ok, nothing is missing, and every finding's fingerprint is the one
-// the GCC run of the same specs gave.
+// Every job of a Clang run is ok, nothing is missing, and every reported finding's fingerprint is
+// the one the GCC run of the same specs gave. Suppressed tool noise is left out: how many distinct
+// reports a tool makes of it varies from run to run.
 void expect_clang_matches_gcc(const std::string& gcc_run, const std::string& clang_run) {
   const auto& clang = results(clang_run);
   ASSERT_TRUE(clang.contains("jobs")) << clang_run;
@@ -133,7 +167,8 @@ void expect_clang_matches_gcc(const std::string& gcc_run, const std::string& cla
   auto collect = [](const json& r, std::map<std::string, std::set<std::string>>& out) {
     for (const auto& j : r["jobs"])
       for (const auto& f : j["findings"])
-        out[std::string(j["feature"]) + "/" + std::string(j["tool"]) + "/" + std::string(f["kind"])].insert(f["fingerprint"]);
+        if (f["status"] != "suppressed")
+          out[std::string(j["feature"]) + "/" + std::string(j["tool"]) + "/" + std::string(f["kind"])].insert(f["fingerprint"]);
   };
   collect(results(gcc_run), gcc_fps);
   collect(clang, clang_fps);

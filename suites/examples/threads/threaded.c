@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
 static long g_counter;
 static pthread_mutex_t g_counter_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -44,3 +45,15 @@ void th_lock_ba(void) {
 int th_scale(int value, int factor) { return value * factor; /* BUG: may overflow */ }
 
 int th_flag(int bit) { return 1 << bit; /* BUG: bit may be >= 32 */ }
+
+int th_local_hour(void) {
+  time_t now = time(NULL);
+  struct tm parts;
+  return localtime_r(&now, &parts) ? parts.tm_hour : -1;
+}
+
+int th_local_hour_unsafe(void) {
+  time_t now = time(NULL);
+  struct tm* parts = localtime(&now); /* BUG: not thread-safe, one result for every thread */
+  return parts ? parts->tm_hour : -1;
+}

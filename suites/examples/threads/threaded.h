@@ -31,6 +31,20 @@ int th_config_value(void);
 int th_shared_value(void);
 /* BUG race.data: updates a function-local static without a lock (after its safe initialisation). */
 void th_tally(void);
+/* Correct C++: hands a shared_ptr to a std::thread; whichever thread drops the last reference
+ * frees the block. Helgrind and DRD do not see the reference count's atomics as synchronisation
+ * and report the release as a race unless suppressed. */
+void th_shared_handoff(void);
+/* BUG race.data: increments an object owned by a shared_ptr (made by make_shared, so it shares a
+ * block with the reference counts) without a lock. The shared_ptr suppression must not hide it. */
+void th_shared_bump(void);
+
+/* Correct C: converts the time to local time (localtime_r). glibc caches time-zone strings under
+ * a lock of its own that Helgrind and DRD do not see. */
+int th_local_hour(void);
+/* BUG race.data: the same with localtime(), whose result is one static struct tm for every thread.
+ * The time-zone suppression must not hide it. */
+int th_local_hour_unsafe(void);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace {
 struct Config {
@@ -37,3 +38,24 @@ extern "C" int th_shared_value(void) {
   std::shared_ptr<int> copy = g_shared;  // atomic reference counting
   return *copy;
 }
+
+namespace {
+struct Payload {
+  long hits = 0;
+  int value = 3;
+};
+std::shared_ptr<Payload> g_payload = std::make_shared<Payload>();
+}  // namespace
+
+extern "C" void th_shared_handoff(void) {
+  auto mine = std::make_shared<Payload>();
+  std::thread reader([theirs = mine] { volatile int v = theirs->value; (void)v; });
+  mine.reset();  // the reader may still hold its copy: the last owner frees the block
+  reader.join();
+}
+
+// BUG race.data: increments the object every thread reaches through g_payload, without a lock. It
+// lives in make_shared's block, next to the reference counts. (Not through per-thread copies: TSan
+// treats the copies' atomic reference counting as synchronisation and would see the race only
+// when two copies overlap in time; Helgrind and DRD would see it always.)
+extern "C" void th_shared_bump(void) { g_payload->hits++; }
