@@ -6,7 +6,9 @@
 #            the already built binaries.
 # Four cases: the example library libthreaded (C + C++) and its C part alone, each with a cold
 # compiler cache (SOHOUND_CCACHE=0) and a warm one (ccache, as on every CI rerun).
-# Usage: bench/six_tools.sh [rounds]   (after ci/build.sh). Prints each case's medians.
+# Usage: bench/six_tools.sh [rounds]   (after ci/build.sh). Prints each case's medians: wall time,
+# and CPU time (user + system of every process), which bounds what parallel jobs can gain: on N
+# cores a run cannot finish in less than its CPU time / N.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -16,18 +18,22 @@ now() { date +%s.%N; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 run_case() {  # label spec suite ccache
-  local label=$1 spec=$2 suite=$3 cache=$4 s_times=() r_times=()
+  local label=$1 spec=$2 suite=$3 cache=$4 s_times=() r_times=() s_cpu=() r_cpu=()
   for r in $(seq "$rounds"); do
     rm -rf "$work/out"
     t0=$(now)
     SOHOUND_CCACHE=$cache build/harness/sohound run "$spec" --filter racy_counter --out "$work/out" --no-progress \
       --report json >/dev/null 2>&1 || true
     t1=$(now)
-    for tool in memcheck helgrind drd asan tsan ubsan; do sh "$work/out/jobs/$suite/racy_counter/$tool/run.sh" >/dev/null 2>&1 || true; done
+    /usr/bin/time -f '%U %S' -o "$work/raw.cpu" sh -c "for tool in memcheck helgrind drd asan tsan ubsan; do
+      sh '$work/out/jobs/$suite/racy_counter/'\$tool/run.sh >/dev/null 2>&1 || true; done"
     t2=$(now)
     s_times+=("$(echo "$t1 - $t0" | bc -l)"); r_times+=("$(echo "$t2 - $t1" | bc -l)")
+    s_cpu+=("$(python3 -c "import json; r = json.load(open('$work/out/results.json'))['resources']; print(r['self_cpu_s'] + r['children_cpu_s'])")")
+    r_cpu+=("$(awk '{print $1 + $2}' "$work/raw.cpu")")
   done
-  printf '%-44s sohound %.2f s   raw %.2f s\n' "$label" "$(median "${s_times[@]}")" "$(median "${r_times[@]}")"
+  printf '%-40s sohound %.2f s (cpu %.2f s)   raw %.2f s (cpu %.2f s)\n' "$label" "$(median "${s_times[@]}")" \
+    "$(median "${s_cpu[@]}")" "$(median "${r_times[@]}")" "$(median "${r_cpu[@]}")"
 }
 
 # Prime ccache for the warm cases.
