@@ -15,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
@@ -184,9 +185,11 @@ struct Pipeline::Impl {
     step.stdout_path = fmt::format("{}/step-{}.out", dir, index + 1);
     step.stderr_path = fmt::format("{}/step-{}.err", dir, index + 1);
     const auto run = co_await scheduler.run(step, options.build_timeout, priority);
-    // Name the compiler, not the launcher in front of it.
-    const auto launcher = compiler_launcher().size();
-    const auto& program = step.argv.size() > launcher ? step.argv[launcher] : step.argv.front();
+    // Name the compiler, not a launcher in front of it (compiles go through one, links do not).
+    const auto launcher = compiler_launcher();
+    const bool launched = !launcher.empty() && step.argv.size() > launcher.size() &&
+                          std::equal(launcher.begin(), launcher.end(), step.argv.begin());
+    const auto& program = step.argv.at(launched ? launcher.size() : 0);
     log += util::read_file_or_empty(step.stderr_path) + util::read_file_or_empty(step.stdout_path);
     if (run.timed_out) co_return fmt::format("{} timed out after {} s", program, options.build_timeout.count());
     if (!run.process.started) co_return run.process.start_error;
@@ -196,44 +199,34 @@ struct Pipeline::Impl {
     co_return std::string();
   }
 
-  // Runs build steps in order, stopping at the first failure.
-  asio::awaitable<BuildOutcome> run_steps(const std::string& dir, std::vector<Command> steps, BuildOutcome outcome,
-                                          int priority) {
-    outcome.commands = write_script(dir + "/build.sh", steps);
-    outcome.start_s = scheduler.now_s();
-    for (std::size_t i = 0; i < steps.size() && outcome.ok; ++i) {
-      outcome.error = co_await run_step(steps[i], dir, i, outcome.log, priority);
-      outcome.ok = outcome.error.empty();
-    }
-    outcome.end_s = scheduler.now_s();
-    co_return outcome;
-  }
-
-  // Runs independent build steps (a library's compiles) at once, as slots allow, then `last` (the
-  // link) if every one succeeded. Every step runs even when one fails, so all of a library's
-  // compile errors are reported together; the first failure in step order is the outcome's error.
-  asio::awaitable<BuildOutcome> run_parallel_then(const std::string& dir, std::vector<Command> steps, Command last,
-                                                  BuildOutcome outcome, int priority) {
+  // Runs independent build steps (a library's compiles; none for a driver) at once, as slots allow,
+  // then `last` (the link, or the driver's compile-and-link) if every one succeeded. Every step
+  // runs even when one fails, so all of a library's compile errors are reported together; the first
+  // failure in step order is the outcome's error.
+  asio::awaitable<BuildOutcome> run_build(const std::string& dir, std::vector<Command> steps, Command last,
+                                          BuildOutcome outcome, int priority) {
     auto script = steps;
     script.push_back(last);
     outcome.commands = write_script(dir + "/build.sh", script);
     outcome.start_s = scheduler.now_s();
-    const auto executor = co_await asio::this_coro::executor;
-    std::vector<std::string> logs(steps.size());
-    using Op = decltype(asio::co_spawn(executor, run_step(steps[0], dir, 0, logs[0], priority), asio::deferred));
-    std::vector<Op> ops;
-    ops.reserve(steps.size());
-    for (std::size_t i = 0; i < steps.size(); ++i)
-      ops.push_back(asio::co_spawn(executor, run_step(steps[i], dir, i, logs[i], priority), asio::deferred));
-    // Cancellation of this coroutine reaches every step (the group forwards it).
-    auto [order, errors, failures] = co_await asio::experimental::make_parallel_group(std::move(ops))
-                                         .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-      if (errors[i]) std::rethrow_exception(errors[i]);
-      outcome.log += logs[i];
-      if (outcome.ok && !failures[i].empty()) {
-        outcome.ok = false;
-        outcome.error = failures[i];
+    if (!steps.empty()) {
+      const auto executor = co_await asio::this_coro::executor;
+      std::vector<std::string> logs(steps.size());
+      using Op = decltype(asio::co_spawn(executor, run_step(steps[0], dir, 0, logs[0], priority), asio::deferred));
+      std::vector<Op> ops;
+      ops.reserve(steps.size());
+      for (std::size_t i = 0; i < steps.size(); ++i)
+        ops.push_back(asio::co_spawn(executor, run_step(steps[i], dir, i, logs[i], priority), asio::deferred));
+      // Cancellation of this coroutine reaches every step (the group forwards it).
+      auto [order, errors, failures] = co_await asio::experimental::make_parallel_group(std::move(ops))
+                                           .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+      for (std::size_t i = 0; i < steps.size(); ++i) {
+        if (errors[i]) std::rethrow_exception(errors[i]);
+        outcome.log += logs[i];
+        if (outcome.ok && !failures[i].empty()) {
+          outcome.ok = false;
+          outcome.error = failures[i];
+        }
       }
     }
     if (outcome.ok) {
@@ -335,7 +328,7 @@ struct Pipeline::Impl {
       link.argv.insert(link.argv.end(), {"-o", dir + "/lib" + build.name + ".so"});
       util::append(link.argv, build.ldflags);
       out.output = dir;
-      co_return co_await run_parallel_then(dir, std::move(compiles), std::move(link), std::move(out), priority);
+      co_return co_await run_build(dir, std::move(compiles), std::move(link), std::move(out), priority);
     });
   }
 
@@ -382,9 +375,7 @@ struct Pipeline::Impl {
       util::append(c.argv, driver_link_flags(suite.compiler, flavour));
       util::append(c.argv, suite.ldflags);
       util::append(c.argv, feature.ldflags);
-      std::vector<Command> steps;
-      steps.push_back(std::move(c));
-      auto built = co_await run_steps(dir, std::move(steps), std::move(out), priority);
+      auto built = co_await run_build(dir, {}, std::move(c), std::move(out), priority);
       built.commands = lib.commands + built.commands;
       co_return built;
     });

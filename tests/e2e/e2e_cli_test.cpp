@@ -186,5 +186,20 @@ TEST(CliE2E, LibrarySourcesAllCompileAndEveryErrorIsReported) {
   EXPECT_TRUE(fs::exists(dir + "/lib/brokenlib/ubsan/obj/0-good.o"));
 }
 
+TEST(CliE2E, LibraryLinkFailureNamesTheCompiler) {
+  // Compiles go through ccache when it is installed, links never do: name the program either way.
+  for (const char* ccache : {"0", "1"}) {
+    const std::string dir = k_out + "/brokenlink-" + ccache;
+    const auto out = run_sohound("run --no-progress --report json --out " + dir + " " + k_specs + "brokenlink.yaml",
+                                 std::string("SOHOUND_CCACHE=") + ccache);
+    EXPECT_EQ(out.exit_code, 1) << out.text;
+    std::ifstream in(dir + "/results.json");
+    const auto j = json::parse(in)["jobs"].at(0);
+    EXPECT_EQ(j["outcome"], "build_failed");
+    EXPECT_EQ(j["message"], "library build failed: gcc exited with status 1") << "SOHOUND_CCACHE=" << ccache;
+    EXPECT_NE(j["log"].get<std::string>().find("sohound-no-such-library"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace e2e
