@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 
@@ -69,6 +70,28 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process) 
   }
 }
 
+constexpr const char* k_shadow_memory_note =
+    "the sanitizer runtime could not map its shadow memory: this kernel randomises mmap with more bits than "
+    "the runtime supports. Sohound starts ASan and TSan under `setarch -R` where the system allows that "
+    "persona (see run.sh); otherwise lower the randomisation: sysctl vm.mmap_rnd_bits=28";
+
+// ASan that cannot map its shadow memory faults in its own SEGV handler and prints
+// "AddressSanitizer:DEADLYSIGNAL" without end (1.4 GB of stderr in 3 minutes, measured): true when
+// the file starts with nothing else.
+bool endless_deadly_signal(const std::string& stderr_path) {
+  auto head = util::read_file_ends(stderr_path, 64 * 1024, 0);
+  if (const auto cut = head.find("\n[... "); cut != std::string::npos) head.resize(cut);
+  const auto last = head.rfind('\n');
+  head.resize(last == std::string::npos ? 0 : last);  // whole lines only
+  std::size_t count = 0;
+  for (auto line : util::split_lines(head)) {
+    if (line.empty()) continue;
+    if (line != "AddressSanitizer:DEADLYSIGNAL") return false;
+    ++count;
+  }
+  return count >= 100;
+}
+
 void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process) {
   const auto& tool = model::info(job.tool);
   const auto prefix = std::string(tool.log_prefix) + ".";
@@ -89,19 +112,22 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process)
   }
   // A runtime that could not work (TSan's "unexpected memory mapping", LSan under ptrace) is an
   // infrastructure failure even when it reported something first: its verdict is incomplete.
-  const auto err = util::read_file_or_empty(job.job_dir + "/stderr.txt");
-  for (auto line : util::split_lines(err))
-    if (util::starts_with(line, "FATAL: ") || line.find("Sanitizer has encountered a fatal error") != std::string_view::npos ||
-        line.find("Sanitizer: CHECK failed") != std::string_view::npos)
-      messages.emplace_back(line);
+  // Runtimes say so on stderr, before log_path applies; the same parser picks those lines out.
+  const auto err = util::read_file_ends(job.job_dir + "/stderr.txt", 1024 * 1024, 256 * 1024);
+  util::append(messages, parse::sanitizer_log(err).tool_messages);
   std::string fatal;
   for (const auto& m : messages)
     if (fatal.empty() && (m.find("FATAL") != std::string::npos || m.find("fatal error") != std::string::npos ||
-                          m.find("CHECK failed") != std::string::npos))
+                          m.find("CHECK failed") != std::string::npos ||
+                          m.find("cannot proceed correctly") != std::string::npos))
       fatal = m;
   if (!fatal.empty() && job.outcome == JobOutcome::ok) {
     job.outcome = JobOutcome::tool_failed;
     job.message = fatal;
+    // TSan: "unexpected memory mapping"; ASan: "Shadow memory range interleaves with an existing
+    // memory mapping. ASan cannot proceed correctly."
+    if (fatal.find("memory mapping") != std::string::npos || fatal.find("shadow memory") != std::string::npos)
+      job.notes.push_back(k_shadow_memory_note);
     return;
   }
   // Start-up problems (runtime not first, shadow mapping) go to stderr before log_path applies.
@@ -129,9 +155,28 @@ void read_job_reports(model::JobResult& job, const ProcessResult& process, const
     read_valgrind_reports(job, process);
   else
     read_sanitizer_reports(job, process);
-  if (!timeout_message.empty()) {
+  const auto stderr_path = job.job_dir + "/stderr.txt";
+  if (!timeout_message.empty() && job.tool == model::Tool::asan && endless_deadly_signal(stderr_path)) {
+    // Not the feature's time: the runtime never started it. Keep a sample of the flood, not gigabytes.
+    job.outcome = JobOutcome::tool_failed;
+    job.message = "AddressSanitizer:DEADLYSIGNAL, printed without end until the job's time ran out (" + timeout_message + ")";
+    job.notes.push_back(k_shadow_memory_note);
+    std::error_code ec;
+    const auto size = fs::file_size(stderr_path, ec);
+    if (!ec && size > 64 * 1024) {
+      fs::resize_file(stderr_path, 64 * 1024, ec);
+      if (!ec) job.notes.push_back(fmt::format("stderr.txt held {} bytes of that line; cut to its first 64 KiB", size));
+    }
+  } else if (!timeout_message.empty()) {
     job.outcome = JobOutcome::timeout;
     job.message = timeout_message;
+  } else if (job.outcome == JobOutcome::ok && process.signal == SIGSEGV && (job.tool == model::Tool::asan || job.tool == model::Tool::tsan) &&
+             job.reports.empty() && util::read_file_ends(stderr_path, 1, 0).empty()) {
+    // These runtimes catch a SIGSEGV in the program and report it; dying of one in silence means
+    // the runtime itself failed (TSan does, now and then, when it cannot map its shadow memory).
+    job.outcome = JobOutcome::tool_failed;
+    job.message = fmt::format("the {} runtime died of SIGSEGV without a word: it did not start", model::info(job.tool).name);
+    if (!sanitizer_start_risk().empty()) job.notes.push_back(k_shadow_memory_note);
   } else if (job.outcome == JobOutcome::ok && process.signal != 0) {
     job.outcome = JobOutcome::crashed;
     job.message = "the driver died of " + signal_name(process.signal);

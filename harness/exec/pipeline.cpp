@@ -414,11 +414,13 @@ struct Pipeline::Impl {
     job.job_dir = job_dir(options.out_dir, suite.name, feature.name, std::string(tool.name));
     fs::remove_all(job.job_dir);
     fs::create_directories(job.job_dir);
-    auto command = tool_command(plan.tool, build.output, job.job_dir);
+    auto command = tool_command(plan.tool, build.output, job.job_dir, can_run_without_aslr());
     for (const auto& [k, v] : suite.env) command.env.emplace(k, v);
     for (const auto& [k, v] : feature.env) command.env.insert_or_assign(k, v);
     add_native_suppressions(suite, plan.tool, command, job.job_dir);
     job.notes = blind_spots(suite, plan.tool);
+    if (plan.tool == model::Tool::asan || plan.tool == model::Tool::tsan)
+      if (auto risk = sanitizer_start_risk(); !risk.empty()) job.notes.push_back(std::move(risk));
     job.run_command = write_script(job.job_dir + "/run.sh", {command});
     const double native_timeout = feature.timeout_s.value_or(suite.timeout_s);
     const auto timeout = std::chrono::milliseconds(static_cast<long long>(native_timeout * tool.timeout_scale * 1000));
@@ -433,7 +435,7 @@ struct Pipeline::Impl {
                                            ? fmt::format("stopped after {:.1f} s ({} s x{} for {})", timeout.count() / 1000.0,
                                                          native_timeout, tool.timeout_scale, tool.name)
                                            : std::string());
-    job.log = tail(util::read_file_or_empty(job.job_dir + "/stderr.txt"));
+    job.log = util::read_file_ends(job.job_dir + "/stderr.txt", 0, 16 * 1024);
     aggregate::judge(job, judge_context(plan.suite, plan.feature));
     job.phases.push_back({"parse", parse_start, scheduler.now_s()});
     // The job's own time: running under the tool and parsing, not waiting for a slot or a shared build.

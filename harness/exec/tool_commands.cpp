@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <string_view>
 
+#include <sys/personality.h>
 #include <unistd.h>
 
 namespace harness::exec {
@@ -15,22 +17,46 @@ std::string compiler_for(model::Compiler compiler, model::Language language) {
   return cxx ? "g++" : "gcc";
 }
 
+namespace {
+
+bool on_path(std::string_view program) {
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "/usr/bin:/bin";
+  while (!dirs.empty()) {
+    const auto colon = dirs.find(':');
+    const auto dir = dirs.substr(0, colon);
+    if (!dir.empty() && ::access(fmt::format("{}/{}", dir, program).c_str(), X_OK) == 0) return true;
+    if (colon == std::string_view::npos) break;
+    dirs.remove_prefix(colon + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<std::string> compiler_launcher() {
   static const std::vector<std::string> k_launcher = [] {
     const char* off = std::getenv("SOHOUND_CCACHE");
     if (off && std::string_view(off) == "0") return std::vector<std::string>{};
-    const char* path = std::getenv("PATH");
-    std::string_view dirs = path ? path : "/usr/bin";
-    while (!dirs.empty()) {
-      const auto colon = dirs.find(':');
-      const auto dir = dirs.substr(0, colon);
-      if (!dir.empty() && ::access((std::string(dir) + "/ccache").c_str(), X_OK) == 0) return std::vector<std::string>{"ccache"};
-      if (colon == std::string_view::npos) break;
-      dirs.remove_prefix(colon + 1);
-    }
-    return std::vector<std::string>{};
+    return on_path("ccache") ? std::vector<std::string>{"ccache"} : std::vector<std::string>{};
   }();
   return k_launcher;
+}
+
+bool can_run_without_aslr() {
+  static const bool k_can = [] {
+    const char* off = std::getenv("SOHOUND_NO_ASLR");
+    if (off && std::string_view(off) == "0") return false;
+    if (!on_path("setarch")) return false;
+    // Ask for the persona setarch -R sets, then put ours back: refused (EPERM) under container
+    // seccomp profiles that only allow the default persona.
+    const int current = ::personality(0xffffffff);
+    if (current == -1) return false;
+    if (::personality(static_cast<unsigned long>(current) | ADDR_NO_RANDOMIZE) == -1) return false;
+    ::personality(static_cast<unsigned long>(current));
+    return true;
+  }();
+  return k_can;
 }
 
 std::vector<std::string> base_flags(model::Language language, CodeOrigin origin) {
@@ -66,7 +92,33 @@ std::string valgrind_program() {
   return custom && *custom ? custom : "valgrind";
 }
 
-Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir) {
+namespace {
+
+std::string aslr_off_reason() {
+  const char* off = std::getenv("SOHOUND_NO_ASLR");
+  if (off && std::string_view(off) == "0") return "turned off by SOHOUND_NO_ASLR=0";
+  if (!on_path("setarch")) return "not installed";
+  return "the persona is refused, as in containers with a default seccomp profile";
+}
+
+}  // namespace
+
+std::string sanitizer_start_risk() {
+  static const std::string k_risk = [] {
+    if (can_run_without_aslr()) return std::string{};
+    std::ifstream in("/proc/sys/vm/mmap_rnd_bits");
+    int bits = 0;
+    if (!(in >> bits) || bits <= 28) return std::string{};
+    return fmt::format(
+        "this kernel randomises mmap with {} bits (vm.mmap_rnd_bits) and Sohound could not start the driver "
+        "without address randomisation here (setarch -R: {}), so this runtime may fail to start or hang; "
+        "sysctl vm.mmap_rnd_bits=28 avoids it",
+        bits, aslr_off_reason());
+  }();
+  return k_risk;
+}
+
+Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir, bool without_aslr) {
   Command command;
   command.cwd = report_dir;
   command.stdout_path = report_dir + "/stdout.txt";
@@ -83,6 +135,10 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
   const auto sanitizer = [&](std::string_view prefix) {
     return fmt::format("log_path={}/{}:exitcode={}:color=never:print_summary=1", report_dir, prefix,
                        k_sanitizer_exit_code);
+  };
+  // The shadow-memory runtimes, started without address randomisation (see can_run_without_aslr).
+  const auto sanitized_driver = [&] {
+    return without_aslr ? std::vector<std::string>{"setarch", "-R", driver} : std::vector<std::string>{driver};
   };
   switch (tool) {
     case model::Tool::memcheck:
@@ -108,12 +164,12 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
                                     "abort_on_error=0";
       command.env["LSAN_OPTIONS"] = fmt::format("exitcode={}:fast_unwind_on_malloc=0:malloc_context_size=40",
                                                 k_sanitizer_exit_code);
-      command.argv = {driver};
+      command.argv = sanitized_driver();
       break;
     case model::Tool::tsan:
       // Both stacks of a lock-order inversion, and enough history for the earlier access's stack.
       command.env["TSAN_OPTIONS"] = sanitizer("tsan") + ":second_deadlock_stack=1:history_size=4:halt_on_error=0";
-      command.argv = {driver};
+      command.argv = sanitized_driver();
       break;
     case model::Tool::ubsan:
       // Stacks for every report, and the check's name in SUMMARY (the finding's kind).

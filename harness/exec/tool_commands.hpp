@@ -45,7 +45,27 @@ inline constexpr int k_sanitizer_exit_code = 86;
 // The valgrind to run: $SOHOUND_VALGRIND when set (a custom build), else "valgrind" on PATH.
 std::string valgrind_program();
 
-// Runs `driver` under `tool`, writing raw reports into `report_dir`.
-Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir);
+// Whether sanitizer jobs can run without address-space randomisation: `setarch -R` is on PATH, the
+// system lets a process take that persona (container seccomp profiles may refuse it), and
+// $SOHOUND_NO_ASLR is not 0. Probed once.
+//
+// Why: the shadow-memory runtimes of GCC 12 and Clang 14 (ASan with LSan, TSan) expect at most 28
+// bits of mmap randomisation. On kernels set to more (vm.mmap_rnd_bits=32, as on some CI images)
+// they fail before main: TSan with "FATAL: ThreadSanitizer: unexpected memory mapping" or SIGSEGV,
+// ASan by printing "AddressSanitizer:DEADLYSIGNAL" forever (google/sanitizers#1614, #1716). Newer
+// runtimes re-exec themselves without randomisation; `setarch -R` does the same for these, and
+// keeps the command a user can rerun by hand. Measured on this kernel with mmap_rnd_bits=32: the
+// TSan driver failed 5 runs of 5, and ran 5 of 5 under setarch -R.
+bool can_run_without_aslr();
+
+// What an ASan or TSan job is told when it cannot be protected: "" when can_run_without_aslr(),
+// or when the kernel's vm.mmap_rnd_bits is at most 28; else a note naming the setting and the fix.
+std::string sanitizer_start_risk();
+
+// Runs `driver` under `tool`, writing raw reports into `report_dir`. With `without_aslr`, the ASan
+// and TSan drivers start under `setarch -R` (UBSan has no shadow memory; Valgrind has its own
+// address-space manager).
+Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir,
+                     bool without_aslr = false);
 
 }  // namespace harness::exec

@@ -170,6 +170,24 @@ std::string read_file_or_empty(const std::string& path) {
   return text;
 }
 
+std::string read_file_ends(const std::string& path, std::size_t head, std::size_t tail) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return {};
+  const auto size = static_cast<std::size_t>(std::max<std::streamoff>(0, in.tellg()));
+  auto read_at = [&](std::size_t offset, std::size_t count) {
+    std::string part(count, '\0');
+    in.seekg(static_cast<std::streamoff>(offset));
+    in.read(part.data(), static_cast<std::streamsize>(count));
+    part.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
+    return part;
+  };
+  if (size <= head + tail) return read_at(0, size);
+  auto text = read_at(0, head);
+  text += (head ? "\n" : "") + ("[... " + std::to_string(size - head - tail) + " bytes cut ...]\n");
+  text += read_at(size - tail, tail);
+  return text;
+}
+
 void append(std::vector<std::string>& to, const std::vector<std::string>& from) {
   to.insert(to.end(), from.begin(), from.end());
 }

@@ -43,6 +43,11 @@ bool write_file(const std::string& path, std::string_view text);
 // A file's text, or "" when it cannot be read (for optional outputs such as a tool's log).
 std::string read_file_or_empty(const std::string& path);
 
+// A file's first `head` and last `tail` bytes (joined by one "\n[... N bytes cut ...]\n" line when
+// the file is longer), or "" when it cannot be read. For a driver's stderr, which a runaway
+// process can grow to gigabytes (ASan's endless "AddressSanitizer:DEADLYSIGNAL").
+std::string read_file_ends(const std::string& path, std::size_t head, std::size_t tail);
+
 // Appends `from` to `to`.
 void append(std::vector<std::string>& to, const std::vector<std::string>& from);
 

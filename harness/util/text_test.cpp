@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 namespace harness::util {
 namespace {
 
@@ -27,6 +32,23 @@ TEST(Text, ShellQuoteRoundTripsThroughSh) {
   EXPECT_EQ(shell_quote("plain-arg_1.c"), "plain-arg_1.c");
   EXPECT_EQ(shell_quote("it's here"), "'it'\\''s here'");
   EXPECT_EQ(shell_quote(""), "''");
+}
+
+}  // namespace
+}  // namespace harness::util
+
+namespace harness::util {
+namespace {
+
+TEST(ReadFileEnds, WholeFileWhenShortHeadAndTailWhenLong) {
+  const auto path = std::filesystem::temp_directory_path() / ("sohound-ends-" + std::to_string(::getpid()));
+  std::ofstream(path, std::ios::binary) << "0123456789";
+  EXPECT_EQ(read_file_ends(path.string(), 4, 6), "0123456789");
+  EXPECT_EQ(read_file_ends(path.string(), 3, 2), "012\n[... 5 bytes cut ...]\n89");
+  EXPECT_EQ(read_file_ends(path.string(), 0, 2), "[... 8 bytes cut ...]\n89");
+  EXPECT_EQ(read_file_ends(path.string(), 4, 0), "0123\n[... 6 bytes cut ...]\n");
+  std::filesystem::remove(path);
+  EXPECT_EQ(read_file_ends(path.string(), 4, 4), "");
 }
 
 }  // namespace
