@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace harness::aggregate {
 namespace {
 
@@ -112,6 +114,39 @@ TEST(DefaultSuppressions, DoNotHideARealRaceOnLocaltimesStaticResult) {
     EXPECT_EQ(hidden_by(model::Tool::drd, race), "") << race.message;
   }
   EXPECT_EQ(real, 1u);
+}
+
+TEST(DefaultSuppressions, HideTheStandardStreamsWrittenFromSeveralThreads) {
+  // streams.yaml mixed_output: numbers, chars and strings to cout, cerr and clog from 4 threads.
+  for (const std::string file : {"valgrind/helgrind-streams-mixed.xml", "valgrind/drd-streams-mixed.xml"}) {
+    std::set<std::string> by;
+    for (const auto& race : races_from(file)) {
+      const auto name = hidden_by(tool_of(file), race);
+      EXPECT_NE(name, "") << file << ": " << race.message << " at " << race.stack.at(0).function;
+      by.insert(name);
+    }
+    std::set<std::string> expected = {"cxx-ostream-format-state", "cxx-num-put-format-state"};
+    if (tool_of(file) == model::Tool::drd) expected.insert("glibc-stdio-fwrite");  // Helgrind's own default.supp has it
+    EXPECT_EQ(by, expected) << file;
+  }
+}
+
+TEST(DefaultSuppressions, DoNotHideAUserChangingAStreamsWidthFromSeveralThreads) {
+  // streams.yaml set_width: cout.width(4) from 4 threads races in user code (an inline
+  // std::ios_base member compiled into the driver); libstdc++'s own accesses next to it are noise.
+  for (const std::string file : {"valgrind/helgrind-streams-width.xml", "valgrind/drd-streams-width.xml"}) {
+    std::size_t real = 0;
+    for (const auto& race : races_from(file)) {
+      if (race.stack.at(0).function != "std::ios_base::width(long)") {
+        EXPECT_EQ(hidden_by(tool_of(file), race), "cxx-ostream-format-state") << file << ": " << race.stack.at(0).function;
+        continue;
+      }
+      ++real;
+      EXPECT_EQ(hidden_by(tool_of(file), race), "") << file;
+      EXPECT_EQ(race.stack.at(1).function, "feature_set_width()") << file;
+    }
+    EXPECT_GE(real, 1u) << file;  // one per racing pair of threads in the raw report
+  }
 }
 
 TEST(DefaultSuppressions, EachAppliesOnlyToHelgrindAndDrd) {
