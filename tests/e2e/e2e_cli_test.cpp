@@ -51,8 +51,7 @@ TEST(CliE2E, MissingToolIsAnInfrastructureFailure) {
   const auto out = run_sohound("run --no-progress --tools memcheck --out " + k_out + "/novalgrind " + k_specs + "tiny.yaml",
                                "SOHOUND_VALGRIND=/nonexistent/valgrind");
   EXPECT_EQ(out.exit_code, 3) << out.text;
-  std::ifstream in(k_out + "/novalgrind/results.json");
-  const auto r = json::parse(in);
+  const auto r = read_results(k_out + "/novalgrind");
   ASSERT_EQ(r["jobs"].size(), 1u);
   EXPECT_EQ(r["jobs"][0]["outcome"], "tool_failed");
   EXPECT_NE(r["jobs"][0]["message"].get<std::string>().find("/nonexistent/valgrind"), std::string::npos);
@@ -62,8 +61,7 @@ TEST(CliE2E, CleanRunExitsZeroWithResults) {
   const auto out = run_sohound("run --no-progress --out " + k_out + "/tiny " + k_specs + "tiny.yaml");
   EXPECT_EQ(out.exit_code, 0) << out.text;
   EXPECT_NE(out.text.find("PASS (exit 0)"), std::string::npos) << out.text;
-  std::ifstream in(k_out + "/tiny/results.json");
-  EXPECT_EQ(json::parse(in)["totals"]["passed"], 6) << "a spec without tools: runs all six";
+  EXPECT_EQ(read_results(k_out + "/tiny")["totals"]["passed"], 6) << "a spec without tools: runs all six";
 }
 
 TEST(CliE2E, CtrlCStopsEveryJobAndStillWritesResults) {
@@ -93,9 +91,8 @@ TEST(CliE2E, CtrlCStopsEveryJobAndStillWritesResults) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130);
 
-  std::ifstream in(out_dir + "/results.json");
-  ASSERT_TRUE(in.good()) << "results must be written after Ctrl-C";
-  const auto r = json::parse(in);
+  const auto r = read_results(out_dir);
+  ASSERT_FALSE(r.empty()) << "results must be written after Ctrl-C";
   EXPECT_TRUE(r["interrupted"].get<bool>());
   ASSERT_EQ(r["jobs"].size(), 1u);
   EXPECT_EQ(r["jobs"][0]["outcome"], "cancelled");
@@ -123,8 +120,7 @@ TEST(InfrastructureE2E, ValgrindDyingMidReportKeepsTheCompletePartAndExitsThree)
                                "SOHOUND_TESTDATA=" + std::string(SOHOUND_SOURCE_DIR) + "/testdata SOHOUND_VALGRIND=" +
                                    std::string(SOHOUND_SOURCE_DIR) + "/tests/e2e/fake-valgrind-dies.sh");
   EXPECT_EQ(out.exit_code, 3) << out.text;
-  std::ifstream in(dir + "/results.json");
-  const auto r = json::parse(in);
+  const auto r = read_results(dir);
   ASSERT_EQ(r["jobs"].size(), 1u);
   const auto& j = r["jobs"][0];
   EXPECT_EQ(j["outcome"], "tool_failed");
@@ -137,8 +133,7 @@ TEST(InfrastructureE2E, SanitizerFatalErrorIsAToolFailureNotACrash) {
   const std::string dir = k_out + "/tsanfatal";
   const auto out = run_sohound("run --no-progress --filter tsan_cannot_map --out " + dir + " " + k_specs + "infra.yaml");
   EXPECT_EQ(out.exit_code, 3) << out.text;
-  std::ifstream in(dir + "/results.json");
-  const auto r = json::parse(in);
+  const auto r = read_results(dir);
   const auto& j = r["jobs"][0];
   EXPECT_EQ(j["outcome"], "tool_failed");
   EXPECT_EQ(j["message"], "FATAL: ThreadSanitizer: unexpected memory mapping 0x7f0000000000-0x7f0000100000");
@@ -167,8 +162,7 @@ TEST(CliE2E, LibrarySourcesAllCompileAndEveryErrorIsReported) {
   const std::string dir = k_out + "/brokenlib";
   const auto out = run_sohound("run --no-progress --report json --out " + dir + " " + k_specs + "brokenlib.yaml");
   EXPECT_EQ(out.exit_code, 1) << out.text;
-  std::ifstream in(dir + "/results.json");
-  const auto r = json::parse(in);
+  const auto r = read_results(dir);
   ASSERT_EQ(r["jobs"].size(), 1u);
   const auto& j = r["jobs"][0];
   EXPECT_EQ(j["outcome"], "build_failed");
@@ -193,8 +187,7 @@ TEST(CliE2E, LibraryLinkFailureNamesTheCompiler) {
     const auto out = run_sohound("run --no-progress --report json --out " + dir + " " + k_specs + "brokenlink.yaml",
                                  std::string("SOHOUND_CCACHE=") + ccache);
     EXPECT_EQ(out.exit_code, 1) << out.text;
-    std::ifstream in(dir + "/results.json");
-    const auto j = json::parse(in)["jobs"].at(0);
+    const auto j = read_results(dir)["jobs"].at(0);
     EXPECT_EQ(j["outcome"], "build_failed");
     EXPECT_EQ(j["message"], "library build failed: gcc exited with status 1") << "SOHOUND_CCACHE=" << ccache;
     EXPECT_NE(j["log"].get<std::string>().find("sohound-no-such-library"), std::string::npos);

@@ -66,13 +66,10 @@ TEST_F(HighMmapRandomisation, AsanAndTsanJobsStartAndReportTheirFindings) {
   const auto out = run_sohound("run --no-progress -j 2 --report json --out " + dir + " " + SOHOUND_SOURCE_DIR +
                                "/tests/e2e/specs/aslr.yaml");
   EXPECT_EQ(out.exit_code, 0) << out.text;
-  std::ifstream in(dir + "/results.json");
-  const auto r = json::parse(in);
+  const auto r = read_results(dir);
   for (const auto& [feature, tool, kind, function] :
        {std::tuple{"race", "tsan", "race.data", "bump"}, std::tuple{"leak", "asan", "leak.definite", "feature_leak"}}) {
-    const json* j = nullptr;
-    for (const auto& candidate : r["jobs"])
-      if (candidate["feature"] == feature && candidate["tool"] == tool) j = &candidate;
+    const json* j = job_in(r, feature, tool);
     ASSERT_NE(j, nullptr) << feature << "/" << tool;
     EXPECT_EQ((*j)["outcome"], "ok") << (*j)["message"];
     const json* f = finding(*j, kind, function);
@@ -95,8 +92,7 @@ TEST_F(HighMmapRandomisation, WithoutThePersonaEverySanitizerJobSaysWhyItFailed)
                                    "/tests/e2e/specs/aslr-fallback.yaml",
                                "SOHOUND_NO_ASLR=0");
   EXPECT_NE(out.exit_code, 0) << out.text;
-  std::ifstream in(dir + "/results.json");
-  const auto r = json::parse(in);
+  const auto r = read_results(dir);
   ASSERT_EQ(r["jobs"].size(), 9u);
   int flooded = 0;
   for (const auto& j : r["jobs"]) {

@@ -10,11 +10,6 @@ namespace fs = std::filesystem;
 const std::string k_specs = std::string(SOHOUND_SOURCE_DIR) + "/tests/e2e/specs/";
 const std::string k_out = std::string(SOHOUND_E2E_OUT) + "/policy";
 
-json read_results(const std::string& dir) {
-  std::ifstream in(dir + "/results.json");
-  return json::parse(in);
-}
-
 TEST(BaselineE2E, WriteThenRunAgainstIt) {
   const auto baseline = k_out + "/baseline.json";
   fs::create_directories(k_out);

@@ -19,23 +19,30 @@ namespace e2e {
 
 using nlohmann::json;
 
+// A run's results.json from its output folder (an empty object when there is none).
+inline json read_results(const std::string& dir) {
+  std::ifstream in(dir + "/results.json");
+  return in ? json::parse(in) : json::object();
+}
+
+// A fixture run's results (folder `run` under the e2e output), read once.
 inline const json& results(const std::string& run) {
   static std::map<std::string, json> cache;
   auto it = cache.find(run);
-  if (it == cache.end()) {
-    std::ifstream in(std::string(SOHOUND_E2E_OUT) + "/" + run + "/results.json");
-    json data = in ? json::parse(in) : json::object();
-    it = cache.emplace(run, std::move(data)).first;
-  }
+  if (it == cache.end()) it = cache.emplace(run, read_results(std::string(SOHOUND_E2E_OUT) + "/" + run)).first;
   return it->second;
 }
 
-inline const json* job(const std::string& run, const std::string& feature, const std::string& tool) {
-  const auto& r = results(run);
-  if (!r.contains("jobs")) return nullptr;
-  for (const auto& j : r["jobs"])
-    if (j["feature"] == feature && j["tool"] == tool) return &j;
+// The job of `feature` (and `tool`, unless empty) in a run's results.
+inline const json* job_in(const json& results, const std::string& feature, const std::string& tool = "") {
+  if (!results.contains("jobs")) return nullptr;
+  for (const auto& j : results["jobs"])
+    if (j["feature"] == feature && (tool.empty() || j["tool"] == tool)) return &j;
   return nullptr;
+}
+
+inline const json* job(const std::string& run, const std::string& feature, const std::string& tool) {
+  return job_in(results(run), feature, tool);
 }
 
 // The finding of `kind` whose primary stack holds `function` (exactly, or with a parameter list);

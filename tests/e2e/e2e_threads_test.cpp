@@ -225,12 +225,11 @@ TEST(TsanKindsE2E, ThreadLeakSignalUnsafeCallAndUseAfterFree) {
   const auto out = run_sohound("run --no-progress --report json --out " + dir + " " + std::string(SOHOUND_SOURCE_DIR) +
                                "/tests/e2e/specs/tsankinds.yaml");
   EXPECT_EQ(out.exit_code, 1) << out.text;
-  std::ifstream in(dir + "/results.json");
-  const auto r = json::parse(in);
+  const auto r = read_results(dir);
   auto job_of = [&](const std::string& feature) -> const json& {
-    for (const auto& j : r["jobs"])
-      if (j["feature"] == feature) return j;
-    throw std::runtime_error("no job " + feature);
+    const auto* j = job_in(r, feature);
+    if (!j) throw std::runtime_error("no job " + feature);
+    return *j;
   };
   EXPECT_NE(finding(job_of("thread_leak"), "thread.leak", "feature_thread_leak"), nullptr) << frames_of(job_of("thread_leak"));
   EXPECT_NE(finding(job_of("signal_unsafe"), "signal.unsafe_call", "on_signal"), nullptr) << frames_of(job_of("signal_unsafe"));
@@ -255,12 +254,9 @@ TEST(UbsanKindsE2E, ChecksHaveTheSameKindAndFrameUnderGccAndClang) {
     const auto out = run_sohound(std::string("run --no-progress --report json --compiler ") + compiler + " --out " + dir +
                                  " " + std::string(SOHOUND_SOURCE_DIR) + "/tests/e2e/specs/ubkinds.yaml");
     EXPECT_EQ(out.exit_code, 1) << out.text;
-    std::ifstream in(dir + "/results.json");
-    const auto r = json::parse(in);
+    const auto r = read_results(dir);
     for (std::size_t i = 0; i < 4; ++i) {
-      const json* j = nullptr;
-      for (const auto& candidate : r["jobs"])
-        if (candidate["feature"] == k_features[i]) j = &candidate;
+      const json* j = job_in(r, k_features[i]);
       ASSERT_NE(j, nullptr);
       EXPECT_NE(finding(*j, k_expected[i][0].first, k_expected[i][0].second), nullptr)
           << compiler << " " << k_features[i] << "\n" << frames_of(*j);
