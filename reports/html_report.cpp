@@ -1,11 +1,13 @@
 #include "reports/html_report.hpp"
 
 #include "harness/aggregate/bugs.hpp"
+#include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 #include "reports/json_writer.hpp"
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -27,15 +29,33 @@ constexpr std::size_t k_max_frames_per_stack = 40;
 constexpr std::size_t k_max_source_bytes = 4u << 20;    // larger files are not read for snippets
 constexpr std::size_t k_max_snippets = 20000;
 
+// C and C++ sources and headers, and specs (inline code): the only files snippets come from.
+bool is_source_name(std::string_view file) {
+  static constexpr std::string_view k_extensions[] = {".c",   ".h",   ".cc",  ".cpp", ".cxx", ".c++", ".hh",  ".hpp",
+                                                      ".hxx", ".h++", ".inl", ".ipp", ".tcc", ".tpp", ".yaml", ".yml"};
+  for (auto ext : k_extensions)
+    if (harness::util::ends_with(file, ext)) return true;
+  return false;
+}
+
 struct Snippet {
   std::size_t start = 0;
   std::vector<std::string> lines;
 };
 
-// Reads each source file once and cuts snippets from it.
+// Reads each source file once and cuts snippets from it. A frame's file name is the tool's (or a
+// #line directive's) word, not a trusted path: only C/C++ sources and specs, as regular files that
+// resolve under one of the snippet roots, are read (never /proc, /dev or /sys, never through a
+// symbolic link out of a root), so no report can carry /proc/self/environ or a key file.
 class SnippetReader {
  public:
-  explicit SnippetReader(bool enabled) : m_enabled(enabled) {}
+  SnippetReader(bool enabled, const std::vector<std::string>& roots) : m_enabled(enabled) {
+    for (const auto& root : roots) {
+      std::error_code ec;
+      auto canonical = std::filesystem::weakly_canonical(root, ec);
+      if (!ec && canonical.is_absolute()) m_roots.push_back(canonical.string());
+    }
+  }
 
   // The key of a snippet for file:line, reading it on first use; "" when unavailable.
   std::string snippet(const std::string& file, int line) {
@@ -55,13 +75,26 @@ class SnippetReader {
   const std::map<std::string, Snippet>& snippets() const { return m_snippets; }
 
  private:
+  bool allowed(const std::string& file) const {
+    if (!is_source_name(file)) return false;
+    std::error_code ec;
+    const auto real = std::filesystem::canonical(file, ec).string();
+    if (ec) return false;
+    for (std::string_view system : {"/proc/", "/dev/", "/sys/"})
+      if (harness::util::starts_with(real, system)) return false;
+    for (const auto& root : m_roots)
+      if (real.size() > root.size() && harness::util::starts_with(real, root) && (root == "/" || real[root.size()] == '/'))
+        return true;
+    return false;
+  }
+
   const std::vector<std::string>* load(const std::string& file) {
     auto it = m_files.find(file);
     if (it != m_files.end()) return it->second ? &*it->second : nullptr;
     struct stat st {};
     std::string text;
-    if (::stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::size_t>(st.st_size) > k_max_source_bytes ||
-        !harness::util::read_file(file, text)) {
+    if (!allowed(file) || ::stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        static_cast<std::size_t>(st.st_size) > k_max_source_bytes || !harness::util::read_file(file, text)) {
       m_files.emplace(file, std::nullopt);
       return nullptr;
     }
@@ -71,6 +104,7 @@ class SnippetReader {
   }
 
   bool m_enabled;
+  std::vector<std::string> m_roots;
   std::map<std::string, Snippet> m_snippets;
   std::unordered_map<std::string, std::optional<std::vector<std::string>>> m_files;
 };
@@ -93,7 +127,7 @@ std::string make_nonce() {
 // The page's data, written as JSON in which "<", ">" and "&" only appear escaped, so neither
 // "</script>" nor "<!--" can end or change the <script type="application/json"> block it sits in.
 void write_data(const model::RunSummary& summary, const ReportOptions& options, std::ostream& out) {
-  SnippetReader reader(options.read_sources);
+  SnippetReader reader(options.read_sources, options.snippet_roots);
   JsonWriter w(out, 0, true);
   std::map<std::string, std::size_t> driver_index;
   std::vector<const std::string*> drivers;

@@ -1,5 +1,7 @@
 #include "reports/registry.hpp"
 
+#include "harness/util/files.hpp"
+#include "harness/util/interrupt.hpp"
 #include "harness/util/text.hpp"
 #include "reports/html_report.hpp"
 #include "reports/json_report.hpp"
@@ -51,10 +53,16 @@ harness::util::Result<std::vector<std::string>> write_reports(const harness::mod
   std::vector<std::string> written;
   for (const auto* r : selected) {
     const auto path = dir + "/" + std::string(r->file_name);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) return harness::util::make_error(fmt::format("{}: cannot write", path));
-    r->render(summary, out, options);
-    if (!out) return harness::util::make_error(fmt::format("{}: write failed", path));
+    // Rendered beside the old file and renamed over it: a reader never sees half a report, and an
+    // interrupted render leaves the previous one.
+    harness::util::AtomicFile out(path);
+    if (!out.is_open()) return harness::util::make_error(fmt::format("{}: cannot write", path));
+    try {
+      r->render(summary, out.stream(), options);
+    } catch (const harness::util::Interrupted&) {
+      return harness::util::make_error(fmt::format("{}: not written (interrupted)", path));
+    }
+    if (!out.commit()) return harness::util::make_error(fmt::format("{}: write failed", path));
     written.push_back(path);
   }
   return written;

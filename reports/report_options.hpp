@@ -2,12 +2,16 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace reports {
 
 struct ReportOptions {
   std::string source_root;   // absolute; SARIF and JUnit paths are made relative to it when under it
   bool read_sources = true;  // HTML: read source snippets from disk at report time
+  // HTML snippets are read only from C/C++ sources and specs under these folders (the source root,
+  // the specs' folders, a built library's source folders); never from /proc, /dev or /sys.
+  std::vector<std::string> snippet_roots;
 };
 
 // `path` relative to `root` when it lies under it; otherwise `path` unchanged.

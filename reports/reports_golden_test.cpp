@@ -1,6 +1,7 @@
 // Golden-file tests: each renderer's output for a fixed run is compared with its approved file in
 // testdata/golden/ after masking what changes from run to run (the HTML's CSP nonce). After a
 // deliberate change, re-approve with SOHOUND_UPDATE_GOLDEN=1 and review the diff.
+#include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 #include "reports/html_report.hpp"
 #include "reports/json_report.hpp"

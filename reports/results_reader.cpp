@@ -1,5 +1,8 @@
 #include "reports/results_reader.hpp"
 
+#include "harness/util/files.hpp"
+#include "harness/util/interrupt.hpp"
+#include "harness/util/json_input.hpp"
 #include "harness/util/text.hpp"
 #include "reports/json_report.hpp"
 
@@ -11,27 +14,39 @@ using nlohmann::json;
 namespace model = harness::model;
 
 namespace {
+using harness::util::JsonTypeError;
+using harness::util::JsonView;
 
-std::vector<model::Frame> frames(const json& stack) {
+std::vector<model::Frame> frames(const JsonView& owner, std::string_view key) {
   std::vector<model::Frame> out;
-  if (!stack.is_array()) return out;
-  for (const auto& f : stack)
-    out.push_back({f.value("function", ""), f.value("file", ""), f.value("line", 0), f.value("object", "")});
+  for (const auto& f : owner.objects(key))
+    out.push_back({f.string("function"), f.string("file"), static_cast<int>(f.integer("line")), f.string("object")});
   return out;
 }
 
-model::FindingStatus status_of(const std::string& s) {
+model::FindingStatus status_of(const JsonView& f) {
+  const auto s = f.string("status", "new");
+  if (s == "new") return model::FindingStatus::new_finding;
   if (s == "expected") return model::FindingStatus::expected;
   if (s == "suppressed") return model::FindingStatus::suppressed;
   if (s == "baseline") return model::FindingStatus::baseline;
-  return model::FindingStatus::new_finding;
+  throw JsonTypeError{fmt::format("{}/status: unknown status '{}' (new, expected, suppressed, baseline)", f.path(), s)};
 }
 
-model::JobOutcome outcome_of(const std::string& s) {
+model::JobOutcome outcome_of(const JsonView& j) {
+  const auto s = j.string("outcome", "ok");
   for (auto o : {model::JobOutcome::ok, model::JobOutcome::build_failed, model::JobOutcome::crashed,
-                 model::JobOutcome::timeout, model::JobOutcome::tool_failed, model::JobOutcome::cancelled})
+                 model::JobOutcome::timeout, model::JobOutcome::tool_failed, model::JobOutcome::cancelled,
+                 model::JobOutcome::exited_early})
     if (model::to_string(o) == s) return o;
-  return model::JobOutcome::tool_failed;
+  throw JsonTypeError{fmt::format("{}/outcome: unknown outcome '{}'", j.path(), s)};
+}
+
+int small_int(const JsonView& v, std::string_view key, int fallback) {
+  const auto value = v.integer(key, fallback);
+  if (value < INT32_MIN || value > INT32_MAX)
+    throw JsonTypeError{fmt::format("{}/{}: {} is out of range", v.path(), key, value)};
+  return static_cast<int>(value);
 }
 
 }  // namespace
@@ -39,69 +54,75 @@ model::JobOutcome outcome_of(const std::string& s) {
 harness::util::Result<model::RunSummary> read_results(const std::string& path) {
   std::string text;
   if (!harness::util::read_file(path, text)) return harness::util::make_error(fmt::format("{}: cannot read", path));
-  const auto r = json::parse(text, nullptr, false);
-  if (r.is_discarded() || !r.is_object() || r.value("schema", "") != k_results_schema)
+  auto parsed = harness::util::parse_json(text, path);
+  if (!parsed) return parsed.error();
+  const auto& r = *parsed;
+  if (!r.is_object() || !r.contains("schema") || r["schema"] != k_results_schema)
     return harness::util::make_error(fmt::format("{}: not a Sohound results file (schema \"{}\")", path, k_results_schema));
   try {
+    const JsonView root(r, "");
     model::RunSummary s;
-    s.sohound_version = r.value("sohound_version", "");
-    s.started_at = r.value("started_at", "");
-    s.duration_s = r.value("duration_s", 0.0);
-    s.interrupted = r.value("interrupted", false);
-    s.specs = r.value("specs", std::vector<std::string>{});
-    s.baseline = r.value("baseline", "");
-    if (r.contains("resources")) {
-      s.self_cpu_s = r["resources"].value("self_cpu_s", 0.0);
-      s.children_cpu_s = r["resources"].value("children_cpu_s", 0.0);
-    }
-    for (const auto& u : r.value("suppressions", json::array()))
-      s.suppressions.push_back({u.value("name", ""), u.value("source", ""), u.value("matched", std::size_t{0})});
-    for (const auto& j : r.value("jobs", json::array())) {
+    s.sohound_version = root.string("sohound_version");
+    s.started_at = root.string("started_at");
+    s.duration_s = root.number("duration_s");
+    s.interrupted = root.boolean("interrupted");
+    s.specs = root.strings("specs");
+    s.baseline = root.string("baseline");
+    const auto resources = root.object("resources");
+    s.self_cpu_s = resources.number("self_cpu_s");
+    s.children_cpu_s = resources.number("children_cpu_s");
+    for (const auto& u : root.objects("suppressions"))
+      s.suppressions.push_back({u.string("name"), u.string("source"), u.count("matched")});
+    for (const auto& j : root.objects("jobs")) {
+      harness::util::throw_if_interrupted();
       model::JobResult job;
-      job.suite = j.value("suite", "");
-      job.feature = j.value("feature", "");
-      const auto tool = model::tool_from_name(j.value("tool", ""));
-      if (!tool) return harness::util::make_error(fmt::format("{}: unknown tool '{}'", path, j.value("tool", "")));
+      job.suite = j.string("suite");
+      job.feature = j.string("feature");
+      const auto tool = model::tool_from_name(j.string("tool"));
+      if (!tool) return harness::util::make_error(fmt::format("{}: {}/tool: unknown tool '{}'", path, j.path(), j.string("tool")));
       job.tool = *tool;
-      job.outcome = outcome_of(j.value("outcome", ""));
-      job.passed = j.value("passed", false);
-      job.message = j.value("message", "");
-      job.duration_s = j.value("duration_s", 0.0);
-      job.exit_code = j.value("exit_code", -1);
-      job.signal = j.value("signal", 0);
-      job.unmatched_expectations = j.value("unmatched_expectations", std::vector<std::string>{});
-      job.notes = j.value("notes", std::vector<std::string>{});
-      job.log = j.value("log", "");
-      job.job_dir = j.value("job_dir", "");
-      job.driver_source = j.value("driver_source", "");
-      job.build_command = j.value("build_command", "");
-      job.run_command = j.value("run_command", "");
-      job.reports = j.value("reports", std::vector<std::string>{});
-      for (const auto& p : j.value("phases", json::array()))
-        job.phases.push_back({p.value("name", ""), p.value("start_s", 0.0), p.value("end_s", 0.0)});
-      for (const auto& f : j.value("findings", json::array())) {
+      job.outcome = outcome_of(j);
+      job.passed = j.boolean("passed");
+      job.message = j.string("message");
+      job.duration_s = j.number("duration_s");
+      job.exit_code = small_int(j, "exit_code", -1);
+      job.signal = small_int(j, "signal", 0);
+      job.unmatched_expectations = j.strings("unmatched_expectations");
+      job.notes = j.strings("notes");
+      job.log = j.string("log");
+      job.job_dir = j.string("job_dir");
+      job.driver_source = j.string("driver_source");
+      job.build_command = j.string("build_command");
+      job.run_command = j.string("run_command");
+      job.reports = j.strings("reports");
+      for (const auto& p : j.objects("phases")) job.phases.push_back({p.string("name"), p.number("start_s"), p.number("end_s")});
+      for (const auto& f : j.objects("findings")) {
         model::Finding finding;
-        finding.kind = f.value("kind", "");
-        finding.tool_kind = f.value("tool_kind", "");
-        finding.fingerprint = f.value("fingerprint", "");
-        finding.message = f.value("message", "");
-        finding.status = status_of(f.value("status", "new"));
-        finding.severity = f.value("severity", "error") == "warning" ? model::Severity::warning : model::Severity::error;
-        finding.count = f.value("count", std::uint64_t{1});
-        finding.bytes = f.value("bytes", std::uint64_t{0});
-        finding.blocks = f.value("blocks", std::uint64_t{0});
-        finding.pid = f.value("pid", 0);
-        finding.expected_by = f.value("expected_by", "");
-        finding.suppressed_by = f.value("suppressed_by", "");
-        finding.stack = frames(f.value("stack", json::array()));
-        for (const auto& a : f.value("aux_stacks", json::array()))
-          finding.aux_stacks.push_back({a.value("label", ""), frames(a.value("stack", json::array()))});
+        finding.kind = f.string("kind");
+        finding.tool_kind = f.string("tool_kind");
+        finding.fingerprint = f.string("fingerprint");
+        finding.message = f.string("message");
+        finding.status = status_of(f);
+        const auto severity = f.string("severity", "error");
+        if (severity != "error" && severity != "warning")
+          throw JsonTypeError{fmt::format("{}/severity: expected error or warning, found '{}'", f.path(), severity)};
+        finding.severity = severity == "warning" ? model::Severity::warning : model::Severity::error;
+        finding.count = f.count("count", 1);
+        finding.bytes = f.count("bytes");
+        finding.blocks = f.count("blocks");
+        finding.pid = small_int(f, "pid", 0);
+        finding.expected_by = f.string("expected_by");
+        finding.suppressed_by = f.string("suppressed_by");
+        finding.stack = frames(f, "stack");
+        for (const auto& a : f.objects("aux_stacks")) finding.aux_stacks.push_back({a.string("label"), frames(a, "stack")});
         job.findings.push_back(std::move(finding));
       }
       s.jobs.push_back(std::move(job));
     }
     return s;
-  } catch (const json::exception& e) {
+  } catch (const JsonTypeError& e) {
+    return harness::util::make_error(fmt::format("{}: {}", path, e.message));
+  } catch (const nlohmann::json::exception& e) {
     return harness::util::make_error(fmt::format("{}: malformed results: {}", path, e.what()));
   }
 }

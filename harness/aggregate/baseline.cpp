@@ -1,5 +1,6 @@
 #include "harness/aggregate/baseline.hpp"
 
+#include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
 #include <fmt/format.h>

@@ -21,15 +21,29 @@ bool frame_matches(const std::string& pattern, const model::Frame& frame) {
   return util::glob_match(pattern, frame.function) || util::glob_match(pattern, normalize_function(frame.function));
 }
 
-bool match_from(const std::vector<std::string>& patterns, std::size_t p, const std::vector<const model::Frame*>& frames,
-                std::size_t f) {
-  if (p == patterns.size()) return true;  // the stack may go on below the last pattern
-  if (patterns[p] == "...") {
-    for (std::size_t skip = f; skip <= frames.size(); ++skip)
-      if (match_from(patterns, p + 1, frames, skip)) return true;
-    return false;
+// Frame patterns against frames, as glob_match does characters: "..." is the star, every other
+// pattern matches exactly one frame, and the stack may go on below the last pattern. Greedy with
+// one backtrack point (the last "..." seen), which is exact for this pattern language and takes
+// O(patterns x frames) frame tests however many "..." there are (a recursive matcher took
+// exponential time: 20 "..." did not finish in 10 minutes).
+bool match_frames(const std::vector<std::string>& patterns, const std::vector<const model::Frame*>& frames) {
+  std::size_t p = 0, f = 0, star = std::string::npos, mark = 0;
+  while (true) {
+    if (p == patterns.size()) return true;  // the rest of the stack is free
+    if (patterns[p] == "...") {
+      star = p++;
+      mark = f;
+      continue;
+    }
+    if (f < frames.size() && frame_matches(patterns[p], *frames[f])) {
+      ++p;
+      ++f;
+      continue;
+    }
+    if (star == std::string::npos || mark >= frames.size()) return false;
+    p = star + 1;
+    f = ++mark;
   }
-  return f < frames.size() && frame_matches(patterns[p], *frames[f]) && match_from(patterns, p + 1, frames, f + 1);
 }
 
 // "ns::Config::Config" or "Box<int>::Box": the last name repeats the class name before it.
@@ -54,7 +68,7 @@ bool frames_match(const std::vector<std::string>& patterns, const std::vector<mo
   std::vector<const model::Frame*> frames;
   for (const auto& f : stack)
     if (!is_runtime_frame(f)) frames.push_back(&f);
-  return match_from(patterns, 0, frames, 0);
+  return match_frames(patterns, frames);
 }
 
 bool is_static_initialisation_race(const model::Finding& finding) {

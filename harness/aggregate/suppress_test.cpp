@@ -174,6 +174,29 @@ TEST(Suppression, FramesMatchFromTheTopWithEllipsis) {
   EXPECT_FALSE(frames_match({"zcalloc", "deflateInit_"}, f.stack));
 }
 
+// Many "..." and "*" against a deep stack that does not match: a backtracking matcher takes
+// exponential time here (20 "..." did not finish in 10 minutes); this one is O(patterns x frames).
+TEST(Suppression, ManyWildcardsMatchInPolynomialTime) {
+  std::vector<std::string> deep(40, "f*");
+  deep.back() = "feature_x";
+  const auto f = leak_in(deep);
+  std::vector<std::string> patterns;
+  for (int i = 0; i < 45; ++i) {
+    patterns.push_back("...");
+    patterns.push_back("*f*");
+  }
+  patterns.push_back("never_there");
+  EXPECT_FALSE(frames_match(patterns, f.stack));
+  patterns.back() = "feature_*";
+  EXPECT_FALSE(frames_match(patterns, f.stack)) << "45 frames must come before feature_x, and the stack has 39";
+  patterns.resize(2 * 20);
+  patterns.push_back("feature_*");
+  EXPECT_TRUE(frames_match(patterns, f.stack));
+  EXPECT_TRUE(frames_match({"...", "...", "feature_x"}, f.stack));
+  EXPECT_FALSE(frames_match({"...", "feature_x", "f1"}, f.stack));
+  EXPECT_TRUE(frames_match({"f*", "...", "f*", "...", "feature_x"}, f.stack));
+}
+
 TEST(Suppression, KindToolsLabelsAndAux) {
   model::Suppression s;
   s.kind = "leak.*";

@@ -35,6 +35,9 @@ int report_command(const ReportCommandOptions& options) {
   fs::create_directories(dir);
   reports::ReportOptions report_options;
   report_options.source_root = absolute_root(options.source_root);
+  // A results.json may come from anywhere: its frames name files, but snippets are read only
+  // under --source-root (the working directory by default), never where the file points.
+  report_options.snippet_roots = {report_options.source_root};
   // Re-rendering results.json onto itself would only rewrite it: skip that.
   std::vector<const reports::Renderer*> selected;
   for (const auto* r : *renderers)

@@ -1,12 +1,16 @@
 #include "harness/cli/commands.hpp"
 #include "harness/aggregate/baseline.hpp"
 #include "harness/exec/boost_process_launcher.hpp"
+#include "harness/exec/output_dir.hpp"
+#include "harness/exec/strays.hpp"
 #include "harness/exec/pipeline.hpp"
 #include "harness/exec/scheduler.hpp"
 #include "harness/exec/timers.hpp"
 #include "harness/model/run_summary.hpp"
 #include "harness/plan/planner.hpp"
 #include "harness/spec/spec_loader.hpp"
+#include "harness/util/files.hpp"
+#include "harness/util/interrupt.hpp"
 #include "harness/util/text.hpp"
 #include "reports/json_report.hpp"
 #include "reports/registry.hpp"
@@ -15,7 +19,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -140,8 +144,14 @@ int run_command(const RunOptions& options) {
     return k_exit_usage;
   }
 
-  const auto out_dir = fs::absolute(options.out_dir).lexically_normal().string();
-  fs::create_directories(out_dir);
+  bool busy = false;
+  auto claimed = exec::OutputDir::claim(options.out_dir, &busy);
+  if (!claimed) {
+    fmt::print(stderr, "{}\n", claimed.error().message);
+    return busy ? k_exit_infrastructure : k_exit_usage;
+  }
+  const exec::OutputDir& output = *claimed;
+  const auto out_dir = output.path();
   const int parallel = options.jobs > 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
 
   model::RunSummary summary;
@@ -155,20 +165,35 @@ int run_command(const RunOptions& options) {
   exec::SteadyTimers timers;
   exec::Scheduler scheduler(io.get_executor(), launcher, timers, parallel);
   scheduler.on_error = [](const std::string& what) { fmt::print(stderr, "sohound: internal error in a job: {}\n", what); };
-  pipeline_options.out_dir = out_dir;
+  pipeline_options.out = &output;
   exec::Pipeline pipeline(scheduler, suites, std::move(pipeline_options));
   Progress progress(jobs.size(), options.progress && ::isatty(STDERR_FILENO));
 
   // Ctrl-C (or SIGTERM from CI) cancels every job; their children are stopped and the results
-  // gathered so far are still written.
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    fmt::print(stderr, "\nsohound: {} received, stopping every job and writing results...\n",
-               sig == SIGINT ? "Ctrl-C" : "SIGTERM");
-    summary.interrupted = true;
-    scheduler.cancel_all();
-  });
+  // gathered so far are still written. A signal from one of our own descendants (a feature that
+  // signals its parent) is not the user's: it is ignored, and said.
+  asio::posix::stream_descriptor signals(io, ::dup(util::interrupt_fd()));
+  std::function<void()> watch_signals = [&] {
+    signals.async_wait(asio::posix::descriptor_base::wait_read, [&](const boost::system::error_code& ec) {
+      if (ec) return;
+      int sig = 0;
+      pid_t sender = 0;
+      while (util::take_signal(sig, sender)) {
+        const auto name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+        if (sender > 0 && util::is_descendant(sender)) {
+          fmt::print(stderr, "\nsohound: {} from process {} (started by a job) ignored\n", name, sender);
+          continue;
+        }
+        if (util::interrupted()) continue;
+        fmt::print(stderr, "\nsohound: {} received, stopping every job and writing results...\n", name);
+        util::set_interrupted();
+        summary.interrupted = true;
+        scheduler.cancel_all();
+      }
+      watch_signals();
+    });
+  };
+  watch_signals();
 
   std::exception_ptr failure;
   asio::co_spawn(
@@ -176,10 +201,16 @@ int run_command(const RunOptions& options) {
       [&]() -> asio::awaitable<void> {
         co_await pipeline.run_all(jobs, summary.jobs, [&](const model::JobResult& job) { progress.finished(job); });
         signals.cancel();
+        signals.close();
       },
       [&](std::exception_ptr e) { failure = e; });
   io.run();
   progress.close();
+  // Orphans whose job token was cleared (they changed their environment) were reparented to us as
+  // the subreaper: none outlives the run.
+  for (const auto& orphan : exec::kill_orphans())
+    fmt::print(stderr, "sohound: killed process {} ({}), left running by a job without its job token\n", orphan.pid,
+               orphan.command);
   summary.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto cpu_s = [](int who) {
     rusage usage{};
@@ -194,8 +225,12 @@ int run_command(const RunOptions& options) {
   // results.json is always written (the contract other tools read); the rest as asked.
   const auto results_path = out_dir + "/results.json";
   {
-    std::ofstream out(results_path);
-    reports::write_json(summary, out);
+    util::AtomicFile out(results_path);
+    reports::write_json(summary, out.stream());
+    if (!out.commit()) {
+      fmt::print(stderr, "sohound: cannot write {}\n", results_path);
+      return k_exit_infrastructure;
+    }
   }
   reports::write_terminal_summary(summary, std::cout, {::isatty(STDOUT_FILENO) != 0});
   fmt::print("results: {}\n", results_path);
@@ -205,6 +240,14 @@ int run_command(const RunOptions& options) {
   reports::ReportOptions report_options;
   report_options.source_root = fs::absolute(options.source_root.empty() ? "." : options.source_root).lexically_normal().string();
   if (report_options.source_root.size() > 1 && report_options.source_root.back() == '/') report_options.source_root.pop_back();
+  // Snippets: the source root, each spec's folder, and the folders of a built library's sources.
+  report_options.snippet_roots.push_back(report_options.source_root);
+  for (const auto& suite : suites) {
+    report_options.snippet_roots.push_back(fs::absolute(suite.file).parent_path().string());
+    for (const auto& source : suite.library.build.sources)
+      report_options.snippet_roots.push_back(fs::absolute(source).parent_path().string());
+    for (const auto& dir : suite.library.include_dirs) report_options.snippet_roots.push_back(fs::absolute(dir).string());
+  }
   if (auto written = reports::write_reports(summary, others, out_dir, report_options); !written) {
     fmt::print(stderr, "sohound: {}\n", written.error().message);
     return k_exit_infrastructure;

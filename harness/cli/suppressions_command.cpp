@@ -1,6 +1,7 @@
 #include "harness/aggregate/suppress.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/model/tool.hpp"
+#include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
 #include <fmt/format.h>

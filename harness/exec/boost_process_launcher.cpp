@@ -1,5 +1,7 @@
 #include "harness/exec/boost_process_launcher.hpp"
 
+#include "harness/exec/strays.hpp"
+
 // Boost.Process v2 is built here, once, in separate-compilation mode (src.hpp below): 1.81's
 // header-only mode leaves process_environment::on_setup undefined. This is the only translation
 // unit that includes Boost.Process.
@@ -21,6 +23,8 @@
 #include <boost/process/v2/stdio.hpp>
 // Process v2 is not header-only: its out-of-line definitions are compiled here, once.
 #include <boost/process/v2/src.hpp>
+
+#include <fmt/format.h>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -112,7 +116,13 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
     co_return failed;
   }
   const std::vector<std::string> args(command.argv.begin() + 1, command.argv.end());
-  const auto env = child_environment(command.env);
+  // Every process the command starts inherits the token, so those that leave its process group
+  // are still found when it ends (strays.hpp).
+  become_subreaper();
+  const auto token = new_job_token();
+  auto extra = command.env;
+  extra[k_job_token_variable] = token;
+  const auto env = child_environment(extra);
   const std::filesystem::path cwd = command.cwd.empty() ? std::filesystem::current_path() : std::filesystem::path(command.cwd);
 
   // Check what exec would say before forking: Boost.Process 1.81 throws from its constructor on an
@@ -134,8 +144,10 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
 
   auto [wait_ec, code] = co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));
   if (wait_ec != asio::error::operation_aborted) {
-    ::kill(-group, SIGKILL);  // stragglers the driver left running in its group
-    co_return decode(proc.native_exit_code());
+    auto result = decode(proc.native_exit_code());
+    for (const auto& stray : kill_strays(token)) result.strays.push_back(fmt::format("{} {}", stray.pid, stray.command));
+    ::kill(-group, SIGKILL);  // stragglers that cleared their environment but stayed in the group
+    co_return result;
   }
 
   // Cancelled (timeout or Ctrl-C): stop the whole group, give it the grace period, then kill.
@@ -149,6 +161,7 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
     co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));
   }
   ::kill(-group, SIGKILL);
+  kill_strays(token);
   throw boost::system::system_error(asio::error::operation_aborted);
 }
 

@@ -1,6 +1,7 @@
 // The real launcher against real processes: exit codes, signals, missing programs, environment,
 // and that cancellation stops the child's whole process group.
 #include "harness/exec/boost_process_launcher.hpp"
+#include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>

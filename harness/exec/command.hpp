@@ -23,6 +23,9 @@ struct ProcessResult {
   std::string start_error;
   int exit_code = -1;        // when it exited normally
   int signal = 0;            // when a signal ended it
+  // Processes it started that were still running after it ended (outside its process group too),
+  // killed by the launcher: "PID COMMAND" each.
+  std::vector<std::string> strays;
 };
 
 // "SIGSEGV" for 11, "signal 99" for what the C library does not name.

@@ -5,6 +5,7 @@
 #include "harness/parse/valgrind_fds.hpp"
 #include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/valgrind_xml.hpp"
+#include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
 #include <fmt/format.h>
@@ -150,12 +151,22 @@ void read_job_reports(model::JobResult& job, const ProcessResult& process, const
     job.message = process.start_error;
     return;
   }
+  // Processes the feature started and left running (killed by the launcher when the job ended).
+  for (const auto& stray : process.strays) {
+    model::Finding f;
+    f.kind = "process.leak";
+    f.tool_kind = "left running";
+    f.message = "a process the feature started was still running when the job ended (killed by Sohound): " + stray;
+    job.findings.push_back(std::move(f));
+  }
   const auto& tool = model::info(job.tool);
   if (tool.family == model::ToolFamily::valgrind)
     read_valgrind_reports(job, process);
   else
     read_sanitizer_reports(job, process);
   const auto stderr_path = job.job_dir + "/stderr.txt";
+  // 124/125 are the driver runtime's own failures (sohound_rt.h), which it explains on stderr.
+  const bool finished = fs::exists(fs::path(job.job_dir) / k_driver_done_file);
   if (!timeout_message.empty() && job.tool == model::Tool::asan && endless_deadly_signal(stderr_path)) {
     // Not the feature's time: the runtime never started it. Keep a sample of the flood, not gigabytes.
     job.outcome = JobOutcome::tool_failed;
@@ -177,13 +188,23 @@ void read_job_reports(model::JobResult& job, const ProcessResult& process, const
     job.outcome = JobOutcome::tool_failed;
     job.message = fmt::format("the {} runtime died of SIGSEGV without a word: it did not start", model::info(job.tool).name);
     if (!sanitizer_start_risk().empty()) job.notes.push_back(k_shadow_memory_note);
+  } else if (job.outcome == JobOutcome::ok && process.signal == 0 && !finished &&
+             (process.exit_code == 0 || (tool.family == model::ToolFamily::sanitizer && process.exit_code == k_sanitizer_exit_code))) {
+    job.outcome = JobOutcome::exited_early;
+    job.message = fmt::format(
+        "the feature ended the process (exit status {}) before the driver finished it: checks that run at the end "
+        "(LeakSanitizer's leak check) may not have run, so a clean result proves nothing",
+        process.exit_code);
   } else if (job.outcome == JobOutcome::ok && process.signal != 0) {
     job.outcome = JobOutcome::crashed;
     job.message = "the driver died of " + signal_name(process.signal);
   } else if (job.outcome == JobOutcome::ok && process.exit_code != 0 &&
              !(tool.family == model::ToolFamily::sanitizer && process.exit_code == k_sanitizer_exit_code)) {
     job.outcome = JobOutcome::crashed;
-    job.message = fmt::format("the driver exited with status {}", process.exit_code);
+    job.message = fmt::format("the driver exited with status {}{}", process.exit_code,
+                              finished || process.exit_code == 124 || process.exit_code == 125
+                                  ? ""
+                                  : " (the feature ended the process before the driver finished it)");
   }
 }
 

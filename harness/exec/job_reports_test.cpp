@@ -37,7 +37,7 @@ class JobReports : public ::testing::Test {
 
 TEST_F(JobReports, TsanThatCannotMapItsShadowIsAToolFailureWithTheFix) {
   auto j = job(model::Tool::tsan, testing::testdata("sanitizers/tsan-gcc-unexpected-mapping-stderr.txt"));
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 66}, "");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 66, .strays = {}}, "");
   EXPECT_EQ(j.outcome, JobOutcome::tool_failed);
   EXPECT_EQ(j.message, "FATAL: ThreadSanitizer: unexpected memory mapping 0x64d84831b000-0x64d84831c000");
   ASSERT_EQ(j.notes.size(), 1u);
@@ -50,7 +50,7 @@ TEST_F(JobReports, EndlessAsanDeadlySignalIsAToolFailureNotTheFeaturesTimeout) {
   std::string flood;
   while (flood.size() < 1024 * 1024) flood += head;
   auto j = job(model::Tool::asan, flood);
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = 9}, "stopped after 6.0 s (2 s x3 for asan)");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = 9, .strays = {}}, "stopped after 6.0 s (2 s x3 for asan)");
   EXPECT_EQ(j.outcome, JobOutcome::tool_failed);
   EXPECT_EQ(j.message,
             "AddressSanitizer:DEADLYSIGNAL, printed without end until the job's time ran out (stopped after 6.0 s "
@@ -63,18 +63,18 @@ TEST_F(JobReports, EndlessAsanDeadlySignalIsAToolFailureNotTheFeaturesTimeout) {
 
 TEST_F(JobReports, ASanitizedDriverDyingOfSegvInSilenceIsItsRuntimeFailing) {
   auto j = job(model::Tool::tsan, "");
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = SIGSEGV}, "");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = SIGSEGV, .strays = {}}, "");
   EXPECT_EQ(j.outcome, JobOutcome::tool_failed);
   EXPECT_EQ(j.message, "the tsan runtime died of SIGSEGV without a word: it did not start");
   // Only the shadow-memory runtimes (ASan, TSan) are read this way; for others it stays a crash.
   auto v = job(model::Tool::ubsan, "");
-  read_job_reports(v, ProcessResult{.start_error = {}, .exit_code = -1, .signal = SIGSEGV}, "");
+  read_job_reports(v, ProcessResult{.start_error = {}, .exit_code = -1, .signal = SIGSEGV, .strays = {}}, "");
   EXPECT_EQ(v.outcome, JobOutcome::crashed);
 }
 
 TEST_F(JobReports, ATimeoutWithOtherOutputStaysATimeout) {
   auto j = job(model::Tool::asan, "AddressSanitizer:DEADLYSIGNAL\nworking on item 7\n");
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = 9}, "stopped after 6.0 s");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = 9, .strays = {}}, "stopped after 6.0 s");
   EXPECT_EQ(j.outcome, JobOutcome::timeout);
   EXPECT_TRUE(j.notes.empty());
 }

@@ -5,7 +5,9 @@
 #include "harness/codegen/driver_codegen.hpp"
 #include "harness/exec/async_once.hpp"
 #include "harness/exec/job_reports.hpp"
+#include "harness/exec/output_dir.hpp"
 #include "harness/exec/tool_commands.hpp"
+#include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -151,7 +153,7 @@ struct Pipeline::Impl {
       const auto path = fmt::format("{}/{}.supp", dir, key);
       util::write_file(path, combined);
       auto& options_value = command.env[std::string(variable)];
-      options_value += (options_value.empty() ? "" : ":") + fmt::format("suppressions={}", path);
+      options_value += std::string(options_value.empty() ? "" : ":") + "suppressions=" + sanitizer_option_value(path);
     }
   }
 
@@ -244,7 +246,7 @@ struct Pipeline::Impl {
       BuildOutcome out;
       if (suite.library.kind != model::LibraryKind::pkg_config) co_return out;
       const auto dir = options.out_dir + "/jobs/" + suite.name;
-      fs::create_directories(dir);
+      options.out->create(dir);
       Command cmd;
       cmd.argv = {"pkg-config", "--cflags", "--libs"};
       util::append(cmd.argv, suite.library.pkg_config);
@@ -300,7 +302,8 @@ struct Pipeline::Impl {
       if (suite.library.kind != model::LibraryKind::build) co_return out;
       const auto& build = suite.library.build;
       const auto dir = fmt::format("{}/lib/{}/{}", options.out_dir, suite.name, model::name(flavour));
-      fs::create_directories(dir + "/obj");
+      options.out->recreate(dir);
+      options.out->create(dir + "/obj");
       std::vector<Command> compiles;
       std::vector<std::string> objects;
       bool any_cxx = false;
@@ -346,7 +349,7 @@ struct Pipeline::Impl {
         co_return failed;
       }
       const auto dir = job_dir(options.out_dir, suite.name, feature.name, "build-" + std::string(model::name(flavour)));
-      fs::create_directories(dir);
+      options.out->recreate(dir);
       const auto language = codegen::language_of(suite, feature);
       const auto source_path = dir + "/" + codegen::driver_file_name(language);
       BuildOutcome out;
@@ -412,8 +415,7 @@ struct Pipeline::Impl {
     }
 
     job.job_dir = job_dir(options.out_dir, suite.name, feature.name, std::string(tool.name));
-    fs::remove_all(job.job_dir);
-    fs::create_directories(job.job_dir);
+    options.out->recreate(job.job_dir);
     auto command = tool_command(plan.tool, build.output, job.job_dir, can_run_without_aslr());
     for (const auto& [k, v] : suite.env) command.env.emplace(k, v);
     for (const auto& [k, v] : feature.env) command.env.insert_or_assign(k, v);
@@ -447,7 +449,8 @@ struct Pipeline::Impl {
 Pipeline::Pipeline(Scheduler& scheduler, const std::vector<model::SuiteSpec>& suites, PipelineOptions options)
     : m_impl(std::make_unique<Impl>(Impl{scheduler, suites, std::move(options), {}, {}, {}})) {
   m_impl->index_suppressions();
-  fs::create_directories(m_impl->options.out_dir + "/runtime");
+  m_impl->options.out_dir = m_impl->options.out->path();
+  m_impl->options.out->create(m_impl->options.out_dir + "/runtime");
   util::write_file(m_impl->options.out_dir + "/runtime/sohound_rt.h", codegen::runtime_header());
 }
 

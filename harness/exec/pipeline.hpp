@@ -19,8 +19,11 @@
 
 namespace harness::exec {
 
+class OutputDir;
+
 struct PipelineOptions {
-  std::string out_dir;                 // absolute
+  const OutputDir* out = nullptr;      // claimed and locked by the caller; every path lies inside it
+  std::string out_dir;                 // out->path(), set by the pipeline
   std::chrono::seconds build_timeout{300};
   std::vector<model::Suppression> suppressions;  // from --suppressions, for every suite
   bool default_suppressions = true;              // the shipped ones (aggregate/default_suppressions.yaml)

@@ -118,23 +118,35 @@ std::string sanitizer_start_risk() {
   return k_risk;
 }
 
+std::string sanitizer_option_value(const std::string& value) {
+  // The runtimes' flag parser ends a value at ':' or white space unless it is quoted; it knows no
+  // escapes, so a value holding both quote characters cannot be passed (refused at --out).
+  if (value.find_first_of(": \t\n") == std::string::npos) return value;
+  const char quote = value.find('"') == std::string::npos ? '"' : '\'';
+  return quote + value + quote;
+}
+
 Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir, bool without_aslr) {
   Command command;
   command.cwd = report_dir;
   command.stdout_path = report_dir + "/stdout.txt";
   command.stderr_path = report_dir + "/stderr.txt";
+  command.env["SOHOUND_DONE_FILE"] = report_dir + "/" + k_driver_done_file;
   const auto valgrind = [&](std::vector<std::string> tool_args) {
     // XML per process (%p), never the text log; deep stacks for stable fingerprints.
-    command.argv = {valgrind_program(), tool_args.front(), "--xml=yes", "--xml-file=" + report_dir + "/vg.%p.xml",
-                    "--log-file=" + report_dir + "/vg.%p.log", "--num-callers=40", "--error-limit=no",
+    // Valgrind expands %p and %q{VAR} in file names: a '%' of the folder's own is written %%.
+    std::string dir;
+    for (char c : report_dir) dir += c == '%' ? std::string("%%") : std::string(1, c);
+    command.argv = {valgrind_program(), tool_args.front(), "--xml=yes", "--xml-file=" + dir + "/vg.%p.xml",
+                    "--log-file=" + dir + "/vg.%p.log", "--num-callers=40", "--error-limit=no",
                     "--child-silent-after-fork=yes"};
     command.argv.insert(command.argv.end(), tool_args.begin() + 1, tool_args.end());
     command.argv.insert(command.argv.end(), {"--", driver});
   };
   // Sanitizer options common to every runtime: one log file per process, our exit code, no colour.
   const auto sanitizer = [&](std::string_view prefix) {
-    return fmt::format("log_path={}/{}:exitcode={}:color=never:print_summary=1", report_dir, prefix,
-                       k_sanitizer_exit_code);
+    return fmt::format("log_path={}:exitcode={}:color=never:print_summary=1",
+                       sanitizer_option_value(report_dir + "/" + std::string(prefix)), k_sanitizer_exit_code);
   };
   // The shadow-memory runtimes, started without address randomisation (see can_run_without_aslr).
   const auto sanitized_driver = [&] {

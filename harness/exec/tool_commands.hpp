@@ -42,6 +42,15 @@ std::vector<std::string> driver_link_flags(model::Compiler compiler, model::Flav
 // The exit code sanitizers are told to use when they report, distinct from the driver's own.
 inline constexpr int k_sanitizer_exit_code = 86;
 
+// A value for *SAN_OPTIONS (log_path=, suppressions=), quoted when it holds ':' or white space
+// (an --out path with a space made every sanitizer job fail: "expected '='").
+std::string sanitizer_option_value(const std::string& value);
+
+// The driver runtime writes this file (named by SOHOUND_DONE_FILE) in the job folder when every
+// feature it was asked to run has returned: a process that exits without it was ended by the
+// feature itself (exit, _exit), before the end-of-run checks.
+inline constexpr const char* k_driver_done_file = "driver-finished";
+
 // The valgrind to run: $SOHOUND_VALGRIND when set (a custom build), else "valgrind" on PATH.
 std::string valgrind_program();
 

@@ -10,6 +10,7 @@ std::string_view to_string(JobOutcome outcome) {
     case JobOutcome::timeout: return "timeout";
     case JobOutcome::tool_failed: return "tool_failed";
     case JobOutcome::cancelled: return "cancelled";
+    case JobOutcome::exited_early: return "exited_early";
   }
   return "ok";
 }

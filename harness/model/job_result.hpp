@@ -17,6 +17,8 @@ enum class JobOutcome {
   timeout,       // killed after the tool-scaled timeout
   tool_failed,   // the tool is missing, could not start, or left an unusable report
   cancelled,     // interrupted (Ctrl-C) before it finished
+  exited_early,  // the feature ended the process (exit, _exit) before the driver finished it: the
+                 // end-of-run checks (LeakSanitizer) may not have run, so "no findings" proves nothing
 };
 
 std::string_view to_string(JobOutcome outcome);

@@ -3,6 +3,7 @@
 namespace harness::model {
 
 int exit_code(const RunSummary& summary) {
+  if (summary.interrupted) return 130;  // whatever had failed before: the run is not complete
   bool failed = false, infrastructure = false;
   for (const auto& job : summary.jobs) {
     if (job.passed) continue;
@@ -13,7 +14,6 @@ int exit_code(const RunSummary& summary) {
       failed = true;
   }
   if (failed) return 1;
-  if (summary.interrupted) return 130;
   if (infrastructure) return 3;
   return 0;
 }

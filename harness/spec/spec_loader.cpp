@@ -1,6 +1,7 @@
 #include "harness/spec/spec_loader.hpp"
 
 #include "harness/spec/diagnostics.hpp"
+#include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
 #include <fmt/format.h>
@@ -46,6 +47,8 @@ class Loader {
   std::optional<std::string> get_string(const YAML::Node& node, std::string_view key);
   std::optional<int> get_count(const YAML::Node& node, std::string_view key, int min, int max);
   std::optional<double> get_seconds(const YAML::Node& node, std::string_view key);
+  // A list only (a plain string is refused: one pattern where a list was meant is a typo).
+  std::vector<std::string> get_list(const YAML::Node& node, std::string_view key, std::string_view what);
   std::vector<std::string> get_string_list(const YAML::Node& node, std::string_view key,
                                            std::vector<SourcePos>* positions = nullptr);
   // A mapping of scalars to scalars; `shape` describes it in errors ("NAME: value").
@@ -89,8 +92,29 @@ std::string_view yaml_type(const YAML::Node& node) {
   return "unknown";
 }
 
+// Names become folder and file names under --out (OUT/jobs/SUITE/FEATURE/...), so '.' and '..'
+// are refused, and the length is capped well below a file name's 255 bytes.
+constexpr std::size_t k_max_name = 100;
+constexpr std::string_view k_name_rule = "may only use A-Z a-z 0-9 _ . -, is not '.' or '..', and has at most 100 characters";
+
+// A name as quoted in an error: long ones cut, so the message stays one readable line.
+std::string shorten(std::string_view name) {
+  return name.size() <= 60 ? std::string(name) : fmt::format("{}... ({} characters)", name.substr(0, 40), name.size());
+}
+
+// A kind ("leak.definite") or a glob over kinds ("leak.*", "*"): lower-case dotted words.
+bool looks_like_kind(std::string_view kind) {
+  if (kind.empty() || kind.size() > k_max_name) return false;
+  bool letter = false;
+  for (char c : kind) {
+    if ((c >= 'a' && c <= 'z') || c == '*') letter = true;
+    else if (!((c >= '0' && c <= '9') || c == '.' || c == '_' || c == '?')) return false;
+  }
+  return letter;
+}
+
 bool valid_name(std::string_view name) {
-  if (name.empty()) return false;
+  if (name.empty() || name == "." || name == ".." || name.size() > k_max_name) return false;
   for (char c : name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-')) return false;
   return true;
@@ -191,6 +215,14 @@ std::vector<std::string> Loader::get_string_list(const YAML::Node& node, std::st
   return out;
 }
 
+std::vector<std::string> Loader::get_list(const YAML::Node& node, std::string_view key, std::string_view what) {
+  if (!node.IsNull() && !node.IsSequence()) {
+    error(node, fmt::format("'{}' must be a list of {} ([a, b] or one '- item' per line), not {}", key, what, yaml_type(node)));
+    return {};
+  }
+  return get_string_list(node, key);
+}
+
 std::vector<std::pair<YAML::Node, YAML::Node>> Loader::scalar_map(const YAML::Node& node, std::string_view key,
                                                                     std::string_view shape) {
   std::vector<std::pair<YAML::Node, YAML::Node>> out;
@@ -276,7 +308,7 @@ void Loader::load_build(const YAML::Node& node) {
   walk_map(node, "build", {
       {"name", [&](auto&, auto& v) {
          if (auto s = get_string(v, "name")) {
-           if (!valid_name(*s)) error(v, fmt::format("library name '{}' may only use A-Z a-z 0-9 _ . -", *s));
+           if (!valid_name(*s)) error(v, fmt::format("library name '{}' {}", shorten(*s), k_name_rule));
            build.name = *s;
          }
        }},
@@ -388,11 +420,18 @@ void Loader::load_suppression(const YAML::Node& node, std::vector<model::Suppres
   }
   walk_map(node, "suppression", {
       {"name", [&](auto&, auto& v) { if (auto x = get_string(v, "name")) sup.name = *x; }},
-      {"kind", [&](auto&, auto& v) { if (auto x = get_string(v, "kind")) sup.kind = *x; }},
+      {"kind", [&](auto&, auto& v) {
+         auto x = get_string(v, "kind");
+         if (!x) return;
+         if (!looks_like_kind(*x))
+           error(v, fmt::format("'kind' must be a finding kind such as leak.definite, or a glob such as 'leak.*', not '{}'",
+                                shorten(*x)));
+         sup.kind = *x;
+       }},
       {"tools", [&](auto&, auto& v) { if (auto t = get_tools(v, "tools")) sup.tools = *t; }},
       {"tool", [&](auto&, auto& v) { if (auto t = get_tools(v, "tool")) sup.tools = *t; }},
-      {"frames", [&](auto&, auto& v) { sup.frames = get_string_list(v, "frames"); }},
-      {"labels", [&](auto&, auto& v) { sup.labels = get_string_list(v, "labels"); }},
+      {"frames", [&](auto&, auto& v) { sup.frames = get_list(v, "frames", "frame patterns, the top frame first"); }},
+      {"labels", [&](auto&, auto& v) { sup.labels = get_list(v, "labels", "label globs"); }},
       {"aux", [&](auto&, auto& v) {
          if (!v.IsSequence()) {
            error(v, "'aux' must be a list of {label, frames}");
@@ -406,7 +445,7 @@ void Loader::load_suppression(const YAML::Node& node, std::vector<model::Suppres
            }
            walk_map(item, "aux entry", {
                {"label", [&](auto&, auto& x) { if (auto l = get_string(x, "label")) m.label = *l; }},
-               {"frames", [&](auto&, auto& x) { m.frames = get_string_list(x, "frames"); }},
+               {"frames", [&](auto&, auto& x) { m.frames = get_list(x, "frames", "frame patterns, the top frame first"); }},
            });
            sup.aux.push_back(std::move(m));
          }
@@ -508,7 +547,7 @@ void Loader::load_feature(const YAML::Node& node, std::set<std::string>& names) 
          if (!s) return;
          feature.name = *s;
          if (!valid_name(*s))
-           error(v, fmt::format("feature name '{}' may only use A-Z a-z 0-9 _ . -", *s));
+           error(v, fmt::format("feature name '{}' {}", shorten(*s), k_name_rule));
          else if (!names.insert(*s).second)
            error(v, fmt::format("duplicate feature name '{}'", *s));
        }},
@@ -567,7 +606,7 @@ util::Result<model::SuiteSpec> Loader::run() {
       {"suite", [&](auto&, auto& v) {
          if (auto s = get_string(v, "suite")) {
            m_spec.name = *s;
-           if (!valid_name(*s)) error(v, fmt::format("suite name '{}' may only use A-Z a-z 0-9 _ . -", *s));
+           if (!valid_name(*s)) error(v, fmt::format("suite name '{}' {}", shorten(*s), k_name_rule));
          }
        }},
       {"language", [&](auto&, auto& v) { if (auto l = get_language(v, "language")) m_spec.language = *l; }},

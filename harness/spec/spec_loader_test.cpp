@@ -132,9 +132,36 @@ TEST_F(SpecLoaderTest, MissingFile) {
 
 TEST_F(SpecLoaderTest, BadName) {
   EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: has space\n    code: f();\n"),
-            "s.yaml:3:11: feature name 'has space' may only use A-Z a-z 0-9 _ . -\n"
+            "s.yaml:3:11: feature name 'has space' may only use A-Z a-z 0-9 _ . -, is not '.' or '..', and has at most "
+            "100 characters\n"
             "      - name: has space\n"
             "              ^");
+}
+
+// Names become folders under --out: '..' would write (and empty folders) outside it.
+TEST_F(SpecLoaderTest, DotNamesAndLongNamesAreRefused) {
+  EXPECT_EQ(error_of("suite: ..\nfeatures:\n  - name: a\n    code: f();\n"),
+            "s.yaml:1:8: suite name '..' may only use A-Z a-z 0-9 _ . -, is not '.' or '..', and has at most 100 "
+            "characters\n"
+            "    suite: ..\n"
+            "           ^");
+  EXPECT_NE(error_of("suite: x\nfeatures:\n  - name: .\n    code: f();\n").find("s.yaml:3:11: feature name '.' "),
+            std::string::npos);
+  const auto long_name = std::string(5000, 'a');
+  const auto error = error_of("suite: x\nfeatures:\n  - name: " + long_name + "\n    code: f();\n");
+  EXPECT_NE(error.find("s.yaml:3:11: feature name 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa... (5000 characters)'"),
+            std::string::npos)
+      << error;
+}
+
+TEST_F(SpecLoaderTest, SuppressionFieldsHaveTheirTypes) {
+  EXPECT_NE(error_of("suite: x\nsuppressions:\n  - kind: 7\nfeatures:\n  - name: a\n    code: f();\n")
+                .find("s.yaml:3:11: 'kind' must be a finding kind such as leak.definite, or a glob such as 'leak.*', not '7'"),
+            std::string::npos);
+  EXPECT_NE(error_of("suite: x\nsuppressions:\n  - frames: \"str\"\nfeatures:\n  - name: a\n    code: f();\n")
+                .find("s.yaml:3:13: 'frames' must be a list of frame patterns, the top frame first ([a, b] or one '- item' "
+                      "per line), not a scalar"),
+            std::string::npos);
 }
 
 TEST_F(SpecLoaderTest, UnknownToolWithDidYouMean) {

@@ -1,6 +1,7 @@
 // Access to captured tool outputs in testdata/ (real runs on Debian 12; see testdata/README.md).
 #pragma once
 
+#include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
 #include <stdexcept>

@@ -155,48 +155,12 @@ std::string sanitize_utf8(std::string_view text, bool xml_safe) {
   return out;
 }
 
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  out = std::move(buffer).str();
-  return true;
-}
 
-std::string read_file_or_empty(const std::string& path) {
-  std::string text;
-  read_file(path, text);
-  return text;
-}
 
-std::string read_file_ends(const std::string& path, std::size_t head, std::size_t tail) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return {};
-  const auto size = static_cast<std::size_t>(std::max<std::streamoff>(0, in.tellg()));
-  auto read_at = [&](std::size_t offset, std::size_t count) {
-    std::string part(count, '\0');
-    in.seekg(static_cast<std::streamoff>(offset));
-    in.read(part.data(), static_cast<std::streamsize>(count));
-    part.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
-    return part;
-  };
-  if (size <= head + tail) return read_at(0, size);
-  auto text = read_at(0, head);
-  text += (head ? "\n" : "") + ("[... " + std::to_string(size - head - tail) + " bytes cut ...]\n");
-  text += read_at(size - tail, tail);
-  return text;
-}
 
 void append(std::vector<std::string>& to, const std::vector<std::string>& from) {
   to.insert(to.end(), from.begin(), from.end());
 }
 
-bool write_file(const std::string& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return false;
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  return static_cast<bool>(out);
-}
 
 }  // namespace harness::util

@@ -1,4 +1,4 @@
-// Small string helpers that know nothing about leaks or suites.
+// Small string helpers that know nothing about leaks or suites (file I/O is in files.hpp).
 #pragma once
 
 #include <cstdint>
@@ -36,17 +36,6 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
 // Valid UTF-8 with every invalid byte sequence replaced by U+FFFD, and (when `xml_safe`) the
 // control characters XML 1.0 forbids (all below 0x20 but tab, LF, CR) replaced by U+FFFD too.
 std::string sanitize_utf8(std::string_view text, bool xml_safe = false);
-
-// Reads a whole file; empty optional-like result via bool.
-bool read_file(const std::string& path, std::string& out);
-bool write_file(const std::string& path, std::string_view text);
-// A file's text, or "" when it cannot be read (for optional outputs such as a tool's log).
-std::string read_file_or_empty(const std::string& path);
-
-// A file's first `head` and last `tail` bytes (joined by one "\n[... N bytes cut ...]\n" line when
-// the file is longer), or "" when it cannot be read. For a driver's stderr, which a runaway
-// process can grow to gigabytes (ASan's endless "AddressSanitizer:DEADLYSIGNAL").
-std::string read_file_ends(const std::string& path, std::size_t head, std::size_t tail);
 
 // Appends `from` to `to`.
 void append(std::vector<std::string>& to, const std::vector<std::string>& from);

@@ -1,3 +1,4 @@
+#include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
 #include <gtest/gtest.h>

@@ -54,7 +54,7 @@ TEST(OutcomesE2E, UnexpectedExitStatusIsAFailure) {
     const auto& j = must_job("exit_status", tool);
     EXPECT_EQ(j["outcome"], "crashed");
     EXPECT_EQ(j["exit_code"], 3);
-    EXPECT_EQ(j["message"], "the driver exited with status 3");
+    EXPECT_EQ(j["message"], "the driver exited with status 3 (the feature ended the process before the driver finished it)");
   }
 }
 

@@ -1,0 +1,144 @@
+#include "harness/exec/strays.hpp"
+
+#include "harness/util/files.hpp"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace harness::exec {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<pid_t> all_pids() {
+  std::vector<pid_t> pids;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pids.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return pids;
+}
+
+std::string read_proc(pid_t pid, const char* what) {
+  return util::read_file_or_empty(fmt::format("/proc/{}/{}", pid, what));
+}
+
+pid_t parent_of(pid_t pid) {
+  const auto stat = read_proc(pid, "stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos || close + 4 >= stat.size()) return 0;
+  return static_cast<pid_t>(std::atol(stat.c_str() + close + 4));
+}
+
+bool is_zombie(pid_t pid) {
+  const auto stat = read_proc(pid, "stat");
+  const auto close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z';
+}
+
+std::string command_of(pid_t pid) {
+  auto cmdline = read_proc(pid, "cmdline");
+  std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+  while (!cmdline.empty() && cmdline.back() == ' ') cmdline.pop_back();
+  if (cmdline.empty()) cmdline = "[" + std::string(util::read_file_or_empty(fmt::format("/proc/{}/comm", pid))) + "]";
+  if (cmdline.size() > 200) cmdline = cmdline.substr(0, 200) + "...";
+  std::erase(cmdline, '\n');
+  return cmdline;
+}
+
+bool has_token(pid_t pid, const std::string& needle) {
+  const auto environ = read_proc(pid, "environ");
+  std::size_t at = 0;
+  while ((at = environ.find(needle, at)) != std::string::npos) {
+    if ((at == 0 || environ[at - 1] == '\0') && (at + needle.size() == environ.size() || environ[at + needle.size()] == '\0'))
+      return true;
+    at += needle.size();
+  }
+  return false;
+}
+
+void reap_if_ours(pid_t pid) {
+  if (parent_of(pid) == ::getpid() || is_zombie(pid)) {
+    // Only our own children can be waited for; WNOHANG after a short wait for SIGKILL to land.
+    for (int i = 0; i < 50; ++i) {
+      const auto r = ::waitpid(pid, nullptr, WNOHANG);
+      if (r == pid || (r < 0 && errno == ECHILD)) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+}
+
+}  // namespace
+
+bool become_subreaper() {
+  static const bool k_ok = ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+  return k_ok;
+}
+
+std::string new_job_token() {
+  static std::atomic<unsigned> counter{0};
+  return fmt::format("{}-{}", ::getpid(), counter++);
+}
+
+std::vector<Stray> kill_strays(const std::string& token) {
+  const auto needle = std::string(k_job_token_variable) + "=" + token;
+  const pid_t self = ::getpid();
+  auto scan = [&] {
+    std::vector<pid_t> hits;
+    for (auto pid : all_pids())
+      if (pid != self && !is_zombie(pid) && has_token(pid, needle)) hits.push_back(pid);
+    return hits;
+  };
+  auto hits = scan();
+  if (hits.empty()) return {};
+  // A helper on its way out (a sanitizer's symbolizer reading EOF) is not a stray: give what we
+  // saw a moment to end by itself.
+  for (int i = 0; i < 30 && !hits.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::erase_if(hits, [](pid_t pid) { return ::kill(pid, 0) != 0 || is_zombie(pid); });
+  }
+  std::vector<Stray> found;
+  for (int round = 0; round < 20 && !hits.empty(); ++round) {
+    for (auto pid : hits) {
+      if (std::none_of(found.begin(), found.end(), [&](const Stray& s) { return s.pid == pid; }))
+        found.push_back({pid, command_of(pid)});
+      ::kill(pid, SIGKILL);
+    }
+    for (auto pid : hits) reap_if_ours(pid);
+    hits = scan();  // a forking process may have started another in between
+  }
+  for (const auto& stray : found) reap_if_ours(stray.pid);
+  return found;
+}
+
+std::vector<Stray> kill_orphans(const std::vector<pid_t>& keep) {
+  std::vector<Stray> found;
+  const pid_t self = ::getpid();
+  for (int round = 0; round < 20; ++round) {
+    bool any = false;
+    for (auto pid : all_pids()) {
+      if (parent_of(pid) != self || std::find(keep.begin(), keep.end(), pid) != keep.end()) continue;
+      any = true;
+      if (!is_zombie(pid)) {
+        found.push_back({pid, command_of(pid)});
+        ::kill(pid, SIGKILL);
+      }
+      reap_if_ours(pid);
+    }
+    if (!any) break;
+  }
+  return found;
+}
+
+}  // namespace harness::exec

@@ -1,0 +1,97 @@
+#include "harness/util/files.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+namespace harness::util {
+namespace fs = std::filesystem;
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  out = std::move(buffer).str();
+  return true;
+}
+
+std::string read_file_or_empty(const std::string& path) {
+  std::string text;
+  read_file(path, text);
+  return text;
+}
+
+std::string read_file_ends(const std::string& path, std::size_t head, std::size_t tail) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return {};
+  const auto size = static_cast<std::size_t>(std::max<std::streamoff>(0, in.tellg()));
+  auto read_at = [&](std::size_t offset, std::size_t count) {
+    std::string part(count, '\0');
+    in.seekg(static_cast<std::streamoff>(offset));
+    in.read(part.data(), static_cast<std::streamsize>(count));
+    part.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
+    return part;
+  };
+  if (size <= head + tail) return read_at(0, size);
+  auto text = read_at(0, head);
+  text += (head ? "\n" : "") + ("[... " + std::to_string(size - head - tail) + " bytes cut ...]\n");
+  text += read_at(size - tail, tail);
+  return text;
+}
+
+namespace {
+std::string temp_name(const std::string& path) {
+  static std::atomic<unsigned> counter{0};
+  return path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+}  // namespace
+
+AtomicFile::AtomicFile(std::string path)
+    : m_path(std::move(path)), m_temp(temp_name(m_path)), m_out(m_temp, std::ios::binary | std::ios::trunc) {}
+
+AtomicFile::~AtomicFile() {
+  if (m_done) return;
+  if (m_out.is_open()) m_out.close();
+  std::remove(m_temp.c_str());
+}
+
+bool AtomicFile::commit() {
+  if (m_done) return false;
+  m_done = true;
+  m_out.flush();
+  const bool ok = static_cast<bool>(m_out);
+  m_out.close();
+  if (!ok || m_out.fail() || std::rename(m_temp.c_str(), m_path.c_str()) != 0) {
+    std::remove(m_temp.c_str());
+    return false;
+  }
+  return true;
+}
+
+bool write_file(const std::string& path, std::string_view text) {
+  AtomicFile file(path);
+  if (!file.is_open()) return false;
+  file.stream().write(text.data(), static_cast<std::streamsize>(text.size()));
+  return file.commit();
+}
+
+bool is_within(const std::string& path, const std::string& root) {
+  std::error_code ec;
+  const auto p = fs::weakly_canonical(path, ec);
+  if (ec) return false;
+  const auto r = fs::weakly_canonical(root, ec);
+  if (ec) return false;
+  auto pi = p.begin();
+  for (auto ri = r.begin(); ri != r.end(); ++ri, ++pi) {
+    if (ri->empty()) continue;  // a trailing separator
+    if (pi == p.end() || *pi != *ri) return false;
+  }
+  return true;
+}
+
+}  // namespace harness::util

@@ -1,0 +1,49 @@
+// File I/O the harness does everywhere: bounded reads, atomic writes, and path containment.
+// Every file Sohound writes goes through write_file or AtomicFile: a reader (a browser, a CI step,
+// a second Sohound) sees the old complete file or the new complete file, never half of one.
+#pragma once
+
+#include <fstream>
+#include <string>
+#include <string_view>
+
+namespace harness::util {
+
+// Reads a whole file; false when it cannot be read.
+bool read_file(const std::string& path, std::string& out);
+// A file's text, or "" when it cannot be read (for optional outputs such as a tool's log).
+std::string read_file_or_empty(const std::string& path);
+
+// A file's first `head` and last `tail` bytes (joined by one "\n[... N bytes cut ...]\n" line when
+// the file is longer), or "" when it cannot be read. For a driver's stderr, which a runaway
+// process can grow to gigabytes (ASan's endless "AddressSanitizer:DEADLYSIGNAL").
+std::string read_file_ends(const std::string& path, std::size_t head, std::size_t tail);
+
+// Writes `text` to a temporary file beside `path` and renames it over `path` (atomic on POSIX).
+bool write_file(const std::string& path, std::string_view text);
+
+// An output stream to a temporary file beside `path`; commit() renames it into place. Destroyed
+// without commit(), it removes the temporary file and leaves `path` as it was.
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  std::ostream& stream() { return m_out; }
+  bool is_open() const { return m_out.is_open(); }
+  // Flushes, checks every write succeeded, renames. False (and nothing replaced) on any failure.
+  bool commit();
+
+ private:
+  std::string m_path, m_temp;
+  std::ofstream m_out;
+  bool m_done = false;
+};
+
+// True when `path` is `root` or lies below it, comparing the paths as they resolve on disk
+// (symbolic links followed for every component that exists; `..` folded). Both must be absolute.
+bool is_within(const std::string& path, const std::string& root);
+
+}  // namespace harness::util
