@@ -1,4 +1,5 @@
 #include "reports/html_report.hpp"
+#include "harness/util/interrupt.hpp"
 
 #include "harness/aggregate/bugs.hpp"
 #include "harness/util/files.hpp"
@@ -144,6 +145,7 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
       .field("passed", static_cast<unsigned long>(passed)).field("baseline", summary.baseline).end_object();
   w.key("jobs").begin_array();
   for (const auto& j : summary.jobs) {
+    harness::util::throw_if_interrupted();  // a signal while rendering: stop (the old file stays)
     w.begin_object().field("suite", j.suite).field("feature", j.feature).field("tool", model::name(j.tool))
         .field("outcome", model::to_string(j.outcome)).field("passed", j.passed).field("message", j.message)
         .field("duration", j.duration_s).field("exit", j.exit_code).field("signal", j.signal).field("log", j.log)

@@ -1,4 +1,5 @@
 #include "reports/junit_report.hpp"
+#include "harness/util/interrupt.hpp"
 
 #include "reports/finding_text.hpp"
 #include "reports/xml_escape.hpp"
@@ -25,6 +26,7 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
   std::map<std::string, std::vector<const model::JobResult*>> suites;
   std::vector<std::string> order;
   for (const auto& job : summary.jobs) {
+    harness::util::throw_if_interrupted();  // a signal while rendering: stop (the old file stays)
     if (!suites.count(job.suite)) order.push_back(job.suite);
     suites[job.suite].push_back(&job);
   }

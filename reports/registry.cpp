@@ -51,6 +51,7 @@ harness::util::Result<std::vector<std::string>> write_reports(const harness::mod
                                                               const std::vector<const Renderer*>& selected,
                                                               const std::string& dir, const ReportOptions& options) {
   std::vector<std::string> written;
+  harness::util::start_phase();
   for (const auto* r : selected) {
     const auto path = dir + "/" + std::string(r->file_name);
     // Rendered beside the old file and renamed over it: a reader never sees half a report, and an

@@ -59,6 +59,7 @@ harness::util::Result<model::RunSummary> read_results(const std::string& path) {
   const auto& r = *parsed;
   if (!r.is_object() || !r.contains("schema") || r["schema"] != k_results_schema)
     return harness::util::make_error(fmt::format("{}: not a Sohound results file (schema \"{}\")", path, k_results_schema));
+  harness::util::start_phase();
   try {
     const JsonView root(r, "");
     model::RunSummary s;
@@ -122,6 +123,8 @@ harness::util::Result<model::RunSummary> read_results(const std::string& path) {
     return s;
   } catch (const JsonTypeError& e) {
     return harness::util::make_error(fmt::format("{}: {}", path, e.message));
+  } catch (const harness::util::Interrupted&) {
+    return harness::util::make_error(fmt::format("{}: not read (interrupted)", path));
   } catch (const nlohmann::json::exception& e) {
     return harness::util::make_error(fmt::format("{}: malformed results: {}", path, e.what()));
   }

@@ -1,4 +1,5 @@
 #include "reports/sarif_report.hpp"
+#include "harness/util/interrupt.hpp"
 
 #include "harness/aggregate/bugs.hpp"
 #include "harness/util/text.hpp"
@@ -85,8 +86,10 @@ void write_sarif(const model::RunSummary& summary, std::ostream& out, const Repo
   const auto bugs = harness::aggregate::collect_bugs(summary);
   // The first finding of each bug, for its stacks.
   std::unordered_map<std::string, const model::Finding*> first;
-  for (const auto& job : summary.jobs)
+  for (const auto& job : summary.jobs) {
+    harness::util::throw_if_interrupted();  // a signal while rendering: stop (the old file stays)
     for (const auto& f : job.findings) first.emplace(f.fingerprint, &f);
+  }
   std::set<std::string> kinds;
   for (const auto& bug : bugs) kinds.insert(bug.kind);
   std::map<std::string, std::size_t> rule_index;

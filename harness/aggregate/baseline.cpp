@@ -1,6 +1,7 @@
 #include "harness/aggregate/baseline.hpp"
 
 #include "harness/util/files.hpp"
+#include "harness/util/json_input.hpp"
 #include "harness/util/text.hpp"
 
 #include <fmt/format.h>
@@ -14,15 +15,21 @@ namespace harness::aggregate {
 util::Result<std::set<std::string>> load_baseline(const std::string& path) {
   std::string text;
   if (!util::read_file(path, text)) return util::make_error(fmt::format("{}: cannot read baseline", path));
-  const auto json = nlohmann::json::parse(text, nullptr, false);
-  if (json.is_discarded() || !json.is_object() || json.value("schema", "") != k_baseline_schema ||
-      !json.contains("findings") || !json["findings"].is_array())
+  auto json = util::parse_json(text, path);
+  if (!json) return json.error();
+  if (!json->is_object() || !json->contains("schema") || (*json)["schema"] != k_baseline_schema)
     return util::make_error(fmt::format("{}: not a Sohound baseline (expected schema \"{}\")", path, k_baseline_schema));
-  std::set<std::string> fingerprints;
-  for (const auto& f : json["findings"])
-    if (f.is_object() && f.contains("fingerprint") && f["fingerprint"].is_string())
-      fingerprints.insert(f["fingerprint"].get<std::string>());
-  return fingerprints;
+  try {
+    std::set<std::string> fingerprints;
+    for (const auto& f : util::JsonView(*json, "").objects("findings")) {
+      const auto fingerprint = f.string("fingerprint");
+      if (fingerprint.empty()) throw util::JsonTypeError{f.path() + "/fingerprint: missing"};
+      fingerprints.insert(fingerprint);
+    }
+    return fingerprints;
+  } catch (const util::JsonTypeError& e) {
+    return util::make_error(fmt::format("{}: {}", path, e.message));
+  }
 }
 
 bool write_baseline(const model::RunSummary& summary, const std::string& path) {
@@ -40,11 +47,9 @@ bool write_baseline(const model::RunSummary& summary, const std::string& path) {
     }
   nlohmann::json findings = nlohmann::json::array();
   for (auto& [_, e] : entries) findings.push_back(std::move(e));
-  std::ofstream out(path);
-  out << nlohmann::json{{"schema", k_baseline_schema}, {"findings", findings}}.dump(2, ' ', false,
-                                                                                      nlohmann::json::error_handler_t::replace)
-      << '\n';
-  return static_cast<bool>(out);
+  return util::write_file(path, nlohmann::json{{"schema", k_baseline_schema}, {"findings", findings}}.dump(
+                                     2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                                     "\n");
 }
 
 }  // namespace harness::aggregate

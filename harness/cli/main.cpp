@@ -97,11 +97,14 @@ int main(int argc, char** argv) {
       (*run_cmd && missing(run.suppressions, "suppressions file")) ||
       (*run_cmd && !run.baseline.empty() && missing({run.baseline}, "baseline")))
     return k_exit_usage;
-  harness::util::install_interrupt_handlers();
+  // Ctrl-C and SIGTERM: `run` stops its jobs and writes what it gathered (run_command.cpp); the
+  // other commands stop the phase they are in, leave every file as it was, and exit 130.
+  harness::util::install_interrupt_handlers(!*run_cmd);
   if (*run_cmd) return run_command(run);
-  if (*check_cmd) return check_command(check_specs);
-  if (*supp_cmd) return suppressions_command(supp_results, supp_out);
-  if (*report_cmd) return report_command(report);
-  if (*merge_cmd) return merge_command(merge);
-  return k_exit_usage;
+  const int code = *check_cmd    ? check_command(check_specs)
+                   : *supp_cmd   ? suppressions_command(supp_results, supp_out)
+                   : *report_cmd ? report_command(report)
+                   : *merge_cmd  ? merge_command(merge)
+                                 : k_exit_usage;
+  return harness::util::interrupted() ? 130 : code;
 }

@@ -1,4 +1,7 @@
 #include "harness/cli/commands.hpp"
+#include "harness/exec/output_dir.hpp"
+#include "harness/util/files.hpp"
+#include "harness/util/interrupt.hpp"
 #include "reports/json_report.hpp"
 #include "reports/merge.hpp"
 #include "reports/registry.hpp"
@@ -31,8 +34,17 @@ int report_command(const ReportCommandOptions& options) {
     fmt::print(stderr, "{}\n", summary.error().message);
     return k_exit_usage;
   }
-  const auto dir = options.out_dir.empty() ? fs::absolute(options.results).parent_path().string() : options.out_dir;
-  fs::create_directories(dir);
+  // The reports go to a folder Sohound owns (the run's own --out has its mark), never over files
+  // of the user's in a folder a results.json was copied to.
+  bool busy = false;
+  auto claimed = exec::OutputDir::claim(
+      options.out_dir.empty() ? fs::absolute(options.results).parent_path().string() : options.out_dir, &busy);
+  if (!claimed) {
+    fmt::print(stderr, "{}{}\n", claimed.error().message,
+               options.out_dir.empty() ? " (or give the report command an --out folder)" : "");
+    return busy ? k_exit_infrastructure : k_exit_usage;
+  }
+  const auto dir = claimed->path();
   reports::ReportOptions report_options;
   report_options.source_root = absolute_root(options.source_root);
   // A results.json may come from anywhere: its frames name files, but snippets are read only
@@ -45,7 +57,7 @@ int report_command(const ReportCommandOptions& options) {
   auto written = reports::write_reports(*summary, selected, dir, report_options);
   if (!written) {
     fmt::print(stderr, "sohound: {}\n", written.error().message);
-    return k_exit_infrastructure;
+    return util::signal_count() > 0 ? 130 : k_exit_infrastructure;
   }
   for (const auto& path : *written) fmt::print("report: {}\n", path);
   return k_exit_ok;
@@ -66,9 +78,9 @@ int merge_command(const MergeOptions& options) {
     fmt::print(stderr, "sohound merge: {}\n", merged.error().message);
     return k_exit_usage;
   }
-  std::ofstream out(options.output);
-  reports::write_json(*merged, out);
-  if (!out) {
+  util::AtomicFile out(options.output);
+  reports::write_json(*merged, out.stream());
+  if (!out.commit()) {
     fmt::print(stderr, "sohound merge: cannot write {}\n", options.output);
     return k_exit_infrastructure;
   }

@@ -250,7 +250,7 @@ int run_command(const RunOptions& options) {
   }
   if (auto written = reports::write_reports(summary, others, out_dir, report_options); !written) {
     fmt::print(stderr, "sohound: {}\n", written.error().message);
-    return k_exit_infrastructure;
+    return util::signal_count() > 0 ? 130 : k_exit_infrastructure;
   } else {
     for (const auto& path : *written) fmt::print("report: {}\n", path);
   }

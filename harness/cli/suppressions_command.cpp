@@ -2,10 +2,11 @@
 #include "harness/cli/commands.hpp"
 #include "harness/model/tool.hpp"
 #include "harness/util/files.hpp"
+#include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
+#include "reports/results_reader.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
@@ -15,16 +16,11 @@
 
 namespace harness::cli {
 
-// Reads results.json back into just what a suggestion needs: kind, tool and the primary stack.
+// Reads results.json (validated: types, depth, syntax position) and suggests an entry per new finding.
 int suppressions_command(const std::string& results, const std::string& out) {
-  std::string text;
-  if (!util::read_file(results, text)) {
-    fmt::print(stderr, "{}: cannot read\n", results);
-    return k_exit_usage;
-  }
-  const auto json = nlohmann::json::parse(text, nullptr, false);
-  if (json.is_discarded() || json.value("schema", "") != "sohound.results/1") {
-    fmt::print(stderr, "{}: not a Sohound results.json (schema sohound.results/1)\n", results);
+  auto summary = reports::read_results(results);
+  if (!summary) {
+    fmt::print(stderr, "{}\n", summary.error().message);
     return k_exit_usage;
   }
   // One entry per (kind, frames): the same bug seen by several tools becomes one entry listing them.
@@ -33,26 +29,18 @@ int suppressions_command(const std::string& results, const std::string& out) {
     std::string fingerprint, seen_in;
   };
   std::vector<Entry> entries;
-  for (const auto& job : json["jobs"]) {
-    const auto tool = model::tool_from_name(job.value("tool", ""));
-    if (!tool) continue;
-    for (const auto& f : job["findings"]) {
-      if (f.value("status", "") != "new") continue;
-      model::Finding finding;
-      finding.kind = f.value("kind", "");
-      for (const auto& frame : f["stack"])
-        finding.stack.push_back({frame.value("function", ""), frame.value("file", ""), frame.value("line", 0),
-                                 frame.value("object", "")});
-      auto s = aggregate::suggest_suppression(finding, *tool);
+  for (const auto& job : summary->jobs) {
+    for (const auto& finding : job.findings) {
+      if (finding.status != model::FindingStatus::new_finding) continue;
+      auto s = aggregate::suggest_suppression(finding, job.tool);
       auto same = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) {
         return e.suppression.kind == s.kind && e.suppression.frames == s.frames;
       });
       if (same == entries.end()) {
-        entries.push_back({std::move(s), f.value("fingerprint", ""),
-                           job.value("suite", "") + "/" + job.value("feature", "")});
-      } else if (std::find(same->suppression.tools.begin(), same->suppression.tools.end(), *tool) ==
+        entries.push_back({std::move(s), finding.fingerprint, job.suite + "/" + job.feature});
+      } else if (std::find(same->suppression.tools.begin(), same->suppression.tools.end(), job.tool) ==
                  same->suppression.tools.end()) {
-        same->suppression.tools.push_back(*tool);
+        same->suppression.tools.push_back(job.tool);
       }
     }
   }

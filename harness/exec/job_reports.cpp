@@ -25,6 +25,25 @@ void append_findings(model::JobResult& job, std::vector<model::Finding> findings
   for (auto& f : findings) job.findings.push_back(std::move(f));
 }
 
+// "==26078== FATAL: in suppressions file "/x.supp" near line 3:" and the line after it, in one
+// line; "" when the log has no fatal message.
+std::string valgrind_fatal(const std::string& log) {
+  const auto lines = util::split_lines(log);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    auto line = lines[i];
+    if (const auto end = line.find("== "); util::starts_with(line, "==") && end != std::string_view::npos) line.remove_prefix(end + 3);
+    if (!util::starts_with(line, "FATAL:") && !util::starts_with(line, "valgrind: ")) continue;
+    std::string message = "valgrind: " + std::string(util::trim(line));
+    if (i + 1 < lines.size()) {
+      auto next = lines[i + 1];
+      if (const auto end = next.find("== "); util::starts_with(next, "==") && end != std::string_view::npos) next.remove_prefix(end + 3);
+      if (!util::trim(next).empty() && !util::starts_with(util::trim(next), "exiting now")) message += " " + std::string(util::trim(next));
+    }
+    return message;
+  }
+  return {};
+}
+
 void read_valgrind_reports(model::JobResult& job, const ProcessResult& process) {
   bool any = false;
   for (const auto& entry : fs::directory_iterator(job.job_dir)) {
@@ -39,6 +58,17 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process) 
       continue;
     }
     append_findings(job, parse::valgrind_findings(*report));
+    // Valgrind says why it stopped in its text log ("FATAL: in suppressions file ... near line 3",
+    // "valgrind: Bad option"), not in the XML.
+    {
+      auto log = entry.path();
+      log.replace_extension(".log");
+      if (auto fatal = valgrind_fatal(util::read_file_ends(log.string(), 64 * 1024, 0)); !fatal.empty()) {
+        job.outcome = JobOutcome::tool_failed;
+        job.message = std::move(fatal);
+        continue;
+      }
+    }
     if (job.tool == model::Tool::memcheck) {
       // vg.PID.xml's text twin vg.PID.log lists the descriptors left open (--track-fds).
       auto log = entry.path();
@@ -70,6 +100,9 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process) 
     if (process.exit_code >= 0) job.message += fmt::format(" (exit status {})", process.exit_code);
   }
 }
+
+constexpr std::size_t k_kept_output_head = 1024 * 1024;
+constexpr std::size_t k_kept_output_tail = 256 * 1024;
 
 constexpr const char* k_shadow_memory_note =
     "the sanitizer runtime could not map its shadow memory: this kernel randomises mmap with more bits than "
@@ -120,7 +153,9 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process)
   for (const auto& m : messages)
     if (fatal.empty() && (m.find("FATAL") != std::string::npos || m.find("fatal error") != std::string::npos ||
                           m.find("CHECK failed") != std::string::npos ||
-                          m.find("cannot proceed correctly") != std::string::npos))
+                          m.find("cannot proceed correctly") != std::string::npos ||
+                          m.find("ERROR: AddressSanitizer failed to allocate") != std::string::npos ||
+                          m.find("ReserveShadowMemoryRange failed") != std::string::npos))
       fatal = m;
   if (!fatal.empty() && job.outcome == JobOutcome::ok) {
     job.outcome = JobOutcome::tool_failed;
@@ -129,6 +164,10 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process)
     // memory mapping. ASan cannot proceed correctly."
     if (fatal.find("memory mapping") != std::string::npos || fatal.find("shadow memory") != std::string::npos)
       job.notes.push_back(k_shadow_memory_note);
+    if (fatal.find("failed to allocate") != std::string::npos || fatal.find("ReserveShadowMemoryRange") != std::string::npos)
+      job.notes.push_back(
+          "the sanitizer runtime reserves terabytes of address space for its shadow memory at start-up: a virtual "
+          "memory limit (ulimit -v, RLIMIT_AS) stops it; run the sanitizer jobs without one");
     return;
   }
   // Start-up problems (runtime not first, shadow mapping) go to stderr before log_path applies.
@@ -205,6 +244,12 @@ void read_job_reports(model::JobResult& job, const ProcessResult& process, const
                               finished || process.exit_code == 124 || process.exit_code == 125
                                   ? ""
                                   : " (the feature ended the process before the driver finished it)");
+  }
+  // A feature may print without end: keep the ends of what it printed, not gigabytes.
+  for (const char* name : {"stdout.txt", "stderr.txt"}) {
+    if (const auto size = util::cap_file(job.job_dir + "/" + name, k_kept_output_head, k_kept_output_tail))
+      job.notes.push_back(fmt::format("{} held {} bytes; kept its first {} KiB and last {} KiB", name, size,
+                                      k_kept_output_head / 1024, k_kept_output_tail / 1024));
   }
 }
 

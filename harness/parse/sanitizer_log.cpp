@@ -1,5 +1,7 @@
 #include "harness/parse/sanitizer_log.hpp"
 
+#include "harness/util/interrupt.hpp"
+
 #include "harness/util/text.hpp"
 
 #include <charconv>
@@ -447,7 +449,10 @@ SanitizerReport sanitizer_log_file(const std::string& path, SanitizerLogParser::
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) return parser.finish();
   std::vector<char> buffer(256 * 1024);
-  while (const auto n = std::fread(buffer.data(), 1, buffer.size(), file)) parser.feed(std::string_view(buffer.data(), n));
+  while (const auto n = std::fread(buffer.data(), 1, buffer.size(), file)) {
+    if (util::interrupted()) break;  // Ctrl-C: keep what was parsed
+    parser.feed(std::string_view(buffer.data(), n));
+  }
   std::fclose(file);
   return parser.finish();
 }

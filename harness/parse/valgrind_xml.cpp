@@ -1,5 +1,7 @@
 #include "harness/parse/valgrind_xml.hpp"
 
+#include "harness/util/interrupt.hpp"
+
 #include <expat.h>
 #include <fmt/format.h>
 
@@ -286,6 +288,11 @@ bool ValgrindXmlParser::feed(std::string_view chunk) {
 ValgrindReport ValgrindXmlParser::parse_file(std::FILE* file) {
   constexpr int k_chunk = 256 * 1024;
   while (!m_state->failed) {
+    if (util::interrupted()) {  // Ctrl-C: stop within a chunk, keep what was parsed
+      m_state->failed = true;
+      m_state->report.problem = "interrupted";
+      break;
+    }
     void* buffer = XML_GetBuffer(m_state->parser, k_chunk);
     if (!buffer) break;
     const auto n = std::fread(buffer, 1, k_chunk, file);

@@ -44,6 +44,13 @@ std::string read_file_ends(const std::string& path, std::size_t head, std::size_
   return text;
 }
 
+std::uintmax_t cap_file(const std::string& path, std::size_t head, std::size_t tail) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (ec || size <= head + tail) return 0;
+  return write_file(path, read_file_ends(path, head, tail)) ? size : 0;
+}
+
 namespace {
 std::string temp_name(const std::string& path) {
   static std::atomic<unsigned> counter{0};

@@ -3,6 +3,7 @@
 // a second Sohound) sees the old complete file or the new complete file, never half of one.
 #pragma once
 
+#include <cstdint>
 #include <fstream>
 #include <string>
 #include <string_view>
@@ -18,6 +19,10 @@ std::string read_file_or_empty(const std::string& path);
 // the file is longer), or "" when it cannot be read. For a driver's stderr, which a runaway
 // process can grow to gigabytes (ASan's endless "AddressSanitizer:DEADLYSIGNAL").
 std::string read_file_ends(const std::string& path, std::size_t head, std::size_t tail);
+
+// Cuts a file longer than head + tail bytes down to its first `head` and last `tail` bytes (as
+// read_file_ends joins them). Returns the size it had when it was cut, 0 when it was left alone.
+std::uintmax_t cap_file(const std::string& path, std::size_t head, std::size_t tail);
 
 // Writes `text` to a temporary file beside `path` and renames it over `path` (atomic on POSIX).
 bool write_file(const std::string& path, std::string_view text);

@@ -10,8 +10,10 @@
 
 namespace harness::util {
 
-// Installs the handlers (once; later calls do nothing).
-void install_interrupt_handlers();
+// Installs the handlers (once; later calls do nothing). With `accept_every_signal` (commands that
+// start no processes) every signal counts as the user's at once; otherwise the caller vets each
+// with take_signal and set_interrupted.
+void install_interrupt_handlers(bool accept_every_signal = false);
 // True once a signal arrived that the caller accepted (see take_signal).
 bool interrupted();
 // Marks the run as interrupted (for signals the caller accepted, and for tests).
@@ -23,10 +25,14 @@ bool take_signal(int& signal, pid_t& sender);
 // True when `pid` is this process's descendant (walks the parent chain in /proc).
 bool is_descendant(pid_t pid);
 
-// Thrown by long loops that poll interrupted(); callers turn it into exit 130.
+// Signals received so far (any sender), and the count a phase started at: a phase such as
+// rendering or reading a results file stops at the first signal that arrives while it runs.
+unsigned signal_count();
+void start_phase();
+
+// Thrown by long loops (renderers, readers) when a signal arrived since start_phase(); callers
+// turn it into exit 130.
 struct Interrupted {};
-inline void throw_if_interrupted() {
-  if (interrupted()) throw Interrupted{};
-}
+void throw_if_interrupted();
 
 }  // namespace harness::util
