@@ -1,0 +1,70 @@
+#include "harness/exec/strays.hpp"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace harness::exec {
+namespace {
+
+// A process that leaves its group and session (setsid) and outlives its parent is found by its
+// token and killed; one without the token is left alone.
+TEST(Strays, ASetsidGrandchildIsFoundByItsTokenAndKilled) {
+  ASSERT_TRUE(become_subreaper());
+  const auto token = new_job_token();
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::setenv(k_job_token_variable, token.c_str(), 1);
+    if (::fork() == 0) {
+      ::setsid();
+      const char byte = 1;
+      [[maybe_unused]] auto n = ::write(ready[1], &byte, 1);
+      ::execl("/bin/sleep", "sleep", "300", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char byte = 0;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  ::close(ready[0]);
+  ::waitpid(child, nullptr, 0);
+  ::usleep(100 * 1000);  // exec of sleep, so its environment is the token's
+
+  const auto strays = kill_strays(token);
+  ASSERT_EQ(strays.size(), 1u);
+  EXPECT_EQ(strays[0].command, "sleep 300");
+  EXPECT_NE(::kill(strays[0].pid, 0), 0) << "killed and reaped";
+  EXPECT_TRUE(kill_strays(token).empty());
+  EXPECT_TRUE(kill_strays("another-token").empty());
+}
+
+TEST(Strays, AnOrphanWithoutItsTokenIsKilledAtTheEnd) {
+  ASSERT_TRUE(become_subreaper());
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::fork() == 0) {
+      ::setsid();
+      ::execl("/bin/sleep", "sleep", "301", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::_exit(0);
+  }
+  ::waitpid(child, nullptr, 0);
+  ::usleep(100 * 1000);
+  const auto orphans = kill_orphans();
+  ASSERT_EQ(orphans.size(), 1u);
+  EXPECT_EQ(orphans[0].command, "sleep 301");
+  EXPECT_TRUE(kill_orphans().empty());
+}
+
+}  // namespace
+}  // namespace harness::exec

@@ -1,0 +1,80 @@
+#include "harness/util/json_input.hpp"
+
+#include "harness/util/files.hpp"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace harness::util {
+namespace {
+
+TEST(JsonInput, SyntaxErrorsHaveLineAndColumn) {
+  auto r = parse_json("{\n  \"a\": 1,\n  \"b\": \n", "r.json");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("r.json:4:1: ", 0), 0u) << r.error().message;
+}
+
+TEST(JsonInput, DeepNestingIsRefusedBeforeParsing) {
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  auto r = parse_json(deep, "deep.json");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "deep.json:1:65: nested more than 64 levels deep; not a file Sohound wrote");
+  EXPECT_TRUE(parse_json("[\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"]", "s.json"))
+      << "brackets inside strings do not count";
+}
+
+TEST(JsonInput, TypedFieldsNameThePathOfAWrongType) {
+  const auto doc = *parse_json(R"({"jobs": [{"count": -5, "name": 7, "list": ["a", 1], "ok": true}]})", "x");
+  const JsonView root(doc, "");
+  const auto jobs = root.objects("jobs");
+  ASSERT_EQ(jobs.size(), 1u);
+  auto message = [](auto&& f) {
+    try {
+      f();
+    } catch (const JsonTypeError& e) {
+      return e.message;
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message([&] { jobs[0].count("count"); }), "/jobs/0/count: expected a count (0 or more), found -5");
+  EXPECT_EQ(message([&] { jobs[0].string("name"); }), "/jobs/0/name: expected a string, found a whole number");
+  EXPECT_EQ(message([&] { jobs[0].strings("list"); }), "/jobs/0/list/1: expected a string, found a whole number");
+  EXPECT_EQ(message([&] { root.objects("jobs")[0].object("ok"); }), "/jobs/0/ok: expected an object, found a boolean");
+  EXPECT_EQ(message([&] { root.string("jobs"); }), "/jobs: expected a string, found an array");
+  EXPECT_TRUE(jobs[0].boolean("ok"));
+  EXPECT_EQ(jobs[0].string("missing", "d"), "d");
+}
+
+TEST(Files, CapFileKeepsBothEndsAndSaysHowLargeItWas) {
+  const auto path = (std::filesystem::temp_directory_path() / ("sohound-cap-" + std::to_string(::getpid()))).string();
+  ASSERT_TRUE(write_file(path, std::string(1000, 'a') + std::string(1000, 'b')));
+  EXPECT_EQ(cap_file(path, 10, 5), 2000u);
+  EXPECT_EQ(read_file_or_empty(path), "aaaaaaaaaa\n[... 1985 bytes cut ...]\nbbbbb");
+  EXPECT_EQ(cap_file(path, 1000, 1000), 0u) << "short files are left alone";
+  std::filesystem::remove(path);
+}
+
+TEST(Files, AtomicFileLeavesTheOldFileWhenNotCommitted) {
+  const auto path = (std::filesystem::temp_directory_path() / ("sohound-atomic-" + std::to_string(::getpid()))).string();
+  ASSERT_TRUE(write_file(path, "old"));
+  {
+    AtomicFile file(path);
+    file.stream() << "half of a new";
+  }
+  EXPECT_EQ(read_file_or_empty(path), "old");
+  {
+    AtomicFile file(path);
+    file.stream() << "new";
+    EXPECT_TRUE(file.commit());
+  }
+  EXPECT_EQ(read_file_or_empty(path), "new");
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
+    EXPECT_EQ(e.path().string().find(path + ".tmp-"), std::string::npos) << "no temporary file left";
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace harness::util
