@@ -44,7 +44,7 @@ std::string valgrind_fatal(const std::string& log) {
   return {};
 }
 
-void read_valgrind_reports(model::JobResult& job, const ProcessResult& process) {
+void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, bool finished) {
   bool any = false;
   for (const auto& entry : fs::directory_iterator(job.job_dir)) {
     const auto name = entry.path().filename().string();
@@ -90,6 +90,14 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process) 
       }
     }
     if (!report->complete && job.outcome == JobOutcome::ok) {
+      if (!finished && process.signal == 0 && process.exit_code >= 0) {
+        // The feature replaced the process (exec) or ended it in a way Valgrind could not follow to
+        // the end of its report: the job is exited_early (below), not a tool failure.
+        job.notes.push_back(fmt::format("{} was cut short ({}): the feature ended or replaced the process (exec) before "
+                                        "Valgrind finished its report; findings before the cut are kept",
+                                        name, report->problem));
+        continue;
+      }
       job.outcome = JobOutcome::tool_failed;
       job.message = fmt::format("{}: {} (findings before the cut are kept)", name, report->problem);
     }
@@ -155,6 +163,7 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process)
                           m.find("CHECK failed") != std::string::npos ||
                           m.find("cannot proceed correctly") != std::string::npos ||
                           m.find("ERROR: AddressSanitizer failed to allocate") != std::string::npos ||
+                          m.find("ERROR: Failed to mmap") != std::string::npos ||
                           m.find("ReserveShadowMemoryRange failed") != std::string::npos))
       fatal = m;
   if (!fatal.empty() && job.outcome == JobOutcome::ok) {
@@ -164,10 +173,12 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process)
     // memory mapping. ASan cannot proceed correctly."
     if (fatal.find("memory mapping") != std::string::npos || fatal.find("shadow memory") != std::string::npos)
       job.notes.push_back(k_shadow_memory_note);
-    if (fatal.find("failed to allocate") != std::string::npos || fatal.find("ReserveShadowMemoryRange") != std::string::npos)
+    if (fatal.find("failed to allocate") != std::string::npos || fatal.find("ReserveShadowMemoryRange") != std::string::npos ||
+        fatal.find("Failed to mmap") != std::string::npos)
       job.notes.push_back(
-          "the sanitizer runtime reserves terabytes of address space for its shadow memory at start-up: a virtual "
-          "memory limit (ulimit -v, RLIMIT_AS) stops it; run the sanitizer jobs without one");
+          "the sanitizer runtime could not map memory: it reserves terabytes of address space for its shadow memory, "
+          "and a memory limit (ulimit -v, RLIMIT_AS, RLIMIT_DATA, a cgroup) stops it or its allocator; run the "
+          "sanitizer jobs without one, or with more room");
     return;
   }
   // Start-up problems (runtime not first, shadow mapping) go to stderr before log_path applies.
@@ -199,13 +210,13 @@ void read_job_reports(model::JobResult& job, const ProcessResult& process, const
     job.findings.push_back(std::move(f));
   }
   const auto& tool = model::info(job.tool);
+  // 124/125 are the driver runtime's own failures (sohound_rt.h), which it explains on stderr.
+  const bool finished = fs::exists(fs::path(job.job_dir) / k_driver_done_file);
   if (tool.family == model::ToolFamily::valgrind)
-    read_valgrind_reports(job, process);
+    read_valgrind_reports(job, process, finished);
   else
     read_sanitizer_reports(job, process);
   const auto stderr_path = job.job_dir + "/stderr.txt";
-  // 124/125 are the driver runtime's own failures (sohound_rt.h), which it explains on stderr.
-  const bool finished = fs::exists(fs::path(job.job_dir) / k_driver_done_file);
   if (!timeout_message.empty() && job.tool == model::Tool::asan && endless_deadly_signal(stderr_path)) {
     // Not the feature's time: the runtime never started it. Keep a sample of the flood, not gigabytes.
     job.outcome = JobOutcome::tool_failed;

@@ -416,6 +416,7 @@ struct Pipeline::Impl {
 
     job.job_dir = job_dir(options.out_dir, suite.name, feature.name, std::string(tool.name));
     options.out->recreate(job.job_dir);
+    options.out->create(job.job_dir + "/" + k_driver_work_dir);
     auto command = tool_command(plan.tool, build.output, job.job_dir, can_run_without_aslr());
     for (const auto& [k, v] : suite.env) command.env.emplace(k, v);
     for (const auto& [k, v] : feature.env) command.env.insert_or_assign(k, v);

@@ -128,7 +128,9 @@ std::string sanitizer_option_value(const std::string& value) {
 
 Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir, bool without_aslr) {
   Command command;
-  command.cwd = report_dir;
+  // The driver runs in a folder of its own, so what a feature writes to relative paths cannot
+  // spoil the reports Sohound reads.
+  command.cwd = report_dir + "/" + k_driver_work_dir;
   command.stdout_path = report_dir + "/stdout.txt";
   command.stderr_path = report_dir + "/stderr.txt";
   command.env["SOHOUND_DONE_FILE"] = report_dir + "/" + k_driver_done_file;

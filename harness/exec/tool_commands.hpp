@@ -50,6 +50,8 @@ std::string sanitizer_option_value(const std::string& value);
 // feature it was asked to run has returned: a process that exits without it was ended by the
 // feature itself (exit, _exit), before the end-of-run checks.
 inline constexpr const char* k_driver_done_file = "driver-finished";
+// The driver's working directory, inside the job folder (the pipeline creates it).
+inline constexpr const char* k_driver_work_dir = "work";
 
 // The valgrind to run: $SOHOUND_VALGRIND when set (a custom build), else "valgrind" on PATH.
 std::string valgrind_program();

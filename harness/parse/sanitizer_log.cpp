@@ -255,6 +255,7 @@ struct SanitizerLogParser::State {
       }
     }
     if (starts_with(line, "FATAL: ") || starts_with(line, "ThreadSanitizer: CHECK failed") ||
+        starts_with(line, "ERROR: Failed to mmap") ||
         line.find("Sanitizer has encountered a fatal error") != std::string_view::npos) {
       report.tool_messages.emplace_back(line);  // the runtime could not work (mapping, ptrace, ...)
       return;
