@@ -90,7 +90,7 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, 
       }
     }
     if (!report->complete && job.outcome == JobOutcome::ok) {
-      if (!finished && process.signal == 0 && process.exit_code >= 0) {
+      if (!finished && process.signal == 0 && process.exit_code == 0) {
         // The feature replaced the process (exec) or ended it in a way Valgrind could not follow to
         // the end of its report: the job is exited_early (below), not a tool failure.
         job.notes.push_back(fmt::format("{} was cut short ({}): the feature ended or replaced the process (exec) before "

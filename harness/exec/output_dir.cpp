@@ -19,8 +19,10 @@ namespace {
 
 std::string describe(const std::error_code& ec) { return ec.message(); }
 
-// A folder written by a Sohound from before the mark (results.json of its schema at the top).
+// A folder written by a Sohound from before the mark: results.json of its schema, and the driver
+// runtime every run writes (a results.json copied into a folder of the user's does not make it ours).
 bool legacy_output(const std::string& path) {
+  if (!fs::is_regular_file(path + "/runtime/sohound_rt.h")) return false;
   const auto head = util::read_file_ends(path + "/results.json", 256, 0);
   return head.find("\"schema\": \"sohound.results/1\"") != std::string::npos ||
          head.find("\"schema\":\"sohound.results/1\"") != std::string::npos;

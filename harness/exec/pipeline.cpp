@@ -315,7 +315,7 @@ struct Pipeline::Impl {
         Command c;
         c.argv = compiler_launcher();
         c.argv.insert(c.argv.end(), {compiler_for(suite.compiler, language), "-c", "-fPIC"});
-        util::append(c.argv, base_flags(language, CodeOrigin::library));
+        util::append(c.argv, base_flags(suite.compiler, language, CodeOrigin::library));
         util::append(c.argv, flavour_flags(flavour));
         util::append(c.argv, include_flags(suite));
         util::append(c.argv, build.cflags);
@@ -360,7 +360,7 @@ struct Pipeline::Impl {
       Command c;
       c.argv = compiler_launcher();
       c.argv.push_back(compiler_for(suite.compiler, language));
-      util::append(c.argv, base_flags(language, CodeOrigin::driver));
+      util::append(c.argv, base_flags(suite.compiler, language, CodeOrigin::driver));
       util::append(c.argv, flavour_flags(flavour));
       c.argv.push_back("-I" + options.out_dir + "/runtime");
       util::append(c.argv, include_flags(suite));

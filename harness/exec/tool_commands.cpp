@@ -59,8 +59,12 @@ bool can_run_without_aslr() {
   return k_can;
 }
 
-std::vector<std::string> base_flags(model::Language language, CodeOrigin origin) {
-  std::vector<std::string> flags = {"-g", "-O0", "-fno-omit-frame-pointer", "-pthread"};
+std::vector<std::string> base_flags(model::Compiler compiler, model::Language language, CodeOrigin origin) {
+  // No caret lines: the compiler does not quote source lines in its messages. It reads them from
+  // the file a #line directive names, whatever it is (#line 1 "/proc/self/environ" put the
+  // environment into build logs and reports); the file:line:col it prints is enough.
+  std::vector<std::string> flags = {"-g", "-O0", "-fno-omit-frame-pointer", "-pthread",
+                                    compiler == model::Compiler::clang ? "-fno-caret-diagnostics" : "-fno-diagnostics-show-caret"};
   if (language == model::Language::c)
     flags.push_back("-std=gnu17");
   else

@@ -28,7 +28,7 @@ enum class CodeOrigin { driver, library };
 
 // Flags every driver and library gets: debug info, no optimisation, frame pointers (so fast
 // unwinders and Valgrind both see every frame), threads, and the language standard.
-std::vector<std::string> base_flags(model::Language language, CodeOrigin origin);
+std::vector<std::string> base_flags(model::Compiler compiler, model::Language language, CodeOrigin origin);
 
 // Flags that make a flavour: nothing for plain; ASan with recovery so one bad access does not hide
 // the next, and LeakSanitizer (part of ASan on x86-64 Linux).

@@ -125,6 +125,15 @@ std::string ubsan_check_from_message(std::string_view m) {
   return "undefined-behavior";
 }
 
+// Where "FUNCTION LOCATION" splits: at the first " /" when an absolute location follows (a path
+// may hold spaces; a symbol never holds '/'), else at the last space. npos when there is no space.
+std::size_t location_start(std::string_view s) {
+  model::Frame probe;
+  if (const auto slash = s.find(" /"); slash != std::string_view::npos && split_location(s.substr(slash + 1), probe))
+    return slash;
+  return s.rfind(' ');
+}
+
 std::optional<model::Frame> sanitizer_frame(std::string_view line) {
   auto s = util::trim(line);
   if (!starts_with(s, "#")) return std::nullopt;
@@ -149,7 +158,7 @@ std::optional<model::Frame> sanitizer_frame(std::string_view line) {
       frame.object = std::string(inner.substr(0, plus));
       s = util::trim(s.substr(0, open));
       // TSan prints "FUNCTION LOCATION (module+0xoff)": split a trailing location off the name.
-      const auto gap = s.rfind(' ');
+      const auto gap = location_start(s);
       if (gap != std::string_view::npos) {
         const auto loc = s.substr(gap + 1);
         model::Frame located;
@@ -163,7 +172,7 @@ std::optional<model::Frame> sanitizer_frame(std::string_view line) {
       return frame;
     }
   }
-  const auto last_space = s.rfind(' ');
+  const auto last_space = location_start(s);
   if (last_space == std::string_view::npos) {
     frame.function = std::string(s);
     return frame;

@@ -4,19 +4,22 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync, chmodSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { env, launch, open } from "./support.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = join(env.out, "hostile");
+const input = join(env.out, "hostile-input");
 const evil = `</script><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
 const control = "\u0001\u001b[31m\u0007";
 let browser;
 
 before(async () => {
-  mkdirSync(dir, { recursive: true });
+  // The results come from elsewhere (input/); the reports go to a new folder Sohound claims.
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(input, { recursive: true });
   const frame = { function: `evil${evil}(char const*)`, file: join(here, "hostile", "evil.c"), line: 4, object: `/lib/${evil}.so` };
   const finding = {
     kind: "leak.definite", tool_kind: "Leak_DefinitelyLost", fingerprint: "deadbeefdeadbeef", message: `13 bytes ${evil}${control}`,
@@ -28,10 +31,10 @@ before(async () => {
     job_dir: "/tmp", driver_source: `/* ${evil} */`, build_command: `gcc ${evil}`, run_command: `valgrind ${evil}`,
     reports: [], phases: [["run", 0, 0.1]].map(([name, start_s, end_s]) => ({ name, start_s, end_s })),
   };
-  writeFileSync(join(dir, "results.json"), JSON.stringify({ schema: "sohound.results/1", sohound_version: "0", started_at: evil,
+  writeFileSync(join(input, "results.json"), JSON.stringify({ schema: "sohound.results/1", sohound_version: "0", started_at: evil,
     duration_s: 1, interrupted: false, exit_code: 1, specs: [evil], jobs: [job], suppressions: [{ name: evil, source: evil, matched: 0 }] }));
   // Snippets of a foreign results.json come only from under --source-root.
-  execFileSync(env.bin, ["report", join(dir, "results.json"), "--report", "html,junit,sarif", "--source-root", here]);
+  execFileSync(env.bin, ["report", join(input, "results.json"), "--report", "html,junit,sarif", "--source-root", here, "--out", dir]);
   browser = await launch();
 });
 after(async () => { await browser?.close(); });

@@ -120,6 +120,7 @@ TEST(MergeE2E, ShardsMergeAndRenderAndOverlapsAreRefused) {
   EXPECT_EQ(overlap.exit_code, 2);
   EXPECT_NE(overlap.text.find("shards must not overlap"), std::string::npos) << overlap.text;
 
+  fs::remove_all(k_out + "/merged-reports");
   auto report = run_sohound("report " + merged + " --report html,junit,sarif --out " + k_out + "/merged-reports");
   EXPECT_EQ(report.exit_code, 0) << report.text;
   for (const char* f : {"report.html", "junit.xml", "results.sarif"}) EXPECT_TRUE(fs::exists(k_out + "/merged-reports/" + f)) << f;
