@@ -13,3 +13,11 @@ if(SOHOUND_SANITIZE)
   target_compile_options(sohound_settings INTERFACE -fsanitize=${SOHOUND_SANITIZE})
   target_link_options(sohound_settings INTERFACE -fsanitize=${SOHOUND_SANITIZE})
 endif()
+
+# The fuzz build (Clang only): every library object gets coverage for libFuzzer plus ASan and UBSan,
+# and UBSan stops at the first report so a fuzz run fails on undefined behaviour.
+if(SOHOUND_FUZZ)
+  target_compile_options(sohound_settings INTERFACE -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+    -Wno-unused-command-line-argument)
+  target_link_options(sohound_settings INTERFACE -fsanitize=address,undefined)
+endif()

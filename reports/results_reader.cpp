@@ -54,6 +54,10 @@ int small_int(const JsonView& v, std::string_view key, int fallback) {
 harness::util::Result<model::RunSummary> read_results(const std::string& path) {
   std::string text;
   if (!harness::util::read_file(path, text)) return harness::util::make_error(fmt::format("{}: cannot read", path));
+  return parse_results(text, path);
+}
+
+harness::util::Result<model::RunSummary> parse_results(std::string_view text, const std::string& path) {
   auto parsed = harness::util::parse_json(text, path);
   if (!parsed) return parsed.error();
   const auto& r = *parsed;

@@ -10,5 +10,7 @@
 namespace reports {
 
 harness::util::Result<harness::model::RunSummary> read_results(const std::string& path);
+// The same from text; `name` is the file name errors give.
+harness::util::Result<harness::model::RunSummary> parse_results(std::string_view text, const std::string& name);
 
 }  // namespace reports

@@ -389,8 +389,12 @@ struct SanitizerLogParser::State {
         stack = &current.aux_stacks.back().frames;
         return;
       }
-      if (starts_with(line, "Location is ") || starts_with(line, "Cycle in lock order graph"))
+      if (starts_with(line, "Location is ") || starts_with(line, "Cycle in lock order graph")) {
         current.aux_stacks.push_back({std::string(line), {}});
+        // No stack follows; and `stack` may have pointed into aux_stacks, which push_back can
+        // reallocate (a use-after-free when such a line came with no blank line before it; fuzzing).
+        stack = nullptr;
+      }
       return;
     }
     if (mode == Mode::asan && have_current) {

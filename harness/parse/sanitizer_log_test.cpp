@@ -217,3 +217,33 @@ TEST(TsanLog, FatalRuntimeErrorsAreToolMessages) {
 
 }  // namespace
 }  // namespace harness::parse
+
+namespace harness::parse {
+namespace {
+
+// Found by fuzzing (testdata/fuzz/sanitizer_log/): a TSan "Location is ..." line straight after a
+// stack, with no blank line between, left the parser writing frames through a pointer into a
+// vector that had just grown (use after free).
+TEST(TsanLog, LocationLineRightAfterAStackKeepsEveryStack) {
+  const auto report = sanitizer_log(
+      "WARNING: ThreadSanitizer: data race (pid=1)\n"
+      "  Read of size 4 at 0x1 by thread T2:\n"
+      "    #0 bump /s/race.c:5 (x+0x1)\n"
+      "  Previous write of size 4 at 0x1 by thread T1:\n"
+      "    #0 bump /s/race.c:5 (x+0x2)\n"
+      "  Location is global 'counter' of size 4 at 0x1 (x+0x3)\n"
+      "    #1 racer /s/race.c:6 (x+0x4)\n"
+      "  Mutex M1 acquired here while holding mutex M0 in thread T3:\n"
+      "    #0 lock /s/race.c:9 (x+0x5)\n"
+      "SUMMARY: ThreadSanitizer: data race /s/race.c:5 in bump\n");
+  ASSERT_EQ(report.findings.size(), 1u);
+  const auto& f = report.findings[0];
+  ASSERT_EQ(f.aux_stacks.size(), 3u);
+  EXPECT_EQ(f.aux_stacks[0].frames.size(), 1u);
+  EXPECT_EQ(f.aux_stacks[1].label, "Location is global 'counter' of size 4 at 0x1 (x+0x3)");
+  EXPECT_TRUE(f.aux_stacks[1].frames.empty()) << "a frame after a Location line belongs to no stack";
+  EXPECT_EQ(f.aux_stacks[2].frames.size(), 1u);
+}
+
+}  // namespace
+}  // namespace harness::parse

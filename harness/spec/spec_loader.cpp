@@ -125,7 +125,7 @@ void Loader::walk_map(const YAML::Node& node, std::string_view what, const std::
   for (const auto& k : keys) names.push_back(k.key);
   std::set<std::string> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
+    const YAML::Node key = it->first;  // a copy: `it->` yields a temporary proxy (a reference dangled; found by fuzzing)
     if (!key.IsScalar()) {
       error(key, fmt::format("{} keys must be plain names", what));
       continue;
