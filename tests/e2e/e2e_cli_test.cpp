@@ -196,3 +196,43 @@ TEST(CliE2E, LibraryLinkFailureNamesTheCompiler) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+// SIGTERM (as CI sends it) after one job has already failed: every job stops, even one that
+// ignores SIGTERM, the results are written, and the exit code says "interrupted", not "failed".
+TEST(CliE2E, SigtermAfterAFailureExits130AndStopsEvenAJobThatIgnoresIt) {
+  const std::string out_dir = k_out + "/stubborn";
+  fs::remove_all(out_dir);
+  std::vector<std::string> args = {SOHOUND_BIN, "run", "--no-progress", "-j", "2", "--out", out_dir, k_specs + "stubborn.yaml"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(::posix_spawn(&pid, SOHOUND_BIN, nullptr, nullptr, argv.data(), environ), 0);
+  // Wait until the stubborn driver has said it ignores SIGTERM (at most 60 s).
+  const fs::path ready = out_dir + "/jobs/stubborn/ignores_sigterm/asan/work/ready";
+  for (int i = 0; i < 600 && !fs::exists(ready); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(fs::exists(ready));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the failing job is long done by now
+  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_LT(took, 30.0) << "stopped by Sohound, not by the feature's 60 s timeout";
+  const auto r = read_results(out_dir);
+  EXPECT_TRUE(r["interrupted"].get<bool>());
+  const auto* failed = job_in(r, "fails", "asan");
+  ASSERT_NE(failed, nullptr);
+  EXPECT_EQ((*failed)["outcome"], "crashed");
+  const auto* stubborn = job_in(r, "ignores_sigterm", "asan");
+  ASSERT_NE(stubborn, nullptr);
+  EXPECT_EQ((*stubborn)["outcome"], "cancelled");
+}
+
+}  // namespace
+}  // namespace e2e
