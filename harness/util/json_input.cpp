@@ -71,6 +71,11 @@ Result<json> parse_json(std::string_view text, const std::string& file, int max_
     // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while parsing ..."
     if (const auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
     return make_error(fmt::format("{}:{}:{}: {}", file, line, col, what));
+  } catch (const json::exception& e) {
+    // Not a syntax error but still the input's fault: "number overflow parsing '1e999'" (406).
+    std::string what = e.what();
+    if (const auto close = what.find("] "); close != std::string::npos) what = what.substr(close + 2);
+    return make_error(fmt::format("{}: {}", file, what));
   }
 }
 

@@ -18,6 +18,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <random>
 #include <regex>
 #include <sstream>
 
@@ -430,6 +431,54 @@ TEST(FaultRun, LeftNoProcessAndFollowedNoPlantedLink) {
   const auto link = fs::path(SOHOUND_E2E_OUT) / "faults/jobs/faults/writes_into_its_job_folder/memcheck/work/escape";
   EXPECT_TRUE(fs::is_symlink(link)) << "the feature planted it";
   EXPECT_TRUE(fs::exists("/etc/hostname") || fs::exists("/etc/passwd")) << "and its target is intact";
+}
+
+}  // namespace
+}  // namespace e2e
+
+namespace e2e {
+namespace {
+
+// The issue's own measure: mutated copies of a real results.json (bytes flipped, cut, and
+// brackets, quotes, huge numbers and nulls inserted; fixed seed) given to report, merge and
+// suppressions. Each must end in exit 0 or 2 with a message, never a signal.
+TEST(CatalogueRuns, MutatedResultsJsonNeverCrashesReportMergeOrSuppressions) {
+  const auto source = slurp(fs::path(SOHOUND_E2E_OUT) / "examples" / "results.json");
+  ASSERT_FALSE(source.empty());
+  const fs::path dir = fs::path(SOHOUND_E2E_OUT) / "catalogue-runs" / "mutated";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::mt19937 random(20261130);
+  const char* inserts[] = {"[", "{", "\"", "-1", "null", "true", "1e999", "\"x\"", "{}", "[]", "18446744073709551616"};
+  int crashes = 0, rejected = 0, accepted = 0;
+  for (int i = 0; i < 100; ++i) {
+    std::string text = source;
+    const int edits = 1 + static_cast<int>(random() % 20);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      const auto at = random() % text.size();
+      switch (random() % 3) {
+        case 0: text[at] = static_cast<char>(random() % 256); break;
+        case 1: text.erase(at, 1 + random() % 50); break;
+        default: text.insert(at, inserts[random() % std::size(inserts)]);
+      }
+    }
+    const auto input = dir / ("m" + std::to_string(i) + ".json");
+    put(input, text);
+    for (const auto& command : {"suppressions " + input.string(),
+                                "report " + input.string() + " --out " + (dir / ("o" + std::to_string(i))).string(),
+                                "merge " + input.string() + " -o " + (dir / ("x" + std::to_string(i) + ".json")).string()}) {
+      const auto out = run_sohound(command);
+      if (out.exit_code == 0 || out.exit_code == 1) ++accepted;
+      else if (out.exit_code == 2) ++rejected;
+      else ++crashes;
+      EXPECT_TRUE(out.exit_code >= 0 && out.exit_code <= 2) << command << "\n" << out.text;
+      EXPECT_EQ(out.text.find("terminate called"), std::string::npos) << command << "\n" << out.text;
+    }
+  }
+  EXPECT_EQ(crashes, 0);
+  EXPECT_GT(rejected, 0) << "the mutations did break the files";
+  RecordProperty("accepted", accepted);
+  RecordProperty("rejected", rejected);
 }
 
 }  // namespace
