@@ -68,12 +68,8 @@ TEST(CliE2E, CtrlCStopsEveryJobAndStillWritesResults) {
   const std::string out_dir = k_out + "/sleepy";
   fs::remove_all(out_dir);
   const std::string spec = k_specs + "sleepy.yaml";
-  std::vector<std::string> args = {SOHOUND_BIN, "run", "--no-progress", "--out", out_dir, spec};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(::posix_spawn(&pid, SOHOUND_BIN, nullptr, nullptr, argv.data(), environ), 0);
+  const pid_t pid = spawn_sohound({"run", "--no-progress", "--out", out_dir, spec});
+  ASSERT_GT(pid, 0);
 
   // Wait until valgrind has started the driver (its XML report exists), at most 60 s.
   const fs::path job = out_dir + "/jobs/sleepy/sleeps/memcheck";
@@ -205,12 +201,8 @@ namespace {
 TEST(CliE2E, SigtermAfterAFailureExits130AndStopsEvenAJobThatIgnoresIt) {
   const std::string out_dir = k_out + "/stubborn";
   fs::remove_all(out_dir);
-  std::vector<std::string> args = {SOHOUND_BIN, "run", "--no-progress", "-j", "2", "--out", out_dir, k_specs + "stubborn.yaml"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(::posix_spawn(&pid, SOHOUND_BIN, nullptr, nullptr, argv.data(), environ), 0);
+  const pid_t pid = spawn_sohound({"run", "--no-progress", "-j", "2", "--out", out_dir, k_specs + "stubborn.yaml"});
+  ASSERT_GT(pid, 0);
   // Wait until the stubborn driver has said it ignores SIGTERM (at most 60 s).
   const fs::path ready = out_dir + "/jobs/stubborn/ignores_sigterm/asan/work/ready";
   for (int i = 0; i < 600 && !fs::exists(ready); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));

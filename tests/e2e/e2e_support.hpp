@@ -6,7 +6,10 @@
 #include <stdexcept>
 #include <nlohmann/json.hpp>
 
+#include <spawn.h>
 #include <sys/wait.h>
+
+extern char** environ;
 
 #include <array>
 #include <cstdio>
@@ -14,6 +17,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace e2e {
 
@@ -86,6 +90,16 @@ inline Output run_sohound(const std::string& args, const std::string& env = "") 
   const int status = ::pclose(pipe);
   out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return out;
+}
+
+// Starts the sohound binary in the background with `args` (no shell); its pid, or 0.
+inline pid_t spawn_sohound(std::vector<std::string> args) {
+  args.insert(args.begin(), SOHOUND_BIN);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  return ::posix_spawn(&pid, SOHOUND_BIN, nullptr, nullptr, argv.data(), environ) == 0 ? pid : 0;
 }
 
 }  // namespace e2e
