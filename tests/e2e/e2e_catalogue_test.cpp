@@ -222,6 +222,12 @@ std::vector<Row> input_rows() {
        "run {d}/good.yaml --baseline {d}/b.json --out {d}/out", 2, R"(b\.json: /findings/0/fingerprint: expected a string)"},
       {"suppressions_file_syntax_error", {{"good.yaml", k_good_spec}, {"supp.yaml", "suppressions:\n  - kind: [\n"}},
        "run {d}/good.yaml --suppressions {d}/supp.yaml --out {d}/out", 2, R"(supp\.yaml:3:1: )"},
+      {"native_valgrind_suppressions_broken",
+       {{"s.yaml", "suite: x\nincludes: [stdlib.h]\ntools: [memcheck]\nnative-suppressions:\n  valgrind: [bad.supp]\nfeatures:\n"
+                   "  - name: a\n    code: free(malloc(8));\n"},
+        {"bad.supp", "{\n  broken\n  Memcheck:Leak\n"}},
+       "run {d}/s.yaml --out {d}/out --no-progress", 3,
+       R"(tool_failed: valgrind: FATAL: in suppressions file "{d}/bad\.supp" near line 3: unexpected end-of-file)"},
       {"write_baseline_into_missing_folder", {{"good.yaml", k_good_spec}}, "run {d}/good.yaml --write-baseline {d}/no/such/b.json --out {d}/out",
        3, "cannot write baseline {d}/no/such/b.json"},
       // results.json from elsewhere: report, merge, suppressions.
