@@ -182,6 +182,8 @@ int run_command(const RunOptions& options) {
         const auto name = sig == SIGINT ? "SIGINT" : "SIGTERM";
         if (sender > 0 && util::is_descendant(sender)) {
           fmt::print(stderr, "\nsohound: {} from process {} (started by a job) ignored\n", name, sender);
+          pipeline.note_for_process(sender, fmt::format("a process of this job (pid {}) sent {} to Sohound; it was ignored",
+                                                        sender, name));
           continue;
         }
         if (util::interrupted()) continue;

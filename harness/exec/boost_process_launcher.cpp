@@ -119,7 +119,7 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
   // Every process the command starts inherits the token, so those that leave its process group
   // are still found when it ends (strays.hpp).
   become_subreaper();
-  const auto token = new_job_token();
+  const auto token = command.token.empty() ? new_job_token() : command.token;
   auto extra = command.env;
   extra[k_job_token_variable] = token;
   const auto env = child_environment(extra);

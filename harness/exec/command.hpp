@@ -11,6 +11,7 @@ struct Command {
   std::vector<std::string> argv;           // argv[0] is looked up on PATH unless it holds a '/'
   std::map<std::string, std::string> env;  // set on top of the inherited environment
   std::string cwd;                         // "" = the harness's working directory
+  std::string token;                       // SOHOUND_JOB_TOKEN for its processes ("" = a fresh one)
   std::string stdout_path;                 // "" = /dev/null; files are truncated
   std::string stderr_path;
 

@@ -6,6 +6,7 @@
 #include "harness/exec/async_once.hpp"
 #include "harness/exec/job_reports.hpp"
 #include "harness/exec/output_dir.hpp"
+#include "harness/exec/strays.hpp"
 #include "harness/exec/tool_commands.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
@@ -80,6 +81,7 @@ struct Pipeline::Impl {
   const std::vector<model::SuiteSpec>& suites;
   PipelineOptions options;
   std::map<std::string, std::unique_ptr<AsyncOnce<BuildOutcome>>> onces;
+  std::map<std::string, std::vector<std::string>> process_notes;  // by job token
   // Suppressions in force per suite (the suite's, then --suppressions, then the defaults), each
   // with its match counter in `uses` (sized once, so the pointers stay valid).
   std::vector<model::SuppressionUse> uses;
@@ -425,11 +427,16 @@ struct Pipeline::Impl {
     if (plan.tool == model::Tool::asan || plan.tool == model::Tool::tsan)
       if (auto risk = sanitizer_start_risk(); !risk.empty()) job.notes.push_back(std::move(risk));
     job.run_command = write_script(job.job_dir + "/run.sh", {command});
+    command.token = new_job_token();
     const double native_timeout = feature.timeout_s.value_or(suite.timeout_s);
     const auto timeout = std::chrono::milliseconds(static_cast<long long>(native_timeout * tool.timeout_scale * 1000));
 
     const auto run = co_await scheduler.run(command, timeout, priority);
     job.phases.push_back({"run", run.start_s, run.end_s});
+    if (auto it = process_notes.find(command.token); it != process_notes.end()) {
+      util::append(job.notes, it->second);
+      process_notes.erase(it);
+    }
     job.exit_code = run.process.exit_code;
     job.signal = run.process.signal;
     const double parse_start = scheduler.now_s();
@@ -448,7 +455,7 @@ struct Pipeline::Impl {
 };
 
 Pipeline::Pipeline(Scheduler& scheduler, const std::vector<model::SuiteSpec>& suites, PipelineOptions options)
-    : m_impl(std::make_unique<Impl>(Impl{scheduler, suites, std::move(options), {}, {}, {}})) {
+    : m_impl(std::make_unique<Impl>(Impl{scheduler, suites, std::move(options), {}, {}, {}, {}})) {
   m_impl->index_suppressions();
   m_impl->options.out_dir = m_impl->options.out->path();
   m_impl->options.out->create(m_impl->options.out_dir + "/runtime");
@@ -458,6 +465,13 @@ Pipeline::Pipeline(Scheduler& scheduler, const std::vector<model::SuiteSpec>& su
 Pipeline::~Pipeline() = default;
 
 std::vector<model::SuppressionUse> Pipeline::suppression_uses() const { return m_impl->uses; }
+
+bool Pipeline::note_for_process(pid_t sender, const std::string& note) {
+  const auto token = token_of(sender);
+  if (token.empty()) return false;
+  m_impl->process_notes[token].push_back(note);
+  return true;
+}
 
 asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, std::vector<model::JobResult>& results,
                                         std::function<void(const model::JobResult&)> on_finished) {

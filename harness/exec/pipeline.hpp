@@ -10,6 +10,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <sys/types.h>
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -40,6 +42,10 @@ class Pipeline {
   // like `jobs`; a job cancelled before it finished is left with outcome cancelled.
   boost::asio::awaitable<void> run_all(const std::vector<plan::JobPlan>& jobs, std::vector<model::JobResult>& results,
                                        std::function<void(const model::JobResult&)> on_finished);
+
+  // A note for the job whose process `sender` is (by its job token), shown on that job when it
+  // ends; false when `sender` is no job's process.
+  bool note_for_process(pid_t sender, const std::string& note);
 
   // Every suppression in force, with how many findings each matched (after run_all).
   std::vector<model::SuppressionUse> suppression_uses() const;

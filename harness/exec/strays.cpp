@@ -91,6 +91,20 @@ std::string new_job_token() {
   return fmt::format("{}-{}", ::getpid(), counter++);
 }
 
+std::string token_of(pid_t pid) {
+  const auto environ = read_proc(pid, "environ");
+  const auto key = std::string(k_job_token_variable) + "=";
+  std::size_t at = 0;
+  while (at < environ.size()) {
+    const auto end = environ.find('\0', at);
+    const std::string_view entry(environ.data() + at, (end == std::string::npos ? environ.size() : end) - at);
+    if (entry.substr(0, key.size()) == key) return std::string(entry.substr(key.size()));
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  return {};
+}
+
 std::vector<Stray> kill_strays(const std::string& token) {
   const auto needle = std::string(k_job_token_variable) + "=" + token;
   const pid_t self = ::getpid();

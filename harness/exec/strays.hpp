@@ -21,6 +21,8 @@ bool become_subreaper();
 
 // A fresh token for one job's processes.
 std::string new_job_token();
+// The token in a process's environment, or "" (gone, or not one of a job's processes).
+std::string token_of(pid_t pid);
 
 struct Stray {
   pid_t pid = 0;
