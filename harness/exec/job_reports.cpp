@@ -210,7 +210,8 @@ void read_job_reports(model::JobResult& job, const ProcessResult& process, const
     job.findings.push_back(std::move(f));
   }
   const auto& tool = model::info(job.tool);
-  // 124/125 are the driver runtime's own failures (sohound_rt.h), which it explains on stderr.
+  // The runtime's mark that every feature returned (sohound_rt.h); without it the feature ended the
+  // process itself. Exit statuses 124/125 are the runtime's own failures, which it explains.
   const bool finished = fs::exists(fs::path(job.job_dir) / k_driver_done_file);
   if (tool.family == model::ToolFamily::valgrind)
     read_valgrind_reports(job, process, finished);
