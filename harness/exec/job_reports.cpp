@@ -120,7 +120,7 @@ constexpr const char* k_shadow_memory_note =
 // ASan that cannot map its shadow memory faults in its own SEGV handler and prints
 // "AddressSanitizer:DEADLYSIGNAL" without end (1.4 GB of stderr in 3 minutes, measured): true when
 // the file starts with nothing else.
-bool endless_deadly_signal(const std::string& stderr_path) {
+bool only_deadly_signal(const std::string& stderr_path, std::size_t at_least) {
   auto head = util::read_file_ends(stderr_path, 64 * 1024, 0);
   if (const auto cut = head.find("\n[... "); cut != std::string::npos) head.resize(cut);
   const auto last = head.rfind('\n');
@@ -131,7 +131,7 @@ bool endless_deadly_signal(const std::string& stderr_path) {
     if (line != "AddressSanitizer:DEADLYSIGNAL") return false;
     ++count;
   }
-  return count >= 100;
+  return count >= at_least;
 }
 
 void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process) {
@@ -218,7 +218,7 @@ void read_job_reports(model::JobResult& job, const ProcessResult& process, const
   else
     read_sanitizer_reports(job, process);
   const auto stderr_path = job.job_dir + "/stderr.txt";
-  if (!timeout_message.empty() && job.tool == model::Tool::asan && endless_deadly_signal(stderr_path)) {
+  if (!timeout_message.empty() && job.tool == model::Tool::asan && only_deadly_signal(stderr_path, 100)) {
     // Not the feature's time: the runtime never started it. Keep a sample of the flood, not gigabytes.
     job.outcome = JobOutcome::tool_failed;
     job.message = "AddressSanitizer:DEADLYSIGNAL, printed without end until the job's time ran out (" + timeout_message + ")";
@@ -233,11 +233,17 @@ void read_job_reports(model::JobResult& job, const ProcessResult& process, const
     job.outcome = JobOutcome::timeout;
     job.message = timeout_message;
   } else if (job.outcome == JobOutcome::ok && process.signal == SIGSEGV && (job.tool == model::Tool::asan || job.tool == model::Tool::tsan) &&
-             job.reports.empty() && util::read_file_ends(stderr_path, 1, 0).empty()) {
-    // These runtimes catch a SIGSEGV in the program and report it; dying of one in silence means
-    // the runtime itself failed (TSan does, now and then, when it cannot map its shadow memory).
+             job.reports.empty() &&
+             (util::read_file_ends(stderr_path, 1, 0).empty() || only_deadly_signal(stderr_path, 1))) {
+    // These runtimes catch a SIGSEGV in the program and report it; dying of one in silence, or
+    // after only "AddressSanitizer:DEADLYSIGNAL" (its own handler faulting), means the runtime
+    // itself failed: it could not map its shadow memory (seen with vm.mmap_rnd_bits=32).
     job.outcome = JobOutcome::tool_failed;
-    job.message = fmt::format("the {} runtime died of SIGSEGV without a word: it did not start", model::info(job.tool).name);
+    job.message = util::read_file_ends(stderr_path, 1, 0).empty()
+                      ? fmt::format("the {} runtime died of SIGSEGV without a word: it did not start", model::info(job.tool).name)
+                      : fmt::format("the {} runtime died of SIGSEGV after printing only AddressSanitizer:DEADLYSIGNAL: it "
+                                    "did not start",
+                                    model::info(job.tool).name);
     if (!sanitizer_start_risk().empty()) job.notes.push_back(k_shadow_memory_note);
   } else if (job.outcome == JobOutcome::ok && process.signal == 0 && !finished &&
              (process.exit_code == 0 || (tool.family == model::ToolFamily::sanitizer && process.exit_code == k_sanitizer_exit_code))) {
