@@ -28,6 +28,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,9 +49,15 @@ namespace {
 // Puts the child in a new process group (its pid) before exec, so kill(-pid) reaches every
 // process the driver or the tool starts.
 struct NewProcessGroup {
+  unsigned long long max_file_bytes = 0;
   template <class Launcher>
   bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*) {
     if (::setpgid(0, 0) != 0) return bp::error_code(errno, bp::system_category());
+    if (max_file_bytes) {
+      const rlimit limit{max_file_bytes, max_file_bytes};
+      ::setrlimit(RLIMIT_FSIZE, &limit);
+      ::signal(SIGXFSZ, SIG_IGN);
+    }
     // Restore what a shell would give a child: default SIGINT/SIGTERM/SIGPIPE handling.
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
@@ -134,7 +141,7 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
   std::optional<bp::process> started;
   try {
     started.emplace(executor, exe, args, bp::process_stdio{nullptr, out.fd(), err.fd()}, bp::process_start_dir{cwd},
-                    bp::process_environment{env}, NewProcessGroup{});
+                    bp::process_environment{env}, NewProcessGroup{command.max_file_bytes});
   } catch (const std::exception& e) {
     failed.start_error = exe.string() + ": " + e.what();
     co_return failed;

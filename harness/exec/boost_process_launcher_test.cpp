@@ -54,6 +54,28 @@ TEST_F(LauncherTest, ExitCodeOutputAndEnvironment) {
   EXPECT_EQ(err, "oops\n");
 }
 
+// A process that prints without end stops at the file-size limit (a failed write), not at a full
+// disk; the limit holds for its children too.
+TEST_F(LauncherTest, OutputStopsAtTheFileSizeLimit) {
+  Command c;
+  c.argv = {"sh", "-c", "head -c 5000000 /dev/zero; echo after"};
+  c.stdout_path = (dir / "out").string();
+  c.max_file_bytes = 1 << 20;
+  const auto result = run(c);
+  EXPECT_EQ(result.signal, 0) << "SIGXFSZ is ignored: the write fails instead";
+  EXPECT_EQ(std::filesystem::file_size(c.stdout_path), 1u << 20);
+}
+
+// A child that leaves its session is found by the job token and reported.
+TEST_F(LauncherTest, AProcessLeftRunningOutsideTheGroupIsKilledAndReported) {
+  Command c;
+  c.argv = {"sh", "-c", "setsid sleep 302 & sleep 0.2"};
+  const auto result = run(c);
+  EXPECT_EQ(result.exit_code, 0);
+  ASSERT_EQ(result.strays.size(), 1u);
+  EXPECT_NE(result.strays[0].find(" sleep 302"), std::string::npos) << result.strays[0];
+}
+
 TEST_F(LauncherTest, DeathBySignal) {
   Command c;
   c.argv = {"sh", "-c", "kill -SEGV $$"};

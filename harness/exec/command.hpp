@@ -12,6 +12,9 @@ struct Command {
   std::map<std::string, std::string> env;  // set on top of the inherited environment
   std::string cwd;                         // "" = the harness's working directory
   std::string token;                       // SOHOUND_JOB_TOKEN for its processes ("" = a fresh one)
+  // RLIMIT_FSIZE for the process and its children (0 = none): a write past it fails (EFBIG; SIGXFSZ
+  // is ignored) instead of filling the disk with a feature's endless output.
+  unsigned long long max_file_bytes = 0;
   std::string stdout_path;                 // "" = /dev/null; files are truncated
   std::string stderr_path;
 

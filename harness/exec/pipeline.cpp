@@ -43,6 +43,9 @@ struct BuildOutcome {
   double start_s = 0, end_s = 0;
 };
 
+// The most any file a driver (or its tool) writes may grow to while it runs.
+constexpr unsigned long long k_max_job_file_bytes = 2ULL << 30;
+
 std::string tail(const std::string& text, std::size_t max_bytes = 16 * 1024) {
   if (text.size() <= max_bytes) return text;
   return "[... " + std::to_string(text.size() - max_bytes) + " bytes cut ...]\n" + text.substr(text.size() - max_bytes);
@@ -428,6 +431,7 @@ struct Pipeline::Impl {
       if (auto risk = sanitizer_start_risk(); !risk.empty()) job.notes.push_back(std::move(risk));
     job.run_command = write_script(job.job_dir + "/run.sh", {command});
     command.token = new_job_token();
+    command.max_file_bytes = k_max_job_file_bytes;
     const double native_timeout = feature.timeout_s.value_or(suite.timeout_s);
     const auto timeout = std::chrono::milliseconds(static_cast<long long>(native_timeout * tool.timeout_scale * 1000));
 
