@@ -54,10 +54,11 @@ int report_command(const ReportCommandOptions& options) {
   std::vector<const reports::Renderer*> selected;
   for (const auto* r : *renderers)
     if (!(r->name == "json" && fs::equivalent(dir, fs::absolute(options.results).parent_path()))) selected.push_back(r);
+  const auto signals_before = util::signal_count();  // a signal while rendering stops it: exit 130
   auto written = reports::write_reports(*summary, selected, dir, report_options);
   if (!written) {
     fmt::print(stderr, "sohound: {}\n", written.error().message);
-    return util::signal_count() > 0 ? 130 : k_exit_infrastructure;
+    return util::signal_count() != signals_before ? 130 : k_exit_infrastructure;
   }
   for (const auto& path : *written) fmt::print("report: {}\n", path);
   return k_exit_ok;

@@ -250,9 +250,10 @@ int run_command(const RunOptions& options) {
       report_options.snippet_roots.push_back(fs::absolute(source).parent_path().string());
     for (const auto& dir : suite.library.include_dirs) report_options.snippet_roots.push_back(fs::absolute(dir).string());
   }
+  const auto signals_before = util::signal_count();  // a signal while rendering stops it: exit 130
   if (auto written = reports::write_reports(summary, others, out_dir, report_options); !written) {
     fmt::print(stderr, "sohound: {}\n", written.error().message);
-    return util::signal_count() > 0 ? 130 : k_exit_infrastructure;
+    return util::signal_count() != signals_before ? 130 : k_exit_infrastructure;
   } else {
     for (const auto& path : *written) fmt::print("report: {}\n", path);
   }
