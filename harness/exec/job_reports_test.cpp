@@ -1,5 +1,6 @@
 #include "harness/exec/job_reports.hpp"
 
+#include "harness/testing/temp_dir.hpp"
 #include "harness/testing/testdata.hpp"
 
 #include <gtest/gtest.h>
@@ -16,13 +17,6 @@ using model::JobOutcome;
 
 class JobReports : public ::testing::Test {
  protected:
-  void SetUp() override {
-    m_dir = fs::temp_directory_path() / ("sohound-job-reports-" + std::to_string(::getpid()) + "-" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(m_dir);
-    fs::create_directories(m_dir);
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
 
   model::JobResult job(model::Tool tool, const std::string& stderr_text) {
     std::ofstream(m_dir / "stderr.txt", std::ios::binary) << stderr_text;
@@ -32,7 +26,8 @@ class JobReports : public ::testing::Test {
     return j;
   }
 
-  fs::path m_dir;
+  testing::TempDir m_tmp{"sohound-job-reports"};
+  const fs::path& m_dir = m_tmp.path();
 };
 
 TEST_F(JobReports, TsanThatCannotMapItsShadowIsAToolFailureWithTheFix) {

@@ -1,5 +1,6 @@
 #include "harness/exec/output_dir.hpp"
 
+#include "harness/testing/temp_dir.hpp"
 #include "harness/util/files.hpp"
 
 #include <gtest/gtest.h>
@@ -14,15 +15,8 @@ namespace fs = std::filesystem;
 
 class OutputDirTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    m_root = fs::temp_directory_path() / ("sohound-outdir-" + std::to_string(::getpid()) + "-" +
-                                          ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(m_root);
-    fs::create_directories(m_root);
-  }
-  void TearDown() override { fs::remove_all(m_root); }
-  std::string at(const std::string& name) const { return (m_root / name).string(); }
-  fs::path m_root;
+  std::string at(const std::string& name) const { return m_root / name; }
+  testing::TempDir m_root{"sohound-outdir"};
 };
 
 TEST_F(OutputDirTest, ANewFolderIsCreatedMarkedAndLocked) {

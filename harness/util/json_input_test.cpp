@@ -1,12 +1,6 @@
 #include "harness/util/json_input.hpp"
 
-#include "harness/util/files.hpp"
-
 #include <gtest/gtest.h>
-
-#include <unistd.h>
-
-#include <filesystem>
 
 namespace harness::util {
 namespace {
@@ -54,34 +48,6 @@ TEST(JsonInput, TypedFieldsNameThePathOfAWrongType) {
   EXPECT_EQ(message([&] { root.string("jobs"); }), "/jobs: expected a string, found an array");
   EXPECT_TRUE(jobs[0].boolean("ok"));
   EXPECT_EQ(jobs[0].string("missing", "d"), "d");
-}
-
-TEST(Files, CapFileKeepsBothEndsAndSaysHowLargeItWas) {
-  const auto path = (std::filesystem::temp_directory_path() / ("sohound-cap-" + std::to_string(::getpid()))).string();
-  ASSERT_TRUE(write_file(path, std::string(1000, 'a') + std::string(1000, 'b')));
-  EXPECT_EQ(cap_file(path, 10, 5), 2000u);
-  EXPECT_EQ(read_file_or_empty(path), "aaaaaaaaaa\n[... 1985 bytes cut ...]\nbbbbb");
-  EXPECT_EQ(cap_file(path, 1000, 1000), 0u) << "short files are left alone";
-  std::filesystem::remove(path);
-}
-
-TEST(Files, AtomicFileLeavesTheOldFileWhenNotCommitted) {
-  const auto path = (std::filesystem::temp_directory_path() / ("sohound-atomic-" + std::to_string(::getpid()))).string();
-  ASSERT_TRUE(write_file(path, "old"));
-  {
-    AtomicFile file(path);
-    file.stream() << "half of a new";
-  }
-  EXPECT_EQ(read_file_or_empty(path), "old");
-  {
-    AtomicFile file(path);
-    file.stream() << "new";
-    EXPECT_TRUE(file.commit());
-  }
-  EXPECT_EQ(read_file_or_empty(path), "new");
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
-    EXPECT_EQ(e.path().string().find(path + ".tmp-"), std::string::npos) << "no temporary file left";
-  std::filesystem::remove(path);
 }
 
 }  // namespace
