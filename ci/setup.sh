@@ -9,6 +9,8 @@ packages=(
   # libraries Sohound is built on
   libyaml-cpp-dev libboost1.81-dev libcli11-dev libfmt-dev nlohmann-json3-dev libexpat1-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # ELF symbol tables (driver objects), content hashes (result cache)
+  libelf-dev libxxhash-dev
   # the tools Sohound drives (util-linux: setarch, to start sanitizer drivers without ASLR)
   valgrind libc6-dbg util-linux
   # the example suite's system library (pkg-config example)

@@ -1,28 +1,31 @@
-/* Sohound driver runtime: included by every generated driver (C and C++ alike).
+/* Sohound driver runtime: included by every generated driver object (C and C++ alike).
  *
- * A driver holds a table of features; `sohound_main` runs the ones named on the command line
- * (all of them when none is named). Each feature runs as: setup, then `threads` copies of the body
- * started together behind a barrier, each looping `repeat` times and waiting for the others at an
- * end barrier, then teardown.
+ * A driver is one binary per suite and build flavour: each feature is its own object (compiled on
+ * its own, so the compiler cache and rebuilds work per feature) defining one `sohound_feature`
+ * descriptor; the driver's main object (compiled with SOHOUND_RT_MAIN defined) holds the table of
+ * descriptors and the runner below. `driver NAME...` runs the named features one after another in
+ * this process, in the order given; `driver` alone lists them.
+ *
+ * Each feature runs as: setup, then `threads` copies of the body started together behind a
+ * barrier, each looping `repeat` times and waiting for the others at an end barrier, then
+ * teardown, all on a runner thread that is joined before the next step.
  *
  * Why a runner thread: leak checkers scan live stacks and registers for pointers. A feature run on
  * the main thread leaves stale pointers (a dropped coroutine handle, a local that went out of scope)
  * in dead stack slots that LeakSanitizer still scans, so it calls a real leak "reachable" and says
  * nothing. Running setup, body and teardown on a thread that is joined before the leak check takes
- * those slots out of the root set: a joined thread's stack is not scanned. The main thread only
- * creates and joins. This is also what lets a later batch mode check leaks between features
- * (VALGRIND_DO_NEW_LEAK_CHECK, __lsan_do_recoverable_leak_check) with per-feature attribution.
+ * those slots out of the root set: a joined thread's stack is not scanned.
+ *
+ * Batches: around each feature the runtime writes a marker into the tool's own report stream
+ * ("sohound:begin NAME", "sohound:end NAME fds=..."): under Valgrind with VALGRIND_PRINTF (a
+ * <clientmsg> in the XML), under a sanitizer on the report file it hands the runtime
+ * (__sanitizer_set_report_fd, SOHOUND_REPORT_FILE). After each feature it asks for a leak check
+ * (memcheck: VALGRIND_DO_ADDED_LEAK_CHECK; ASan: __lsan_do_recoverable_leak_check), so every
+ * report lands between the markers of the feature that caused it. The harness (exec/attribution)
+ * splits the stream at the markers.
  */
 #ifndef SOHOUND_RT_H
 #define SOHOUND_RT_H
-
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,12 +42,44 @@ struct sohound_feature {
   int repeat;
 };
 
+/* For feature code: which body thread (0..threads-1) and which repetition (0..repeat-1) this is. */
+int sohound_thread_index(void);
+int sohound_iteration(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#ifdef SOHOUND_RT_MAIN
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>) && __has_include(<valgrind/memcheck.h>)
+#include <valgrind/valgrind.h>
+#include <valgrind/memcheck.h>
+#define SOHOUND_HAVE_VALGRIND 1
+#endif
+#endif
+
+/* Present when the driver is built with a sanitizer (weak: absent in the plain flavour). */
+extern void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
+extern int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
+
 static __thread int sohound_tls_thread_index;
 static __thread int sohound_tls_iteration;
 
-/* For feature code: which body thread (0..threads-1) and which repetition (0..repeat-1) this is. */
-static inline int sohound_thread_index(void) { return sohound_tls_thread_index; }
-static inline int sohound_iteration(void) { return sohound_tls_iteration; }
+int sohound_thread_index(void) { return sohound_tls_thread_index; }
+int sohound_iteration(void) { return sohound_tls_iteration; }
 
 struct sohound_body_arg {
   const struct sohound_feature *feature;
@@ -104,10 +139,74 @@ __attribute__((noinline)) static void *sohound_runner_thread(void *p) {
   return NULL;
 }
 
+/* The report stream markers go to: Valgrind's (a client message), or the sanitizer report file. */
+static int sohound_report_fd = -1;
+static int sohound_memcheck = 0; /* SOHOUND_TOOL=memcheck: leak checks between features */
+
+static void sohound_marker(const char *text) {
+#ifdef SOHOUND_HAVE_VALGRIND
+  if (RUNNING_ON_VALGRIND) {
+    VALGRIND_PRINTF("%s\n", text);
+    return;
+  }
+#endif
+  if (sohound_report_fd >= 0) {
+    char line[1200];
+    int n = snprintf(line, sizeof line, "%s\n", text);
+    if (n > 0 && write(sohound_report_fd, line, (size_t)n) < 0) { /* the harness sees no end marker */ }
+  }
+}
+
+static void sohound_leak_check(void) {
+#ifdef SOHOUND_HAVE_VALGRIND
+  if (RUNNING_ON_VALGRIND) {
+    if (sohound_memcheck) VALGRIND_DO_ADDED_LEAK_CHECK;
+    return;
+  }
+#endif
+  if (__lsan_do_recoverable_leak_check) __lsan_do_recoverable_leak_check();
+}
+
+/* Descriptors 0..1023 open now, as a bitmap (fcntl, no allocation; Valgrind's own are refused). */
+static void sohound_open_fds(unsigned char open[128]) {
+  int fd;
+  memset(open, 0, 128);
+  for (fd = 0; fd < 1024; ++fd)
+    if (fcntl(fd, F_GETFD) != -1) open[fd / 8] |= (unsigned char)(1u << (fd % 8));
+}
+
+static double sohound_now_ms(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec * 1000.0 + (double)now.tv_nsec / 1e6;
+}
+
+/* Per-feature time limit in a batch (SOHOUND_FEATURE_TIMEOUT_MS): the process kills itself when a
+ * feature overruns, so the harness re-runs that feature alone (where its own timeout applies) and
+ * the rest in a new batch, instead of waiting for the batch's whole budget. */
+static long sohound_feature_timeout_ms = 0;
+
 __attribute__((noinline)) static void sohound_run_feature(const struct sohound_feature *f) {
   pthread_t runner;
   int err = pthread_create(&runner, NULL, sohound_runner_thread, (void *)f);
   if (err) sohound_fail("pthread_create", err);
+  if (sohound_feature_timeout_ms > 0) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += sohound_feature_timeout_ms / 1000;
+    deadline.tv_nsec += (sohound_feature_timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+      deadline.tv_sec += 1;
+      deadline.tv_nsec -= 1000000000L;
+    }
+    if (pthread_timedjoin_np(runner, NULL, &deadline) == ETIMEDOUT) {
+      char line[1100];
+      snprintf(line, sizeof line, "sohound:timeout %s", f->name);
+      sohound_marker(line);
+      kill(getpid(), SIGKILL);
+    }
+    return;
+  }
   pthread_join(runner, NULL);
 }
 
@@ -125,26 +224,61 @@ static void sohound_mark_done(void) {
   }
 }
 
-static int sohound_main(int argc, char **argv, const struct sohound_feature *features, int count) {
-  int i, j, ran = 0;
-  for (i = 0; i < count; ++i) {
-    int selected = argc <= 1;
-    for (j = 1; j < argc; ++j)
-      if (strcmp(argv[j], features[i].name) == 0) selected = 1;
-    if (!selected) continue;
-    sohound_run_feature(&features[i]);
-    ++ran;
+static void sohound_setup_reports(void) {
+  const char *tool = getenv("SOHOUND_TOOL");
+  const char *report = getenv("SOHOUND_REPORT_FILE");
+  const char *timeout = getenv("SOHOUND_FEATURE_TIMEOUT_MS");
+  sohound_memcheck = tool && strcmp(tool, "memcheck") == 0;
+  if (timeout) sohound_feature_timeout_ms = atol(timeout);
+  if (report && *report && __sanitizer_set_report_fd) {
+    /* Reports and markers share one file, written in order with O_APPEND. */
+    sohound_report_fd = open(report, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (sohound_report_fd >= 0) __sanitizer_set_report_fd((void *)(intptr_t)sohound_report_fd);
   }
-  if (ran == 0) {
-    fprintf(stderr, "sohound driver: no feature matched the command line\n");
-    return 124;
+}
+
+static int sohound_main(int argc, char **argv, const struct sohound_feature *const *features, int count) {
+  int i, j, fd;
+  if (argc <= 1) {
+    for (i = 0; i < count; ++i) printf("%s\n", features[i]->name);
+    return 0;
+  }
+  for (j = 1; j < argc; ++j) {
+    int found = 0;
+    for (i = 0; i < count; ++i) found = found || strcmp(argv[j], features[i]->name) == 0;
+    if (!found) {
+      fprintf(stderr, "sohound driver: no feature named '%s' in this driver\n", argv[j]);
+      return 124;
+    }
+  }
+  sohound_setup_reports();
+  /* What start-up left behind is checked before the first feature: it belongs to none of them. */
+  sohound_leak_check();
+  for (j = 1; j < argc; ++j) {
+    const struct sohound_feature *f = NULL;
+    unsigned char before[128], after[128];
+    char line[1200];
+    int n;
+    for (i = 0; i < count; ++i)
+      if (strcmp(argv[j], features[i]->name) == 0) f = features[i];
+    sohound_open_fds(before);
+    snprintf(line, sizeof line, "sohound:begin %s t=%.3f", f->name, sohound_now_ms());
+    sohound_marker(line);
+    sohound_run_feature(f);
+    sohound_leak_check();
+    sohound_open_fds(after);
+    n = snprintf(line, sizeof line, "sohound:end %s t=%.3f fds=", f->name, sohound_now_ms());
+    for (fd = 0; fd < 1024 && n < (int)sizeof line - 8; ++fd)
+      if ((after[fd / 8] & (1u << (fd % 8))) && !(before[fd / 8] & (1u << (fd % 8)))) {
+        if (fd == sohound_report_fd) continue;
+        n += snprintf(line + n, sizeof line - (size_t)n, "%d,", fd);
+      }
+    sohound_marker(line);
   }
   sohound_mark_done();
   return 0;
 }
 
-#ifdef __cplusplus
-}
-#endif
+#endif /* SOHOUND_RT_MAIN */
 
 #endif /* SOHOUND_RT_H */

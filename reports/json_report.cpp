@@ -61,7 +61,11 @@ void job(JsonWriter& w, const model::JobResult& j) {
       .field("driver_source", j.driver_source)
       .field("build_command", j.build_command)
       .field("run_command", j.run_command)
-      .string_array("reports", j.reports);
+      .string_array("reports", j.reports)
+      .field("cached", j.cached)
+      .field("cache_key", j.cache_key)
+      .field("unit", j.unit)
+      .string_array("unit_features", j.unit_features);
   w.key("phases").begin_array();
   for (const auto& p : j.phases) w.begin_object().field("name", p.name).field("start_s", p.start_s).field("end_s", p.end_s).end_object();
   w.end_array().end_object();
@@ -86,6 +90,15 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
       .field("exit_code", model::exit_code(summary))
       .string_array("specs", summary.specs);
   w.key("resources").begin_object().field("self_cpu_s", summary.self_cpu_s).field("children_cpu_s", summary.children_cpu_s).end_object();
+  w.key("execution")
+      .begin_object()
+      .field("processes", static_cast<unsigned long>(summary.processes))
+      .field("batches", static_cast<unsigned long>(summary.batches))
+      .field("reruns", static_cast<unsigned long>(summary.reruns))
+      .field("cached_jobs", static_cast<unsigned long>(summary.cached))
+      .field("cache_damaged", static_cast<unsigned long>(summary.cache_damaged))
+      .field("cache_dir", summary.cache_dir)
+      .end_object();
   w.key("totals")
       .begin_object()
       .field("jobs", static_cast<unsigned long>(summary.jobs.size()))

@@ -76,6 +76,13 @@ harness::util::Result<model::RunSummary> parse_results(std::string_view text, co
     const auto resources = root.object("resources");
     s.self_cpu_s = resources.number("self_cpu_s");
     s.children_cpu_s = resources.number("children_cpu_s");
+    const auto execution = root.object("execution");
+    s.processes = execution.count("processes");
+    s.batches = execution.count("batches");
+    s.reruns = execution.count("reruns");
+    s.cached = execution.count("cached_jobs");
+    s.cache_damaged = execution.count("cache_damaged");
+    s.cache_dir = execution.string("cache_dir");
     for (const auto& u : root.objects("suppressions"))
       s.suppressions.push_back({u.string("name"), u.string("source"), u.count("matched")});
     for (const auto& j : root.objects("jobs")) {
@@ -100,6 +107,10 @@ harness::util::Result<model::RunSummary> parse_results(std::string_view text, co
       job.build_command = j.string("build_command");
       job.run_command = j.string("run_command");
       job.reports = j.strings("reports");
+      job.cached = j.boolean("cached");
+      job.cache_key = j.string("cache_key");
+      job.unit = j.string("unit");
+      job.unit_features = j.strings("unit_features");
       for (const auto& p : j.objects("phases")) job.phases.push_back({p.string("name"), p.number("start_s"), p.number("end_s")});
       for (const auto& f : j.objects("findings")) {
         model::Finding finding;

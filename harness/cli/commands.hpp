@@ -25,6 +25,9 @@ struct RunOptions {
   std::vector<std::string> reports = {"html", "junit", "json"};  // --report
   std::string source_root;                // --source-root (default: the working directory)
   std::string compiler;                   // --compiler gcc|clang: overrides every spec's
+  std::string isolation;                  // --isolation process|batch
+  std::string cache_dir;                  // --cache-dir (default: $XDG_CACHE_HOME/sohound)
+  bool cache = true;                      // --no-cache
 };
 
 struct ReportCommandOptions {

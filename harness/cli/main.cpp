@@ -36,6 +36,12 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--source-root", run.source_root, "Paths in SARIF and JUnit are relative to this (default: .)");
   run_cmd->add_option("--compiler", run.compiler, "Build with this compiler whatever the specs say")
       ->check(CLI::IsMember({"gcc", "clang"}));
+  run_cmd->add_option("--isolation", run.isolation,
+                      "process: every feature in its own tool process; batch: features share processes where their "
+                      "spec allows (the default)")
+      ->check(CLI::IsMember({"process", "batch"}));
+  run_cmd->add_option("--cache-dir", run.cache_dir, "The result cache (default: $XDG_CACHE_HOME/sohound)");
+  run_cmd->add_flag("!--no-cache", run.cache, "Run every job; neither read nor write the result cache");
 
   ReportCommandOptions report;
   auto* report_cmd = app.add_subcommand("report", "Render reports again from a results.json");

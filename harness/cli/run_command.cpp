@@ -4,6 +4,7 @@
 #include "harness/exec/output_dir.hpp"
 #include "harness/exec/strays.hpp"
 #include "harness/exec/pipeline.hpp"
+#include "harness/exec/result_cache.hpp"
 #include "harness/exec/scheduler.hpp"
 #include "harness/exec/timers.hpp"
 #include "harness/model/run_summary.hpp"
@@ -166,6 +167,19 @@ int run_command(const RunOptions& options) {
   exec::Scheduler scheduler(io.get_executor(), launcher, timers, parallel);
   scheduler.on_error = [](const std::string& what) { fmt::print(stderr, "sohound: internal error in a job: {}\n", what); };
   pipeline_options.out = &output;
+  pipeline_options.parallel = parallel;
+  pipeline_options.sohound_version = SOHOUND_VERSION;
+  if (!options.isolation.empty()) pipeline_options.isolation = model::isolation_from_name(options.isolation);
+  if (options.cache) {
+    pipeline_options.cache_dir = options.cache_dir.empty() ? exec::default_cache_dir()
+                                                           : fs::absolute(options.cache_dir).lexically_normal().string();
+    if (!pipeline_options.cache_dir.empty() && util::is_within(pipeline_options.cache_dir, out_dir)) {
+      fmt::print(stderr, "sohound: --cache-dir {} is inside --out {}: the cache must outlive the output folder\n",
+                 pipeline_options.cache_dir, out_dir);
+      return k_exit_usage;
+    }
+  }
+  const auto pipeline_options_cache_dir = pipeline_options.cache_dir;
   exec::Pipeline pipeline(scheduler, suites, std::move(pipeline_options));
   Progress progress(jobs.size(), options.progress && ::isatty(STDERR_FILENO));
 
@@ -224,6 +238,15 @@ int run_command(const RunOptions& options) {
   summary.children_cpu_s = cpu_s(RUSAGE_CHILDREN);
 
   summary.suppressions = pipeline.suppression_uses();
+  {
+    const auto stats = pipeline.stats();
+    summary.processes = stats.processes;
+    summary.batches = stats.batches;
+    summary.reruns = stats.reruns;
+    summary.cached = stats.cached;
+    summary.cache_damaged = stats.cache_damaged;
+    summary.cache_dir = pipeline_options_cache_dir;
+  }
   // results.json is always written (the contract other tools read); the rest as asked.
   const auto results_path = out_dir + "/results.json";
   {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 
@@ -89,8 +90,14 @@ model::Language language_of(const model::SuiteSpec& suite, const model::FeatureS
   return feature.language.value_or(suite.language);
 }
 
-std::string driver_file_name(model::Language language) {
-  return language == model::Language::cxx ? "driver.cpp" : "driver.c";
+std::string feature_file_name(std::string_view feature_name, model::Language language) {
+  return std::string(feature_name) + (language == model::Language::cxx ? ".cpp" : ".c");
+}
+
+std::string feature_symbol(std::string_view feature_name) {
+  std::uint32_t hash = 2166136261u;  // FNV-1a: only needs to tell names apart that map alike
+  for (unsigned char c : feature_name) hash = (hash ^ c) * 16777619u;
+  return fmt::format("sohound_{}_{:08x}", body_function_name(feature_name), hash);
 }
 
 std::string body_function_name(std::string_view feature_name) {
@@ -101,7 +108,9 @@ std::string body_function_name(std::string_view feature_name) {
 
 std::string_view runtime_header() { return sohound_embedded::file("sohound_rt.h"); }
 
-std::string generate_driver(const model::SuiteSpec& suite, const model::FeatureSpec& feature) {
+std::string_view runtime_valgrind_suppressions() { return sohound_embedded::file("sohound_valgrind.supp"); }
+
+std::string generate_feature(const model::SuiteSpec& suite, const model::FeatureSpec& feature) {
   const auto body_fn = body_function_name(feature.name);
   std::string includes;
   for (const auto& header : suite.includes)
@@ -138,8 +147,19 @@ std::string generate_driver(const model::SuiteSpec& suite, const model::FeatureS
                                    {"BODY_FN", body_fn},
                                    {"TEARDOWN_FN", feature.teardown.empty() ? "NULL" : teardown_fn},
                                    {"THREADS", std::to_string(feature.threads)},
-                                   {"REPEAT", std::to_string(feature.repeat)}});
-  return resume_line_numbers(text, driver_file_name(language_of(suite, feature)));
+                                   {"REPEAT", std::to_string(feature.repeat)},
+                                   {"SYMBOL", feature_symbol(feature.name)}});
+  return resume_line_numbers(text, feature_file_name(feature.name, language_of(suite, feature)));
+}
+
+std::string generate_main(const model::SuiteSpec& suite, const std::vector<std::string>& features) {
+  std::string declarations, table;
+  for (const auto& name : features) {
+    declarations += fmt::format("extern const struct sohound_feature {};\n", feature_symbol(name));
+    table += fmt::format("  &{},\n", feature_symbol(name));
+  }
+  return render(sohound_embedded::file("driver_main.c.in"),
+                {{"SUITE", suite.name}, {"DECLARATIONS", declarations}, {"TABLE", table}});
 }
 
 }  // namespace harness::codegen

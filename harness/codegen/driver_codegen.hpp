@@ -7,22 +7,34 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace harness::codegen {
 
 // The language a feature is compiled in (its own, else the suite's).
 model::Language language_of(const model::SuiteSpec& suite, const model::FeatureSpec& feature);
 
-// The generated file's name: driver.c or driver.cpp.
-std::string driver_file_name(model::Language language);
+// The generated file's name for a feature: NAME.c or NAME.cpp.
+std::string feature_file_name(std::string_view feature_name, model::Language language);
 
 // The C identifier of the feature's body function: "feature_" + name with [.-] mapped to '_'.
 std::string body_function_name(std::string_view feature_name);
 
-// The full driver source for one feature.
-std::string generate_driver(const model::SuiteSpec& suite, const model::FeatureSpec& feature);
+// The global symbol of a feature's descriptor: "sohound_feature_" + its body function name + a
+// hash of the exact name (so "a.b" and "a_b" differ). The only global a feature object keeps.
+std::string feature_symbol(std::string_view feature_name);
+
+// One feature's object source: its includes, globals, setup, body, teardown and descriptor.
+std::string generate_feature(const model::SuiteSpec& suite, const model::FeatureSpec& feature);
+
+// The driver's main object: the runtime and the table of `features` (names, in table order).
+std::string generate_main(const model::SuiteSpec& suite, const std::vector<std::string>& features);
 
 // The runtime header every driver includes (drivers/sohound_rt.h).
 std::string_view runtime_header();
+
+// Valgrind suppressions for the runtime's own threads (drivers/sohound_valgrind.supp), written to
+// OUT/runtime and given to every Valgrind tool.
+std::string_view runtime_valgrind_suppressions();
 
 }  // namespace harness::codegen

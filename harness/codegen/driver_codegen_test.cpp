@@ -18,20 +18,21 @@ TEST(DriverCodegen, InlineSnippetsCarryLineDirectivesIntoTheSpec) {
   feature.setup = {"init();", {"/specs/s.yaml", 20, 12}};
   feature.threads = 4;
   feature.repeat = 3;
-  const auto text = generate_driver(suite, feature);
+  const auto text = generate_feature(suite, feature);
   EXPECT_NE(text.find("#include <zlib.h>\n#include <stdio.h>\n"), std::string::npos);
   EXPECT_NE(text.find("static void feature_round_trip_v2(void) {\n#line 14 \"/specs/s.yaml\"\ncompress(a, b);\n"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("#line 20 \"/specs/s.yaml\"\ninit();\n"), std::string::npos);
-  EXPECT_NE(text.find("{\"round-trip.v2\", feature_round_trip_v2_setup, feature_round_trip_v2, NULL, 4, 3}"),
+  EXPECT_NE(text.find(feature_symbol("round-trip.v2") +
+                      " = {\"round-trip.v2\", feature_round_trip_v2_setup, feature_round_trip_v2, NULL, 4, 3}"),
             std::string::npos);
   // After each snippet the generated file's own numbering resumes, correctly.
   const auto at = text.find("#line ", text.find("compress(a, b);"));
   ASSERT_NE(at, std::string::npos);
   const int line_of_directive = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n')) + 1;
   EXPECT_EQ(text.substr(at, text.find('\n', at) - at),
-            "#line " + std::to_string(line_of_directive + 1) + " \"driver.c\"");
+            "#line " + std::to_string(line_of_directive + 1) + " \"round-trip.v2.c\"");
 }
 
 TEST(DriverCodegen, SourceFeaturesIncludeTheFileAndCallTheEntry) {
@@ -43,10 +44,12 @@ TEST(DriverCodegen, SourceFeaturesIncludeTheFileAndCallTheEntry) {
   feature.source = "/specs/features/coro.cpp";
   feature.entry = "run_it";
   feature.language = model::Language::cxx;
-  const auto text = generate_driver(suite, feature);
+  const auto text = generate_feature(suite, feature);
   EXPECT_NE(text.find("#include \"/specs/features/coro.cpp\""), std::string::npos);
   EXPECT_NE(text.find("static void feature_coro(void) {\n  run_it();\n}"), std::string::npos);
-  EXPECT_EQ(driver_file_name(language_of(suite, feature)), "driver.cpp");
+  EXPECT_EQ(feature_file_name(feature.name, language_of(suite, feature)), "coro.cpp");
+  // A C++ object exports its descriptor with C linkage, for the C main object's table.
+  EXPECT_NE(text.find("extern \"C\"\n#endif\nconst struct sohound_feature " + feature_symbol("coro")), std::string::npos);
 }
 
 TEST(DriverCodegen, UserTextIsNeverTreatedAsATemplate) {
@@ -56,8 +59,23 @@ TEST(DriverCodegen, UserTextIsNeverTreatedAsATemplate) {
   model::FeatureSpec feature;
   feature.name = "at";
   feature.code = {"puts(\"@FEATURE@ @BODY_FN@\");\n", {"s.yaml", 3, 1}};
-  const auto text = generate_driver(suite, feature);
+  const auto text = generate_feature(suite, feature);
   EXPECT_NE(text.find("puts(\"@FEATURE@ @BODY_FN@\");"), std::string::npos);
+}
+
+TEST(DriverCodegen, DescriptorSymbolsTellApartNamesThatMapAlike) {
+  EXPECT_NE(feature_symbol("a.b"), feature_symbol("a_b"));
+  EXPECT_EQ(feature_symbol("a.b").rfind("sohound_feature_a_b_", 0), 0u);
+}
+
+TEST(DriverCodegen, MainObjectTablesEveryFeatureInOrder) {
+  model::SuiteSpec suite;
+  suite.name = "s";
+  const auto text = generate_main(suite, {"one", "two.x"});
+  EXPECT_NE(text.find("#define SOHOUND_RT_MAIN"), std::string::npos);
+  EXPECT_NE(text.find("extern const struct sohound_feature " + feature_symbol("one") + ";"), std::string::npos);
+  EXPECT_NE(text.find("  &" + feature_symbol("one") + ",\n  &" + feature_symbol("two.x") + ",\n};"), std::string::npos)
+      << text;
 }
 
 TEST(DriverCodegen, RuntimeHeaderIsEmbedded) {
@@ -77,7 +95,7 @@ TEST(DriverCodegen, LineDirectivesNameTheSpecByAbsolutePath) {
   model::FeatureSpec feature;
   feature.name = "rel";
   feature.code = {"f();\n", {"specs/s.yaml", 7, 1}};
-  const auto text = generate_driver(suite, feature);
+  const auto text = generate_feature(suite, feature);
   const auto expected = "#line 7 \"" + (std::filesystem::current_path() / "specs/s.yaml").string() + "\"";
   EXPECT_NE(text.find(expected), std::string::npos) << text;
 }

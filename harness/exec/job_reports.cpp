@@ -1,5 +1,6 @@
 #include "harness/exec/job_reports.hpp"
 
+#include "harness/exec/attribution.hpp"
 #include "harness/exec/tool_commands.hpp"
 #include "harness/parse/sanitizer_log.hpp"
 #include "harness/parse/valgrind_fds.hpp"
@@ -17,6 +18,9 @@
 namespace harness::exec {
 namespace fs = std::filesystem;
 using model::JobOutcome;
+
+void read_process_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
+                          std::vector<ProcessStream>& streams);
 
 namespace {
 
@@ -44,7 +48,36 @@ std::string valgrind_fatal(const std::string& log) {
   return {};
 }
 
-void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, bool finished) {
+// One Valgrind XML report as a stream: its errors in order, each owned by the feature whose
+// markers (client messages) enclose it.
+ProcessStream valgrind_stream(const parse::ValgrindReport& report, std::vector<model::Finding> findings) {
+  StreamOwner owner;
+  std::size_t next_message = 0;
+  auto messages_up_to = [&](std::size_t errors_before) {
+    for (; next_message < report.client_messages.size() && report.client_messages[next_message].errors_before <= errors_before;
+         ++next_message)
+      if (auto m = parse_marker(report.client_messages[next_message].text)) owner.marker(std::move(*m));
+  };
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    messages_up_to(i);
+    owner.finding(std::move(findings[i]));
+  }
+  messages_up_to(report.fatal_signal ? report.fatal_signal_errors_before : findings.size());
+  if (report.fatal_signal) {
+    model::Finding crash;
+    crash.kind = "crash.signal";
+    crash.tool_kind = report.fatal_signal->signame;
+    crash.message = report.fatal_signal->signame + (report.fatal_signal->event.empty() ? "" : ": " + report.fatal_signal->event);
+    crash.stack = report.fatal_signal->stack;
+    crash.pid = report.pid;
+    owner.finding(std::move(crash));
+  }
+  messages_up_to(static_cast<std::size_t>(-1));
+  return owner.take();
+}
+
+void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, bool finished,
+                           std::vector<ProcessStream>& streams) {
   bool any = false;
   for (const auto& entry : fs::directory_iterator(job.job_dir)) {
     const auto name = entry.path().filename().string();
@@ -57,38 +90,37 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, 
       job.message = report.error().message;
       continue;
     }
-    append_findings(job, parse::valgrind_findings(*report));
+    auto stream = valgrind_stream(*report, parse::valgrind_findings(*report));
     // Valgrind says why it stopped in its text log ("FATAL: in suppressions file ... near line 3",
     // "valgrind: Bad option"), not in the XML.
-    {
-      auto log = entry.path();
-      log.replace_extension(".log");
-      if (auto fatal = valgrind_fatal(util::read_file_ends(log.string(), 64 * 1024, 0)); !fatal.empty()) {
-        job.outcome = JobOutcome::tool_failed;
-        job.message = std::move(fatal);
-        continue;
-      }
+    auto log = entry.path();
+    log.replace_extension(".log");
+    if (auto fatal = valgrind_fatal(util::read_file_ends(log.string(), 64 * 1024, 0)); !fatal.empty()) {
+      streams.push_back(std::move(stream));
+      job.outcome = JobOutcome::tool_failed;
+      job.message = std::move(fatal);
+      continue;
     }
     if (job.tool == model::Tool::memcheck) {
-      // vg.PID.xml's text twin vg.PID.log lists the descriptors left open (--track-fds).
-      auto log = entry.path();
-      log.replace_extension(".log");
-      append_findings(job, parse::fd_leak_findings(parse::open_fds(util::read_file_or_empty(log.string())), report->orphan_stacks, report->pid));
-    }
-    if (report->fatal_signal) {
-      model::Finding crash;
-      crash.kind = "crash.signal";
-      crash.tool_kind = report->fatal_signal->signame;
-      crash.message = report->fatal_signal->signame +
-                       (report->fatal_signal->event.empty() ? "" : ": " + report->fatal_signal->event);
-      crash.stack = report->fatal_signal->stack;
-      crash.pid = report->pid;
-      job.findings.push_back(std::move(crash));
-      if (job.outcome == JobOutcome::ok) {
-        job.outcome = JobOutcome::crashed;
-        job.message = "the driver died of " + report->fatal_signal->signame;
+      // vg.PID.xml's text twin vg.PID.log lists the descriptors left open (--track-fds); each is
+      // the finding of the feature whose end marker listed it.
+      const auto fds = parse::open_fds(util::read_file_or_empty(log.string()));
+      auto fd_findings = parse::fd_leak_findings(fds, report->orphan_stacks, report->pid);
+      std::vector<int> numbers;
+      for (const auto& fd : fds)
+        if (!fd.inherited) numbers.push_back(fd.fd);
+      StreamOwner owner;
+      for (auto& m : stream.markers) owner.marker(m);
+      for (std::size_t i = 0; i < fd_findings.size(); ++i) {
+        stream.findings.push_back(std::move(fd_findings[i]));
+        stream.owners.push_back(i < numbers.size() ? owner.fd_owner(numbers[i]) : std::string());
       }
     }
+    if (report->fatal_signal && job.outcome == JobOutcome::ok) {
+      job.outcome = JobOutcome::crashed;
+      job.message = "the driver died of " + report->fatal_signal->signame;
+    }
+    streams.push_back(std::move(stream));
     if (!report->complete && job.outcome == JobOutcome::ok) {
       if (!finished && process.signal == 0 && process.exit_code == 0) {
         // The feature replaced the process (exec) or ended it in a way Valgrind could not follow to
@@ -98,6 +130,8 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, 
                                         name, report->problem));
         continue;
       }
+      // Killed (a timeout, the batch watchdog): the outcome below says so; the cut is expected.
+      if (process.signal == SIGKILL || process.signal == SIGTERM) continue;
       job.outcome = JobOutcome::tool_failed;
       job.message = fmt::format("{}: {} (findings before the cut are kept)", name, report->problem);
     }
@@ -134,7 +168,39 @@ bool only_deadly_signal(const std::string& stderr_path, std::size_t at_least) {
   return count >= at_least;
 }
 
-void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process) {
+// One sanitizer log as a stream: the text between markers is parsed on its own and owned by the
+// feature whose markers enclose it.
+ProcessStream sanitizer_stream(const std::string& path, bool& saw_report, std::vector<std::string>& messages,
+                               std::string& crash_signal) {
+  StreamOwner owner;
+  const auto text = util::read_file_or_empty(path);
+  std::size_t segment_start = 0;
+  auto parse_segment = [&](std::size_t end) {
+    if (end <= segment_start) return;
+    auto report = parse::sanitizer_log(std::string_view(text).substr(segment_start, end - segment_start));
+    saw_report = saw_report || report.saw_report_header;
+    util::append(messages, report.tool_messages);
+    for (auto& f : report.findings) owner.finding(std::move(f));
+    if (report.crashed && crash_signal.empty()) crash_signal = report.crash_signal;
+  };
+  std::size_t at = 0;
+  while (at < text.size()) {
+    auto end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    if (text.compare(at, 8, "sohound:") == 0) {
+      if (auto m = parse_marker(std::string_view(text).substr(at, end - at))) {
+        parse_segment(at);
+        owner.marker(std::move(*m));
+        segment_start = end + 1;
+      }
+    }
+    at = end + 1;
+  }
+  parse_segment(text.size());
+  return owner.take();
+}
+
+void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process, std::vector<ProcessStream>& streams) {
   const auto& tool = model::info(job.tool);
   const auto prefix = std::string(tool.log_prefix) + ".";
   bool saw_report = false;
@@ -143,13 +209,11 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process)
     const auto name = entry.path().filename().string();
     if (!util::starts_with(name, prefix)) continue;
     job.reports.push_back(entry.path().string());
-    const auto report = parse::sanitizer_log_file(entry.path().string());
-    saw_report = saw_report || report.saw_report_header;
-    util::append(messages, report.tool_messages);
-    append_findings(job, report.findings);
-    if (report.crashed && job.outcome == JobOutcome::ok) {
+    std::string crash_signal;
+    streams.push_back(sanitizer_stream(entry.path().string(), saw_report, messages, crash_signal));
+    if (!crash_signal.empty() && job.outcome == JobOutcome::ok) {
       job.outcome = JobOutcome::crashed;
-      job.message = std::string(tool.name) + " caught " + report.crash_signal;
+      job.message = std::string(tool.name) + " caught " + crash_signal;
     }
   }
   // A runtime that could not work (TSan's "unexpected memory mapping", LSan under ptrace) is an
@@ -195,28 +259,45 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process)
 
 }  // namespace
 
-void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message) {
+void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
+                      std::vector<ProcessStream>* streams_out) {
+  std::vector<ProcessStream> local;
+  auto& streams = streams_out ? *streams_out : local;
+  streams.clear();
+  read_process_reports(job, process, timeout_message, streams);
+  if (streams_out) return;
+  for (auto& stream : streams) {
+    subtract_repeated_leaks(stream);
+    append_findings(job, std::move(stream.findings));
+  }
+}
+
+void read_process_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
+                          std::vector<ProcessStream>& streams) {
   if (!process.started) {
     job.outcome = JobOutcome::tool_failed;
     job.message = process.start_error;
     return;
   }
   // Processes the feature started and left running (killed by the launcher when the job ended).
+  ProcessStream strays;
   for (const auto& stray : process.strays) {
     model::Finding f;
     f.kind = "process.leak";
     f.tool_kind = "left running";
     f.message = "a process the feature started was still running when the job ended (killed by Sohound): " + stray;
-    job.findings.push_back(std::move(f));
+    strays.findings.push_back(std::move(f));
+    strays.owners.emplace_back();
   }
+  if (!strays.findings.empty()) streams.push_back(std::move(strays));
   const auto& tool = model::info(job.tool);
   // The runtime's mark that every feature returned (sohound_rt.h); without it the feature ended the
   // process itself. Exit statuses 124/125 are the runtime's own failures, which it explains.
   const bool finished = fs::exists(fs::path(job.job_dir) / k_driver_done_file);
   if (tool.family == model::ToolFamily::valgrind)
-    read_valgrind_reports(job, process, finished);
+    read_valgrind_reports(job, process, finished, streams);
   else
-    read_sanitizer_reports(job, process);
+    read_sanitizer_reports(job, process, streams);
   const auto stderr_path = job.job_dir + "/stderr.txt";
   if (!timeout_message.empty() && job.tool == model::Tool::asan && only_deadly_signal(stderr_path, 100)) {
     // Not the feature's time: the runtime never started it. Keep a sample of the flood, not gigabytes.

@@ -2,6 +2,7 @@
 // outcome. Pure file reading and parsing: no processes, no Asio.
 #pragma once
 
+#include "harness/exec/attribution.hpp"
 #include "harness/exec/command.hpp"
 #include "harness/model/job_result.hpp"
 
@@ -13,6 +14,11 @@ namespace harness::exec {
 // outcome: crashed (a fatal signal, or an exit status the tool does not explain), timeout (when
 // `timeout_message` is not empty), tool_failed (the tool could not start, died mid-report, or its
 // runtime reported a fatal error), else ok. Findings from an incomplete report are kept.
-void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message);
+//
+// Without `streams`, the findings (repeated leak records removed) go to job.findings. With it,
+// job.findings stays empty and every process's findings go to `streams`, each with the feature
+// whose markers enclose it, for exec/attribution to share out over the features of a run unit.
+void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
+                      std::vector<ProcessStream>* streams = nullptr);
 
 }  // namespace harness::exec

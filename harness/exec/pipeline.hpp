@@ -1,6 +1,10 @@
-// The job coroutines: for each planned job, build the library and the driver for its flavour
-// (each once, shared by every job that needs it), run the driver under the tool, parse the raw
-// reports and judge the findings. Every failure becomes a JobOutcome; nothing here throws past a job.
+// The run's coroutines. Jobs whose inputs are unchanged come from the result cache (judged again);
+// the rest are grouped into run units (plan::make_units): each unit awaits its suite's driver for
+// the flavour (library, per-feature objects and one link, each built once and shared), runs its
+// features in one tool process, and splits the reports into one result per feature
+// (exec/attribution). A batch the process left unfinished is completed by running the feature it
+// stopped in alone and the rest in a new batch. Every failure becomes a JobOutcome; nothing here
+// throws past a unit.
 #pragma once
 
 #include "harness/exec/scheduler.hpp"
@@ -14,6 +18,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <set>
 #include <string>
@@ -31,6 +36,19 @@ struct PipelineOptions {
   bool default_suppressions = true;              // the shipped ones (aggregate/default_suppressions.yaml)
   std::set<std::string> baseline;                // fingerprints from --baseline
   bool use_baseline = false;
+  std::optional<model::Isolation> isolation;     // --isolation
+  std::string cache_dir;                         // the result cache; "" = --no-cache
+  std::string sohound_version;                   // part of every cache key
+  int parallel = 2;                              // -j, for sizing batches
+};
+
+// What the run did, for the summary and results.json.
+struct PipelineStats {
+  std::size_t processes = 0;      // tool processes started (batches, single features, re-runs)
+  std::size_t batches = 0;        // of those, processes that ran more than one feature
+  std::size_t reruns = 0;         // features re-run alone after a batch stopped in them
+  std::size_t cached = 0;         // jobs answered from the result cache
+  std::size_t cache_damaged = 0;  // cache entries ignored as damaged
 };
 
 class Pipeline {
@@ -50,13 +68,13 @@ class Pipeline {
   // Every suppression in force, with how many findings each matched (after run_all).
   std::vector<model::SuppressionUse> suppression_uses() const;
 
+  PipelineStats stats() const;
+
  private:
+  void fail_unit(const plan::RunUnit& unit, const std::string& message);
   struct Impl;
   std::unique_ptr<Impl> m_impl;
 };
 
-// Where a job's files live: OUT/jobs/<suite>/<feature>/<tool or build-flavour>.
-std::string job_dir(const std::string& out_dir, const std::string& suite, const std::string& feature,
-                    const std::string& leaf);
 
 }  // namespace harness::exec

@@ -50,6 +50,12 @@ struct JobResult {
   std::string run_command;
   std::vector<std::string> reports;  // raw report files the findings came from
   std::vector<Phase> phases;
+  // The run unit: the tool process that ran this feature. "" when it ran alone (job_dir holds its
+  // reports) or not at all; else the batch's folder, which ran `unit_features` in order.
+  std::string unit;
+  std::vector<std::string> unit_features;
+  bool cached = false;       // not run: findings from the result cache, judged again
+  std::string cache_key;     // the result cache key of this job's inputs ("" when none)
 };
 
 }  // namespace harness::model

@@ -20,6 +20,10 @@ struct RunSummary {
   std::vector<JobResult> jobs;
   std::vector<SuppressionUse> suppressions;  // every suppression in force, with its match count
   std::string baseline;                      // the --baseline file, if any
+  // How the run executed (exec::PipelineStats): tool processes started, of which batches; features
+  // re-run alone after a batch stopped in them; jobs answered from the result cache.
+  std::size_t processes = 0, batches = 0, reruns = 0, cached = 0, cache_damaged = 0;
+  std::string cache_dir;                     // "" when the cache was off
 };
 
 // 0: all passed; 1: unexpected findings or failed jobs; 3: only infrastructure failures;

@@ -9,4 +9,12 @@ std::string Expectation::describe() const {
   return out;
 }
 
+std::string_view name(Isolation isolation) { return isolation == Isolation::process ? "process" : "batch"; }
+
+std::optional<Isolation> isolation_from_name(std::string_view name) {
+  if (name == "process") return Isolation::process;
+  if (name == "batch") return Isolation::batch;
+  return std::nullopt;
+}
+
 }  // namespace harness::model

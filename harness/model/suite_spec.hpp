@@ -10,11 +10,18 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace harness::model {
 
 enum class Language { c, cxx };
+
+// How features share tool processes: each alone (`process`), or several one after another in one
+// process under one tool (`batch`), which then share the library's global state.
+enum class Isolation { process, batch };
+std::string_view name(Isolation isolation);
+std::optional<Isolation> isolation_from_name(std::string_view name);
 
 // A piece of C or C++ text from the spec; `pos` is where its first line sits in the spec file.
 struct Snippet {
@@ -36,6 +43,7 @@ struct FeatureSpec {
   std::string name;
   SourcePos pos;
   std::optional<Language> language;  // overrides the suite's
+  std::optional<Isolation> isolation;  // overrides the suite's
   Snippet code;                      // inline body, or
   std::string source;                // absolute path of a file with its own includes and an entry function
   std::string entry = "feature";
@@ -76,6 +84,7 @@ struct SuiteSpec {
   std::string file;                  // the spec file, as given
   std::string dir;                   // absolute folder of the spec file
   Language language = Language::c;
+  std::optional<Isolation> isolation;  // unset: the run's default (--isolation, else batch)
   Compiler compiler = Compiler::gcc;
   LibrarySpec library;
   std::vector<std::string> includes;

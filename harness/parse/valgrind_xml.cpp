@@ -17,7 +17,7 @@ enum class El {
   other, valgrindoutput, protocolversion, protocoltool, pid, ppid, status, state, error, unique, tid,
   kind, what, xwhat, xauxwhat, text, leakedbytes, leakedblocks, auxwhat, stack, frame, ip, obj, fn,
   dir, file, line, suppression, errorcounts, pair, count, fatal_signal, signo, signame, event,
-  other_segment_start, other_segment_end, allocation_context,
+  other_segment_start, other_segment_end, allocation_context, clientmsg,
 };
 
 // Called for every start tag, so dispatch on the first character before comparing.
@@ -28,7 +28,10 @@ El element(const char* n) {
       if (is("auxwhat")) return El::auxwhat;
       if (is("allocation_context")) return El::allocation_context;
       return El::other;
-    case 'c': return is("count") ? El::count : El::other;
+    case 'c':
+      if (is("count")) return El::count;
+      if (is("clientmsg")) return El::clientmsg;
+      return El::other;
     case 'd': return is("dir") ? El::dir : El::other;
     case 'e':
       if (is("error")) return El::error;
@@ -121,6 +124,7 @@ struct ValgrindXmlParser::State {
   int stacks_in_error = 0;
   std::string pair_unique;
   std::uint64_t pair_count = 0;
+  std::size_t errors_seen = 0;  // <error> records completed so far (sunk or kept)
 
   El parent(std::size_t up = 1) const { return path.size() > up ? path[path.size() - 1 - up] : El::other; }
 
@@ -141,7 +145,11 @@ struct ValgrindXmlParser::State {
         stacks_in_error = 0;
         last_aux.clear();
         break;
-      case El::fatal_signal: report.fatal_signal.emplace(); break;
+      case El::fatal_signal:
+        report.fatal_signal.emplace();
+        report.fatal_signal_errors_before = errors_seen;
+        break;
+      case El::clientmsg: report.client_messages.push_back({errors_seen, {}}); break;
       case El::stack: {
         const El p = parent();
         if (p == El::error) {
@@ -214,6 +222,8 @@ struct ValgrindXmlParser::State {
         } else if (p == El::xauxwhat && parent(2) == El::error) {
           last_aux = std::string(value);
           error.aux_texts.push_back(last_aux);
+        } else if (p == El::clientmsg && !report.client_messages.empty()) {
+          report.client_messages.back().text = std::string(value);
         }
         break;
       case El::auxwhat:
@@ -243,6 +253,7 @@ struct ValgrindXmlParser::State {
       case El::event: if (p == El::fatal_signal && report.fatal_signal) report.fatal_signal->event = std::string(value); break;
       case El::error:
         in_error = false;
+        ++errors_seen;
         if (sink)
           sink(std::move(error));
         else

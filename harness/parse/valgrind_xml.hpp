@@ -38,6 +38,13 @@ struct FatalSignal {
   std::vector<model::Frame> stack;
 };
 
+// A client request's message (VALGRIND_PRINTF: the driver runtime's feature markers), with where
+// it fell in the stream: after `errors_before` <error> records.
+struct ClientMessage {
+  std::size_t errors_before = 0;
+  std::string text;
+};
+
 struct ValgrindReport {
   int protocol_version = 0;
   std::string tool;        // protocoltool
@@ -52,6 +59,8 @@ struct ValgrindReport {
   // Top-level <stack>s outside any record: with --track-fds=yes, Valgrind 3.19 writes each open
   // descriptor's open-site stack here, in the order its text log lists the descriptors.
   std::vector<std::vector<model::Frame>> orphan_stacks;
+  std::vector<ClientMessage> client_messages;  // in stream order
+  std::size_t fatal_signal_errors_before = 0;  // where <fatal_signal> fell, like a client message
 };
 
 // Incremental parser: feed chunks as they are read; each complete <error> goes to the sink.

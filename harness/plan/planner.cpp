@@ -3,6 +3,9 @@
 #include "harness/util/text.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
+#include <tuple>
 
 namespace harness::plan {
 
@@ -33,6 +36,91 @@ std::vector<JobPlan> make_jobs(const std::vector<model::SuiteSpec>& suites, cons
     }
   }
   return jobs;
+}
+
+model::Isolation isolation_for(const model::SuiteSpec& suite, const model::FeatureSpec& feature,
+                               std::optional<model::Isolation> cli) {
+  if (cli == model::Isolation::process || !feature.ldflags.empty()) return model::Isolation::process;
+  if (feature.isolation) return *feature.isolation;
+  if (suite.isolation) return *suite.isolation;
+  return model::Isolation::batch;
+}
+
+double startup_cost_s(model::Tool tool) {
+  // Measured here: Valgrind starts in 0.3-0.5 s (memcheck with --track-origins the most); the
+  // sanitizer runtimes in a few milliseconds.
+  switch (tool) {
+    case model::Tool::memcheck: return 0.5;
+    case model::Tool::helgrind:
+    case model::Tool::drd: return 0.4;
+    default: return 0.02;
+  }
+}
+
+double default_job_cost_s(model::Tool tool) {
+  return model::info(tool).family == model::ToolFamily::valgrind ? 0.1 : 0.01;
+}
+
+std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs,
+                                const std::vector<std::size_t>& selected, const UnitOptions& options) {
+  struct Estimate {
+    double cost;
+    bool known;
+  };
+  auto estimate = [&](const JobPlan& job) {
+    if (options.known_cost)
+      if (auto c = options.known_cost(job)) return Estimate{*c, true};
+    return Estimate{default_job_cost_s(job.tool), false};
+  };
+  using Key = std::tuple<std::size_t, int, int, std::map<std::string, std::string>, double>;
+  std::map<Key, std::vector<std::size_t>> groups;
+  std::vector<Key> order;  // groups in first-seen order, so units are deterministic
+  std::vector<RunUnit> units;
+  double total = 0;
+  for (auto index : selected) {
+    const auto& job = jobs[index];
+    const auto& suite = suites[job.suite];
+    const auto& feature = suite.features[job.feature];
+    const auto cost = estimate(job);
+    if (isolation_for(suite, feature, options.isolation) == model::Isolation::process) {
+      units.push_back({job.suite, job.tool, {index}, startup_cost_s(job.tool) + cost.cost, !cost.known});
+      total += units.back().cost_s;
+      continue;
+    }
+    auto env = suite.env;
+    for (const auto& [k, v] : feature.env) env.insert_or_assign(k, v);
+    Key key{job.suite, static_cast<int>(job.tool), feature.threads, std::move(env), feature.timeout_s.value_or(suite.timeout_s)};
+    auto [it, fresh] = groups.try_emplace(key);
+    if (fresh) order.push_back(it->first);
+    it->second.push_back(index);
+    total += cost.cost;
+  }
+  for (const auto& key : order) total += startup_cost_s(static_cast<model::Tool>(std::get<1>(key)));
+  const double target = total / (2.0 * std::max(1, options.parallel));
+  for (const auto& key : order) {
+    const auto& members = groups[key];
+    const auto tool = static_cast<model::Tool>(std::get<1>(key));
+    double sum = 0;
+    for (auto index : members) sum += estimate(jobs[index]).cost;
+    // Cut into k batches of near-equal size; k grows until one batch fits the target.
+    const auto k = static_cast<std::size_t>(std::clamp(std::ceil((sum + startup_cost_s(tool)) / std::max(target, 1e-9)), 1.0,
+                                                       static_cast<double>(members.size())));
+    for (std::size_t b = 0; b < k; ++b) {
+      RunUnit unit{std::get<0>(key), tool, {}, startup_cost_s(tool), false};
+      for (std::size_t i = b * members.size() / k; i < (b + 1) * members.size() / k; ++i) {
+        const auto cost = estimate(jobs[members[i]]);
+        unit.jobs.push_back(members[i]);
+        unit.cost_s += cost.cost;
+        unit.unseen = unit.unseen || !cost.known;
+      }
+      units.push_back(std::move(unit));
+    }
+  }
+  std::stable_sort(units.begin(), units.end(), [](const RunUnit& a, const RunUnit& b) {
+    if (a.unseen != b.unseen) return a.unseen;
+    return a.cost_s > b.cost_s;
+  });
+  return units;
 }
 
 }  // namespace harness::plan

@@ -57,6 +57,7 @@ class Loader {
   std::map<std::string, std::string> get_env(const YAML::Node& node, std::string_view key);
   std::optional<std::vector<model::Tool>> get_tools(const YAML::Node& node, std::string_view key);
   std::optional<model::Language> get_language(const YAML::Node& node, std::string_view key);
+  std::optional<model::Isolation> get_isolation(const YAML::Node& node, std::string_view key);
   model::Snippet get_snippet(const YAML::Node& node, std::string_view key);
   std::string resolve_existing(const YAML::Node& node, const std::string& path, bool directory = false);
 
@@ -271,6 +272,14 @@ std::optional<model::Language> Loader::get_language(const YAML::Node& node, std:
   if (*value == "c") return model::Language::c;
   if (*value == "c++" || *value == "cpp" || *value == "cxx") return model::Language::cxx;
   error(node, fmt::format("'{}' must be 'c' or 'c++', not '{}'", key, *value));
+  return std::nullopt;
+}
+
+std::optional<model::Isolation> Loader::get_isolation(const YAML::Node& node, std::string_view key) {
+  auto value = get_string(node, key);
+  if (!value) return std::nullopt;
+  if (auto isolation = model::isolation_from_name(*value)) return isolation;
+  error(node, fmt::format("'{}' must be 'process' or 'batch', not '{}'", key, *value));
   return std::nullopt;
 }
 
@@ -569,6 +578,7 @@ void Loader::load_feature(const YAML::Node& node, std::set<std::string>& names) 
       {"timeout", [&](auto&, auto& v) { feature.timeout_s = get_seconds(v, "timeout"); }},
       {"env", [&](auto&, auto& v) { feature.env = get_env(v, "env"); }},
       {"language", [&](auto&, auto& v) { feature.language = get_language(v, "language"); }},
+      {"isolation", [&](auto&, auto& v) { feature.isolation = get_isolation(v, "isolation"); }},
       {"cflags", [&](auto&, auto& v) { feature.cflags = get_string_list(v, "cflags"); }},
       {"ldflags", [&](auto&, auto& v) { feature.ldflags = get_string_list(v, "ldflags"); }},
       {"policy", [&](auto&, auto& v) { feature.policy = get_policy(v, "policy"); }},
@@ -610,6 +620,7 @@ util::Result<model::SuiteSpec> Loader::run() {
          }
        }},
       {"language", [&](auto&, auto& v) { if (auto l = get_language(v, "language")) m_spec.language = *l; }},
+      {"isolation", [&](auto&, auto& v) { m_spec.isolation = get_isolation(v, "isolation"); }},
       {"compiler", [&](auto&, auto& v) {
          auto s = get_string(v, "compiler");
          if (!s) return;

@@ -1,0 +1,169 @@
+#include "harness/exec/attribution.hpp"
+
+#include "harness/util/text.hpp"
+
+#include <charconv>
+
+namespace harness::exec {
+
+std::optional<Marker> parse_marker(std::string_view text) {
+  text = util::trim(text);
+  constexpr std::string_view k_prefix = "sohound:";
+  if (!util::starts_with(text, k_prefix)) return std::nullopt;
+  text.remove_prefix(k_prefix.size());
+  Marker m;
+  const auto word_end = text.find(' ');
+  if (word_end == std::string_view::npos) return std::nullopt;
+  const auto word = text.substr(0, word_end);
+  if (word == "begin")
+    m.kind = Marker::Kind::begin;
+  else if (word == "end")
+    m.kind = Marker::Kind::end;
+  else if (word == "timeout")
+    m.kind = Marker::Kind::timeout;
+  else
+    return std::nullopt;
+  text.remove_prefix(word_end + 1);
+  const auto name_end = text.find(' ');
+  m.feature = std::string(text.substr(0, name_end));
+  if (m.feature.empty()) return std::nullopt;
+  text = name_end == std::string_view::npos ? std::string_view{} : text.substr(name_end + 1);
+  while (!text.empty()) {
+    const auto end = text.find(' ');
+    const auto field = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+    if (util::starts_with(field, "t=")) {
+      double t = -1;
+      const auto value = field.substr(2);
+      if (std::from_chars(value.data(), value.data() + value.size(), t).ec == std::errc{}) m.t_ms = t;
+    } else if (util::starts_with(field, "fds=")) {
+      auto list = field.substr(4);
+      while (!list.empty()) {
+        const auto comma = list.find(',');
+        const auto item = list.substr(0, comma);
+        int fd = -1;
+        if (!item.empty() && std::from_chars(item.data(), item.data() + item.size(), fd).ec == std::errc{})
+          m.fds.push_back(fd);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+      }
+    }
+  }
+  return m;
+}
+
+void StreamOwner::marker(Marker m) {
+  if (m.kind == Marker::Kind::begin) m_current = m.feature;
+  if (m.kind == Marker::Kind::end) m_current.clear();
+  m_stream.markers.push_back(std::move(m));
+}
+
+void StreamOwner::finding(model::Finding f) { finding(std::move(f), m_current); }
+
+void StreamOwner::finding(model::Finding f, std::string owner) {
+  m_stream.findings.push_back(std::move(f));
+  m_stream.owners.push_back(std::move(owner));
+}
+
+std::string StreamOwner::fd_owner(int fd) const {
+  for (auto it = m_stream.markers.rbegin(); it != m_stream.markers.rend(); ++it)
+    if (it->kind == Marker::Kind::end)
+      for (int open : it->fds)
+        if (open == fd) return it->feature;
+  return {};
+}
+
+namespace {
+
+std::string leak_key(const model::Finding& f) {
+  std::string key = f.kind;
+  for (const auto& frame : f.stack) {
+    key += '\n';
+    key += frame.function;
+    key += '@';
+    key += frame.file;
+    key += ':';
+    key += std::to_string(frame.line);
+    if (frame.function.empty() && frame.file.empty()) key += frame.object;
+  }
+  return key;
+}
+
+// Valgrind's leak check after a feature says "16 (+16) bytes in 1 (+1) blocks are definitely lost
+// in loss record 2 of 3": the numbers depend on what ran before in the process. Keep what a
+// feature alone would read: "16 bytes in 1 blocks are definitely lost".
+std::string plain_leak_message(const std::string& message, std::uint64_t bytes, std::uint64_t blocks) {
+  if (message.find(" (+") == std::string::npos && message.find(" in loss record ") == std::string::npos) return message;
+  std::string out = message;
+  if (const auto at = out.find(" in loss record "); at != std::string::npos) out.resize(at);
+  const auto bytes_at = out.find(" bytes in ");
+  const auto blocks_at = out.find(" blocks ");
+  if (bytes_at == std::string::npos || blocks_at == std::string::npos || blocks_at < bytes_at) return out;
+  auto with_commas = [](std::uint64_t n) {
+    auto digits = std::to_string(n);
+    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+    return digits;
+  };
+  return with_commas(bytes) + " bytes in " + with_commas(blocks) + out.substr(blocks_at);
+}
+
+}  // namespace
+
+void subtract_repeated_leaks(ProcessStream& stream) {
+  struct Seen {
+    std::uint64_t bytes = 0, blocks = 0;
+  };
+  std::map<std::string, Seen> seen;
+  ProcessStream kept;
+  kept.markers = std::move(stream.markers);
+  for (std::size_t i = 0; i < stream.findings.size(); ++i) {
+    auto& f = stream.findings[i];
+    if (util::starts_with(f.kind, "leak.")) {
+      auto& s = seen[leak_key(f)];
+      if (f.bytes <= s.bytes && f.blocks <= s.blocks) continue;  // reported before, nothing new
+      const Seen total{std::max(f.bytes, s.bytes), std::max(f.blocks, s.blocks)};
+      f.bytes -= std::min(f.bytes, s.bytes);
+      f.blocks -= std::min(f.blocks, s.blocks);
+      s = total;
+      if (util::starts_with(f.tool_kind, "Leak_")) f.message = plain_leak_message(f.message, f.bytes, f.blocks);
+    }
+    kept.findings.push_back(std::move(f));
+    kept.owners.push_back(std::move(stream.owners[i]));
+  }
+  stream = std::move(kept);
+}
+
+std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& streams,
+                                              const std::vector<std::string>& features) {
+  std::map<std::string, FeatureShare> shares;
+  for (const auto& name : features) shares[name];
+  std::vector<model::Finding> outside;
+  for (const auto& stream : streams) {
+    std::map<std::string, double> began_at;
+    for (const auto& m : stream.markers) {
+      auto it = shares.find(m.feature);
+      if (it == shares.end()) continue;
+      auto& share = it->second;
+      if (m.kind == Marker::Kind::begin) {
+        if (share.state == FeatureState::not_started) share.state = FeatureState::running;
+        began_at[m.feature] = m.t_ms;
+      } else if (m.kind == Marker::Kind::end) {
+        share.state = FeatureState::finished;
+        if (auto b = began_at.find(m.feature); b != began_at.end() && b->second >= 0 && m.t_ms >= b->second)
+          share.seconds = (m.t_ms - b->second) / 1000.0;
+      }
+    }
+    for (std::size_t i = 0; i < stream.findings.size(); ++i) {
+      auto it = shares.find(stream.owners[i]);
+      if (it == shares.end())
+        outside.push_back(stream.findings[i]);
+      else
+        it->second.findings.push_back(stream.findings[i]);
+    }
+  }
+  for (auto& [name, share] : shares)
+    for (const auto& f : outside) share.findings.push_back(f);
+  return shares;
+}
+
+}  // namespace harness::exec

@@ -1,0 +1,82 @@
+// One tool process ran one or more features (a run unit); this splits what it reported into one
+// result per feature, exactly as if each feature had run alone. Pure: no files, no processes.
+//
+// The driver runtime writes markers into the tool's own report stream (drivers/sohound_rt.h):
+// "sohound:begin NAME t=MS" before a feature, "sohound:end NAME t=MS fds=3,4," after it and its
+// leak check, "sohound:timeout NAME" when it overran its time in a batch. A report between a
+// feature's markers is that feature's; one outside every feature's markers (start-up, exit) is
+// every feature's, as each would have seen it running alone. Leak checks repeat what earlier checks
+// reported (LeakSanitizer's recoverable check always, Valgrind's end-of-run check): a leak record
+// counts only by what it grew since the last time its stack was reported.
+#pragma once
+
+#include "harness/model/finding.hpp"
+#include "harness/model/job_result.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace harness::exec {
+
+struct Marker {
+  enum class Kind { begin, end, timeout };
+  Kind kind = Kind::begin;
+  std::string feature;
+  double t_ms = -1;        // the runtime's monotonic clock, when given
+  std::vector<int> fds;    // end: descriptors the feature opened and left open
+};
+
+// Parses one marker line (trailing white space ignored); nullopt when `text` is not a marker.
+std::optional<Marker> parse_marker(std::string_view text);
+
+// Findings of one process in stream order, each with its owner ("" = outside every feature), and
+// the markers in order.
+struct ProcessStream {
+  std::vector<model::Finding> findings;
+  std::vector<std::string> owners;
+  std::vector<Marker> markers;
+};
+
+// Feeds markers and findings in stream order and keeps track of whose they are.
+class StreamOwner {
+ public:
+  void marker(Marker m);
+  void finding(model::Finding f);
+  // A finding whose owner is known some other way (a descriptor by the feature that left it open).
+  void finding(model::Finding f, std::string owner);
+  const std::string& current() const { return m_current; }
+  // The feature whose end marker last listed `fd` as left open; "" when none did.
+  std::string fd_owner(int fd) const;
+  ProcessStream take() { return std::move(m_stream); }
+
+ private:
+  ProcessStream m_stream;
+  std::string m_current;
+};
+
+// Drops what a leak check repeats: each leak record (by kind and allocation stack) is reduced by
+// what earlier records of the same stack already reported in this process; records with nothing
+// new are removed. Run over one process's stream in order.
+void subtract_repeated_leaks(ProcessStream& stream);
+
+// What became of one feature in a unit.
+enum class FeatureState {
+  finished,    // began and ended: its findings are final
+  running,     // began, did not end: the process stopped inside it (crash, timeout, exit)
+  not_started, // the process stopped before it began
+};
+
+struct FeatureShare {
+  FeatureState state = FeatureState::not_started;
+  std::vector<model::Finding> findings;  // its own, then those outside every feature
+  double seconds = -1;                   // from its markers, when both carried a time
+};
+
+// Splits the streams of a unit's processes over `features` (the unit's, in run order).
+std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& streams,
+                                              const std::vector<std::string>& features);
+
+}  // namespace harness::exec

@@ -1,0 +1,186 @@
+#include "harness/exec/build_commands.hpp"
+
+#include "harness/exec/tool_commands.hpp"
+#include "harness/util/files.hpp"
+#include "harness/util/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+namespace harness::exec {
+namespace fs = std::filesystem;
+
+std::string job_dir(const std::string& out_dir, const std::string& suite, const std::string& feature,
+                    const std::string& tool) {
+  return out_dir + "/jobs/" + suite + "/" + feature + "/" + tool;
+}
+
+std::string batch_dir(const std::string& out_dir, const std::string& suite, model::Tool tool, int number) {
+  return fmt::format("{}/batches/{}/{}-{}", out_dir, suite, model::name(tool), number);
+}
+
+std::string build_dir(const std::string& out_dir, const std::string& suite, model::Flavour flavour) {
+  return fmt::format("{}/build/{}/{}", out_dir, suite, model::name(flavour));
+}
+
+std::string library_dir(const std::string& out_dir, const std::string& suite, model::Flavour flavour) {
+  return fmt::format("{}/lib/{}/{}", out_dir, suite, model::name(flavour));
+}
+
+std::string runtime_dir(const std::string& out_dir) { return out_dir + "/runtime"; }
+
+PackageFlags split_package_flags(std::string_view text) {
+  PackageFlags flags;
+  std::istringstream in{std::string(text)};
+  for (std::string word; in >> word;) {
+    if (util::starts_with(word, "-l") || util::starts_with(word, "-L") || util::starts_with(word, "-Wl"))
+      flags.libs.push_back(word);
+    else
+      flags.cflags.push_back(word);
+  }
+  return flags;
+}
+
+std::vector<std::string> include_flags(const model::SuiteSpec& suite) {
+  std::vector<std::string> flags;
+  for (const auto& dir : suite.library.include_dirs) flags.push_back("-I" + dir);
+  return flags;
+}
+
+Command library_compile(const model::SuiteSpec& suite, model::Flavour flavour, const std::string& source,
+                        const std::string& object) {
+  const auto language = util::ends_with(source, ".c") ? model::Language::c : model::Language::cxx;
+  Command c;
+  c.argv = compiler_launcher();
+  c.argv.insert(c.argv.end(), {compiler_for(suite.compiler, language), "-c", "-fPIC"});
+  util::append(c.argv, base_flags(suite.compiler, language, CodeOrigin::library));
+  util::append(c.argv, flavour_flags(flavour));
+  util::append(c.argv, include_flags(suite));
+  util::append(c.argv, suite.library.build.cflags);
+  c.argv.insert(c.argv.end(), {source, "-o", object});
+  return c;
+}
+
+Command library_link(const model::SuiteSpec& suite, model::Flavour flavour, const std::vector<std::string>& objects,
+                     const std::string& dir, bool any_cxx) {
+  Command link;
+  link.argv = {compiler_for(suite.compiler, any_cxx ? model::Language::cxx : model::Language::c), "-shared", "-pthread"};
+  util::append(link.argv, flavour_flags(flavour));
+  util::append(link.argv, objects);
+  link.argv.insert(link.argv.end(), {"-o", dir + "/lib" + suite.library.build.name + ".so"});
+  util::append(link.argv, suite.library.build.ldflags);
+  return link;
+}
+
+Command feature_compile(const model::SuiteSpec& suite, const model::FeatureSpec& feature, model::Flavour flavour,
+                        const std::string& out_dir, const PackageFlags& package, const std::string& source,
+                        const std::string& object) {
+  const auto language = feature.language.value_or(suite.language);
+  Command c;
+  c.argv = compiler_launcher();
+  c.argv.insert(c.argv.end(), {compiler_for(suite.compiler, language), "-c"});
+  util::append(c.argv, base_flags(suite.compiler, language, CodeOrigin::driver));
+  util::append(c.argv, flavour_flags(flavour));
+  c.argv.push_back("-I" + runtime_dir(out_dir));
+  util::append(c.argv, include_flags(suite));
+  util::append(c.argv, package.cflags);
+  util::append(c.argv, suite.cflags);
+  util::append(c.argv, feature.cflags);
+  c.argv.insert(c.argv.end(), {source, "-o", object});
+  return c;
+}
+
+Command main_compile(const model::SuiteSpec& suite, model::Flavour flavour, const std::string& out_dir,
+                     const std::string& source, const std::string& object) {
+  Command c;
+  c.argv = compiler_launcher();
+  c.argv.insert(c.argv.end(), {compiler_for(suite.compiler, model::Language::c), "-c"});
+  util::append(c.argv, base_flags(suite.compiler, model::Language::c, CodeOrigin::driver));
+  util::append(c.argv, flavour_flags(flavour));
+  c.argv.push_back("-I" + runtime_dir(out_dir));
+  c.argv.insert(c.argv.end(), {source, "-o", object});
+  return c;
+}
+
+Command localize_symbols(const std::string& object, const std::string& symbol_list_file) {
+  Command c;
+  c.argv = {"objcopy", "--localize-symbols=" + symbol_list_file, object};
+  return c;
+}
+
+Command driver_link(const model::SuiteSpec& suite, model::Flavour flavour, const std::vector<std::string>& objects,
+                    const std::string& output, const std::string& lib_dir, const PackageFlags& package, bool any_cxx,
+                    const std::vector<std::string>& extra_ldflags) {
+  Command c;
+  c.argv = {compiler_for(suite.compiler, any_cxx ? model::Language::cxx : model::Language::c), "-pthread", "-g"};
+  util::append(c.argv, flavour_flags(flavour));
+  util::append(c.argv, objects);
+  c.argv.insert(c.argv.end(), {"-o", output});
+  if (suite.library.kind == model::LibraryKind::build) {
+    c.argv.insert(c.argv.end(), {"-L" + lib_dir, "-l" + suite.library.build.name, "-Wl,-rpath," + lib_dir});
+  } else if (suite.library.kind == model::LibraryKind::path) {
+    c.argv.push_back(suite.library.path);
+    c.argv.push_back("-Wl,-rpath," + fs::path(suite.library.path).parent_path().string());
+  }
+  util::append(c.argv, package.libs);
+  util::append(c.argv, driver_link_flags(suite.compiler, flavour));
+  util::append(c.argv, suite.ldflags);
+  util::append(c.argv, extra_ldflags);
+  return c;
+}
+
+Command unit_command(const UnitCommandInput& input) {
+  auto command = tool_command(input.tool, input.driver, input.dir, input.without_aslr);
+  if (!input.runtime_suppressions.empty() && model::info(input.tool).family == model::ToolFamily::valgrind) {
+    auto at = std::find(command.argv.begin(), command.argv.end(), std::string("--"));
+    command.argv.insert(at, "--suppressions=" + input.runtime_suppressions);
+  }
+  util::append(command.argv, input.features);
+  for (const auto& [k, v] : input.env) command.env.insert_or_assign(k, v);
+  command.env["SOHOUND_TOOL"] = std::string(model::name(input.tool));
+  const auto& info = model::info(input.tool);
+  if (info.family == model::ToolFamily::sanitizer)
+    command.env["SOHOUND_REPORT_FILE"] = fmt::format("{}/{}.report", input.dir, info.log_prefix);
+  if (input.features.size() > 1 && input.feature_timeout_s > 0)
+    command.env["SOHOUND_FEATURE_TIMEOUT_MS"] = std::to_string(static_cast<long long>(std::ceil(input.feature_timeout_s * 1000)));
+  return command;
+}
+
+std::map<std::string, std::string> add_native_suppressions(const model::SuiteSpec& suite, model::Tool tool,
+                                                           Command& command, const std::string& dir) {
+  std::map<std::string, std::string> files_to_write;
+  const auto& native = suite.native_suppressions;
+  auto files_for = [&](std::initializer_list<std::string_view> keys) {
+    std::vector<std::string> files;
+    for (auto key : keys)
+      if (auto it = native.find(std::string(key)); it != native.end()) util::append(files, it->second);
+    return files;
+  };
+  const auto& info = model::info(tool);
+  if (info.family == model::ToolFamily::valgrind) {
+    // Before "-- driver features...".
+    auto at = std::find(command.argv.begin(), command.argv.end(), std::string("--"));
+    for (const auto& file : files_for({"valgrind", info.name})) at = command.argv.insert(at, "--suppressions=" + file) + 1;
+    return files_to_write;
+  }
+  const std::pair<std::string_view, std::string_view> k_env[] = {
+      {"lsan", "LSAN_OPTIONS"}, {"tsan", "TSAN_OPTIONS"}, {"ubsan", "UBSAN_OPTIONS"}};
+  for (const auto& [key, variable] : k_env) {
+    if ((key == "lsan" && tool != model::Tool::asan) || (key != "lsan" && key != info.name)) continue;
+    const auto files = files_for({key});
+    if (files.empty()) continue;
+    std::string combined;
+    for (const auto& file : files) combined += util::read_file_or_empty(file) + "\n";
+    const auto path = fmt::format("{}/{}.supp", dir, key);
+    files_to_write[path] = combined;
+    auto& options_value = command.env[std::string(variable)];
+    options_value += std::string(options_value.empty() ? "" : ":") + "suppressions=" + sanitizer_option_value(path);
+  }
+  return files_to_write;
+}
+
+}  // namespace harness::exec

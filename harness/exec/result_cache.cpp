@@ -1,0 +1,220 @@
+#include "harness/exec/result_cache.hpp"
+
+#include "harness/util/files.hpp"
+#include "harness/util/json_input.hpp"
+#include "harness/util/text.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <xxhash.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace harness::exec {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+Hasher::Hasher() : m_state(XXH3_createState()) { XXH3_128bits_reset(static_cast<XXH3_state_t*>(m_state)); }
+Hasher::~Hasher() { XXH3_freeState(static_cast<XXH3_state_t*>(m_state)); }
+
+Hasher& Hasher::add(std::string_view piece) {
+  auto* state = static_cast<XXH3_state_t*>(m_state);
+  const auto size = static_cast<std::uint64_t>(piece.size());
+  XXH3_128bits_update(state, &size, sizeof size);
+  XXH3_128bits_update(state, piece.data(), piece.size());
+  return *this;
+}
+
+Hasher& Hasher::add_file(const std::string& path) {
+  auto* state = static_cast<XXH3_state_t*>(m_state);
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return add("\x01missing:" + path);
+  char buffer[64 * 1024];
+  std::uint64_t total = 0;
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, file)) > 0;) {
+    XXH3_128bits_update(state, buffer, n);
+    total += n;
+  }
+  std::fclose(file);
+  XXH3_128bits_update(state, &total, sizeof total);
+  return *this;
+}
+
+std::string Hasher::hex() const {
+  const auto h = XXH3_128bits_digest(static_cast<XXH3_state_t*>(m_state));
+  return fmt::format("{:016x}{:016x}", h.high64, h.low64);
+}
+
+std::string default_cache_dir() {
+  if (const char* dir = std::getenv("SOHOUND_CACHE_DIR"); dir && *dir) return dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg && xdg[0] == '/') return std::string(xdg) + "/sohound";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/sohound";
+  return {};
+}
+
+namespace {
+
+constexpr std::string_view k_magic = "sohound-cache 1";
+
+json frames_json(const std::vector<model::Frame>& frames) {
+  json out = json::array();
+  for (const auto& f : frames) out.push_back({{"fn", f.function}, {"file", f.file}, {"line", f.line}, {"obj", f.object}});
+  return out;
+}
+
+std::vector<model::Frame> frames_of(const util::JsonView& view, std::string_view key) {
+  std::vector<model::Frame> frames;
+  for (const auto& f : view.objects(key))
+    frames.push_back({f.string("fn"), f.string("file"), static_cast<int>(f.integer("line")), f.string("obj")});
+  return frames;
+}
+
+json job_json(const model::JobResult& job) {
+  json findings = json::array();
+  for (const auto& f : job.findings) {
+    json aux = json::array();
+    for (const auto& a : f.aux_stacks) aux.push_back({{"label", a.label}, {"stack", frames_json(a.frames)}});
+    findings.push_back({{"kind", f.kind}, {"tool_kind", f.tool_kind}, {"message", f.message},
+                        {"stack", frames_json(f.stack)}, {"aux", aux}, {"bytes", f.bytes}, {"blocks", f.blocks},
+                        {"count", f.count}, {"pid", f.pid}});
+  }
+  return {{"suite", job.suite},
+          {"feature", job.feature},
+          {"tool", std::string(model::name(job.tool))},
+          {"outcome", std::string(model::to_string(job.outcome))},
+          {"message", job.message},
+          {"duration_s", job.duration_s},
+          {"exit_code", job.exit_code},
+          {"signal", job.signal},
+          {"notes", job.notes},
+          {"log", job.log},
+          {"run_command", job.run_command},
+          {"build_command", job.build_command},
+          {"driver_source", job.driver_source},
+          {"findings", findings}};
+}
+
+std::optional<model::JobOutcome> outcome_from(std::string_view name) {
+  for (auto o : {model::JobOutcome::ok, model::JobOutcome::build_failed, model::JobOutcome::crashed, model::JobOutcome::timeout,
+                 model::JobOutcome::tool_failed, model::JobOutcome::cancelled, model::JobOutcome::exited_early})
+    if (model::to_string(o) == name) return o;
+  return std::nullopt;
+}
+
+std::string checksum(std::string_view payload) {
+  Hasher h;
+  h.add(payload);
+  return h.hex();
+}
+
+}  // namespace
+
+std::string encode_entry(const std::string& key, const model::JobResult& job) {
+  const auto payload = job_json(job).dump();
+  return fmt::format("{} {} {}\n{}", k_magic, key, checksum(payload), payload);
+}
+
+std::optional<model::JobResult> decode_entry(const std::string& key, std::string_view text) {
+  const auto newline = text.find('\n');
+  if (newline == std::string_view::npos) return std::nullopt;
+  const auto header = text.substr(0, newline);
+  const auto payload = text.substr(newline + 1);
+  if (header != fmt::format("{} {} {}", k_magic, key, checksum(payload))) return std::nullopt;
+  auto parsed = util::parse_json(payload, "cache entry");
+  if (!parsed || !parsed->is_object()) return std::nullopt;
+  try {
+    const util::JsonView j(*parsed, "");
+    model::JobResult job;
+    job.suite = j.string("suite");
+    job.feature = j.string("feature");
+    const auto tool = model::tool_from_name(j.string("tool"));
+    const auto outcome = outcome_from(j.string("outcome"));
+    if (!tool || !outcome) return std::nullopt;
+    job.tool = *tool;
+    job.outcome = *outcome;
+    job.message = j.string("message");
+    job.duration_s = j.number("duration_s");
+    job.exit_code = static_cast<int>(j.integer("exit_code", -1));
+    job.signal = static_cast<int>(j.integer("signal"));
+    job.notes = j.strings("notes");
+    job.log = j.string("log");
+    job.run_command = j.string("run_command");
+    job.build_command = j.string("build_command");
+    job.driver_source = j.string("driver_source");
+    for (const auto& f : j.objects("findings")) {
+      model::Finding finding;
+      finding.kind = f.string("kind");
+      finding.tool_kind = f.string("tool_kind");
+      finding.message = f.string("message");
+      finding.stack = frames_of(f, "stack");
+      for (const auto& a : f.objects("aux")) finding.aux_stacks.push_back({a.string("label"), frames_of(a, "stack")});
+      finding.bytes = f.count("bytes");
+      finding.blocks = f.count("blocks");
+      finding.count = f.count("count", 1);
+      finding.pid = static_cast<int>(f.integer("pid"));
+      job.findings.push_back(std::move(finding));
+    }
+    return job;
+  } catch (const util::JsonTypeError&) {
+    return std::nullopt;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+ResultCache::ResultCache(std::string dir) : m_dir(std::move(dir)) {}
+
+std::string ResultCache::entry_path(const std::string& key) const {
+  return fmt::format("{}/v1/jobs/{}/{}", m_dir, key.substr(0, 2), key);
+}
+
+std::optional<model::JobResult> ResultCache::load(const std::string& key) {
+  if (!enabled()) return std::nullopt;
+  const auto path = entry_path(key);
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return std::nullopt;
+  auto job = decode_entry(key, util::read_file_or_empty(path));
+  if (!job) ++m_damaged;
+  return job;
+}
+
+void ResultCache::store(const std::string& key, const model::JobResult& job) {
+  if (!enabled()) return;
+  try {
+    const auto path = entry_path(key);
+    fs::create_directories(fs::path(path).parent_path());
+    util::write_file(path, encode_entry(key, job));  // atomic: temporary file, then rename
+  } catch (const std::exception&) {
+    ++m_write_failures;
+  }
+}
+
+std::map<std::string, double> ResultCache::load_costs() {
+  std::map<std::string, double> costs;
+  if (!enabled()) return costs;
+  const auto text = util::read_file_or_empty(m_dir + "/v1/costs.json");
+  if (text.empty()) return costs;
+  auto parsed = util::parse_json(text, "costs.json");
+  if (!parsed || !parsed->is_object()) {
+    ++m_damaged;
+    return costs;
+  }
+  for (const auto& [k, v] : parsed->items())
+    if (v.is_number() && v.get<double>() >= 0) costs[k] = v.get<double>();
+  return costs;
+}
+
+void ResultCache::save_costs(const std::map<std::string, double>& costs) {
+  if (!enabled()) return;
+  try {
+    fs::create_directories(m_dir + "/v1");
+    util::write_file(m_dir + "/v1/costs.json", json(costs).dump(1));
+  } catch (const std::exception&) {
+    ++m_write_failures;
+  }
+}
+
+}  // namespace harness::exec

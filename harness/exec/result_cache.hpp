@@ -1,0 +1,75 @@
+// The result cache: a job whose inputs did not change is not run again. An entry holds the job's
+// findings as parsed (before suppressions, expectations, baselines and policy, so changing those
+// re-judges without running anything), keyed on everything that can change them (see
+// Pipeline::cache_key and docs/results.md). Durations of earlier jobs are kept beside the entries
+// and order the next run's work.
+//
+// Entries are written whole (a temporary file renamed into place), so concurrent runs sharing a
+// cache never see half an entry; each carries a checksum of its payload, and an entry that fails
+// it, does not parse, or names another key is ignored (and counted), never trusted.
+#pragma once
+
+#include "harness/model/job_result.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace harness::exec {
+
+// 128-bit content hashes (XXH3) in hex, fed piece by piece.
+class Hasher {
+ public:
+  Hasher();
+  ~Hasher();
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
+  // Each piece is length-prefixed, so ("ab","c") and ("a","bc") differ.
+  Hasher& add(std::string_view piece);
+  // The file's bytes (a missing file hashes as a distinct marker).
+  Hasher& add_file(const std::string& path);
+  std::string hex() const;
+
+ private:
+  void* m_state;
+};
+
+// $SOHOUND_CACHE_DIR, else $XDG_CACHE_HOME/sohound, else ~/.cache/sohound.
+std::string default_cache_dir();
+
+class ResultCache {
+ public:
+  // An empty `dir` disables the cache (--no-cache): nothing is read or written.
+  explicit ResultCache(std::string dir);
+
+  bool enabled() const { return !m_dir.empty(); }
+  const std::string& dir() const { return m_dir; }
+
+  // The job as stored under `key` (outcome, message, exit, notes, log, findings, duration), or
+  // nullopt when absent or damaged.
+  std::optional<model::JobResult> load(const std::string& key);
+  // Stores a job (its findings unjudged). Failures to write are counted, never thrown.
+  void store(const std::string& key, const model::JobResult& job);
+
+  // Durations of earlier jobs, "suite/feature/tool" -> seconds.
+  std::map<std::string, double> load_costs();
+  void save_costs(const std::map<std::string, double>& costs);
+
+  std::size_t damaged() const { return m_damaged; }
+  std::size_t write_failures() const { return m_write_failures; }
+
+ private:
+  std::string entry_path(const std::string& key) const;
+  std::string m_dir;
+  std::size_t m_damaged = 0;
+  std::size_t m_write_failures = 0;
+};
+
+// The cache entry format, exposed for tests: header line "sohound-cache 1 KEY CHECKSUM" then the
+// job as JSON.
+std::string encode_entry(const std::string& key, const model::JobResult& job);
+std::optional<model::JobResult> decode_entry(const std::string& key, std::string_view text);
+
+}  // namespace harness::exec
