@@ -228,9 +228,13 @@ static void sohound_setup_reports(void) {
   const char *tool = getenv("SOHOUND_TOOL");
   const char *report = getenv("SOHOUND_REPORT_FILE");
   const char *timeout = getenv("SOHOUND_FEATURE_TIMEOUT_MS");
+  const char *marker_fd = getenv("SOHOUND_MARKER_FD");
   sohound_memcheck = tool && strcmp(tool, "memcheck") == 0;
   if (timeout) sohound_feature_timeout_ms = atol(timeout);
-  if (report && *report && __sanitizer_set_report_fd) {
+  if (marker_fd && *marker_fd) {
+    /* The runtime reports on this descriptor already (UBSan: stderr); markers join it. */
+    sohound_report_fd = atoi(marker_fd);
+  } else if (report && *report && __sanitizer_set_report_fd) {
     /* Reports and markers share one file, written in order with O_APPEND. */
     sohound_report_fd = open(report, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (sohound_report_fd >= 0) __sanitizer_set_report_fd((void *)(intptr_t)sohound_report_fd);
@@ -270,7 +274,7 @@ static int sohound_main(int argc, char **argv, const struct sohound_feature *con
     n = snprintf(line, sizeof line, "sohound:end %s t=%.3f fds=", f->name, sohound_now_ms());
     for (fd = 0; fd < 1024 && n < (int)sizeof line - 8; ++fd)
       if ((after[fd / 8] & (1u << (fd % 8))) && !(before[fd / 8] & (1u << (fd % 8)))) {
-        if (fd == sohound_report_fd) continue;
+        if (fd == sohound_report_fd && fd > 2) continue;
         n += snprintf(line + n, sizeof line - (size_t)n, "%d,", fd);
       }
     sohound_marker(line);

@@ -170,7 +170,10 @@ int run_command(const RunOptions& options) {
   pipeline_options.parallel = parallel;
   pipeline_options.sohound_version = SOHOUND_VERSION;
   if (!options.isolation.empty()) pipeline_options.isolation = model::isolation_from_name(options.isolation);
-  if (options.cache) {
+  // SOHOUND_CACHE=0 turns the default cache off (an explicit --cache-dir still applies).
+  const char* cache_env = std::getenv("SOHOUND_CACHE");
+  const bool default_cache_off = cache_env && std::string_view(cache_env) == "0";
+  if (options.cache && (!options.cache_dir.empty() || !default_cache_off)) {
     pipeline_options.cache_dir = options.cache_dir.empty() ? exec::default_cache_dir()
                                                            : fs::absolute(options.cache_dir).lexically_normal().string();
     if (!pipeline_options.cache_dir.empty() && util::is_within(pipeline_options.cache_dir, out_dir)) {

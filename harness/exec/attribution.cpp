@@ -134,7 +134,8 @@ void subtract_repeated_leaks(ProcessStream& stream) {
 }
 
 std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& streams,
-                                              const std::vector<std::string>& features) {
+                                              const std::vector<std::string>& features,
+                                              const std::function<std::string(const std::string&)>& code_of) {
   std::map<std::string, FeatureShare> shares;
   for (const auto& name : features) shares[name];
   std::vector<model::Finding> outside;
@@ -161,8 +162,29 @@ std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& 
         it->second.findings.push_back(stream.findings[i]);
     }
   }
-  for (auto& [name, share] : shares)
-    for (const auto& f : outside) share.findings.push_back(f);
+  for (const auto& f : outside) {
+    std::vector<std::string> owners;
+    if (code_of) {
+      auto mentions = [&](const std::string& name) {
+        const auto prefix = code_of(name);
+        auto in = [&](const std::vector<model::Frame>& frames) {
+          for (const auto& frame : frames)
+            if (frame.function == prefix || util::starts_with(frame.function, prefix + "_setup") ||
+                util::starts_with(frame.function, prefix + "_teardown") || util::starts_with(frame.function, prefix + "("))
+              return true;
+          return false;
+        };
+        if (in(f.stack)) return true;
+        for (const auto& aux : f.aux_stacks)
+          if (in(aux.frames)) return true;
+        return false;
+      };
+      for (const auto& name : features)
+        if (mentions(name)) owners.push_back(name);
+    }
+    if (owners.empty()) owners = features;
+    for (const auto& name : owners) shares[name].findings.push_back(f);
+  }
   return shares;
 }
 

@@ -13,6 +13,7 @@
 #include "harness/model/finding.hpp"
 #include "harness/model/job_result.hpp"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -75,8 +76,12 @@ struct FeatureShare {
   double seconds = -1;                   // from its markers, when both carried a time
 };
 
-// Splits the streams of a unit's processes over `features` (the unit's, in run order).
+// Splits the streams of a unit's processes over `features` (the unit's, in run order). A finding
+// outside every feature's markers (start-up, exit: a static's destructor) goes to the features
+// whose code appears in its stacks (`code_of` gives a feature's function name prefix, as in
+// feature_NAME), else to every feature.
 std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& streams,
-                                              const std::vector<std::string>& features);
+                                              const std::vector<std::string>& features,
+                                              const std::function<std::string(const std::string&)>& code_of = {});
 
 }  // namespace harness::exec

@@ -205,12 +205,15 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
   const auto prefix = std::string(tool.log_prefix) + ".";
   bool saw_report = false;
   std::vector<std::string> messages;
-  for (const auto& entry : fs::directory_iterator(job.job_dir)) {
-    const auto name = entry.path().filename().string();
-    if (!util::starts_with(name, prefix)) continue;
-    job.reports.push_back(entry.path().string());
+  std::vector<std::string> logs;
+  for (const auto& entry : fs::directory_iterator(job.job_dir))
+    if (util::starts_with(entry.path().filename().string(), prefix)) logs.push_back(entry.path().string());
+  // UBSan reports on stderr, with the driver's markers (tool_commands.cpp).
+  if (job.tool == model::Tool::ubsan && fs::exists(job.job_dir + "/stderr.txt")) logs.push_back(job.job_dir + "/stderr.txt");
+  for (const auto& log : logs) {
+    job.reports.push_back(log);
     std::string crash_signal;
-    streams.push_back(sanitizer_stream(entry.path().string(), saw_report, messages, crash_signal));
+    streams.push_back(sanitizer_stream(log, saw_report, messages, crash_signal));
     if (!crash_signal.empty() && job.outcome == JobOutcome::ok) {
       job.outcome = JobOutcome::crashed;
       job.message = std::string(tool.name) + " caught " + crash_signal;

@@ -720,7 +720,7 @@ struct Pipeline::Impl {
                                    : std::string(),
                      &streams);
     for (auto& stream : streams) subtract_repeated_leaks(stream);
-    auto shares = attribute(streams, names);
+    auto shares = attribute(streams, names, [](const std::string& name) { return codegen::body_function_name(name); });
     process.log = util::read_file_ends(dir + "/stderr.txt", 0, 16 * 1024);
     const double parse_end = scheduler.now_s();
 

@@ -80,7 +80,11 @@ struct Output {
   std::string text;  // stdout and stderr together
 };
 
+// Every e2e run does its work: no result cache unless a test names one (--cache-dir).
+inline void no_default_cache() { ::setenv("SOHOUND_CACHE", "0", 0); }
+
 inline Output run_sohound(const std::string& args, const std::string& env = "") {
+  no_default_cache();
   const std::string command = env + " " + SOHOUND_BIN + " " + args + " 2>&1";
   Output out;
   FILE* pipe = ::popen(command.c_str(), "r");
@@ -94,6 +98,7 @@ inline Output run_sohound(const std::string& args, const std::string& env = "") 
 
 // Starts the sohound binary in the background with `args` (no shell); its pid, or 0.
 inline pid_t spawn_sohound(std::vector<std::string> args) {
+  no_default_cache();
   args.insert(args.begin(), SOHOUND_BIN);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Suite-scale speed (issue 10): an N-feature C suite of a prebuilt library under all six tools,
+# Sohound against the CTest workflow a user would write instead, both measured in this run.
+#
+#   ctest:   four CMake build trees (plain, asan, tsan, ubsan), one driver executable and add_test
+#            per feature; `ctest -T memcheck -j J` with valgrind memcheck, again with --overwrite
+#            for helgrind and drd, and with MEMORYCHECK_TYPE for the three sanitizers. Configure,
+#            build and test time all counted; no compiler cache.
+#   cold:    `sohound run` with an empty result cache and no compiler cache (SOHOUND_CCACHE=0).
+#   rerun:   the same command again, unchanged (result cache warm).
+#   memcheck batch vs process: memcheck alone, --isolation batch against --isolation process,
+#            timing the run phase only (first tool process start to last end, from results.json),
+#            since both build the same driver.
+#
+# The generated library: most features are clean; every 10th+3 leaks a block (definitely lost);
+# every 10th+7 increments an unlocked counter from two threads (a data race). Prints one line per
+# figure, and what each side found.
+# Usage: bench/suite_scale.sh [N ...]   (default: 40 200; after ci/build.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+sohound=$root/build/harness/sohound
+jobs=$(nproc)
+sizes=("$@")
+((${#sizes[@]})) || sizes=(40 200)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc -l; }
+
+generate() {  # dir N
+  local dir=$1 n=$2
+  mkdir -p "$dir/lib" "$dir/ctest/src"
+  cat >"$dir/lib/bench.h" <<'EOF'
+#ifndef BENCH_H
+#define BENCH_H
+int bench_sum(const int *values, int count);
+void *bench_make(int size);
+void bench_free(void *p);
+void bench_count(void);
+int bench_counter(void);
+#endif
+EOF
+  cat >"$dir/lib/bench.c" <<'EOF'
+#include "bench.h"
+#include <stdlib.h>
+#include <string.h>
+static int counter;
+int bench_sum(const int *values, int count) { int s = 0; for (int i = 0; i < count; ++i) s += values[i]; return s; }
+void *bench_make(int size) { void *p = malloc((size_t)size); if (p) memset(p, 1, (size_t)size); return p; }
+void bench_free(void *p) { free(p); }
+void bench_count(void) { counter = counter + 1; }
+int bench_counter(void) { return counter; }
+EOF
+  gcc -g -O0 -fPIC -shared "$dir/lib/bench.c" -o "$dir/lib/libbench.so"
+  {
+    echo "suite: bench"
+    echo "library:"
+    echo "  path: lib/libbench.so"
+    echo "  include-dirs: [lib]"
+    echo "includes: [bench.h, stdlib.h]"
+    echo "features:"
+  } >"$dir/bench.yaml"
+  for ((i = 0; i < n; ++i)); do
+    local body threads=1 kind=clean
+    if ((i % 10 == 3)); then
+      kind=leak
+      body="void *p = bench_make(32 + $i); (void)p;"
+    elif ((i % 10 == 7)); then
+      kind=race
+      threads=2
+      body="for (int k = 0; k < 100; ++k) bench_count();"
+    else
+      body="int v[8] = {$i, 1, 2, 3, 4, 5, 6, 7}; void *p = bench_make(16); if (bench_sum(v, 8) < 0) abort(); bench_free(p);"
+    fi
+    {
+      echo "  - name: f$i"
+      ((threads > 1)) && echo "    threads: $threads"
+      echo "    code: |"
+      echo "      $body"
+    } >>"$dir/bench.yaml"
+    # The same feature as a hand-written CTest driver.
+    if [[ $kind == race ]]; then
+      cat >"$dir/ctest/src/f$i.c" <<EOF
+#include "bench.h"
+#include <pthread.h>
+#include <stdlib.h>
+static void *body(void *arg) { (void)arg; $body return NULL; }
+int main(void) { pthread_t a, b; pthread_create(&a, NULL, body, NULL); pthread_create(&b, NULL, body, NULL);
+  pthread_join(a, NULL); pthread_join(b, NULL); return 0; }
+EOF
+    else
+      cat >"$dir/ctest/src/f$i.c" <<EOF
+#include "bench.h"
+#include <stdlib.h>
+int main(void) { $body return 0; }
+EOF
+    fi
+  done
+  cat >"$dir/ctest/CMakeLists.txt" <<EOF
+cmake_minimum_required(VERSION 3.20)
+project(bench_ctest C)
+include(CTest)
+file(GLOB drivers \${CMAKE_SOURCE_DIR}/src/*.c)
+foreach(driver \${drivers})
+  get_filename_component(name \${driver} NAME_WE)
+  add_executable(\${name} \${driver})
+  target_include_directories(\${name} PRIVATE $dir/lib)
+  target_link_libraries(\${name} PRIVATE $dir/lib/libbench.so pthread)
+  add_test(NAME \${name} COMMAND \${name})
+endforeach()
+EOF
+}
+
+# The CTest workflow; prints its time and writes each tool's defect count to $dir/ctest-found.
+ctest_workflow() {  # dir
+  local dir=$1 t0 t1
+  t0=$(now)
+  local -A flags=([plain]="" [asan]="-fsanitize=address" [tsan]="-fsanitize=thread" [ubsan]="-fsanitize=undefined")
+  local -A type=([plain]=Valgrind [asan]=AddressSanitizer [tsan]=ThreadSanitizer [ubsan]=UndefinedBehaviorSanitizer)
+  for flavour in plain asan tsan ubsan; do
+    cmake -S "$dir/ctest" -B "$dir/ctest-$flavour" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+      -DCMAKE_C_FLAGS="-g -O0 -fno-omit-frame-pointer ${flags[$flavour]}" -DMEMORYCHECK_TYPE="${type[$flavour]}" \
+      -DMEMORYCHECK_COMMAND_OPTIONS="--leak-check=full --show-leak-kinds=definite" >/dev/null
+    ninja -C "$dir/ctest-$flavour" -j "$jobs" >/dev/null
+  done
+  : >"$dir/ctest-found"
+  run_memcheck() {  # label build-dir [ctest args...]
+    local label=$1 tree=$2
+    shift 2
+    (cd "$tree" && ctest -T memcheck -j "$jobs" "$@" >"$dir/ctest-$label.log" 2>&1) || true
+    echo "$label $(grep -Eo 'Defects: [0-9]+' "$dir/ctest-$label.log" | tail -1 || echo 'Defects: 0')" >>"$dir/ctest-found"
+  }
+  run_memcheck memcheck "$dir/ctest-plain"
+  run_memcheck helgrind "$dir/ctest-plain" --overwrite MemoryCheckCommandOptions="--tool=helgrind"
+  run_memcheck drd "$dir/ctest-plain" --overwrite MemoryCheckCommandOptions="--tool=drd"
+  run_memcheck asan "$dir/ctest-asan"
+  run_memcheck tsan "$dir/ctest-tsan"
+  run_memcheck ubsan "$dir/ctest-ubsan"
+  t1=$(now)
+  elapsed "$t0" "$t1"
+}
+
+sohound_run() {  # dir out cache [args...]; prints wall seconds
+  local dir=$1 out=$2 cache=$3 t0 t1
+  shift 3
+  rm -rf "$out"
+  t0=$(now)
+  SOHOUND_CCACHE=0 "$sohound" run "$dir/bench.yaml" --out "$out" --cache-dir "$cache" --no-progress -j "$jobs" \
+    --report json "$@" >/dev/null 2>&1 || true
+  t1=$(now)
+  elapsed "$t0" "$t1"
+}
+
+found() {  # results.json -> "tool kind count ..." of new error findings
+  python3 - "$1" <<'EOF'
+import collections, json, sys
+r = json.load(open(sys.argv[1]))
+c = collections.Counter()
+for j in r["jobs"]:
+    for f in j["findings"]:
+        if f["severity"] == "error":
+            c[(j["tool"], f["kind"])] += 1
+print(", ".join(f"{t} {k} x{n}" for (t, k), n in sorted(c.items())) or "nothing")
+EOF
+}
+
+run_phase() {  # results.json -> seconds from the first tool process start to the last end
+  python3 - "$1" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+spans = [(p["start_s"], p["end_s"]) for j in r["jobs"] for p in j["phases"] if p["name"] == "run"]
+print(f"{max(e for s, e in spans) - min(s for s, e in spans):.2f}" if spans else "nan")
+EOF
+}
+
+for n in "${sizes[@]}"; do
+  dir=$work/n$n
+  generate "$dir" "$n"
+  ctest_s=$(ctest_workflow "$dir")
+  cold_s=$(sohound_run "$dir" "$dir/out-cold" "$dir/cache")
+  rerun_s=$(sohound_run "$dir" "$dir/out-rerun" "$dir/cache")
+  rerun_cached=$(python3 -c "import json; r = json.load(open('$dir/out-rerun/results.json')); print(r['execution']['cached_jobs'], 'of', len(r['jobs']), 'jobs from the cache,', r['execution']['processes'], 'tool processes')")
+  cold_exec=$(python3 -c "import json; e = json.load(open('$dir/out-cold/results.json'))['execution']; print(e['processes'], 'tool processes,', e['batches'], 'batches')")
+  printf 'N=%-4d ctest workflow  %7.2f s   found: %s\n' "$n" "$ctest_s" "$(tr '\n' ';' <"$dir/ctest-found")"
+  printf 'N=%-4d sohound cold    %7.2f s   (%.2f x ctest; %s)   found: %s\n' "$n" "$cold_s" "$(echo "$cold_s / $ctest_s" | bc -l)" \
+    "$cold_exec" "$(found "$dir/out-cold/results.json")"
+  printf 'N=%-4d sohound rerun   %7.2f s   (%.1f %% of cold; %s)\n' "$n" "$rerun_s" "$(echo "100 * $rerun_s / $cold_s" | bc -l)" \
+    "$rerun_cached"
+  if ((n <= 40)); then
+    sohound_run "$dir" "$dir/out-mc-batch" "$dir/cache-mc" --tools memcheck --no-cache --isolation batch >/dev/null
+    sohound_run "$dir" "$dir/out-mc-process" "$dir/cache-mc" --tools memcheck --no-cache --isolation process >/dev/null
+    b=$(run_phase "$dir/out-mc-batch/results.json")
+    p=$(run_phase "$dir/out-mc-process/results.json")
+    printf 'N=%-4d memcheck run phase: batch %.2f s, one process per feature %.2f s (%.1f x)\n' "$n" "$b" "$p" "$(echo "$p / $b" | bc -l)"
+  fi
+done
