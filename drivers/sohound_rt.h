@@ -62,6 +62,7 @@ int sohound_iteration(void);
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>) && __has_include(<valgrind/memcheck.h>)
@@ -181,6 +182,57 @@ static double sohound_now_ms(void) {
   return (double)now.tv_sec * 1000.0 + (double)now.tv_nsec / 1e6;
 }
 
+/* Appends " kids=PID,...": every other running process that carries this job's token
+ * (SOHOUND_JOB_TOKEN, inherited by whatever the driver starts, even a setsid daemon whose parent is
+ * now the harness), so the harness knows which feature left a process running. */
+static int sohound_environ_has(const char *path, const char *needle, size_t needle_len) {
+  char buffer[8192];
+  size_t kept = 0;
+  ssize_t got;
+  int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0;
+  if (fd < 0) return 0;
+  /* Entries are NUL-terminated: look for needle (with its leading NUL) across chunk edges. */
+  buffer[0] = 0;
+  kept = 1;
+  while (!found && (got = read(fd, buffer + kept, sizeof buffer - kept)) > 0) {
+    size_t total = kept + (size_t)got, i;
+    for (i = 0; i + needle_len <= total; ++i)
+      if (memcmp(buffer + i, needle, needle_len) == 0) {
+        found = 1;
+        break;
+      }
+    kept = total < needle_len ? total : needle_len - 1;
+    memmove(buffer, buffer + total - kept, kept);
+  }
+  close(fd);
+  return found;
+}
+
+static int sohound_append_children(char *line, int n, int size) {
+  const char *token = getenv("SOHOUND_JOB_TOKEN");
+  char needle[256];
+  size_t needle_len;
+  DIR *proc;
+  struct dirent *entry;
+  int self = (int)getpid();
+  if (!token || !*token || strlen(token) > 200) return n;
+  needle[0] = 0;
+  needle_len = 1 + (size_t)snprintf(needle + 1, sizeof needle - 1, "SOHOUND_JOB_TOKEN=%s", token);
+  needle[needle_len++] = 0; /* the value ends there */
+  proc = opendir("/proc");
+  if (!proc) return n;
+  n += snprintf(line + n, (size_t)(size - n), " kids=");
+  while ((entry = readdir(proc)) != NULL && n < size - 16) {
+    char path[300];
+    int pid = atoi(entry->d_name);
+    if (pid <= 0 || pid == self) continue;
+    snprintf(path, sizeof path, "/proc/%d/environ", pid);
+    if (sohound_environ_has(path, needle, needle_len)) n += snprintf(line + n, (size_t)(size - n), "%d,", pid);
+  }
+  closedir(proc);
+  return n;
+}
+
 /* Per-feature time limit in a batch (SOHOUND_FEATURE_TIMEOUT_MS): the process kills itself when a
  * feature overruns, so the harness re-runs that feature alone (where its own timeout applies) and
  * the rest in a new batch, instead of waiting for the batch's whole budget. */
@@ -277,6 +329,7 @@ static int sohound_main(int argc, char **argv, const struct sohound_feature *con
         if (fd == sohound_report_fd && fd > 2) continue;
         n += snprintf(line + n, sizeof line - (size_t)n, "%d,", fd);
       }
+    sohound_append_children(line, n, (int)sizeof line);
     sohound_marker(line);
   }
   sohound_mark_done();

@@ -36,14 +36,15 @@ std::optional<Marker> parse_marker(std::string_view text) {
       double t = -1;
       const auto value = field.substr(2);
       if (std::from_chars(value.data(), value.data() + value.size(), t).ec == std::errc{}) m.t_ms = t;
-    } else if (util::starts_with(field, "fds=")) {
-      auto list = field.substr(4);
+    } else if (util::starts_with(field, "fds=") || util::starts_with(field, "kids=")) {
+      auto& into = util::starts_with(field, "fds=") ? m.fds : m.kids;
+      auto list = field.substr(field.find('=') + 1);
       while (!list.empty()) {
         const auto comma = list.find(',');
         const auto item = list.substr(0, comma);
         int fd = -1;
         if (!item.empty() && std::from_chars(item.data(), item.data() + item.size(), fd).ec == std::errc{})
-          m.fds.push_back(fd);
+          into.push_back(fd);
         if (comma == std::string_view::npos) break;
         list.remove_prefix(comma + 1);
       }
@@ -70,6 +71,14 @@ std::string StreamOwner::fd_owner(int fd) const {
     if (it->kind == Marker::Kind::end)
       for (int open : it->fds)
         if (open == fd) return it->feature;
+  return {};
+}
+
+std::string StreamOwner::process_owner(int pid) const {
+  for (const auto& m : m_stream.markers)
+    if (m.kind == Marker::Kind::end)
+      for (int kid : m.kids)
+        if (kid == pid) return m.feature;
   return {};
 }
 

@@ -28,6 +28,7 @@ struct Marker {
   std::string feature;
   double t_ms = -1;        // the runtime's monotonic clock, when given
   std::vector<int> fds;    // end: descriptors the feature opened and left open
+  std::vector<int> kids;   // end: processes started in this process and still running
 };
 
 // Parses one marker line (trailing white space ignored); nullopt when `text` is not a marker.
@@ -51,6 +52,8 @@ class StreamOwner {
   const std::string& current() const { return m_current; }
   // The feature whose end marker last listed `fd` as left open; "" when none did.
   std::string fd_owner(int fd) const;
+  // The feature whose end marker first listed process `pid` as running; "" when none did.
+  std::string process_owner(int pid) const;
   ProcessStream take() { return std::move(m_stream); }
 
  private:

@@ -12,6 +12,7 @@
 #include <boost/optional.hpp>
 #include <boost/type_traits.hpp>
 
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -29,6 +30,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -101,6 +104,36 @@ ProcessResult decode(int status) {
   return result;
 }
 
+// Waits until `pid` (our child) has exited, without reaping it, through a pidfd of our own, and
+// checks with waitid(WNOWAIT) on every wake-up. Why not Boost.Process's async_wait alone: when its
+// descriptor reports ready it calls a blocking waitpid(pid, 0); a wake-up for a process still
+// running (seen here when a batch stopped itself with SIGSTOP while another job ran: an epoll
+// event left by a pidfd whose number was reused) blocked the whole event loop, and with it every
+// timeout. Completes with operation_aborted when cancelled.
+asio::awaitable<boost::system::error_code> wait_for_exit(pid_t pid) {
+  const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  auto exited = [pid] {
+    siginfo_t info{};
+    return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == pid;
+  };
+  if (fd < 0) {
+    // No pidfd (kernel before 5.3): poll.
+    asio::steady_timer tick(co_await asio::this_coro::executor);
+    while (!exited()) {
+      tick.expires_after(std::chrono::milliseconds(20));
+      auto [ec] = co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return ec;
+    }
+    co_return boost::system::error_code{};
+  }
+  asio::posix::stream_descriptor pidfd(co_await asio::this_coro::executor, fd);
+  while (!exited()) {
+    auto [ec] = co_await pidfd.async_wait(asio::posix::descriptor_base::wait_read, asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return ec;
+  }
+  co_return boost::system::error_code{};
+}
+
 }  // namespace
 
 asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command) {
@@ -149,8 +182,9 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
   bp::process& proc = *started;
   const pid_t group = proc.id();
 
-  auto [wait_ec, code] = co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));
+  const auto wait_ec = co_await wait_for_exit(group);
   if (wait_ec != asio::error::operation_aborted) {
+    co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));  // reaps at once: it has exited
     auto result = decode(proc.native_exit_code());
     for (const auto& stray : kill_strays(token)) result.strays.push_back(fmt::format("{} {}", stray.pid, stray.command));
     ::kill(-group, SIGKILL);  // stragglers that cleared their environment but stayed in the group
@@ -161,12 +195,12 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
   co_await asio::this_coro::reset_cancellation_state();
   ::kill(-group, SIGTERM);
   asio::steady_timer grace(executor, m_grace);
-  auto first = co_await (proc.async_wait(asio::as_tuple(asio::use_awaitable)) ||
-                         grace.async_wait(asio::as_tuple(asio::use_awaitable)));
+  auto first = co_await (wait_for_exit(group) || grace.async_wait(asio::as_tuple(asio::use_awaitable)));
   if (first.index() == 1) {
     ::kill(-group, SIGKILL);
-    co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await wait_for_exit(group);
   }
+  co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));
   ::kill(-group, SIGKILL);
   kill_strays(token);
   throw boost::system::system_error(asio::error::operation_aborted);

@@ -292,8 +292,10 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
     strays.findings.push_back(std::move(f));
     strays.owners.emplace_back();
   }
-  if (!strays.findings.empty()) streams.push_back(std::move(strays));
+  std::vector<int> stray_pids;
+  for (const auto& stray : process.strays) stray_pids.push_back(std::atoi(stray.c_str()));
   const auto& tool = model::info(job.tool);
+  const auto stream_count = streams.size();
   // The runtime's mark that every feature returned (sohound_rt.h); without it the feature ended the
   // process itself. Exit statuses 124/125 are the runtime's own failures, which it explains.
   const bool finished = fs::exists(fs::path(job.job_dir) / k_driver_done_file);
@@ -301,6 +303,14 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
     read_valgrind_reports(job, process, finished, streams);
   else
     read_sanitizer_reports(job, process, streams);
+  // A stray belongs to the feature whose end marker listed it running (the driver's own children).
+  if (!strays.findings.empty()) {
+    StreamOwner markers;
+    for (std::size_t i = stream_count; i < streams.size(); ++i)
+      for (const auto& m : streams[i].markers) markers.marker(m);
+    for (std::size_t i = 0; i < strays.findings.size(); ++i) strays.owners[i] = markers.process_owner(stray_pids[i]);
+    streams.push_back(std::move(strays));
+  }
   const auto stderr_path = job.job_dir + "/stderr.txt";
   if (!timeout_message.empty() && job.tool == model::Tool::asan && only_deadly_signal(stderr_path, 100)) {
     // Not the feature's time: the runtime never started it. Keep a sample of the flood, not gigabytes.

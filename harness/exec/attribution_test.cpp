@@ -1,0 +1,129 @@
+#include "harness/exec/attribution.hpp"
+#include "harness/exec/result_cache.hpp"
+
+#include <gtest/gtest.h>
+
+namespace harness::exec {
+namespace {
+
+model::Finding leak(std::string fn, std::uint64_t bytes, std::uint64_t blocks = 1) {
+  model::Finding f;
+  f.kind = "leak.definite";
+  f.tool_kind = "Leak_DefinitelyLost";
+  f.message = std::to_string(bytes) + " (+" + std::to_string(bytes) + ") bytes in 1 (+1) blocks are definitely lost in loss record 1 of 2";
+  f.stack = {{"malloc", "", 0, ""}, {std::move(fn), "/s.yaml", 3, ""}};
+  f.bytes = bytes;
+  f.blocks = blocks;
+  return f;
+}
+
+Marker marker(std::string_view line) { return *parse_marker(line); }
+
+TEST(Attribution, ParsesMarkers) {
+  const auto end = marker("sohound:end f.one t=12.500 fds=3,7,\n");
+  EXPECT_EQ(end.kind, Marker::Kind::end);
+  EXPECT_EQ(end.feature, "f.one");
+  EXPECT_DOUBLE_EQ(end.t_ms, 12.5);
+  EXPECT_EQ(end.fds, (std::vector<int>{3, 7}));
+  EXPECT_EQ(marker("sohound:timeout slow").kind, Marker::Kind::timeout);
+  EXPECT_FALSE(parse_marker("sohound:begin"));
+  EXPECT_FALSE(parse_marker("==1== ERROR: LeakSanitizer"));
+  EXPECT_FALSE(parse_marker("sohound:bogus x"));
+}
+
+TEST(Attribution, EachReportBelongsToTheFeatureWhoseMarkersEncloseIt) {
+  StreamOwner owner;
+  owner.finding(leak("startup", 8));  // before any feature: every feature's
+  owner.marker(marker("sohound:begin a t=1"));
+  owner.finding(leak("feature_a", 16));
+  owner.marker(marker("sohound:end a t=3 fds=5,"));
+  owner.marker(marker("sohound:begin b t=3"));
+  owner.finding(leak("feature_b", 32));
+  owner.marker(marker("sohound:end b t=4 fds="));
+  EXPECT_EQ(owner.fd_owner(5), "a");
+  EXPECT_EQ(owner.fd_owner(6), "");
+  auto shares = attribute({owner.take()}, {"a", "b"});
+  ASSERT_EQ(shares["a"].findings.size(), 2u);
+  EXPECT_EQ(shares["a"].findings[0].stack[1].function, "feature_a");
+  EXPECT_EQ(shares["a"].findings[1].stack[1].function, "startup");
+  ASSERT_EQ(shares["b"].findings.size(), 2u);
+  EXPECT_EQ(shares["b"].findings[0].stack[1].function, "feature_b");
+  EXPECT_EQ(shares["a"].state, FeatureState::finished);
+  EXPECT_DOUBLE_EQ(shares["a"].seconds, 0.002);
+}
+
+TEST(Attribution, AReportOutsideEveryFeatureGoesToTheFeaturesInItsStack) {
+  StreamOwner owner;
+  owner.marker(marker("sohound:begin a t=1"));
+  owner.marker(marker("sohound:end a t=2"));
+  owner.marker(marker("sohound:begin b t=2"));
+  owner.marker(marker("sohound:end b t=3"));
+  owner.finding(leak("feature_b_setup", 4));  // at exit, allocated in b's setup
+  auto shares = attribute({owner.take()}, {"a", "b"}, [](const std::string& n) { return "feature_" + n; });
+  EXPECT_TRUE(shares["a"].findings.empty());
+  ASSERT_EQ(shares["b"].findings.size(), 1u);
+}
+
+TEST(Attribution, AStoppedBatchSaysWhichFeatureItStoppedInAndWhichNeverBegan) {
+  StreamOwner owner;
+  owner.marker(marker("sohound:begin a t=1"));
+  owner.marker(marker("sohound:end a t=2"));
+  owner.marker(marker("sohound:begin b t=2"));
+  model::Finding crash;
+  crash.kind = "crash.signal";
+  owner.finding(crash);
+  auto shares = attribute({owner.take()}, {"a", "b", "c"});
+  EXPECT_EQ(shares["a"].state, FeatureState::finished);
+  EXPECT_EQ(shares["b"].state, FeatureState::running);
+  EXPECT_EQ(shares["c"].state, FeatureState::not_started);
+  EXPECT_TRUE(shares["a"].findings.empty());
+  ASSERT_EQ(shares["b"].findings.size(), 1u);
+}
+
+TEST(Attribution, RepeatedLeakChecksCountOnlyWhatGrew) {
+  ProcessStream stream;
+  stream.findings = {leak("feature_a", 16), leak("feature_b", 8), leak("feature_a", 16), leak("feature_b", 24, 3)};
+  stream.owners = {"a", "b", "", ""};  // the last two: the end-of-run check repeating everything
+  subtract_repeated_leaks(stream);
+  ASSERT_EQ(stream.findings.size(), 3u);
+  EXPECT_EQ(stream.findings[2].bytes, 16u);  // b lost 16 more bytes in 2 more blocks at exit
+  EXPECT_EQ(stream.findings[2].blocks, 2u);
+  EXPECT_EQ(stream.findings[0].message, "16 bytes in 1 blocks are definitely lost");
+  EXPECT_EQ(stream.findings[2].message, "16 bytes in 2 blocks are definitely lost");
+}
+
+TEST(ResultCacheEntry, RoundTripsAndRefusesDamage) {
+  model::JobResult job;
+  job.suite = "s";
+  job.feature = "f";
+  job.tool = model::Tool::helgrind;
+  job.outcome = model::JobOutcome::crashed;
+  job.message = "the driver died of SIGSEGV";
+  job.findings.push_back(leak("feature_f", 12));
+  job.findings.back().aux_stacks.push_back({"Block was alloc'd at", {{"malloc", "", 0, "libc"}}});
+  const auto text = encode_entry("abc", job);
+  const auto back = decode_entry("abc", text);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->outcome, model::JobOutcome::crashed);
+  EXPECT_EQ(back->tool, model::Tool::helgrind);
+  ASSERT_EQ(back->findings.size(), 1u);
+  EXPECT_EQ(back->findings[0].stack[1].function, "feature_f");
+  EXPECT_EQ(back->findings[0].aux_stacks[0].frames[0].object, "libc");
+  EXPECT_FALSE(decode_entry("abd", text));                           // another key's entry
+  EXPECT_FALSE(decode_entry("abc", text.substr(0, text.size() - 5)));  // truncated
+  auto flipped = text;
+  flipped[flipped.size() - 3] = 'X';
+  EXPECT_FALSE(decode_entry("abc", flipped));  // a changed byte
+  EXPECT_FALSE(decode_entry("abc", ""));
+}
+
+TEST(Hasher, PiecesAreLengthPrefixed) {
+  Hasher a, b;
+  a.add("ab").add("c");
+  b.add("a").add("bc");
+  EXPECT_NE(a.hex(), b.hex());
+  EXPECT_EQ(a.hex().size(), 32u);
+}
+
+}  // namespace
+}  // namespace harness::exec

@@ -1,0 +1,105 @@
+#include "harness/plan/planner.hpp"
+
+#include <gtest/gtest.h>
+
+namespace harness::plan {
+namespace {
+
+model::SuiteSpec suite_of(int features) {
+  model::SuiteSpec suite;
+  suite.name = "s";
+  for (int i = 0; i < features; ++i) {
+    model::FeatureSpec f;
+    f.name = "f" + std::to_string(i);
+    suite.features.push_back(f);
+  }
+  return suite;
+}
+
+std::vector<std::size_t> all(const std::vector<JobPlan>& jobs) {
+  std::vector<std::size_t> v;
+  for (std::size_t i = 0; i < jobs.size(); ++i) v.push_back(i);
+  return v;
+}
+
+TEST(Units, FeaturesOfOneToolShareBatchesCutSoTheCoresFinishTogether) {
+  std::vector<model::SuiteSpec> suites{suite_of(40)};
+  PlanOptions p;
+  p.tools = {model::Tool::memcheck, model::Tool::asan};
+  const auto jobs = make_jobs(suites, p);
+  UnitOptions o;
+  o.parallel = 2;
+  const auto units = make_units(suites, jobs, all(jobs), o);
+  std::size_t memcheck_units = 0, asan_units = 0, covered = 0;
+  for (const auto& u : units) {
+    (u.tool == model::Tool::memcheck ? memcheck_units : asan_units)++;
+    covered += u.jobs.size();
+    for (auto j : u.jobs) EXPECT_EQ(jobs[j].tool, u.tool);
+  }
+  EXPECT_EQ(covered, jobs.size());  // every job in exactly one unit
+  EXPECT_GE(memcheck_units, 2u);    // enough pieces for two cores
+  EXPECT_LE(memcheck_units, 4u);    // but few Valgrind start-ups
+  EXPECT_EQ(asan_units, 1u);        // sanitizer start-up is cheap: one batch
+  EXPECT_EQ(units.front().tool, model::Tool::memcheck);  // longest first
+}
+
+TEST(Units, ProcessIsolationAndDifferentThreadsEnvOrTimeoutDoNotShareABatch) {
+  auto suite = suite_of(6);
+  suite.features[1].isolation = model::Isolation::process;
+  suite.features[2].threads = 4;
+  suite.features[3].env["X"] = "1";
+  suite.features[4].timeout_s = 5;
+  suite.features[5].ldflags = {"-lm"};  // its own link: always alone
+  std::vector<model::SuiteSpec> suites{suite};
+  PlanOptions p;
+  p.tools = {model::Tool::asan};
+  const auto jobs = make_jobs(suites, p);
+  const auto units = make_units(suites, jobs, all(jobs), {});
+  EXPECT_EQ(units.size(), 6u);
+  for (const auto& u : units) EXPECT_EQ(u.jobs.size(), 1u);
+  UnitOptions forced;
+  forced.isolation = model::Isolation::process;
+  suites[0] = suite_of(6);
+  EXPECT_EQ(make_units(suites, make_jobs(suites, p), all(jobs), forced).size(), 6u);
+}
+
+TEST(Units, UnseenJobsFirstThenLongestFirst) {
+  std::vector<model::SuiteSpec> suites{suite_of(3)};
+  suites[0].features[0].isolation = model::Isolation::process;
+  suites[0].features[1].isolation = model::Isolation::process;
+  suites[0].features[2].isolation = model::Isolation::process;
+  PlanOptions p;
+  p.tools = {model::Tool::asan};
+  const auto jobs = make_jobs(suites, p);
+  UnitOptions o;
+  o.known_cost = [](const JobPlan& j) -> std::optional<double> {
+    if (j.feature == 0) return 0.5;
+    if (j.feature == 1) return 3.0;
+    return std::nullopt;  // f2 never ran
+  };
+  const auto units = make_units(suites, jobs, all(jobs), o);
+  ASSERT_EQ(units.size(), 3u);
+  EXPECT_EQ(jobs[units[0].jobs[0]].feature, 2u);
+  EXPECT_TRUE(units[0].unseen);
+  EXPECT_EQ(jobs[units[1].jobs[0]].feature, 1u);
+  EXPECT_EQ(jobs[units[2].jobs[0]].feature, 0u);
+}
+
+TEST(Units, KnownCostsSizeTheBatches) {
+  std::vector<model::SuiteSpec> suites{suite_of(20)};
+  PlanOptions p;
+  p.tools = {model::Tool::helgrind};
+  const auto jobs = make_jobs(suites, p);
+  UnitOptions cheap, dear;
+  cheap.known_cost = [](const JobPlan&) -> std::optional<double> { return 0.01; };
+  dear.known_cost = [](const JobPlan&) -> std::optional<double> { return 2.0; };
+  // Alone in the run, a tool's features are cut into about 2 x parallel batches either way; what
+  // decides is each batch's share of the whole run.
+  const auto a = make_units(suites, jobs, all(jobs), cheap);
+  const auto b = make_units(suites, jobs, all(jobs), dear);
+  EXPECT_LE(a.size(), b.size());
+  EXPECT_GE(b.size(), 4u);
+}
+
+}  // namespace
+}  // namespace harness::plan
