@@ -238,28 +238,71 @@ static int sohound_append_children(char *line, int n, int size) {
  * the rest in a new batch, instead of waiting for the batch's whole budget. */
 static long sohound_feature_timeout_ms = 0;
 
-__attribute__((noinline)) static void sohound_run_feature(const struct sohound_feature *f) {
-  pthread_t runner;
-  int err = pthread_create(&runner, NULL, sohound_runner_thread, (void *)f);
-  if (err) sohound_fail("pthread_create", err);
-  if (sohound_feature_timeout_ms > 0) {
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += sohound_feature_timeout_ms / 1000;
-    deadline.tv_nsec += (sohound_feature_timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-      deadline.tv_sec += 1;
-      deadline.tv_nsec -= 1000000000L;
+/* The watchdog: one thread for the whole batch, waiting on a condition variable until the current
+ * feature's deadline. The main thread still joins the runner with pthread_join: Helgrind and DRD
+ * take their happens-before edge from pthread_join, not from pthread_timedjoin_np, and without it
+ * every exit-time destructor "races" with the feature's threads. */
+static pthread_mutex_t sohound_watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sohound_watch_cond;
+static const struct sohound_feature *sohound_watched; /* the feature running now, or NULL */
+static struct timespec sohound_watch_deadline;
+
+static void *sohound_watchdog(void *unused) {
+  (void)unused;
+  pthread_mutex_lock(&sohound_watch_lock);
+  for (;;) {
+    const struct sohound_feature *f = sohound_watched;
+    if (!f) {
+      pthread_cond_wait(&sohound_watch_cond, &sohound_watch_lock);
+      continue;
     }
-    if (pthread_timedjoin_np(runner, NULL, &deadline) == ETIMEDOUT) {
+    if (pthread_cond_timedwait(&sohound_watch_cond, &sohound_watch_lock, &sohound_watch_deadline) == ETIMEDOUT &&
+        sohound_watched == f) {
       char line[1100];
       snprintf(line, sizeof line, "sohound:timeout %s", f->name);
       sohound_marker(line);
       kill(getpid(), SIGKILL);
     }
-    return;
   }
+  return NULL;
+}
+
+static void sohound_watch(const struct sohound_feature *f) {
+  static int started = 0;
+  if (sohound_feature_timeout_ms <= 0) return;
+  if (!started) {
+    pthread_condattr_t attr;
+    pthread_t watchdog;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&sohound_watch_cond, &attr);
+    pthread_condattr_destroy(&attr);
+    if (pthread_create(&watchdog, NULL, sohound_watchdog, NULL) == 0) pthread_detach(watchdog);
+    started = 1;
+  }
+  pthread_mutex_lock(&sohound_watch_lock);
+  sohound_watched = f;
+  if (f) {
+    clock_gettime(CLOCK_MONOTONIC, &sohound_watch_deadline);
+    sohound_watch_deadline.tv_sec += sohound_feature_timeout_ms / 1000;
+    sohound_watch_deadline.tv_nsec += (sohound_feature_timeout_ms % 1000) * 1000000L;
+    if (sohound_watch_deadline.tv_nsec >= 1000000000L) {
+      sohound_watch_deadline.tv_sec += 1;
+      sohound_watch_deadline.tv_nsec -= 1000000000L;
+    }
+  }
+  pthread_cond_signal(&sohound_watch_cond);
+  pthread_mutex_unlock(&sohound_watch_lock);
+}
+
+__attribute__((noinline)) static void sohound_run_feature(const struct sohound_feature *f) {
+  pthread_t runner;
+  int err;
+  sohound_watch(f);
+  err = pthread_create(&runner, NULL, sohound_runner_thread, (void *)f);
+  if (err) sohound_fail("pthread_create", err);
   pthread_join(runner, NULL);
+  sohound_watch(NULL);
 }
 
 /* Tells the harness every feature returned (SOHOUND_DONE_FILE): a process that ends without this

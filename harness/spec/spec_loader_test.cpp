@@ -90,7 +90,7 @@ TEST_F(SpecLoaderTest, UnknownKeyWithDidYouMean) {
 
 TEST_F(SpecLoaderTest, UnknownKeyWithoutCloseMatchListsTheKeys) {
   EXPECT_EQ(error_of("suite: x\nzzz: 1\nfeatures: []\n"),
-            "s.yaml:2:1: unknown key 'zzz' in suite; expected one of: suite, language, compiler, library, includes, "
+            "s.yaml:2:1: unknown key 'zzz' in suite; expected one of: suite, language, isolation, compiler, library, includes, "
             "cflags, ldflags, env, timeout, tools, globals, policy, suppressions, native-suppressions, features\n"
             "    zzz: 1\n"
             "    ^");

@@ -1,0 +1,220 @@
+// Batch mode and the result cache against the real tools: features that share a process are
+// attributed exactly as when each runs alone, and a job whose inputs did not change is not run.
+#include "e2e_support.hpp"
+
+#include "harness/testing/temp_dir.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <tuple>
+
+namespace e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using Key = std::tuple<std::string, std::string, std::string, std::string>;
+
+// (feature, tool, kind, fingerprint) of every finding not suppressed, and (feature, tool, outcome).
+std::set<Key> finding_set(const json& r) {
+  std::set<Key> out;
+  for (const auto& j : r["jobs"])
+    for (const auto& f : j["findings"])
+      if (f["status"] != "suppressed") out.insert({j["feature"], j["tool"], f["kind"], f["fingerprint"]});
+  return out;
+}
+
+std::set<Key> outcome_set(const json& r) {
+  std::set<Key> out;
+  for (const auto& j : r["jobs"]) out.insert({j["feature"], j["tool"], j["outcome"], ""});
+  return out;
+}
+
+std::string describe(const std::set<Key>& keys) {
+  std::string text;
+  for (const auto& [a, b, c, d] : keys) text += a + " " + b + " " + c + " " + d + "\n";
+  return text;
+}
+
+void expect_same(const std::string& batch_run, const std::string& process_run) {
+  const auto& batch = results(batch_run);
+  const auto& process = results(process_run);
+  ASSERT_TRUE(batch.contains("jobs")) << batch_run;
+  ASSERT_TRUE(process.contains("jobs")) << process_run;
+  EXPECT_GT(batch["execution"]["batches"].get<int>(), 0) << batch_run << " ran no batch";
+  EXPECT_EQ(process["execution"]["batches"].get<int>(), 0);
+  std::set<Key> only_batch, only_process;
+  const auto a = finding_set(batch), b = finding_set(process);
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(only_batch, only_batch.end()));
+  std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::inserter(only_process, only_process.end()));
+  EXPECT_TRUE(only_batch.empty()) << "found only in batch mode:\n" << describe(only_batch);
+  EXPECT_TRUE(only_process.empty()) << "found only in process mode:\n" << describe(only_process);
+  EXPECT_EQ(outcome_set(batch), outcome_set(process));
+  EXPECT_EQ(batch["exit_code"], process["exit_code"]);
+}
+
+TEST(BatchMode, ExamplesFindTheSameAsOneProcessPerFeature) { expect_same("examples", "examples-process"); }
+TEST(BatchMode, ThreadsFindTheSameAsOneProcessPerFeature) { expect_same("threads", "threads-process"); }
+TEST(BatchMode, FaultsEndTheSameAsOneProcessPerFeature) { expect_same("faults", "faults-process"); }
+TEST(BatchMode, OutcomesEndTheSameAsOneProcessPerFeature) { expect_same("outcomes", "outcomes-process"); }
+TEST(BatchMode, BatchSpecFindsTheSameAsOneProcessPerFeature) { expect_same("batch", "batch-process"); }
+
+// Every error-severity finding of a job, as "kind".
+std::vector<std::string> errors(const json& job) {
+  std::vector<std::string> kinds;
+  for (const auto& f : job["findings"])
+    if (f["severity"] == "error") kinds.push_back(f["kind"]);
+  return kinds;
+}
+
+TEST(BatchMode, EachFaultIsAttributedToItsOwnFeatureOnly) {
+  const auto& r = results("batch");
+  for (const char* tool : {"memcheck", "asan"}) {
+    SCOPED_TRACE(tool);
+    for (const char* clean : {"before", "after_hang"}) {
+      const auto* j = job("batch", clean, tool);
+      ASSERT_TRUE(j) << clean;
+      EXPECT_EQ((*j)["outcome"], "ok") << clean;
+      EXPECT_TRUE(errors(*j).empty()) << clean << ": " << frames_of(*j);
+    }
+    const auto* leaks = job("batch", "leaks", tool);
+    ASSERT_TRUE(leaks);
+    const auto* leak = finding(*leaks, "leak.definite", "feature_leaks");
+    ASSERT_TRUE(leak) << frames_of(*leaks);
+    EXPECT_EQ((*leak)["bytes"], 24);
+    const auto* last = job("batch", "last", tool);
+    ASSERT_TRUE(last);
+    ASSERT_TRUE(finding(*last, "leak.definite", "feature_last")) << frames_of(*last);
+    EXPECT_EQ(errors(*last), std::vector<std::string>{"leak.definite"}) << "only its own 56-byte leak";
+    EXPECT_EQ((*job("batch", "hangs", tool))["outcome"], "timeout");
+    EXPECT_EQ((*job("batch", "crashes", tool))["outcome"], "crashed");
+    EXPECT_EQ((*job("batch", "exits", tool))["outcome"], "exited_early");
+  }
+  // The descriptor left open is leaks_fd's (memcheck tracks descriptors), and no one else's.
+  const auto* fd = job("batch", "leaks_fd", "memcheck");
+  ASSERT_TRUE(fd);
+  EXPECT_EQ(errors(*fd), std::vector<std::string>{"fd.leak"}) << frames_of(*fd);
+  for (const auto& j : r["jobs"])
+    if (j["feature"] != "leaks_fd")
+      for (const auto& f : j["findings"]) EXPECT_NE(f["kind"], "fd.leak") << j["feature"];
+  // A batch that stopped in a feature re-ran it alone, and the rest in a new batch.
+  EXPECT_GE(r["execution"]["reruns"].get<int>(), 3);
+  // The feature's own folder reproduces it alone, beside the batch's command.
+  const auto* before = job("batch", "before", "memcheck");
+  const std::string dir = (*before)["job_dir"];
+  EXPECT_TRUE(fs::exists(dir + "/run.sh"));
+  EXPECT_TRUE(fs::exists(dir + "/batch.sh"));
+  EXPECT_NE((*before)["unit"], "");
+  EXPECT_GT((*before)["unit_features"].size(), 1u);
+  EXPECT_NE((*before)["run_command"].get<std::string>().find(" before"), std::string::npos);
+}
+
+// ---- Result cache -------------------------------------------------------------------------------
+
+class ResultCacheRuns : public ::testing::Test {
+ protected:
+  harness::testing::TempDir tmp{"sohound-cache-e2e"};
+  std::string spec() const { return tmp.path().string() + "/cache.yaml"; }
+  std::string cache() const { return tmp.path().string() + "/cache"; }
+
+  void write(const std::string& name, const std::string& text) { std::ofstream(tmp.path().string() + "/" + name) << text; }
+
+  void write_spec(const std::string& a_code, const std::string& a_expect = "", const std::string& a_env = "") {
+    write("cache.yaml", "suite: cache\n"
+                        "includes: [stdlib.h, example.h]\n"
+                        "tools: [memcheck, asan]\n"
+                        "library:\n  path: " + tmp.path().string() + "/libex.so\n  include-dirs: [" + tmp.path().string() + "]\n"
+                        "native-suppressions: {valgrind: [" + tmp.path().string() + "/vg.supp]}\n"
+                        "features:\n"
+                        "  - name: a\n" + a_env + "    code: |\n      " + a_code + "\n" + a_expect +
+                        "  - name: b\n    code: |\n      void *volatile p = malloc(24); p = NULL;\n");
+  }
+
+  void build_library(const std::string& body) {
+    write("example.h", "int ex_value(void);\n");
+    write("ex.c", "int ex_value(void) { return " + body + "; }\n");
+    ASSERT_EQ(std::system(("gcc -g -O0 -fPIC -shared -o " + tmp.path().string() + "/libex.so " + tmp.path().string() + "/ex.c").c_str()), 0);
+  }
+
+  json run(int expected_exit = 1) {
+    fs::remove_all(tmp.path().string() + "/out");
+    const auto out = run_sohound("run " + spec() + " --cache-dir " + cache() + " --out " + tmp.path().string() +
+                                 "/out --no-progress -j 2 --report json");
+    EXPECT_EQ(out.exit_code, expected_exit) << out.text;
+    return read_results(tmp.path().string() + "/out");
+  }
+
+  static std::set<std::string> cached_jobs(const json& r) {
+    std::set<std::string> names;
+    for (const auto& j : r["jobs"])
+      if (j["cached"].get<bool>()) names.insert(j["feature"].get<std::string>() + "/" + j["tool"].get<std::string>());
+    return names;
+  }
+};
+
+TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
+  build_library("1");
+  write("vg.supp", "# none yet\n");
+  write_spec("void *volatile p = malloc(40 + ex_value()); p = NULL;");
+  const auto first = run();
+  EXPECT_EQ(first["execution"]["processes"].get<int>() > 0, true);
+  EXPECT_TRUE(cached_jobs(first).empty());
+
+  // Unchanged: no tool runs, and the answer is the same.
+  const auto second = run();
+  EXPECT_EQ(second["execution"]["processes"], 0);
+  EXPECT_EQ(cached_jobs(second).size(), 4u);
+  EXPECT_EQ(finding_set(second), finding_set(first));
+  EXPECT_EQ(second["exit_code"], first["exit_code"]);
+
+  // One feature's code: only its jobs run.
+  write_spec("void *volatile p = malloc(41 + ex_value()); p = NULL;");
+  const auto third = run();
+  EXPECT_EQ(cached_jobs(third), (std::set<std::string>{"b/memcheck", "b/asan"}));
+
+  // expect: changes the verdict without running anything.
+  write_spec("void *volatile p = malloc(41 + ex_value()); p = NULL;", "    expect: [{kind: leak.definite}]\n");
+  const auto fourth = run();
+  EXPECT_EQ(fourth["execution"]["processes"], 0);
+  const auto* a = job_in(fourth, "a", "memcheck");
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(finding(*a, "leak.definite", "feature_a"));
+  EXPECT_EQ((*finding(*a, "leak.definite", "feature_a"))["status"], "expected");
+
+  // A native (Valgrind) suppression file: the Valgrind jobs run, the sanitizer ones do not.
+  write("vg.supp", "# still none, but a different file\n");
+  const auto fifth = run();
+  EXPECT_EQ(cached_jobs(fifth), (std::set<std::string>{"a/asan", "b/asan"}));
+
+  // The environment given to one feature (what its tool sees): that feature's jobs run.
+  write_spec("void *volatile p = malloc(41 + ex_value()); p = NULL;", "    expect: [{kind: leak.definite}]\n",
+             "    env: {EX_MODE: \"2\"}\n");
+  const auto sixth = run();
+  EXPECT_EQ(cached_jobs(sixth), (std::set<std::string>{"b/memcheck", "b/asan"}));
+
+  // The library file: everything runs.
+  build_library("2");
+  const auto seventh = run();
+  EXPECT_TRUE(cached_jobs(seventh).empty());
+
+  // A damaged entry is ignored (and counted), never trusted: that job runs again.
+  std::vector<fs::path> entries;
+  for (const auto& e : fs::recursive_directory_iterator(cache() + "/v1/jobs"))
+    if (e.is_regular_file()) entries.push_back(e.path());
+  ASSERT_FALSE(entries.empty());
+  std::sort(entries.begin(), entries.end(), [](const fs::path& x, const fs::path& y) {
+    return fs::last_write_time(x) > fs::last_write_time(y);
+  });
+  fs::resize_file(entries.front(), fs::file_size(entries.front()) / 2);
+  const auto eighth = run();
+  EXPECT_EQ(eighth["execution"]["cache_damaged"], 1);
+  EXPECT_EQ(cached_jobs(eighth).size(), 3u);
+  EXPECT_EQ(finding_set(eighth), finding_set(seventh));
+
+  // --no-cache runs everything and reads nothing.
+  fs::remove_all(tmp.path().string() + "/out");
+  const auto out = run_sohound("run " + spec() + " --no-cache --out " + tmp.path().string() + "/out --no-progress -j 2 --report json");
+  EXPECT_EQ(read_results(tmp.path().string() + "/out")["execution"]["cached_jobs"], 0) << out.text;
+}
+
+}  // namespace
+}  // namespace e2e
