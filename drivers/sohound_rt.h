@@ -338,13 +338,15 @@ static void sohound_setup_reports(void) {
 
 static int sohound_main(int argc, char **argv, const struct sohound_feature *const *features, int count) {
   int i, j, fd;
+  /* An entry is NULL when its feature was left out of the link (it did not compile). */
   if (argc <= 1) {
-    for (i = 0; i < count; ++i) printf("%s\n", features[i]->name);
+    for (i = 0; i < count; ++i)
+      if (features[i]) printf("%s\n", features[i]->name);
     return 0;
   }
   for (j = 1; j < argc; ++j) {
     int found = 0;
-    for (i = 0; i < count; ++i) found = found || strcmp(argv[j], features[i]->name) == 0;
+    for (i = 0; i < count; ++i) found = found || (features[i] && strcmp(argv[j], features[i]->name) == 0);
     if (!found) {
       fprintf(stderr, "sohound driver: no feature named '%s' in this driver\n", argv[j]);
       return 124;
@@ -359,7 +361,7 @@ static int sohound_main(int argc, char **argv, const struct sohound_feature *con
     char line[1200];
     int n;
     for (i = 0; i < count; ++i)
-      if (strcmp(argv[j], features[i]->name) == 0) f = features[i];
+      if (features[i] && strcmp(argv[j], features[i]->name) == 0) f = features[i];
     sohound_open_fds(before);
     snprintf(line, sizeof line, "sohound:begin %s t=%.3f", f->name, sohound_now_ms());
     sohound_marker(line);

@@ -155,7 +155,8 @@ std::string generate_feature(const model::SuiteSpec& suite, const model::Feature
 std::string generate_main(const model::SuiteSpec& suite, const std::vector<std::string>& features) {
   std::string declarations, table;
   for (const auto& name : features) {
-    declarations += fmt::format("extern const struct sohound_feature {};\n", feature_symbol(name));
+    // Weak: a feature that did not compile is left out of the link, and its entry is then NULL.
+    declarations += fmt::format("extern const struct sohound_feature {} __attribute__((weak));\n", feature_symbol(name));
     table += fmt::format("  &{},\n", feature_symbol(name));
   }
   return render(sohound_embedded::file("driver_main.c.in"),

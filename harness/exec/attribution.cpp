@@ -54,6 +54,7 @@ std::optional<Marker> parse_marker(std::string_view text) {
 }
 
 void StreamOwner::marker(Marker m) {
+  m_marked = true;
   if (m.kind == Marker::Kind::begin) m_current = m.feature;
   if (m.kind == Marker::Kind::end) m_current.clear();
   m_stream.markers.push_back(std::move(m));
@@ -62,6 +63,7 @@ void StreamOwner::marker(Marker m) {
 void StreamOwner::finding(model::Finding f) { finding(std::move(f), m_current); }
 
 void StreamOwner::finding(model::Finding f, std::string owner) {
+  m_stream.early.push_back(!m_marked);
   m_stream.findings.push_back(std::move(f));
   m_stream.owners.push_back(std::move(owner));
 }
@@ -127,6 +129,8 @@ void subtract_repeated_leaks(ProcessStream& stream) {
   kept.markers = std::move(stream.markers);
   for (std::size_t i = 0; i < stream.findings.size(); ++i) {
     auto& f = stream.findings[i];
+    const bool early = i < stream.early.size() && stream.early[i];
+    if (early && util::starts_with(f.kind, "leak.")) continue;
     if (util::starts_with(f.kind, "leak.")) {
       auto& s = seen[leak_key(f)];
       if (f.bytes <= s.bytes && f.blocks <= s.blocks) continue;  // reported before, nothing new
@@ -138,6 +142,7 @@ void subtract_repeated_leaks(ProcessStream& stream) {
     }
     kept.findings.push_back(std::move(f));
     kept.owners.push_back(std::move(stream.owners[i]));
+    kept.early.push_back(early);
   }
   stream = std::move(kept);
 }

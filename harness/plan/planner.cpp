@@ -102,9 +102,12 @@ std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, con
     const auto tool = static_cast<model::Tool>(std::get<1>(key));
     double sum = 0;
     for (auto index : members) sum += estimate(jobs[index]).cost;
-    // Cut into k batches of near-equal size; k grows until one batch fits the target.
-    const auto k = static_cast<std::size_t>(std::clamp(std::ceil((sum + startup_cost_s(tool)) / std::max(target, 1e-9)), 1.0,
-                                                       static_cast<double>(members.size())));
+    // Cut into k batches of near-equal size; k grows until one batch fits the target, but no batch
+    // gets less of its features' own work than one more tool start-up would cost.
+    const double by_target = std::ceil((sum + startup_cost_s(tool)) / std::max(target, 1e-9));
+    const double by_startup = std::floor(sum / startup_cost_s(tool)) + 1;
+    const auto k = static_cast<std::size_t>(
+        std::clamp(std::min(by_target, by_startup), 1.0, static_cast<double>(members.size())));
     for (std::size_t b = 0; b < k; ++b) {
       RunUnit unit{std::get<0>(key), tool, {}, startup_cost_s(tool), false};
       for (std::size_t i = b * members.size() / k; i < (b + 1) * members.size() / k; ++i) {

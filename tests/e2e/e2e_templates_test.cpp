@@ -17,12 +17,21 @@ TEST(Templates, GithubActionsIsValidYamlAndKeysTheCacheOnTheCommit) {
   for (const auto& step : workflow["jobs"]["sohound"]["steps"])
     if (step["uses"] && step["uses"].as<std::string>() == "actions/cache@v4") {
       cache = true;
-      EXPECT_EQ(step["with"]["key"].as<std::string>(), "sohound-ccache-${{ github.sha }}");
-      EXPECT_EQ(step["with"]["path"].as<std::string>(), ".ccache");
+      EXPECT_EQ(step["with"]["key"].as<std::string>(), "sohound-cache-${{ github.sha }}");
+      // Both the compiler cache and Sohound's result cache, where the job's env puts them.
+      EXPECT_EQ(step["with"]["path"].as<std::string>(), ".ccache\n.sohound-cache\n");
     }
   EXPECT_TRUE(cache);
+  EXPECT_EQ(workflow["jobs"]["sohound"]["env"]["SOHOUND_CACHE_DIR"].as<std::string>(), "${{ github.workspace }}/.sohound-cache");
 }
 
-TEST(Templates, GitlabIsValidYaml) { EXPECT_NO_THROW(load("gitlab-ci.yml")); }
+TEST(Templates, GitlabIsValidYamlAndKeepsTheResultCache) {
+  YAML::Node pipeline;
+  ASSERT_NO_THROW(pipeline = load("gitlab-ci.yml"));
+  EXPECT_EQ(pipeline["sohound"]["variables"]["SOHOUND_CACHE_DIR"].as<std::string>(), "$CI_PROJECT_DIR/.sohound-cache");
+  bool kept = false;
+  for (const auto& path : pipeline["sohound"]["cache"]["paths"]) kept = kept || path.as<std::string>() == ".sohound-cache";
+  EXPECT_TRUE(kept);
+}
 
 }  // namespace
