@@ -182,7 +182,7 @@ static double sohound_now_ms(void) {
   return (double)now.tv_sec * 1000.0 + (double)now.tv_nsec / 1e6;
 }
 
-/* Appends " kids=PID,...": every other running process that carries this job's token
+/* Appends " kids=PID:PPID,...": every other running process that carries this job's token
  * (SOHOUND_JOB_TOKEN, inherited by whatever the driver starts, even a setsid daemon whose parent is
  * now the harness), so the harness knows which feature left a process running. */
 static int sohound_environ_has(const char *path, const char *needle, size_t needle_len) {
@@ -227,7 +227,25 @@ static int sohound_append_children(char *line, int n, int size) {
     int pid = atoi(entry->d_name);
     if (pid <= 0 || pid == self) continue;
     snprintf(path, sizeof path, "/proc/%d/environ", pid);
-    if (sohound_environ_has(path, needle, needle_len)) n += snprintf(line + n, (size_t)(size - n), "%d,", pid);
+    if (sohound_environ_has(path, needle, needle_len)) {
+      /* pid:ppid, from /proc/PID/stat's fourth field (after the parenthesised command). */
+      char stat[512];
+      int ppid = 0, fd;
+      ssize_t got;
+      snprintf(path, sizeof path, "/proc/%d/stat", pid);
+      fd = open(path, O_RDONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        got = read(fd, stat, sizeof stat - 1);
+        close(fd);
+        if (got > 0) {
+          char *close_paren;
+          stat[got] = 0;
+          close_paren = strrchr(stat, ')');
+          if (close_paren) sscanf(close_paren + 1, " %*c %d", &ppid);
+        }
+      }
+      n += snprintf(line + n, (size_t)(size - n), "%d:%d,", pid, ppid);
+    }
   }
   closedir(proc);
   return n;

@@ -97,6 +97,14 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
     if (s.matched == 0 && s.source.rfind("<default>", 0) != 0)
       out << fmt::format("  note: suppression '{}' ({}) matched nothing\n", s.name, s.source);
   const int code = model::exit_code(summary);
+  if (summary.processes || summary.cached)
+    out << fmt::format("\nRan {} tool process{} ({} batch{}, {} re-run{} alone); {} job{} from the result cache{}.",
+                       summary.processes, summary.processes == 1 ? "" : "es", summary.batches,
+                       summary.batches == 1 ? "" : "es", summary.reruns, summary.reruns == 1 ? "" : "s", summary.cached,
+                       summary.cached == 1 ? "" : "s",
+                       summary.cache_damaged ? fmt::format(" ({} damaged entr{} ignored)", summary.cache_damaged,
+                                                           summary.cache_damaged == 1 ? "y" : "ies")
+                                             : "");
   out << fmt::format("\n{} jobs, {} failed, {} unexpected finding{}. ", summary.jobs.size(), failed_jobs, unexpected,
                      unexpected == 1 ? "" : "s");
   switch (code) {

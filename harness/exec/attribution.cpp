@@ -42,9 +42,20 @@ std::optional<Marker> parse_marker(std::string_view text) {
       while (!list.empty()) {
         const auto comma = list.find(',');
         const auto item = list.substr(0, comma);
-        int fd = -1;
-        if (!item.empty() && std::from_chars(item.data(), item.data() + item.size(), fd).ec == std::errc{})
-          into.push_back(fd);
+        int number = -1;
+        const auto colon = item.find(':');
+        const auto head = item.substr(0, colon);
+        if (!head.empty() && std::from_chars(head.data(), head.data() + head.size(), number).ec == std::errc{}) {
+          into.push_back(number);
+          if (&into == &m.kids) {
+            int parent = 0;
+            if (colon != std::string_view::npos) {
+              const auto tail = item.substr(colon + 1);
+              std::from_chars(tail.data(), tail.data() + tail.size(), parent);
+            }
+            m.kid_parents.push_back(parent);
+          }
+        }
         if (comma == std::string_view::npos) break;
         list.remove_prefix(comma + 1);
       }
@@ -77,11 +88,21 @@ std::string StreamOwner::fd_owner(int fd) const {
 }
 
 std::string StreamOwner::process_owner(int pid) const {
+  // First listing of each process, and its parent.
+  std::map<int, std::pair<std::string, int>> first;
   for (const auto& m : m_stream.markers)
     if (m.kind == Marker::Kind::end)
-      for (int kid : m.kids)
-        if (kid == pid) return m.feature;
-  return {};
+      for (std::size_t i = 0; i < m.kids.size(); ++i)
+        first.try_emplace(m.kids[i], m.feature, i < m.kid_parents.size() ? m.kid_parents[i] : 0);
+  // Up the parent chain while the parents were listed too: the oldest listed ancestor's feature.
+  std::string owner;
+  for (int at = pid, steps = 0; steps < 64; ++steps) {
+    auto it = first.find(at);
+    if (it == first.end()) break;
+    owner = it->second.first;
+    at = it->second.second;
+  }
+  return owner;
 }
 
 namespace {
@@ -131,6 +152,9 @@ void subtract_repeated_leaks(ProcessStream& stream) {
     auto& f = stream.findings[i];
     const bool early = i < stream.early.size() && stream.early[i];
     if (early && util::starts_with(f.kind, "leak.")) continue;
+    // "Still reachable" is what remains at exit, after Valgrind's freeres (glibc's time-zone cache
+    // is reachable after a feature and freed at exit): only the end-of-run check says that.
+    if (f.kind == "leak.reachable" && i < stream.owners.size() && !stream.owners[i].empty()) continue;
     if (util::starts_with(f.kind, "leak.")) {
       auto& s = seen[leak_key(f)];
       if (f.bytes <= s.bytes && f.blocks <= s.blocks) continue;  // reported before, nothing new

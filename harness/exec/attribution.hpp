@@ -28,7 +28,8 @@ struct Marker {
   std::string feature;
   double t_ms = -1;        // the runtime's monotonic clock, when given
   std::vector<int> fds;    // end: descriptors the feature opened and left open
-  std::vector<int> kids;   // end: processes started in this process and still running
+  std::vector<int> kids;   // end: processes carrying the job's token, still running
+  std::vector<int> kid_parents;  // their parents, by position in `kids` (0 when unknown)
 };
 
 // Parses one marker line (trailing white space ignored); nullopt when `text` is not a marker.
@@ -53,7 +54,9 @@ class StreamOwner {
   const std::string& current() const { return m_current; }
   // The feature whose end marker last listed `fd` as left open; "" when none did.
   std::string fd_owner(int fd) const;
-  // The feature whose end marker first listed process `pid` as running; "" when none did.
+  // The feature that left process `pid` running: its parent's, when a feature's end marker listed
+  // the parent (a fork bomb's late descendants), else the feature whose end marker listed it
+  // first; "" when none did.
   std::string process_owner(int pid) const;
   ProcessStream take() { return std::move(m_stream); }
 
@@ -68,8 +71,10 @@ class StreamOwner {
 // new are removed. Leak records from before the first feature (the runtime's check of what
 // start-up allocated) are dropped: the end-of-run check reports whatever of that is still lost at
 // exit, after Valgrind's freeres, exactly as a run of one feature would (libstdc++'s 72 KiB
-// emergency pool is "reachable" before any feature and freed at exit). Run over one process's
-// stream in order.
+// emergency pool is "reachable" before any feature and freed at exit). For the same reason
+// "still reachable" records of a feature's own check are dropped: the end-of-run check reports
+// what is reachable at exit, given to the feature whose code is in its stack. Run over one
+// process's stream in order.
 void subtract_repeated_leaks(ProcessStream& stream);
 
 // What became of one feature in a unit.

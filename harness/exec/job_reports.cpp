@@ -326,6 +326,19 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
   } else if (!timeout_message.empty()) {
     job.outcome = JobOutcome::timeout;
     job.message = timeout_message;
+    // The signal that ended it was Sohound's own (SIGTERM, then SIGKILL): not a crash of the
+    // feature, and where it landed is timing, not a bug.
+    for (auto& stream : streams)
+      for (std::size_t i = 0; i < stream.findings.size();) {
+        const auto& f = stream.findings[i];
+        if (f.kind == "crash.signal" && (f.tool_kind == "SIGTERM" || f.tool_kind == "SIGKILL")) {
+          stream.findings.erase(stream.findings.begin() + static_cast<long>(i));
+          stream.owners.erase(stream.owners.begin() + static_cast<long>(i));
+          if (i < stream.early.size()) stream.early.erase(stream.early.begin() + static_cast<long>(i));
+        } else {
+          ++i;
+        }
+      }
   } else if (job.outcome == JobOutcome::ok && process.signal == SIGSEGV && (job.tool == model::Tool::asan || job.tool == model::Tool::tsan) &&
              job.reports.empty() &&
              (util::read_file_ends(stderr_path, 1, 0).empty() || only_deadly_signal(stderr_path, 1))) {
