@@ -264,11 +264,14 @@ static pthread_mutex_t sohound_watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t sohound_watch_cond;
 static const struct sohound_feature *sohound_watched; /* the feature running now, or NULL */
 static struct timespec sohound_watch_deadline;
+static int sohound_watch_stop;
+static pthread_t sohound_watch_thread;
+static int sohound_watch_started;
 
 static void *sohound_watchdog(void *unused) {
   (void)unused;
   pthread_mutex_lock(&sohound_watch_lock);
-  for (;;) {
+  while (!sohound_watch_stop) {
     const struct sohound_feature *f = sohound_watched;
     if (!f) {
       pthread_cond_wait(&sohound_watch_cond, &sohound_watch_lock);
@@ -282,22 +285,34 @@ static void *sohound_watchdog(void *unused) {
       kill(getpid(), SIGKILL);
     }
   }
+  pthread_mutex_unlock(&sohound_watch_lock);
   return NULL;
 }
 
-static void sohound_watch(const struct sohound_feature *f) {
-  static int started = 0;
+/* Started before the first leak check and joined before the last, so the sanitizer runtime's
+ * bookkeeping for this thread is neither a leak between features nor at exit. */
+static void sohound_watch_start(void) {
+  pthread_condattr_t attr;
   if (sohound_feature_timeout_ms <= 0) return;
-  if (!started) {
-    pthread_condattr_t attr;
-    pthread_t watchdog;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&sohound_watch_cond, &attr);
-    pthread_condattr_destroy(&attr);
-    if (pthread_create(&watchdog, NULL, sohound_watchdog, NULL) == 0) pthread_detach(watchdog);
-    started = 1;
-  }
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&sohound_watch_cond, &attr);
+  pthread_condattr_destroy(&attr);
+  sohound_watch_started = pthread_create(&sohound_watch_thread, NULL, sohound_watchdog, NULL) == 0;
+}
+
+static void sohound_watch_end(void) {
+  if (!sohound_watch_started) return;
+  pthread_mutex_lock(&sohound_watch_lock);
+  sohound_watch_stop = 1;
+  pthread_cond_signal(&sohound_watch_cond);
+  pthread_mutex_unlock(&sohound_watch_lock);
+  pthread_join(sohound_watch_thread, NULL);
+  sohound_watch_started = 0;
+}
+
+static void sohound_watch(const struct sohound_feature *f) {
+  if (!sohound_watch_started) return;
   pthread_mutex_lock(&sohound_watch_lock);
   sohound_watched = f;
   if (f) {
@@ -371,6 +386,7 @@ static int sohound_main(int argc, char **argv, const struct sohound_feature *con
     }
   }
   sohound_setup_reports();
+  sohound_watch_start();
   /* What start-up left behind is checked before the first feature: it belongs to none of them. */
   sohound_leak_check();
   for (j = 1; j < argc; ++j) {
@@ -395,6 +411,7 @@ static int sohound_main(int argc, char **argv, const struct sohound_feature *con
     sohound_append_children(line, n, (int)sizeof line);
     sohound_marker(line);
   }
+  sohound_watch_end();
   sohound_mark_done();
   return 0;
 }

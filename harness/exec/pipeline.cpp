@@ -26,6 +26,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <set>
 
 #include <sys/stat.h>
 
@@ -93,14 +94,24 @@ std::string program_identity(const std::string& program) {
   return program + " (not found)";
 }
 
-// Every regular file under `dir` (sorted, at most 20000): the headers a library's include folder
-// holds, whose change must invalidate cached results of drivers that include them.
-void hash_tree(Hasher& h, const std::string& dir) {
+// Every header under `dir` (by extension; sorted, at most 20000), skipping `skip` (the run's own
+// output folder and the cache, which may well lie under an include folder): what a library's
+// include folder holds, whose change must invalidate cached results of drivers that include it.
+void hash_tree(Hasher& h, const std::string& dir, const std::vector<std::string>& skip) {
+  static const std::set<std::string> k_headers = {".h", ".hh", ".hpp", ".hxx", ".h++", ".inc", ".inl", ".ipp", ".tcc", ""};
   std::vector<std::string> files;
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
        it.increment(ec)) {
-    if (it->is_regular_file(ec)) files.push_back(it->path().string());
+    const auto path = it->path().string();
+    if (it->is_directory(ec)) {
+      for (const auto& s : skip)
+        if (!s.empty() && util::is_within(path, s)) it.disable_recursion_pending();
+      if (fs::exists(it->path() / ".sohound-out")) it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file(ec) || !k_headers.count(it->path().extension().string())) continue;
+    files.push_back(path);
     if (files.size() > 20000) break;
   }
   std::sort(files.begin(), files.end());
@@ -553,7 +564,7 @@ struct Pipeline::Impl {
     }
     for (const auto& dir : suite.library.include_dirs) {
       h.add(dir);
-      hash_tree(h, dir);
+      hash_tree(h, dir, {options.out_dir, cache.dir()});
     }
     it->second = h.hex();
     return it->second;
@@ -584,8 +595,14 @@ struct Pipeline::Impl {
     auto command = unit_command({job.tool, "DRIVER", "DIR", {feature.name}, env, timeout, can_run_without_aslr(), runtime_supp()});
     h.add(codegen::runtime_valgrind_suppressions());
     h.add(portable(command, options.out_dir));
-    for (const auto& [key, files] : suite.native_suppressions)
-      for (const auto& file : files) h.add(key).add(file).add_file(file);
+    // The native suppression files this tool reads (the Valgrind ones for a Valgrind tool, lsan's
+    // for ASan, its own for a sanitizer).
+    for (const auto& [key, files] : suite.native_suppressions) {
+      const bool reads = tool.family == model::ToolFamily::valgrind ? (key == "valgrind" || key == tool.name)
+                                                                     : (key == tool.name || (key == "lsan" && job.tool == model::Tool::asan));
+      if (reads)
+        for (const auto& file : files) h.add(key).add(file).add_file(file);
+    }
     return h.hex();
   }
 
