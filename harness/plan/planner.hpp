@@ -56,7 +56,7 @@ model::Isolation isolation_for(const model::SuiteSpec& suite, const model::Featu
 // holding an unseen job first, then longest first. Features batch only with features of the same
 // suite and tool that share threads, env and timeout; each group is cut into batches so the
 // `parallel` processes can finish together (a batch's estimated cost is at most the whole run's
-// over 2 x parallel), but never so small that its features' work is less than a tool start-up.
+// over `parallel`), but never so small that its features' work is less than a tool start-up.
 std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs,
                                 const std::vector<std::size_t>& selected, const UnitOptions& options);
 
