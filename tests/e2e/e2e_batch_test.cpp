@@ -222,5 +222,27 @@ TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
   EXPECT_EQ(read_results(tmp.path().string() + "/out")["execution"]["cached_jobs"], 0) << out.text;
 }
 
+TEST_F(ResultCacheRuns, ConcurrentRunsSharingACacheLeaveItWhole) {
+  build_library("3");
+  write("vg.supp", "# none\n");
+  write_spec("void *volatile p = malloc(40 + ex_value()); p = NULL;");
+  // Two runs at once into one cache, each writing every entry (same keys, same moment).
+  const std::string run_one = std::string(SOHOUND_BIN) + " run " + spec() + " --cache-dir " + cache() + " --no-progress -j 1 --report json --out " +
+                              tmp.path().string();
+  const auto both = run_sohound_shell("(" + run_one + "/one >/dev/null 2>&1 & " + run_one + "/two >/dev/null 2>&1 & wait)");
+  (void)both;
+  const auto one = read_results(tmp.path().string() + "/one");
+  const auto two = read_results(tmp.path().string() + "/two");
+  ASSERT_TRUE(one.contains("jobs"));
+  ASSERT_TRUE(two.contains("jobs"));
+  EXPECT_EQ(finding_set(one), finding_set(two));
+  // A third run finds every entry whole.
+  const auto third = run();
+  EXPECT_EQ(third["execution"]["cache_damaged"], 0);
+  EXPECT_EQ(third["execution"]["processes"], 0);
+  EXPECT_EQ(cached_jobs(third).size(), 4u);
+  EXPECT_EQ(finding_set(third), finding_set(one));
+}
+
 }  // namespace
 }  // namespace e2e

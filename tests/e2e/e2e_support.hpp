@@ -96,6 +96,19 @@ inline Output run_sohound(const std::string& args, const std::string& env = "") 
   return out;
 }
 
+// Runs a shell command line (which may start sohound several times); what it printed.
+inline Output run_sohound_shell(const std::string& line) {
+  no_default_cache();
+  Output out;
+  FILE* pipe = ::popen((line + " 2>&1").c_str(), "r");
+  if (!pipe) return out;
+  std::array<char, 4096> buffer{};
+  while (auto n = std::fread(buffer.data(), 1, buffer.size(), pipe)) out.text.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
 // Starts the sohound binary in the background with `args` (no shell); its pid, or 0.
 inline pid_t spawn_sohound(std::vector<std::string> args) {
   no_default_cache();
