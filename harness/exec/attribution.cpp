@@ -177,6 +177,22 @@ std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& 
   std::map<std::string, FeatureShare> shares;
   for (const auto& name : features) shares[name];
   std::vector<model::Finding> outside;
+  // Whether a feature's own code (its body, setup or teardown function) is in a finding's stacks.
+  auto mentions = [&](const model::Finding& f, const std::string& name) {
+    if (!code_of) return false;
+    const auto prefix = code_of(name);
+    auto in = [&](const std::vector<model::Frame>& frames) {
+      for (const auto& frame : frames)
+        if (frame.function == prefix || util::starts_with(frame.function, prefix + "_setup") ||
+            util::starts_with(frame.function, prefix + "_teardown") || util::starts_with(frame.function, prefix + "("))
+          return true;
+      return false;
+    };
+    if (in(f.stack)) return true;
+    for (const auto& aux : f.aux_stacks)
+      if (in(aux.frames)) return true;
+    return false;
+  };
   for (const auto& stream : streams) {
     std::map<std::string, double> began_at;
     for (const auto& m : stream.markers) {
@@ -194,6 +210,15 @@ std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& 
     }
     for (std::size_t i = 0; i < stream.findings.size(); ++i) {
       auto it = shares.find(stream.owners[i]);
+      // A leak reported by one feature's check but allocated in another feature's code (its own
+      // check was skipped or did not see it): the other feature's.
+      if (it != shares.end() && code_of && util::starts_with(stream.findings[i].kind, "leak.") &&
+          !mentions(stream.findings[i], it->first))
+        for (const auto& name : features)
+          if (name != it->first && mentions(stream.findings[i], name)) {
+            it = shares.find(name);
+            break;
+          }
       if (it == shares.end())
         outside.push_back(stream.findings[i]);
       else
@@ -202,24 +227,9 @@ std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& 
   }
   for (const auto& f : outside) {
     std::vector<std::string> owners;
-    if (code_of) {
-      auto mentions = [&](const std::string& name) {
-        const auto prefix = code_of(name);
-        auto in = [&](const std::vector<model::Frame>& frames) {
-          for (const auto& frame : frames)
-            if (frame.function == prefix || util::starts_with(frame.function, prefix + "_setup") ||
-                util::starts_with(frame.function, prefix + "_teardown") || util::starts_with(frame.function, prefix + "("))
-              return true;
-          return false;
-        };
-        if (in(f.stack)) return true;
-        for (const auto& aux : f.aux_stacks)
-          if (in(aux.frames)) return true;
-        return false;
-      };
+    if (code_of)
       for (const auto& name : features)
-        if (mentions(name)) owners.push_back(name);
-    }
+        if (mentions(f, name)) owners.push_back(name);
     if (owners.empty()) owners = features;
     for (const auto& name : owners) shares[name].findings.push_back(f);
   }

@@ -58,8 +58,9 @@ double startup_cost_s(model::Tool tool) {
 }
 
 double default_job_cost_s(model::Tool tool) {
-  // Measured in a batch: a small feature with its leak check takes 30-60 ms under Valgrind.
-  return model::info(tool).family == model::ToolFamily::valgrind ? 0.05 : 0.01;
+  // Measured in a batch: a small feature takes 20-60 ms under Valgrind (more when memcheck runs
+  // its leak check after it).
+  return model::info(tool).family == model::ToolFamily::valgrind ? 0.03 : 0.01;
 }
 
 std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs,
@@ -77,7 +78,6 @@ std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, con
   std::map<Key, std::vector<std::size_t>> groups;
   std::vector<Key> order;  // groups in first-seen order, so units are deterministic
   std::vector<RunUnit> units;
-  double total = 0;
   for (auto index : selected) {
     const auto& job = jobs[index];
     const auto& suite = suites[job.suite];
@@ -85,7 +85,6 @@ std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, con
     const auto cost = estimate(job);
     if (isolation_for(suite, feature, options.isolation) == model::Isolation::process) {
       units.push_back({job.suite, job.tool, {index}, startup_cost_s(job.tool) + cost.cost, !cost.known});
-      total += units.back().cost_s;
       continue;
     }
     auto env = suite.env;
@@ -94,23 +93,56 @@ std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, con
     auto [it, fresh] = groups.try_emplace(key);
     if (fresh) order.push_back(it->first);
     it->second.push_back(index);
-    total += cost.cost;
   }
-  for (const auto& key : order) total += startup_cost_s(static_cast<model::Tool>(std::get<1>(key)));
-  // With k batches of one tool on P cores the run takes about ceil(k/P) x (start-up + work/k): k = P
-  // is best for one tool alone; with several tools, whole-tool units already pack the cores.
-  const double target = total / static_cast<double>(std::max(1, options.parallel));
+  // How many batches each group is cut into: start from one each, then, while it shortens the run,
+  // cut the group whose batches are the longest once more. The run's length is estimated by
+  // longest-first packing of every unit onto `parallel` processes (what the scheduler does), so
+  // a group is split only when another core would otherwise idle, and never into batches whose
+  // work is less than one more tool start-up.
+  struct Group {
+    model::Tool tool;
+    double work = 0;  // sum of its features' estimated time
+    std::size_t size = 0, k = 1;
+    double unit_cost() const { return startup_cost_s(tool) + work / static_cast<double>(k); }
+  };
+  std::vector<Group> cut;
   for (const auto& key : order) {
+    Group g{static_cast<model::Tool>(std::get<1>(key))};
+    for (auto index : groups[key]) g.work += estimate(jobs[index]).cost;
+    g.size = groups[key].size();
+    cut.push_back(g);
+  }
+  const auto cores = static_cast<std::size_t>(std::max(1, options.parallel));
+  auto makespan = [&] {
+    std::vector<double> costs;
+    for (const auto& u : units) costs.push_back(u.cost_s);
+    for (const auto& g : cut)
+      for (std::size_t i = 0; i < g.k; ++i) costs.push_back(g.unit_cost());
+    std::sort(costs.begin(), costs.end(), std::greater<>());
+    std::vector<double> load(cores, 0.0);
+    for (double c : costs) *std::min_element(load.begin(), load.end()) += c;
+    return *std::max_element(load.begin(), load.end());
+  };
+  for (double best = makespan();;) {
+    Group* longest = nullptr;
+    for (auto& g : cut)
+      if (g.k < g.size && g.work / static_cast<double>(g.k + 1) >= startup_cost_s(g.tool) &&
+          (!longest || g.unit_cost() > longest->unit_cost()))
+        longest = &g;
+    if (!longest) break;
+    ++longest->k;
+    const double now = makespan();
+    if (now >= best - 1e-9) {
+      --longest->k;
+      break;
+    }
+    best = now;
+  }
+  for (std::size_t gi = 0; gi < order.size(); ++gi) {
+    const auto& key = order[gi];
     const auto& members = groups[key];
-    const auto tool = static_cast<model::Tool>(std::get<1>(key));
-    double sum = 0;
-    for (auto index : members) sum += estimate(jobs[index]).cost;
-    // Cut into k batches of near-equal size; k grows until one batch fits the target, but no batch
-    // gets less of its features' own work than one more tool start-up would cost.
-    const double by_target = std::ceil((sum + startup_cost_s(tool)) / std::max(target, 1e-9));
-    const double by_startup = std::floor(sum / startup_cost_s(tool)) + 1;
-    const auto k = static_cast<std::size_t>(
-        std::clamp(std::min(by_target, by_startup), 1.0, static_cast<double>(members.size())));
+    const auto tool = cut[gi].tool;
+    const auto k = cut[gi].k;
     for (std::size_t b = 0; b < k; ++b) {
       RunUnit unit{std::get<0>(key), tool, {}, startup_cost_s(tool), false};
       for (std::size_t i = b * members.size() / k; i < (b + 1) * members.size() / k; ++i) {

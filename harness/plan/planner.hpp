@@ -54,9 +54,9 @@ model::Isolation isolation_for(const model::SuiteSpec& suite, const model::Featu
 
 // Groups `selected` jobs (indices into `jobs`) into run units, ordered for the scheduler: units
 // holding an unseen job first, then longest first. Features batch only with features of the same
-// suite and tool that share threads, env and timeout; each group is cut into batches so the
-// `parallel` processes can finish together (a batch's estimated cost is at most the whole run's
-// over `parallel`), but never so small that its features' work is less than a tool start-up.
+// suite and tool that share threads, env and timeout; a group is cut into more batches only while
+// that shortens the run as estimated by longest-first packing onto `parallel` processes, and never
+// into batches whose work is less than one more tool start-up.
 std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs,
                                 const std::vector<std::size_t>& selected, const UnitOptions& options);
 
