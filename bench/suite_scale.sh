@@ -17,9 +17,9 @@
 # figure, and what each side found.
 # Usage: bench/suite_scale.sh [N ...]   (default: 40 200; after ci/build.sh)
 #
-# Measured here (2 cores, 2026-11-30), N=40: ctest 53.5 s, cold 9.1 s (0.17 x), rerun 0.10 s (1.0 %),
-# memcheck run phase batch 3.9 s vs per process 19.4 s (5.0 x); N=200: ctest 228 s, cold 39.6 s
-# (0.17 x), rerun 0.74 s (1.9 %).
+# Measured here (2 cores, 2026-11-30), N=40: ctest 52.8 s, cold 8.66 s (0.16 x), rerun 0.06 s (0.7 %),
+# memcheck run phase batch 1.84 s vs per process 22.3 s (12.1 x); N=200: ctest 249.7 s, cold 30.7 s
+# (0.12 x), rerun 0.78 s (2.5 %).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
