@@ -83,19 +83,6 @@ struct Output {
 // Every e2e run does its work: no result cache unless a test names one (--cache-dir).
 inline void no_default_cache() { ::setenv("SOHOUND_CACHE", "0", 0); }
 
-inline Output run_sohound(const std::string& args, const std::string& env = "") {
-  no_default_cache();
-  const std::string command = env + " " + SOHOUND_BIN + " " + args + " 2>&1";
-  Output out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return out;
-  std::array<char, 4096> buffer{};
-  while (auto n = std::fread(buffer.data(), 1, buffer.size(), pipe)) out.text.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
 // Runs a shell command line (which may start sohound several times); what it printed.
 inline Output run_sohound_shell(const std::string& line) {
   no_default_cache();
@@ -107,6 +94,10 @@ inline Output run_sohound_shell(const std::string& line) {
   const int status = ::pclose(pipe);
   out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return out;
+}
+
+inline Output run_sohound(const std::string& args, const std::string& env = "") {
+  return run_sohound_shell(env + " " + SOHOUND_BIN + " " + args);
 }
 
 // Starts the sohound binary in the background with `args` (no shell); its pid, or 0.
