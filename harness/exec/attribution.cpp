@@ -74,23 +74,21 @@ void StreamOwner::marker(Marker m) {
 void StreamOwner::finding(model::Finding f) { finding(std::move(f), m_current); }
 
 void StreamOwner::finding(model::Finding f, std::string owner) {
-  m_stream.early.push_back(!m_marked);
-  m_stream.findings.push_back(std::move(f));
-  m_stream.owners.push_back(std::move(owner));
+  m_stream.findings.push_back({std::move(f), std::move(owner), !m_marked});
 }
 
-std::string StreamOwner::fd_owner(int fd) const {
-  for (auto it = m_stream.markers.rbegin(); it != m_stream.markers.rend(); ++it)
+std::string fd_owner(const std::vector<Marker>& markers, int fd) {
+  for (auto it = markers.rbegin(); it != markers.rend(); ++it)
     if (it->kind == Marker::Kind::end)
       for (int open : it->fds)
         if (open == fd) return it->feature;
   return {};
 }
 
-std::string StreamOwner::process_owner(int pid) const {
+std::string process_owner(const std::vector<Marker>& markers, int pid) {
   // First listing of each process, and its parent.
   std::map<int, std::pair<std::string, int>> first;
-  for (const auto& m : m_stream.markers)
+  for (const auto& m : markers)
     if (m.kind == Marker::Kind::end)
       for (std::size_t i = 0; i < m.kids.size(); ++i)
         first.try_emplace(m.kids[i], m.feature, i < m.kid_parents.size() ? m.kid_parents[i] : 0);
@@ -146,29 +144,22 @@ void subtract_repeated_leaks(ProcessStream& stream) {
     std::uint64_t bytes = 0, blocks = 0;
   };
   std::map<std::string, Seen> seen;
-  ProcessStream kept;
-  kept.markers = std::move(stream.markers);
-  for (std::size_t i = 0; i < stream.findings.size(); ++i) {
-    auto& f = stream.findings[i];
-    const bool early = i < stream.early.size() && stream.early[i];
-    if (early && util::starts_with(f.kind, "leak.")) continue;
+  std::erase_if(stream.findings, [&](OwnedFinding& owned) {
+    auto& f = owned.finding;
+    if (!util::starts_with(f.kind, "leak.")) return false;
+    if (owned.early) return true;
     // "Still reachable" is what remains at exit, after Valgrind's freeres (glibc's time-zone cache
     // is reachable after a feature and freed at exit): only the end-of-run check says that.
-    if (f.kind == "leak.reachable" && i < stream.owners.size() && !stream.owners[i].empty()) continue;
-    if (util::starts_with(f.kind, "leak.")) {
-      auto& s = seen[leak_key(f)];
-      if (f.bytes <= s.bytes && f.blocks <= s.blocks) continue;  // reported before, nothing new
-      const Seen total{std::max(f.bytes, s.bytes), std::max(f.blocks, s.blocks)};
-      f.bytes -= std::min(f.bytes, s.bytes);
-      f.blocks -= std::min(f.blocks, s.blocks);
-      s = total;
-      if (util::starts_with(f.tool_kind, "Leak_")) f.message = plain_leak_message(f.message, f.bytes, f.blocks);
-    }
-    kept.findings.push_back(std::move(f));
-    kept.owners.push_back(std::move(stream.owners[i]));
-    kept.early.push_back(early);
-  }
-  stream = std::move(kept);
+    if (f.kind == "leak.reachable" && !owned.owner.empty()) return true;
+    auto& s = seen[leak_key(f)];
+    if (f.bytes <= s.bytes && f.blocks <= s.blocks) return true;  // reported before, nothing new
+    const Seen total{std::max(f.bytes, s.bytes), std::max(f.blocks, s.blocks)};
+    f.bytes -= std::min(f.bytes, s.bytes);
+    f.blocks -= std::min(f.blocks, s.blocks);
+    s = total;
+    if (util::starts_with(f.tool_kind, "Leak_")) f.message = plain_leak_message(f.message, f.bytes, f.blocks);
+    return false;
+  });
 }
 
 std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& streams,
@@ -208,21 +199,20 @@ std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& 
           share.seconds = (m.t_ms - b->second) / 1000.0;
       }
     }
-    for (std::size_t i = 0; i < stream.findings.size(); ++i) {
-      auto it = shares.find(stream.owners[i]);
+    for (const auto& [finding, owner, early] : stream.findings) {
+      auto it = shares.find(owner);
       // A leak reported by one feature's check but allocated in another feature's code (its own
       // check was skipped or did not see it): the other feature's.
-      if (it != shares.end() && code_of && util::starts_with(stream.findings[i].kind, "leak.") &&
-          !mentions(stream.findings[i], it->first))
+      if (it != shares.end() && code_of && util::starts_with(finding.kind, "leak.") && !mentions(finding, it->first))
         for (const auto& name : features)
-          if (name != it->first && mentions(stream.findings[i], name)) {
+          if (name != it->first && mentions(finding, name)) {
             it = shares.find(name);
             break;
           }
       if (it == shares.end())
-        outside.push_back(stream.findings[i]);
+        outside.push_back(finding);
       else
-        it->second.findings.push_back(stream.findings[i]);
+        it->second.findings.push_back(finding);
     }
   }
   for (const auto& f : outside) {

@@ -35,14 +35,25 @@ struct Marker {
 // Parses one marker line (trailing white space ignored); nullopt when `text` is not a marker.
 std::optional<Marker> parse_marker(std::string_view text);
 
-// Findings of one process in stream order, each with its owner ("" = outside every feature), and
-// the markers in order.
+// A finding of one process and whose it is.
+struct OwnedFinding {
+  model::Finding finding;
+  std::string owner;   // the feature whose markers enclose it; "" = outside every feature
+  bool early = false;  // reported before the first marker (start-up, the runtime's first leak check)
+};
+
+// Findings of one process in stream order, and the markers in order.
 struct ProcessStream {
-  std::vector<model::Finding> findings;
-  std::vector<std::string> owners;
-  std::vector<bool> early;  // reported before the first marker (start-up, the runtime's first leak check)
+  std::vector<OwnedFinding> findings;
   std::vector<Marker> markers;
 };
+
+// The feature whose end marker last listed `fd` as left open; "" when none did.
+std::string fd_owner(const std::vector<Marker>& markers, int fd);
+// The feature that left process `pid` running: its parent's, when a feature's end marker listed
+// the parent (a fork bomb's late descendants), else the feature whose end marker listed it first;
+// "" when none did.
+std::string process_owner(const std::vector<Marker>& markers, int pid);
 
 // Feeds markers and findings in stream order and keeps track of whose they are.
 class StreamOwner {
@@ -52,12 +63,6 @@ class StreamOwner {
   // A finding whose owner is known some other way (a descriptor by the feature that left it open).
   void finding(model::Finding f, std::string owner);
   const std::string& current() const { return m_current; }
-  // The feature whose end marker last listed `fd` as left open; "" when none did.
-  std::string fd_owner(int fd) const;
-  // The feature that left process `pid` running: its parent's, when a feature's end marker listed
-  // the parent (a fork bomb's late descendants), else the feature whose end marker listed it
-  // first; "" when none did.
-  std::string process_owner(int pid) const;
   ProcessStream take() { return std::move(m_stream); }
 
  private:

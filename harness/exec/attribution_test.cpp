@@ -40,9 +40,10 @@ TEST(Attribution, EachReportBelongsToTheFeatureWhoseMarkersEncloseIt) {
   owner.marker(marker("sohound:begin b t=3"));
   owner.finding(leak("feature_b", 32));
   owner.marker(marker("sohound:end b t=4 fds="));
-  EXPECT_EQ(owner.fd_owner(5), "a");
-  EXPECT_EQ(owner.fd_owner(6), "");
-  auto shares = attribute({owner.take()}, {"a", "b"});
+  auto stream = owner.take();
+  EXPECT_EQ(fd_owner(stream.markers, 5), "a");
+  EXPECT_EQ(fd_owner(stream.markers, 6), "");
+  auto shares = attribute({stream}, {"a", "b"});
   ASSERT_EQ(shares["a"].findings.size(), 2u);
   EXPECT_EQ(shares["a"].findings[0].stack[1].function, "feature_a");
   EXPECT_EQ(shares["a"].findings[1].stack[1].function, "startup");
@@ -82,14 +83,15 @@ TEST(Attribution, AStoppedBatchSaysWhichFeatureItStoppedInAndWhichNeverBegan) {
 
 TEST(Attribution, RepeatedLeakChecksCountOnlyWhatGrew) {
   ProcessStream stream;
-  stream.findings = {leak("feature_a", 16), leak("feature_b", 8), leak("feature_a", 16), leak("feature_b", 24, 3)};
-  stream.owners = {"a", "b", "", ""};  // the last two: the end-of-run check repeating everything
+  // The last two: the end-of-run check repeating everything.
+  stream.findings = {{leak("feature_a", 16), "a"}, {leak("feature_b", 8), "b"}, {leak("feature_a", 16), ""},
+                     {leak("feature_b", 24, 3), ""}};
   subtract_repeated_leaks(stream);
   ASSERT_EQ(stream.findings.size(), 3u);
-  EXPECT_EQ(stream.findings[2].bytes, 16u);  // b lost 16 more bytes in 2 more blocks at exit
-  EXPECT_EQ(stream.findings[2].blocks, 2u);
-  EXPECT_EQ(stream.findings[0].message, "16 bytes in 1 blocks are definitely lost");
-  EXPECT_EQ(stream.findings[2].message, "16 bytes in 2 blocks are definitely lost");
+  EXPECT_EQ(stream.findings[2].finding.bytes, 16u);  // b lost 16 more bytes in 2 more blocks at exit
+  EXPECT_EQ(stream.findings[2].finding.blocks, 2u);
+  EXPECT_EQ(stream.findings[0].finding.message, "16 bytes in 1 blocks are definitely lost");
+  EXPECT_EQ(stream.findings[2].finding.message, "16 bytes in 2 blocks are definitely lost");
 }
 
 TEST(ResultCacheEntry, RoundTripsAndRefusesDamage) {

@@ -25,10 +25,6 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
 namespace {
 
 
-void append_findings(model::JobResult& job, std::vector<model::Finding> findings) {
-  for (auto& f : findings) job.findings.push_back(std::move(f));
-}
-
 // "==26078== FATAL: in suppressions file "/x.supp" near line 3:" and the line after it, in one
 // line; "" when the log has no fatal message.
 std::string valgrind_fatal(const std::string& log) {
@@ -109,12 +105,9 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, 
       std::vector<int> numbers;
       for (const auto& fd : fds)
         if (!fd.inherited) numbers.push_back(fd.fd);
-      StreamOwner owner;
-      for (auto& m : stream.markers) owner.marker(m);
-      for (std::size_t i = 0; i < fd_findings.size(); ++i) {
-        stream.findings.push_back(std::move(fd_findings[i]));
-        stream.owners.push_back(i < numbers.size() ? owner.fd_owner(numbers[i]) : std::string());
-      }
+      for (std::size_t i = 0; i < fd_findings.size(); ++i)
+        stream.findings.push_back(
+            {std::move(fd_findings[i]), i < numbers.size() ? fd_owner(stream.markers, numbers[i]) : std::string()});
     }
     if (report->fatal_signal && job.outcome == JobOutcome::ok) {
       job.outcome = JobOutcome::crashed;
@@ -268,11 +261,10 @@ void read_job_reports(model::JobResult& job, const ProcessResult& process, const
   auto& streams = streams_out ? *streams_out : local;
   streams.clear();
   read_process_reports(job, process, timeout_message, streams);
+  for (auto& stream : streams) subtract_repeated_leaks(stream);
   if (streams_out) return;
-  for (auto& stream : streams) {
-    subtract_repeated_leaks(stream);
-    append_findings(job, std::move(stream.findings));
-  }
+  for (auto& stream : streams)
+    for (auto& owned : stream.findings) job.findings.push_back(std::move(owned.finding));
 }
 
 void read_process_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
@@ -283,19 +275,7 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
     return;
   }
   // Processes the feature started and left running (killed by the launcher when the job ended).
-  ProcessStream strays;
-  for (const auto& stray : process.strays) {
-    model::Finding f;
-    f.kind = "process.leak";
-    f.tool_kind = "left running";
-    f.message = "a process the feature started was still running when the job ended (killed by Sohound): " + stray;
-    strays.findings.push_back(std::move(f));
-    strays.owners.emplace_back();
-  }
-  std::vector<int> stray_pids;
-  for (const auto& stray : process.strays) stray_pids.push_back(std::atoi(stray.c_str()));
   const auto& tool = model::info(job.tool);
-  const auto stream_count = streams.size();
   // The runtime's mark that every feature returned (sohound_rt.h); without it the feature ended the
   // process itself. Exit statuses 124/125 are the runtime's own failures, which it explains.
   const bool finished = fs::exists(fs::path(job.job_dir) / k_driver_done_file);
@@ -303,12 +283,19 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
     read_valgrind_reports(job, process, finished, streams);
   else
     read_sanitizer_reports(job, process, streams);
-  // A stray belongs to the feature whose end marker listed it running (the driver's own children).
-  if (!strays.findings.empty()) {
-    StreamOwner markers;
-    for (std::size_t i = stream_count; i < streams.size(); ++i)
-      for (const auto& m : streams[i].markers) markers.marker(m);
-    for (std::size_t i = 0; i < strays.findings.size(); ++i) strays.owners[i] = markers.process_owner(stray_pids[i]);
+  // Processes the feature started and left running (killed by the launcher when the job ended),
+  // each the finding of the feature whose end marker listed it ("PID COMMAND").
+  if (!process.strays.empty()) {
+    std::vector<Marker> markers;
+    for (const auto& stream : streams) markers.insert(markers.end(), stream.markers.begin(), stream.markers.end());
+    ProcessStream strays;
+    for (const auto& stray : process.strays) {
+      model::Finding f;
+      f.kind = "process.leak";
+      f.tool_kind = "left running";
+      f.message = "a process the feature started was still running when the job ended (killed by Sohound): " + stray;
+      strays.findings.push_back({std::move(f), process_owner(markers, std::atoi(stray.c_str()))});
+    }
     streams.push_back(std::move(strays));
   }
   const auto stderr_path = job.job_dir + "/stderr.txt";
@@ -329,16 +316,10 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
     // The signal that ended it was Sohound's own (SIGTERM, then SIGKILL): not a crash of the
     // feature, and where it landed is timing, not a bug.
     for (auto& stream : streams)
-      for (std::size_t i = 0; i < stream.findings.size();) {
-        const auto& f = stream.findings[i];
-        if (f.kind == "crash.signal" && (f.tool_kind == "SIGTERM" || f.tool_kind == "SIGKILL")) {
-          stream.findings.erase(stream.findings.begin() + static_cast<long>(i));
-          stream.owners.erase(stream.owners.begin() + static_cast<long>(i));
-          if (i < stream.early.size()) stream.early.erase(stream.early.begin() + static_cast<long>(i));
-        } else {
-          ++i;
-        }
-      }
+      std::erase_if(stream.findings, [](const OwnedFinding& owned) {
+        const auto& f = owned.finding;
+        return f.kind == "crash.signal" && (f.tool_kind == "SIGTERM" || f.tool_kind == "SIGKILL");
+      });
   } else if (job.outcome == JobOutcome::ok && process.signal == SIGSEGV && (job.tool == model::Tool::asan || job.tool == model::Tool::tsan) &&
              job.reports.empty() &&
              (util::read_file_ends(stderr_path, 1, 0).empty() || only_deadly_signal(stderr_path, 1))) {

@@ -16,8 +16,9 @@ namespace harness::exec {
 // runtime reported a fatal error), else ok. Findings from an incomplete report are kept.
 //
 // Without `streams`, the findings (repeated leak records removed) go to job.findings. With it,
-// job.findings stays empty and every process's findings go to `streams`, each with the feature
-// whose markers enclose it, for exec/attribution to share out over the features of a run unit.
+// job.findings stays empty and every process's findings go to `streams` (repeated leak records
+// removed), each with the feature whose markers enclose it, for exec/attribution to share out over
+// the features of a run unit.
 void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
                       std::vector<ProcessStream>* streams = nullptr);
 

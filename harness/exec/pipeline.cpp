@@ -135,6 +135,7 @@ struct FeatureObject {
   std::string commands;  // its compile (and localize) commands
   std::string source;    // the generated source
   std::string object;
+  Command compile;
 };
 
 struct DriverBuild {
@@ -382,9 +383,9 @@ struct Pipeline::Impl {
     out.source = codegen::generate_feature(suite, feature);
     util::write_file(source, out.source);
     out.object = dir + "/obj/" + feature.name + ".o";
-    const auto compile = feature_compile(suite, feature, flavour, options.out_dir, package, source, out.object);
-    out.commands = compile.display() + "\n";
-    out.error = co_await run_step(compile, dir + "/obj/" + feature.name, out.log, -1);
+    out.compile = feature_compile(suite, feature, flavour, options.out_dir, package, source, out.object);
+    out.commands = out.compile.display() + "\n";
+    out.error = co_await run_step(out.compile, dir + "/obj/" + feature.name, out.log, -1);
     if (!out.error.empty()) {
       out.ok = false;
       co_return out;
@@ -512,12 +513,7 @@ struct Pipeline::Impl {
       }
       // build.sh rebuilds the whole driver by hand.
       std::vector<Command> all;
-      for (std::size_t i = 0; i < features.size(); ++i) {
-        const auto& feature = suite.features[features[i]];
-        const auto language = codegen::language_of(suite, feature);
-        all.push_back(feature_compile(suite, feature, flavour, options.out_dir, package,
-                                      dir + "/src/" + codegen::feature_file_name(feature.name, language), objects[i].object));
-      }
+      for (const auto& object : objects) all.push_back(object.compile);
       all.insert(all.end(), script.begin(), script.end());
       write_script(dir + "/build.sh", all);
       out.end_s = scheduler.now_s();
@@ -526,6 +522,14 @@ struct Pipeline::Impl {
   }
 
   // ---- Result cache --------------------------------------------------------------------------
+
+  // program_identity per compiler, once per run (it walks PATH).
+  std::map<std::string, std::string> compiler_identities;
+  const std::string& compiler_identity(const std::string& program) {
+    auto [it, fresh] = compiler_identities.try_emplace(program);
+    if (fresh) it->second = program_identity(program);
+    return it->second;
+  }
 
   // Library content, per suite and flavour: what the driver links and includes.
   std::map<std::pair<std::size_t, Flavour>, std::string> library_hashes;
@@ -580,8 +584,8 @@ struct Pipeline::Impl {
     h.add("sohound").add(options.sohound_version).add("cache 1");
     h.add(tool.name);
     if (tool.family == model::ToolFamily::valgrind) h.add(valgrind_version);
-    h.add(program_identity(compiler_for(suite.compiler, language)));
-    h.add(program_identity(compiler_for(suite.compiler, model::Language::c)));
+    h.add(compiler_identity(compiler_for(suite.compiler, language)));
+    h.add(compiler_identity(compiler_for(suite.compiler, model::Language::c)));
     h.add(codegen::generate_feature(suite, feature));
     if (!feature.source.empty()) h.add_file(feature.source);
     h.add(codegen::runtime_header());
@@ -710,6 +714,7 @@ struct Pipeline::Impl {
     auto command = unit_command({tool, binary, dir, names, env, feature_timeout, can_run_without_aslr(), runtime_supp()});
     for (const auto& [path, text] : add_native_suppressions(suite, tool, command, dir)) util::write_file(path, text);
     const auto unit_script = write_script(dir + "/run.sh", {command});
+    const auto batch_command = command;  // as run.sh shows it, before the launcher's own fields
     command.token = new_job_token();
     command.max_file_bytes = k_max_job_file_bytes;
     // A batch's limit is the sum of its features' (each feature also has its own, in the driver).
@@ -736,7 +741,6 @@ struct Pipeline::Impl {
                                                  batch ? fmt::format(", x{} features", names.size()) : "")
                                    : std::string(),
                      &streams);
-    for (auto& stream : streams) subtract_repeated_leaks(stream);
     auto shares = attribute(streams, names, [](const std::string& name) { return codegen::body_function_name(name); });
     process.log = util::read_file_ends(dir + "/stderr.txt", 0, 16 * 1024);
     const double parse_end = scheduler.now_s();
@@ -784,7 +788,7 @@ struct Pipeline::Impl {
         auto alone = unit_command({tool, binary, job.job_dir, {f.name}, env, feature_timeout, can_run_without_aslr(), runtime_supp()});
         for (const auto& [path, text] : add_native_suppressions(suite, tool, alone, job.job_dir)) util::write_file(path, text);
         job.run_command = write_script(job.job_dir + "/run.sh", {alone});
-        util::write_file(job.job_dir + "/batch.sh", util::read_file_or_empty(dir + "/run.sh"));
+        write_script(job.job_dir + "/batch.sh", {batch_command});
         job.unit = dir;
         job.unit_features = names;
         job.duration_s = share.seconds >= 0 ? share.seconds : (run.end_s - run.start_s) / static_cast<double>(names.size());
