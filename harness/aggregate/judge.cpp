@@ -67,11 +67,14 @@ void judge(model::JobResult& job, const JudgeContext& context) {
       if (counter) ++*counter;
       break;
     }
-    for (std::size_t i = 0; i < expectations.size() && f.status == model::FindingStatus::new_finding; ++i) {
+    // Every entry that describes the finding has found it (none consumes it for the others); the
+    // first one names it.
+    for (std::size_t i = 0; i < expectations.size(); ++i) {
       if (!matches(expectations[i], job.tool, f)) continue;
+      used[i] = true;
+      if (f.status != model::FindingStatus::new_finding) continue;
       f.status = model::FindingStatus::expected;
       f.expected_by = expectations[i].describe();
-      used[i] = true;
     }
     if (f.status == model::FindingStatus::new_finding && context.baseline && context.baseline->count(f.fingerprint))
       f.status = model::FindingStatus::baseline;

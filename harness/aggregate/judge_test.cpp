@@ -56,6 +56,18 @@ TEST(Judge, ExpectationMustMatchFunctionAndTool) {
       << "an expectation for another tool is not 'no longer found' here";
 }
 
+TEST(Judge, EveryExpectationThatDescribesAFindingHasFoundIt) {
+  // The finding's stack holds both functions: the first entry must not consume it for the second.
+  model::JobResult job;
+  auto f = leak("leak.definite", "make_label");
+  f.stack.push_back({"build_labels", "/src/lib.c", 9, "/lib.so"});
+  job.findings = {f};
+  judge(job, {expect("leak.definite", "make_label"), expect("leak.*", "build_labels"), expect("leak.definite", "unrelated")});
+  EXPECT_EQ(job.findings[0].status, model::FindingStatus::expected);
+  EXPECT_EQ(job.findings[0].expected_by, "leak.definite in make_label") << "the first entry names it";
+  EXPECT_EQ(job.unmatched_expectations, (std::vector<std::string>{"leak.definite in unrelated"}));
+}
+
 TEST(Judge, ReachableIsAWarningAndNeverFails) {
   model::JobResult job;
   job.findings = {leak("leak.reachable", "init_cache")};

@@ -1,5 +1,7 @@
 #include "harness/spec/spec_loader.hpp"
 
+#include "harness/model/kinds.hpp"
+
 #include "harness/spec/diagnostics.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
@@ -400,15 +402,16 @@ void Loader::load_expectation(const YAML::Node& node, model::FeatureSpec& featur
     error(node, "an expectation needs a 'kind' (for example leak.definite or mem.*)");
     return;
   }
-  const auto dot = expectation.kind.find('.');
-  if (dot == std::string::npos && expectation.kind != "*")
-    error(node, fmt::format("expectation kind '{}' should be dotted, like 'leak.definite' or 'mem.*'", expectation.kind));
+  // Point at the kind itself: the scalar, or the mapping's 'kind' value.
+  const YAML::Node kind_node = node.IsMap() && node["kind"] ? node["kind"] : node;
+  if (auto problem = model::check_kind_pattern(expectation.kind); !problem.empty()) error(kind_node, problem);
   feature.expect.push_back(std::move(expectation));
 }
 
 std::map<std::string, model::Severity> Loader::get_policy(const YAML::Node& node, std::string_view key) {
   std::map<std::string, model::Severity> out;
   for (const auto& [kind, severity] : scalar_map(node, key, "kind: error|warning")) {
+    if (auto problem = model::check_kind_pattern(kind.Scalar()); !problem.empty()) error(kind, problem);
     const auto& value = severity.Scalar();
     if (value == "error")
       out[kind.Scalar()] = model::Severity::error;
@@ -435,6 +438,8 @@ void Loader::load_suppression(const YAML::Node& node, std::vector<model::Suppres
          if (!looks_like_kind(*x))
            error(v, fmt::format("'kind' must be a finding kind such as leak.definite, or a glob such as 'leak.*', not '{}'",
                                 shorten(*x)));
+         else if (auto problem = model::check_kind_pattern(*x); !problem.empty())
+           error(v, problem);
          sup.kind = *x;
        }},
       {"tools", [&](auto&, auto& v) { if (auto t = get_tools(v, "tools")) sup.tools = *t; }},
@@ -464,10 +469,17 @@ void Loader::load_suppression(const YAML::Node& node, std::vector<model::Suppres
          if (!v.IsScalar() || !YAML::convert<bool>::decode(v, b)) error(v, "'static-initialisation' must be true or false");
          sup.static_initialisation = b;
        }},
+      {"library-static-initialisation", [&](auto&, auto& v) {
+         bool b = false;
+         if (!v.IsScalar() || !YAML::convert<bool>::decode(v, b))
+           error(v, "'library-static-initialisation' must be true or false");
+         sup.library_static_initialisation = b;
+       }},
       {"reason", [&](auto&, auto& v) { if (auto x = get_string(v, "reason")) sup.reason = *x; }},
   });
   if (sup.name.empty()) sup.name = fmt::format("{}:{}", sup.pos.file, sup.pos.line);
-  if (sup.kind == "*" && sup.frames.empty() && sup.labels.empty() && sup.aux.empty() && !sup.static_initialisation)
+  if (sup.kind == "*" && sup.frames.empty() && sup.labels.empty() && sup.aux.empty() && !sup.static_initialisation &&
+      !sup.library_static_initialisation)
     error(node, "this suppression would hide every finding; give it a 'kind', 'frames', 'labels' or 'aux'");
   out.push_back(std::move(sup));
 }

@@ -196,11 +196,33 @@ TEST_F(SpecLoaderTest, ReportsEveryErrorNotJustTheFirst) {
       << message;
 }
 
-TEST_F(SpecLoaderTest, ExpectationKindsAreDotted) {
+TEST_F(SpecLoaderTest, ExpectationKindsMustBeKnown) {
   EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n    expect: [leak]\n"),
-            "s.yaml:5:14: expectation kind 'leak' should be dotted, like 'leak.definite' or 'mem.*'\n"
+            "s.yaml:5:14: unknown finding kind 'leak' (the leak kinds: leak.definite, leak.indirect, leak.possible, "
+            "leak.reachable; 'leak.*' names them all)\n"
             "        expect: [leak]\n"
             "                 ^");
+  EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n    expect:\n      - {kind: leak.definit, function: g}\n"),
+            "s.yaml:6:16: unknown finding kind 'leak.definit'; did you mean 'leak.definite'?\n"
+            "          - {kind: leak.definit, function: g}\n"
+            "                   ^");
+  EXPECT_NE(error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n    expect: [ub.signed-integer-overlow]\n")
+                .find("did you mean 'ub.signed-integer-overflow'?"),
+            std::string::npos);
+  // Globs that name a family, kinds a tool names that Sohound does not know yet, and every kind
+  // the parsers produce are accepted.
+  EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n"
+                     "    expect: [\"leak.*\", \"*\", memcheck.SomethingNew, ub.shift-exponent, process.leak, race.data]\n"),
+            "<no error>");
+}
+
+TEST_F(SpecLoaderTest, PolicyAndSuppressionKindsMustBeKnown) {
+  EXPECT_NE(error_of("suite: x\npolicy: {leak.posible: warning}\nfeatures:\n  - name: a\n    code: f();\n")
+                .find("s.yaml:2:10: unknown finding kind 'leak.posible'; did you mean 'leak.possible'?"),
+            std::string::npos);
+  EXPECT_NE(error_of("suite: x\nsuppressions:\n  - {kind: race.dta, frames: [g]}\nfeatures:\n  - name: a\n    code: f();\n")
+                .find("s.yaml:3:12: unknown finding kind 'race.dta'; did you mean 'race.data'?"),
+            std::string::npos);
 }
 
 }  // namespace
