@@ -13,8 +13,9 @@ packages=(
   libelf-dev libxxhash-dev
   # the tools Sohound drives (util-linux: setarch, to start sanitizer drivers without ASLR)
   valgrind libc6-dbg util-linux
-  # the example suite's system library (pkg-config example)
-  zlib1g-dev
+  # the example suite's system library (pkg-config example), and the real libraries of the clean
+  # multithreaded corpus (tests/e2e/specs/corpus)
+  zlib1g-dev libjsoncpp-dev libuv1-dev libevent-dev libsqlite3-dev libxml2-dev
   # scripts, and the browser tests of the HTML report
   python3 time bc chromium
 )

@@ -73,6 +73,40 @@ int sohound_iteration(void);
 #endif
 #endif
 
+#if defined(SOHOUND_HAVE_VALGRIND) && __has_include(<valgrind/helgrind.h>)
+#include <valgrind/helgrind.h>
+/* Helgrind does not model pthread_once (std::call_once, OpenSSL's CRYPTO_THREAD_run_once): a
+ * thread that finds the initialisation done sees no ordering with the thread that did it, so every
+ * read of what the initialiser wrote is reported. A Valgrind function wrapper (any loaded object
+ * may hold one; natively it is an ordinary unused function) runs the initialiser through a
+ * trampoline that marks its end as a happens-before source, and every pthread_once return as its
+ * sink: the edge pthread_once guarantees. A one-time initialisation that races with something
+ * else is still reported. */
+static __thread void (*sohound_once_init)(void);
+static __thread void *sohound_once_control;
+static void sohound_once_trampoline(void) {
+  void (*init)(void) = sohound_once_init;
+  void *control = sohound_once_control;
+  init();
+  ANNOTATE_HAPPENS_BEFORE(control);
+}
+int I_WRAP_SONAME_FNNAME_ZZ(libcZdsoZa, pthreadZuonce)(pthread_once_t *control, void (*init)(void));
+int I_WRAP_SONAME_FNNAME_ZZ(libcZdsoZa, pthreadZuonce)(pthread_once_t *control, void (*init)(void)) {
+  int result;
+  OrigFn fn;
+  void (*saved_init)(void) = sohound_once_init;
+  void *saved_control = sohound_once_control;
+  VALGRIND_GET_ORIG_FN(fn);
+  sohound_once_init = init;
+  sohound_once_control = control;
+  CALL_FN_W_WW(result, fn, control, sohound_once_trampoline);
+  sohound_once_init = saved_init;
+  sohound_once_control = saved_control;
+  ANNOTATE_HAPPENS_AFTER(control);
+  return result;
+}
+#endif
+
 /* Present when the driver is built with a sanitizer (weak: absent in the plain flavour). */
 extern void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
 extern int __lsan_do_recoverable_leak_check(void) __attribute__((weak));

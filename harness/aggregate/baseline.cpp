@@ -1,5 +1,6 @@
 #include "harness/aggregate/baseline.hpp"
 
+#include "harness/aggregate/fingerprint.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/json_input.hpp"
 #include "harness/util/text.hpp"
@@ -12,7 +13,7 @@
 
 namespace harness::aggregate {
 
-util::Result<std::set<std::string>> load_baseline(const std::string& path) {
+util::Result<Baseline> load_baseline(const std::string& path) {
   std::string text;
   if (!util::read_file(path, text)) return util::make_error(fmt::format("{}: cannot read baseline", path));
   auto json = util::parse_json(text, path);
@@ -20,13 +21,19 @@ util::Result<std::set<std::string>> load_baseline(const std::string& path) {
   if (!json->is_object() || !json->contains("schema") || (*json)["schema"] != k_baseline_schema)
     return util::make_error(fmt::format("{}: not a Sohound baseline (expected schema \"{}\")", path, k_baseline_schema));
   try {
-    std::set<std::string> fingerprints;
-    for (const auto& f : util::JsonView(*json, "").objects("findings")) {
+    Baseline baseline;
+    const util::JsonView root(*json, "");
+    baseline.recipe = root.string("fingerprint_recipe");
+    if (baseline.recipe.empty()) baseline.recipe = std::string(k_fingerprint_version_v1);
+    if (baseline.recipe != k_fingerprint_version && baseline.recipe != k_fingerprint_version_v1)
+      return util::make_error(fmt::format("{}: fingerprint_recipe \"{}\" is not one this Sohound computes ({} or {})", path,
+                                          baseline.recipe, k_fingerprint_version, k_fingerprint_version_v1));
+    for (const auto& f : root.objects("findings")) {
       const auto fingerprint = f.string("fingerprint");
       if (fingerprint.empty()) throw util::JsonTypeError{f.path() + "/fingerprint: missing"};
-      fingerprints.insert(fingerprint);
+      baseline.fingerprints.insert(fingerprint);
     }
-    return fingerprints;
+    return baseline;
   } catch (const util::JsonTypeError& e) {
     return util::make_error(fmt::format("{}: {}", path, e.message));
   }
@@ -47,7 +54,9 @@ bool write_baseline(const model::RunSummary& summary, const std::string& path) {
     }
   nlohmann::json findings = nlohmann::json::array();
   for (auto& [_, e] : entries) findings.push_back(std::move(e));
-  return util::write_file(path, nlohmann::json{{"schema", k_baseline_schema}, {"findings", findings}}.dump(
+  return util::write_file(path, nlohmann::json{{"schema", k_baseline_schema},
+                                                    {"fingerprint_recipe", std::string(k_fingerprint_version)},
+                                                    {"findings", findings}}.dump(
                                      2, ' ', false, nlohmann::json::error_handler_t::replace) +
                                      "\n");
 }

@@ -12,7 +12,15 @@ namespace harness::aggregate {
 
 inline constexpr const char* k_baseline_schema = "sohound.baseline/1";
 
-util::Result<std::set<std::string>> load_baseline(const std::string& path);
+struct Baseline {
+  std::set<std::string> fingerprints;
+  // The fingerprint recipe they were computed with: "fingerprint_recipe" in the file; files written
+  // before it was recorded used sohound.fp/1, and are matched by that recipe (judge).
+  std::string recipe;
+};
+
+// A baseline file; an error for an unknown schema or a recipe this Sohound cannot compute.
+util::Result<Baseline> load_baseline(const std::string& path);
 
 // Every error-severity finding that is new or already in the baseline: what a future run should
 // tolerate. Written sorted, with kind and a location, so it reviews well in a diff.

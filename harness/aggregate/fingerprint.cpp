@@ -8,6 +8,23 @@ namespace harness::aggregate {
 
 using util::starts_with;
 
+namespace {
+
+// Objects of the tools themselves: Valgrind's preloads, the sanitizer runtimes, the dynamic loader.
+bool is_harness_object(std::string_view object) {
+  static constexpr std::string_view k_objects[] = {"vgpreload_", "libasan.so", "liblsan.so", "libtsan.so",
+                                                   "libubsan.so", "ld-linux"};
+  for (auto o : k_objects)
+    if (object.find(o) != std::string_view::npos) return true;
+  return false;
+}
+
+bool is_unnamed(const model::Frame& frame) {
+  return frame.function.empty() || frame.function == "???" || frame.function == "<null>";
+}
+
+}  // namespace
+
 std::string normalize_function(std::string_view fn) {
   std::string out(util::trim(fn));
   if (auto at = out.find('@'); at != std::string::npos) out.resize(at);
@@ -35,7 +52,7 @@ std::string normalize_function(std::string_view fn) {
 
 bool is_runtime_frame(const model::Frame& frame) {
   const auto& fn = frame.function;
-  if (fn.empty() || fn == "???") return true;
+  if (is_unnamed(frame)) return true;
   static constexpr std::string_view k_prefixes[] = {
       "__interceptor_", "___interceptor_", "__asan_", "__lsan_", "__tsan_", "__ubsan_", "__sanitizer_",
       "operator new", "operator delete", "__libc_start", "__GI_", "_dl_", "__wrap_",
@@ -51,10 +68,7 @@ bool is_runtime_frame(const model::Frame& frame) {
   };
   for (auto n : k_names)
     if (name == n) return true;
-  static constexpr std::string_view k_objects[] = {"vgpreload_", "libasan.so", "liblsan.so", "libtsan.so",
-                                                   "libubsan.so", "ld-linux"};
-  for (auto o : k_objects)
-    if (frame.object.find(o) != std::string::npos) return true;
+  if (is_harness_object(frame.object)) return true;
   // Sanitizer runtime code linked statically (Clang) or symbolized to its sources (GCC).
   if (frame.file.find("/libsanitizer/") != std::string::npos || frame.file.find("compiler-rt/lib/") != std::string::npos)
     return true;
@@ -65,11 +79,12 @@ bool is_driver_frame(const model::Frame& frame) {
   return starts_with(frame.function, "feature_") || starts_with(frame.function, "sohound_");
 }
 
-std::vector<std::string> fingerprint_frames(const std::vector<model::Frame>& stack) {
+namespace {
+
+std::vector<std::string> frames_v1(const std::vector<model::Frame>& stack) {
   std::vector<std::string> names;
   for (const auto& frame : stack) {
     if (is_driver_frame(frame)) {
-      // The feature's own body counts only when nothing above it did (a bug in the inline code).
       if (names.empty() && starts_with(frame.function, "feature_")) names.push_back(normalize_function(frame.function));
       break;
     }
@@ -80,15 +95,72 @@ std::vector<std::string> fingerprint_frames(const std::vector<model::Frame>& sta
   return names;
 }
 
-std::string fingerprint(std::string_view kind, const std::vector<model::Frame>& stack) {
-  std::string key(k_fingerprint_version);
+using FramesFn = std::vector<std::string> (*)(const std::vector<model::Frame>&);
+
+std::string hash_key(std::string_view version, std::string_view kind, const std::vector<std::string>& parts) {
+  std::string key(version);
   key += '\n';
   key += kind;
-  for (const auto& name : fingerprint_frames(stack)) {
+  for (const auto& part : parts) {
     key += '\n';
-    key += name;
+    key += part;
   }
   return util::to_hex(util::fnv1a64(key));
+}
+
+std::string race_fingerprint(std::string_view version, FramesFn frames, const model::Finding& finding) {
+  std::vector<std::string> sides;
+  auto add = [&](const std::vector<model::Frame>& stack) {
+    const auto names = frames(stack);
+    if (!names.empty()) sides.push_back(util::join(names, "|"));
+  };
+  add(finding.stack);
+  for (const auto& aux : finding.aux_stacks)
+    if (is_access_stack(aux.label)) add(aux.frames);
+  std::sort(sides.begin(), sides.end());
+  sides.erase(std::unique(sides.begin(), sides.end()), sides.end());
+  return hash_key(version, finding.kind, sides);
+}
+
+}  // namespace
+
+std::string unnamed_frame_identity(const model::Frame& frame) {
+  if (frame.object.empty()) return "";
+  auto base = std::string_view(frame.object).substr(frame.object.rfind('/') + 1);
+  if (const auto so = base.find(".so"); so != std::string_view::npos) base = base.substr(0, so + 3);
+  return "?@" + std::string(base);
+}
+
+std::vector<std::string> fingerprint_frames(const std::vector<model::Frame>& stack) {
+  std::vector<std::string> entries;
+  std::size_t named = 0;
+  bool unnamed_kept = false;
+  const model::Frame* feature = nullptr;
+  for (const auto& frame : stack) {
+    if (is_driver_frame(frame)) {
+      if (starts_with(frame.function, "feature_")) feature = &frame;
+      break;
+    }
+    if (entries.size() == k_fingerprint_frames) continue;  // keep walking to find the feature frame
+    if (is_unnamed(frame)) {
+      if (is_harness_object(frame.object)) continue;
+      auto identity = unnamed_frame_identity(frame);
+      if (identity.empty() || (!entries.empty() && entries.back() == identity)) continue;
+      entries.push_back(std::move(identity));
+      unnamed_kept = true;
+      continue;
+    }
+    if (is_runtime_frame(frame)) continue;
+    entries.push_back(normalize_function(frame.function));
+    ++named;
+  }
+  if (feature && (named == 0 || (unnamed_kept && named < k_min_named_frames)))
+    entries.push_back(normalize_function(feature->function));
+  return entries;
+}
+
+std::string fingerprint(std::string_view kind, const std::vector<model::Frame>& stack) {
+  return hash_key(k_fingerprint_version, kind, fingerprint_frames(stack));
 }
 
 bool is_access_stack(std::string_view label) {
@@ -106,24 +178,12 @@ bool is_access_stack(std::string_view label) {
 
 std::string fingerprint(const model::Finding& finding) {
   if (!starts_with(finding.kind, "race.")) return fingerprint(finding.kind, finding.stack);
-  std::vector<std::string> sides;
-  auto add = [&](const std::vector<model::Frame>& stack) {
-    const auto names = fingerprint_frames(stack);
-    if (!names.empty()) sides.push_back(util::join(names, "|"));
-  };
-  add(finding.stack);
-  for (const auto& aux : finding.aux_stacks)
-    if (is_access_stack(aux.label)) add(aux.frames);
-  std::sort(sides.begin(), sides.end());
-  sides.erase(std::unique(sides.begin(), sides.end()), sides.end());
-  std::string key(k_fingerprint_version);
-  key += '\n';
-  key += finding.kind;
-  for (const auto& side : sides) {
-    key += '\n';
-    key += side;
-  }
-  return util::to_hex(util::fnv1a64(key));
+  return race_fingerprint(k_fingerprint_version, fingerprint_frames, finding);
+}
+
+std::string fingerprint_v1(const model::Finding& finding) {
+  if (!starts_with(finding.kind, "race.")) return hash_key(k_fingerprint_version_v1, finding.kind, frames_v1(finding.stack));
+  return race_fingerprint(k_fingerprint_version_v1, frames_v1, finding);
 }
 
 }  // namespace harness::aggregate

@@ -1,9 +1,9 @@
 #include "harness/aggregate/fingerprint.hpp"
 #include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/sanitizer_log.hpp"
-#include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/valgrind_xml.hpp"
 #include "harness/testing/testdata.hpp"
+#include "harness/util/text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -123,6 +123,72 @@ TEST(Fingerprint, GccAndClangTsanAgree) {
   const auto clang = parse::sanitizer_log(testing::testdata("sanitizers/tsan-clang.txt"));
   EXPECT_EQ(fingerprint(gcc.findings.at(0)), fingerprint(clang.findings.at(0)));
   EXPECT_EQ(fingerprint(gcc.findings.at(1)), fingerprint(clang.findings.at(1)));
+}
+
+}  // namespace
+}  // namespace harness::aggregate
+
+namespace harness::aggregate {
+namespace {
+
+// Two different races in a stripped library, reached from two features: recipe 1 dropped every
+// unnamed frame and gave both the bare kind as key (so a suppression for one hid the other).
+TEST(FingerprintV2, UnnamedLibraryFramesNeverMergeTwoBugs) {
+  // jansson's lazily seeded hash (harmless) and an unlocked shared object (real), both inside
+  // json_loads's unnamed helpers: recipe 1 kept only "json_loads" of either stack.
+  auto race = [](std::string feature, int unnamed, std::string lib) {
+    model::Finding f;
+    f.kind = "race.data";
+    for (int i = 0; i < unnamed; ++i) f.stack.push_back({"", "", 0, "/usr/lib/x86_64-linux-gnu/" + lib});
+    f.stack.push_back({"json_loads", "", 0, "/usr/lib/x86_64-linux-gnu/" + lib});
+    f.stack.push_back({feature, "/s.yaml", 4, "/out/build/s/plain/driver"});
+    f.stack.push_back({"sohound_body_thread", "", 0, "/out/driver"});
+    return f;
+  };
+  const auto seed = race("feature_lazy_seed()", 3, "libjansson.so.4.14.0");
+  const auto shared = race("feature_shared_object()", 1, "libjansson.so.4.14.0");
+  EXPECT_EQ(fingerprint_v1(seed), fingerprint_v1(shared)) << "the collision recipe 1 had";
+  EXPECT_NE(fingerprint(seed), fingerprint(shared));
+  EXPECT_EQ(fingerprint_frames(seed.stack),
+            (std::vector<std::string>{"?@libjansson.so", "json_loads", "feature_lazy_seed"}));
+  // Another library, same feature: another bug.
+  EXPECT_NE(fingerprint(seed), fingerprint(race("feature_lazy_seed()", 3, "libother.so.1")));
+  // The same bug in a later build of the library (another version suffix), and at other lines.
+  auto later = race("feature_lazy_seed()", 3, "libjansson.so.4.15.0");
+  later.stack[4].line = 90;
+  EXPECT_EQ(fingerprint(seed), fingerprint(later));
+}
+
+TEST(FingerprintV2, UnnamedFramesKeepTheirPlaceAmongNamedOnes) {
+  std::vector<Frame> a = {{"", "", 0, "/usr/lib/libyaml-cpp.so.0.7.0"},
+                                {"", "", 0, "/usr/lib/libyaml-cpp.so.0.7.0"},
+                                {"YAML::Parser::ParseDirectives()", "", 0, "/usr/lib/libyaml-cpp.so.0.7.0"},
+                                {"feature_load()", "/s.yaml", 3, "/out/driver"}};
+  a.insert(a.begin() + 3, {"YAML::Load(char const*)", "", 0, "/usr/lib/libyaml-cpp.so.0.7.0"});
+  EXPECT_EQ(fingerprint_frames(a),
+            (std::vector<std::string>{"?@libyaml-cpp.so", "YAML::Parser::ParseDirectives", "YAML::Load"}))
+      << "a run of unnamed frames in one object counts once; two named frames need no feature frame";
+  auto b = a;
+  b[4].function = "feature_other()";
+  EXPECT_EQ(fingerprint("race.data", a), fingerprint("race.data", b)) << "one library bug reached from two features";
+  // TSan's "<null>" and Valgrind's "???" are unnamed too; the tools' own objects are not the bug.
+  const std::vector<Frame> tsan = {{"<null>", "", 0, "/usr/lib/libyaml-cpp.so.0.7.0"},
+                                   {"", "", 0, "/usr/libexec/valgrind/vgpreload_helgrind-amd64-linux.so"},
+                                   {"YAML::Parser::ParseDirectives", "", 0, "/usr/lib/libyaml-cpp.so.0.7.0"},
+                                   {"YAML::Load", "", 0, "/usr/lib/libyaml-cpp.so.0.7.0"}};
+  EXPECT_EQ(fingerprint_frames(tsan), fingerprint_frames(a));
+}
+
+TEST(FingerprintV2, RecipeOneIsKeptForOldBaselines) {
+  // Pinned: the value sohound.fp/1 gave this leak, as baselines written before recipe 2 hold it.
+  model::Finding leak;
+  leak.kind = "leak.definite";
+  leak.stack = {{"malloc", "", 0, "vgpreload_memcheck-amd64-linux.so"},
+                {"", "", 0, "/usr/lib/libfoo.so.1"},
+                {"make_label", "/a/lib.c", 10, "/a/lib.so"},
+                {"feature_one", "/a/s.yaml", 3, "/a/driver"}};
+  EXPECT_EQ(fingerprint_v1(leak), util::to_hex(util::fnv1a64("sohound.fp/1\nleak.definite\nmake_label")));
+  EXPECT_NE(fingerprint(leak), fingerprint_v1(leak));
 }
 
 }  // namespace

@@ -76,7 +76,8 @@ void judge(model::JobResult& job, const JudgeContext& context) {
       f.status = model::FindingStatus::expected;
       f.expected_by = expectations[i].describe();
     }
-    if (f.status == model::FindingStatus::new_finding && context.baseline && context.baseline->count(f.fingerprint))
+    if (f.status == model::FindingStatus::new_finding && context.baseline &&
+        context.baseline->count(context.baseline_v1 ? fingerprint_v1(f) : f.fingerprint))
       f.status = model::FindingStatus::baseline;
     if (f.status == model::FindingStatus::new_finding && f.severity == model::Severity::error) unexpected = true;
   }

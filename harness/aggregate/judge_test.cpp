@@ -1,4 +1,5 @@
 #include "harness/aggregate/judge.hpp"
+#include "harness/aggregate/fingerprint.hpp"
 #include "harness/model/run_summary.hpp"
 
 #include <gtest/gtest.h>
@@ -111,6 +112,30 @@ TEST(ExitCode, FindingsBeatInfrastructureAndInterruptions) {
   summary.jobs[1].passed = true;
   summary.interrupted = true;
   EXPECT_EQ(model::exit_code(summary), 130);
+}
+
+}  // namespace
+}  // namespace harness::aggregate
+
+namespace harness::aggregate {
+namespace {
+
+TEST(Judge, ABaselineOfRecipeOneMatchesByThatRecipe) {
+  model::JobResult job;
+  job.findings = {leak("leak.definite", "make_label")};
+  const std::set<std::string> old_baseline = {fingerprint_v1(job.findings[0])};
+  JudgeContext context;
+  context.baseline = &old_baseline;
+  context.baseline_v1 = true;
+  judge(job, context);
+  EXPECT_EQ(job.findings[0].status, model::FindingStatus::baseline);
+  EXPECT_TRUE(job.passed);
+  // Read as a recipe-2 baseline it matches nothing: the keys differ.
+  model::JobResult again;
+  again.findings = {leak("leak.definite", "make_label")};
+  context.baseline_v1 = false;
+  judge(again, context);
+  EXPECT_EQ(again.findings[0].status, model::FindingStatus::new_finding);
 }
 
 }  // namespace

@@ -80,10 +80,15 @@ bool is_static_initialisation_race(const model::Finding& finding) {
     if (util::starts_with(aux.label, "Other segment start")) start = &aux;
     if (util::starts_with(aux.label, "Other segment end")) end = &aux;
   }
-  if (start && end && !start->frames.empty() && !end->frames.empty() &&
-      normalize_function(start->frames.front().function) == "__cxa_guard_acquire" &&
-      normalize_function(end->frames.front().function) == "__cxa_guard_release")
-    return true;
+  // The segment ends where a static's initialisation ends and began at that guard's acquire or at
+  // a nested static's release (a static whose initialiser initialises others): every access in it
+  // is part of an initialisation in progress. DRD starts a segment at each guard call.
+  if (start && end && !start->frames.empty() && !end->frames.empty()) {
+    const auto first = normalize_function(start->frames.front().function);
+    if ((first == "__cxa_guard_acquire" || first == "__cxa_guard_release") &&
+        normalize_function(end->frames.front().function) == "__cxa_guard_release")
+      return true;
+  }
   // Helgrind: "Address 0x.. is 32 bytes inside data symbol "_ZZN12_GLOBAL__N_16configEvE8instance"",
   // i.e. (anonymous namespace)::config()::instance. The conflicting write must be the static's
   // construction: config() on the conflicting stack, and the frame it called a constructor. A write
@@ -108,6 +113,54 @@ bool is_static_initialisation_race(const model::Finding& finding) {
   return false;
 }
 
+namespace {
+
+bool is_shared_library(std::string_view object) {
+  const auto base = object.substr(object.rfind('/') + 1);
+  return util::ends_with(base, ".so") || base.find(".so.") != std::string_view::npos;
+}
+
+const model::Frame* first_real_frame(const std::vector<model::Frame>& stack) {
+  for (const auto& f : stack)
+    if (!is_runtime_frame(f) || (f.function.empty() && !f.object.empty() && is_shared_library(f.object) &&
+                                 f.object.find("vgpreload_") == std::string::npos))
+      return &f;
+  return nullptr;
+}
+
+}  // namespace
+
+bool is_library_static_init_race(const model::Finding& finding) {
+  if (finding.kind != "race.data" || finding.message.find("during read") == std::string::npos) return false;
+  const auto* reader = first_real_frame(finding.stack);
+  if (!reader || !is_shared_library(reader->object) || is_driver_frame(*reader)) return false;
+  const auto& lib = reader->object;
+  const model::AuxStack* conflict = nullptr;
+  const model::AuxStack* block = nullptr;
+  bool bss = false;
+  for (const auto& aux : finding.aux_stacks) {
+    if (util::starts_with(aux.label, "This conflicts with")) conflict = &aux;
+    if (aux.label.find(" inside a block of size ") != std::string::npos) block = &aux;
+    if (util::ends_with(aux.label, "is in the BSS segment of " + lib)) bss = true;
+  }
+  if (bss && conflict && conflict->label.find("previous write") != std::string::npos) {
+    const auto* writer = first_real_frame(conflict->frames);
+    // A constructor's write, or one from code without a symbol (a static reference bound by an
+    // inlined initialiser): in a stripped library, all Helgrind can tell of an initialisation.
+    return writer && writer->object == lib &&
+           (writer->function.empty() || is_constructor(normalize_function(writer->function)));
+  }
+  if (block && !conflict) {
+    const auto* allocator = first_real_frame(block->frames);
+    if (!allocator || allocator->object != lib) return false;
+    for (const auto& f : block->frames) {
+      if (is_driver_frame(f)) break;
+      if (f.object == lib && f.function.find("::") != std::string::npos) return true;
+    }
+  }
+  return false;
+}
+
 bool matches(const model::Suppression& s, model::Tool tool, const model::Finding& finding) {
   if (!s.tools.empty() && std::find(s.tools.begin(), s.tools.end(), tool) == s.tools.end()) return false;
   if (!util::glob_match(s.kind, finding.kind)) return false;
@@ -124,6 +177,7 @@ bool matches(const model::Suppression& s, model::Tool tool, const model::Finding
     if (!any) return false;
   }
   if (s.static_initialisation && !is_static_initialisation_race(finding)) return false;
+  if (s.library_static_initialisation && !is_library_static_init_race(finding)) return false;
   return true;
 }
 
@@ -139,14 +193,16 @@ model::Suppression suggest_suppression(const model::Finding& finding, model::Too
   model::Suppression s;
   s.kind = finding.kind;
   s.tools = {tool};
-  for (const auto& frame : finding.stack) {
-    if (is_runtime_frame(frame)) continue;
-    if (is_driver_frame(frame)) {
-      if (s.frames.empty()) s.frames.push_back(normalize_function(frame.function));
-      break;
-    }
-    s.frames.push_back(normalize_function(frame.function));
-    if (s.frames.size() == k_fingerprint_frames) break;
+  // The fingerprint's own entries, so an entry hides what the fingerprint names and no more. Frame
+  // patterns cannot see unnamed frames; where the fingerprint needed the feature frame to tell
+  // them apart, the entry ends with it ("...", feature_x), scoping it to the feature it was seen in.
+  const auto entries = fingerprint_frames(finding.stack);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& entry = entries[i];
+    if (util::starts_with(entry, "?@")) continue;
+    const bool feature = util::starts_with(entry, "feature_");
+    if (feature && i > 0) s.frames.push_back("...");
+    s.frames.push_back(entry);
   }
   return s;
 }

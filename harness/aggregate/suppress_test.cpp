@@ -228,3 +228,137 @@ TEST(Suppression, SuggestionIsTheFingerprintFrames) {
 
 }  // namespace
 }  // namespace harness::aggregate
+
+namespace harness::aggregate {
+namespace {
+
+const std::string k_yaml = "/usr/lib/x86_64-linux-gnu/libyaml-cpp.so.0.7.0";
+const std::string k_driver = "/out/build/corpus_cxx/plain/driver";
+
+model::Frame in(std::string fn, const std::string& object) { return {std::move(fn), "", 0, object}; }
+
+// The shapes Helgrind reported for yaml-cpp's function-local statics (specs/corpus/cxx.yaml).
+model::Finding yaml_bss_race(std::string writer_top) {
+  model::Finding f;
+  f.kind = "race.data";
+  f.message = "Possible data race during read of size 8 at 0x48F0A50 by thread #16";
+  f.stack = {in("", k_yaml), in("", k_yaml), in("YAML::Parser::ParseDirectives()", k_yaml), in("feature_yamlcpp_load()", k_driver)};
+  f.aux_stacks = {{"This conflicts with a previous write of size 8 by thread #17",
+                   {in(std::move(writer_top), k_yaml), in("", k_yaml), in("feature_yamlcpp_load()", k_driver)}},
+                  {"Address 0x48f0a50 is in the BSS segment of " + k_yaml, {}}};
+  return f;
+}
+
+model::Finding yaml_heap_race() {
+  model::Finding f;
+  f.kind = "race.data";
+  f.message = "Possible data race during read of size 4 at 0x4E298E0 by thread #16";
+  f.stack = {in("int YAML::RegEx::MatchUnchecked<YAML::StreamCharSource>(YAML::StreamCharSource const&) const", k_yaml),
+             in("", k_yaml), in("feature_yamlcpp_load()", k_driver)};
+  f.aux_stacks = {{"Address 0x4e298e0 is 0 bytes inside a block of size 64 alloc'd",
+                   {in("operator new(unsigned long)", "/usr/libexec/valgrind/vgpreload_helgrind-amd64-linux.so"),
+                    in("void std::vector<YAML::RegEx>::_M_realloc_insert<YAML::RegEx const&>()", k_yaml),
+                    in("YAML::operator|(YAML::RegEx const&, YAML::RegEx const&)", k_yaml), in("", k_yaml),
+                    in("feature_yamlcpp_load()", k_driver)}},
+                  {"Block was alloc'd by thread #17", {}}};
+  return f;
+}
+
+TEST(Suppression, LibraryStaticInitMatchesStrippedCxxLibraryStatics) {
+  const auto& s = shipped("cxx-library-static-init");
+  EXPECT_TRUE(matches(s, model::Tool::helgrind, yaml_bss_race("YAML::RegEx::RegEx(char)")));
+  EXPECT_TRUE(matches(s, model::Tool::helgrind, yaml_bss_race(""))) << "a static reference bound by unnamed code";
+  EXPECT_TRUE(matches(s, model::Tool::helgrind, yaml_heap_race()));
+  EXPECT_FALSE(matches(s, model::Tool::drd, yaml_bss_race("YAML::RegEx::RegEx(char)"))) << "Helgrind's shapes only";
+}
+
+TEST(Suppression, LibraryStaticInitLeavesRealRacesAlone) {
+  const auto& s = shipped("cxx-library-static-init");
+  // The library writing its BSS later, not constructing it.
+  EXPECT_FALSE(matches(s, model::Tool::helgrind, yaml_bss_race("YAML::Parser::ParseDirectives()")));
+  // A write by the reader (only reads of an initialised static match).
+  auto write = yaml_bss_race("YAML::RegEx::RegEx(char)");
+  write.message = "Possible data race during write of size 8 at 0x48F0A50 by thread #16";
+  EXPECT_FALSE(matches(s, model::Tool::helgrind, write));
+  // User code on top of the read: the driver's own statics and globals are never this.
+  auto user = yaml_bss_race("YAML::RegEx::RegEx(char)");
+  user.stack.insert(user.stack.begin(), in("feature_yamlcpp_load()", k_driver));
+  EXPECT_FALSE(matches(s, model::Tool::helgrind, user));
+  // Heap the feature allocated, or one Helgrind names a conflicting access for.
+  auto user_heap = yaml_heap_race();
+  user_heap.aux_stacks[0].frames.erase(user_heap.aux_stacks[0].frames.begin() + 1,
+                                       user_heap.aux_stacks[0].frames.begin() + 4);
+  EXPECT_FALSE(matches(s, model::Tool::helgrind, user_heap));
+  auto named = yaml_heap_race();
+  named.aux_stacks.push_back({"This conflicts with a previous write of size 4 by thread #17", {in("YAML::Foo::set()", k_yaml)}});
+  EXPECT_FALSE(matches(s, model::Tool::helgrind, named));
+  // Another library's BSS.
+  auto other = yaml_bss_race("YAML::RegEx::RegEx(char)");
+  other.aux_stacks[1].label = "Address 0x48f0a50 is in the BSS segment of /usr/lib/libother.so.1";
+  EXPECT_FALSE(matches(s, model::Tool::helgrind, other));
+}
+
+TEST(Suppression, DrdStaticInitCoversNestedStatics) {
+  // A segment from a nested static's release to the outer one's release is inside the outer's
+  // initialisation (yaml-cpp's statics built from other statics).
+  model::Finding f;
+  f.kind = "race.data";
+  f.stack = {in("int YAML::RegEx::MatchUnchecked<YAML::StreamCharSource>() const", k_yaml)};
+  f.aux_stacks = {{"Other segment start (conflicting thread)", {in("__cxa_guard_release", "/usr/lib/libstdc++.so.6"), in("", k_yaml)}},
+                  {"Other segment end (conflicting thread)", {in("__cxa_guard_release", "/usr/lib/libstdc++.so.6"), in("", k_yaml)}}};
+  EXPECT_TRUE(matches(static_init(), model::Tool::drd, f));
+  // Ending anywhere but a release is not inside an initialisation.
+  f.aux_stacks[1].frames[0].function = "__cxa_guard_acquire";
+  EXPECT_FALSE(matches(static_init(), model::Tool::drd, f));
+}
+
+TEST(Suppression, MutexUnlockAfterReleaseOnlyMatchesGlibcsUnlockRead) {
+  const auto& s = shipped("glibc-mutex-unlock-after-release");
+  model::Finding f;
+  f.kind = "race.data";
+  f.message = "Possible data race during write of size 4 at 0x8BC2AC8 by thread #13";
+  f.stack = {in("uv_loop_close", "/usr/lib/x86_64-linux-gnu/libuv.so.1.0.0"), in("feature_uv_queue_work", k_driver)};
+  f.aux_stacks = {{"This conflicts with a previous read of size 4 by thread #17",
+                   {in("lll_mutex_unlock_optimized", "/usr/lib/x86_64-linux-gnu/libc.so.6"),
+                    in("__pthread_mutex_unlock_usercnt", "/usr/lib/x86_64-linux-gnu/libc.so.6"),
+                    in("", "/usr/libexec/valgrind/vgpreload_helgrind-amd64-linux.so"),
+                    in("uv_mutex_unlock", "/usr/lib/x86_64-linux-gnu/libuv.so.1.0.0")}}};
+  EXPECT_TRUE(matches(s, model::Tool::helgrind, f));
+  auto user = f;  // the earlier read in user code: a real race
+  user.aux_stacks[0].frames = {in("reader", k_driver)};
+  EXPECT_FALSE(matches(s, model::Tool::helgrind, user));
+  auto write = f;  // glibc's unlock writing (a lock word changed under another thread's feet)
+  write.aux_stacks[0].label = "This conflicts with a previous write of size 4 by thread #17";
+  EXPECT_FALSE(matches(s, model::Tool::helgrind, write));
+}
+
+TEST(Suppression, StaticCondvarAtExitOnlyWithoutUserFrames) {
+  const auto& s = shipped("drd-static-condvar-destroyed-at-exit");
+  model::Finding f;
+  f.kind = "thread.cond_error";
+  f.message = "not a condition variable: cond 0x135600";
+  f.stack = {in("pthread_cond_destroy@*", "/usr/libexec/valgrind/vgpreload_drd-amd64-linux.so"),
+             in("__run_exit_handlers", "/usr/lib/x86_64-linux-gnu/libc.so.6"), in("exit", "/usr/lib/x86_64-linux-gnu/libc.so.6")};
+  EXPECT_TRUE(matches(s, model::Tool::drd, f));
+  auto user = f;
+  user.stack.insert(user.stack.begin() + 1, in("destroy_my_cond", k_driver));
+  EXPECT_FALSE(matches(s, model::Tool::drd, user));
+}
+
+TEST(Suppression, SuggestionForUnnamedLibraryCodeIsScopedToItsFeature) {
+  auto race = [](std::string feature) {
+    model::Finding f;
+    f.kind = "race.data";
+    f.stack = {in("", "/usr/lib/libjansson.so.4"), in("json_loads", "/usr/lib/libjansson.so.4"), in(feature, k_driver),
+               in("sohound_body_thread", k_driver)};
+    return f;
+  };
+  const auto s = suggest_suppression(race("feature_lazy_seed()"), model::Tool::helgrind);
+  EXPECT_EQ(s.frames, (std::vector<std::string>{"json_loads", "...", "feature_lazy_seed"}));
+  EXPECT_TRUE(matches(s, model::Tool::helgrind, race("feature_lazy_seed()")));
+  EXPECT_FALSE(matches(s, model::Tool::helgrind, race("feature_shared_object()")))
+      << "the suggestion for one feature's harmless race must not hide another feature's real one";
+}
+
+}  // namespace
+}  // namespace harness::aggregate

@@ -1,5 +1,6 @@
 #include "harness/cli/commands.hpp"
 #include "harness/aggregate/baseline.hpp"
+#include "harness/aggregate/fingerprint.hpp"
 #include "harness/exec/boost_process_launcher.hpp"
 #include "harness/exec/output_dir.hpp"
 #include "harness/exec/strays.hpp"
@@ -128,8 +129,14 @@ int run_command(const RunOptions& options) {
       fmt::print(stderr, "{}\n", baseline.error().message);
       bad = true;
     } else {
-      pipeline_options.baseline = std::move(*baseline);
+      pipeline_options.baseline = std::move(baseline->fingerprints);
       pipeline_options.use_baseline = true;
+      pipeline_options.baseline_v1 = baseline->recipe == aggregate::k_fingerprint_version_v1;
+      if (pipeline_options.baseline_v1)
+        fmt::print(stderr,
+                   "sohound: note: {} holds fingerprints of recipe {}; findings are matched to it by that recipe. "
+                   "Write it again with --write-baseline to move it to {}.\n",
+                   options.baseline, aggregate::k_fingerprint_version_v1, aggregate::k_fingerprint_version);
     }
   }
   auto renderers = reports::select_renderers(options.reports);

@@ -2,11 +2,11 @@
 #include "harness/cli/commands.hpp"
 #include "harness/model/tool.hpp"
 #include "harness/util/files.hpp"
-#include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 #include "reports/results_reader.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
@@ -26,7 +26,9 @@ int suppressions_command(const std::string& results, const std::string& out) {
   // One entry per (kind, frames): the same bug seen by several tools becomes one entry listing them.
   struct Entry {
     model::Suppression suppression;
-    std::string fingerprint, seen_in;
+    std::string fingerprint;
+    std::set<std::string> seen_in;       // suite/feature
+    std::set<std::string> fingerprints;  // of every finding it would hide
   };
   std::vector<Entry> entries;
   for (const auto& job : summary->jobs) {
@@ -37,11 +39,14 @@ int suppressions_command(const std::string& results, const std::string& out) {
         return e.suppression.kind == s.kind && e.suppression.frames == s.frames;
       });
       if (same == entries.end()) {
-        entries.push_back({std::move(s), finding.fingerprint, job.suite + "/" + job.feature});
+        entries.push_back({std::move(s), finding.fingerprint, {}, {}});
+        same = entries.end() - 1;
       } else if (std::find(same->suppression.tools.begin(), same->suppression.tools.end(), job.tool) ==
                  same->suppression.tools.end()) {
         same->suppression.tools.push_back(job.tool);
       }
+      same->seen_in.insert(job.suite + "/" + job.feature);
+      same->fingerprints.insert(finding.fingerprint);
     }
   }
   YAML::Emitter yaml;
@@ -56,8 +61,16 @@ int suppressions_command(const std::string& results, const std::string& out) {
     yaml << YAML::Key << "kind" << YAML::Value << s.kind;
     yaml << YAML::Key << "tools" << YAML::Value << YAML::Flow << tools;
     yaml << YAML::Key << "frames" << YAML::Value << YAML::Flow << s.frames;
-    yaml << YAML::Key << "reason" << YAML::Value << fmt::format("TODO: why this is not a bug (seen in {})", e.seen_in);
+    yaml << YAML::Key << "reason" << YAML::Value
+         << fmt::format("TODO: why this is not a bug (seen in {})", fmt::join(e.seen_in, ", "));
     yaml << YAML::EndMap;
+    // One entry over several features or fingerprints may hide more than one bug: say so.
+    if (e.seen_in.size() > 1 || e.fingerprints.size() > 1)
+      fmt::print(stderr,
+                 "sohound: warning: suggested suppression {}-{} would hide {} finding{} of {} feature{} ({}); check "
+                 "that each is the same harmless report before adding it, or narrow its frames\n",
+                 s.kind, e.fingerprint, e.fingerprints.size(), e.fingerprints.size() == 1 ? "" : "s", e.seen_in.size(),
+                 e.seen_in.size() == 1 ? "" : "s", fmt::join(e.seen_in, ", "));
   }
   yaml << YAML::EndSeq << YAML::EndMap;
   const auto written = entries.size();

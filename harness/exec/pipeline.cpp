@@ -218,6 +218,7 @@ struct Pipeline::Impl {
     }
     context.suppressions = suite_suppressions[s];
     if (options.use_baseline) context.baseline = &options.baseline;
+    context.baseline_v1 = options.baseline_v1;
     return context;
   }
 

@@ -35,6 +35,7 @@ struct PipelineOptions {
   std::vector<model::Suppression> suppressions;  // from --suppressions, for every suite
   bool default_suppressions = true;              // the shipped ones (aggregate/default_suppressions.yaml)
   std::set<std::string> baseline;                // fingerprints from --baseline
+  bool baseline_v1 = false;                      // ...written with fingerprint recipe sohound.fp/1
   bool use_baseline = false;
   std::optional<model::Isolation> isolation;     // --isolation
   std::string cache_dir;                         // the result cache; "" = --no-cache

@@ -85,6 +85,12 @@ std::vector<std::string> flavour_flags(model::Flavour flavour) {
   return {};
 }
 
+std::vector<std::string> cxx_sync_flags(model::Flavour flavour, model::Language language) {
+  if (flavour != model::Flavour::plain || language != model::Language::cxx) return {};
+  return {"-D_GLIBCXX_TSAN=1", "-D_GLIBCXX_SYNCHRONIZATION_HAPPENS_BEFORE(A)=ANNOTATE_HAPPENS_BEFORE(A)",
+          "-D_GLIBCXX_SYNCHRONIZATION_HAPPENS_AFTER(A)=ANNOTATE_HAPPENS_AFTER(A)", "-include", "valgrind/helgrind.h"};
+}
+
 std::vector<std::string> driver_link_flags(model::Compiler compiler, model::Flavour flavour) {
   if (compiler == model::Compiler::clang && flavour != model::Flavour::plain)
     return {"-fsanitize-link-c++-runtime", "-lstdc++"};

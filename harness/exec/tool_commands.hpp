@@ -32,6 +32,14 @@ std::vector<std::string> base_flags(model::Compiler compiler, model::Language la
 
 // Flags that make a flavour: nothing for plain; ASan with recovery so one bad access does not hide
 // the next, and LeakSanitizer (part of ASan on x86-64 Linux).
+// C++ sources of the plain flavour (the Valgrind tools): libstdc++'s synchronisation hooks mapped
+// to Valgrind's happens-before annotations, and _GLIBCXX_TSAN so shared_ptr's last release takes
+// the annotated atomic path (GCC 12's fast path writes the counts before its HAPPENS_AFTER). With
+// them Helgrind and DRD see a shared_ptr hand-off between threads as ordered, as it is. The
+// annotations are client requests: no-ops natively and under memcheck. Empty for C and for the
+// sanitizer flavours (TSan sees the atomics itself).
+std::vector<std::string> cxx_sync_flags(model::Flavour flavour, model::Language language);
+
 std::vector<std::string> flavour_flags(model::Flavour flavour);
 
 // Extra flags for linking a driver. Clang links its sanitizer runtimes statically and, for a C

@@ -31,3 +31,17 @@ TEST(ToolCommand, UbsanAndValgrindKeepTheirCommandWhateverTheAslrSetting) {
 
 }  // namespace
 }  // namespace harness::exec
+
+namespace harness::exec {
+namespace {
+
+TEST(CxxSyncFlags, OnlyCxxOfThePlainFlavourGetsTheHappensBeforeHooks) {
+  const auto flags = cxx_sync_flags(model::Flavour::plain, model::Language::cxx);
+  EXPECT_NE(std::find(flags.begin(), flags.end(), "-D_GLIBCXX_TSAN=1"), flags.end());
+  EXPECT_NE(std::find(flags.begin(), flags.end(), "valgrind/helgrind.h"), flags.end());
+  EXPECT_TRUE(cxx_sync_flags(model::Flavour::plain, model::Language::c).empty());
+  EXPECT_TRUE(cxx_sync_flags(model::Flavour::tsan, model::Language::cxx).empty());
+}
+
+}  // namespace
+}  // namespace harness::exec

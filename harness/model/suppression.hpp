@@ -28,6 +28,9 @@ struct Suppression {
   // Built-in check: the race's other side is the initialisation of a C++ function-local static
   // (Helgrind names the object "_ZZ<owner>..."; its owner function is on the conflicting stack).
   bool static_initialisation = false;
+  // Built-in check: the race's other side is a lazily built static inside a prebuilt C++ shared
+  // library, whose guard and names Valgrind cannot see (aggregate::is_library_static_init_race).
+  bool library_static_initialisation = false;
   std::string reason;
   SourcePos pos;                     // where it was written; file "<default>" for shipped ones
 };
