@@ -11,4 +11,9 @@ std::string relative_to(const std::string& path, const std::string& root) {
   return rel.string();
 }
 
+bool regular_file_exists(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec);
+}
+
 }  // namespace reports

@@ -1,6 +1,7 @@
 // What every renderer may need besides the run: where sources live, and how to name them.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,13 @@ struct ReportOptions {
   // HTML snippets are read only from C/C++ sources and specs under these folders (the source root,
   // the specs' folders, a built library's source folders); never from /proc, /dev or /sys.
   std::vector<std::string> snippet_roots;
+  // SARIF: whether a file exists (a physical location is written only for files that exist under
+  // the source root; others, such as glibc's build paths, get a logical location). A seam for tests.
+  std::function<bool(const std::string&)> file_exists;
 };
+
+// Whether `path` (absolute) is a regular file: the default of ReportOptions::file_exists.
+bool regular_file_exists(const std::string& path);
 
 // `path` relative to `root` when it lies under it; otherwise `path` unchanged.
 std::string relative_to(const std::string& path, const std::string& root);

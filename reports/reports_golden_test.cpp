@@ -38,7 +38,11 @@ model::RunSummary fixed_run() {
   leak.blocks = 1;
   leak.stack = {{"malloc", "", 0, "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so"},
                 {"make_label", "/src/lib/demo.c", 12, "/out/lib/libdemo.so"},
-                {"feature_leaky", "/src/suites/demo.yaml", 9, "/out/driver"}};
+                {"feature_leaky", "/src/suites/demo.yaml", 9, "/out/driver"},
+                // The harness below the feature (folded in SARIF and HTML), and a glibc build path
+                // that exists nowhere (no physical location in SARIF).
+                {"sohound_body_thread", "/out/runtime/sohound_rt.h", 100, "/out/driver"},
+                {"start_thread", "/build/glibc/nptl/pthread_create.c", 442, "/usr/lib/x86_64-linux-gnu/libc.so.6"}};
   model::Finding race;
   race.kind = "race.data";
   race.tool_kind = "Race";
@@ -97,6 +101,8 @@ ReportOptions options() {
   ReportOptions o;
   o.source_root = "/src";
   o.read_sources = false;  // deterministic: no snippets from this machine's disk
+  // The fixed run's sources "exist" (nothing else does: glibc's build paths, the runtime header).
+  o.file_exists = [](const std::string& path) { return path == "/src/lib/demo.c" || path == "/src/suites/demo.yaml"; };
   return o;
 }
 

@@ -2,6 +2,7 @@
 #include "harness/util/interrupt.hpp"
 
 #include "harness/aggregate/bugs.hpp"
+#include "harness/aggregate/fingerprint.hpp"
 #include "harness/util/text.hpp"
 #include "reports/finding_text.hpp"
 #include "reports/json_writer.hpp"
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -39,34 +41,61 @@ std::string describe_kind(std::string_view kind) {
   return fmt::format("Sohound finding of kind {}.", kind);
 }
 
-// Relative paths, computed once per file (std::filesystem is slow per call at this volume).
+// Where a frame is: a physical location (relative to SRCROOT) only for a file that exists under the
+// source root, so code scanning never points at a path that exists nowhere (glibc's
+// "./libio/./libio/ioputs.c", a build machine's paths) or at Sohound's generated runtime; the
+// function as a logical location always. Decided once per file.
 class Locator {
  public:
-  explicit Locator(const ReportOptions& options) : m_root(options.source_root) {}
+  explicit Locator(const ReportOptions& options)
+      : m_root(options.source_root),
+        m_exists(options.file_exists ? options.file_exists : std::function<bool(const std::string&)>(regular_file_exists)) {}
 
   void write(JsonWriter& w, const model::Frame& frame) {
     w.begin_object();
-    if (!frame.file.empty()) {
-      auto it = m_relative.find(frame.file);
-      if (it == m_relative.end()) it = m_relative.emplace(frame.file, relative_to(frame.file, m_root)).first;
+    if (const auto* relative = physical(frame.file)) {
       w.key("physicalLocation").begin_object().key("artifactLocation").begin_object();
-      if (it->second != frame.file)
-        w.field("uri", it->second).field("uriBaseId", "SRCROOT");
-      else
-        w.field("uri", "file://" + frame.file);
+      w.field("uri", *relative).field("uriBaseId", "SRCROOT");
       w.end_object();
       if (frame.line > 0) w.key("region").begin_object().field("startLine", frame.line).end_object();
       w.end_object();
     }
-    if (!frame.function.empty())
-      w.key("logicalLocations").begin_array().begin_object().field("fullyQualifiedName", frame.function).end_object().end_array();
+    const auto& name = frame.function.empty() ? frame.object : frame.function;
+    if (!name.empty())
+      w.key("logicalLocations").begin_array().begin_object().field("fullyQualifiedName", name).end_object().end_array();
     w.end_object();
   }
 
+  bool locatable(const model::Frame& frame) { return physical(frame.file) != nullptr; }
+
  private:
+  // The path relative to the source root, or null when the frame gets no physical location.
+  const std::string* physical(const std::string& file) {
+    if (file.empty() || file.front() != '/' || m_root.empty()) return nullptr;
+    auto it = m_relative.find(file);
+    if (it == m_relative.end()) {
+      auto relative = relative_to(file, m_root);
+      const bool ok = relative != file && !harness::util::ends_with(file, "/sohound_rt.h") && m_exists(file);
+      it = m_relative.emplace(file, ok ? std::optional<std::string>(std::move(relative)) : std::nullopt).first;
+    }
+    return it->second ? &*it->second : nullptr;
+  }
+
   std::string m_root;
-  std::unordered_map<std::string, std::string> m_relative;
+  std::function<bool(const std::string&)> m_exists;
+  std::unordered_map<std::string, std::optional<std::string>> m_relative;
 };
+
+// A stack as the user reads it: Sohound's driver runtime (sohound_* frames) and what lies below it
+// (the thread start, main, libc start-up) folded away; the feature frame above it stays.
+std::vector<model::Frame> user_stack(const std::vector<model::Frame>& frames) {
+  std::vector<model::Frame> out;
+  for (const auto& f : frames) {
+    if (harness::util::starts_with(f.function, "sohound_")) break;
+    out.push_back(f);
+  }
+  return out.empty() ? frames : out;
+}
 
 void write_stack(JsonWriter& w, Locator& locator, std::string_view message, const std::vector<model::Frame>& frames) {
   w.begin_object();
@@ -134,31 +163,38 @@ void write_sarif(const model::RunSummary& summary, std::ostream& out, const Repo
                                                                 harness::util::join({features.begin(), features.end()}, ", "),
                                                                 harness::util::join({tools.begin(), tools.end()}, ", ")))
         .end_object();
-    w.key("partialFingerprints").begin_object().field("sohoundFingerprint/v1", bug.fingerprint).end_object();
+    w.key("partialFingerprints").begin_object().field("sohoundFingerprint/v2", bug.fingerprint).end_object();
     w.field("baselineState", bug.status == model::FindingStatus::baseline ? "unchanged" : "new");
     w.key("locations").begin_array();
-    if (const auto* frame = locating_frame(*f))
-      locator.write(w, *frame);
-    else if (!f->stack.empty())
-      locator.write(w, f->stack.front());
+    // The result's location: the first frame of code the user has (a file under the source root),
+    // else the first frame that is not an allocator or runtime, as a logical location.
+    const auto stack = user_stack(f->stack);
+    const model::Frame* where = nullptr;
+    for (const auto& frame : stack)
+      if (!where && !harness::aggregate::is_runtime_frame(frame) && locator.locatable(frame)) where = &frame;
+    if (!where) where = locating_frame(*f);
+    if (where)
+      locator.write(w, *where);
+    else if (!stack.empty())
+      locator.write(w, stack.front());
     else
       w.begin_object().key("logicalLocations").begin_array().begin_object().field("fullyQualifiedName", bug.kind)
           .end_object().end_array().end_object();
     w.end_array();
-    if (!f->stack.empty()) {
+    if (!stack.empty()) {
       // The primary stack as a code flow, outermost first (GitHub shows it as a path).
       w.key("codeFlows").begin_array().begin_object().key("threadFlows").begin_array().begin_object().key("locations").begin_array();
-      const auto n = std::min(f->stack.size(), k_sarif_max_frames);
+      const auto n = std::min(stack.size(), k_sarif_max_frames);
       for (std::size_t i = n; i-- > 0;) {
         w.begin_object().key("location");
-        locator.write(w, f->stack[i]);
+        locator.write(w, stack[i]);
         w.end_object();
       }
       w.end_array().end_object().end_array().end_object().end_array();
       w.key("stacks").begin_array();
-      write_stack(w, locator, f->message, f->stack);
+      write_stack(w, locator, f->message, stack);
       for (const auto& aux : f->aux_stacks)
-        if (!aux.frames.empty()) write_stack(w, locator, aux.label, aux.frames);
+        if (!aux.frames.empty()) write_stack(w, locator, aux.label, user_stack(aux.frames));
       w.end_array();
     }
     if (bug.status == model::FindingStatus::suppressed || bug.status == model::FindingStatus::expected) {

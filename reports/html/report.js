@@ -143,7 +143,19 @@
     d.addEventListener("toggle", () => { if (d.open && !d.dataset.filled) { d.dataset.filled = "1"; d.append(bugBody(b)); } });
     return d;
   }
+  // Sohound's driver runtime (sohound_* frames) and what lies below it (thread start, main) are
+  // folded under one line: the user's frames first, the harness one click away.
   function frameList(frames) {
+    const cut = frames.findIndex((f) => /^sohound_/.test(f[0] || ""));
+    if (cut <= 0) return frameRows(frames);
+    const box = frameRows(frames.slice(0, cut));
+    const rest = frames.length - cut;
+    box.append(el("details", { class: "harness-frames" },
+      el("summary", { text: rest + " frame" + (rest === 1 ? "" : "s") + " of Sohound's driver runtime and thread start" }),
+      frameRows(frames.slice(cut))));
+    return box;
+  }
+  function frameRows(frames) {
     const box = el("div", { class: "stack" });
     for (const [fn, file, line, object, snip] of frames) {
       const loc = file ? basename(file) + (line ? ":" + line : "") : basename(object) || "?";

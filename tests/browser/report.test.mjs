@@ -50,6 +50,12 @@ test("opening a finding shows its stack and the source line highlighted", async 
   assert.match(await details.locator(".frame .fn").first().textContent(), /ex_read_past_end/);
   const highlighted = await details.locator("pre.snippet .hl").first().textContent();
   assert.match(highlighted, /values\[10\]/, "the faulting source line, read at report time");
+  // The driver runtime's frames are folded under one closed line, still one click away.
+  const folded = details.locator("details.harness-frames").first();
+  assert.match(await folded.locator("summary").textContent(), /Sohound's driver runtime/);
+  assert.equal(await folded.getAttribute("open"), null);
+  for (const fn of await details.locator(":scope > .body > .stack > .frame .fn").allTextContents())
+    assert.doesNotMatch(fn, /^sohound_/);
   await page.screenshot({ path: join(env.artifacts, "report-finding.png"), fullPage: false });
   assert.deepEqual(problems, []);
 });

@@ -37,7 +37,26 @@ for (const run of ["examples", "threads", "outcomes"]) {
     const sarif = JSON.parse(readFileSync(file, "utf8"));
     const results = JSON.parse(readFileSync(join(env.out, run, "results.json"), "utf8"));
     assert.equal(sarif.runs[0].results.length, results.bugs.length, "one result per bug");
-    for (const r of sarif.runs[0].results) assert.match(r.partialFingerprints["sohoundFingerprint/v1"], /^[0-9a-f]{16}$/);
+    for (const r of sarif.runs[0].results) assert.match(r.partialFingerprints["sohoundFingerprint/v2"], /^[0-9a-f]{16}$/);
+    // Every physical location is a file that exists under the source root, never Sohound's runtime
+    // or a build machine's path; and no stack shows the driver runtime's frames.
+    const root = sarif.runs[0].originalUriBaseIds?.SRCROOT?.uri?.replace(/^file:\/\//, "");
+    let physical = 0;
+    const visit = (location) => {
+      const uri = location?.physicalLocation?.artifactLocation?.uri;
+      for (const l of location?.logicalLocations || []) assert.doesNotMatch(l.fullyQualifiedName, /^sohound_/);
+      if (!uri) return;
+      physical++;
+      assert.ok(root, "a physical location needs the source root");
+      assert.equal(location.physicalLocation.artifactLocation.uriBaseId, "SRCROOT", uri);
+      assert.ok(existsSync(join(root, uri)), `${uri} does not exist under ${root}`);
+      assert.doesNotMatch(uri, /sohound_rt\.h$/);
+    };
+    for (const r of sarif.runs[0].results) {
+      for (const l of r.locations) visit(l);
+      for (const s of r.stacks || []) for (const f of s.frames) visit(f.location);
+    }
+    if (run !== "outcomes") assert.ok(physical > 0, "the examples' own sources are located");
     assert.ok(readFileSync(file).length < 10 * 1024 * 1024);
   });
 }
