@@ -16,15 +16,29 @@ std::string frame_text(const model::Frame& f) {
   return fmt::format("{} ({})", f.function.empty() ? "???" : f.function, where.empty() ? "?" : where);
 }
 
+std::size_t user_frame_count(const std::vector<model::Frame>& frames) {
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    if (i > 0 && frames[i].function.rfind("sohound_", 0) == 0) return i;
+  return frames.size();
+}
+
+std::vector<model::Frame> user_stack(const std::vector<model::Frame>& frames) {
+  return {frames.begin(), frames.begin() + static_cast<std::ptrdiff_t>(user_frame_count(frames))};
+}
+
 std::string finding_block(const model::Finding& f, std::size_t max_frames) {
   std::string out = fmt::format("{} [{}] {}{}\n", f.kind, f.fingerprint, f.message,
                                 f.count > 1 ? fmt::format(" (x{})", f.count) : "");
-  for (std::size_t i = 0; i < f.stack.size() && i < max_frames; ++i)
-    out += fmt::format("    {} {}\n", i ? "by" : "at", frame_text(f.stack[i]));
+  auto frames = [&](const std::vector<model::Frame>& stack) {
+    const auto n = user_frame_count(stack);
+    for (std::size_t i = 0; i < n && i < max_frames; ++i)
+      out += fmt::format("    {} {}\n", i ? "by" : "at", frame_text(stack[i]));
+    if (n < stack.size()) out += fmt::format("    ({} frames of Sohound's driver runtime and thread start)\n", stack.size() - n);
+  };
+  frames(f.stack);
   for (const auto& aux : f.aux_stacks) {
     out += fmt::format("  {}\n", aux.label);
-    for (std::size_t i = 0; i < aux.frames.size() && i < max_frames; ++i)
-      out += fmt::format("    {} {}\n", i ? "by" : "at", frame_text(aux.frames[i]));
+    frames(aux.frames);
   }
   return out;
 }

@@ -5,10 +5,15 @@
 #include "harness/model/finding.hpp"
 
 #include <string>
+#include <vector>
 
 namespace reports {
 
 std::string frame_text(const harness::model::Frame& frame);
+// How many frames of a stack are the user's: those before the first of Sohound's driver runtime
+// (sohound_* below the top), under which lie only the thread start and main. Reports fold the rest.
+std::size_t user_frame_count(const std::vector<harness::model::Frame>& frames);
+std::vector<harness::model::Frame> user_stack(const std::vector<harness::model::Frame>& frames);
 std::string finding_block(const harness::model::Finding& finding, std::size_t max_frames = 20);
 // The first frame with a source file that is not the allocator, runtime or libc start-up; null
 // when none has a file.

@@ -162,6 +162,7 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
   std::unordered_map<std::string, std::vector<std::size_t>> occurrence_jobs;
   for (std::size_t ji = 0; ji < summary.jobs.size(); ++ji)
     for (const auto& f : summary.jobs[ji].findings) {
+      if (!f.root.empty()) continue;  // a follow-on: listed under its root's bug
       first.try_emplace(f.fingerprint, &f);
       occurrence_jobs[f.fingerprint].push_back(ji);
     }
@@ -186,6 +187,10 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
     for (std::size_t i = 0; i < bug.occurrences.size(); ++i)
       w.begin_array().value(static_cast<unsigned long>(at[i])).value(static_cast<unsigned long long>(bug.occurrences[i].count))
           .value(model::to_string(bug.occurrences[i].status)).end_array();
+    w.end_array();
+    w.key("follow").begin_array();
+    for (const auto& g : bug.follow_ons)
+      w.begin_array().value(g.kind).value(g.message).value(static_cast<unsigned long long>(g.count)).end_array();
     w.end_array().end_object();
   }
   w.end_array();

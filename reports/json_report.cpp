@@ -1,6 +1,8 @@
 #include "reports/json_report.hpp"
 
 #include "harness/aggregate/bugs.hpp"
+#include "harness/aggregate/fingerprint.hpp"
+#include "harness/aggregate/root_cause.hpp"
 #include "reports/json_writer.hpp"
 
 namespace reports {
@@ -37,6 +39,7 @@ void finding(JsonWriter& w, const model::Finding& f) {
   w.end_array();
   if (!f.expected_by.empty()) w.field("expected_by", f.expected_by);
   if (!f.suppressed_by.empty()) w.field("suppressed_by", f.suppressed_by);
+  if (!f.root.empty()) w.field("root", f.root);
   w.end_object();
 }
 
@@ -78,12 +81,13 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
   for (const auto& j : summary.jobs) {
     (j.passed ? passed : failed) += 1;
     for (const auto& f : j.findings)
-      if (f.status == model::FindingStatus::new_finding && f.severity == model::Severity::error) ++new_findings;
+      if (harness::aggregate::is_failing(f)) ++new_findings;
   }
   JsonWriter w(out, 2);
   w.begin_object()
       .field("schema", k_results_schema)
       .field("sohound_version", summary.sohound_version)
+      .field("fingerprint_recipe", harness::aggregate::k_fingerprint_version)
       .field("started_at", summary.started_at)
       .field("duration_s", summary.duration_s)
       .field("interrupted", summary.interrupted)
@@ -129,7 +133,15 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
           .field("count", static_cast<unsigned long long>(o.count))
           .field("status", model::to_string(o.status))
           .end_object();
-    w.end_array().end_object();
+    w.end_array();
+    if (!bug.follow_ons.empty()) {
+      w.key("follow_ons").begin_array();
+      for (const auto& g : bug.follow_ons)
+        w.begin_object().field("fingerprint", g.fingerprint).field("kind", g.kind).field("message", g.message)
+            .field("count", static_cast<unsigned long long>(g.count)).end_object();
+      w.end_array();
+    }
+    w.end_object();
   }
   w.end_array();
   w.key("jobs").begin_array();

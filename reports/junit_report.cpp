@@ -4,6 +4,8 @@
 #include "reports/finding_text.hpp"
 #include "reports/xml_escape.hpp"
 
+#include "harness/aggregate/root_cause.hpp"
+
 #include <fmt/format.h>
 
 #include <map>
@@ -60,9 +62,14 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
                        "timestamp=\"{}\">\n",
                        xml_escape(suite), c.tests, c.failures, c.errors, c.skipped, c.time, xml_escape(summary.started_at));
     for (const auto* j : jobs) {
+      // The failing roots lead; what follows from each is written under it, not counted on its own.
       std::vector<const model::Finding*> fresh, other;
-      for (const auto& f : j->findings)
-        (f.status == model::FindingStatus::new_finding && f.severity == model::Severity::error ? fresh : other).push_back(&f);
+      for (const auto& f : j->findings) {
+        if (harness::aggregate::is_failing(f))
+          fresh.push_back(&f);
+        else if (f.root.empty() || f.status != model::FindingStatus::new_finding)
+          other.push_back(&f);
+      }
       std::string location;
       const auto* first = fresh.empty() ? nullptr : locating_frame(*fresh.front());
       if (first)
@@ -78,7 +85,12 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
       }
       if (!fresh.empty() && j->outcome == model::JobOutcome::ok) {
         std::string body;
-        for (const auto* f : fresh) body += finding_block(*f) + "\n";
+        for (const auto* f : fresh) {
+          body += finding_block(*f);
+          for (const auto& g : j->findings)
+            if (g.root == f->fingerprint) body += "  follows from it: " + finding_block(g, 4);
+          body += "\n";
+        }
         out << fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
                            xml_escape(fmt::format("{} new finding{}; first: {}: {}", fresh.size(),
                                                   fresh.size() == 1 ? "" : "s", fresh.front()->kind,

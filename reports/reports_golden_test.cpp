@@ -58,9 +58,18 @@ model::RunSummary fixed_run() {
   noise.suppressed_by = "cxx-function-local-static-init";
   noise.expected_by.clear();
 
+  // An indirect leak the definite one owns: a follow-on, shown under it.
+  model::Finding owned = leak;
+  owned.kind = "leak.indirect";
+  owned.tool_kind = "Leak_IndirectlyLost";
+  owned.fingerprint = "ee00000000000001";
+  owned.message = "8 bytes in 1 blocks are indirectly lost in loss record 2 of 2";
+  owned.bytes = 8;
+  owned.root = leak.fingerprint;
+
   model::JobResult a;
   a.suite = "demo"; a.feature = "leaky"; a.tool = model::Tool::memcheck; a.passed = false; a.duration_s = 0.5;
-  a.exit_code = 0; a.findings = {leak};
+  a.exit_code = 0; a.findings = {leak, owned};
   a.phases = {{"build", 0, 0.2}, {"run", 0.2, 0.7}, {"parse", 0.7, 0.71}};
   a.driver_source = "/* driver */\nint main(void) { return 0; }\n";
   a.run_command = "cd /out && valgrind --tool=memcheck -- /out/driver";

@@ -129,6 +129,7 @@ harness::util::Result<model::RunSummary> parse_results(std::string_view text, co
         finding.pid = small_int(f, "pid", 0);
         finding.expected_by = f.string("expected_by");
         finding.suppressed_by = f.string("suppressed_by");
+        finding.root = f.string("root");
         finding.stack = frames(f, "stack");
         for (const auto& a : f.objects("aux_stacks")) finding.aux_stacks.push_back({a.string("label"), frames(a, "stack")});
         job.findings.push_back(std::move(finding));

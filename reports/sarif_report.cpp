@@ -41,6 +41,22 @@ std::string describe_kind(std::string_view kind) {
   return fmt::format("Sohound finding of kind {}.", kind);
 }
 
+// A rule's name for people, distinct from its id as SARIF asks: "leak.definite" -> "LeakDefinite",
+// "ub.signed-integer-overflow" -> "UbSignedIntegerOverflow".
+std::string rule_name(std::string_view kind) {
+  std::string name;
+  bool upper = true;
+  for (char c : kind) {
+    if (c == '.' || c == '_' || c == '-') {
+      upper = true;
+      continue;
+    }
+    name += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    upper = false;
+  }
+  return name;
+}
+
 // Where a frame is: a physical location (relative to SRCROOT) only for a file that exists under the
 // source root, so code scanning never points at a path that exists nowhere (glibc's
 // "./libio/./libio/ioputs.c", a build machine's paths) or at Sohound's generated runtime; the
@@ -86,17 +102,6 @@ class Locator {
   std::unordered_map<std::string, std::optional<std::string>> m_relative;
 };
 
-// A stack as the user reads it: Sohound's driver runtime (sohound_* frames) and what lies below it
-// (the thread start, main, libc start-up) folded away; the feature frame above it stays.
-std::vector<model::Frame> user_stack(const std::vector<model::Frame>& frames) {
-  std::vector<model::Frame> out;
-  for (const auto& f : frames) {
-    if (harness::util::starts_with(f.function, "sohound_")) break;
-    out.push_back(f);
-  }
-  return out.empty() ? frames : out;
-}
-
 void write_stack(JsonWriter& w, Locator& locator, std::string_view message, const std::vector<model::Frame>& frames) {
   w.begin_object();
   w.key("message").begin_object().field("text", message.empty() ? std::string_view("stack") : message).end_object();
@@ -133,7 +138,7 @@ void write_sarif(const model::RunSummary& summary, std::ostream& out, const Repo
   for (const auto& kind : kinds) {
     rule_index[kind] = rule_index.size();
     const auto text = describe_kind(kind);
-    w.begin_object().field("id", kind).field("name", kind);
+    w.begin_object().field("id", kind).field("name", rule_name(kind));
     w.key("shortDescription").begin_object().field("text", kind).end_object();
     w.key("fullDescription").begin_object().field("text", text).end_object();
     w.key("help").begin_object().field("text", text + " See the Sohound report for the stacks and the driver.").end_object();

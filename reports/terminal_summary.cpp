@@ -1,6 +1,10 @@
 #include "reports/terminal_summary.hpp"
 
+#include "harness/aggregate/root_cause.hpp"
+#include "reports/finding_text.hpp"
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -14,7 +18,8 @@ std::string paint(bool color, const char* code, std::string_view text) {
   return color ? fmt::format("\033[{}m{}\033[0m", code, text) : std::string(text);
 }
 
-std::string frame_text(const model::Frame& f) {
+// "fn (file.c:12)": the base name only, for a terminal line.
+std::string short_frame_text(const model::Frame& f) {
   std::string where;
   if (!f.file.empty())
     where = f.line ? fmt::format("{}:{}", std::filesystem::path(f.file).filename().string(), f.line)
@@ -27,7 +32,7 @@ std::string frame_text(const model::Frame& f) {
 }  // namespace
 
 std::string job_line(const model::JobResult& job, bool color) {
-  std::size_t expected = 0, fresh = 0, warnings = 0, suppressed = 0, baseline = 0;
+  std::size_t expected = 0, fresh = 0, follow_ons = 0, warnings = 0, suppressed = 0, baseline = 0;
   for (const auto& f : job.findings) {
     if (f.status == model::FindingStatus::suppressed)
       ++suppressed;
@@ -37,14 +42,17 @@ std::string job_line(const model::JobResult& job, bool color) {
       ++expected;
     else if (f.severity == model::Severity::warning)
       ++warnings;
-    else
+    else if (f.root.empty())
       ++fresh;
+    else
+      ++follow_ons;
   }
   std::string verdict = job.passed ? paint(color, "32", "PASS") : paint(color, "31;1", "FAIL");
   std::string detail;
   if (job.outcome != model::JobOutcome::ok) detail = fmt::format("{}: {}", model::to_string(job.outcome), job.message);
   std::vector<std::string> counts;
   if (fresh) counts.push_back(fmt::format("{} new", fresh));
+  if (follow_ons) counts.push_back(fmt::format("{} following from {}", follow_ons, fresh == 1 ? "it" : "them"));
   if (expected) counts.push_back(fmt::format("{} expected", expected));
   if (warnings) counts.push_back(fmt::format("{} warning{}", warnings, warnings == 1 ? "" : "s"));
   if (baseline) counts.push_back(fmt::format("{} in baseline", baseline));
@@ -66,7 +74,7 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
   for (const auto& job : summary.jobs) {
     if (!job.passed) ++failed_jobs;
     for (const auto& f : job.findings) {
-      if (f.status != model::FindingStatus::new_finding || f.severity != model::Severity::error) continue;
+      if (!harness::aggregate::is_failing(f)) continue;
       ++unexpected;
       if (!header) {
         out << "\nUnexpected findings\n";
@@ -74,21 +82,38 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
       }
       out << fmt::format("  {} {}/{} [{}] {}{}\n", paint(options.color, "31;1", f.kind), job.suite, job.feature,
                          model::name(job.tool), f.message, f.count > 1 ? fmt::format(" (x{})", f.count) : "");
-      const auto n = std::min(options.max_frames, f.stack.size());
-      for (std::size_t i = 0; i < n; ++i) out << "      " << (i ? "by " : "at ") << frame_text(f.stack[i]) << '\n';
-      if (f.stack.size() > n) out << fmt::format("      ... {} more frames\n", f.stack.size() - n);
+      const auto user = reports::user_frame_count(f.stack);
+      const auto n = std::min(options.max_frames, user);
+      for (std::size_t i = 0; i < n; ++i) out << "      " << (i ? "by " : "at ") << short_frame_text(f.stack[i]) << '\n';
+      if (user > n) out << fmt::format("      ... {} more frames\n", user - n);
+      // What follows from it, one line each, under it.
+      for (const auto& g : job.findings)
+        if (g.root == f.fingerprint)
+          out << fmt::format("      + follows from it: {} {}{}\n", g.kind, g.message, g.count > 1 ? fmt::format(" (x{})", g.count) : "");
+    }
+  }
+  // A build or tool failure once per feature and message, with the tools it hit (one compile error
+  // fails the feature under every tool of that flavour, and the plain flavour serves three).
+  std::vector<std::pair<const model::JobResult*, std::vector<std::string_view>>> failures;
+  for (const auto& job : summary.jobs) {
+    if (job.outcome != model::JobOutcome::build_failed && job.outcome != model::JobOutcome::tool_failed) continue;
+    auto same = std::find_if(failures.begin(), failures.end(), [&](const auto& e) {
+      return e.first->suite == job.suite && e.first->feature == job.feature && e.first->outcome == job.outcome &&
+             e.first->message == job.message && e.first->log == job.log;
+    });
+    if (same == failures.end()) failures.push_back({&job, {model::name(job.tool)}});
+    else same->second.push_back(model::name(job.tool));
+  }
+  for (const auto& [job, tools] : failures) {
+    out << fmt::format("\n{} {}/{} [{}]: {}\n", model::to_string(job->outcome), job->suite, job->feature,
+                       fmt::join(tools, ", "), job->message);
+    if (!job->log.empty()) {
+      std::string_view log = job->log;
+      if (log.size() > 2000) log = log.substr(0, 2000);
+      out << log << (log.back() == '\n' ? "" : "\n");
     }
   }
   for (const auto& job : summary.jobs) {
-    if (job.outcome == model::JobOutcome::build_failed || job.outcome == model::JobOutcome::tool_failed) {
-      out << fmt::format("\n{} {}/{} [{}]: {}\n", model::to_string(job.outcome), job.suite, job.feature,
-                         model::name(job.tool), job.message);
-      if (!job.log.empty()) {
-        std::string_view log = job.log;
-        if (log.size() > 2000) log = log.substr(0, 2000);
-        out << log << (log.back() == '\n' ? "" : "\n");
-      }
-    }
     for (const auto& e : job.unmatched_expectations)
       out << fmt::format("  note: {}/{} [{}]: expected {} is no longer found\n", job.suite, job.feature,
                          model::name(job.tool), e);

@@ -1,5 +1,6 @@
 #include "harness/aggregate/bugs.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace harness::aggregate {
@@ -22,6 +23,7 @@ std::vector<Bug> collect_bugs(const model::RunSummary& summary) {
   std::unordered_map<std::string, std::size_t> index;
   for (const auto& job : summary.jobs) {
     for (const auto& f : job.findings) {
+      if (!f.root.empty()) continue;
       auto [it, inserted] = index.try_emplace(f.fingerprint, bugs.size());
       if (inserted) {
         Bug bug;
@@ -37,6 +39,17 @@ std::vector<Bug> collect_bugs(const model::RunSummary& summary) {
       if (pressure(f.status) > pressure(bug.status)) bug.status = f.status;
       if (f.severity == model::Severity::error) bug.severity = model::Severity::error;
       bug.occurrences.push_back({job.suite, job.feature, job.tool, f.count, f.status});
+    }
+  }
+  for (const auto& job : summary.jobs) {
+    for (const auto& f : job.findings) {
+      if (f.root.empty()) continue;
+      const auto root = index.find(f.root);
+      if (root == index.end()) continue;  // a root with no finding (a hand-edited results.json)
+      auto& follow_ons = bugs[root->second].follow_ons;
+      auto same = std::find_if(follow_ons.begin(), follow_ons.end(), [&](const auto& g) { return g.fingerprint == f.fingerprint; });
+      if (same == follow_ons.end()) follow_ons.push_back({f.fingerprint, f.kind, f.message, f.count});
+      else same->count += f.count;
     }
   }
   return bugs;

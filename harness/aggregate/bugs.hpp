@@ -25,9 +25,17 @@ struct Bug {
   model::FindingStatus status = model::FindingStatus::suppressed;  // the most pressing: new > baseline > expected > suppressed
   std::vector<model::Frame> stack;  // of the first occurrence
   std::vector<Occurrence> occurrences;
+  // Findings that follow from this one (Finding::root) in any of its occurrences, one per
+  // fingerprint, counts added up: shown under it, never bugs of their own.
+  struct FollowOn {
+    std::string fingerprint, kind, message;
+    std::uint64_t count = 0;
+  };
+  std::vector<FollowOn> follow_ons;
 };
 
-// Bugs in order of first appearance.
+// Bugs in order of first appearance, from root findings; a finding with a root is a follow-on of
+// its root's bug.
 std::vector<Bug> collect_bugs(const model::RunSummary& summary);
 
 }  // namespace harness::aggregate

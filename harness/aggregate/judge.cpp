@@ -1,6 +1,7 @@
 #include "harness/aggregate/judge.hpp"
 
 #include "harness/aggregate/fingerprint.hpp"
+#include "harness/aggregate/root_cause.hpp"
 #include "harness/aggregate/suppress.hpp"
 #include "harness/util/text.hpp"
 
@@ -79,8 +80,10 @@ void judge(model::JobResult& job, const JudgeContext& context) {
     if (f.status == model::FindingStatus::new_finding && context.baseline &&
         context.baseline->count(context.baseline_v1 ? fingerprint_v1(f) : f.fingerprint))
       f.status = model::FindingStatus::baseline;
-    if (f.status == model::FindingStatus::new_finding && f.severity == model::Severity::error) unexpected = true;
   }
+  group_root_causes(job.findings, job.tool);
+  for (const auto& f : job.findings)
+    if (is_failing(f)) unexpected = true;
   job.unmatched_expectations.clear();
   // An expectation aimed at another tool is not "no longer found" here; nor are expectations of a
   // job that never got to run the feature.

@@ -1,20 +1,46 @@
 #include "harness/cli/commands.hpp"
+#include "harness/spec/installed.hpp"
 #include "harness/spec/spec_loader.hpp"
+#include "harness/util/files.hpp"
 
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <optional>
 
 namespace harness::cli {
 
 int check_command(const std::vector<std::string>& specs) {
   int code = k_exit_ok;
+  std::optional<std::optional<std::vector<std::string>>> installed;  // pkg-config names, read once
   for (const auto& path : specs) {
     auto spec = spec::load_file(path);
     if (!spec) {
       fmt::print(stderr, "{}\n", spec.error().message);
       code = k_exit_usage;
       continue;
+    }
+    // The libraries it names exist here: what `run` would otherwise find out only when it builds.
+    if (spec->library.kind == model::LibraryKind::pkg_config || spec->library.kind == model::LibraryKind::path) {
+      std::vector<std::string> names;
+      if (spec->library.kind == model::LibraryKind::pkg_config) {
+        if (!installed) installed = spec::installed_pkg_config_names();
+        if (!*installed) {
+          fmt::print(stderr, "{}: pkg-config could not be run to check the library's names (is pkg-config installed?)\n", path);
+          code = k_exit_usage;
+          continue;
+        }
+        names = **installed;
+      }
+      std::string text;
+      util::read_file(path, text);
+      spec::Diagnostics problems(text, path);
+      spec::check_installed(*spec, names, problems);
+      if (!problems.empty()) {
+        fmt::print(stderr, "{}\n", problems.text());
+        code = k_exit_usage;
+        continue;
+      }
     }
     std::size_t expectations = 0;
     for (const auto& f : spec->features) expectations += f.expect.size();

@@ -666,7 +666,6 @@ struct Pipeline::Impl {
   }
 
   asio::awaitable<void> run_unit(plan::RunUnit unit, int priority) {
-    const auto& suite = suites[unit.suite];
     const auto flavour = model::info(unit.tool).flavour;
     const auto build = co_await driver(unit.suite, flavour);
     std::vector<std::size_t> shared;

@@ -37,6 +37,9 @@ struct Finding {
   Severity severity = Severity::error;
   std::string expected_by;   // the expectation that matched, when status == expected
   std::string suppressed_by; // the suppression that matched, when status == suppressed
+  // The fingerprint of the finding of the same job this one follows from (an indirect leak's
+  // owner, the first error about a freed block); "" for a root. Only roots fail a job.
+  std::string root;
 };
 
 std::string_view to_string(FindingStatus status);

@@ -186,6 +186,14 @@
       occ.append(el("tr", {}, el("td", {}, el("a", { href: "#job-" + ji, text: jobName(j) })), el("td", { text: j.tool }), el("td", { class: "num", text: n }), el("td", {}, statusBadge(status))));
     }
     body.append(el("h3", { text: "Occurrences" }), occ, el("h3", { text: "Stack" }), frameList(b.stack));
+    if (b.follow.length) {
+      // Findings that follow from this one (indirect leaks it owns, later errors on the same freed
+      // block): listed here, not as bugs; results.json keeps each with its stacks.
+      const list = el("ul", { class: "follow-ons" });
+      for (const [kind, message, count] of b.follow)
+        list.append(el("li", { text: kind + ": " + message + (count > 1 ? " (x" + count + ")" : "") }));
+      body.append(el("h3", { text: "Follows from it" }), list);
+    }
     for (const [label, frames] of b.aux) {
       body.append(el("h3", { text: label }));
       if (frames.length) body.append(frameList(frames));

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 extern char** environ;
@@ -152,6 +153,25 @@ TEST(CliE2E, MissingPkgConfigPackagePointsAtItInTheSpec) {
   const auto out = run_sohound("run --no-progress --report json --out " + k_out + "/nopkg " + k_specs + "nopkg.yaml");
   EXPECT_EQ(out.exit_code, 1) << out.text;
   EXPECT_NE(out.text.find("nopkg.yaml:4:22: pkg-config package 'no-such-lib' not found"), std::string::npos) << out.text;
+}
+
+// `check` asks pkg-config before anything is built: a wrong name is exit 2 at its place in the
+// spec, with the closest installed names; a prebuilt path must be a shared library.
+TEST(CliE2E, CheckVerifiesLibrariesAreInstalled) {
+  const auto out = run_sohound("check " + k_specs + "nopkg.yaml");
+  EXPECT_EQ(out.exit_code, 2) << out.text;
+  EXPECT_NE(out.text.find("nopkg.yaml:4:22: pkg-config does not know 'no-such-lib'"), std::string::npos) << out.text;
+  const auto dir = k_out + "/check-installed";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/typo.yaml") << "suite: typo\nlibrary:\n  pkg-config: [zlb]\nfeatures:\n  - name: a\n    code: f();\n";
+  const auto typo = run_sohound("check " + dir + "/typo.yaml");
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.text.find("typo.yaml:3:16: pkg-config does not know 'zlb'; installed: zlib"), std::string::npos) << typo.text;
+  std::ofstream(dir + "/notso.yaml") << "suite: notso\nlibrary:\n  path: notso.yaml\nfeatures:\n  - name: a\n    code: f();\n";
+  const auto notso = run_sohound("check " + dir + "/notso.yaml");
+  EXPECT_EQ(notso.exit_code, 2);
+  EXPECT_NE(notso.text.find("is not an ELF shared library"), std::string::npos) << notso.text;
+  EXPECT_EQ(run_sohound("check " + std::string(SOHOUND_SOURCE_DIR) + "/suites/examples/zlib.yaml").exit_code, 0);
 }
 
 TEST(CliE2E, LibrarySourcesAllCompileAndEveryErrorIsReported) {

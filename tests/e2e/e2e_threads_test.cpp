@@ -105,7 +105,6 @@ TEST(ThreadsE2E, ShippedSuppressionsHideLibraryNoiseNotRealRaces) {
     const char* control;
     const char* control_function;
   } cases[] = {
-      {"shared_handoff", "cxx-shared-ptr-refcount", "racy_shared_payload", "th_shared_bump"},
       {"local_time", "glibc-time-zone-cache", "racy_localtime", "th_local_hour_unsafe"},
   };
   for (const auto& c : cases) {
@@ -118,6 +117,19 @@ TEST(ThreadsE2E, ShippedSuppressionsHideLibraryNoiseNotRealRaces) {
     const auto* real = finding(*job(k_run, c.control, "drd"), "race.data", c.control_function);
     ASSERT_NE(real, nullptr) << c.control;
     EXPECT_EQ((*real)["status"], "expected") << c.control << ": the real race must not be suppressed";
+  }
+}
+
+// The library is built from a recipe, so its C++ gets the drivers' libstdc++ happens-before hooks:
+// a shared_ptr hand-off is ordered and not reported at all (cxx-shared-ptr-refcount remains for
+// prebuilt libraries); the race on the shared object itself still is.
+TEST(ThreadsE2E, SharedPtrHandOffIsModelledNotSuppressed) {
+  for (const char* tool : {"helgrind", "drd"}) {
+    const auto& j = *job(k_run, "shared_handoff", tool);
+    for (const auto& f : j["findings"]) EXPECT_NE(f["kind"], "race.data") << tool << ":\n" << frames_of(j);
+    const auto* real = finding(*job(k_run, "racy_shared_payload", tool), "race.data", "th_shared_bump");
+    ASSERT_NE(real, nullptr) << tool;
+    EXPECT_EQ((*real)["status"], "expected");
   }
 }
 
