@@ -12,6 +12,7 @@
 #include "harness/exec/result_cache.hpp"
 #include "harness/exec/strays.hpp"
 #include "harness/exec/tool_commands.hpp"
+#include "harness/exec/tsan_frames.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
@@ -627,6 +628,20 @@ struct Pipeline::Impl {
         cache.store(job.cache_key, job);  // unjudged: the findings as parsed
       if (job.outcome != JobOutcome::build_failed && job.outcome != JobOutcome::cancelled)
         costs[cost_key(job.suite, job.feature, job.tool)] = job.duration_s;
+    }
+    if (job.tool == model::Tool::tsan) {
+      const auto& feature = suites[plan.suite].features[plan.feature];
+      FeatureFrames frames;
+      frames.body = codegen::body_function_name(feature.name);
+      if (!feature.code.empty()) {
+        frames.spec_file = std::filesystem::absolute(feature.code.pos.file).lexically_normal().string();
+        frames.code_line = feature.code.pos.line;
+      }
+      if (!feature.source.empty()) {
+        frames.entry = feature.entry;
+        frames.entry_file = feature.source;
+      }
+      restore_feature_frames(job.findings, frames);
     }
     aggregate::judge(job, judge_context(plan.suite, plan.feature));
     (*results)[index] = std::move(job);

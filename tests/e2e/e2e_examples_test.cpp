@@ -159,11 +159,11 @@ namespace {
 TEST(PrebuiltE2E, PathLibraryCppSuiteSourceEntryAndEnv) {
   const auto& r = results("prebuilt");
   EXPECT_EQ(r["exit_code"], 0);
-  ASSERT_EQ(r["jobs"].size(), 4u);
+  ASSERT_EQ(r["jobs"].size(), 5u);
   for (const auto& j : r["jobs"]) {
     EXPECT_EQ(j["outcome"], "ok") << j["feature"] << " " << j["tool"] << ": " << j["message"]
                                   << " (from_source aborts when env: is not applied)";
-    EXPECT_EQ(j["notes"].empty(), j["tool"] == "memcheck") << "ASan says what it cannot see in a prebuilt library";
+    EXPECT_EQ(j["notes"].empty(), j["tool"] == "memcheck") << "ASan and TSan say what they cannot see in a prebuilt library";
   }
   for (const char* tool : {"memcheck", "asan"}) {
     const auto* f = finding(*job("prebuilt", "from_source", tool), "leak.definite", "run_me");
@@ -171,6 +171,36 @@ TEST(PrebuiltE2E, PathLibraryCppSuiteSourceEntryAndEnv) {
     EXPECT_EQ((*f)["stack"][1]["function"], "ex_make_label");
     ASSERT_NE(finding(*job("prebuilt", "inline_cpp", tool), "leak.definite", "ex_make_label"), nullptr) << tool;
   }
+}
+
+// TSan's race through free() inside the prebuilt library reaches the feature's frame and spec line
+// (restored by Sohound, with a note), not only the driver's thread function.
+TEST(PrebuiltE2E, TsanStackThroughAnUninstrumentedLibraryReachesTheFeature) {
+  const auto* j = job("prebuilt", "tsan_through_library", "tsan");
+  ASSERT_NE(j, nullptr);
+  const json* race = nullptr;
+  for (const auto& f : (*j)["findings"])
+    if (f["kind"] == "race.data") race = &f;
+  ASSERT_NE(race, nullptr) << frames_of(*j);
+  bool freed_in_library = false, restored = false, noted = false;
+  auto scan = [&](const json& stack) {
+    for (std::size_t i = 0; i + 1 < stack.size(); ++i) {
+      if (stack[i]["function"] == "ex_buffer_free") {
+        freed_in_library = true;
+        restored = restored || (stack[i + 1]["function"] == "feature_tsan_through_library" &&
+                                stack[i + 1]["file"].get<std::string>().find("prebuilt.yaml") != std::string::npos &&
+                                stack[i + 1]["line"].get<int>() > 0);
+      }
+    }
+  };
+  scan((*race)["stack"]);
+  for (const auto& aux : (*race)["aux_stacks"]) {
+    scan(aux["stack"]);
+    noted = noted || aux["label"].get<std::string>().rfind("Sohound restored frame #", 0) == 0;
+  }
+  EXPECT_TRUE(freed_in_library) << frames_of(*j);
+  EXPECT_TRUE(restored) << frames_of(*j);
+  EXPECT_TRUE(noted);
 }
 
 }  // namespace
