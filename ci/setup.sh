@@ -14,8 +14,8 @@ packages=(
   # the tools Sohound drives (util-linux: setarch, to start sanitizer drivers without ASLR)
   valgrind libc6-dbg util-linux
   # the example suite's system library (pkg-config example), and the real libraries of the clean
-  # multithreaded corpus (tests/e2e/specs/corpus)
-  zlib1g-dev libjsoncpp-dev libuv1-dev libevent-dev libsqlite3-dev libxml2-dev
+  # multithreaded corpus (tests/e2e/specs/corpus) and the root-cause fixture (jansson)
+  zlib1g-dev libjsoncpp-dev libuv1-dev libevent-dev libsqlite3-dev libxml2-dev libjansson-dev
   # scripts, and the browser tests of the HTML report
   python3 time bc chromium
 )

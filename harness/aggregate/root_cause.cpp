@@ -54,10 +54,18 @@ void group_root_causes(std::vector<model::Finding>& findings, model::Tool tool) 
     if (owned > 0 && (!owner || owned > indirect_bytes_owned(owner->message))) owner = &f;
   }
   const bool covered = tool == model::Tool::asan || (claimed > 0 && claimed >= indirect);
-  if (owner && covered) {
+  if (!owner || !covered) {
+    // No reported leak owns them (all of them): a cycle, whose blocks point at each other (a
+    // jansson object and its hash table's list nodes, under LeakSanitizer). The largest record is
+    // the root, and fails; the rest of the cycle goes under it.
+    owner = nullptr;
+    for (const auto& f : findings)
+      if (f.kind == "leak.indirect" && (!owner || f.bytes > owner->bytes)) owner = &f;
+  }
+  if (owner) {
     const auto root = owner->fingerprint;
     for (auto& f : findings)
-      if (f.kind == "leak.indirect") f.root = root;
+      if (f.kind == "leak.indirect" && f.fingerprint != root) f.root = root;
   }
 
   // Errors about one freed block.

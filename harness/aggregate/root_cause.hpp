@@ -23,9 +23,10 @@ std::string freed_block(const model::Finding& finding);
 
 // Sets Finding::root, in place, for the findings of one job (fingerprints already computed):
 //  - leak.indirect records under the job's leak that owns indirect memory: memcheck, when the
-//    definite and possible leaks' own counts of indirect bytes cover every indirect record (else
-//    some are cycles, and none is grouped); LeakSanitizer, which counts none, under the job's
-//    first direct leak. Indirect leaks with no owner (a reference cycle) stay roots, and fail.
+//    definite and possible leaks' own counts of indirect bytes cover every indirect record;
+//    LeakSanitizer, which counts none, under the job's first direct leak. Otherwise (a reference
+//    cycle, which no definite leak owns) under the largest indirect record, which stays a root
+//    and fails.
 //  - memory errors about the same freed block (the same free and allocation stacks) under the
 //    first of them: the reads, writes and frees that follow a use after free.
 void group_root_causes(std::vector<model::Finding>& findings, model::Tool tool);

@@ -3,6 +3,9 @@
 #include "harness/util/text.hpp"
 
 #include <charconv>
+#include <regex>
+
+#include <fmt/format.h>
 
 namespace harness::exec {
 
@@ -119,9 +122,20 @@ std::string leak_key(const model::Finding& f) {
   return key;
 }
 
+// "(72 (+72) direct, 876 (+876) indirect)" -> "(72 direct, 876 indirect)", with the growth when a
+// delta check gave it; "" when the record has no such part. The part says how much indirect memory
+// the leak owns (aggregate::indirect_bytes_owned).
+std::string direct_indirect_part(const std::string& message) {
+  static const std::regex k_part(R"(\(([\d,]+)(?: \(\+([\d,]+)\))? direct, ([\d,]+)(?: \(\+([\d,]+)\))? indirect\))");
+  std::smatch m;
+  if (!std::regex_search(message, m, k_part)) return "";
+  return fmt::format("({} direct, {} indirect)", m[2].matched ? m[2].str() : m[1].str(), m[4].matched ? m[4].str() : m[3].str());
+}
+
 // Valgrind's leak check after a feature says "16 (+16) bytes in 1 (+1) blocks are definitely lost
 // in loss record 2 of 3": the numbers depend on what ran before in the process. Keep what a
-// feature alone would read: "16 bytes in 1 blocks are definitely lost".
+// feature alone would read: "16 bytes in 1 blocks are definitely lost", and its direct/indirect
+// split: "948 (72 direct, 876 indirect) bytes in 1 blocks are definitely lost".
 std::string plain_leak_message(const std::string& message, std::uint64_t bytes, std::uint64_t blocks) {
   if (message.find(" (+") == std::string::npos && message.find(" in loss record ") == std::string::npos) return message;
   std::string out = message;
@@ -134,7 +148,8 @@ std::string plain_leak_message(const std::string& message, std::uint64_t bytes, 
     for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
     return digits;
   };
-  return with_commas(bytes) + " bytes in " + with_commas(blocks) + out.substr(blocks_at);
+  const auto split = direct_indirect_part(message);
+  return with_commas(bytes) + (split.empty() ? "" : " " + split) + " bytes in " + with_commas(blocks) + out.substr(blocks_at);
 }
 
 }  // namespace

@@ -94,6 +94,17 @@ TEST(Attribution, RepeatedLeakChecksCountOnlyWhatGrew) {
   EXPECT_EQ(stream.findings[2].finding.message, "16 bytes in 2 blocks are definitely lost");
 }
 
+TEST(Attribution, ALeakKeepsItsDirectAndIndirectSplit) {
+  // What memcheck's delta check said of a jansson object never released (tests/e2e/specs/rootcause.yaml).
+  ProcessStream stream;
+  auto f = leak("feature_a", 948);
+  f.message = "948 (+948) (72 (+72) direct, 876 (+876) indirect) bytes in 1 (+1) blocks are definitely lost in loss record 16 of 16";
+  stream.findings = {{f, "a"}};
+  subtract_repeated_leaks(stream);
+  ASSERT_EQ(stream.findings.size(), 1u);
+  EXPECT_EQ(stream.findings[0].finding.message, "948 (72 direct, 876 indirect) bytes in 1 blocks are definitely lost");
+}
+
 TEST(ResultCacheEntry, RoundTripsAndRefusesDamage) {
   model::JobResult job;
   job.suite = "s";

@@ -49,6 +49,21 @@ TEST(OutcomesE2E, HangIsStoppedAtTheToolScaledTimeout) {
   EXPECT_NE(must_job("hang", "memcheck")["message"].get<std::string>().find("stopped after 2.0 s"), std::string::npos);
 }
 
+// The driver runtime's own threads, allocations and the signal Sohound sends at a timeout are never
+// findings: after a crash only the feature's own reports (no leak.possible in the runner thread's
+// DTV), after a timeout nothing (no crash.signal SIGTERM at the main thread's pthread_join).
+TEST(OutcomesE2E, HarnessArtifactsAreNeverFindings) {
+  for (const char* tool : {"memcheck", "asan"}) {
+    const auto& crash = must_job("crash_segv", tool);
+    ASSERT_FALSE(crash["findings"].empty()) << tool;
+    for (const auto& f : crash["findings"]) {
+      EXPECT_EQ(f["stack"][0]["function"], "feature_crash_segv") << tool << "\n" << frames_of(crash);
+      EXPECT_NE(f["kind"].get<std::string>().rfind("leak.", 0), 0u) << tool << "\n" << frames_of(crash);
+    }
+    EXPECT_TRUE(must_job("hang", tool)["findings"].empty()) << tool << "\n" << frames_of(must_job("hang", tool));
+  }
+}
+
 TEST(OutcomesE2E, UnexpectedExitStatusIsAFailure) {
   for (const char* tool : {"memcheck", "asan"}) {
     const auto& j = must_job("exit_status", tool);
