@@ -1,3 +1,4 @@
+#include "harness/aggregate/root_cause.hpp"
 #include "harness/aggregate/suppress.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/model/tool.hpp"
@@ -33,7 +34,7 @@ int suppressions_command(const std::string& results, const std::string& out) {
   std::vector<Entry> entries;
   for (const auto& job : summary->jobs) {
     for (const auto& finding : job.findings) {
-      if (finding.status != model::FindingStatus::new_finding) continue;
+      if (!aggregate::is_failing(finding)) continue;  // what fails the run: new, error, a root
       auto s = aggregate::suggest_suppression(finding, job.tool);
       auto same = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) {
         return e.suppression.kind == s.kind && e.suppression.frames == s.frames;

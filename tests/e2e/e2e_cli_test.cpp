@@ -174,6 +174,20 @@ TEST(CliE2E, CheckVerifiesLibrariesAreInstalled) {
   EXPECT_EQ(run_sohound("check " + std::string(SOHOUND_SOURCE_DIR) + "/suites/examples/zlib.yaml").exit_code, 0);
 }
 
+// One compile error fails the feature under every tool of its flavours: the summary prints it once,
+// naming the tools.
+TEST(CliE2E, ACompileErrorIsPrintedOncePerFeature) {
+  const auto out = run_sohound("run --no-progress --report json --filter build_error --out " + k_out + "/build-once " +
+                               k_specs + "outcomes.yaml");
+  EXPECT_EQ(out.exit_code, 1) << out.text;
+  EXPECT_NE(out.text.find("build_failed outcomes/build_error [memcheck, asan]"), std::string::npos) << out.text;
+  std::size_t count = 0;
+  for (auto at = out.text.find("error: expected expression"); at != std::string::npos;
+       at = out.text.find("error: expected expression", at + 1))
+    ++count;
+  EXPECT_EQ(count, 1u) << out.text;
+}
+
 TEST(CliE2E, LibrarySourcesAllCompileAndEveryErrorIsReported) {
   const std::string dir = k_out + "/brokenlib";
   const auto out = run_sohound("run --no-progress --report json --out " + dir + " " + k_specs + "brokenlib.yaml");

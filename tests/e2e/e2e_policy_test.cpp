@@ -54,6 +54,20 @@ TEST(SuppressionsE2E, SuggestedSuppressionsHideExactlyThoseFindings) {
   }
 }
 
+// One suggested entry over findings of several features may hide more than one bug: it says so.
+TEST(SuppressionsE2E, SuggestionSpanningSeveralFeaturesWarns) {
+  fs::create_directories(k_out + "/span");
+  std::ofstream(k_out + "/span/span.yaml") << "suite: span\nincludes: [stdlib.h]\ntools: [memcheck]\n"
+                                              "globals: |\n  static void *leak_it(void) { return malloc(8); }\n"
+                                              "features:\n  - name: one\n    code: leak_it();\n"
+                                              "  - name: two\n    code: leak_it();\n";
+  auto run = run_sohound("run --no-progress --out " + k_out + "/span/out " + k_out + "/span/span.yaml");
+  ASSERT_EQ(run.exit_code, 1) << run.text;
+  auto suggest = run_sohound("suppressions " + k_out + "/span/out/results.json -o " + k_out + "/span/s.yaml");
+  EXPECT_EQ(suggest.exit_code, 0) << suggest.text;
+  EXPECT_NE(suggest.text.find("would hide 1 finding of 2 features (span/one, span/two)"), std::string::npos) << suggest.text;
+}
+
 TEST(SuppressionsE2E, UnmatchedSuppressionsAreReported) {
   const auto file = k_out + "/unmatched.yaml";
   fs::create_directories(k_out);
