@@ -46,9 +46,12 @@ bool write_baseline(const model::RunSummary& summary, const std::string& path) {
       if (f.severity != model::Severity::error) continue;
       if (f.status != model::FindingStatus::new_finding && f.status != model::FindingStatus::baseline) continue;
       if (entries.count(f.fingerprint)) continue;
+      // The first frame of the user's or the library's code (not the allocator), else any named one.
       std::string where;
       for (const auto& frame : f.stack)
-        if (!frame.function.empty() && where.empty()) where = frame.function;
+        if (where.empty() && !is_runtime_frame(frame)) where = frame.function;
+      for (const auto& frame : f.stack)
+        if (where.empty() && !frame.function.empty()) where = frame.function;
       entries[f.fingerprint] = {{"fingerprint", f.fingerprint}, {"kind", f.kind}, {"where", where},
                                 {"first_seen_in", job.suite + "/" + job.feature}};
     }
