@@ -25,6 +25,7 @@ import json, sys, collections
 label, path = sys.argv[1], sys.argv[2]
 r = json.load(open(path))
 per_tool = collections.defaultdict(lambda: [0, 0, 0])  # distinct failing, total count, suppressed
+per_feature = collections.defaultdict(collections.Counter)  # feature -> tool -> failing
 features, controls = set(), collections.defaultdict(set)
 for j in r["jobs"]:
     control = j["feature"].startswith("control_")
@@ -40,12 +41,15 @@ for j in r["jobs"]:
         elif f["status"] == "new" and f["severity"] == "error" and not f.get("root"):
             t[0] += 1
             t[1] += f["count"]
+            per_feature[j["feature"]][j["tool"]] += 1
 tools = ["memcheck", "helgrind", "drd", "asan", "tsan", "ubsan"]
 failing = sum(per_tool[t][0] for t in tools)
 print(f"{label}: {len(features)} clean features x {len(tools)} tools; failing findings {failing} "
       f"(reports {sum(per_tool[t][1] for t in tools)}), suppressed {sum(per_tool[t][2] for t in tools)}")
 for t in tools:
     print(f"  {t:9} failing {per_tool[t][0]:4}  reports {per_tool[t][1]:6}  suppressed {per_tool[t][2]:4}")
+for feature in sorted(per_feature):
+    print(f"  failing in {feature}: " + ", ".join(f"{t} {n}" for t, n in sorted(per_feature[feature].items())))
 for c in sorted(controls):
     print(f"  control {c}: race found by {', '.join(sorted(controls[c])) or 'nothing'}")
 PY

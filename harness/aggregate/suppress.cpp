@@ -6,6 +6,7 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -135,6 +136,15 @@ bool is_library_static_init_race(const model::Finding& finding) {
   const auto* reader = first_real_frame(finding.stack);
   if (!reader || !is_shared_library(reader->object) || is_driver_frame(*reader)) return false;
   const auto& lib = reader->object;
+  // Only a stripped library: Helgrind names no function for some of its frames. A library with
+  // symbols (one Sohound built from a recipe, a -dbg package) names its statics, and the
+  // data-symbol rule above is the one for it.
+  auto unnamed_in_lib = [&](const std::vector<model::Frame>& frames) {
+    return std::any_of(frames.begin(), frames.end(), [&](const model::Frame& f) { return f.function.empty() && f.object == lib; });
+  };
+  bool stripped = unnamed_in_lib(finding.stack);
+  for (const auto& aux : finding.aux_stacks) stripped = stripped || unnamed_in_lib(aux.frames);
+  if (!stripped) return false;
   const model::AuxStack* conflict = nullptr;
   const model::AuxStack* block = nullptr;
   bool bss = false;

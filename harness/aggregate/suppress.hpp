@@ -19,8 +19,9 @@ bool frames_match(const std::vector<std::string>& patterns, const std::vector<mo
 bool is_static_initialisation_race(const model::Finding& finding);
 
 // A Helgrind race.data report whose other side is the construction of a function-local static
-// inside a prebuilt C++ shared library (no symbols for the static or its owner; the readers' guard
-// check is an inline load Helgrind does not see): a read by the library of
+// inside a prebuilt, stripped C++ shared library (some of its frames have no name; no symbols for
+// the static or its owner; the readers' guard check is an inline load Helgrind does not see): a
+// read by the library of
 //  - its own BSS, conflicting with a write by a constructor (or unnamed code) in that library, or
 //  - a heap block that the library's own code allocated in another thread, with a C++ frame of the
 //    library in the allocation stack, and no conflicting access Helgrind could name.
