@@ -15,7 +15,7 @@ packages=(
   valgrind libc6-dbg util-linux
   # the example suite's system library (pkg-config example), and the real libraries of the clean
   # multithreaded corpus (tests/e2e/specs/corpus) and the root-cause fixture (jansson)
-  zlib1g-dev libjsoncpp-dev libuv1-dev libevent-dev libsqlite3-dev libxml2-dev libjansson-dev
+  zlib1g-dev libjsoncpp-dev libuv1-dev libevent-dev libsqlite3-dev libxml2-dev libjansson-dev libglib2.0-dev
   # scripts, and the browser tests of the HTML report
   python3 time bc chromium
 )

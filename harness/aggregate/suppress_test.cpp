@@ -367,3 +367,47 @@ TEST(Suppression, SuggestionForUnnamedLibraryCodeIsScopedToItsFeature) {
 
 }  // namespace
 }  // namespace harness::aggregate
+
+namespace harness::aggregate {
+namespace {
+
+// GLib's own synchronisation, as seen on real runs of tests/e2e/specs/corpus/glib.yaml (the reports
+// come and go with thread timing, so these shapes are checked here; the corpus run checks that
+// nothing fails).
+TEST(Suppression, GlibInternalsOnlyMatchGlibsOwnCode) {
+  const std::string glib = "/usr/lib/x86_64-linux-gnu/libglib-2.0.so.0.7400.6";
+  const std::string drd_preload = "/usr/libexec/valgrind/vgpreload_drd-amd64-linux.so";
+  model::Finding cond;
+  cond.kind = "race.data";
+  cond.stack = {in("g_cond_signal", k_driver), in("g_cond_signal", glib), in("g_thread_pool_push", glib),
+                in("feature_glib_thread_pool", k_driver)};
+  EXPECT_TRUE(matches(shipped("glib-cond-counter"), model::Tool::drd, cond));
+  auto user = cond;
+  user.stack.insert(user.stack.begin(), in("count_items", k_driver));
+  EXPECT_FALSE(matches(shipped("glib-cond-counter"), model::Tool::drd, user));
+
+  model::Finding key;
+  key.kind = "race.data";
+  key.stack = {in("g_private_set", glib), in("", glib), in("", drd_preload), in("start_thread", "libc.so.6")};
+  EXPECT_TRUE(matches(shipped("glib-private-key-init"), model::Tool::helgrind, key));
+  key.stack.insert(key.stack.begin(), in("remember_me", k_driver));
+  EXPECT_FALSE(matches(shipped("glib-private-key-init"), model::Tool::helgrind, key));
+
+  model::Finding rw;
+  rw.kind = "race.data";
+  rw.stack = {in("pthread_rwlock_rdlock", "libtsan.so.2"), in("g_rw_lock_reader_lock", glib), in("feature_glib_rw_lock", k_driver)};
+  EXPECT_TRUE(matches(shipped("glib-rw-lock-lazy-init"), model::Tool::tsan, rw));
+  rw.stack = {in("feature_glib_rw_lock", k_driver)};  // the guarded data, written without the lock
+  EXPECT_FALSE(matches(shipped("glib-rw-lock-lazy-init"), model::Tool::tsan, rw));
+
+  model::Finding fd;
+  fd.kind = "fd.leak";
+  fd.stack = {in("eventfd", "libc.so.6"), in("", glib), in("g_main_context_new_with_flags", glib),
+              in("g_main_context_default", glib), in("g_main_context_invoke_full", glib), in("poster", k_driver)};
+  EXPECT_TRUE(matches(shipped("glib-default-main-context"), model::Tool::memcheck, fd));
+  fd.stack = {in("eventfd", "libc.so.6"), in("feature_open_events", k_driver)};
+  EXPECT_FALSE(matches(shipped("glib-default-main-context"), model::Tool::memcheck, fd));
+}
+
+}  // namespace
+}  // namespace harness::aggregate

@@ -35,12 +35,20 @@ TEST(CorpusE2E, CorrectCodeIsCleanUnderAllSixTools) {
     EXPECT_EQ(j["outcome"], "ok") << feature << " " << j["tool"] << ": " << j["message"];
     if (is_control(feature)) continue;
     clean_features.insert(feature);
-    for (const auto& f : j["findings"])
-      EXPECT_EQ(f["status"], "suppressed") << feature << " under " << j["tool"] << ":\n" << frames_of(j);
+    // Nothing that fails: each finding is suppressed, or a warning (GLib's caches still
+    // reachable at exit: leak.reachable, reported and never failing).
+    for (const auto& f : j["findings"]) {
+      const bool warning = f["status"] == "new" && f["severity"] == "warning";
+      EXPECT_TRUE(f["status"] == "suppressed" || warning) << feature << " under " << j["tool"] << ":\n" << frames_of(j);
+    }
   }
   EXPECT_GE(clean_features.size(), 20u);
+  // Every tool ran every feature, but one that says in its spec why TSan is left out.
   for (const auto& feature : clean_features)
-    for (const char* tool : k_tools) EXPECT_NE(job("corpus", feature, tool), nullptr) << feature << " " << tool;
+    for (const char* tool : k_tools)
+      if (!(feature == "glib_main_loop_invoke" && std::string(tool) == "tsan")) {
+        EXPECT_NE(job("corpus", feature, tool), nullptr) << feature << " " << tool;
+      }
 }
 
 // The noise is real (reported without the shipped suppressions) and hidden by exactly the
@@ -62,7 +70,9 @@ TEST(CorpusE2E, LibraryNoiseIsHiddenByItsOwnSuppression) {
     ASSERT_NE(raw, nullptr) << c.feature << " " << c.tool;
     EXPECT_FALSE((*raw)["findings"].empty()) << c.feature << " under " << c.tool
                                              << ": no longer reported; is " << c.suppression << " still needed?";
-    if (*c.frame) EXPECT_NE(race_with(*raw, c.frame), nullptr) << c.feature << " " << c.tool << ":\n" << frames_of(*raw);
+    if (*c.frame) {
+      EXPECT_NE(race_with(*raw, c.frame), nullptr) << c.feature << " " << c.tool << ":\n" << frames_of(*raw);
+    }
     const auto* judged = job("corpus", c.feature, c.tool);
     ASSERT_NE(judged, nullptr);
     bool used = false;
@@ -74,7 +84,8 @@ TEST(CorpusE2E, LibraryNoiseIsHiddenByItsOwnSuppression) {
 // shared_ptr hand-offs and std::call_once are ordered by the drivers' happens-before annotations
 // (libstdc++'s hooks, the pthread_once wrapper): not reported at all, even without suppressions.
 TEST(CorpusE2E, ModelledSynchronisationLeavesNoReport) {
-  for (const char* feature : {"jsoncpp_shared_handoff", "shared_ptr_handoff", "call_once"}) {
+  for (const char* feature : {"jsoncpp_shared_handoff", "shared_ptr_handoff", "call_once", "glib_mutex_hash",
+                              "glib_rw_lock", "glib_async_queue"}) {
     for (const char* tool : {"helgrind", "drd"}) {
       const auto* raw = job("corpus-raw", feature, tool);
       ASSERT_NE(raw, nullptr) << feature << " " << tool;
@@ -91,6 +102,7 @@ TEST(CorpusE2E, RealRacesOfTheSameShapesAreStillReported) {
       {"control_shared_ptr_payload", "feature_control_shared_ptr_payload"},
       {"control_call_once_then_write", "feature_control_call_once_then_write"},
       {"control_clear_after_unlock", "feature_control_clear_after_unlock"},
+      {"control_glib_unlocked", "feature_control_glib_unlocked"},
   };
   for (const auto& [feature, function] : controls) {
     for (const char* tool : {"helgrind", "drd", "tsan"}) {
