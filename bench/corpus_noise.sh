@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # False positives on correct code (issue 11): the clean multithreaded corpus on real Debian
-# libraries (tests/e2e/specs/corpus: 27 correct features, 4 controls with real races) under all
-# six tools (glib_main_loop_invoke: five, see its spec), once per Sohound binary given, and once more with the last binary and
+# libraries (tests/e2e/specs/corpus: 27 correct features, 5 controls with real races) under all
+# six tools, once per Sohound binary given, and once more with the last binary and
 # --no-default-suppressions (what modelling alone leaves). For each: error-severity findings that
 # would fail the run on the clean features (distinct records, and the tools' total count), how
 # many the shipped suppressions hid, and whether each control's race was found by Helgrind, DRD
@@ -27,6 +27,7 @@ r = json.load(open(path))
 per_tool = collections.defaultdict(lambda: [0, 0, 0])  # distinct failing, total count, suppressed
 per_feature = collections.defaultdict(collections.Counter)  # feature -> tool -> failing
 features, controls = set(), collections.defaultdict(set)
+not_ok = [f'{j["feature"]}/{j["tool"]}: {j["outcome"]}' for j in r["jobs"] if j["outcome"] != "ok"]
 for j in r["jobs"]:
     control = j["feature"].startswith("control_")
     if not control:
@@ -48,6 +49,8 @@ print(f"{label}: {len(features)} clean features x {len(tools)} tools; failing fi
       f"(reports {sum(per_tool[t][1] for t in tools)}), suppressed {sum(per_tool[t][2] for t in tools)}")
 for t in tools:
     print(f"  {t:9} failing {per_tool[t][0]:4}  reports {per_tool[t][1]:6}  suppressed {per_tool[t][2]:4}")
+for job in not_ok:
+    print(f"  job not ok: {job}")
 for feature in sorted(per_feature):
     print(f"  failing in {feature}: " + ", ".join(f"{t} {n}" for t, n in sorted(per_feature[feature].items())))
 for c in sorted(controls):

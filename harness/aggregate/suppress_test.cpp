@@ -411,3 +411,48 @@ TEST(Suppression, GlibInternalsOnlyMatchGlibsOwnCode) {
 
 }  // namespace
 }  // namespace harness::aggregate
+
+namespace harness::aggregate {
+namespace {
+
+TEST(Suppression, FutureHandOffOnlyBetweenTheSetterAndGet) {
+  const auto& s = shipped("cxx-future-result-handoff");
+  const std::string stdcxx = "/out/build/corpus_cxx/plain/driver";  // the templates are instantiated in the driver
+  model::Finding f;
+  f.kind = "race.data";
+  f.stack = {in("std::__cxx11::basic_string<char>::_M_data() const", stdcxx),
+             in("std::__cxx11::basic_string<char>::basic_string(std::__cxx11::basic_string<char>&&)", stdcxx),
+             in("std::future<std::__cxx11::basic_string<char> >::get()", stdcxx), in("feature_promise_future()", stdcxx)};
+  f.aux_stacks = {{"This conflicts with a previous write of size 8 by thread #73",
+                   {in("std::__cxx11::basic_string<char>::basic_string(std::__cxx11::basic_string<char>&&)", stdcxx),
+                    in("std::__future_base::_Result<std::__cxx11::basic_string<char> >::_M_set(std::__cxx11::basic_string<char>&&)", stdcxx),
+                    in("std::__future_base::_State_baseV2::_M_do_set(std::function<void ()>*, bool*)", stdcxx),
+                    in("std::promise<std::__cxx11::basic_string<char> >::set_value(char const (&) [8])", stdcxx)}}};
+  EXPECT_TRUE(matches(s, model::Tool::helgrind, f));
+  EXPECT_FALSE(matches(s, model::Tool::drd, f)) << "DRD sees the hand-off";
+  // The delivered object written by both threads afterwards: user frames, no _M_do_set.
+  auto delivered = f;
+  delivered.stack = {in("feature_control_future_delivered_pointer()", stdcxx)};
+  delivered.aux_stacks[0].frames = {in("feature_control_future_delivered_pointer()::{lambda()#1}::operator()() const", stdcxx)};
+  EXPECT_FALSE(matches(s, model::Tool::helgrind, delivered));
+  // A write by the setter's thread that is not the result's store.
+  auto later = f;
+  later.aux_stacks[0].frames = {in("std::__cxx11::basic_string<char>::append(char const*)", stdcxx), in("producer()", stdcxx)};
+  EXPECT_FALSE(matches(s, model::Tool::helgrind, later));
+  // Helgrind keeps 8 frames of the conflicting access: the result's store without _M_do_set.
+  auto cut = f;
+  cut.aux_stacks[0].frames.resize(2);
+  EXPECT_TRUE(matches(s, model::Tool::helgrind, cut));
+
+  model::Finding word;
+  word.kind = "race.data";
+  word.stack = {in("load", stdcxx), in("_M_load", stdcxx),
+                in("std::__atomic_futex_unsigned<2147483648u>::_M_load_and_test_until(unsigned int, unsigned int, bool)", stdcxx),
+                in("std::future<std::__cxx11::basic_string<char> >::get()", stdcxx)};
+  EXPECT_TRUE(matches(shipped("cxx-atomic-futex-word"), model::Tool::drd, word));
+  word.stack = {in("feature_poll_flag()", stdcxx), in("sohound_body_thread", stdcxx)};  // a user's own flag
+  EXPECT_FALSE(matches(shipped("cxx-atomic-futex-word"), model::Tool::drd, word));
+}
+
+}  // namespace
+}  // namespace harness::aggregate
