@@ -111,13 +111,13 @@ int I_WRAP_SONAME_FNNAME_ZZ(libcZdsoZa, pthreadZuonce)(pthread_once_t *control, 
  * GAsyncQueue and thread pool) is reported as racing. These wrappers (inert unless libglib-2.0 is
  * loaded) tell the tools about each acquisition and release, as they see a pthread mutex's, and
  * about the wake-up edge of a condition variable. */
-#define SOHOUND_GLIB_LOCK(fn, annotate_after, is_w) \
+#define SOHOUND_GLIB_LOCK(fn, is_w) \
   void I_WRAP_SONAME_FNNAME_ZZ(libglibZh2Zd0ZdsoZa, fn)(void *lock); \
   void I_WRAP_SONAME_FNNAME_ZZ(libglibZh2Zd0ZdsoZa, fn)(void *lock) { \
     OrigFn orig; \
     VALGRIND_GET_ORIG_FN(orig); \
     CALL_FN_v_W(orig, lock); \
-    annotate_after(lock, is_w); \
+    ANNOTATE_RWLOCK_ACQUIRED(lock, is_w); \
   }
 #define SOHOUND_GLIB_UNLOCK(fn, is_w) \
   void I_WRAP_SONAME_FNNAME_ZZ(libglibZh2Zd0ZdsoZa, fn)(void *lock); \
@@ -137,16 +137,16 @@ int I_WRAP_SONAME_FNNAME_ZZ(libcZdsoZa, pthreadZuonce)(pthread_once_t *control, 
     if (got) ANNOTATE_RWLOCK_ACQUIRED(lock, is_w); \
     return got; \
   }
-SOHOUND_GLIB_LOCK(gZumutexZulock, ANNOTATE_RWLOCK_ACQUIRED, 1)
+SOHOUND_GLIB_LOCK(gZumutexZulock, 1)
 SOHOUND_GLIB_UNLOCK(gZumutexZuunlock, 1)
 SOHOUND_GLIB_TRYLOCK(gZumutexZutrylock, 1)
-SOHOUND_GLIB_LOCK(gZurecZumutexZulock, ANNOTATE_RWLOCK_ACQUIRED, 1)
+SOHOUND_GLIB_LOCK(gZurecZumutexZulock, 1)
 SOHOUND_GLIB_UNLOCK(gZurecZumutexZuunlock, 1)
 SOHOUND_GLIB_TRYLOCK(gZurecZumutexZutrylock, 1)
-SOHOUND_GLIB_LOCK(gZurwZulockZuwriterZulock, ANNOTATE_RWLOCK_ACQUIRED, 1)
+SOHOUND_GLIB_LOCK(gZurwZulockZuwriterZulock, 1)
 SOHOUND_GLIB_UNLOCK(gZurwZulockZuwriterZuunlock, 1)
 SOHOUND_GLIB_TRYLOCK(gZurwZulockZuwriterZutrylock, 1)
-SOHOUND_GLIB_LOCK(gZurwZulockZureaderZulock, ANNOTATE_RWLOCK_ACQUIRED, 0)
+SOHOUND_GLIB_LOCK(gZurwZulockZureaderZulock, 0)
 SOHOUND_GLIB_UNLOCK(gZurwZulockZureaderZuunlock, 0)
 SOHOUND_GLIB_TRYLOCK(gZurwZulockZureaderZutrylock, 0)
 

@@ -85,10 +85,11 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
       }
       if (!fresh.empty() && j->outcome == model::JobOutcome::ok) {
         std::string body;
+        const auto follow_ons = harness::aggregate::follow_ons_by_root(j->findings);
         for (const auto* f : fresh) {
           body += finding_block(*f);
-          for (const auto& g : j->findings)
-            if (g.root == f->fingerprint) body += "  follows from it: " + finding_block(g, 4);
+          if (auto it = follow_ons.find(f->fingerprint); it != follow_ons.end())
+            for (const auto* g : it->second) body += "  follows from it: " + finding_block(*g, 4);
           body += "\n";
         }
         out << fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",

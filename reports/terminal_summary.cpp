@@ -73,6 +73,7 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
   std::size_t unexpected = 0, failed_jobs = 0;
   for (const auto& job : summary.jobs) {
     if (!job.passed) ++failed_jobs;
+    const auto follow_ons = harness::aggregate::follow_ons_by_root(job.findings);
     for (const auto& f : job.findings) {
       if (!harness::aggregate::is_failing(f)) continue;
       ++unexpected;
@@ -87,9 +88,10 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
       for (std::size_t i = 0; i < n; ++i) out << "      " << (i ? "by " : "at ") << short_frame_text(f.stack[i]) << '\n';
       if (user > n) out << fmt::format("      ... {} more frames\n", user - n);
       // What follows from it, one line each, under it.
-      for (const auto& g : job.findings)
-        if (g.root == f.fingerprint)
-          out << fmt::format("      + follows from it: {} {}{}\n", g.kind, g.message, g.count > 1 ? fmt::format(" (x{})", g.count) : "");
+      if (auto it = follow_ons.find(f.fingerprint); it != follow_ons.end())
+        for (const auto* g : it->second)
+          out << fmt::format("      + follows from it: {} {}{}\n", g->kind, g->message,
+                             g->count > 1 ? fmt::format(" (x{})", g->count) : "");
     }
   }
   // A build or tool failure once per feature and message, with the tools it hit (one compile error

@@ -8,9 +8,6 @@ namespace harness::aggregate {
 
 using util::starts_with;
 
-namespace {
-
-// Objects of the tools themselves: Valgrind's preloads, the sanitizer runtimes, the dynamic loader.
 bool is_harness_object(std::string_view object) {
   static constexpr std::string_view k_objects[] = {"vgpreload_", "libasan.so", "liblsan.so", "libtsan.so",
                                                    "libubsan.so", "ld-linux"};
@@ -18,6 +15,8 @@ bool is_harness_object(std::string_view object) {
     if (object.find(o) != std::string_view::npos) return true;
   return false;
 }
+
+namespace {
 
 bool is_unnamed(const model::Frame& frame) {
   return frame.function.empty() || frame.function == "???" || frame.function == "<null>";

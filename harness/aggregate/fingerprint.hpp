@@ -47,6 +47,9 @@ std::string normalize_function(std::string_view function);
 // True for frames that say nothing about the bug: allocators, sanitizer runtimes, libc start-up.
 bool is_runtime_frame(const model::Frame& frame);
 
+// True for the tools' own objects: Valgrind's preloads, the sanitizer runtimes, the dynamic loader.
+bool is_harness_object(std::string_view object);
+
 // True for frames of Sohound's generated driver (feature_*, sohound_*).
 bool is_driver_frame(const model::Frame& frame);
 

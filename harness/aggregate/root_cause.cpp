@@ -41,7 +41,7 @@ void group_root_causes(std::vector<model::Finding>& findings, model::Tool tool) 
 
   // Leaks.
   const model::Finding* owner = nullptr;
-  std::uint64_t claimed = 0, indirect = 0;
+  std::uint64_t claimed = 0, indirect = 0, owner_owns = 0;
   for (const auto& f : findings) {
     if (f.kind == "leak.indirect") indirect += f.bytes;
     if (f.kind != "leak.definite" && f.kind != "leak.possible") continue;
@@ -51,7 +51,10 @@ void group_root_causes(std::vector<model::Finding>& findings, model::Tool tool) 
     }
     const auto owned = indirect_bytes_owned(f.message);
     claimed += owned;
-    if (owned > 0 && (!owner || owned > indirect_bytes_owned(owner->message))) owner = &f;
+    if (owned > owner_owns) {
+      owner = &f;
+      owner_owns = owned;
+    }
   }
   const bool covered = tool == model::Tool::asan || (claimed > 0 && claimed >= indirect);
   if (!owner || !covered) {
@@ -76,6 +79,14 @@ void group_root_causes(std::vector<model::Finding>& findings, model::Tool tool) 
     auto [it, inserted] = first_of_block.try_emplace(block, f.fingerprint);
     if (!inserted && it->second != f.fingerprint) f.root = it->second;
   }
+}
+
+std::unordered_map<std::string, std::vector<const model::Finding*>> follow_ons_by_root(
+    const std::vector<model::Finding>& findings) {
+  std::unordered_map<std::string, std::vector<const model::Finding*>> out;
+  for (const auto& f : findings)
+    if (!f.root.empty()) out[f.root].push_back(&f);
+  return out;
 }
 
 bool is_failing(const model::Finding& finding) {

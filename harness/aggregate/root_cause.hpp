@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace harness::aggregate {
@@ -33,5 +34,9 @@ void group_root_causes(std::vector<model::Finding>& findings, model::Tool tool);
 
 // A finding that fails its job: new, of error severity, and a root.
 bool is_failing(const model::Finding& finding);
+
+// A job's follow-ons by their root's fingerprint (in the job's order), built once per job.
+std::unordered_map<std::string, std::vector<const model::Finding*>> follow_ons_by_root(
+    const std::vector<model::Finding>& findings);
 
 }  // namespace harness::aggregate

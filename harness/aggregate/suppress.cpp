@@ -123,8 +123,7 @@ bool is_shared_library(std::string_view object) {
 
 const model::Frame* first_real_frame(const std::vector<model::Frame>& stack) {
   for (const auto& f : stack)
-    if (!is_runtime_frame(f) || (f.function.empty() && !f.object.empty() && is_shared_library(f.object) &&
-                                 f.object.find("vgpreload_") == std::string::npos))
+    if (!is_runtime_frame(f) || (f.function.empty() && is_shared_library(f.object) && !is_harness_object(f.object)))
       return &f;
   return nullptr;
 }

@@ -29,11 +29,7 @@ std::string c_string_literal(std::string_view text) {
 
 std::string snippet_block(const model::Snippet& snippet) {
   if (snippet.empty()) return {};
-  // An absolute path, whatever the user typed: every tool then reports the same file for inline
-  // code (Valgrind joins it to the compile folder, the sanitizers print it as written), and
-  // reports can read snippets from it.
-  const auto file = std::filesystem::absolute(snippet.pos.file).lexically_normal().string();
-  std::string out = fmt::format("#line {} {}\n", snippet.pos.line, c_string_literal(file));
+  std::string out = fmt::format("#line {} {}\n", snippet.pos.line, c_string_literal(snippet_file(snippet.pos)));
   out += snippet.text;
   if (out.back() != '\n') out += '\n';
   out += k_line_reset;
@@ -98,6 +94,13 @@ std::string feature_symbol(std::string_view feature_name) {
   std::uint32_t hash = 2166136261u;  // FNV-1a: only needs to tell names apart that map alike
   for (unsigned char c : feature_name) hash = (hash ^ c) * 16777619u;
   return fmt::format("sohound_{}_{:08x}", body_function_name(feature_name), hash);
+}
+
+// An absolute path, whatever the user typed: every tool then reports the same file for inline code
+// (Valgrind joins it to the compile folder, the sanitizers print it as written), and reports can
+// read snippets from it.
+std::string snippet_file(const model::SourcePos& pos) {
+  return std::filesystem::absolute(pos.file).lexically_normal().string();
 }
 
 std::string body_function_name(std::string_view feature_name) {

@@ -17,6 +17,10 @@ model::Language language_of(const model::SuiteSpec& suite, const model::FeatureS
 // The generated file's name for a feature: NAME.c or NAME.cpp.
 std::string feature_file_name(std::string_view feature_name, model::Language language);
 
+// The file inline code is compiled as (its #line directive), so stack frames name it: the snippet's
+// file made absolute, whatever the user typed.
+std::string snippet_file(const model::SourcePos& pos);
+
 // The C identifier of the feature's body function: "feature_" + name with [.-] mapped to '_'.
 std::string body_function_name(std::string_view feature_name);
 

@@ -634,7 +634,7 @@ struct Pipeline::Impl {
       FeatureFrames frames;
       frames.body = codegen::body_function_name(feature.name);
       if (!feature.code.empty()) {
-        frames.spec_file = std::filesystem::absolute(feature.code.pos.file).lexically_normal().string();
+        frames.spec_file = codegen::snippet_file(feature.code.pos);
         frames.code_line = feature.code.pos.line;
       }
       if (!feature.source.empty()) {

@@ -1,5 +1,6 @@
 #include "harness/exec/tsan_frames.hpp"
 
+#include "harness/aggregate/fingerprint.hpp"
 #include "harness/util/text.hpp"
 
 #include <fmt/format.h>
@@ -10,13 +11,9 @@ namespace harness::exec {
 
 namespace {
 
-bool is_unnamed_or_library(const model::Frame& f) {
-  return !util::starts_with(f.function, "feature_") && !util::starts_with(f.function, "sohound_");
-}
-
 // The frame to put back above stack[i], or none.
 std::optional<model::Frame> lost_frame(const std::vector<model::Frame>& stack, std::size_t i, const FeatureFrames& feature) {
-  if (i == 0 || !is_unnamed_or_library(stack[i - 1])) return std::nullopt;
+  if (i == 0 || aggregate::is_driver_frame(stack[i - 1])) return std::nullopt;  // the frame above is not lost
   const auto name = stack[i].function;
   if (util::starts_with(name, "sohound_body_thread"))
     return model::Frame{feature.body, feature.spec_file, feature.code_line, stack[i].object};
