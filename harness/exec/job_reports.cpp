@@ -105,9 +105,15 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, 
       std::vector<int> numbers;
       for (const auto& fd : fds)
         if (!fd.inherited) numbers.push_back(fd.fd);
-      for (std::size_t i = 0; i < fd_findings.size(); ++i)
-        stream.findings.push_back(
-            {std::move(fd_findings[i]), i < numbers.size() ? fd_owner(stream.markers, numbers[i]) : std::string()});
+      // A process Sohound killed (a timeout, the batch watchdog) lists what was open at that moment,
+      // e.g. the library ld.so was mapping when the kill landed: only a finished feature's listing
+      // makes a descriptor a leak then.
+      const bool killed = process.signal == SIGKILL || process.signal == SIGTERM;
+      for (std::size_t i = 0; i < fd_findings.size(); ++i) {
+        auto owner = i < numbers.size() ? fd_owner(stream.markers, numbers[i]) : std::string();
+        if (killed && owner.empty()) continue;
+        stream.findings.push_back({std::move(fd_findings[i]), std::move(owner)});
+      }
     }
     if (report->fatal_signal && job.outcome == JobOutcome::ok) {
       job.outcome = JobOutcome::crashed;

@@ -74,5 +74,30 @@ TEST_F(JobReports, ATimeoutWithOtherOutputStaysATimeout) {
   EXPECT_TRUE(j.notes.empty());
 }
 
+// memcheck's descriptor listing at a kill says what was open at that moment (in CI: the library
+// ld.so was mapping when a timeout landed), not what a feature left open.
+class KilledValgrindJob : public JobReports, public ::testing::WithParamInterface<int> {};
+
+TEST_P(KilledValgrindJob, DescriptorsOpenAtTheKillAreNotLeaksUnlessTheProcessEndedItself) {
+  auto j = job(model::Tool::memcheck, "");
+  fs::copy_file(testing::testdata_path("valgrind/memcheck-sigterm-openfd.xml"), m_dir / "vg.1077.xml");
+  fs::copy_file(testing::testdata_path("valgrind/memcheck-sigterm-openfd.log"), m_dir / "vg.1077.log");
+  const int signal = GetParam();
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = signal ? -1 : 0, .signal = signal, .strays = {}},
+                   signal ? "stopped after 0.3 s" : "");
+  std::vector<std::string> fds;
+  for (const auto& f : j.findings)
+    if (f.kind == "fd.leak") fds.push_back(f.message);
+  if (signal == SIGTERM || signal == SIGKILL) {
+    EXPECT_TRUE(fds.empty()) << fds.front();
+    EXPECT_EQ(j.outcome, JobOutcome::timeout);
+  } else {
+    ASSERT_EQ(fds.size(), 1u);
+    EXPECT_NE(fds[0].find("/etc/hostname"), std::string::npos) << fds[0];
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, KilledValgrindJob, ::testing::Values(SIGTERM, SIGKILL, 0));
+
 }  // namespace
 }  // namespace harness::exec
