@@ -29,6 +29,7 @@ void finding(JsonWriter& w, const model::Finding& f) {
       .field("bytes", static_cast<unsigned long long>(f.bytes))
       .field("blocks", static_cast<unsigned long long>(f.blocks))
       .field("pid", f.pid);
+  if (!f.process.empty()) w.field("process", f.process);
   frames(w, "stack", f.stack);
   w.key("aux_stacks").begin_array();
   for (const auto& a : f.aux_stacks) {

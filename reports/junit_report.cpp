@@ -20,7 +20,9 @@ struct Counts {
   double time = 0;
 };
 
-bool is_error(model::JobOutcome o) { return o != model::JobOutcome::ok && o != model::JobOutcome::cancelled; }
+bool is_error(model::JobOutcome o) {
+  return o != model::JobOutcome::ok && o != model::JobOutcome::cancelled && o != model::JobOutcome::skipped;
+}
 
 }  // namespace
 
@@ -37,7 +39,7 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
     for (const auto* j : jobs) {
       ++c.tests;
       c.time += j->duration_s;
-      if (j->outcome == model::JobOutcome::cancelled)
+      if (j->outcome == model::JobOutcome::cancelled || j->outcome == model::JobOutcome::skipped)
         ++c.skipped;
       else if (is_error(j->outcome))
         ++c.errors;
@@ -76,7 +78,7 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
         location = fmt::format(" file=\"{}\" line=\"{}\"", xml_escape(relative_to(first->file, options.source_root)), first->line);
       out << fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"{}>\n",
                          xml_escape(j->suite + "." + j->feature), model::name(j->tool), j->duration_s, location);
-      if (j->outcome == model::JobOutcome::cancelled) {
+      if (j->outcome == model::JobOutcome::cancelled || j->outcome == model::JobOutcome::skipped) {
         out << fmt::format("      <skipped message=\"{}\"/>\n", xml_escape(j->message));
       } else if (is_error(j->outcome)) {
         out << fmt::format("      <error message=\"{}\" type=\"{}\">{}</error>\n",

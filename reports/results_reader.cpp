@@ -35,9 +35,7 @@ model::FindingStatus status_of(const JsonView& f) {
 
 model::JobOutcome outcome_of(const JsonView& j) {
   const auto s = j.string("outcome", "ok");
-  for (auto o : {model::JobOutcome::ok, model::JobOutcome::build_failed, model::JobOutcome::crashed,
-                 model::JobOutcome::timeout, model::JobOutcome::tool_failed, model::JobOutcome::cancelled,
-                 model::JobOutcome::exited_early})
+  for (auto o : model::all_outcomes())
     if (model::to_string(o) == s) return o;
   throw JsonTypeError{fmt::format("{}/outcome: unknown outcome '{}'", j.path(), s)};
 }
@@ -127,6 +125,7 @@ harness::util::Result<model::RunSummary> parse_results(std::string_view text, co
         finding.bytes = f.count("bytes");
         finding.blocks = f.count("blocks");
         finding.pid = small_int(f, "pid", 0);
+        finding.process = f.string("process");
         finding.expected_by = f.string("expected_by");
         finding.suppressed_by = f.string("suppressed_by");
         finding.root = f.string("root");

@@ -47,7 +47,9 @@ std::string job_line(const model::JobResult& job, bool color) {
     else
       ++follow_ons;
   }
-  std::string verdict = job.passed ? paint(color, "32", "PASS") : paint(color, "31;1", "FAIL");
+  std::string verdict = job.outcome == model::JobOutcome::skipped && job.passed ? paint(color, "33", "SKIP")
+                        : job.passed                                         ? paint(color, "32", "PASS")
+                                                                             : paint(color, "31;1", "FAIL");
   std::string detail;
   if (job.outcome != model::JobOutcome::ok) detail = fmt::format("{}: {}", model::to_string(job.outcome), job.message);
   std::vector<std::string> counts;
@@ -66,8 +68,9 @@ std::string job_line(const model::JobResult& job, bool color) {
 }
 
 void write_terminal_summary(const model::RunSummary& summary, std::ostream& out, const TerminalOptions& options) {
-  out << "\nResults\n";
-  for (const auto& job : summary.jobs) out << "  " << job_line(job, options.color) << '\n';
+  out << (options.list_passing ? "\nResults\n" : "\nResults (jobs that did not pass; every job is listed above)\n");
+  for (const auto& job : summary.jobs)
+    if (options.list_passing || !job.passed) out << "  " << job_line(job, options.color) << '\n';
 
   bool header = false;
   std::size_t unexpected = 0, failed_jobs = 0;
@@ -83,6 +86,7 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
       }
       out << fmt::format("  {} {}/{} [{}] {}{}\n", paint(options.color, "31;1", f.kind), job.suite, job.feature,
                          model::name(job.tool), f.message, f.count > 1 ? fmt::format(" (x{})", f.count) : "");
+      if (!f.process.empty()) out << "      in process " << f.process << '\n';
       const auto user = reports::user_frame_count(f.stack);
       const auto n = std::min(options.max_frames, user);
       for (std::size_t i = 0; i < n; ++i) out << "      " << (i ? "by " : "at ") << short_frame_text(f.stack[i]) << '\n';

@@ -11,6 +11,9 @@ namespace reports {
 struct TerminalOptions {
   bool color = false;
   std::size_t max_frames = 8;
+  // False when every job's line was already printed as it ended (plain progress lines in CI): the
+  // summary then lists only the jobs that did not pass, so a log shows each job once.
+  bool list_passing = true;
 };
 
 void write_terminal_summary(const harness::model::RunSummary& summary, std::ostream& out, const TerminalOptions& options);

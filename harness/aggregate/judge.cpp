@@ -93,7 +93,7 @@ void judge(model::JobResult& job, const JudgeContext& context) {
           model::can_report(job.tool, expectations[i].kind))
         job.unmatched_expectations.push_back(expectations[i].describe());
   }
-  job.passed = job.outcome == model::JobOutcome::ok && !unexpected;
+  job.passed = (job.outcome == model::JobOutcome::ok || job.outcome == model::JobOutcome::skipped) && !unexpected;
 }
 
 }  // namespace harness::aggregate

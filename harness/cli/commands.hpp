@@ -1,6 +1,8 @@
 // Subcommands. Each returns the process exit code (docs/results.md, "Exit codes").
 #pragma once
 
+#include "harness/model/suite_spec.hpp"
+
 #include <string>
 #include <vector>
 
@@ -28,6 +30,19 @@ struct RunOptions {
   std::string isolation;                  // --isolation process|batch
   std::string cache_dir;                  // --cache-dir (default: $XDG_CACHE_HOME/sohound)
   bool cache = true;                      // --no-cache
+  std::vector<model::SuiteSpec> suites;   // built by a command (exec, ctest), run after the spec files'
+};
+
+// `sohound exec [options] -- PROGRAM ARGS...`: one existing program under the tools.
+struct ExecOptions {
+  std::vector<std::string> argv;          // PROGRAM ARGS...
+  std::string name;                       // --name (default: the program's file name)
+  std::string cwd;                        // --cwd
+  double timeout_s = 300;                 // --timeout
+  int exit_status = 0;                    // --exit-status
+  std::string asan, tsan, ubsan;          // --asan/--tsan/--ubsan: the user's instrumented builds
+  std::vector<std::string> skip_children; // --skip-children
+  bool gtest = false;                     // --gtest: one job per GoogleTest case
 };
 
 struct ReportCommandOptions {
@@ -44,6 +59,7 @@ struct MergeOptions {
 };
 
 int run_command(const RunOptions& options);
+int exec_command(const ExecOptions& exec, RunOptions run);
 int check_command(const std::vector<std::string>& specs);
 // Writes a minimal suppression entry per new finding in results.json (YAML) to `out` ("" = stdout).
 int suppressions_command(const std::string& results, const std::string& out);

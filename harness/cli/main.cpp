@@ -7,11 +7,34 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #ifndef SOHOUND_VERSION
 #define SOHOUND_VERSION "0.0.0"
 #endif
+
+namespace {
+
+// The options of a run, shared by `run` and the commands that build their suites themselves.
+void add_run_options(CLI::App* cmd, harness::cli::RunOptions& run) {
+  cmd->add_option("--tools", run.tools, "Only these tools (comma-separated: memcheck,asan)")->delimiter(',');
+  cmd->add_option("-j,--jobs", run.jobs, "Processes at once (default: number of cores)")->check(CLI::Range(1, 1024));
+  cmd->add_option("--out", run.out_dir, "Output folder (default: sohound-out)");
+  cmd->add_option("--filter", run.filter, "Only features whose name or suite/name matches this glob");
+  cmd->add_flag("!--no-progress", run.progress, "No live progress line: each job is printed once, as it ends");
+  cmd->add_option("--suppressions", run.suppressions, "A YAML suppressions file (repeatable)");
+  cmd->add_flag("!--no-default-suppressions", run.default_suppressions, "Do not apply the shipped suppressions");
+  cmd->add_option("--baseline", run.baseline, "Fail only on findings whose fingerprint is not in this baseline");
+  cmd->add_option("--write-baseline", run.write_baseline, "Write this run's failing findings as a baseline");
+  cmd->add_option("--report", run.reports, "Reports to write: html,junit,sarif,json (default html,junit,json)")
+      ->delimiter(',');
+  cmd->add_option("--source-root", run.source_root, "Paths in SARIF and JUnit are relative to this (default: .)");
+  cmd->add_option("--cache-dir", run.cache_dir, "The result cache (default: $XDG_CACHE_HOME/sohound)");
+  cmd->add_flag("!--no-cache", run.cache, "Run every job; neither read nor write the result cache");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace harness::cli;
@@ -22,26 +45,34 @@ int main(int argc, char** argv) {
   RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "Build a driver per feature, run it under each tool, report findings");
   run_cmd->add_option("specs", run.specs, "Spec files (YAML)")->required();
-  run_cmd->add_option("--tools", run.tools, "Only these tools (comma-separated: memcheck,asan)")->delimiter(',');
-  run_cmd->add_option("-j,--jobs", run.jobs, "Processes at once (default: number of cores)")->check(CLI::Range(1, 1024));
-  run_cmd->add_option("--out", run.out_dir, "Output folder (default: sohound-out)");
-  run_cmd->add_option("--filter", run.filter, "Only features whose name or suite/name matches this glob");
-  run_cmd->add_flag("!--no-progress", run.progress, "No live progress line");
-  run_cmd->add_option("--suppressions", run.suppressions, "A YAML suppressions file (repeatable)");
-  run_cmd->add_flag("!--no-default-suppressions", run.default_suppressions, "Do not apply the shipped suppressions");
-  run_cmd->add_option("--baseline", run.baseline, "Fail only on findings whose fingerprint is not in this baseline");
-  run_cmd->add_option("--write-baseline", run.write_baseline, "Write this run's failing findings as a baseline");
-  run_cmd->add_option("--report", run.reports, "Reports to write: html,junit,sarif,json (default html,junit,json)")
-      ->delimiter(',');
-  run_cmd->add_option("--source-root", run.source_root, "Paths in SARIF and JUnit are relative to this (default: .)");
+  add_run_options(run_cmd, run);
   run_cmd->add_option("--compiler", run.compiler, "Build with this compiler whatever the specs say")
       ->check(CLI::IsMember({"gcc", "clang"}));
   run_cmd->add_option("--isolation", run.isolation,
                       "process: every feature in its own tool process; batch: features share processes where their "
                       "spec allows (the default)")
       ->check(CLI::IsMember({"process", "batch"}));
-  run_cmd->add_option("--cache-dir", run.cache_dir, "The result cache (default: $XDG_CACHE_HOME/sohound)");
-  run_cmd->add_flag("!--no-cache", run.cache, "Run every job; neither read nor write the result cache");
+
+  RunOptions exec_run;
+  ExecOptions exec;
+  auto* exec_cmd = app.add_subcommand("exec", "Run an existing program (and the children it starts) under the tools: "
+                                              "sohound exec [options] -- PROGRAM ARGS...");
+  // Everything from PROGRAM on is the program's own (its options too): a prefix command.
+  exec_cmd->prefix_command();
+  exec_cmd->footer("PROGRAM ARGS... follow the options, after --");
+  add_run_options(exec_cmd, exec_run);
+  exec_cmd->add_option("--name", exec.name, "The job's name in reports (default: the program's file name)");
+  exec_cmd->add_option("--cwd", exec.cwd, "Run the program in this folder (default: a work folder of the job's own)");
+  exec_cmd->add_option("--timeout", exec.timeout_s, "Seconds a native run may take (scaled per tool; default 300)")
+      ->check(CLI::PositiveNumber);
+  exec_cmd->add_option("--exit-status", exec.exit_status, "The exit status of a passing run (default 0)")->check(CLI::Range(0, 255));
+  exec_cmd->add_option("--asan", exec.asan, "The program built with -fsanitize=address (else ASan is skipped)");
+  exec_cmd->add_option("--tsan", exec.tsan, "The program built with -fsanitize=thread (else TSan is skipped)");
+  exec_cmd->add_option("--ubsan", exec.ubsan, "The program built with -fsanitize=undefined (else UBSan is skipped)");
+  exec_cmd->add_option("--skip-children", exec.skip_children,
+                       "Valgrind does not follow children whose path matches these patterns (and their children)")
+      ->delimiter(',');
+  exec_cmd->add_flag("--gtest", exec.gtest, "A GoogleTest binary: one job per test case");
 
   ReportCommandOptions report;
   auto* report_cmd = app.add_subcommand("report", "Render reports again from a results.json");
@@ -68,14 +99,23 @@ int main(int argc, char** argv) {
   // Unknown options are collected (not parsed as file names: "--timeout 5" once read as a missing
   // spec "5") and reported with a suggestion; positional files are checked after that.
   for (auto* sub : app.get_subcommands({})) sub->allow_extras();
+  // `exec ... -- PROGRAM ARGS`: what follows the first "--" is the program's, never parsed here.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args.front() == "exec")
+    if (auto dash = std::find(args.begin(), args.end(), "--"); dash != args.end()) {
+      exec.argv.assign(dash + 1, args.end());
+      args.erase(dash, args.end());
+    }
+  std::reverse(args.begin(), args.end());  // CLI11 takes a vector in reverse order
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : k_exit_usage;
   }
+  if (*exec_cmd && exec.argv.empty()) exec.argv = exec_cmd->remaining();  // PROGRAM without "--"
   for (auto* sub : app.get_subcommands()) {
-    if (sub->remaining().empty()) continue;
+    if (sub->remaining().empty() || sub == exec_cmd) continue;
     std::vector<std::string> names;
     for (const auto* option : sub->get_options())
       for (const auto& name : option->get_lnames()) names.push_back("--" + name);
@@ -101,12 +141,14 @@ int main(int argc, char** argv) {
       (*report_cmd && missing({report.results}, "results file")) || (*merge_cmd && missing(merge.inputs, "results file")) ||
       (*supp_cmd && missing({supp_results}, "results file")) ||
       (*run_cmd && missing(run.suppressions, "suppressions file")) ||
+      (*exec_cmd && missing(exec_run.suppressions, "suppressions file")) ||
       (*run_cmd && !run.baseline.empty() && missing({run.baseline}, "baseline")))
     return k_exit_usage;
   // Ctrl-C and SIGTERM: `run` stops its jobs and writes what it gathered (run_command.cpp); the
   // other commands stop the phase they are in, leave every file as it was, and exit 130.
-  harness::util::install_interrupt_handlers(!*run_cmd);
+  harness::util::install_interrupt_handlers(!*run_cmd && !*exec_cmd);
   if (*run_cmd) return run_command(run);
+  if (*exec_cmd) return exec_command(exec, exec_run);
   const int code = *check_cmd    ? check_command(check_specs)
                    : *supp_cmd   ? suppressions_command(supp_results, supp_out)
                    : *report_cmd ? report_command(report)

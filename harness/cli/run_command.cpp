@@ -1,4 +1,5 @@
 #include "harness/cli/commands.hpp"
+#include "harness/adopt/gtest.hpp"
 #include "harness/aggregate/baseline.hpp"
 #include "harness/aggregate/fingerprint.hpp"
 #include "harness/exec/boost_process_launcher.hpp"
@@ -37,6 +38,8 @@
 #include <set>
 #include <thread>
 
+extern char** environ;
+
 #ifndef SOHOUND_VERSION
 #define SOHOUND_VERSION "0.0.0"
 #endif
@@ -51,12 +54,14 @@ std::string now_iso8601() {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
 }
 
-// Live progress on a terminal (one rewritten line), plain lines in CI.
+// Live progress on a terminal (one rewritten line), plain lines in CI, nothing with --no-progress.
 class Progress {
  public:
-  Progress(std::size_t total, bool live) : m_total(total), m_live(live) {}
+  enum class Mode { live, lines, none };
+  Progress(std::size_t total, Mode mode) : m_total(total), m_live(mode == Mode::live), m_off(mode == Mode::none) {}
   void finished(const model::JobResult& job) {
     ++m_done;
+    if (m_off) return;
     if (m_live) {
       fmt::print(stderr, "\r\033[K[{}/{}] {}", m_done, m_total, reports::job_line(job, true));
       if (!job.passed) fmt::print(stderr, "\n");
@@ -70,7 +75,7 @@ class Progress {
 
  private:
   std::size_t m_total, m_done = 0;
-  bool m_live;
+  bool m_live, m_off;
 };
 
 }  // namespace
@@ -87,6 +92,20 @@ int run_command(const RunOptions& options) {
       continue;
     }
     suites.push_back(std::move(*spec));
+  }
+  for (const auto& suite : options.suites) suites.push_back(suite);
+  {
+    // GoogleTest programs become one program per case (listing runs each binary once).
+    std::map<std::string, std::string> environment;
+    for (char** e = environ; *e; ++e) {
+      const std::string entry = *e;
+      if (const auto eq = entry.find('='); eq != std::string::npos) environment[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    for (auto& suite : suites)
+      if (auto expanded = adopt::expand_gtest(suite, environment); !expanded) {
+        fmt::print(stderr, "{}\n", expanded.error().message);
+        bad = true;
+      }
   }
   if (!options.compiler.empty())
     for (auto& suite : suites) suite.compiler = options.compiler == "clang" ? model::Compiler::clang : model::Compiler::gcc;
@@ -191,7 +210,10 @@ int run_command(const RunOptions& options) {
   }
   const auto pipeline_options_cache_dir = pipeline_options.cache_dir;
   exec::Pipeline pipeline(scheduler, suites, std::move(pipeline_options));
-  Progress progress(jobs.size(), options.progress && ::isatty(STDERR_FILENO));
+  const auto progress_mode = !options.progress             ? Progress::Mode::none
+                             : ::isatty(STDERR_FILENO) != 0 ? Progress::Mode::live
+                                                            : Progress::Mode::lines;
+  Progress progress(jobs.size(), progress_mode);
 
   // Ctrl-C (or SIGTERM from CI) cancels every job; their children are stopped and the results
   // gathered so far are still written. A signal from one of our own descendants (a feature that
@@ -267,7 +289,10 @@ int run_command(const RunOptions& options) {
       return k_exit_infrastructure;
     }
   }
-  reports::write_terminal_summary(summary, std::cout, {::isatty(STDOUT_FILENO) != 0});
+  reports::TerminalOptions terminal;
+  terminal.color = ::isatty(STDOUT_FILENO) != 0;
+  terminal.list_passing = progress_mode != Progress::Mode::lines;
+  reports::write_terminal_summary(summary, std::cout, terminal);
   fmt::print("results: {}\n", results_path);
   std::vector<const reports::Renderer*> others;
   for (const auto* r : *renderers)

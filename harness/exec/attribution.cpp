@@ -154,7 +154,7 @@ std::string plain_leak_message(const std::string& message, std::uint64_t bytes, 
 
 }  // namespace
 
-void subtract_repeated_leaks(ProcessStream& stream) {
+void subtract_repeated_leaks(ProcessStream& stream, bool markerless) {
   struct Seen {
     std::uint64_t bytes = 0, blocks = 0;
   };
@@ -162,7 +162,7 @@ void subtract_repeated_leaks(ProcessStream& stream) {
   std::erase_if(stream.findings, [&](OwnedFinding& owned) {
     auto& f = owned.finding;
     if (!util::starts_with(f.kind, "leak.")) return false;
-    if (owned.early) return true;
+    if (owned.early && !markerless) return true;
     // "Still reachable" is what remains at exit, after Valgrind's freeres (glibc's time-zone cache
     // is reachable after a feature and freed at exit): only the end-of-run check says that.
     if (f.kind == "leak.reachable" && !owned.owner.empty()) return true;

@@ -79,8 +79,9 @@ class StreamOwner {
 // emergency pool is "reachable" before any feature and freed at exit). For the same reason
 // "still reachable" records of a feature's own check are dropped: the end-of-run check reports
 // what is reachable at exit, given to the feature whose code is in its stack. Run over one
-// process's stream in order.
-void subtract_repeated_leaks(ProcessStream& stream);
+// process's stream in order. With `markerless` (a program of the user's, not a driver) there is no
+// start-up check to drop: every leak record counts.
+void subtract_repeated_leaks(ProcessStream& stream, bool markerless = false);
 
 // What became of one feature in a unit.
 enum class FeatureState {

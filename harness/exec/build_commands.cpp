@@ -154,6 +154,34 @@ Command unit_command(const UnitCommandInput& input) {
   return command;
 }
 
+Command program_command(model::Tool tool, const model::ProgramSpec& program, const std::string& dir,
+                        const std::map<std::string, std::string>& env, bool without_aslr,
+                        const std::string& runtime_suppressions) {
+  const auto& info = model::info(tool);
+  const auto binary = program.program_for(info.flavour);
+  if (binary.empty()) return {};
+  auto command = tool_command(tool, binary, dir, without_aslr);
+  command.env.erase("SOHOUND_DONE_FILE");  // only generated drivers write it
+  if (info.family == model::ToolFamily::valgrind) {
+    auto at = std::find(command.argv.begin(), command.argv.end(), std::string("--"));
+    std::vector<std::string> options = {"--trace-children=yes"};
+    if (!program.skip_children.empty()) options.push_back("--trace-children-skip=" + util::join(program.skip_children, ","));
+    if (!runtime_suppressions.empty()) options.push_back("--suppressions=" + runtime_suppressions);
+    // --child-silent-after-fork stays: a forked child writes into its parent's XML file until it
+    // execs (two documents in one file, measured); after exec it has a report of its own.
+    command.argv.insert(at, options.begin(), options.end());
+  }
+  command.argv.insert(command.argv.end(), program.argv.begin() + 1, program.argv.end());
+  if (!program.gtest_case.empty()) {
+    command.argv.push_back("--gtest_filter=" + program.gtest_case);
+    command.env["GTEST_TOTAL_SHARDS"] = "1";
+    command.env["GTEST_SHARD_INDEX"] = "0";
+  }
+  if (!program.cwd.empty()) command.cwd = program.cwd;
+  for (const auto& [k, v] : env) command.env.insert_or_assign(k, v);
+  return command;
+}
+
 std::map<std::string, std::string> add_native_suppressions(const model::SuiteSpec& suite, model::Tool tool,
                                                            Command& command, const std::string& dir) {
   std::map<std::string, std::string> files_to_write;

@@ -76,6 +76,16 @@ struct UnitCommandInput {
 // and SOHOUND_FEATURE_TIMEOUT_MS when more than one feature runs.
 Command unit_command(const UnitCommandInput& input);
 
+// The tool command that runs one of the user's programs (model::ProgramSpec) as it is: the plain
+// program under a Valgrind tool, following every child (--trace-children=yes, one report per
+// process, except `skip_children`), or the user's build of the tool's flavour for a sanitizer.
+// Runs in the program's cwd (else the job's work/ folder) with `env` over Sohound's. A GoogleTest
+// case runs alone (--gtest_filter) with the user's GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX neutralised:
+// sharding already chose the cases. Empty argv when the program has no build for the tool.
+Command program_command(model::Tool tool, const model::ProgramSpec& program, const std::string& dir,
+                        const std::map<std::string, std::string>& env, bool without_aslr,
+                        const std::string& runtime_suppressions);
+
 // Native suppression files from the spec, handed to the tool itself (concatenated into
 // DIR/<tool>.supp for a sanitizer, which reads only one file): returns the files to write.
 std::map<std::string, std::string> add_native_suppressions(const model::SuiteSpec& suite, model::Tool tool,

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 using model::JobOutcome;
 
 void read_process_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
-                          std::vector<ProcessStream>& streams);
+                          std::vector<ProcessStream>& streams, const model::ProgramSpec* program);
 
 namespace {
 
@@ -73,7 +73,7 @@ ProcessStream valgrind_stream(const parse::ValgrindReport& report, std::vector<m
 }
 
 void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, bool finished,
-                           std::vector<ProcessStream>& streams) {
+                           std::vector<ProcessStream>& streams, bool name_processes) {
   bool any = false;
   for (const auto& entry : fs::directory_iterator(job.job_dir)) {
     const auto name = entry.path().filename().string();
@@ -87,6 +87,10 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, 
       continue;
     }
     auto stream = valgrind_stream(*report, parse::valgrind_findings(*report));
+    if (name_processes)
+      for (auto& owned : stream.findings)
+        owned.finding.process = report->ppid > 0 ? fmt::format("{} (pid {}, parent {})", report->exe, report->pid, report->ppid)
+                                                 : fmt::format("{} (pid {})", report->exe, report->pid);
     // Valgrind says why it stopped in its text log ("FATAL: in suppressions file ... near line 3",
     // "valgrind: Bad option"), not in the XML.
     auto log = entry.path();
@@ -262,19 +266,19 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
 }  // namespace
 
 void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
-                      std::vector<ProcessStream>* streams_out) {
+                      std::vector<ProcessStream>* streams_out, const model::ProgramSpec* program) {
   std::vector<ProcessStream> local;
   auto& streams = streams_out ? *streams_out : local;
   streams.clear();
-  read_process_reports(job, process, timeout_message, streams);
-  for (auto& stream : streams) subtract_repeated_leaks(stream);
+  read_process_reports(job, process, timeout_message, streams, program);
+  for (auto& stream : streams) subtract_repeated_leaks(stream, program != nullptr);
   if (streams_out) return;
   for (auto& stream : streams)
     for (auto& owned : stream.findings) job.findings.push_back(std::move(owned.finding));
 }
 
 void read_process_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
-                          std::vector<ProcessStream>& streams) {
+                          std::vector<ProcessStream>& streams, const model::ProgramSpec* program) {
   if (!process.started) {
     job.outcome = JobOutcome::tool_failed;
     job.message = process.start_error;
@@ -284,9 +288,9 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
   const auto& tool = model::info(job.tool);
   // The runtime's mark that every feature returned (sohound_rt.h); without it the feature ended the
   // process itself. Exit statuses 124/125 are the runtime's own failures, which it explains.
-  const bool finished = fs::exists(fs::path(job.job_dir) / k_driver_done_file);
+  const bool finished = program || fs::exists(fs::path(job.job_dir) / k_driver_done_file);
   if (tool.family == model::ToolFamily::valgrind)
-    read_valgrind_reports(job, process, finished, streams);
+    read_valgrind_reports(job, process, finished, streams, program != nullptr);
   else
     read_sanitizer_reports(job, process, streams);
   // Processes the feature started and left running (killed by the launcher when the job ended),
@@ -348,7 +352,16 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
         process.exit_code);
   } else if (job.outcome == JobOutcome::ok && process.signal != 0) {
     job.outcome = JobOutcome::crashed;
-    job.message = "the driver died of " + signal_name(process.signal);
+    job.message = (program ? "the program died of " : "the driver died of ") + signal_name(process.signal);
+  } else if (program) {
+    if (job.outcome == JobOutcome::ok && process.exit_code != program->exit_status &&
+        !(tool.family == model::ToolFamily::sanitizer && process.exit_code == k_sanitizer_exit_code)) {
+      job.outcome = JobOutcome::crashed;
+      job.message = program->gtest_case.empty()
+                        ? fmt::format("the program exited with status {} (a passing run exits with {})", process.exit_code,
+                                      program->exit_status)
+                        : fmt::format("the test {} failed (exit status {})", program->gtest_case, process.exit_code);
+    }
   } else if (job.outcome == JobOutcome::ok && process.exit_code != 0 &&
              !(tool.family == model::ToolFamily::sanitizer && process.exit_code == k_sanitizer_exit_code)) {
     job.outcome = JobOutcome::crashed;

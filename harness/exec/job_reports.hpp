@@ -5,6 +5,7 @@
 #include "harness/exec/attribution.hpp"
 #include "harness/exec/command.hpp"
 #include "harness/model/job_result.hpp"
+#include "harness/model/suite_spec.hpp"
 
 #include <string>
 
@@ -19,7 +20,12 @@ namespace harness::exec {
 // job.findings stays empty and every process's findings go to `streams` (repeated leak records
 // removed), each with the feature whose markers enclose it, for exec/attribution to share out over
 // the features of a run unit.
+//
+// With `program`, the job ran one of the user's programs, not a driver: there are no markers and
+// no done file, an exit status other than the program's expected one fails the job (a GoogleTest
+// case's own failure), and every Valgrind finding names the process that reported it (the
+// program, or a child it started).
 void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
-                      std::vector<ProcessStream>* streams = nullptr);
+                      std::vector<ProcessStream>* streams = nullptr, const model::ProgramSpec* program = nullptr);
 
 }  // namespace harness::exec

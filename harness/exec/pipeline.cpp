@@ -629,7 +629,7 @@ struct Pipeline::Impl {
       if (job.outcome != JobOutcome::build_failed && job.outcome != JobOutcome::cancelled)
         costs[cost_key(job.suite, job.feature, job.tool)] = job.duration_s;
     }
-    if (job.tool == model::Tool::tsan) {
+    if (job.tool == model::Tool::tsan && !suites[plan.suite].features[plan.feature].program) {
       const auto& feature = suites[plan.suite].features[plan.feature];
       FeatureFrames frames;
       frames.body = codegen::body_function_name(feature.name);
@@ -681,6 +681,16 @@ struct Pipeline::Impl {
   }
 
   asio::awaitable<void> run_unit(plan::RunUnit unit, int priority) {
+    // The user's own programs need no driver: each runs alone (isolation_for).
+    std::vector<std::size_t> drivers;
+    for (auto index : unit.jobs) {
+      if (suites[unit.suite].features[(*jobs)[index].feature].program)
+        co_await execute_program(index, priority);
+      else
+        drivers.push_back(index);
+    }
+    if (drivers.empty()) co_return;
+    unit.jobs = std::move(drivers);
     const auto flavour = model::info(unit.tool).flavour;
     const auto build = co_await driver(unit.suite, flavour);
     std::vector<std::size_t> shared;
@@ -702,6 +712,63 @@ struct Pipeline::Impl {
       }
     }
     if (!shared.empty()) co_await execute(shared, build.binary, build, priority);
+  }
+
+  // Runs one of the user's programs under the job's tool (model::ProgramSpec).
+  asio::awaitable<void> execute_program(std::size_t index, int priority) {
+    const auto& plan = (*jobs)[index];
+    const auto& suite = suites[plan.suite];
+    const auto& feature = suite.features[plan.feature];
+    const auto& program = *feature.program;
+    const auto& info = model::info(plan.tool);
+    auto job = base_result(index);
+    job.job_dir = job_dir(options.out_dir, suite.name, feature.name, std::string(info.name));
+    auto env = suite.env;
+    for (const auto& [k, v] : feature.env) env.insert_or_assign(k, v);
+    auto command = program_command(plan.tool, program, job.job_dir, env, can_run_without_aslr(), runtime_supp());
+    if (command.argv.empty()) {
+      job.outcome = JobOutcome::skipped;
+      job.message = fmt::format("no {} build of the program was given ('{}: PATH' beside 'program'); {} needs the "
+                                "program built with -fsanitize={}",
+                                model::name(info.flavour), model::name(info.flavour), info.name,
+                                info.flavour == model::Flavour::asan   ? "address"
+                                : info.flavour == model::Flavour::tsan ? "thread"
+                                                                       : "undefined");
+      job.job_dir.clear();
+      job.cache_key.clear();
+      finish(index, std::move(job));
+      co_return;
+    }
+    options.out->recreate(job.job_dir);
+    options.out->create(job.job_dir + "/" + k_driver_work_dir);
+    for (const auto& [path, text] : add_native_suppressions(suite, plan.tool, command, job.job_dir)) util::write_file(path, text);
+    job.run_command = write_script(job.job_dir + "/run.sh", {command});
+    command.token = new_job_token();
+    command.max_file_bytes = k_max_job_file_bytes;
+    const double native_timeout = feature.timeout_s.value_or(suite.timeout_s);
+    const auto timeout = std::chrono::milliseconds(static_cast<long long>(native_timeout * info.timeout_scale * 1000));
+    ++stats.processes;
+    const auto run = co_await scheduler.run(command, timeout, priority);
+    if (auto it = process_notes.find(command.token); it != process_notes.end()) {
+      util::append(job.notes, it->second);
+      process_notes.erase(it);
+    }
+    if (plan.tool == model::Tool::asan || plan.tool == model::Tool::tsan)
+      if (auto risk = sanitizer_start_risk(); !risk.empty()) job.notes.push_back(std::move(risk));
+    const double parse_start = scheduler.now_s();
+    read_job_reports(job, run.process,
+                     run.timed_out ? fmt::format("stopped after {:.1f} s ({} s x{} for {})", timeout.count() / 1000.0,
+                                                 native_timeout, info.timeout_scale, info.name)
+                                   : std::string(),
+                     nullptr, &program);
+    job.exit_code = run.process.exit_code;
+    job.signal = run.process.signal;
+    job.log = util::read_file_ends(job.job_dir + "/stderr.txt", 0, 16 * 1024);
+    const double parse_end = scheduler.now_s();
+    job.phases.push_back({"run", run.start_s, run.end_s});
+    job.phases.push_back({"parse", parse_start, parse_end});
+    job.duration_s = parse_end - run.start_s;
+    finish(index, std::move(job));
   }
 
   // Runs `indices` (jobs of one suite and tool) in one process of `binary`, and shares out what it
@@ -879,6 +946,10 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
       impl.valgrind_version = run.process.started ? util::read_file_or_empty(version.stdout_path) : "no valgrind";
     }
     for (std::size_t i = 0; i < jobs.size(); ++i) {
+      if (impl.suites[jobs[i].suite].features[jobs[i].feature].program) {
+        to_run.push_back(i);  // programs are not cached (see docs/programs.md)
+        continue;
+      }
       const auto flags = co_await impl.suite_flags(jobs[i].suite);
       if (!flags.ok) {
         to_run.push_back(i);  // reported as a build failure by its unit
@@ -916,6 +987,7 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
   const auto units = plan::make_units(impl.suites, jobs, to_run, unit_options);
   for (const auto& unit : units)
     for (auto index : unit.jobs) {
+      if (impl.suites[unit.suite].features[jobs[index].feature].program) continue;
       auto& features = impl.needed[{unit.suite, model::info(unit.tool).flavour}];
       if (std::find(features.begin(), features.end(), jobs[index].feature) == features.end())
         features.push_back(jobs[index].feature);

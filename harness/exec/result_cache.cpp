@@ -79,7 +79,7 @@ json job_json(const model::JobResult& job) {
     for (const auto& a : f.aux_stacks) aux.push_back({{"label", a.label}, {"stack", frames_json(a.frames)}});
     findings.push_back({{"kind", f.kind}, {"tool_kind", f.tool_kind}, {"message", f.message},
                         {"stack", frames_json(f.stack)}, {"aux", aux}, {"bytes", f.bytes}, {"blocks", f.blocks},
-                        {"count", f.count}, {"pid", f.pid}});
+                        {"count", f.count}, {"pid", f.pid}, {"process", f.process}});
   }
   return {{"suite", job.suite},
           {"feature", job.feature},
@@ -98,8 +98,7 @@ json job_json(const model::JobResult& job) {
 }
 
 std::optional<model::JobOutcome> outcome_from(std::string_view name) {
-  for (auto o : {model::JobOutcome::ok, model::JobOutcome::build_failed, model::JobOutcome::crashed, model::JobOutcome::timeout,
-                 model::JobOutcome::tool_failed, model::JobOutcome::cancelled, model::JobOutcome::exited_early})
+  for (auto o : model::all_outcomes())
     if (model::to_string(o) == name) return o;
   return std::nullopt;
 }
@@ -155,6 +154,7 @@ std::optional<model::JobResult> decode_entry(const std::string& key, std::string
       finding.blocks = f.count("blocks");
       finding.count = f.count("count", 1);
       finding.pid = static_cast<int>(f.integer("pid"));
+      finding.process = f.string("process");
       job.findings.push_back(std::move(finding));
     }
     return job;

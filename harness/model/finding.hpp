@@ -32,6 +32,9 @@ struct Finding {
   std::uint64_t blocks = 0;
   std::uint64_t count = 1;   // how many times the tool reported it within the job
   int pid = 0;
+  // The process that reported it, when a job runs more than Sohound's own driver (a program of
+  // the user's and the children it starts): "EXE (pid N, parent M)"; "" otherwise.
+  std::string process;
   std::string fingerprint;
   FindingStatus status = FindingStatus::new_finding;
   Severity severity = Severity::error;

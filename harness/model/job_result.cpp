@@ -11,8 +11,16 @@ std::string_view to_string(JobOutcome outcome) {
     case JobOutcome::tool_failed: return "tool_failed";
     case JobOutcome::cancelled: return "cancelled";
     case JobOutcome::exited_early: return "exited_early";
+    case JobOutcome::skipped: return "skipped";
   }
   return "ok";
+}
+
+const std::vector<JobOutcome>& all_outcomes() {
+  static const std::vector<JobOutcome> k_all = {JobOutcome::ok,        JobOutcome::build_failed, JobOutcome::crashed,
+                                                JobOutcome::timeout,   JobOutcome::tool_failed,  JobOutcome::cancelled,
+                                                JobOutcome::exited_early, JobOutcome::skipped};
+  return k_all;
 }
 
 bool is_infrastructure(JobOutcome outcome) { return outcome == JobOutcome::tool_failed; }

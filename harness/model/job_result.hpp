@@ -19,7 +19,12 @@ enum class JobOutcome {
   cancelled,     // interrupted (Ctrl-C) before it finished
   exited_early,  // the feature ended the process (exit, _exit) before the driver finished it: the
                  // end-of-run checks (LeakSanitizer) may not have run, so "no findings" proves nothing
+  skipped,       // not run on purpose, and `message` says why (a program without a build for the
+                 // tool's flavour); does not fail the run
 };
+
+// Every outcome, in declaration order (for readers of results.json and the cache).
+const std::vector<JobOutcome>& all_outcomes();
 
 std::string_view to_string(JobOutcome outcome);
 bool is_infrastructure(JobOutcome outcome);

@@ -17,4 +17,10 @@ std::optional<Isolation> isolation_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+std::string ProgramSpec::program_for(Flavour flavour) const {
+  if (flavour == Flavour::plain) return argv.empty() ? std::string() : argv.front();
+  auto it = builds.find(flavour);
+  return it == builds.end() ? std::string() : it->second;
+}
+
 }  // namespace harness::model

@@ -39,6 +39,25 @@ struct Expectation {
   std::string describe() const;
 };
 
+// A test program the user already has, run as it is under the tools (spec `programs:`,
+// `sohound exec`, one case of a GoogleTest binary, a CTest test). It is a feature without a driver:
+// same jobs, findings, expectations, suppressions, baselines and reports.
+struct ProgramSpec {
+  std::vector<std::string> argv;           // argv[0]: the program (the plain build, run by the Valgrind tools)
+  std::map<Flavour, std::string> builds;   // the user's instrumented builds: asan, tsan, ubsan
+  std::string cwd;                         // absolute; "" = a work folder of the job's own
+  int exit_status = 0;                     // what a passing run exits with
+  // Valgrind follows every child (--trace-children=yes, one report per process) except these
+  // (--trace-children-skip patterns, matched against the path exec'd: "*/sh"). A skipped process's
+  // own children are not followed either, so shells are followed unless the user says otherwise.
+  std::vector<std::string> skip_children;
+  std::string gtest_case;                  // one GoogleTest case ("Suite.Name"), run with --gtest_filter
+  std::string origin;                      // "gtest", "ctest" or "" (spec / exec), for reports
+  // The program the given tool runs: the plain program for the Valgrind tools, the user's build of
+  // the tool's flavour for a sanitizer; "" when there is none.
+  std::string program_for(Flavour flavour) const;
+};
+
 struct FeatureSpec {
   std::string name;
   SourcePos pos;
@@ -56,6 +75,7 @@ struct FeatureSpec {
   std::vector<std::string> cflags, ldflags;
   std::vector<Expectation> expect;
   std::map<std::string, Severity> policy;  // kind glob -> severity, over the suite's
+  std::optional<ProgramSpec> program;      // set: an existing program, no code and no driver
 };
 
 enum class LibraryKind { none, pkg_config, path, build };

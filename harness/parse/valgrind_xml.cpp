@@ -17,7 +17,7 @@ enum class El {
   other, valgrindoutput, protocolversion, protocoltool, pid, ppid, status, state, error, unique, tid,
   kind, what, xwhat, xauxwhat, text, leakedbytes, leakedblocks, auxwhat, stack, frame, ip, obj, fn,
   dir, file, line, suppression, errorcounts, pair, count, fatal_signal, signo, signame, event,
-  other_segment_start, other_segment_end, allocation_context, clientmsg,
+  other_segment_start, other_segment_end, allocation_context, clientmsg, argv, exe,
 };
 
 // Called for every start tag, so dispatch on the first character before comparing.
@@ -27,6 +27,7 @@ El element(const char* n) {
     case 'a':
       if (is("auxwhat")) return El::auxwhat;
       if (is("allocation_context")) return El::allocation_context;
+      if (is("argv")) return El::argv;
       return El::other;
     case 'c':
       if (is("count")) return El::count;
@@ -36,6 +37,7 @@ El element(const char* n) {
     case 'e':
       if (is("error")) return El::error;
       if (is("errorcounts")) return El::errorcounts;
+      if (is("exe")) return El::exe;
       if (is("event")) return El::event;
       return El::other;
     case 'f':
@@ -206,6 +208,7 @@ struct ValgrindXmlParser::State {
       case El::protocoltool: report.tool = std::string(value); break;
       case El::pid: if (p == El::valgrindoutput) report.pid = to_number<int>(value); break;
       case El::ppid: if (p == El::valgrindoutput) report.ppid = to_number<int>(value); break;
+      case El::exe: if (p == El::argv) report.exe = std::string(value); break;
       case El::state: if (p == El::status && value == "FINISHED") report.finished = true; break;
       case El::unique:
         if (p == El::error) error.unique = std::string(value);

@@ -50,6 +50,7 @@ struct ValgrindReport {
   std::string tool;        // protocoltool
   int pid = 0;
   int ppid = 0;
+  std::string exe;         // the client program (<args><argv><exe>), as it was started
   bool finished = false;   // saw <status><state>FINISHED
   bool complete = false;   // saw </valgrindoutput>: the file was not truncated
   std::string problem;     // why the document is incomplete or malformed ("" when fine)

@@ -1,5 +1,6 @@
 #include "harness/spec/installed.hpp"
 
+#include "harness/util/capture.hpp"
 #include "harness/util/text.hpp"
 
 #include <fmt/format.h>
@@ -7,53 +8,12 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <set>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char** environ;
 
 namespace harness::spec {
 
 namespace {
-
-// Runs argv (no shell) and returns its standard output, or nullopt when it could not run or failed.
-std::optional<std::string> capture(const std::vector<std::string>& argv) {
-  int fds[2];
-  if (::pipe(fds) != 0) return std::nullopt;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(fds[1]);
-  if (rc != 0) {
-    ::close(fds[0]);
-    return std::nullopt;
-  }
-  std::string out;
-  char buf[65536];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
-  return out;
-}
 
 bool is_elf_shared_object(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -68,7 +28,7 @@ bool is_elf_shared_object(const std::string& path) {
 }  // namespace
 
 std::optional<std::vector<std::string>> installed_pkg_config_names() {
-  auto text = capture({"pkg-config", "--list-all"});
+  auto text = util::capture({"pkg-config", "--list-all"});
   if (!text) return std::nullopt;
   std::set<std::string> names;
   for (const auto& line : util::split_lines(*text)) {

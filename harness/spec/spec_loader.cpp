@@ -15,6 +15,8 @@
 #include <optional>
 #include <set>
 
+#include <unistd.h>
+
 namespace harness::spec {
 namespace {
 
@@ -66,6 +68,8 @@ class Loader {
   void load_library(const YAML::Node& node);
   void load_build(const YAML::Node& node);
   void load_feature(const YAML::Node& node, std::set<std::string>& names);
+  void load_program(const YAML::Node& node, std::set<std::string>& names);
+  std::string resolve_program(const YAML::Node& node, const std::string& path);
   void load_expectation(const YAML::Node& node, model::FeatureSpec& feature);
   std::map<std::string, model::Severity> get_policy(const YAML::Node& node, std::string_view key);
   void load_suppression(const YAML::Node& node, std::vector<model::Suppression>& out);
@@ -612,6 +616,81 @@ void Loader::load_feature(const YAML::Node& node, std::set<std::string>& names) 
   m_spec.features.push_back(std::move(feature));
 }
 
+// A program named with a '/' is a file relative to the spec; a bare name is looked up on PATH
+// (as a shell would), so `program: python3` works.
+std::string Loader::resolve_program(const YAML::Node& node, const std::string& path) {
+  if (path.find('/') != std::string::npos) {
+    auto resolved = resolve_existing(node, path);
+    if (::access(resolved.c_str(), X_OK) != 0 && fs::is_regular_file(resolved))
+      error(node, fmt::format("program '{}' is not executable", path));
+    return resolved;
+  }
+  const char* env_path = std::getenv("PATH");
+  std::string_view dirs = env_path ? env_path : "/usr/bin:/bin";
+  while (!dirs.empty()) {
+    const auto colon = dirs.find(':');
+    const auto candidate = fs::path(std::string(dirs.substr(0, colon))) / path;
+    if (::access(candidate.c_str(), X_OK) == 0 && fs::is_regular_file(candidate)) return candidate.string();
+    if (colon == std::string_view::npos) break;
+    dirs.remove_prefix(colon + 1);
+  }
+  error(node, fmt::format("program '{}' not found on PATH (write ./{} for a file beside the spec)", path, path));
+  return path;
+}
+
+void Loader::load_program(const YAML::Node& node, std::set<std::string>& names) {
+  model::FeatureSpec feature;
+  model::ProgramSpec program;
+  feature.pos = pos(node);
+  if (!node.IsMap()) {
+    error(node, fmt::format("a program must be a mapping with 'name' and 'program', not {}", yaml_type(node)));
+    return;
+  }
+  std::vector<std::string> args;
+  bool gtest = false;
+  walk_map(node, "program", {
+      {"name", [&](auto&, auto& v) {
+         auto s = get_string(v, "name");
+         if (!s) return;
+         feature.name = *s;
+         if (!valid_name(*s))
+           error(v, fmt::format("program name '{}' {}", shorten(*s), k_name_rule));
+         else if (!names.insert(*s).second)
+           error(v, fmt::format("duplicate name '{}' (features and programs share one namespace)", *s));
+       }},
+      {"program", [&](auto&, auto& v) {
+         if (auto s = get_string(v, "program")) program.argv.insert(program.argv.begin(), resolve_program(v, *s));
+       }},
+      {"args", [&](auto&, auto& v) { args = get_string_list(v, "args"); }},
+      {"cwd", [&](auto&, auto& v) { if (auto s = get_string(v, "cwd")) program.cwd = resolve_existing(v, *s, true); }},
+      {"exit_status", [&](auto&, auto& v) { if (auto n = get_count(v, "exit_status", 0, 255)) program.exit_status = *n; }},
+      {"asan", [&](auto&, auto& v) { if (auto s = get_string(v, "asan")) program.builds[model::Flavour::asan] = resolve_program(v, *s); }},
+      {"tsan", [&](auto&, auto& v) { if (auto s = get_string(v, "tsan")) program.builds[model::Flavour::tsan] = resolve_program(v, *s); }},
+      {"ubsan", [&](auto&, auto& v) { if (auto s = get_string(v, "ubsan")) program.builds[model::Flavour::ubsan] = resolve_program(v, *s); }},
+      {"skip_children", [&](auto&, auto& v) { program.skip_children = get_string_list(v, "skip_children"); }},
+      {"gtest", [&](auto&, auto& v) {
+         if (!v.IsScalar() || !YAML::convert<bool>::decode(v, gtest)) error(v, "'gtest' must be true or false");
+       }},
+      {"tools", [&](auto&, auto& v) { feature.tools = get_tools(v, "tools"); }},
+      {"timeout", [&](auto&, auto& v) { feature.timeout_s = get_seconds(v, "timeout"); }},
+      {"env", [&](auto&, auto& v) { feature.env = get_env(v, "env"); }},
+      {"policy", [&](auto&, auto& v) { feature.policy = get_policy(v, "policy"); }},
+      {"expect", [&](auto&, auto& v) {
+         if (v.IsSequence())
+           for (const auto& item : v) load_expectation(item, feature);
+         else if (!v.IsNull())
+           load_expectation(v, feature);
+       }},
+  });
+  if (feature.name.empty() && !node["name"]) error(node, "a program needs a 'name'");
+  if (program.argv.empty() && !node["program"]) error(node, fmt::format("program '{}' needs 'program' (the executable to run)", feature.name));
+  util::append(program.argv, args);
+  if (gtest) program.origin = "gtest";
+  feature.isolation = model::Isolation::process;
+  feature.program = std::move(program);
+  m_spec.features.push_back(std::move(feature));
+}
+
 util::Result<model::SuiteSpec> Loader::run() {
   auto parsed = parse_yaml();
   if (!parsed) return util::make_error(m_diag.text());
@@ -659,9 +738,17 @@ util::Result<model::SuiteSpec> Loader::run() {
          }
          for (const auto& item : v) load_feature(item, feature_names);
        }},
+      {"programs", [&](auto&, auto& v) {
+         has_features = true;
+         if (!v.IsSequence()) {
+           error(v, fmt::format("'programs' must be a list, not {}", yaml_type(v)));
+           return;
+         }
+         for (const auto& item : v) load_program(item, feature_names);
+       }},
   });
   if (m_spec.name.empty() && !root["suite"]) m_diag.error(1, 1, "the spec needs a 'suite' name");
-  if (!has_features) m_diag.error(1, 1, "the spec needs a list of 'features'");
+  if (!has_features) m_diag.error(1, 1, "the spec needs a list of 'features' (or of 'programs')");
   if (!m_diag.empty()) return util::make_error(m_diag.text());
   return std::move(m_spec);
 }

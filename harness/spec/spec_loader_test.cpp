@@ -91,7 +91,7 @@ TEST_F(SpecLoaderTest, UnknownKeyWithDidYouMean) {
 TEST_F(SpecLoaderTest, UnknownKeyWithoutCloseMatchListsTheKeys) {
   EXPECT_EQ(error_of("suite: x\nzzz: 1\nfeatures: []\n"),
             "s.yaml:2:1: unknown key 'zzz' in suite; expected one of: suite, language, isolation, compiler, library, includes, "
-            "cflags, ldflags, env, timeout, tools, globals, policy, suppressions, native-suppressions, features\n"
+            "cflags, ldflags, env, timeout, tools, globals, policy, suppressions, native-suppressions, features, programs\n"
             "    zzz: 1\n"
             "    ^");
 }
@@ -222,6 +222,61 @@ TEST_F(SpecLoaderTest, PolicyAndSuppressionKindsMustBeKnown) {
             std::string::npos);
   EXPECT_NE(error_of("suite: x\nsuppressions:\n  - {kind: race.dta, frames: [g]}\nfeatures:\n  - name: a\n    code: f();\n")
                 .find("s.yaml:3:12: unknown finding kind 'race.dta'; did you mean 'race.data'?"),
+            std::string::npos);
+}
+
+TEST_F(SpecLoaderTest, ProgramsRunAsTheyAreWithTheirBuildsPerFlavour) {
+  const auto prog = (m_dir / "unit_test").string();
+  std::ofstream(prog) << "#!/bin/sh\n";
+  std::filesystem::permissions(prog, std::filesystem::perms::owner_all);
+  auto spec = load_text(
+      "suite: existing\n"
+      "programs:\n"
+      "  - name: unit\n"
+      "    program: ./unit_test\n"
+      "    args: [--fast, data]\n"
+      "    cwd: .\n"
+      "    exit_status: 3\n"
+      "    asan: ./unit_test\n"
+      "    skip_children: ['*/python3']\n"
+      "    gtest: true\n"
+      "    env: {A: b}\n"
+      "    expect: leak.definite\n"
+      "  - name: tool\n"
+      "    program: sh\n");
+  ASSERT_TRUE(spec) << spec.error().message;
+  ASSERT_EQ(spec->features.size(), 2u);
+  const auto& unit = spec->features[0];
+  ASSERT_TRUE(unit.program);
+  EXPECT_EQ(unit.program->argv, (std::vector<std::string>{prog, "--fast", "data"}));
+  EXPECT_EQ(unit.program->cwd, m_dir.lexically_normal().string());
+  EXPECT_EQ(unit.program->exit_status, 3);
+  EXPECT_EQ(unit.program->program_for(model::Flavour::asan), prog);
+  EXPECT_EQ(unit.program->program_for(model::Flavour::tsan), "");
+  EXPECT_EQ(unit.program->program_for(model::Flavour::plain), prog);
+  EXPECT_EQ(unit.program->skip_children, std::vector<std::string>{"*/python3"});
+  EXPECT_EQ(unit.program->origin, "gtest");
+  EXPECT_EQ(unit.isolation, model::Isolation::process);
+  EXPECT_EQ(unit.expect.size(), 1u);
+  // A bare name is found on PATH, as a shell would.
+  ASSERT_TRUE(spec->features[1].program);
+  EXPECT_TRUE(std::filesystem::path(spec->features[1].program->argv[0]).is_absolute());
+}
+
+TEST_F(SpecLoaderTest, ProgramErrorsPointAtTheText) {
+  EXPECT_EQ(error_of("suite: x\nprograms:\n  - name: a\n    program: ./missing\n"),
+            "s.yaml:4:14: file './missing' not found (looked for " + (m_dir / "missing").string() +
+                ")\n        program: ./missing\n                 ^");
+  EXPECT_NE(error_of("suite: x\nprograms:\n  - name: a\n    program: no-such-program-anywhere\n")
+                .find("s.yaml:4:14: program 'no-such-program-anywhere' not found on PATH"),
+            std::string::npos);
+  EXPECT_NE(error_of("suite: x\nprograms:\n  - name: a\n").find("s.yaml:3:5: program 'a' needs 'program'"),
+            std::string::npos);
+  EXPECT_NE(error_of("suite: x\nprograms:\n  - name: a\n    program: sh\n    code: x\n")
+                .find("s.yaml:5:5: unknown key 'code' in program"),
+            std::string::npos);
+  EXPECT_NE(error_of("suite: x\nfeatures:\n  - name: a\n    code: x\nprograms:\n  - name: a\n    program: sh\n")
+                .find("s.yaml:6:11: duplicate name 'a'"),
             std::string::npos);
 }
 

@@ -1,0 +1,109 @@
+#include "harness/adopt/gtest.hpp"
+
+#include "harness/util/capture.hpp"
+#include "harness/util/text.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace harness::adopt {
+
+std::vector<std::string> parse_gtest_list(std::string_view text) {
+  std::vector<std::string> cases;
+  std::string suite;
+  auto strip_comment = [](std::string_view line) {
+    if (auto at = line.find("  #"); at != std::string_view::npos) line = line.substr(0, at);
+    return util::trim(line);
+  };
+  for (auto line : util::split_lines(text)) {
+    if (line.empty()) continue;
+    if (line.front() != ' ') {
+      auto name = strip_comment(line);
+      // "Suite." heads its cases; anything else (a banner a main() printed) ends the current suite.
+      suite = !name.empty() && name.back() == '.' ? std::string(name) : std::string();
+      continue;
+    }
+    if (suite.empty()) continue;
+    const auto name = std::string(strip_comment(line));
+    if (name.empty()) continue;
+    const auto full = suite + name;
+    const auto suite_name = suite.substr(suite.find('/') == std::string::npos ? 0 : suite.find('/') + 1);
+    if (util::starts_with(suite_name, "DISABLED_") || util::starts_with(name, "DISABLED_")) continue;
+    cases.push_back(full);
+  }
+  return cases;
+}
+
+std::vector<std::string> shard_cases(std::vector<std::string> cases, int total, int index) {
+  if (total <= 1 || index < 0 || index >= total) return cases;
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < cases.size(); ++i)
+    if (static_cast<int>(i % static_cast<std::size_t>(total)) == index) kept.push_back(std::move(cases[i]));
+  return kept;
+}
+
+std::string case_feature_name(const std::string& program, const std::string& name) {
+  std::string out = program + "." + name;
+  for (auto& c : out)
+    if (c == '/') c = '-';
+  return out;
+}
+
+namespace {
+
+int env_int(const std::map<std::string, std::string>& spec_env, const std::map<std::string, std::string>& environment,
+            const std::string& name, int fallback) {
+  const auto* map = spec_env.count(name) ? &spec_env : environment.count(name) ? &environment : nullptr;
+  if (!map) return fallback;
+  const auto& text = map->at(name);
+  int value = fallback;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+}  // namespace
+
+util::Result<bool> expand_gtest(model::SuiteSpec& suite, const std::map<std::string, std::string>& environment) {
+  std::vector<model::FeatureSpec> features;
+  bool expanded = false;
+  for (auto& feature : suite.features) {
+    if (!feature.program || feature.program->origin != "gtest" || !feature.program->gtest_case.empty()) {
+      features.push_back(std::move(feature));
+      continue;
+    }
+    expanded = true;
+    const auto& program = *feature.program;
+    auto env = suite.env;
+    for (const auto& [k, v] : feature.env) env.insert_or_assign(k, v);
+    auto argv = program.argv;
+    argv.push_back("--gtest_list_tests");
+    util::CaptureOptions options{.cwd = program.cwd, .env = env, .keep_stderr = false};
+    // Listing is not a run: the cases are sharded below, by the numbering GoogleTest itself uses.
+    options.env["GTEST_TOTAL_SHARDS"] = "1";
+    options.env["GTEST_SHARD_INDEX"] = "0";
+    const auto listing = util::capture(argv, options);
+    if (!listing)
+      return util::make_error(fmt::format("{}:{}:{}: program '{}' ({}) did not list its tests with --gtest_list_tests: is "
+                                          "it a GoogleTest binary?",
+                                          suite.file, feature.pos.line, feature.pos.column, feature.name, program.argv.front()));
+    const int total = env_int(feature.env.count("GTEST_TOTAL_SHARDS") ? feature.env : suite.env, environment,
+                              "GTEST_TOTAL_SHARDS", 1);
+    const int index = env_int(feature.env.count("GTEST_SHARD_INDEX") ? feature.env : suite.env, environment,
+                              "GTEST_SHARD_INDEX", 0);
+    const auto cases = shard_cases(parse_gtest_list(*listing), total, index);
+    if (cases.empty() && parse_gtest_list(*listing).empty())
+      return util::make_error(fmt::format("{}:{}:{}: program '{}' lists no enabled GoogleTest cases", suite.file,
+                                          feature.pos.line, feature.pos.column, feature.name));
+    for (const auto& name : cases) {
+      auto one = feature;
+      one.name = case_feature_name(feature.name, name);
+      one.program->gtest_case = name;
+      features.push_back(std::move(one));
+    }
+  }
+  suite.features = std::move(features);
+  return expanded;
+}
+
+}  // namespace harness::adopt
