@@ -662,7 +662,10 @@ void Loader::load_program(const YAML::Node& node, std::set<std::string>& names) 
          if (auto s = get_string(v, "program")) program.argv.insert(program.argv.begin(), resolve_program(v, *s));
        }},
       {"args", [&](auto&, auto& v) { args = get_string_list(v, "args"); }},
-      {"cwd", [&](auto&, auto& v) { if (auto s = get_string(v, "cwd")) program.cwd = resolve_existing(v, *s, true); }},
+      {"cwd", [&](auto&, auto& v) {
+         if (auto s = get_string(v, "cwd")) program.cwd = resolve_existing(v, *s, true);
+         if (program.cwd.size() > 1 && program.cwd.back() == '/') program.cwd.pop_back();  // "dir/." normalises to "dir/"
+       }},
       {"exit_status", [&](auto&, auto& v) { if (auto n = get_count(v, "exit_status", 0, 255)) program.exit_status = *n; }},
       {"asan", [&](auto&, auto& v) { if (auto s = get_string(v, "asan")) program.builds[model::Flavour::asan] = resolve_program(v, *s); }},
       {"tsan", [&](auto&, auto& v) { if (auto s = get_string(v, "tsan")) program.builds[model::Flavour::tsan] = resolve_program(v, *s); }},
