@@ -1,0 +1,154 @@
+// Programs users already have, run as they are (issue 12), against the real tools: a C test
+// program that leaks and starts a child that leaks (spec `programs:` and `sohound exec`), and a
+// GoogleTest binary run case by case (tests/e2e/programs/, built plain and in the user's own ASan
+// and TSan builds by tests/e2e/CMakeLists.txt).
+#include "e2e_support.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace e2e {
+namespace {
+
+// The finding of `kind` with a frame whose function contains `function` (Valgrind names
+// "(anonymous namespace)::make_buffer(unsigned long)", ASan "make_buffer").
+const json* finding_in(const json& job, const std::string& kind, const std::string& function) {
+  for (const auto& f : job["findings"]) {
+    if (f["kind"] != kind) continue;
+    for (const auto& frame : f["stack"])
+      if (frame["function"].get<std::string>().find(function) != std::string::npos) return &f;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> kinds_of(const json& job) {
+  std::vector<std::string> kinds;
+  for (const auto& f : job["findings"])
+    if (f["status"] == "new" && f["severity"] == "error") kinds.push_back(f["kind"]);
+  return kinds;
+}
+
+TEST(Programs, ALeakInTheProgramAndOneInItsChildEachNameTheirProcess) {
+  for (const char* run : {"programs", "exec"}) {
+    SCOPED_TRACE(run);
+    const std::string feature = std::string(run) == "exec" ? "sohound_e2e_leaky_test" : "leaky";
+    const auto* memcheck = job(run, feature, "memcheck");
+    ASSERT_TRUE(memcheck);
+    EXPECT_EQ((*memcheck)["outcome"], "ok");
+    const auto* parent = finding_in(*memcheck, "leak.definite", "parent_leak");
+    const auto* child = finding_in(*memcheck, "leak.definite", "child_leak_fn");
+    ASSERT_TRUE(parent) << frames_of(*memcheck);
+    ASSERT_TRUE(child) << "the child process was not followed: " << frames_of(*memcheck);
+    EXPECT_EQ((*parent)["bytes"], 48);
+    EXPECT_EQ((*child)["bytes"], 24);
+    EXPECT_NE((*parent)["process"].get<std::string>().find("sohound_e2e_leaky_test (pid"), std::string::npos);
+    EXPECT_NE((*child)["process"].get<std::string>().find("sohound_e2e_child_leak (pid"), std::string::npos);
+    EXPECT_NE((*child)["process"].get<std::string>().find(", parent " + std::to_string((*parent)["pid"].get<int>())),
+              std::string::npos)
+        << (*child)["process"];
+    // The user's ASan build finds the program's own leak (the child is not an ASan build).
+    const auto* asan = job(run, feature, "asan");
+    ASSERT_TRUE(asan);
+    ASSERT_TRUE(finding_in(*asan, "leak.definite", "parent_leak")) << frames_of(*asan);
+    EXPECT_EQ(kinds_of(*asan).size(), 1u);
+  }
+  // No race in a single-threaded program.
+  for (const char* tool : {"helgrind", "drd"}) {
+    const auto* j = job("programs", "leaky", tool);
+    ASSERT_TRUE(j) << tool;
+    EXPECT_TRUE(kinds_of(*j).empty()) << tool << ": " << frames_of(*j);
+    EXPECT_EQ((*j)["outcome"], "ok") << tool;
+  }
+}
+
+TEST(Programs, AToolWithoutTheUsersBuildIsSkippedAndSaysWhy) {
+  const auto* tsan = job("programs", "leaky", "tsan");
+  ASSERT_TRUE(tsan);
+  EXPECT_EQ((*tsan)["outcome"], "skipped");
+  EXPECT_TRUE((*tsan)["passed"].get<bool>());
+  EXPECT_NE((*tsan)["message"].get<std::string>().find("no tsan build of the program was given"), std::string::npos);
+}
+
+TEST(Programs, TheExpectedExitStatusPasses) {
+  const auto* j = job("programs", "exits_three", "memcheck");
+  ASSERT_TRUE(j);
+  EXPECT_EQ((*j)["outcome"], "ok");
+  EXPECT_EQ((*j)["exit_code"], 3);
+  EXPECT_TRUE((*j)["passed"].get<bool>());
+}
+
+TEST(Programs, EveryGoogleTestCaseIsAJobOfItsOwnWithItsOwnFindings) {
+  const auto& r = results("programs");
+  std::set<std::string> cases;
+  for (const auto& j : r["jobs"])
+    if (j["feature"].get<std::string>().rfind("cases.", 0) == 0) cases.insert(j["feature"]);
+  EXPECT_EQ(cases, (std::set<std::string>{"cases.Cases.Leaks", "cases.Cases.Races", "cases.Cases.Clean",
+                                          "cases.Cases.FailsItsAssertion"}));  // not the DISABLED_ one
+
+  // The leak is the leaking case's, under memcheck and the ASan build, and nobody else's.
+  for (const char* tool : {"memcheck", "asan"}) {
+    SCOPED_TRACE(tool);
+    const auto* leaks = job("programs", "cases.Cases.Leaks", tool);
+    ASSERT_TRUE(leaks);
+    const auto* leak = finding_in(*leaks, "leak.definite", "make_buffer");
+    ASSERT_TRUE(leak) << frames_of(*leaks);
+    EXPECT_EQ((*leak)["bytes"], 64);
+    EXPECT_TRUE(finding_in(*leaks, "leak.definite", "Cases_Leaks_Test::TestBody"));
+    for (const char* other : {"cases.Cases.Races", "cases.Cases.Clean"}) {
+      const auto* j = job("programs", other, tool);
+      ASSERT_TRUE(j) << other;
+      EXPECT_TRUE(kinds_of(*j).empty()) << other << ": " << frames_of(*j);
+    }
+  }
+  // The race is the racing case's, under Helgrind, DRD and the TSan build.
+  for (const char* tool : {"helgrind", "drd", "tsan"}) {
+    SCOPED_TRACE(tool);
+    const auto* races = job("programs", "cases.Cases.Races", tool);
+    ASSERT_TRUE(races);
+    ASSERT_TRUE(finding_in(*races, "race.data", "bump_counter")) << frames_of(*races);
+    for (const char* other : {"cases.Cases.Leaks", "cases.Cases.Clean"}) {
+      const auto* j = job("programs", other, tool);
+      ASSERT_TRUE(j) << other;
+      EXPECT_TRUE(kinds_of(*j).empty()) << other << ": " << frames_of(*j);
+    }
+  }
+  // Clean everywhere.
+  for (const char* tool : {"memcheck", "helgrind", "drd", "asan", "tsan"}) {
+    const auto* clean = job("programs", "cases.Cases.Clean", tool);
+    ASSERT_TRUE(clean) << tool;
+    EXPECT_TRUE((*clean)["passed"].get<bool>()) << tool << ": " << (*clean)["message"];
+  }
+}
+
+TEST(Programs, AFailingCaseIsReportedBesideTheToolsFindings) {
+  for (const char* tool : {"memcheck", "asan"}) {
+    const auto* j = job("programs", "cases.Cases.FailsItsAssertion", tool);
+    ASSERT_TRUE(j) << tool;
+    EXPECT_FALSE((*j)["passed"].get<bool>());
+    EXPECT_EQ((*j)["message"], "the test Cases.FailsItsAssertion failed (exit status 1)");
+    EXPECT_TRUE(kinds_of(*j).empty()) << frames_of(*j);
+  }
+  // A case that passes with a finding fails for the finding, not for itself.
+  const auto* leaks = job("programs", "cases.Cases.Leaks", "memcheck");
+  ASSERT_TRUE(leaks);
+  EXPECT_EQ((*leaks)["outcome"], "ok");
+  EXPECT_EQ((*leaks)["exit_code"], 0);
+}
+
+TEST(Programs, GoogleTestShardingSetByTheUserIsRespected) {
+  const auto out = std::string(SOHOUND_E2E_OUT) + "/programs-shard";
+  const auto result = run_sohound_shell(fmt::format(
+      "GTEST_TOTAL_SHARDS=2 GTEST_SHARD_INDEX=1 '{}' exec --gtest --no-cache --tools memcheck --no-progress --report json "
+      "--out '{}' -- '{}'",
+      SOHOUND_BIN, out, SOHOUND_E2E_GTEST_CASES));
+  const auto r = read_results(out);
+  std::set<std::string> cases;
+  for (const auto& j : r["jobs"]) cases.insert(j["feature"]);
+  // GoogleTest's own numbering: case i runs on shard i % 2 (Leaks 0, Races 1, Clean 0, Fails 1).
+  EXPECT_EQ(cases, (std::set<std::string>{"sohound_e2e_gtest_cases.Cases.Races", "sohound_e2e_gtest_cases.Cases.FailsItsAssertion"}))
+      << result.text;
+}
+
+}  // namespace
+}  // namespace e2e
