@@ -60,6 +60,14 @@ struct MergeOptions {
 
 int run_command(const RunOptions& options);
 int exec_command(const ExecOptions& exec, RunOptions run);
+
+// `sohound ctest BUILD_DIR`: the tests a CMake build registered, under the tools.
+struct CtestOptions {
+  std::string build_dir;
+  std::string name_regex, exclude_name_regex, label_regex, exclude_label_regex;  // as ctest -R -E -L -LE
+  std::string asan, tsan, ubsan;  // the same project's build folders with those sanitizers
+};
+int ctest_command(const CtestOptions& ctest, RunOptions run);
 int check_command(const std::vector<std::string>& specs);
 // Writes a minimal suppression entry per new finding in results.json (YAML) to `out` ("" = stdout).
 int suppressions_command(const std::string& results, const std::string& out);

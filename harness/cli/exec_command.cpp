@@ -72,6 +72,7 @@ int exec_command(const ExecOptions& exec, RunOptions run) {
     }
   }
   program.exit_status = exec.exit_status;
+  program.build_hint = "sohound exec --{} PATH";
   program.skip_children = exec.skip_children;
   if (exec.gtest) program.origin = "gtest";
 

@@ -74,6 +74,19 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   exec_cmd->add_flag("--gtest", exec.gtest, "A GoogleTest binary: one job per test case");
 
+  RunOptions ctest_run;
+  CtestOptions ctest;
+  auto* ctest_cmd = app.add_subcommand("ctest", "Run the tests a CMake build registered with CTest under the tools");
+  ctest_cmd->add_option("build_dir", ctest.build_dir, "The CMake build folder")->required();
+  add_run_options(ctest_cmd, ctest_run);
+  ctest_cmd->add_option("-R,--tests-regex", ctest.name_regex, "Only tests whose name matches (ctest -R)");
+  ctest_cmd->add_option("-E,--exclude-regex", ctest.exclude_name_regex, "Not tests whose name matches (ctest -E)");
+  ctest_cmd->add_option("-L,--label-regex", ctest.label_regex, "Only tests with a label that matches (ctest -L)");
+  ctest_cmd->add_option("--label-exclude", ctest.exclude_label_regex, "Not tests with a label that matches (ctest -LE)");
+  ctest_cmd->add_option("--asan", ctest.asan, "The same project built with -fsanitize=address (else ASan is skipped)");
+  ctest_cmd->add_option("--tsan", ctest.tsan, "The same project built with -fsanitize=thread (else TSan is skipped)");
+  ctest_cmd->add_option("--ubsan", ctest.ubsan, "The same project built with -fsanitize=undefined (else UBSan is skipped)");
+
   ReportCommandOptions report;
   auto* report_cmd = app.add_subcommand("report", "Render reports again from a results.json");
   report_cmd->add_option("results", report.results, "results.json")->required();
@@ -142,13 +155,15 @@ int main(int argc, char** argv) {
       (*supp_cmd && missing({supp_results}, "results file")) ||
       (*run_cmd && missing(run.suppressions, "suppressions file")) ||
       (*exec_cmd && missing(exec_run.suppressions, "suppressions file")) ||
+      (*ctest_cmd && missing(ctest_run.suppressions, "suppressions file")) ||
       (*run_cmd && !run.baseline.empty() && missing({run.baseline}, "baseline")))
     return k_exit_usage;
   // Ctrl-C and SIGTERM: `run` stops its jobs and writes what it gathered (run_command.cpp); the
   // other commands stop the phase they are in, leave every file as it was, and exit 130.
-  harness::util::install_interrupt_handlers(!*run_cmd && !*exec_cmd);
+  harness::util::install_interrupt_handlers(!*run_cmd && !*exec_cmd && !*ctest_cmd);
   if (*run_cmd) return run_command(run);
   if (*exec_cmd) return exec_command(exec, exec_run);
+  if (*ctest_cmd) return ctest_command(ctest, ctest_run);
   const int code = *check_cmd    ? check_command(check_specs)
                    : *supp_cmd   ? suppressions_command(supp_results, supp_out)
                    : *report_cmd ? report_command(report)

@@ -728,9 +728,9 @@ struct Pipeline::Impl {
     auto command = program_command(plan.tool, program, job.job_dir, env, can_run_without_aslr(), runtime_supp());
     if (command.argv.empty()) {
       job.outcome = JobOutcome::skipped;
-      job.message = fmt::format("no {} build of the program was given ('{}: PATH' beside 'program'); {} needs the "
-                                "program built with -fsanitize={}",
-                                model::name(info.flavour), model::name(info.flavour), info.name,
+      job.message = fmt::format("no {} build of the program was given ({}); {} needs the program built with -fsanitize={}",
+                                model::name(info.flavour), fmt::format(fmt::runtime(program.build_hint), model::name(info.flavour)),
+                                info.name,
                                 info.flavour == model::Flavour::asan   ? "address"
                                 : info.flavour == model::Flavour::tsan ? "thread"
                                                                        : "undefined");

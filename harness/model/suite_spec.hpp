@@ -53,6 +53,9 @@ struct ProgramSpec {
   std::vector<std::string> skip_children;
   std::string gtest_case;                  // one GoogleTest case ("Suite.Name"), run with --gtest_filter
   std::string origin;                      // "gtest", "ctest" or "" (spec / exec), for reports
+  // How the user gives a build for a flavour where they made this program ("{}" is the flavour's
+  // name): said when a sanitizer job is skipped for want of one.
+  std::string build_hint = "'{}: PATH' beside 'program' in the spec";
   // The program the given tool runs: the plain program for the Valgrind tools, the user's build of
   // the tool's flavour for a sanitizer; "" when there is none.
   std::string program_for(Flavour flavour) const;
