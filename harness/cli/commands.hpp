@@ -68,6 +68,15 @@ struct CtestOptions {
   std::string asan, tsan, ubsan;  // the same project's build folders with those sanitizers
 };
 int ctest_command(const CtestOptions& ctest, RunOptions run);
+
+// `sohound init LIBRARY [-o SPEC]`: a starter spec from a library's exports (adopt/init).
+struct InitOptions {
+  std::string library;   // a .so path or a pkg-config name
+  std::string output;    // -o; "" = standard output
+  std::string suite;     // --suite (default: from the library's name)
+  bool force = false;    // --force: replace an existing -o file
+};
+int init_command(const InitOptions& options);
 int check_command(const std::vector<std::string>& specs);
 // Writes a minimal suppression entry per new finding in results.json (YAML) to `out` ("" = stdout).
 int suppressions_command(const std::string& results, const std::string& out);

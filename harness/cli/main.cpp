@@ -87,6 +87,13 @@ int main(int argc, char** argv) {
   ctest_cmd->add_option("--tsan", ctest.tsan, "The same project built with -fsanitize=thread (else TSan is skipped)");
   ctest_cmd->add_option("--ubsan", ctest.ubsan, "The same project built with -fsanitize=undefined (else UBSan is skipped)");
 
+  InitOptions init;
+  auto* init_cmd = app.add_subcommand("init", "Write a starter spec for a library from the functions it exports");
+  init_cmd->add_option("library", init.library, "A shared library file (.so) or a pkg-config package name")->required();
+  init_cmd->add_option("-o,--output", init.output, "Write the spec to this file (default: standard output)");
+  init_cmd->add_option("--suite", init.suite, "The suite's name (default: from the library's name)");
+  init_cmd->add_flag("--force", init.force, "Replace the output file if it exists");
+
   ReportCommandOptions report;
   auto* report_cmd = app.add_subcommand("report", "Render reports again from a results.json");
   report_cmd->add_option("results", report.results, "results.json")->required();
@@ -165,6 +172,7 @@ int main(int argc, char** argv) {
   if (*exec_cmd) return exec_command(exec, exec_run);
   if (*ctest_cmd) return ctest_command(ctest, ctest_run);
   const int code = *check_cmd    ? check_command(check_specs)
+                   : *init_cmd   ? init_command(init)
                    : *supp_cmd   ? suppressions_command(supp_results, supp_out)
                    : *report_cmd ? report_command(report)
                    : *merge_cmd  ? merge_command(merge)

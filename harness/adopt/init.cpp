@@ -1,0 +1,428 @@
+#include "harness/adopt/init.hpp"
+
+#include "harness/exec/elf_symbols.hpp"
+#include "harness/util/capture.hpp"
+#include "harness/util/files.hpp"
+#include "harness/util/text.hpp"
+
+#include <cxxabi.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <memory>
+#include <set>
+
+namespace harness::adopt {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_ident(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// The first word of a C name: up to its first '_' (kept out), or its first lower-to-upper case
+// change ("xmlReadFile" -> "xml", "deflateInit_" -> "deflate", "gzopen" -> "gzopen").
+std::string first_word(std::string_view name, std::size_t from = 0) {
+  std::size_t i = from;
+  while (i < name.size() && name[i] == '_') ++i;
+  const auto start = i;
+  for (; i < name.size(); ++i) {
+    if (name[i] == '_') break;
+    if (i > start && std::isupper(static_cast<unsigned char>(name[i])) && std::islower(static_cast<unsigned char>(name[i - 1])))
+      break;
+  }
+  return std::string(name.substr(start, i - start));
+}
+
+}  // namespace
+
+std::string cxx_function_name(const std::string& symbol) {
+  if (!util::starts_with(symbol, "_Z")) return {};
+  int status = 0;
+  std::unique_ptr<char, decltype(&std::free)> text(abi::__cxa_demangle(symbol.c_str(), nullptr, nullptr, &status), &std::free);
+  if (status != 0 || !text) return {};
+  std::string name = text.get();
+  for (const char* skip : {"std::", "__gnu_cxx::", "__cxxabi", "typeinfo", "vtable", "VTT", "non-virtual thunk",
+                           "virtual thunk", "guard variable", "construction vtable", "transaction clone", "TLS "})
+    if (util::starts_with(name, skip)) return {};
+  // Cut the parameter list: the '(' at template depth 0 that is not part of "operator()".
+  int depth = 0;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (c == '<') ++depth;
+    else if (c == '>') --depth;
+    else if (c == '(' && depth == 0) {
+      if (i >= 8 && name.compare(i - 8, 8, "operator") == 0 && i + 1 < name.size() && name[i + 1] == ')') {
+        ++i;
+        continue;
+      }
+      name.resize(i);
+      break;
+    }
+  }
+  return name;
+}
+
+std::vector<FunctionFamily> function_families(const std::vector<std::string>& symbols, std::size_t max,
+                                              std::vector<std::string>* others) {
+  std::size_t mangled = 0;
+  for (const auto& s : symbols) mangled += util::starts_with(s, "_Z");
+  const bool cxx = mangled * 2 > symbols.size();
+  std::map<std::string, std::vector<std::string>> groups;
+  if (cxx) {
+    for (const auto& s : symbols) {
+      const auto name = cxx_function_name(s);
+      if (name.empty() || name.find("std::") != std::string::npos) continue;  // instantiations of the standard library's
+      // The scope of the function: the text before its last "::" outside template arguments.
+      int depth = 0;
+      std::size_t last = std::string::npos;
+      for (std::size_t i = 0; i + 1 < name.size(); ++i) {
+        if (name[i] == '<') ++depth;
+        else if (name[i] == '>') --depth;
+        else if (depth == 0 && name[i] == ':' && name[i + 1] == ':') last = i;
+      }
+      auto& list = groups[last == std::string::npos ? std::string("(global)") : name.substr(0, last)];
+      if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(name);
+    }
+  } else {
+    std::vector<std::string> names;
+    for (const auto& s : symbols)
+      if (!util::starts_with(s, "_")) names.push_back(s);
+    // The library's prefix: a first word most of its functions share ("json", "xml", "uv").
+    std::map<std::string, std::size_t> firsts;
+    for (const auto& n : names) ++firsts[first_word(n)];
+    std::string prefix;
+    std::size_t best = 0;
+    for (const auto& [word, count] : firsts)
+      if (count > best) best = count, prefix = word;
+    const bool shared = !names.empty() && best * 10 >= names.size() * 4 && best > 1;
+    for (const auto& n : names) {
+      std::string family = first_word(n);
+      if (shared && family == prefix) {
+        const auto sep = n.size() > prefix.size() && n[prefix.size()] == '_' ? "_" : "";
+        const auto second = first_word(n, prefix.size());
+        family = second.empty() ? prefix : prefix + sep + second;
+      }
+      groups[family].push_back(n);
+    }
+  }
+  if (!cxx) {
+    // Without a shared prefix, small families of one lower-case word that share their first two
+    // letters are one family (zlib's gzopen, gzread, gzclose_r ... -> gz).
+    std::map<std::string, std::vector<std::string>> by_two;
+    for (const auto& [name, functions] : groups)
+      if (functions.size() <= 3 && name.size() > 2 && std::all_of(name.begin(), name.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)); }))
+        by_two[name.substr(0, 2)].push_back(name);
+    for (const auto& [two, members] : by_two) {
+      if (members.size() < 3 || groups.count(two)) continue;
+      auto& merged = groups[two];
+      for (const auto& m : members) {
+        util::append(merged, groups[m]);
+        groups.erase(m);
+      }
+      std::sort(merged.begin(), merged.end());
+    }
+  }
+  std::vector<FunctionFamily> families;
+  for (auto& [name, functions] : groups) families.push_back({name, std::move(functions)});
+  std::stable_sort(families.begin(), families.end(),
+                   [](const FunctionFamily& a, const FunctionFamily& b) { return a.functions.size() > b.functions.size(); });
+  if (families.size() > max) {
+    if (others)
+      for (std::size_t i = max; i < families.size(); ++i) others->push_back(families[i].name);
+    families.resize(max);
+  }
+  return families;
+}
+
+namespace {
+
+std::vector<std::string> words(const std::string& text) {
+  std::vector<std::string> out;
+  std::string word;
+  for (char c : text + " ") {
+    if (c == ' ' || c == '\n' || c == '\t') {
+      if (!word.empty()) out.push_back(std::move(word));
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  return out;
+}
+
+// What `gcc -print-file-name=libNAME.so` resolves: the compiler's own search, as a link would.
+std::string find_shared_library(const std::string& name, const std::vector<std::string>& dirs) {
+  for (const auto& dir : dirs)
+    if (fs::exists(dir + "/lib" + name + ".so")) return dir + "/lib" + name + ".so";
+  auto out = util::capture({"gcc", "-print-file-name=lib" + name + ".so"});
+  if (!out) return {};
+  auto path = std::string(util::trim(*out));
+  return path.find('/') == std::string::npos ? std::string() : path;
+}
+
+// Headers under `dir` (recursively when `deep`), with their #include names relative to `dir`.
+void collect_headers(const std::string& dir, bool deep, std::vector<std::pair<std::string, std::string>>& out) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return;
+  auto add = [&](const fs::directory_entry& e) {
+    const auto ext = e.path().extension().string();
+    if (!e.is_regular_file(ec) || (ext != ".h" && ext != ".hpp" && ext != ".hh" && ext != ".hxx" && ext != "")) return;
+    if (ext.empty() && !deep) return;  // extension-less headers (C++ style) only inside a library's own folder
+    out.emplace_back(e.path().string(), fs::relative(e.path(), dir, ec).string());
+  };
+  if (deep) {
+    std::size_t seen = 0;
+    for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end && seen < 5000; it.increment(ec), ++seen)
+      add(*it);
+  } else {
+    for (const auto& e : fs::directory_iterator(dir, ec)) add(e);
+  }
+}
+
+// Whether `text` declares function `name` ("name (" after a non-identifier character).
+bool declares(const std::string& text, const std::string& name) {
+  for (auto at = text.find(name); at != std::string::npos; at = text.find(name, at + 1)) {
+    if (at > 0 && is_ident(text[at - 1])) continue;
+    auto end = at + name.size();
+    if (end < text.size() && is_ident(text[end])) continue;
+    while (end < text.size() && (text[end] == ' ' || text[end] == '\t' || text[end] == '\n' || text[end] == ')')) ++end;
+    if (end < text.size() && text[end] == '(') return true;
+  }
+  return false;
+}
+
+// Whether `text` defines class or struct `name` (a body follows its name).
+bool defines_class(const std::string& text, const std::string& name) {
+  for (const char* keyword : {"class ", "struct "})
+    for (auto at = text.find(keyword); at != std::string::npos; at = text.find(keyword, at + 1)) {
+      auto rest = std::string_view(text).substr(at, 400);
+      const auto brace = rest.find_first_of("{;");
+      if (brace == std::string_view::npos || rest[brace] != '{') continue;
+      const auto head = rest.substr(0, brace);
+      // The last identifier before ':' or '{' is the class's name (export macros come before it).
+      auto colon = head.find(':');
+      auto decl = head.substr(0, colon == std::string_view::npos ? head.size() : colon);
+      while (!decl.empty() && !is_ident(decl.back())) decl.remove_suffix(1);
+      auto start = decl.size();
+      while (start > 0 && is_ident(decl[start - 1])) --start;
+      if (decl.substr(start) == name) return true;
+    }
+  return false;
+}
+
+}  // namespace
+
+util::Result<LibraryFacts> inspect_library(const std::string& library) {
+  LibraryFacts facts;
+  facts.given = library;
+  std::vector<std::pair<std::string, std::string>> candidates;  // path, include name
+  std::error_code ec;
+  if (library.find('/') != std::string::npos || util::ends_with(library, ".so") || library.find(".so.") != std::string::npos) {
+    const auto path = fs::absolute(library, ec).lexically_normal();
+    if (!fs::is_regular_file(path, ec)) return util::make_error(fmt::format("library '{}' does not exist", library));
+    facts.so_path = path.string();
+    // A library's headers usually sit in ../include beside its lib folder, or in the system's.
+    for (const auto& dir : {path.parent_path().parent_path() / "include", path.parent_path().parent_path().parent_path() / "include",
+                            path.parent_path() / "include", path.parent_path()}) {
+      if (!fs::is_directory(dir, ec) || dir == "/usr/include") continue;
+      facts.include_dirs.push_back(fs::canonical(dir, ec).string());
+      collect_headers(fs::canonical(dir, ec).string(), true, candidates);
+    }
+  } else {
+    if (!util::capture({"pkg-config", "--exists", library}))
+      return util::make_error(fmt::format("'{}' is neither a library file nor a pkg-config package (pkg-config --list-all "
+                                          "lists the installed ones)",
+                                          library));
+    facts.pkg_config = true;
+    const auto cflags = util::capture({"pkg-config", "--cflags-only-I", library}).value_or("");
+    for (const auto& w : words(cflags))
+      if (util::starts_with(w, "-I")) facts.include_dirs.push_back(w.substr(2));
+    const auto libs = words(util::capture({"pkg-config", "--libs-only-L", "--libs-only-l", library}).value_or(""));
+    std::vector<std::string> dirs;
+    for (const auto& w : libs)
+      if (util::starts_with(w, "-L")) dirs.push_back(w.substr(2));
+    for (const auto& w : libs) {
+      if (!util::starts_with(w, "-l")) continue;
+      const auto name = w.substr(2);
+      if (name == "pthread" || name == "m" || name == "dl" || name == "rt") continue;
+      facts.so_path = find_shared_library(name, dirs);
+      if (!facts.so_path.empty()) break;
+    }
+    if (facts.so_path.empty())
+      return util::make_error(fmt::format("pkg-config package '{}' names no shared library that could be found ({})", library,
+                                          util::join(libs, " ")));
+    for (const auto& dir : facts.include_dirs) collect_headers(dir, true, candidates);
+  }
+  // The system's include folders: their top level, and a folder named after the library
+  // (/usr/include/yaml-cpp for yaml-cpp, whose pkg-config names no -I).
+  auto stem = fs::path(facts.so_path).filename().string();
+  stem = stem.substr(0, stem.find(".so"));
+  if (util::starts_with(stem, "lib")) stem = stem.substr(3);
+  for (const char* system : {"/usr/include", "/usr/local/include"}) {
+    collect_headers(system, false, candidates);
+    for (const auto& name : {stem, facts.pkg_config ? facts.given : std::string()}) {
+      if (name.empty() || !fs::is_directory(fs::path(system) / name, ec)) continue;
+      std::vector<std::pair<std::string, std::string>> inside;
+      collect_headers((fs::path(system) / name).string(), true, inside);
+      for (auto& [path, include] : inside) candidates.emplace_back(path, name + "/" + include);
+    }
+  }
+
+  auto symbols = exec::exported_functions(facts.so_path);
+  if (!symbols) return util::make_error(symbols.error().message);
+  facts.symbols = std::move(*symbols);
+  if (facts.symbols.empty()) return util::make_error(fmt::format("{} exports no functions", facts.so_path));
+  std::size_t mangled = 0;
+  for (const auto& s : facts.symbols) mangled += util::starts_with(s, "_Z");
+  facts.cxx = mangled * 2 > facts.symbols.size();
+
+  // What to look for in the headers: C function names, or C++ class names.
+  std::set<std::string> wanted;
+  if (facts.cxx) {
+    for (const auto& family : function_families(facts.symbols, 1000)) {
+      const auto at = family.name.rfind("::");
+      const auto last = at == std::string::npos ? family.name : family.name.substr(at + 2);
+      if (!last.empty() && last.find('<') == std::string::npos && family.name != "(global)") wanted.insert(last);
+    }
+  } else {
+    for (const auto& s : facts.symbols)
+      if (!util::starts_with(s, "_")) wanted.insert(s);
+  }
+  // Greedy cover: the header that declares most of what is still missing, up to 6 headers.
+  std::vector<std::pair<std::size_t, std::set<std::string>>> found;  // candidate index, names
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    std::string text;
+    if (fs::file_size(candidates[i].first, ec) > 4 * 1024 * 1024 || !util::read_file(candidates[i].first, text)) continue;
+    std::set<std::string> names;
+    for (const auto& w : wanted)
+      if (text.find(w) != std::string::npos && (facts.cxx ? defines_class(text, w) : declares(text, w))) names.insert(w);
+    if (!names.empty()) found.emplace_back(i, std::move(names));
+  }
+  std::set<std::string> covered;
+  for (int round = 0; round < 6; ++round) {
+    std::size_t best = found.size(), gain = 0;
+    for (std::size_t k = 0; k < found.size(); ++k) {
+      std::size_t g = 0;
+      for (const auto& n : found[k].second) g += !covered.count(n);
+      if (g > gain) gain = g, best = k;
+    }
+    if (best == found.size() || gain == 0 || (round > 0 && gain * 50 < wanted.size())) break;
+    const auto& [index, names] = found[best];
+    facts.headers.push_back(candidates[index].second);
+    if (!facts.pkg_config && facts.header_dir.empty()) {
+      auto full = candidates[index].first;
+      facts.header_dir = full.substr(0, full.size() - candidates[index].second.size());
+      while (facts.header_dir.size() > 1 && facts.header_dir.back() == '/') facts.header_dir.pop_back();
+    }
+    covered.insert(names.begin(), names.end());
+  }
+  for (const auto& n : covered) (facts.cxx ? facts.classes : facts.declared).push_back(n);
+  return facts;
+}
+
+namespace {
+
+std::string feature_name(const std::string& family) {
+  std::string out;
+  for (char c : family) {
+    if (is_ident(c)) out += c;
+    else if (!out.empty() && out.back() != '_') out += '_';
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out.empty() ? "feature" : out.substr(0, 80);
+}
+
+std::string yaml_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// "a, b, c and 12 more" within about `width` characters.
+std::string listing(const std::vector<std::string>& names, std::size_t width) {
+  std::string out;
+  std::size_t shown = 0;
+  for (const auto& n : names) {
+    if (!out.empty() && out.size() + n.size() + 2 > width) break;
+    out += (out.empty() ? "" : ", ") + n;
+    ++shown;
+  }
+  if (shown < names.size()) out += fmt::format(" and {} more", names.size() - shown);
+  return out;
+}
+
+}  // namespace
+
+std::string starter_spec(const LibraryFacts& facts, const std::string& suite_name) {
+  const std::set<std::string> declared(facts.declared.begin(), facts.declared.end());
+  const std::set<std::string> classes(facts.classes.begin(), facts.classes.end());
+  auto last_name = [](const std::string& family) {
+    const auto at = family.rfind("::");
+    return at == std::string::npos ? family : family.substr(at + 2);
+  };
+  // Families the headers show first (a class they define, a function they declare): exported
+  // internals come last.
+  auto families = function_families(facts.symbols, std::numeric_limits<std::size_t>::max());
+  std::stable_partition(families.begin(), families.end(), [&](const FunctionFamily& family) {
+    if (facts.cxx) return classes.count(last_name(family.name)) > 0;
+    return std::any_of(family.functions.begin(), family.functions.end(), [&](const std::string& f) { return declared.count(f) > 0; });
+  });
+  std::vector<std::string> others;
+  for (std::size_t i = 12; i < families.size(); ++i) others.push_back(families[i].name);
+  if (families.size() > 12) families.resize(12);
+  std::string out;
+  out += fmt::format("# A starter spec for {}, written by `sohound init {}`\n", facts.given, facts.given);
+  out += fmt::format("# from the {} functions {} exports", facts.symbols.size(), fs::path(facts.so_path).filename().string());
+  out += facts.headers.empty() ? " (no header declaring them was found: add yours to 'includes').\n"
+                               : fmt::format(" and the headers that declare them.\n");
+  out += "# Each feature is a skeleton for one family of functions: it compiles and runs as written and checks\n"
+         "# nothing yet. Replace its code with calls made the way your users make them (setup, threads and\n"
+         "# teardown are in docs/spec.md), then: sohound check THIS_FILE && sohound run THIS_FILE\n";
+  if (!others.empty()) out += "# Families without a feature yet: " + listing(others, 200) + "\n";
+  out += fmt::format("suite: {}\n", suite_name);
+  out += fmt::format("language: {}\n", facts.cxx ? "c++" : "c");
+  out += "library:\n";
+  if (facts.pkg_config) {
+    out += fmt::format("  pkg-config: {}\n", yaml_quote(facts.given));
+  } else {
+    out += fmt::format("  path: {}\n", yaml_quote(facts.so_path));
+    if (!facts.header_dir.empty()) out += fmt::format("  include-dirs: [{}]\n", yaml_quote(facts.header_dir));
+  }
+  std::vector<std::string> includes;
+  for (const auto& h : facts.headers) includes.push_back(yaml_quote(h));
+  if (!facts.cxx) includes.push_back("stddef.h");
+  out += fmt::format("includes: [{}]\n", util::join(includes, ", "));
+  out += "features:\n";
+  std::set<std::string> names;
+  for (const auto& family : families) {
+    auto name = feature_name(family.name);
+    for (int n = 2; !names.insert(name).second; ++n) name = feature_name(family.name) + "_" + std::to_string(n);
+    out += fmt::format("  - name: {}\n", name);
+    out += fmt::format("    # {} ({} function{}): {}\n", family.name, family.functions.size(),
+                       family.functions.size() == 1 ? "" : "s", listing(family.functions, 160));
+    out += "    code: |\n";
+    out += fmt::format("      /* TODO: use {} here as your users do. */\n", family.name);
+    if (!facts.cxx) {
+      // Taking a declared function's address compiles, links against the library and does nothing.
+      const auto used = std::find_if(family.functions.begin(), family.functions.end(),
+                                     [&](const std::string& f) { return declared.count(f) > 0; });
+      if (used != family.functions.end())
+        out += fmt::format("      void (*volatile fn)(void) = (void (*)(void))&{};\n      (void)fn;\n", *used);
+    } else {
+      const auto last = last_name(family.name);
+      // Only a class at namespace scope: a nested one may be private.
+      const auto scopes = std::count(family.name.begin(), family.name.end(), ':') / 2;
+      if (classes.count(last) && scopes <= 1)
+        out += fmt::format("      static_assert(sizeof({}) > 0, \"{} is a complete type\");\n", family.name, family.name);
+    }
+  }
+  return out;
+}
+
+}  // namespace harness::adopt
