@@ -16,8 +16,9 @@ packages=(
   # the example suite's system library (pkg-config example), and the real libraries of the clean
   # multithreaded corpus (tests/e2e/specs/corpus) and the root-cause fixture (jansson)
   zlib1g-dev libjsoncpp-dev libuv1-dev libevent-dev libsqlite3-dev libxml2-dev libjansson-dev libglib2.0-dev
-  # scripts, and the browser tests of the HTML report
-  python3 time bc chromium
+  # scripts, the browser tests of the HTML report, and running the GitLab template locally
+  # (gitlab-ci-local: git, rsync; the template downloads the package with curl)
+  python3 time bc chromium git rsync curl ca-certificates
 )
 
 missing=()
