@@ -1,7 +1,10 @@
 #include "reports/html_report.hpp"
+
+#include "reports/finding_text.hpp"
 #include "harness/util/interrupt.hpp"
 
 #include "harness/aggregate/bugs.hpp"
+#include "harness/aggregate/root_cause.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 #include "reports/json_writer.hpp"
@@ -153,8 +156,13 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
         .field("build", j.build_command).field("run", j.run_command).field("dir", j.job_dir);
     w.key("phases").begin_array();
     for (const auto& p : j.phases) w.begin_array().value(p.name).value(p.start_s).value(p.end_s).end_array();
+    // For the matrix: findings that fail the job, and the rest it reported (expected, suppressed,
+    // in the baseline, warnings, follow-ons).
+    std::size_t failing = 0;
+    for (const auto& f : j.findings) failing += harness::aggregate::is_failing(f) ? 1 : 0;
     w.end_array().string_array("notes", j.notes).string_array("unmatched", j.unmatched_expectations)
-        .field("findings", static_cast<unsigned long>(j.findings.size())).end_object();
+        .field("findings", static_cast<unsigned long>(j.findings.size()))
+        .field("failing", static_cast<unsigned long>(failing)).end_object();
   }
   w.end_array();
   // Occurrences point at jobs by index; the first finding of a bug gives its stacks.
@@ -173,6 +181,11 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
         .field("status", model::to_string(bug.status)).field("severity", model::to_string(bug.severity))
         .field("bytes", static_cast<unsigned long long>(f->bytes))
         .field("by", f->expected_by.empty() ? f->suppressed_by : f->expected_by);
+    // Where a reader looks first: the top frame in the user's code, with its file:line (for a
+    // feature's inline code, a line of the spec) and the process that reported it.
+    if (const auto* top = locating_frame(*f))
+      w.key("top").begin_array().value(top->function).value(top->file).value(top->line).end_array();
+    if (!f->process.empty()) w.field("process", f->process);
     w.key("stack");
     write_frames(w, f->stack, reader);
     w.key("aux").begin_array();

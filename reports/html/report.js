@@ -68,20 +68,45 @@
   const byCell = new Map(jobs.map((j, i) => [jobName(j) + "|" + j.tool, i]));
   const matrix = el("table", { id: "matrix" });
   matrix.append(el("tr", {}, el("th", { text: "feature" }), ...toolOrder.map((t) => el("th", { text: t }))));
+  // A cell's state, told by colour and by symbol (for readers who do not see the colour).
+  const STATES = {
+    failed: ["✖", "the job failed: it did not run to the end, or the program failed"],
+    new: ["▲", "unexpected findings"],
+    expected: ["◆", "passed with findings that are expected, suppressed, in the baseline or warnings"],
+    clean: ["✔", "passed, nothing found"],
+    notrun: ["–", "not run"],
+  };
+  function cellState(j) {
+    if (!j || j.outcome === "skipped" || j.outcome === "cancelled") return "notrun";
+    if (j.outcome !== "ok") return "failed";
+    if (j.failing > 0 || !j.passed) return "new";
+    return j.findings > 0 ? "expected" : "clean";
+  }
+  function cellText(j, state) {
+    if (state === "notrun") return j ? j.outcome.replace("skipped", "not run") : "not run";
+    if (state === "failed") return j.outcome.replace("_", " ");
+    if (state === "new") return j.failing + " new";
+    if (state === "expected") return j.findings + " expected";
+    return "clean";
+  }
   for (const f of features) {
     const row = el("tr", {}, el("td", { text: f }));
     for (const t of toolOrder) {
       const i = byCell.get(f + "|" + t);
-      if (i === undefined) { row.append(el("td", { class: "skip", text: "–" })); continue; }
-      const j = jobs[i];
-      const label = j.outcome !== "ok" ? j.outcome : j.passed ? (j.findings ? "pass (" + j.findings + ")" : "pass") : "fail (" + j.findings + ")";
-      row.append(el("td", { class: "cell " + (j.passed ? "ok" : j.outcome === "cancelled" ? "skip" : "bad"), title: j.message || label,
+      const j = i === undefined ? undefined : jobs[i];
+      const state = cellState(j);
+      const [symbol, meaning] = STATES[state];
+      const content = el("span", { class: "state" }, el("span", { class: "symbol", "aria-hidden": "true", text: symbol }), " ", cellText(j, state));
+      if (!j) { row.append(el("td", { class: "cell notrun", "data-state": state, title: meaning }, content)); continue; }
+      row.append(el("td", { class: "cell " + state, "data-state": state, title: meaning + (j.message ? ": " + j.message : ""),
         onclick: () => { filters.feature.value = f; filters.tool.value = t; applyFilters(); document.getElementById("bugs").scrollIntoView(); } },
-        el("a", { href: "#job-" + i, text: label, onclick: (e) => e.stopPropagation() })));
+        el("a", { href: "#job-" + i, onclick: (e) => e.stopPropagation() }, content)));
     }
     matrix.append(row);
   }
-  main.append(el("section", {}, el("h2", { text: "Features × tools" }), matrix));
+  const key = el("div", { class: "legend matrix-key", id: "matrix-key" },
+    ...Object.entries(STATES).map(([state, [symbol, meaning]]) => el("span", { class: "cell " + state }, symbol + " " + meaning)));
+  main.append(el("section", {}, el("h2", { text: "Features × tools" }), key, matrix));
 
   // ---- bugs with filters ----
   function option(value, text) { return el("option", { value, text: text || value }); }
@@ -137,8 +162,12 @@
   function bugSummary(i) {
     const b = bugs[i];
     const toolsSeen = [...new Set(b.occ.map((o) => jobs[o[0]].tool))].join(", ");
+    // The row leads with where to look: the top frame in the user's code and its file:line.
+    const where = b.top ? el("span", { class: "where", title: b.top[1] },
+      el("span", { class: "fn", text: b.top[0] || "???" }), " ", el("span", { class: "loc", text: basename(b.top[1]) + (b.top[2] ? ":" + b.top[2] : "") }))
+      : el("span", { class: "where none", text: "no source frame" });
     const d = el("details", { class: "bug", id: "bug-" + b.fp, "data-index": i },
-      el("summary", {}, statusBadge(b.status, b.severity), el("span", { class: "kind", text: b.kind }), el("span", { class: "msg", text: b.message }),
+      el("summary", {}, statusBadge(b.status, b.severity), where, el("span", { class: "kind", text: b.kind }), el("span", { class: "msg", text: b.message }),
         el("span", { class: "meta", text: b.occ.length + " occurrence" + (b.occ.length === 1 ? "" : "s") + " · " + toolsSeen })));
     d.addEventListener("toggle", () => { if (d.open && !d.dataset.filled) { d.dataset.filled = "1"; d.append(bugBody(b)); } });
     return d;
@@ -178,6 +207,7 @@
   }
   function bugBody(b) {
     const body = el("div", { class: "body" });
+    if (b.process) body.append(el("div", { class: "meta process", text: "reported by process " + b.process }));
     body.append(el("div", { class: "meta", text: "fingerprint " + b.fp + (b.by ? " · " + b.by : "") + (b.bytes ? " · " + b.bytes + " bytes" : "") }),
       el("a", { href: "#bug-" + b.fp, class: "permalink", text: "link to this bug" }));
     const occ = el("table", { class: "occurrences" }, el("tr", {}, el("th", { text: "feature" }), el("th", { text: "tool" }), el("th", { text: "count" }), el("th", { text: "status" })));
@@ -205,7 +235,8 @@
   const jobSection = el("section", { id: "jobs" }, el("h2", { text: "Jobs" }));
   jobs.forEach((j, i) => {
     const d = el("details", { class: "job", id: "job-" + i },
-      el("summary", {}, el("span", { class: j.passed ? "ok" : j.outcome === "cancelled" ? "skip" : "bad", text: j.passed ? "PASS" : "FAIL" }),
+      el("summary", {}, el("span", { class: j.outcome === "skipped" ? "skip" : j.passed ? "ok" : j.outcome === "cancelled" ? "skip" : "bad",
+                                     text: j.outcome === "skipped" ? "SKIP" : j.passed ? "PASS" : "FAIL" }),
         el("span", { class: "kind", text: jobName(j) }), el("span", { text: j.tool }), el("span", { class: "meta", text: j.outcome + (j.message ? ": " + j.message : "") + " · " + j.duration.toFixed(2) + " s" })));
     d.addEventListener("toggle", () => {
       if (!d.open || d.dataset.filled) return;

@@ -78,3 +78,67 @@ test("a job shows its driver source and exact commands", async () => {
   assert.match(await page.locator(`#job-${i} pre`).nth(1).textContent(), /valgrind --tool=memcheck --xml=yes/);
   assert.deepEqual(problems, []);
 });
+
+// What a cell must show for a job of results.json (report.js: cellState).
+function expectedState(job) {
+  if (!job || job.outcome === "skipped" || job.outcome === "cancelled") return "notrun";
+  if (job.outcome !== "ok") return "failed";
+  const failing = job.findings.filter((f) => f.status === "new" && f.severity === "error" && !f.root).length;
+  if (failing > 0 || !job.passed) return "new";
+  return job.findings.length ? "expected" : "clean";
+}
+const SYMBOLS = { failed: "✖", new: "▲", expected: "◆", clean: "✔", notrun: "–" };
+
+test("every matrix cell shows its job's state by colour and by symbol", async () => {
+  const seen = new Set();
+  const colours = {};
+  for (const run of ["outcomes", "programs", "examples"]) {
+    const runResults = JSON.parse(readFileSync(join(env.out, run, "results.json"), "utf8"));
+    const { page, problems } = await open(browser, join(env.out, run, "report.html"));
+    const tools = await page.locator("#matrix tr").first().locator("th").allTextContents();
+    for (const job of runResults.jobs) {
+      const row = page.locator("#matrix tr").filter({ has: page.locator("td:first-child", { hasText: new RegExp(`^${(job.suite + "/" + job.feature).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) }) });
+      const cell = row.locator("td").nth(tools.indexOf(job.tool));
+      const state = expectedState(job);
+      assert.equal(await cell.getAttribute("data-state"), state, `${run} ${job.feature} ${job.tool}`);
+      assert.equal(await cell.locator(".symbol").textContent(), SYMBOLS[state]);
+      seen.add(state);
+      colours[state] ??= await cell.evaluate((e) => getComputedStyle(e).backgroundColor);
+    }
+    if (run === "outcomes") await page.screenshot({ path: join(env.artifacts, "report-matrix.png"), fullPage: false });
+    assert.deepEqual(problems, []);
+  }
+  // Every state appears in these runs, and no two share a colour (a failing cell is not the link blue).
+  assert.deepEqual([...seen].sort(), ["clean", "expected", "failed", "new", "notrun"]);
+  assert.equal(new Set(Object.values(colours)).size, 5, JSON.stringify(colours));
+  const [r, g] = colours.new.match(/\d+/g).map(Number);
+  assert.ok(r > g, `a cell with new findings is red: ${colours.new}`);
+});
+
+test("bug rows lead with the top user frame and its file:line", async () => {
+  const { page, problems } = await open(browser, html);
+  await page.fill("#filter-text", "ex_make_label");
+  const bug = results.bugs.find((b) => b.stack.some((f) => f.function === "ex_make_label"));
+  const frame = bug.stack.find((f) => f.function === "ex_make_label");
+  const row = page.locator(`#bug-${bug.fingerprint} > summary`);
+  const first = row.locator(":scope > span").nth(1);  // after the status badge
+  assert.equal(await first.getAttribute("class"), "where");
+  assert.equal(await first.textContent(), `ex_make_label ${frame.file.split("/").pop()}:${frame.line}`);
+  // Every row: a located bug names a frame of its stack with a file and a line; a bug of a
+  // feature's inline code names the spec file and the snippet's line.
+  await page.fill("#filter-text", "");
+  let specLines = 0;
+  for (const b of results.bugs) {
+    const where = await page.locator(`#bug-${b.fingerprint} > summary .where`).textContent();
+    if (where === "no source frame") {
+      assert.ok(!b.stack.some((f) => f.file && f.line > 0), `${b.fingerprint} has a source frame`);
+      continue;
+    }
+    const m = where.match(/^(.+) ([^ ]+):(\d+)$/);
+    assert.ok(m, where);
+    assert.ok(b.stack.some((f) => f.function === m[1] && f.file.split("/").pop() === m[2] && f.line === Number(m[3])), `${where} in ${b.fingerprint}`);
+    if (m[2].endsWith(".yaml")) ++specLines;
+  }
+  assert.ok(specLines > 0, "no bug row points into a spec");
+  assert.deepEqual(problems, []);
+});
