@@ -1,5 +1,7 @@
 #include "harness/exec/elf_symbols.hpp"
 
+#include "harness/util/capture.hpp"
+
 #include <fmt/format.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -51,6 +53,49 @@ util::Result<std::vector<std::string>> strong_global_definitions(const std::stri
   return symbols(object, SHT_SYMTAB, [](const GElf_Sym& sym) {
     return GELF_ST_BIND(sym.st_info) == STB_GLOBAL && sym.st_shndx != SHN_UNDEF;
   });
+}
+
+std::string program_interpreter(const std::string& executable) {
+  if (elf_version(EV_CURRENT) == EV_NONE) return {};
+  const int fd = ::open(executable.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string interpreter;
+  if (Elf* elf = elf_begin(fd, ELF_C_READ, nullptr)) {
+    std::size_t count = 0;
+    if (elf_kind(elf) == ELF_K_ELF && elf_getphdrnum(elf, &count) == 0)
+      for (std::size_t i = 0; i < count; ++i) {
+        GElf_Phdr phdr;
+        if (!gelf_getphdr(elf, static_cast<int>(i), &phdr) || phdr.p_type != PT_INTERP) continue;
+        std::size_t size = 0;
+        const char* image = elf_rawfile(elf, &size);
+        if (image && phdr.p_offset + phdr.p_filesz <= size && phdr.p_filesz > 1)
+          interpreter.assign(image + phdr.p_offset, phdr.p_filesz - 1);  // NUL-terminated
+      }
+    elf_end(elf);
+  }
+  ::close(fd);
+  return interpreter;
+}
+
+std::vector<std::string> loaded_libraries(const std::string& executable) {
+  const auto interpreter = program_interpreter(executable);
+  if (interpreter.empty()) return {};  // static: ld.so --list would run it
+  const auto listing = util::capture({interpreter, "--list", executable});
+  std::vector<std::string> libraries;
+  if (!listing) return libraries;
+  // "\tlibz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x...)" and "\t/lib64/ld-linux-x86-64.so.2 (0x...)".
+  std::size_t at = 0;
+  while (at < listing->size()) {
+    auto end = listing->find('\n', at);
+    if (end == std::string::npos) end = listing->size();
+    std::string_view line(listing->data() + at, end - at);
+    at = end + 1;
+    if (const auto arrow = line.find("=> "); arrow != std::string_view::npos) line.remove_prefix(arrow + 3);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (line.empty() || line.front() != '/') continue;
+    libraries.emplace_back(line.substr(0, line.find(" (")));
+  }
+  return libraries;
 }
 
 util::Result<std::vector<std::string>> exported_functions(const std::string& library) {

@@ -16,4 +16,12 @@ util::Result<std::vector<std::string>> strong_global_definitions(const std::stri
 // sorted, each once: what a program linked against it can call.
 util::Result<std::vector<std::string>> exported_functions(const std::string& library);
 
+// The program interpreter an executable names (PT_INTERP: "/lib64/ld-linux-x86-64.so.2"); "" for
+// a static executable or a file that is not ELF.
+std::string program_interpreter(const std::string& executable);
+
+// The shared libraries `executable` loads, as its dynamic loader resolves them (`ld.so --list`,
+// what ldd does: the program itself does not run). Empty for a static executable.
+std::vector<std::string> loaded_libraries(const std::string& executable);
+
 }  // namespace harness::exec

@@ -169,6 +169,7 @@ struct Pipeline::Impl {
   std::map<std::string, double> costs;     // "suite/feature/tool" -> seconds, from earlier runs and this one
   std::map<std::pair<std::size_t, model::Tool>, int> batch_numbers;
   std::string valgrind_version;
+  std::map<std::string, std::optional<std::vector<std::string>>> loaded_by;  // program -> libraries it loads
   // Suppressions in force per suite (the suite's, then --suppressions, then the defaults), each
   // with its match counter in `uses` (sized once, so the pointers stay valid).
   std::vector<model::SuppressionUse> uses;
@@ -612,6 +613,36 @@ struct Pipeline::Impl {
     return h.hex();
   }
 
+  // A program's key: how it runs (the tool command, with the run's folder left out), the
+  // program file of the tool's flavour, every library its loader resolves, and its inputs.
+  std::string program_cache_key(const plan::JobPlan& job) {
+    const auto& suite = suites[job.suite];
+    const auto& feature = suite.features[job.feature];
+    const auto& program = *feature.program;
+    const auto& tool = model::info(job.tool);
+    const auto binary = program.program_for(tool.flavour);
+    if (binary.empty()) return {};  // skipped: nothing to cache
+    Hasher h;
+    h.add("sohound").add(options.sohound_version).add("program cache 1").add(tool.name);
+    if (tool.family == model::ToolFamily::valgrind) h.add(valgrind_version);
+    auto env = suite.env;
+    for (const auto& [k, v] : feature.env) env.insert_or_assign(k, v);
+    h.add(portable(program_command(job.tool, program, "DIR", env, can_run_without_aslr(), runtime_supp()), options.out_dir));
+    h.add(std::to_string(feature.timeout_s.value_or(suite.timeout_s)));
+    h.add(codegen::runtime_valgrind_suppressions());
+    for (const auto& [key, files] : suite.native_suppressions)
+      for (const auto& file : files) h.add(key).add(file).add_file(file);
+    h.add(binary).add_file(binary);
+    auto& libraries = loaded_by[binary];
+    if (!libraries) libraries = loaded_libraries(binary);
+    for (const auto& lib : *libraries) h.add(lib).add_file(lib);
+    for (const auto& pattern : *program.inputs) {
+      h.add(pattern);
+      for (const auto& file : util::glob_files(pattern)) h.add(file).add_file(file);
+    }
+    return h.hex();
+  }
+
   static std::string cost_key(const std::string& suite, const std::string& feature, model::Tool tool) {
     return suite + "/" + feature + "/" + std::string(model::name(tool));
   }
@@ -946,8 +977,24 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
       impl.valgrind_version = run.process.started ? util::read_file_or_empty(version.stdout_path) : "no valgrind";
     }
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-      if (impl.suites[jobs[i].suite].features[jobs[i].feature].program) {
-        to_run.push_back(i);  // programs are not cached (see docs/programs.md)
+      if (const auto& program = impl.suites[jobs[i].suite].features[jobs[i].feature].program) {
+        // A program is cached only when its spec names what else it reads (docs/programs.md).
+        if (program->inputs) results[i].cache_key = impl.program_cache_key(jobs[i]);
+        if (auto cached = results[i].cache_key.empty() ? std::nullopt : impl.cache.load(results[i].cache_key)) {
+          auto job = std::move(*cached);
+          job.suite = results[i].suite;
+          job.feature = results[i].feature;
+          job.tool = jobs[i].tool;
+          job.cached = true;
+          job.cache_key = results[i].cache_key;
+          job.job_dir.clear();
+          job.notes.push_back("from the result cache: the program, the libraries it loads and its inputs are unchanged "
+                              "since it ran (--no-cache runs it again)");
+          ++impl.stats.cached;
+          impl.finish(i, std::move(job));
+        } else {
+          to_run.push_back(i);
+        }
         continue;
       }
       const auto flags = co_await impl.suite_flags(jobs[i].suite);

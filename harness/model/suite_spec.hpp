@@ -52,6 +52,10 @@ struct ProgramSpec {
   // own children are not followed either, so shells are followed unless the user says otherwise.
   std::vector<std::string> skip_children;
   std::string gtest_case;                  // one GoogleTest case ("Suite.Name"), run with --gtest_filter
+  // What else the program reads (absolute glob patterns: data files, scripts). Set: its results are
+  // cached, keyed on these files, the program, the libraries it loads and how it is run. Unset:
+  // Sohound cannot know when a result would be stale, so the program always runs.
+  std::optional<std::vector<std::string>> inputs;
   std::string origin;                      // "gtest", "ctest" or "" (spec / exec), for reports
   // How the user gives a build for a flavour where they made this program ("{}" is the flavour's
   // name): said when a sanitizer job is skipped for want of one.

@@ -671,6 +671,12 @@ void Loader::load_program(const YAML::Node& node, std::set<std::string>& names) 
       {"tsan", [&](auto&, auto& v) { if (auto s = get_string(v, "tsan")) program.builds[model::Flavour::tsan] = resolve_program(v, *s); }},
       {"ubsan", [&](auto&, auto& v) { if (auto s = get_string(v, "ubsan")) program.builds[model::Flavour::ubsan] = resolve_program(v, *s); }},
       {"skip_children", [&](auto&, auto& v) { program.skip_children = get_string_list(v, "skip_children"); }},
+      {"inputs", [&](auto&, auto& v) {
+         std::vector<std::string> patterns;
+         for (const auto& p : get_string_list(v, "inputs"))
+           patterns.push_back(fs::path(p).is_absolute() ? p : (fs::path(m_base) / p).lexically_normal().string());
+         program.inputs = std::move(patterns);
+       }},
       {"gtest", [&](auto&, auto& v) {
          if (!v.IsScalar() || !YAML::convert<bool>::decode(v, gtest)) error(v, "'gtest' must be true or false");
        }},

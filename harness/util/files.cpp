@@ -1,5 +1,7 @@
 #include "harness/util/files.hpp"
 
+#include <glob.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -99,6 +101,19 @@ bool is_within(const std::string& path, const std::string& root) {
     if (pi == p.end() || *pi != *ri) return false;
   }
   return true;
+}
+
+std::vector<std::string> glob_files(const std::string& pattern) {
+  std::vector<std::string> files;
+  glob_t g{};
+  if (::glob(pattern.c_str(), GLOB_NOSORT, nullptr, &g) == 0)
+    for (std::size_t i = 0; i < g.gl_pathc; ++i) {
+      struct stat st {};
+      if (::stat(g.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode)) files.emplace_back(g.gl_pathv[i]);
+    }
+  ::globfree(&g);
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 }  // namespace harness::util

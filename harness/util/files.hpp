@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <fstream>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace harness::util {
@@ -50,5 +51,9 @@ class AtomicFile {
 // True when `path` is `root` or lies below it, comparing the paths as they resolve on disk
 // (symbolic links followed for every component that exists; `..` folded). Both must be absolute.
 bool is_within(const std::string& path, const std::string& root);
+
+// The regular files matching a shell glob pattern (glob(3): *, ?, [..]), sorted; none when nothing
+// matches.
+std::vector<std::string> glob_files(const std::string& pattern);
 
 }  // namespace harness::util

@@ -23,7 +23,8 @@ TEST(BaselineE2E, WriteThenRunAgainstIt) {
 
   auto second = run_sohound("run --no-progress --out " + k_out + "/b2 --baseline " + baseline + " " + k_specs + "leaky.yaml");
   EXPECT_EQ(second.exit_code, 0) << second.text;
-  for (const auto& j : read_results(k_out + "/b2")["jobs"]) {
+  const auto results_1 = read_results(k_out + "/b2");
+  for (const auto& j : results_1["jobs"]) {
     ASSERT_EQ(j["findings"].size(), 1u);
     EXPECT_EQ(j["findings"][0]["status"], "baseline");
   }
@@ -48,7 +49,8 @@ TEST(SuppressionsE2E, SuggestedSuppressionsHideExactlyThoseFindings) {
 
   auto again = run_sohound("run --no-progress --out " + k_out + "/s2 --suppressions " + file + " " + k_specs + "leaky.yaml");
   EXPECT_EQ(again.exit_code, 0) << again.text;
-  for (const auto& j : read_results(k_out + "/s2")["jobs"]) {
+  const auto results_2 = read_results(k_out + "/s2");
+  for (const auto& j : results_2["jobs"]) {
     ASSERT_EQ(j["findings"].size(), 1u);
     EXPECT_EQ(j["findings"][0]["status"], "suppressed");
   }
@@ -64,7 +66,8 @@ TEST(BaselineE2E, ARecipeOneBaselineIsStillRead) {
                          "/v1/out " + k_specs + "leaky.yaml");
   EXPECT_EQ(run.exit_code, 0) << run.text;
   EXPECT_NE(run.text.find("holds fingerprints of recipe sohound.fp/1"), std::string::npos) << run.text;
-  for (const auto& j : read_results(k_out + "/v1/out")["jobs"]) {
+  const auto results_3 = read_results(k_out + "/v1/out");
+  for (const auto& j : results_3["jobs"]) {
     ASSERT_EQ(j["findings"].size(), 1u);
     EXPECT_EQ(j["findings"][0]["status"], "baseline") << j["tool"];
     EXPECT_NE(j["findings"][0]["fingerprint"], "6441e108e8712f33") << "results carry recipe 2's key";
@@ -128,7 +131,8 @@ TEST(PolicyE2E, SeverityOverridesPerSuiteAndFeature) {
 TEST(NativeSuppressionsE2E, ToolFilesArePassedThrough) {
   auto run = run_sohound("run --no-progress --out " + k_out + "/n1 " + k_specs + "native.yaml");
   EXPECT_EQ(run.exit_code, 0) << run.text;
-  for (const auto& j : read_results(k_out + "/n1")["jobs"]) {
+  const auto results_4 = read_results(k_out + "/n1");
+  for (const auto& j : results_4["jobs"]) {
     EXPECT_TRUE(j["findings"].empty()) << j["tool"] << ": the tool itself suppressed it";
     EXPECT_NE(j["run_command"].get<std::string>().find("suppressions"), std::string::npos);
   }

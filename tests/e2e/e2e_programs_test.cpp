@@ -6,6 +6,9 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <set>
 
 namespace e2e {
@@ -148,6 +151,41 @@ TEST(Programs, GoogleTestShardingSetByTheUserIsRespected) {
   // GoogleTest's own numbering: case i runs on shard i % 2 (Leaks 0, Races 1, Clean 0, Fails 1).
   EXPECT_EQ(cases, (std::set<std::string>{"sohound_e2e_gtest_cases.Cases.Races", "sohound_e2e_gtest_cases.Cases.FailsItsAssertion"}))
       << result.text;
+}
+
+}  // namespace
+}  // namespace e2e
+
+namespace e2e {
+namespace {
+
+// A program whose spec names its inputs is cached like a feature: not run again while the program,
+// the libraries it loads and its inputs are unchanged; run again when one of them changes. One
+// without `inputs:` always runs.
+TEST(Programs, AProgramWithItsInputsNamedIsCachedUntilOneChanges) {
+  const auto dir = std::string(SOHOUND_E2E_OUT) + "/programs-cache";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir + "/input.txt") << "first\n";
+    std::ofstream(dir + "/spec.yaml") << "suite: cached\ntools: [memcheck]\nprograms:\n"
+                                         "  - name: reads_input\n    program: cat\n    args: [input.txt]\n    cwd: .\n"
+                                         "    inputs: ['*.txt']\n"
+                                         "  - name: unknown_inputs\n    program: cat\n    args: [input.txt]\n    cwd: .\n";
+  }
+  auto run = [&](const std::string& name) {
+    const auto result = run_sohound(fmt::format("run '{0}/spec.yaml' --cache-dir '{0}/cache' --no-progress --report json --out '{0}/{1}'",
+                                                dir, name));
+    EXPECT_EQ(result.exit_code, 0) << result.text;
+    std::map<std::string, bool> cached;
+    const auto results = read_results(dir + "/" + name);
+    for (const auto& j : results["jobs"]) cached[j["feature"]] = j["cached"].get<bool>();
+    return cached;
+  };
+  EXPECT_EQ(run("first"), (std::map<std::string, bool>{{"reads_input", false}, {"unknown_inputs", false}}));
+  EXPECT_EQ(run("again"), (std::map<std::string, bool>{{"reads_input", true}, {"unknown_inputs", false}}));
+  std::ofstream(dir + "/input.txt") << "second\n";
+  EXPECT_EQ(run("changed"), (std::map<std::string, bool>{{"reads_input", false}, {"unknown_inputs", false}}));
 }
 
 }  // namespace
