@@ -980,30 +980,15 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
       if (const auto& program = impl.suites[jobs[i].suite].features[jobs[i].feature].program) {
         // A program is cached only when its spec names what else it reads (docs/programs.md).
         if (program->inputs) results[i].cache_key = impl.program_cache_key(jobs[i]);
-        if (auto cached = results[i].cache_key.empty() ? std::nullopt : impl.cache.load(results[i].cache_key)) {
-          auto job = std::move(*cached);
-          job.suite = results[i].suite;
-          job.feature = results[i].feature;
-          job.tool = jobs[i].tool;
-          job.cached = true;
-          job.cache_key = results[i].cache_key;
-          job.job_dir.clear();
-          job.notes.push_back("from the result cache: the program, the libraries it loads and its inputs are unchanged "
-                              "since it ran (--no-cache runs it again)");
-          ++impl.stats.cached;
-          impl.finish(i, std::move(job));
-        } else {
-          to_run.push_back(i);
+      } else {
+        const auto flags = co_await impl.suite_flags(jobs[i].suite);
+        if (!flags.ok) {
+          to_run.push_back(i);  // reported as a build failure by its unit
+          continue;
         }
-        continue;
+        results[i].cache_key = impl.cache_key(jobs[i], flags);
       }
-      const auto flags = co_await impl.suite_flags(jobs[i].suite);
-      if (!flags.ok) {
-        to_run.push_back(i);  // reported as a build failure by its unit
-        continue;
-      }
-      results[i].cache_key = impl.cache_key(jobs[i], flags);
-      if (auto cached = impl.cache.load(results[i].cache_key)) {
+      if (auto cached = results[i].cache_key.empty() ? std::nullopt : impl.cache.load(results[i].cache_key)) {
         auto job = std::move(*cached);
         job.suite = results[i].suite;
         job.feature = results[i].feature;

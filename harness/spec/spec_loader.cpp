@@ -69,6 +69,8 @@ class Loader {
   void load_build(const YAML::Node& node);
   void load_feature(const YAML::Node& node, std::set<std::string>& names);
   void load_program(const YAML::Node& node, std::set<std::string>& names);
+  // The keys a program shares with a feature: name, tools, timeout, env, policy, expect.
+  std::vector<KeyHandler> shared_keys(model::FeatureSpec& feature, std::set<std::string>& names, std::string_view what);
   std::string resolve_program(const YAML::Node& node, const std::string& path);
   void load_expectation(const YAML::Node& node, model::FeatureSpec& feature);
   std::map<std::string, model::Severity> get_policy(const YAML::Node& node, std::string_view key);
@@ -558,6 +560,31 @@ util::Result<std::vector<model::Suppression>> Loader::run_suppressions() {
   return out;
 }
 
+std::vector<KeyHandler> Loader::shared_keys(model::FeatureSpec& feature, std::set<std::string>& names, std::string_view what) {
+  return {
+      {"name", [&, what](auto&, auto& v) {
+         auto s = get_string(v, "name");
+         if (!s) return;
+         feature.name = *s;
+         if (!valid_name(*s))
+           error(v, fmt::format("{} name '{}' {}", what, shorten(*s), k_name_rule));
+         else if (!names.insert(*s).second)
+           error(v, what == "feature" ? fmt::format("duplicate feature name '{}'", *s)
+                                      : fmt::format("duplicate name '{}' (features and programs share one namespace)", *s));
+       }},
+      {"tools", [&](auto&, auto& v) { feature.tools = get_tools(v, "tools"); }},
+      {"timeout", [&](auto&, auto& v) { feature.timeout_s = get_seconds(v, "timeout"); }},
+      {"env", [&](auto&, auto& v) { feature.env = get_env(v, "env"); }},
+      {"policy", [&](auto&, auto& v) { feature.policy = get_policy(v, "policy"); }},
+      {"expect", [&](auto&, auto& v) {
+         if (v.IsSequence())
+           for (const auto& item : v) load_expectation(item, feature);
+         else if (!v.IsNull())
+           load_expectation(v, feature);
+       }},
+  };
+}
+
 void Loader::load_feature(const YAML::Node& node, std::set<std::string>& names) {
   model::FeatureSpec feature;
   feature.pos = pos(node);
@@ -566,16 +593,8 @@ void Loader::load_feature(const YAML::Node& node, std::set<std::string>& names) 
     return;
   }
   std::optional<YAML::Node> code_key, source_key, entry_key;
-  walk_map(node, "feature", {
-      {"name", [&](auto&, auto& v) {
-         auto s = get_string(v, "name");
-         if (!s) return;
-         feature.name = *s;
-         if (!valid_name(*s))
-           error(v, fmt::format("feature name '{}' {}", shorten(*s), k_name_rule));
-         else if (!names.insert(*s).second)
-           error(v, fmt::format("duplicate feature name '{}'", *s));
-       }},
+  auto keys = shared_keys(feature, names, "feature");
+  keys.insert(keys.end(), {
       {"code", [&](auto& k, auto& v) { code_key = k; feature.code = get_snippet(v, "code"); }},
       {"source", [&](auto& k, auto& v) {
          source_key = k;
@@ -590,21 +609,12 @@ void Loader::load_feature(const YAML::Node& node, std::set<std::string>& names) 
       {"globals", [&](auto&, auto& v) { feature.globals = get_snippet(v, "globals"); }},
       {"threads", [&](auto&, auto& v) { if (auto n = get_count(v, "threads", 1, 1024)) feature.threads = *n; }},
       {"repeat", [&](auto&, auto& v) { if (auto n = get_count(v, "repeat", 1, 10'000'000)) feature.repeat = *n; }},
-      {"tools", [&](auto&, auto& v) { feature.tools = get_tools(v, "tools"); }},
-      {"timeout", [&](auto&, auto& v) { feature.timeout_s = get_seconds(v, "timeout"); }},
-      {"env", [&](auto&, auto& v) { feature.env = get_env(v, "env"); }},
       {"language", [&](auto&, auto& v) { feature.language = get_language(v, "language"); }},
       {"isolation", [&](auto&, auto& v) { feature.isolation = get_isolation(v, "isolation"); }},
       {"cflags", [&](auto&, auto& v) { feature.cflags = get_string_list(v, "cflags"); }},
       {"ldflags", [&](auto&, auto& v) { feature.ldflags = get_string_list(v, "ldflags"); }},
-      {"policy", [&](auto&, auto& v) { feature.policy = get_policy(v, "policy"); }},
-      {"expect", [&](auto&, auto& v) {
-         if (v.IsSequence())
-           for (const auto& item : v) load_expectation(item, feature);
-         else if (!v.IsNull())
-           load_expectation(v, feature);
-       }},
   });
+  walk_map(node, "feature", keys);
   if (feature.name.empty() && !node["name"]) error(node, "a feature needs a 'name'");
   if (code_key && source_key)
     error(*source_key, "a feature takes 'code' or 'source', not both");
@@ -648,16 +658,8 @@ void Loader::load_program(const YAML::Node& node, std::set<std::string>& names) 
   }
   std::vector<std::string> args;
   bool gtest = false;
-  walk_map(node, "program", {
-      {"name", [&](auto&, auto& v) {
-         auto s = get_string(v, "name");
-         if (!s) return;
-         feature.name = *s;
-         if (!valid_name(*s))
-           error(v, fmt::format("program name '{}' {}", shorten(*s), k_name_rule));
-         else if (!names.insert(*s).second)
-           error(v, fmt::format("duplicate name '{}' (features and programs share one namespace)", *s));
-       }},
+  auto keys = shared_keys(feature, names, "program");
+  keys.insert(keys.end(), {
       {"program", [&](auto&, auto& v) {
          if (auto s = get_string(v, "program")) program.argv.insert(program.argv.begin(), resolve_program(v, *s));
        }},
@@ -680,17 +682,8 @@ void Loader::load_program(const YAML::Node& node, std::set<std::string>& names) 
       {"gtest", [&](auto&, auto& v) {
          if (!v.IsScalar() || !YAML::convert<bool>::decode(v, gtest)) error(v, "'gtest' must be true or false");
        }},
-      {"tools", [&](auto&, auto& v) { feature.tools = get_tools(v, "tools"); }},
-      {"timeout", [&](auto&, auto& v) { feature.timeout_s = get_seconds(v, "timeout"); }},
-      {"env", [&](auto&, auto& v) { feature.env = get_env(v, "env"); }},
-      {"policy", [&](auto&, auto& v) { feature.policy = get_policy(v, "policy"); }},
-      {"expect", [&](auto&, auto& v) {
-         if (v.IsSequence())
-           for (const auto& item : v) load_expectation(item, feature);
-         else if (!v.IsNull())
-           load_expectation(v, feature);
-       }},
   });
+  walk_map(node, "program", keys);
   if (feature.name.empty() && !node["name"]) error(node, "a program needs a 'name'");
   if (program.argv.empty() && !node["program"]) error(node, fmt::format("program '{}' needs 'program' (the executable to run)", feature.name));
   util::append(program.argv, args);
