@@ -190,3 +190,36 @@ TEST(Programs, AProgramWithItsInputsNamedIsCachedUntilOneChanges) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// A CI log (stdout and stderr together, not a terminal) shows each job once, with --no-progress
+// (nothing while running, every job in the summary) and without it (a line per job as it ends, the
+// summary only for jobs that did not pass).
+TEST(Output, EachJobIsPrintedOnce) {
+  const auto dir = std::string(SOHOUND_E2E_OUT) + "/output-once";
+  std::filesystem::remove_all(dir);
+  for (const char* progress : {"--no-progress", ""}) {
+    SCOPED_TRACE(progress);
+    const auto out = run_sohound(fmt::format("exec --no-cache --tools memcheck,asan {} --report json --out '{}/{}' -- true",
+                                             progress, dir, *progress ? "quiet" : "lines"));
+    EXPECT_EQ(out.exit_code, 0) << out.text;
+    EXPECT_EQ(occurrences(out.text, "exec/true "), 2u) << out.text;  // memcheck, and asan (skipped)
+    EXPECT_EQ(occurrences(out.text, " memcheck "), 1u) << out.text;
+  }
+  // A failing job is listed again in the summary only when it was not already printed.
+  const auto failing = run_sohound(fmt::format("exec --no-cache --tools memcheck --report json --out '{}/failing' -- false", dir));
+  EXPECT_EQ(failing.exit_code, 1) << failing.text;
+  EXPECT_EQ(occurrences(failing.text, "FAIL exec/false "), 2u) << failing.text;  // as it ended, and among those that did not pass
+  EXPECT_NE(failing.text.find("the program exited with status 1 (a passing run exits with 0)"), std::string::npos) << failing.text;
+}
+
+}  // namespace
+}  // namespace e2e
