@@ -42,10 +42,15 @@ int check_command(const std::vector<std::string>& specs) {
         continue;
       }
     }
-    std::size_t expectations = 0;
-    for (const auto& f : spec->features) expectations += f.expect.size();
-    fmt::print("{}: ok (suite '{}', {} feature{}, {} expectation{})\n", path, spec->name, spec->features.size(),
-               spec->features.size() == 1 ? "" : "s", expectations, expectations == 1 ? "" : "s");
+    std::size_t expectations = 0, programs = 0;
+    for (const auto& f : spec->features) {
+      expectations += f.expect.size();
+      programs += f.program ? 1 : 0;
+    }
+    const auto features = spec->features.size() - programs;
+    fmt::print("{}: ok (suite '{}', {} feature{}{}, {} expectation{})\n", path, spec->name, features, features == 1 ? "" : "s",
+               programs ? fmt::format(", {} program{}", programs, programs == 1 ? "" : "s") : std::string(), expectations,
+               expectations == 1 ? "" : "s");
   }
   return code;
 }

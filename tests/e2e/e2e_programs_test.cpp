@@ -223,3 +223,15 @@ TEST(Output, EachJobIsPrintedOnce) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+TEST(Programs, CheckCountsProgramsApartFromFeatures) {
+  const auto check = run_sohound(fmt::format("check '{}'", SOHOUND_E2E_PROGRAMS_SPEC));
+  EXPECT_EQ(check.exit_code, 0) << check.text;
+  EXPECT_NE(check.text.find("ok (suite 'programs', 0 features, 3 programs, 0 expectations)"), std::string::npos) << check.text;
+}
+
+}  // namespace
+}  // namespace e2e
