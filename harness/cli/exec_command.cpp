@@ -1,6 +1,7 @@
 // `sohound exec -- PROGRAM ARGS...`: a one-off run of an existing program under the tools, as a
 // suite of one program (model::ProgramSpec) built from the command line.
 #include "harness/cli/commands.hpp"
+#include "harness/util/files.hpp"
 
 #include <fmt/format.h>
 
@@ -20,16 +21,7 @@ std::string find_program(const std::string& program) {
     const auto path = fs::absolute(program, ec).lexically_normal();
     return !ec && fs::is_regular_file(path, ec) && ::access(path.c_str(), X_OK) == 0 ? path.string() : std::string();
   }
-  const char* env_path = std::getenv("PATH");
-  std::string_view dirs = env_path ? env_path : "/usr/bin:/bin";
-  while (!dirs.empty()) {
-    const auto colon = dirs.find(':');
-    const auto candidate = fs::path(std::string(dirs.substr(0, colon))) / program;
-    if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    if (colon == std::string_view::npos) break;
-    dirs.remove_prefix(colon + 1);
-  }
-  return {};
+  return util::find_on_path(program);
 }
 
 bool valid_feature_name(const std::string& name) {

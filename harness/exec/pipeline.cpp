@@ -77,22 +77,12 @@ std::string portable(const Command& command, const std::string& out_dir) {
 // Where `program` resolves on PATH, with its size and modification time: a compiler upgrade
 // changes the key (as ccache's default compiler check does).
 std::string program_identity(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path ? path : "/usr/bin:/bin";
-  while (!dirs.empty()) {
-    const auto colon = dirs.find(':');
-    const auto dir = std::string(dirs.substr(0, colon));
-    const auto candidate = dir + "/" + program;
-    struct stat st {};
-    if (!dir.empty() && ::stat(candidate.c_str(), &st) == 0) {
-      std::error_code ec;
-      const auto real = fs::canonical(candidate, ec);
-      return fmt::format("{} {} {}", ec ? candidate : real.string(), st.st_size, st.st_mtim.tv_sec);
-    }
-    if (colon == std::string_view::npos) break;
-    dirs.remove_prefix(colon + 1);
-  }
-  return program + " (not found)";
+  const auto found = util::find_on_path(program);
+  struct stat st {};
+  if (found.empty() || ::stat(found.c_str(), &st) != 0) return program + " (not found)";
+  std::error_code ec;
+  const auto real = fs::canonical(found, ec);
+  return fmt::format("{} {} {}", ec ? found : real.string(), st.st_size, st.st_mtim.tv_sec);
 }
 
 // Every header under `dir` (by extension; sorted, at most 20000), skipping `skip` (the run's own

@@ -1,5 +1,7 @@
 #include "harness/exec/tool_commands.hpp"
 
+#include "harness/util/files.hpp"
+
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -19,18 +21,7 @@ std::string compiler_for(model::Compiler compiler, model::Language language) {
 
 namespace {
 
-bool on_path(std::string_view program) {
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path ? path : "/usr/bin:/bin";
-  while (!dirs.empty()) {
-    const auto colon = dirs.find(':');
-    const auto dir = dirs.substr(0, colon);
-    if (!dir.empty() && ::access(fmt::format("{}/{}", dir, program).c_str(), X_OK) == 0) return true;
-    if (colon == std::string_view::npos) break;
-    dirs.remove_prefix(colon + 1);
-  }
-  return false;
-}
+bool on_path(std::string_view program) { return !util::find_on_path(program).empty(); }
 
 }  // namespace
 

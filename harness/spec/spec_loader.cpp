@@ -635,15 +635,7 @@ std::string Loader::resolve_program(const YAML::Node& node, const std::string& p
       error(node, fmt::format("program '{}' is not executable", path));
     return resolved;
   }
-  const char* env_path = std::getenv("PATH");
-  std::string_view dirs = env_path ? env_path : "/usr/bin:/bin";
-  while (!dirs.empty()) {
-    const auto colon = dirs.find(':');
-    const auto candidate = fs::path(std::string(dirs.substr(0, colon))) / path;
-    if (::access(candidate.c_str(), X_OK) == 0 && fs::is_regular_file(candidate)) return candidate.string();
-    if (colon == std::string_view::npos) break;
-    dirs.remove_prefix(colon + 1);
-  }
+  if (auto found = util::find_on_path(path); !found.empty()) return found;
   error(node, fmt::format("program '{}' not found on PATH (write ./{} for a file beside the spec)", path, path));
   return path;
 }

@@ -52,6 +52,10 @@ class AtomicFile {
 // (symbolic links followed for every component that exists; `..` folded). Both must be absolute.
 bool is_within(const std::string& path, const std::string& root);
 
+// Where a shell would find `program` on $PATH (default /usr/bin:/bin): the first executable
+// regular file of that name; "" when there is none.
+std::string find_on_path(std::string_view program);
+
 // The regular files matching a shell glob pattern (glob(3): *, ?, [..]), sorted; none when nothing
 // matches.
 std::vector<std::string> glob_files(const std::string& pattern);
