@@ -91,11 +91,11 @@ util::Result<bool> expand_gtest(model::SuiteSpec& suite, const std::map<std::str
                               "GTEST_TOTAL_SHARDS", 1);
     const int index = env_int(feature.env.count("GTEST_SHARD_INDEX") ? feature.env : suite.env, environment,
                               "GTEST_SHARD_INDEX", 0);
-    const auto cases = shard_cases(parse_gtest_list(*listing), total, index);
-    if (cases.empty() && parse_gtest_list(*listing).empty())
+    const auto listed = parse_gtest_list(*listing);
+    if (listed.empty())
       return util::make_error(fmt::format("{}:{}:{}: program '{}' lists no enabled GoogleTest cases", suite.file,
                                           feature.pos.line, feature.pos.column, feature.name));
-    for (const auto& name : cases) {
+    for (const auto& name : shard_cases(listed, total, index)) {
       auto one = feature;
       one.name = case_feature_name(feature.name, name);
       one.program->gtest_case = name;

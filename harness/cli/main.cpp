@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <tuple>
 
 #ifndef SOHOUND_VERSION
 #define SOHOUND_VERSION "0.0.0"
@@ -32,6 +33,13 @@ void add_run_options(CLI::App* cmd, harness::cli::RunOptions& run) {
   cmd->add_option("--source-root", run.source_root, "Paths in SARIF and JUnit are relative to this (default: .)");
   cmd->add_option("--cache-dir", run.cache_dir, "The result cache (default: $XDG_CACHE_HOME/sohound)");
   cmd->add_flag("!--no-cache", run.cache, "Run every job; neither read nor write the result cache");
+}
+
+// --asan/--tsan/--ubsan: the user's own instrumented builds (`what`: a program or a build folder).
+void add_build_options(CLI::App* cmd, std::string& asan, std::string& tsan, std::string& ubsan, const std::string& what) {
+  for (auto [name, target, flag] : {std::tuple{"--asan", &asan, "address"}, std::tuple{"--tsan", &tsan, "thread"},
+                                    std::tuple{"--ubsan", &ubsan, "undefined"}})
+    cmd->add_option(name, *target, fmt::format("{} built with -fsanitize={} (else {} is skipped)", what, flag, name + 2));
 }
 
 }  // namespace
@@ -66,9 +74,7 @@ int main(int argc, char** argv) {
   exec_cmd->add_option("--timeout", exec.timeout_s, "Seconds a native run may take (scaled per tool; default 300)")
       ->check(CLI::PositiveNumber);
   exec_cmd->add_option("--exit-status", exec.exit_status, "The exit status of a passing run (default 0)")->check(CLI::Range(0, 255));
-  exec_cmd->add_option("--asan", exec.asan, "The program built with -fsanitize=address (else ASan is skipped)");
-  exec_cmd->add_option("--tsan", exec.tsan, "The program built with -fsanitize=thread (else TSan is skipped)");
-  exec_cmd->add_option("--ubsan", exec.ubsan, "The program built with -fsanitize=undefined (else UBSan is skipped)");
+  add_build_options(exec_cmd, exec.asan, exec.tsan, exec.ubsan, "The program");
   exec_cmd->add_option("--skip-children", exec.skip_children,
                        "Valgrind does not follow children whose path matches these patterns (and their children)")
       ->delimiter(',');
@@ -83,9 +89,7 @@ int main(int argc, char** argv) {
   ctest_cmd->add_option("-E,--exclude-regex", ctest.exclude_name_regex, "Not tests whose name matches (ctest -E)");
   ctest_cmd->add_option("-L,--label-regex", ctest.label_regex, "Only tests with a label that matches (ctest -L)");
   ctest_cmd->add_option("--label-exclude", ctest.exclude_label_regex, "Not tests with a label that matches (ctest -LE)");
-  ctest_cmd->add_option("--asan", ctest.asan, "The same project built with -fsanitize=address (else ASan is skipped)");
-  ctest_cmd->add_option("--tsan", ctest.tsan, "The same project built with -fsanitize=thread (else TSan is skipped)");
-  ctest_cmd->add_option("--ubsan", ctest.ubsan, "The same project built with -fsanitize=undefined (else UBSan is skipped)");
+  add_build_options(ctest_cmd, ctest.asan, ctest.tsan, ctest.ubsan, "The same project's build folder");
 
   InitOptions init;
   auto* init_cmd = app.add_subcommand("init", "Write a starter spec for a library from the functions it exports");

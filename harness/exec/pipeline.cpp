@@ -735,6 +735,25 @@ struct Pipeline::Impl {
     if (!shared.empty()) co_await execute(shared, build.binary, build, priority);
   }
 
+  // What a finished tool process's job is told: the sanitizer start-up risk on this kernel, then
+  // what the process did to Sohound (notes taken by its job token).
+  std::vector<std::string> process_notes_for(model::Tool tool, const std::string& token) {
+    std::vector<std::string> notes;
+    if (tool == model::Tool::asan || tool == model::Tool::tsan)
+      if (auto risk = sanitizer_start_risk(); !risk.empty()) notes.push_back(std::move(risk));
+    if (auto it = process_notes.find(token); it != process_notes.end()) {
+      util::append(notes, it->second);
+      process_notes.erase(it);
+    }
+    return notes;
+  }
+
+  static std::string timeout_text(std::chrono::milliseconds timeout, double native_s, const model::ToolInfo& info,
+                                  const std::string& extra) {
+    return fmt::format("stopped after {:.1f} s ({} s x{} for {}{})", timeout.count() / 1000.0, native_s, info.timeout_scale,
+                       info.name, extra);
+  }
+
   // Runs one of the user's programs under the job's tool (model::ProgramSpec).
   asio::awaitable<void> execute_program(std::size_t index, int priority) {
     const auto& plan = (*jobs)[index];
@@ -770,18 +789,10 @@ struct Pipeline::Impl {
     const auto timeout = std::chrono::milliseconds(static_cast<long long>(native_timeout * info.timeout_scale * 1000));
     ++stats.processes;
     const auto run = co_await scheduler.run(command, timeout, priority);
-    if (auto it = process_notes.find(command.token); it != process_notes.end()) {
-      util::append(job.notes, it->second);
-      process_notes.erase(it);
-    }
-    if (plan.tool == model::Tool::asan || plan.tool == model::Tool::tsan)
-      if (auto risk = sanitizer_start_risk(); !risk.empty()) job.notes.push_back(std::move(risk));
+    util::append(job.notes, process_notes_for(plan.tool, command.token));
     const double parse_start = scheduler.now_s();
-    read_job_reports(job, run.process,
-                     run.timed_out ? fmt::format("stopped after {:.1f} s ({} s x{} for {})", timeout.count() / 1000.0,
-                                                 native_timeout, info.timeout_scale, info.name)
-                                   : std::string(),
-                     nullptr, &program);
+    read_job_reports(job, run.process, run.timed_out ? timeout_text(timeout, native_timeout, info, "") : std::string(), nullptr,
+                     &program);
     job.exit_code = run.process.exit_code;
     job.signal = run.process.signal;
     job.log = util::read_file_ends(job.job_dir + "/stderr.txt", 0, 16 * 1024);
@@ -830,18 +841,11 @@ struct Pipeline::Impl {
     process.tool = tool;
     process.job_dir = dir;
     process.notes = blind_spots(suite, tool);
-    if (tool == model::Tool::asan || tool == model::Tool::tsan)
-      if (auto risk = sanitizer_start_risk(); !risk.empty()) process.notes.push_back(std::move(risk));
-    if (auto it = process_notes.find(command.token); it != process_notes.end()) {
-      util::append(process.notes, it->second);
-      process_notes.erase(it);
-    }
+    util::append(process.notes, process_notes_for(tool, command.token));
     const double parse_start = scheduler.now_s();
     std::vector<ProcessStream> streams;
     read_job_reports(process, run.process,
-                     run.timed_out ? fmt::format("stopped after {:.1f} s ({} s x{} for {}{})", timeout.count() / 1000.0,
-                                                 native_timeout, info.timeout_scale, info.name,
-                                                 batch ? fmt::format(", x{} features", names.size()) : "")
+                     run.timed_out ? timeout_text(timeout, native_timeout, info, batch ? fmt::format(", x{} features", names.size()) : "")
                                    : std::string(),
                      &streams);
     auto shares = attribute(streams, names, [](const std::string& name) { return codegen::body_function_name(name); });
