@@ -142,12 +142,14 @@ struct ValgrindXmlParser::State {
     switch (el) {
       case El::suppression: skip_depth = 1; path.pop_back(); return;  // in-error and top-level copies alike
       case El::error:
+        current_stack = nullptr;  // it may point into the record being replaced (a malformed nesting)
         error = ValgrindError{};
         in_error = true;
         stacks_in_error = 0;
         last_aux.clear();
         break;
       case El::fatal_signal:
+        current_stack = nullptr;  // likewise: the old fatal signal's stack is destroyed here
         report.fatal_signal.emplace();
         report.fatal_signal_errors_before = errors_seen;
         break;
@@ -255,6 +257,7 @@ struct ValgrindXmlParser::State {
       case El::signame: if (p == El::fatal_signal && report.fatal_signal) report.fatal_signal->signame = std::string(value); break;
       case El::event: if (p == El::fatal_signal && report.fatal_signal) report.fatal_signal->event = std::string(value); break;
       case El::error:
+        current_stack = nullptr;  // the record moves away
         in_error = false;
         ++errors_seen;
         if (sink)

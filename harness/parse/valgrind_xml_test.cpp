@@ -198,3 +198,27 @@ TEST(ValgrindKinds, ThreadToolsMapToSohoundKinds) {
 
 }  // namespace
 }  // namespace harness::parse
+
+namespace harness::parse {
+namespace {
+
+// Found by fuzz_valgrind_xml: an <error> opened inside another error's <stack> replaced the record
+// the open stack pointed into, and the next frame was written into freed memory. Each new record
+// (and each record that ends) now closes the open stack; the frames after it go nowhere.
+TEST(ValgrindXmlMalformed, ARecordOpenedInsideAStackDoesNotReceiveItsFrames) {
+  const char* text =
+      "<valgrindoutput><protocolversion>4</protocolversion>"
+      "<error><unique>0x1</unique><kind>InvalidRead</kind><stack><frame><fn>a</fn></frame>"
+      "<error><unique>0x2</unique><kind>InvalidRead</kind></error>"
+      "<frame><fn>orphan</fn></frame></stack></error>"
+      "<fatal_signal><stack><frame><fn>b</fn></frame><fatal_signal></fatal_signal><frame><fn>c</fn></frame></stack>"
+      "</fatal_signal></valgrindoutput>";
+  const auto report = valgrind_xml(text);
+  ASSERT_TRUE(report);
+  ASSERT_FALSE(report->errors.empty());
+  for (const auto& e : report->errors)
+    for (const auto& f : e.stack) EXPECT_NE(f.function, "orphan");
+}
+
+}  // namespace
+}  // namespace harness::parse
