@@ -8,6 +8,7 @@
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 #include "reports/json_writer.hpp"
+#include "reports/trace_export.hpp"
 
 #include <fmt/format.h>
 
@@ -145,7 +146,11 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
   w.key("meta").begin_object()
       .field("version", summary.sohound_version).field("started", summary.started_at).field("duration", summary.duration_s)
       .field("exit", model::exit_code(summary)).field("interrupted", summary.interrupted).string_array("specs", summary.specs)
-      .field("passed", static_cast<unsigned long>(passed)).field("baseline", summary.baseline).end_object();
+      .field("passed", static_cast<unsigned long>(passed)).field("baseline", summary.baseline)
+      .field("partial", model::is_partial(summary))
+      .string_array("partial_problems", summary.merge ? summary.merge->problems : std::vector<std::string>{})
+      .field("shard", summary.shard.index > 0 ? fmt::format("{}/{}", summary.shard.index, summary.shard.total) : std::string())
+      .end_object();
   w.key("jobs").begin_array();
   for (const auto& j : summary.jobs) {
     harness::util::throw_if_interrupted();  // a signal while rendering: stop (the old file stays)
@@ -220,7 +225,37 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
   w.key("suppressions").begin_array();
   for (const auto& s : summary.suppressions)
     w.begin_array().value(s.name).value(s.source).value(static_cast<unsigned long>(s.matched)).end_array();
-  w.end_array().end_object();
+  w.end_array();
+  // The timeline: every span (docs/tracing.md), one group per run or shard, in lanes where spans
+  // nest as they do in time. [group, lane, name, start s, end s, annotations]
+  w.key("trace").begin_object();
+  {
+    const auto roots = span_roots(summary.spans);
+    const auto lanes = span_lanes(summary.spans, roots);
+    std::int64_t t0 = 0;
+    for (const auto& span : summary.spans) t0 = t0 == 0 ? span.start_us : std::min(t0, span.start_us);
+    std::map<std::size_t, std::size_t> group;
+    w.key("groups").begin_array();
+    for (std::size_t i = 0; i < summary.spans.size(); ++i)
+      if (roots[i] == i) {
+        group.emplace(i, group.size());
+        const auto& root = summary.spans[i];
+        auto label = root.name;
+        if (const auto shard = root.attribute("shard"); !shard.empty()) label += " shard " + std::string(shard);
+        if (const auto host = root.attribute("host"); !host.empty()) label += " on " + std::string(host);
+        w.value(label);
+      }
+    w.end_array().key("spans").begin_array();
+    for (std::size_t i = 0; i < summary.spans.size(); ++i) {
+      const auto& span = summary.spans[i];
+      std::string tip;
+      for (const auto& [k, v] : span.attributes) tip += (tip.empty() ? "" : ", ") + k + "=" + v;
+      w.begin_array().value(static_cast<unsigned long>(group[roots[i]])).value(lanes[i]).value(span.name)
+          .value(static_cast<double>(span.start_us - t0) / 1e6).value(static_cast<double>(span.end_us - t0) / 1e6).value(tip).end_array();
+    }
+    w.end_array();
+  }
+  w.end_object().end_object();
   w.flush();
 }
 

@@ -104,6 +104,22 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
       .field("cache_damaged", static_cast<unsigned long>(summary.cache_damaged))
       .field("cache_dir", summary.cache_dir)
       .end_object();
+  w.field("partial", model::is_partial(summary));
+  if (summary.shard.total > 0) {
+    const auto& sh = summary.shard;
+    w.key("shard").begin_object().field("index", sh.index).field("total", sh.total).field("source", sh.source)
+        .field("balance", sh.balance).field("plan", sh.plan).field("specs_digest", sh.specs_digest)
+        .field("plan_jobs", static_cast<unsigned long>(sh.plan_jobs));
+    w.key("jobs").begin_array();
+    for (auto j : sh.jobs) w.value(static_cast<unsigned long>(j));
+    w.end_array().end_object();
+  }
+  if (summary.merge) {
+    w.key("merge").begin_object().field("total", summary.merge->total);
+    w.key("shards").begin_array();
+    for (int k : summary.merge->shards) w.value(k);
+    w.end_array().field("partial", summary.merge->partial).string_array("problems", summary.merge->problems).end_object();
+  }
   w.key("totals")
       .begin_object()
       .field("jobs", static_cast<unsigned long>(summary.jobs.size()))
@@ -147,7 +163,16 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
   w.end_array();
   w.key("jobs").begin_array();
   for (const auto& j : summary.jobs) job(w, j);
-  w.end_array().end_object();
+  w.end_array();
+  w.key("trace").begin_object().key("spans").begin_array();
+  for (const auto& span : summary.spans) {
+    w.begin_object().field("trace_id", span.trace_id).field("span_id", span.span_id).field("parent_id", span.parent_id)
+        .field("name", span.name).field("start_us", static_cast<long>(span.start_us)).field("end_us", static_cast<long>(span.end_us));
+    w.key("attributes").begin_object();
+    for (const auto& [k, v] : span.attributes) w.field(k, v);
+    w.end_object().end_object();
+  }
+  w.end_array().end_object().end_object();
   w.flush();
   out << '\n';
 }

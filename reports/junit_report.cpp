@@ -7,6 +7,7 @@
 #include "harness/aggregate/root_cause.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <map>
 
@@ -63,6 +64,10 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
     out << fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\" "
                        "timestamp=\"{}\">\n",
                        xml_escape(suite), c.tests, c.failures, c.errors, c.skipped, c.time, xml_escape(summary.started_at));
+    if (model::is_partial(summary))
+      out << fmt::format("    <properties>\n      <property name=\"sohound.partial\" value=\"true\"/>\n"
+                         "      <property name=\"sohound.partial.problems\" value=\"{}\"/>\n    </properties>\n",
+                         xml_escape(fmt::format("{}", fmt::join(summary.merge->problems, "; "))));
     for (const auto* j : jobs) {
       // The failing roots lead; what follows from each is written under it, not counted on its own.
       std::vector<const model::Finding*> fresh, other;

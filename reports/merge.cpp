@@ -4,35 +4,51 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
+#include <set>
 #include <tuple>
 
 namespace reports {
 namespace model = harness::model;
 
-harness::util::Result<model::RunSummary> merge_runs(const std::vector<model::RunSummary>& runs,
-                                                    const std::vector<std::string>& names, bool allow_duplicate_jobs) {
+namespace {
+
+// Totals every input contributes, whichever way the jobs are combined.
+void add_totals(model::RunSummary& merged, const model::RunSummary& run,
+                std::map<std::pair<std::string, std::string>, std::size_t>& suppression_index) {
+  if (merged.sohound_version.empty()) merged.sohound_version = run.sohound_version;
+  if (merged.started_at.empty() || (!run.started_at.empty() && run.started_at < merged.started_at)) merged.started_at = run.started_at;
+  merged.duration_s = std::max(merged.duration_s, run.duration_s);  // shards run side by side
+  merged.interrupted = merged.interrupted || run.interrupted;
+  merged.self_cpu_s += run.self_cpu_s;
+  merged.children_cpu_s += run.children_cpu_s;
+  merged.processes += run.processes;
+  merged.batches += run.batches;
+  merged.reruns += run.reruns;
+  merged.cached += run.cached;
+  merged.cache_damaged += run.cache_damaged;
+  if (merged.cache_dir.empty()) merged.cache_dir = run.cache_dir;
+  for (const auto& spec : run.specs)
+    if (std::find(merged.specs.begin(), merged.specs.end(), spec) == merged.specs.end()) merged.specs.push_back(spec);
+  if (merged.baseline.empty()) merged.baseline = run.baseline;
+  for (const auto& use : run.suppressions) {
+    auto [it, inserted] = suppression_index.try_emplace({use.name, use.source}, merged.suppressions.size());
+    if (inserted)
+      merged.suppressions.push_back(use);
+    else
+      merged.suppressions[it->second].matched += use.matched;
+  }
+  merged.spans.insert(merged.spans.end(), run.spans.begin(), run.spans.end());
+}
+
+harness::util::Result<model::RunSummary> merge_separate_runs(const std::vector<model::RunSummary>& runs,
+                                                            const std::vector<std::string>& names, bool allow_duplicate_jobs) {
   model::RunSummary merged;
   std::map<std::tuple<std::string, std::string, model::Tool>, std::pair<std::size_t, std::string>> seen;
   std::map<std::pair<std::string, std::string>, std::size_t> suppression_index;
   for (std::size_t r = 0; r < runs.size(); ++r) {
     const auto& run = runs[r];
-    if (merged.sohound_version.empty()) merged.sohound_version = run.sohound_version;
-    if (merged.started_at.empty() || (!run.started_at.empty() && run.started_at < merged.started_at))
-      merged.started_at = run.started_at;
-    merged.duration_s = std::max(merged.duration_s, run.duration_s);  // shards run side by side
-    merged.interrupted = merged.interrupted || run.interrupted;
-    merged.self_cpu_s += run.self_cpu_s;
-    merged.children_cpu_s += run.children_cpu_s;
-    for (const auto& spec : run.specs)
-      if (std::find(merged.specs.begin(), merged.specs.end(), spec) == merged.specs.end()) merged.specs.push_back(spec);
-    if (merged.baseline.empty()) merged.baseline = run.baseline;
-    for (const auto& use : run.suppressions) {
-      auto [it, inserted] = suppression_index.try_emplace({use.name, use.source}, merged.suppressions.size());
-      if (inserted)
-        merged.suppressions.push_back(use);
-      else
-        merged.suppressions[it->second].matched += use.matched;
-    }
+    add_totals(merged, run, suppression_index);
     for (const auto& job : run.jobs) {
       const auto key = std::make_tuple(job.suite, job.feature, job.tool);
       auto it = seen.find(key);
@@ -49,6 +65,111 @@ harness::util::Result<model::RunSummary> merge_runs(const std::vector<model::Run
       merged.jobs.push_back(job);
     }
   }
+  return merged;
+}
+
+std::string shard_name(int index, int total) { return fmt::format("shard {}/{}", index, total); }
+
+}  // namespace
+
+harness::util::Result<model::RunSummary> merge_runs(const std::vector<model::RunSummary>& runs,
+                                                    const std::vector<std::string>& names, MergeSettings settings) {
+  const auto sharded = std::count_if(runs.begin(), runs.end(), [](const model::RunSummary& r) { return r.shard.index > 0; });
+  if (sharded == 0) return merge_separate_runs(runs, names, settings.allow_duplicate_jobs);
+
+  // Shard results: check they add up to one run.
+  std::vector<std::string> problems;
+  const auto reference = static_cast<std::size_t>(
+      std::find_if(runs.begin(), runs.end(), [](const model::RunSummary& r) { return r.shard.index > 0; }) - runs.begin());
+  const auto& ref = runs[reference];
+  const int total = ref.shard.total;
+  std::map<int, std::size_t> by_index;  // shard index -> input (the later one when given twice)
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    const auto& run = runs[r];
+    const auto& sh = run.shard;
+    if (sh.index <= 0) {
+      problems.push_back(fmt::format("{} is not a shard's results (it has no \"shard\"; it was run without --shard or a "
+                                     "sharding variable, or is a merge): left out",
+                                     names[r]));
+      continue;
+    }
+    if (run.sohound_version != ref.sohound_version) {
+      problems.push_back(fmt::format("{} ({}) was written by Sohound {}, {} by Sohound {}: left out", names[r],
+                                     shard_name(sh.index, sh.total), run.sohound_version, names[reference], ref.sohound_version));
+      continue;
+    }
+    if (sh.specs_digest != ref.shard.specs_digest) {
+      problems.push_back(fmt::format("{} ({}) ran other spec files, or other versions of them, than {}: left out", names[r],
+                                     shard_name(sh.index, sh.total), names[reference]));
+      continue;
+    }
+    if (sh.total != total || sh.plan != ref.shard.plan || sh.plan_jobs != ref.shard.plan_jobs) {
+      problems.push_back(fmt::format("{} ({}, {} jobs in its plan) is from another split than {} ({}, {} jobs): run every "
+                                     "shard with the same --tools, --filter, --costs file and shard count; left out",
+                                     names[r], shard_name(sh.index, sh.total), sh.plan_jobs, names[reference],
+                                     shard_name(ref.shard.index, total), ref.shard.plan_jobs));
+      continue;
+    }
+    if (sh.jobs.size() != run.jobs.size() ||
+        std::any_of(sh.jobs.begin(), sh.jobs.end(), [&](std::size_t j) { return j >= sh.plan_jobs; })) {
+      problems.push_back(fmt::format("{} ({}) is damaged: it lists {} jobs of the plan but holds {}: left out", names[r],
+                                     shard_name(sh.index, total), sh.jobs.size(), run.jobs.size()));
+      continue;
+    }
+    if (auto [it, fresh] = by_index.try_emplace(sh.index, r); !fresh) {
+      problems.push_back(fmt::format("{} is given twice: {} and {} (the later one is kept)", shard_name(sh.index, total),
+                                     names[it->second], names[r]));
+      it->second = r;
+    }
+  }
+  for (int k = 1; k <= total; ++k)
+    if (!by_index.count(k)) problems.push_back(fmt::format("{} is missing: its jobs are not in the merge", shard_name(k, total)));
+  if (!problems.empty() && !settings.allow_partial) {
+    std::string text = "the shard results do not add up to one run:";
+    for (const auto& p : problems) text += "\n  - " + p;
+    text += "\n(--allow-partial merges what is there and marks every report partial)";
+    return harness::util::make_error(text);
+  }
+
+  model::RunSummary merged;
+  std::map<std::pair<std::string, std::string>, std::size_t> suppression_index;
+  std::vector<std::pair<std::size_t, const model::JobResult*>> jobs;  // plan position -> job
+  std::set<std::size_t> positions;
+  model::MergeInfo info;
+  info.total = total;
+  for (const auto& [index, r] : by_index) {
+    const auto& run = runs[r];
+    add_totals(merged, run, suppression_index);
+    info.shards.push_back(index);
+    for (std::size_t j = 0; j < run.jobs.size(); ++j)
+      if (positions.insert(run.shard.jobs[j]).second) {
+        jobs.emplace_back(run.shard.jobs[j], &run.jobs[j]);
+      } else {
+        problems.push_back(fmt::format("job {}/{} [{}] is in two shards (kept once)", run.jobs[j].suite, run.jobs[j].feature,
+                                       model::name(run.jobs[j].tool)));
+        if (!settings.allow_partial)
+          return harness::util::make_error("the shard results do not add up to one run:\n  - " + problems.back());
+      }
+  }
+  std::sort(jobs.begin(), jobs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [position, job] : jobs) {
+    merged.jobs.push_back(*job);
+    merged.shard.jobs.push_back(position);
+  }
+  merged.shard.index = 0;
+  merged.shard.total = total;
+  merged.shard.source = ref.shard.source;
+  merged.shard.balance = ref.shard.balance;
+  merged.shard.plan = ref.shard.plan;
+  merged.shard.specs_digest = ref.shard.specs_digest;
+  merged.shard.plan_jobs = ref.shard.plan_jobs;
+  if (merged.jobs.size() != ref.shard.plan_jobs && problems.empty()) {
+    problems.push_back(fmt::format("{} of the plan's {} jobs are in the merge", merged.jobs.size(), ref.shard.plan_jobs));
+    if (!settings.allow_partial) return harness::util::make_error("the shard results do not add up to one run:\n  - " + problems.back());
+  }
+  info.partial = !problems.empty();
+  info.problems = std::move(problems);
+  merged.merge = std::move(info);
   return merged;
 }
 

@@ -58,12 +58,16 @@ harness::util::Result<std::vector<std::string>> write_reports(const harness::mod
     // interrupted render leaves the previous one.
     harness::util::AtomicFile out(path);
     if (!out.is_open()) return harness::util::make_error(fmt::format("{}: cannot write", path));
+    const auto span = options.tracer ? options.tracer->open("report", options.trace_parent) : harness::model::Tracer::k_none;
+    if (options.tracer) options.tracer->annotate(span, "format", std::string(r->name));
     try {
       r->render(summary, out.stream(), options);
     } catch (const harness::util::Interrupted&) {
       return harness::util::make_error(fmt::format("{}: not written (interrupted)", path));
     }
-    if (!out.commit()) return harness::util::make_error(fmt::format("{}: write failed", path));
+    const bool committed = out.commit();
+    if (options.tracer) options.tracer->close(span);
+    if (!committed) return harness::util::make_error(fmt::format("{}: write failed", path));
     written.push_back(path);
   }
   return written;

@@ -1,6 +1,8 @@
 // What every renderer may need besides the run: where sources live, and how to name them.
 #pragma once
 
+#include "harness/model/trace.hpp"
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -16,6 +18,9 @@ struct ReportOptions {
   // SARIF: whether a file exists (a physical location is written only for files that exist under
   // the source root; others, such as glibc's build paths, get a logical location). A seam for tests.
   std::function<bool(const std::string&)> file_exists;
+  // A span per report written, under `trace_parent` (null: no spans).
+  harness::model::Tracer* tracer = nullptr;
+  harness::model::Tracer::Handle trace_parent = harness::model::Tracer::k_none;
 };
 
 // Whether `path` (absolute) is a regular file: the default of ReportOptions::file_exists.

@@ -47,6 +47,60 @@ int small_int(const JsonView& v, std::string_view key, int fallback) {
   return static_cast<int>(value);
 }
 
+// An array of whole numbers >= 0 under `key` ([] when missing).
+std::vector<std::uint64_t> counts(const JsonView& owner, std::string_view key) {
+  std::vector<std::uint64_t> out;
+  if (!owner.has(key)) return out;
+  const auto& array = owner.raw().at(std::string(key));
+  if (!array.is_array()) throw JsonTypeError{fmt::format("{}/{}: expected an array of numbers", owner.path(), key)};
+  out.reserve(array.size());
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    if (!array[i].is_number_unsigned())
+      throw JsonTypeError{fmt::format("{}/{}/{}: expected a whole number >= 0", owner.path(), key, i)};
+    out.push_back(array[i].get<std::uint64_t>());
+  }
+  return out;
+}
+
+void read_shard_and_trace(const JsonView& root, model::RunSummary& s) {
+  if (root.has("shard")) {
+    const auto sh = root.object("shard");
+    s.shard.index = small_int(sh, "index", 0);
+    s.shard.total = small_int(sh, "total", 0);
+    s.shard.source = sh.string("source");
+    s.shard.balance = sh.string("balance");
+    s.shard.plan = sh.string("plan");
+    s.shard.specs_digest = sh.string("specs_digest");
+    s.shard.plan_jobs = sh.count("plan_jobs");
+    for (auto j : counts(sh, "jobs")) s.shard.jobs.push_back(static_cast<std::size_t>(j));
+  }
+  if (root.has("merge")) {
+    const auto m = root.object("merge");
+    model::MergeInfo merge;
+    merge.total = small_int(m, "total", 0);
+    for (auto k : counts(m, "shards")) merge.shards.push_back(static_cast<int>(std::min<std::uint64_t>(k, INT32_MAX)));
+    merge.partial = m.boolean("partial");
+    merge.problems = m.strings("problems");
+    s.merge = std::move(merge);
+  }
+  for (const auto& span : root.object("trace").objects("spans")) {
+    model::Span out;
+    out.trace_id = span.string("trace_id");
+    out.span_id = span.string("span_id");
+    out.parent_id = span.string("parent_id");
+    out.name = span.string("name");
+    out.start_us = span.integer("start_us");
+    out.end_us = span.integer("end_us");
+    const auto attributes = span.object("attributes");
+    if (attributes.raw().is_object())
+      for (const auto& [k, v] : attributes.raw().items()) {
+        if (!v.is_string()) throw JsonTypeError{fmt::format("{}/attributes/{}: expected a string", span.path(), k)};
+        out.attributes.emplace_back(k, v.get<std::string>());
+      }
+    s.spans.push_back(std::move(out));
+  }
+}
+
 }  // namespace
 
 harness::util::Result<model::RunSummary> read_results(const std::string& path) {
@@ -83,6 +137,7 @@ harness::util::Result<model::RunSummary> parse_results(std::string_view text, co
     s.cache_dir = execution.string("cache_dir");
     for (const auto& u : root.objects("suppressions"))
       s.suppressions.push_back({u.string("name"), u.string("source"), u.count("matched")});
+    read_shard_and_trace(root, s);
     for (const auto& j : root.objects("jobs")) {
       harness::util::throw_if_interrupted();
       model::JobResult job;

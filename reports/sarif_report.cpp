@@ -150,7 +150,15 @@ void write_sarif(const model::RunSummary& summary, std::ostream& out, const Repo
   w.key("automationDetails").begin_object().field("id", "sohound/").end_object();
   if (!options.source_root.empty())
     w.key("originalUriBaseIds").begin_object().key("SRCROOT").begin_object().field("uri", "file://" + options.source_root + "/").end_object().end_object();
-  w.key("invocations").begin_array().begin_object().field("executionSuccessful", model::exit_code(summary) != 3).end_object().end_array();
+  // A partial merge (--allow-partial) did not check everything: said as the invocation's notifications.
+  w.key("invocations").begin_array().begin_object().field("executionSuccessful", model::exit_code(summary) != 3 && !model::is_partial(summary));
+  if (model::is_partial(summary)) {
+    w.key("toolExecutionNotifications").begin_array();
+    for (const auto& problem : summary.merge->problems)
+      w.begin_object().field("level", "warning").key("message").begin_object().field("text", "partial results: " + problem).end_object().end_object();
+    w.end_array();
+  }
+  w.end_object().end_array();
 
   w.key("results").begin_array();
   std::size_t written = 0;

@@ -68,6 +68,14 @@ std::string job_line(const model::JobResult& job, bool color) {
 }
 
 void write_terminal_summary(const model::RunSummary& summary, std::ostream& out, const TerminalOptions& options) {
+  if (model::is_partial(summary)) {
+    out << "\nPARTIAL RESULTS (merged with --allow-partial): not the whole run\n";
+    for (const auto& problem : summary.merge->problems) out << "  - " << problem << '\n';
+  }
+  if (summary.shard.index > 0)
+    out << fmt::format("\nShard {}/{} (from {}): {} of the plan's {} jobs; `sohound merge` the {} shards' results.json for the whole run\n",
+                       summary.shard.index, summary.shard.total, summary.shard.source, summary.jobs.size(), summary.shard.plan_jobs,
+                       summary.shard.total);
   out << (options.list_passing ? "\nResults\n" : "\nResults (jobs that did not pass; every job is listed above)\n");
   for (const auto& job : summary.jobs)
     if (options.list_passing || !job.passed) out << "  " << job_line(job, options.color) << '\n';

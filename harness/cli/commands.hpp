@@ -2,6 +2,9 @@
 #pragma once
 
 #include "harness/model/suite_spec.hpp"
+#include "harness/model/trace.hpp"
+
+#include <map>
 
 #include <string>
 #include <vector>
@@ -31,6 +34,11 @@ struct RunOptions {
   std::string cache_dir;                  // --cache-dir (default: $XDG_CACHE_HOME/sohound)
   bool cache = true;                      // --no-cache
   std::vector<model::SuiteSpec> suites;   // built by a command (exec, ctest), run after the spec files'
+  std::string shard;                      // --shard K/N
+  int shard_total = 0;                    // --shard-total N (with Kubernetes' JOB_COMPLETION_INDEX)
+  std::string costs;                      // --costs results.json: balance shards by these job times
+  std::string trace;                      // --trace FILE: Chrome/Perfetto trace-event JSON
+  std::string trace_otlp;                 // --trace-otlp FILE: OTLP/JSON
 };
 
 // `sohound exec [options] -- PROGRAM ARGS...`: one existing program under the tools.
@@ -56,9 +64,16 @@ struct MergeOptions {
   std::vector<std::string> inputs;
   std::string output;
   bool allow_duplicates = false;
+  bool allow_partial = false;             // --allow-partial: merge missing/mismatched shards, marked partial
+  std::string trace, trace_otlp;          // --trace, --trace-otlp: the merged trace
 };
 
 int run_command(const RunOptions& options);
+// A tracer joining the environment's TRACEPARENT (else a new trace); SOHOUND_TRACE=0 disables it.
+model::Tracer make_tracer(const std::map<std::string, std::string>& environment);
+// --trace and --trace-otlp; "" skips one. False (and said) when a file could not be written.
+bool write_trace_files(const std::vector<model::Span>& spans, const std::string& chrome, const std::string& otlp,
+                       const std::string& version);
 int exec_command(const ExecOptions& exec, RunOptions run);
 
 // `sohound ctest BUILD_DIR`: the tests a CMake build registered, under the tools.

@@ -33,6 +33,12 @@ void add_run_options(CLI::App* cmd, harness::cli::RunOptions& run) {
   cmd->add_option("--source-root", run.source_root, "Paths in SARIF and JUnit are relative to this (default: .)");
   cmd->add_option("--cache-dir", run.cache_dir, "The result cache (default: $XDG_CACHE_HOME/sohound)");
   cmd->add_flag("!--no-cache", run.cache, "Run every job; neither read nor write the result cache");
+  cmd->add_option("--shard", run.shard, "Run shard K of N (1-based, e.g. 2/4); else from Bazel, GoogleTest or GitLab variables");
+  cmd->add_option("--shard-total", run.shard_total, "Shards in all, with a Kubernetes Indexed Job's JOB_COMPLETION_INDEX")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--costs", run.costs, "Balance shards by the job times in this results.json (an earlier run or merge)");
+  cmd->add_option("--trace", run.trace, "Write the run's spans as Chrome/Perfetto trace-event JSON to this file");
+  cmd->add_option("--trace-otlp", run.trace_otlp, "Write the run's spans as OTLP/JSON (OpenTelemetry) to this file");
 }
 
 // --asan/--tsan/--ubsan: the user's own instrumented builds (`what`: a program or a build folder).
@@ -110,6 +116,10 @@ int main(int argc, char** argv) {
   merge_cmd->add_option("inputs", merge.inputs, "results.json files")->required();
   merge_cmd->add_option("-o,--output", merge.output, "The merged results.json")->required();
   merge_cmd->add_flag("--allow-duplicates", merge.allow_duplicates, "The same job in two inputs: keep the later one");
+  merge_cmd->add_flag("--allow-partial", merge.allow_partial,
+                      "Merge shard results that do not add up to one run (missing, twice, another plan): marked partial");
+  merge_cmd->add_option("--trace", merge.trace, "Write the merged trace (every shard's spans) as Chrome/Perfetto JSON");
+  merge_cmd->add_option("--trace-otlp", merge.trace_otlp, "Write the merged trace as OTLP/JSON");
 
   std::vector<std::string> check_specs;
   auto* check_cmd = app.add_subcommand("check", "Validate spec files without running anything");

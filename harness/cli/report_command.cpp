@@ -10,7 +10,9 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
+#include <map>
 
 namespace harness::cli {
 namespace fs = std::filesystem;
@@ -65,6 +67,12 @@ int report_command(const ReportCommandOptions& options) {
 }
 
 int merge_command(const MergeOptions& options) {
+  std::map<std::string, std::string> environment;
+  if (const char* parent = std::getenv("TRACEPARENT")) environment["TRACEPARENT"] = parent;
+  if (const char* off = std::getenv("SOHOUND_TRACE")) environment["SOHOUND_TRACE"] = off;
+  auto tracer = make_tracer(environment);
+  const auto span = tracer.open("merge");
+  tracer.annotate(span, "inputs", std::to_string(options.inputs.size()));
   std::vector<model::RunSummary> runs;
   for (const auto& input : options.inputs) {
     auto summary = reports::read_results(input);
@@ -74,18 +82,33 @@ int merge_command(const MergeOptions& options) {
     }
     runs.push_back(std::move(*summary));
   }
-  auto merged = reports::merge_runs(runs, options.inputs, options.allow_duplicates);
+  auto merged = reports::merge_runs(runs, options.inputs, {options.allow_duplicates, options.allow_partial});
   if (!merged) {
     fmt::print(stderr, "sohound merge: {}\n", merged.error().message);
     return k_exit_usage;
   }
+  if (model::is_partial(*merged)) {
+    fmt::print(stderr, "sohound merge: PARTIAL (--allow-partial): these results are not the whole run:\n");
+    for (const auto& problem : merged->merge->problems) fmt::print(stderr, "  - {}\n", problem);
+  }
+  if (merged->merge) {
+    tracer.annotate(span, "shards", fmt::format("{} of {}", merged->merge->shards.size(), merged->merge->total));
+    tracer.annotate(span, "partial", merged->merge->partial ? "true" : "false");
+  }
+  tracer.close(span);
+  for (auto& s : tracer.spans()) merged->spans.push_back(std::move(s));
   util::AtomicFile out(options.output);
   reports::write_json(*merged, out.stream());
   if (!out.commit()) {
     fmt::print(stderr, "sohound merge: cannot write {}\n", options.output);
     return k_exit_infrastructure;
   }
-  fmt::print("merged {} runs, {} jobs: {}\n", runs.size(), merged->jobs.size(), options.output);
+  if (merged->merge)
+    fmt::print("merged {} of {} shards, {} jobs{}: {}\n", merged->merge->shards.size(), merged->merge->total, merged->jobs.size(),
+               merged->merge->partial ? " (PARTIAL)" : "", options.output);
+  else
+    fmt::print("merged {} runs, {} jobs: {}\n", runs.size(), merged->jobs.size(), options.output);
+  if (!write_trace_files(merged->spans, options.trace, options.trace_otlp, merged->sohound_version)) return k_exit_infrastructure;
   return model::exit_code(*merged);
 }
 

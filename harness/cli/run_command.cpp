@@ -11,6 +11,7 @@
 #include "harness/exec/timers.hpp"
 #include "harness/model/run_summary.hpp"
 #include "harness/plan/planner.hpp"
+#include "harness/plan/shard.hpp"
 #include "harness/spec/spec_loader.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/interrupt.hpp"
@@ -18,6 +19,7 @@
 #include "reports/json_report.hpp"
 #include "reports/registry.hpp"
 #include "reports/terminal_summary.hpp"
+#include "reports/trace_export.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -78,10 +80,81 @@ class Progress {
   bool m_live, m_off;
 };
 
+std::map<std::string, std::string> environment_map() {
+  std::map<std::string, std::string> environment;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    if (const auto eq = entry.find('='); eq != std::string::npos) environment[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  return environment;
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return {};
+  return name;
+}
+
+// The spec files' contents (and the suites built by exec/ctest, by what they run): whether two
+// shards ran the same specs.
+std::string specs_digest(const RunOptions& options) {
+  std::uint64_t h = util::fnv1a64("sohound.specs/1");
+  for (const auto& path : options.specs) h = util::fnv1a64(util::read_file_or_empty(path) + "\n--\n", h);
+  for (const auto& suite : options.suites)
+    for (const auto& feature : suite.features)
+      if (feature.program) h = util::fnv1a64(suite.name + "/" + feature.name + ":" + util::join(feature.program->argv, " ") + "\n", h);
+  return util::to_hex(h);
+}
+
 }  // namespace
+
+// --trace / --trace-otlp: the spans in the formats trace tools read.
+bool write_trace_files(const std::vector<model::Span>& spans, const std::string& chrome, const std::string& otlp,
+                       const std::string& version) {
+  bool ok = true;
+  if (!chrome.empty()) {
+    util::AtomicFile out(chrome);
+    reports::write_chrome_trace(spans, out.stream());
+    if (out.commit())
+      fmt::print("trace: {}\n", chrome);
+    else
+      ok = false, fmt::print(stderr, "sohound: cannot write {}\n", chrome);
+  }
+  if (!otlp.empty()) {
+    util::AtomicFile out(otlp);
+    reports::write_otlp_json(spans, version, out.stream());
+    if (out.commit())
+      fmt::print("trace: {}\n", otlp);
+    else
+      ok = false, fmt::print(stderr, "sohound: cannot write {}\n", otlp);
+  }
+  return ok;
+}
+
+// A tracer that joins the trace of a W3C TRACEPARENT in the environment (a CI pipeline's, or the
+// one a parent job hands every shard), else starts one. SOHOUND_TRACE=0 records nothing.
+model::Tracer make_tracer(const std::map<std::string, std::string>& environment) {
+  std::optional<model::TraceContext> context;
+  if (auto it = environment.find("TRACEPARENT"); it != environment.end()) {
+    context = model::parse_traceparent(it->second);
+    if (!context)
+      fmt::print(stderr, "sohound: note: TRACEPARENT='{}' is not a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>); starting a new trace\n",
+                 it->second);
+  }
+  model::Tracer tracer(context);
+  if (auto it = environment.find("SOHOUND_TRACE"); it != environment.end() && it->second == "0") tracer.disable();
+  return tracer;
+}
 
 int run_command(const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
+  const auto environment = environment_map();
+  auto tracer = make_tracer(environment);
+  const auto run_span = tracer.open("run");
+  tracer.annotate(run_span, "sohound_version", SOHOUND_VERSION);
+  tracer.annotate(run_span, "host", host_name());
+  tracer.annotate(run_span, "specs", util::join(options.specs, ","));
+  const auto planning = tracer.open("plan", run_span);
   std::vector<model::SuiteSpec> suites;
   bool bad = false;
   for (const auto& path : options.specs) {
@@ -94,15 +167,20 @@ int run_command(const RunOptions& options) {
     suites.push_back(std::move(*spec));
   }
   for (const auto& suite : options.suites) suites.push_back(suite);
+  auto shard = plan::resolve_shard(options.shard, options.shard_total, environment);
+  if (!shard) {
+    fmt::print(stderr, "{}\n", shard.error().message);
+    bad = true;
+  }
   {
-    // GoogleTest programs become one program per case (listing runs each binary once).
-    std::map<std::string, std::string> environment;
-    for (char** e = environ; *e; ++e) {
-      const std::string entry = *e;
-      if (const auto eq = entry.find('='); eq != std::string::npos) environment[entry.substr(0, eq)] = entry.substr(eq + 1);
-    }
+    // GoogleTest programs become one program per case (listing runs each binary once). The
+    // GoogleTest sharding variables in Sohound's own environment shard the whole run (above), not
+    // the cases of each program; set them in a spec's env to shard one program's cases.
+    auto gtest_environment = environment;
+    gtest_environment.erase("GTEST_TOTAL_SHARDS");
+    gtest_environment.erase("GTEST_SHARD_INDEX");
     for (auto& suite : suites)
-      if (auto expanded = adopt::expand_gtest(suite, environment); !expanded) {
+      if (auto expanded = adopt::expand_gtest(suite, gtest_environment); !expanded) {
         fmt::print(stderr, "{}\n", expanded.error().message);
         bad = true;
       }
@@ -163,13 +241,59 @@ int run_command(const RunOptions& options) {
     fmt::print(stderr, "sohound: {}\n", renderers.error().message);
     bad = true;
   }
+  std::map<std::string, double> known_costs;
+  if (!options.costs.empty()) {
+    if (!shard || !*shard)
+      fmt::print(stderr, "sohound: note: --costs balances shards; this run is not sharded, so it is not used\n");
+    auto loaded = plan::load_costs_file(options.costs);
+    if (!loaded) {
+      fmt::print(stderr, "{}\n", loaded.error().message);
+      bad = true;
+    } else {
+      known_costs = std::move(*loaded);
+    }
+  }
   if (bad) return k_exit_usage;
-  const auto jobs = plan::make_jobs(suites, plan_options);
-  if (jobs.empty()) {
+  const auto plan_jobs = plan::make_jobs(suites, plan_options);
+  if (plan_jobs.empty()) {
     fmt::print(stderr, "sohound: no jobs to run{}\n",
                options.filter.empty() ? "" : fmt::format(" (--filter '{}' matched no feature)", options.filter));
     return k_exit_usage;
   }
+  // A shard runs its part of the plan (docs/sharding.md); the split depends only on the plan and
+  // the --costs file, so every shard computes the same one.
+  std::vector<plan::JobPlan> jobs;
+  model::ShardInfo shard_info;
+  if (*shard) {
+    const auto& selection = **shard;
+    const auto split = plan::split_into_shards(suites, plan_jobs, selection.total, [&](const plan::JobPlan& job) -> std::optional<double> {
+      const auto& suite = suites[job.suite];
+      if (auto it = known_costs.find(plan::cost_key(suite.name, suite.features[job.feature].name, job.tool)); it != known_costs.end())
+        return it->second;
+      return std::nullopt;
+    });
+    shard_info.index = selection.index;
+    shard_info.total = selection.total;
+    shard_info.source = selection.source;
+    shard_info.balance = split.balance;
+    shard_info.plan = plan::plan_id(suites, plan_jobs);
+    shard_info.specs_digest = specs_digest(options);
+    shard_info.plan_jobs = plan_jobs.size();
+    for (std::size_t i = 0; i < plan_jobs.size(); ++i)
+      if (split.shard_of[i] == selection.index - 1) {
+        jobs.push_back(plan_jobs[i]);
+        shard_info.jobs.push_back(i);
+      }
+    fmt::print(stderr, "sohound: shard {}/{} (from {}): {} of {} jobs, split by {}\n", selection.index, selection.total, selection.source,
+               jobs.size(), plan_jobs.size(), split.balance == "costs" ? "the job times in " + options.costs : "a stable hash");
+    tracer.annotate(run_span, "shard", fmt::format("{}/{}", selection.index, selection.total));
+    // Bazel's protocol: touching the status file says the test runner understood the sharding.
+    if (!selection.status_file.empty()) std::ofstream(selection.status_file, std::ios::app);
+  } else {
+    jobs = plan_jobs;
+  }
+  tracer.annotate(planning, "jobs", std::to_string(jobs.size()));
+  tracer.close(planning);
 
   bool busy = false;
   auto claimed = exec::OutputDir::claim(options.out_dir, &busy);
@@ -186,6 +310,7 @@ int run_command(const RunOptions& options) {
   summary.started_at = now_iso8601();
   summary.specs = options.specs;
   summary.baseline = options.baseline;
+  summary.shard = shard_info;
 
   asio::io_context io;
   exec::BoostProcessLauncher launcher;
@@ -193,6 +318,8 @@ int run_command(const RunOptions& options) {
   exec::Scheduler scheduler(io.get_executor(), launcher, timers, parallel);
   scheduler.on_error = [](const std::string& what) { fmt::print(stderr, "sohound: internal error in a job: {}\n", what); };
   pipeline_options.out = &output;
+  pipeline_options.tracer = &tracer;
+  pipeline_options.trace_parent = run_span;
   pipeline_options.parallel = parallel;
   pipeline_options.sohound_version = SOHOUND_VERSION;
   if (!options.isolation.empty()) pipeline_options.isolation = model::isolation_from_name(options.isolation);
@@ -279,12 +406,22 @@ int run_command(const RunOptions& options) {
     summary.cache_damaged = stats.cache_damaged;
     summary.cache_dir = pipeline_options_cache_dir;
   }
-  // results.json is always written (the contract other tools read); the rest as asked.
+  // results.json is always written (the contract other tools read); the rest as asked. It is
+  // written again at the end with the report spans (the trace's last stage).
+  const auto reporting = tracer.open("reports", run_span);
   const auto results_path = out_dir + "/results.json";
-  {
+  auto write_results = [&] {
+    summary.spans = tracer.spans();
     util::AtomicFile out(results_path);
     reports::write_json(summary, out.stream());
-    if (!out.commit()) {
+    return out.commit();
+  };
+  {
+    const auto span = tracer.open("report", reporting);
+    tracer.annotate(span, "format", "json");
+    const bool written = write_results();
+    tracer.close(span);
+    if (!written) {
       fmt::print(stderr, "sohound: cannot write {}\n", results_path);
       return k_exit_infrastructure;
     }
@@ -308,6 +445,9 @@ int run_command(const RunOptions& options) {
       report_options.snippet_roots.push_back(fs::absolute(source).parent_path().string());
     for (const auto& dir : suite.library.include_dirs) report_options.snippet_roots.push_back(fs::absolute(dir).string());
   }
+  report_options.tracer = &tracer;
+  report_options.trace_parent = reporting;
+  summary.spans = tracer.spans();  // the HTML timeline: every span up to the reports
   const auto signals_before = util::signal_count();  // a signal while rendering stops it: exit 130
   if (auto written = reports::write_reports(summary, others, out_dir, report_options); !written) {
     fmt::print(stderr, "sohound: {}\n", written.error().message);
@@ -322,6 +462,13 @@ int run_command(const RunOptions& options) {
     }
     fmt::print("baseline: {}\n", options.write_baseline);
   }
+  tracer.close(reporting);
+  tracer.close(run_span);
+  if (tracer.enabled() && !write_results()) {
+    fmt::print(stderr, "sohound: cannot write {}\n", results_path);
+    return k_exit_infrastructure;
+  }
+  if (!write_trace_files(summary.spans, options.trace, options.trace_otlp, SOHOUND_VERSION)) return k_exit_infrastructure;
   if (failure) {
     try {
       std::rethrow_exception(failure);

@@ -1,4 +1,5 @@
 #include "harness/exec/pipeline.hpp"
+#include "harness/plan/shard.hpp"
 
 #include "harness/aggregate/judge.hpp"
 #include "harness/aggregate/suppress.hpp"
@@ -146,6 +147,20 @@ struct StepOutcome {
   std::vector<std::string> cflags, libs;
 };
 
+// What a build step's span is called and hangs under (an empty name: no span).
+struct SpanTag {
+  SpanTag() = default;
+  SpanTag(model::Tracer::Handle p, std::string n) : parent(p), name(std::move(n)) {}
+  // (No initializer lists: GCC 12 rejects them inside a co_await's operands.)
+  SpanTag with(std::string key, std::string value) && {
+    attributes.emplace_back(std::move(key), std::move(value));
+    return std::move(*this);
+  }
+  model::Tracer::Handle parent = model::Tracer::k_none;
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
 struct Pipeline::Impl {
   Scheduler& scheduler;
   const std::vector<model::SuiteSpec>& suites;
@@ -170,7 +185,23 @@ struct Pipeline::Impl {
   std::function<void(const model::JobResult&)> on_finished;
 
   Impl(Scheduler& s, const std::vector<model::SuiteSpec>& specs, PipelineOptions o)
-      : scheduler(s), suites(specs), options(std::move(o)), cache(options.cache_dir) {}
+      : scheduler(s), suites(specs), options(std::move(o)), cache(options.cache_dir) {
+    if (!options.tracer) {
+      own_tracer.disable();
+      options.tracer = &own_tracer;
+    }
+  }
+
+  // ---- Tracing (docs/tracing.md) ----------------------------------------------------------------
+  using Span = model::Tracer::Handle;
+  model::Tracer own_tracer;  // disabled: used when the caller records no trace
+  model::Tracer& tracer() { return *options.tracer; }
+  Span root() const { return options.trace_parent; }
+  // A finished process's span, from the scheduler's times.
+  Span process_span(std::string name, Span parent, double start_s, double end_s) {
+    return tracer().add(std::move(name), parent, scheduler.at(start_s), scheduler.at(end_s));
+  }
+
 
   void index_suppressions() {
     std::vector<const model::Suppression*> all;
@@ -241,10 +272,16 @@ struct Pipeline::Impl {
 
   // Runs one build step, keeping its output beside it (NAME.out/.err) and in `log`. Returns the
   // failure in one line, or an empty string.
-  asio::awaitable<std::string> run_step(Command step, const std::string& log_base, std::string& log, int priority) {
+  asio::awaitable<std::string> run_step(Command step, const std::string& log_base, std::string& log, int priority,
+                                        SpanTag tag = SpanTag()) {
     step.stdout_path = log_base + ".out";
     step.stderr_path = log_base + ".err";
     const auto run = co_await scheduler.run(step, options.build_timeout, priority);
+    if (!tag.name.empty()) {
+      const auto span = process_span(std::move(tag.name), tag.parent, run.start_s, run.end_s);
+      for (auto& [k, v] : tag.attributes) tracer().annotate(span, std::move(k), std::move(v));
+      tracer().annotate(span, "exit_code", std::to_string(run.process.exit_code));
+    }
     // Name the compiler, not a launcher in front of it (compiles go through one, links do not).
     const auto launcher = compiler_launcher();
     const bool launched = !launcher.empty() && step.argv.size() > launcher.size() &&
@@ -290,6 +327,7 @@ struct Pipeline::Impl {
       cmd.stderr_path = dir + "/pkg-config.err";
       out.commands = cmd.display() + "\n";
       const auto run = co_await scheduler.run(cmd, std::chrono::seconds(60), -2);
+      tracer().annotate(process_span("pkg-config", root(), run.start_s, run.end_s), "suite", suite.name);
       const auto text = util::read_file_or_empty(cmd.stdout_path);
       out.log = util::read_file_or_empty(cmd.stderr_path);
       if (!run.process.started || run.process.exit_code != 0) {
@@ -319,12 +357,15 @@ struct Pipeline::Impl {
 
   // The library in one flavour, once per suite and flavour (build recipes only). Its steps go before
   // every job's: every job of that flavour waits for it.
-  asio::awaitable<StepOutcome> library(std::size_t s, Flavour flavour) {
+  asio::awaitable<StepOutcome> library(std::size_t s, Flavour flavour, Span parent) {
     const auto& suite = suites[s];
     co_return co_await once(step_onces, fmt::format("lib/{}/{}", s, model::name(flavour)),
-                            [this, &suite, flavour]() -> asio::awaitable<StepOutcome> {
+                            [this, &suite, flavour, parent]() -> asio::awaitable<StepOutcome> {
       StepOutcome out;
       if (suite.library.kind != model::LibraryKind::build) co_return out;
+      const auto span = tracer().open("library build", parent);
+      tracer().annotate(span, "suite", suite.name);
+      tracer().annotate(span, "flavour", std::string(model::name(flavour)));
       const auto& build = suite.library.build;
       const auto dir = library_dir(options.out_dir, suite.name, flavour);
       options.out->recreate(dir);
@@ -347,7 +388,8 @@ struct Pipeline::Impl {
       // the first failure in source order is the error.
       std::vector<std::string> logs(compiles.size()), failures(compiles.size());
       co_await all_of(compiles.size(), [&](std::size_t i) -> asio::awaitable<void> {
-        failures[i] = co_await run_step(compiles[i], fmt::format("{}/step-{}", dir, i + 1), logs[i], -1);
+        failures[i] = co_await run_step(compiles[i], fmt::format("{}/step-{}", dir, i + 1), logs[i], -1,
+                                        SpanTag(span, "compile").with("source", build.sources[i]));
       });
       for (std::size_t i = 0; i < compiles.size(); ++i) {
         out.log += logs[i];
@@ -357,9 +399,11 @@ struct Pipeline::Impl {
         }
       }
       if (out.ok) {
-        out.error = co_await run_step(link, fmt::format("{}/step-{}", dir, compiles.size() + 1), out.log, -1);
+        out.error = co_await run_step(link, fmt::format("{}/step-{}", dir, compiles.size() + 1), out.log, -1, SpanTag(span, "link"));
         out.ok = out.error.empty();
       }
+      tracer().annotate(span, "ok", out.ok ? "true" : "false");
+      tracer().close(span);
       co_return out;
     });
   }
@@ -367,7 +411,7 @@ struct Pipeline::Impl {
   // One feature's object: compile, then make its strong globals local (elf_symbols) when it has any
   // besides its descriptor.
   asio::awaitable<FeatureObject> feature_object(std::size_t s, std::size_t f, Flavour flavour, const std::string& dir,
-                                                const PackageFlags& package) {
+                                                const PackageFlags& package, Span parent) {
     const auto& suite = suites[s];
     const auto& feature = suite.features[f];
     FeatureObject out;
@@ -378,7 +422,8 @@ struct Pipeline::Impl {
     out.object = dir + "/obj/" + feature.name + ".o";
     out.compile = feature_compile(suite, feature, flavour, options.out_dir, package, source, out.object);
     out.commands = out.compile.display() + "\n";
-    out.error = co_await run_step(out.compile, dir + "/obj/" + feature.name, out.log, -1);
+    out.error = co_await run_step(out.compile, dir + "/obj/" + feature.name, out.log, -1,
+                                  SpanTag(parent, "compile").with("suite", suite.name).with("feature", feature.name));
     if (!out.error.empty()) {
       out.ok = false;
       co_return out;
@@ -410,9 +455,17 @@ struct Pipeline::Impl {
       const auto& suite = suites[s];
       DriverBuild out;
       out.start_s = scheduler.now_s();
+      const auto span = tracer().open("driver build", root());
+      tracer().annotate(span, "suite", suite.name);
+      tracer().annotate(span, "flavour", std::string(model::name(flavour)));
+      struct CloseSpan {  // every co_return below ends the span
+        model::Tracer& tracer;
+        Span span;
+        ~CloseSpan() { tracer.close(span); }
+      } close_span{tracer(), span};
       const auto flags = co_await suite_flags(s);
       StepOutcome lib;  // (no co_await inside ?: : GCC 12 miscompiles it)
-      if (flags.ok) lib = co_await library(s, flavour);
+      if (flags.ok) lib = co_await library(s, flavour, span);
       out.commands = flags.commands + lib.commands;
       if (!flags.ok || !lib.ok) {
         out.ok = false;
@@ -427,6 +480,7 @@ struct Pipeline::Impl {
       options.out->create(dir + "/src");
       options.out->create(dir + "/obj");
       const auto& features = needed[{s, flavour}];
+      tracer().annotate(span, "features", std::to_string(features.size()));
       std::vector<FeatureObject> objects(features.size());
       // The main object compiles beside the features.
       const auto main_source = dir + "/main.c";
@@ -438,9 +492,9 @@ struct Pipeline::Impl {
       std::string main_log, main_error;
       co_await all_of(features.size() + 1, [&](std::size_t i) -> asio::awaitable<void> {
         if (i == features.size())
-          main_error = co_await run_step(main_step, dir + "/obj/main", main_log, -1);
+          main_error = co_await run_step(main_step, dir + "/obj/main", main_log, -1, SpanTag(span, "compile").with("suite", suite.name).with("feature", "(main)"));
         else
-          objects[i] = co_await feature_object(s, features[i], flavour, dir, package);
+          objects[i] = co_await feature_object(s, features[i], flavour, dir, package, span);
       });
       out.link_commands = main_step.display() + "\n";
       std::vector<std::string> shared_objects{main_object};
@@ -472,7 +526,7 @@ struct Pipeline::Impl {
         const auto link = driver_link(suite, flavour, shared_objects, dir + "/driver", lib_dir, package, any_cxx, {});
         script.push_back(link);
         std::string log;
-        const auto error = co_await run_step(link, dir + "/link", log, -1);
+        const auto error = co_await run_step(link, dir + "/link", log, -1, SpanTag(span, "link").with("suite", suite.name));
         if (error.empty()) {
           out.binary = dir + "/driver";
           out.link_commands += link.display() + "\n";
@@ -490,7 +544,8 @@ struct Pipeline::Impl {
                                           feature.ldflags));
       }
       co_await all_of(alone.size(), [&](std::size_t i) -> asio::awaitable<void> {
-        alone_errors[i] = co_await run_step(alone_links[i], dir + "/link-" + suite.features[alone[i]].name, alone_logs[i], -1);
+        alone_errors[i] = co_await run_step(alone_links[i], dir + "/link-" + suite.features[alone[i]].name, alone_logs[i], -1,
+                                            SpanTag(span, "link").with("suite", suite.name).with("feature", suite.features[alone[i]].name));
       });
       for (std::size_t i = 0; i < alone.size(); ++i) {
         script.push_back(alone_links[i]);
@@ -633,22 +688,19 @@ struct Pipeline::Impl {
     return h.hex();
   }
 
-  static std::string cost_key(const std::string& suite, const std::string& feature, model::Tool tool) {
-    return suite + "/" + feature + "/" + std::string(model::name(tool));
-  }
-
   // ---- Running ---------------------------------------------------------------------------------
 
   std::string runtime_supp() const { return runtime_dir(options.out_dir) + "/sohound_valgrind.supp"; }
 
-  void finish(std::size_t index, model::JobResult job) {
+  void finish(std::size_t index, model::JobResult job, Span parent = model::Tracer::k_none) {
     const auto& plan = (*jobs)[index];
+    const auto judging = tracer().open("judge", parent == model::Tracer::k_none ? root() : parent);
     if (!job.cached) {
       if (!job.cache_key.empty() && (job.outcome == JobOutcome::ok || job.outcome == JobOutcome::crashed ||
                                      job.outcome == JobOutcome::exited_early))
         cache.store(job.cache_key, job);  // unjudged: the findings as parsed
       if (job.outcome != JobOutcome::build_failed && job.outcome != JobOutcome::cancelled)
-        costs[cost_key(job.suite, job.feature, job.tool)] = job.duration_s;
+        costs[plan::cost_key(job.suite, job.feature, job.tool)] = job.duration_s;
     }
     if (job.tool == model::Tool::tsan && !suites[plan.suite].features[plan.feature].program) {
       const auto& feature = suites[plan.suite].features[plan.feature];
@@ -665,6 +717,16 @@ struct Pipeline::Impl {
       restore_feature_frames(job.findings, frames);
     }
     aggregate::judge(job, judge_context(plan.suite, plan.feature));
+    if (tracer().enabled()) {
+      tracer().annotate(judging, "suite", job.suite);
+      tracer().annotate(judging, "feature", job.feature);
+      tracer().annotate(judging, "tool", std::string(model::name(job.tool)));
+      tracer().annotate(judging, "outcome", std::string(model::to_string(job.outcome)));
+      tracer().annotate(judging, "passed", job.passed ? "true" : "false");
+      tracer().annotate(judging, "cache_hit", job.cached ? "true" : "false");
+      tracer().annotate(judging, "findings", std::to_string(job.findings.size()));
+    }
+    tracer().close(judging);
     (*results)[index] = std::move(job);
     if (on_finished) on_finished((*results)[index]);
   }
@@ -789,6 +851,7 @@ struct Pipeline::Impl {
     const auto timeout = std::chrono::milliseconds(static_cast<long long>(native_timeout * info.timeout_scale * 1000));
     ++stats.processes;
     const auto run = co_await scheduler.run(command, timeout, priority);
+    const auto unit = unit_span(run, plan.tool, suite.name, {feature.name});
     util::append(job.notes, process_notes_for(plan.tool, command.token));
     const double parse_start = scheduler.now_s();
     read_job_reports(job, run.process, run.timed_out ? timeout_text(timeout, native_timeout, info, "") : std::string(), nullptr,
@@ -800,7 +863,29 @@ struct Pipeline::Impl {
     job.phases.push_back({"run", run.start_s, run.end_s});
     job.phases.push_back({"parse", parse_start, parse_end});
     job.duration_s = parse_end - run.start_s;
-    finish(index, std::move(job));
+    process_span("parse", unit, parse_start, parse_end);
+    tracer().annotate(unit, "outcome", std::string(model::to_string(job.outcome)));
+    finish(index, std::move(job), unit);
+    tracer().close(unit);
+  }
+
+  // A tool process's span ("unit": the process, then parsing and judging what it reported), opened
+  // when the process has ended; the caller closes it after judging.
+  Span unit_span(const RunResult& run, model::Tool tool, const std::string& suite, const std::vector<std::string>& features) {
+    if (!tracer().enabled()) return model::Tracer::k_none;
+    const auto unit = tracer().open("unit", root());
+    tracer().set_start(unit, scheduler.at(run.start_s));
+    const auto process = process_span("tool process", unit, run.start_s, run.end_s);
+    for (auto span : {unit, process}) {
+      tracer().annotate(span, "suite", suite);
+      tracer().annotate(span, "tool", std::string(model::name(tool)));
+      tracer().annotate(span, "features", util::join(features, ","));
+    }
+    tracer().annotate(process, "cache_hit", "false");
+    tracer().annotate(process, "exit_code", std::to_string(run.process.exit_code));
+    if (run.process.signal) tracer().annotate(process, "signal", std::to_string(run.process.signal));
+    if (run.timed_out) tracer().annotate(process, "timed_out", "true");
+    return unit;
   }
 
   // Runs `indices` (jobs of one suite and tool) in one process of `binary`, and shares out what it
@@ -837,6 +922,7 @@ struct Pipeline::Impl {
     ++stats.processes;
     if (batch) ++stats.batches;
     const auto run = co_await scheduler.run(command, timeout, priority);
+    const auto unit = unit_span(run, tool, suite.name, names);
     model::JobResult process;
     process.tool = tool;
     process.job_dir = dir;
@@ -851,6 +937,8 @@ struct Pipeline::Impl {
     auto shares = attribute(streams, names, [](const std::string& name) { return codegen::body_function_name(name); });
     process.log = util::read_file_ends(dir + "/stderr.txt", 0, 16 * 1024);
     const double parse_end = scheduler.now_s();
+    process_span("parse", unit, parse_start, parse_end);
+    tracer().annotate(unit, "outcome", std::string(model::to_string(process.outcome)));
 
     bool all_finished = true, any_began = false;
     for (const auto& name : names) {
@@ -903,8 +991,9 @@ struct Pipeline::Impl {
         job.run_command = unit_script;
         job.duration_s = parse_end - run.start_s;
       }
-      finish(indices[k], std::move(job));
+      finish(indices[k], std::move(job), unit);
     }
+    tracer().close(unit);
     if (stopped_in) {
       ++stats.reruns;
       co_await execute(std::vector<std::size_t>(1, *stopped_in), binary, build, priority);
@@ -960,6 +1049,7 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
   // What the cache can answer: every job's key first (pkg-config runs once per suite for it).
   std::vector<std::size_t> to_run;
   if (impl.cache.enabled()) {
+    const auto lookup = impl.tracer().open("cache lookup", impl.root());
     const bool any_valgrind = std::any_of(jobs.begin(), jobs.end(), [](const plan::JobPlan& j) {
       return model::info(j.tool).family == model::ToolFamily::valgrind;
     });
@@ -992,11 +1082,14 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
         job.job_dir.clear();
         job.notes.push_back("from the result cache: its inputs are unchanged since it ran (--no-cache runs it again)");
         ++impl.stats.cached;
-        impl.finish(i, std::move(job));
+        impl.finish(i, std::move(job), lookup);
       } else {
         to_run.push_back(i);
       }
     }
+    impl.tracer().annotate(lookup, "jobs", std::to_string(jobs.size()));
+    impl.tracer().annotate(lookup, "hits", std::to_string(jobs.size() - to_run.size()));
+    impl.tracer().close(lookup);
   } else {
     for (std::size_t i = 0; i < jobs.size(); ++i) to_run.push_back(i);
   }
@@ -1006,7 +1099,7 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
   unit_options.parallel = impl.options.parallel;
   unit_options.known_cost = [&impl](const plan::JobPlan& job) -> std::optional<double> {
     const auto& suite = impl.suites[job.suite];
-    if (auto it = impl.costs.find(Impl::cost_key(suite.name, suite.features[job.feature].name, job.tool)); it != impl.costs.end())
+    if (auto it = impl.costs.find(plan::cost_key(suite.name, suite.features[job.feature].name, job.tool)); it != impl.costs.end())
       return it->second;
     return std::nullopt;
   };

@@ -10,6 +10,7 @@
 #include "harness/exec/scheduler.hpp"
 #include "harness/model/job_result.hpp"
 #include "harness/model/suite_spec.hpp"
+#include "harness/model/trace.hpp"
 #include "harness/plan/planner.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -41,6 +42,8 @@ struct PipelineOptions {
   std::string cache_dir;                         // the result cache; "" = --no-cache
   std::string sohound_version;                   // part of every cache key
   int parallel = 2;                              // -j, for sizing batches
+  model::Tracer* tracer = nullptr;               // spans of builds, tool processes, parsing, judging
+  model::Tracer::Handle trace_parent = model::Tracer::k_none;  // the run's span
 };
 
 // What the run did, for the summary and results.json.

@@ -50,6 +50,10 @@ class Scheduler {
   int running() const { return m_running; }
   int peak_running() const { return m_peak; }
   double now_s() const;
+  // The steady-clock instant `s` seconds after the scheduler started (now_s()'s time base).
+  std::chrono::steady_clock::time_point at(double s) const {
+    return m_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
+  }
 
   std::function<void(const std::string&)> on_error;
 

@@ -3,11 +3,33 @@
 
 #include "harness/model/job_result.hpp"
 #include "harness/model/suppression.hpp"
+#include "harness/model/trace.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace harness::model {
+
+// This run's place in a sharded run (docs/sharding.md); index 0 when the run was not a shard.
+struct ShardInfo {
+  int index = 0;                   // 1-based
+  int total = 0;
+  std::string source;              // where index and total came from: --shard, bazel, gtest, gitlab, kubernetes
+  std::string balance;             // how jobs were split: "costs" (a --costs file) or "hash"
+  std::string plan;                // id of the whole plan (every job of every shard, in order)
+  std::string specs_digest;        // the spec files' contents
+  std::size_t plan_jobs = 0;       // jobs in the whole plan
+  std::vector<std::size_t> jobs;   // this shard's jobs: their positions in the whole plan, in order
+};
+
+// What `sohound merge` of shard results found (results.json "merge").
+struct MergeInfo {
+  int total = 0;                      // shards the plan was split into
+  std::vector<int> shards;            // the shard indices merged, in order
+  bool partial = false;               // accepted with --allow-partial: the results are not the whole run
+  std::vector<std::string> problems;  // why it is partial: missing, duplicated or mismatched shards
+};
 
 struct RunSummary {
   std::string sohound_version;
@@ -24,7 +46,13 @@ struct RunSummary {
   // re-run alone after a batch stopped in them; jobs answered from the result cache.
   std::size_t processes = 0, batches = 0, reruns = 0, cached = 0, cache_damaged = 0;
   std::string cache_dir;                     // "" when the cache was off
+  ShardInfo shard;                           // index 0 unless this run is a shard (or a merge of shards: index 0, total N)
+  std::optional<MergeInfo> merge;            // set by `sohound merge` of shard results
+  std::vector<Span> spans;                   // the run's trace (docs/tracing.md)
 };
+
+// Whether the results are known to be incomplete: an accepted partial merge.
+inline bool is_partial(const RunSummary& summary) { return summary.merge && summary.merge->partial; }
 
 // 0: all passed; 1: unexpected findings or failed jobs; 3: only infrastructure failures;
 // 130: interrupted. (docs/results.md, "Exit codes")

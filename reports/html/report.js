@@ -41,6 +41,12 @@
     el("span", { text: "started " + meta.started + " · " + meta.duration.toFixed(1) + " s · sohound " + meta.version })));
   const main = el("main");
   app.append(main);
+  if (meta.partial)
+    main.append(el("section", { id: "partial", class: "partial" }, el("h2", { text: "Partial results" }),
+      el("p", { text: "These results were merged with --allow-partial: they are not the whole run." }),
+      el("ul", {}, ...meta.partial_problems.map((p) => el("li", { text: p })))));
+  if (meta.shard)
+    main.append(el("p", { id: "shard", class: "meta", text: "Shard " + meta.shard + ": one part of a run; sohound merge joins the shards." }));
 
   const outcomes = new Map(), kinds = new Map(), tools = new Map(), statuses = new Map();
   for (const j of jobs) count(outcomes, j.outcome);
@@ -252,28 +258,40 @@
     jobSection.append(d);
   });
 
-  // ---- timeline ----
-  const rows = jobs.filter((j) => j.phases.length);
-  const end = Math.max(0.001, ...rows.flatMap((j) => j.phases.map((p) => p[2])));
-  const W = 1000, RH = 12, L = 260;
-  const chart = svg("svg", { class: "timeline", width: "100%", viewBox: "0 0 " + (W + L) + " " + (rows.length * RH + 20), role: "img" });
-  const colors = { build: "#7aa7e0", run: "#e0a35a", parse: "#6cc08b" };
-  rows.forEach((j, r) => {
+  // ---- timeline: the run's spans (results.json "trace"), one block of lanes per run or shard ----
+  const trace = data.trace || { groups: [], spans: [] };
+  const rowOf = new Map();  // "group/lane" -> row
+  const sorted = [...new Set(trace.spans.map((s) => s[0] * 10000 + s[1]))].sort((a, b) => a - b);
+  sorted.forEach((k, i) => rowOf.set(k, i));
+  const end = Math.max(0.001, ...trace.spans.map((s) => s[4]));
+  const W = 1000, RH = 12, L = 200;
+  const chart = svg("svg", { class: "timeline", width: "100%", viewBox: "0 0 " + (W + L) + " " + (sorted.length * RH + 20), role: "img" });
+  const colors = { run: "#c9c9c9", plan: "#b0b0b0", "cache lookup": "#9fd3c7", "driver build": "#a9c4ec", "library build": "#5b8fd6",
+    compile: "#7aa7e0", link: "#3f6fb5", unit: "#f0cf9c", "tool process": "#e0a35a", parse: "#6cc08b", judge: "#b48ad8",
+    reports: "#d9d9d9", report: "#8c8c8c", merge: "#c9c9c9" };
+  let lastGroup = -1;
+  sorted.forEach((k, r) => {
+    const g = Math.floor(k / 10000);
+    if (g === lastGroup) return;
+    lastGroup = g;
     const label = svg("text", { x: 0, y: r * RH + 9 });
-    label.textContent = jobName(j) + " [" + j.tool + "]";
+    label.textContent = trace.groups[g] || "run";
     chart.append(label);
-    for (const [name, s, e] of j.phases) {
-      const rect = svg("rect", { x: L + (s / end) * W, y: r * RH + 1, width: Math.max(1, ((e - s) / end) * W), height: RH - 3, fill: colors[name] || "#999" });
-      const tip = svg("title");
-      tip.textContent = name + " " + s.toFixed(2) + "–" + e.toFixed(2) + " s";
-      rect.append(tip);
-      chart.append(rect);
-    }
   });
-  const axis = svg("text", { x: L, y: rows.length * RH + 16 });
+  for (const [g, lane, name, s, e, tip] of trace.spans) {
+    const r = rowOf.get(g * 10000 + lane);
+    const rect = svg("rect", { x: L + (s / end) * W, y: r * RH + 1, width: Math.max(1, ((e - s) / end) * W), height: RH - 3,
+      fill: colors[name] || "#999", "data-span": name });
+    const t = svg("title");
+    t.textContent = name + " " + s.toFixed(3) + "–" + e.toFixed(3) + " s" + (tip ? " · " + tip : "");
+    rect.append(t);
+    chart.append(rect);
+  }
+  const axis = svg("text", { x: L, y: sorted.length * RH + 16 });
   axis.textContent = "0 s … " + end.toFixed(2) + " s";
   chart.append(axis);
-  const legend = el("div", { class: "legend" }, ...Object.entries(colors).map(([k, c]) => { const i = el("i"); i.style.background = c; return el("span", {}, i, k); }));
+  const used = new Set(trace.spans.map((s) => s[2]));
+  const legend = el("div", { class: "legend" }, ...Object.entries(colors).filter(([k]) => used.has(k)).map(([k, c]) => { const i = el("i"); i.style.background = c; return el("span", {}, i, k); }));
   main.append(el("section", { id: "timeline" }, el("h2", { text: "Timeline" }), legend, chart), jobSection);
 
   // ---- suppressions ----

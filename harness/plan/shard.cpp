@@ -1,0 +1,191 @@
+#include "harness/plan/shard.hpp"
+
+#include "harness/util/files.hpp"
+#include "harness/util/json_input.hpp"
+#include "harness/util/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <numeric>
+#include <tuple>
+
+namespace harness::plan {
+
+namespace {
+
+std::optional<long> parse_int(std::string_view text) {
+  text = util::trim(text);
+  long value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+const std::string* lookup(const std::map<std::string, std::string>& env, const std::string& key) {
+  const auto it = env.find(key);
+  return it == env.end() ? nullptr : &it->second;
+}
+
+// One variable convention: total and index variables, the index's base.
+util::Result<std::optional<ShardSelection>> from_env(const std::map<std::string, std::string>& env, const std::string& source,
+                                                     const std::string& total_var, const std::string& index_var, int base) {
+  const auto* total = lookup(env, total_var);
+  const auto* index = lookup(env, index_var);
+  if (!total && !index) return std::optional<ShardSelection>();
+  if (!total || !index)
+    return util::make_error(fmt::format("sohound: {} is set but {} is not: {} sharding needs both", total ? total_var : index_var,
+                                        total ? index_var : total_var, source));
+  const auto n = parse_int(*total);
+  const auto k = parse_int(*index);
+  if (!n || *n < 1 || *n > 100000)
+    return util::make_error(fmt::format("sohound: {}='{}' is not a shard count (a whole number from 1)", total_var, *total));
+  if (!k || *k < base || *k >= *n + base)
+    return util::make_error(fmt::format("sohound: {}='{}' is not a shard index of {}={} ({}-based: {} to {})", index_var, *index,
+                                        total_var, *n, base, base, *n - 1 + base));
+  ShardSelection s;
+  s.index = static_cast<int>(*k - base + 1);
+  s.total = static_cast<int>(*n);
+  s.source = source;
+  return std::optional<ShardSelection>(s);
+}
+
+}  // namespace
+
+util::Result<std::optional<ShardSelection>> resolve_shard(const std::string& cli_shard, int cli_total,
+                                                          const std::map<std::string, std::string>& env) {
+  if (!cli_shard.empty()) {
+    if (cli_total > 0)
+      return util::make_error("sohound: --shard-total goes with JOB_COMPLETION_INDEX (Kubernetes); with --shard K/N give N there");
+    const auto slash = cli_shard.find('/');
+    const auto k = slash == std::string::npos ? std::nullopt : parse_int(std::string_view(cli_shard).substr(0, slash));
+    const auto n = slash == std::string::npos ? std::nullopt : parse_int(std::string_view(cli_shard).substr(slash + 1));
+    if (!k || !n || *n < 1 || *n > 100000 || *k < 1 || *k > *n)
+      return util::make_error(fmt::format("sohound: --shard '{}': expected K/N with 1 <= K <= N (1-based, like CI_NODE_INDEX/CI_NODE_TOTAL)",
+                                          cli_shard));
+    return std::optional<ShardSelection>(ShardSelection{static_cast<int>(*k), static_cast<int>(*n), "--shard", {}});
+  }
+  if (auto bazel = from_env(env, "bazel", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX", 0); !bazel || *bazel) {
+    if (bazel && *bazel)
+      if (const auto* status = lookup(env, "TEST_SHARD_STATUS_FILE")) (*bazel)->status_file = *status;
+    if (cli_total > 0 && bazel) return util::make_error("sohound: --shard-total is for JOB_COMPLETION_INDEX; this run is sharded by Bazel's TEST_TOTAL_SHARDS");
+    return bazel;
+  }
+  for (const auto& [source, total, index, base] :
+       {std::tuple<const char*, const char*, const char*, int>{"gtest", "GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX", 0},
+        {"gitlab", "CI_NODE_TOTAL", "CI_NODE_INDEX", 1}})
+    if (auto found = from_env(env, source, total, index, base); !found || *found) {
+      if (cli_total > 0 && found)
+        return util::make_error(fmt::format("sohound: --shard-total is for JOB_COMPLETION_INDEX; this run is sharded by {}", total));
+      return found;
+    }
+  const auto* completion = lookup(env, "JOB_COMPLETION_INDEX");
+  if (completion && cli_total > 0) {
+    const auto k = parse_int(*completion);
+    if (!k || *k < 0 || *k >= cli_total)
+      return util::make_error(fmt::format("sohound: JOB_COMPLETION_INDEX='{}' is not a shard index of --shard-total {} (0-based: 0 to {})",
+                                          *completion, cli_total, cli_total - 1));
+    return std::optional<ShardSelection>(ShardSelection{static_cast<int>(*k + 1), cli_total, "kubernetes", {}});
+  }
+  if (cli_total > 0)
+    return util::make_error("sohound: --shard-total needs JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) in the environment");
+  // JOB_COMPLETION_INDEX alone is a Kubernetes job that is not asking for a split: the whole run.
+  return std::optional<ShardSelection>();
+}
+
+std::string cost_key(const std::string& suite, const std::string& feature, model::Tool tool) {
+  return suite + "/" + feature + "/" + std::string(model::name(tool));
+}
+
+std::string plan_id(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs) {
+  std::uint64_t h = util::fnv1a64("sohound.plan/1");
+  for (const auto& job : jobs) {
+    const auto& suite = suites[job.suite];
+    h = util::fnv1a64(cost_key(suite.name, suite.features[job.feature].name, job.tool) + "\n", h);
+  }
+  return util::to_hex(h);
+}
+
+ShardPlan split_into_shards(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs, int total,
+                            const CostLookup& known_cost) {
+  ShardPlan plan;
+  total = std::max(1, total);
+  plan.shard_of.assign(jobs.size(), 0);
+  plan.load.assign(static_cast<std::size_t>(total), 0.0);
+  // Units: a feature's jobs that share a build flavour, in plan order.
+  struct Unit {
+    std::string key;  // suite/feature/flavour
+    std::vector<std::size_t> jobs;
+    double cost = 0;
+  };
+  std::vector<Unit> units;
+  std::map<std::string, std::size_t> index;
+  bool any_known = false;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const auto& job = jobs[i];
+    const auto& suite = suites[job.suite];
+    const auto& feature = suite.features[job.feature];
+    auto key = suite.name + "/" + feature.name + "/" + std::string(model::name(model::info(job.tool).flavour));
+    auto [it, fresh] = index.try_emplace(key, units.size());
+    if (fresh) {
+      units.push_back({std::move(key), {}, 0});
+      // The feature's object compile for this flavour (programs are not compiled).
+      if (!feature.program) units.back().cost += 0.05;
+    }
+    auto& unit = units[it->second];
+    unit.jobs.push_back(i);
+    std::optional<double> cost = known_cost ? known_cost(job) : std::nullopt;
+    any_known = any_known || cost.has_value();
+    unit.cost += cost ? *cost : default_job_cost_s(job.tool);
+  }
+  if (any_known) {
+    plan.balance = "costs";
+    std::vector<std::size_t> order(units.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      if (units[a].cost != units[b].cost) return units[a].cost > units[b].cost;
+      return units[a].key < units[b].key;
+    });
+    for (auto u : order) {
+      const auto shard = static_cast<std::size_t>(std::min_element(plan.load.begin(), plan.load.end()) - plan.load.begin());
+      plan.load[shard] += units[u].cost;
+      for (auto j : units[u].jobs) plan.shard_of[j] = static_cast<int>(shard);
+    }
+  } else {
+    plan.balance = "hash";
+    for (const auto& unit : units) {
+      const auto shard = static_cast<int>(util::fnv1a64(unit.key) % static_cast<std::uint64_t>(total));
+      plan.load[static_cast<std::size_t>(shard)] += unit.cost;
+      for (auto j : unit.jobs) plan.shard_of[j] = shard;
+    }
+  }
+  return plan;
+}
+
+util::Result<std::map<std::string, double>> load_costs_file(const std::string& path) {
+  std::string text;
+  if (!util::read_file(path, text)) return util::make_error(fmt::format("{}: cannot read the cost file", path));
+  auto parsed = util::parse_json(text, path);
+  if (!parsed) return parsed.error();
+  std::map<std::string, double> costs;
+  try {
+    util::JsonView root(*parsed, "");
+    if (!parsed->is_object() || !root.has("jobs"))
+      return util::make_error(fmt::format("{}: not a results.json (no \"jobs\"): --costs takes the results.json of an earlier run or merge",
+                                          path));
+    for (const auto& job : root.objects("jobs")) {
+      const auto outcome = job.string("outcome", "ok");
+      if (outcome == "build_failed" || outcome == "cancelled" || outcome == "skipped") continue;
+      const auto seconds = job.number("duration_s", -1);
+      if (seconds < 0) continue;
+      costs[job.string("suite") + "/" + job.string("feature") + "/" + job.string("tool")] = seconds;
+    }
+  } catch (const util::JsonTypeError& e) {
+    return util::make_error(fmt::format("{}: {}", path, e.message));
+  }
+  return costs;
+}
+
+}  // namespace harness::plan
