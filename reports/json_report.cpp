@@ -108,7 +108,7 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
   if (summary.shard.total > 0) {
     const auto& sh = summary.shard;
     w.key("shard").begin_object().field("index", sh.index).field("total", sh.total).field("source", sh.source)
-        .field("balance", sh.balance).field("plan", sh.plan).field("specs_digest", sh.specs_digest)
+        .field("balance", sh.balance).field("plan", sh.plan).field("split", sh.split).field("specs_digest", sh.specs_digest)
         .field("plan_jobs", static_cast<unsigned long>(sh.plan_jobs));
     w.key("jobs").begin_array();
     for (auto j : sh.jobs) w.value(static_cast<unsigned long>(j));

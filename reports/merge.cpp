@@ -110,6 +110,12 @@ harness::util::Result<model::RunSummary> merge_runs(const std::vector<model::Run
                                      shard_name(ref.shard.index, total), ref.shard.plan_jobs));
       continue;
     }
+    if (sh.split != ref.shard.split) {
+      problems.push_back(fmt::format("{} ({}) was split by other job times (--costs) than {}: its jobs and theirs may overlap or "
+                                     "leave gaps; give every shard the same --costs file; left out",
+                                     names[r], shard_name(sh.index, sh.total), names[reference]));
+      continue;
+    }
     if (sh.jobs.size() != run.jobs.size() ||
         std::any_of(sh.jobs.begin(), sh.jobs.end(), [&](std::size_t j) { return j >= sh.plan_jobs; })) {
       problems.push_back(fmt::format("{} ({}) is damaged: it lists {} jobs of the plan but holds {}: left out", names[r],
@@ -161,6 +167,7 @@ harness::util::Result<model::RunSummary> merge_runs(const std::vector<model::Run
   merged.shard.source = ref.shard.source;
   merged.shard.balance = ref.shard.balance;
   merged.shard.plan = ref.shard.plan;
+  merged.shard.split = ref.shard.split;
   merged.shard.specs_digest = ref.shard.specs_digest;
   merged.shard.plan_jobs = ref.shard.plan_jobs;
   if (merged.jobs.size() != ref.shard.plan_jobs && problems.empty()) {

@@ -70,6 +70,7 @@ void read_shard_and_trace(const JsonView& root, model::RunSummary& s) {
     s.shard.source = sh.string("source");
     s.shard.balance = sh.string("balance");
     s.shard.plan = sh.string("plan");
+    s.shard.split = sh.string("split");
     s.shard.specs_digest = sh.string("specs_digest");
     s.shard.plan_jobs = sh.count("plan_jobs");
     for (auto j : counts(sh, "jobs")) s.shard.jobs.push_back(static_cast<std::size_t>(j));

@@ -277,6 +277,7 @@ int run_command(const RunOptions& options) {
     shard_info.source = selection.source;
     shard_info.balance = split.balance;
     shard_info.plan = plan::plan_id(suites, plan_jobs);
+    shard_info.split = split.id;
     shard_info.specs_digest = specs_digest(options);
     shard_info.plan_jobs = plan_jobs.size();
     for (std::size_t i = 0; i < plan_jobs.size(); ++i)

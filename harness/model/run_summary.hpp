@@ -18,6 +18,7 @@ struct ShardInfo {
   std::string source;              // where index and total came from: --shard, bazel, gtest, gitlab, kubernetes
   std::string balance;             // how jobs were split: "costs" (a --costs file) or "hash"
   std::string plan;                // id of the whole plan (every job of every shard, in order)
+  std::string split;               // id of the split: the plan, the shard count and the job times it used
   std::string specs_digest;        // the spec files' contents
   std::size_t plan_jobs = 0;       // jobs in the whole plan
   std::vector<std::size_t> jobs;   // this shard's jobs: their positions in the whole plan, in order

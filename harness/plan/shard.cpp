@@ -123,6 +123,7 @@ ShardPlan split_into_shards(const std::vector<model::SuiteSpec>& suites, const s
   std::vector<Unit> units;
   std::map<std::string, std::size_t> index;
   bool any_known = false;
+  std::uint64_t id = util::fnv1a64("sohound.split/1/" + std::to_string(total));
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const auto& job = jobs[i];
     const auto& suite = suites[job.suite];
@@ -138,8 +139,10 @@ ShardPlan split_into_shards(const std::vector<model::SuiteSpec>& suites, const s
     unit.jobs.push_back(i);
     std::optional<double> cost = known_cost ? known_cost(job) : std::nullopt;
     any_known = any_known || cost.has_value();
+    id = util::fnv1a64(fmt::format("{}:{}\n", i, cost ? fmt::format("{:.6f}", *cost) : std::string("-")), id);
     unit.cost += cost ? *cost : default_job_cost_s(job.tool);
   }
+  plan.id = util::to_hex(id);
   if (any_known) {
     plan.balance = "costs";
     std::vector<std::size_t> order(units.size());

@@ -40,6 +40,7 @@ struct ShardPlan {
   std::vector<int> shard_of;  // per job: its shard, 0-based
   std::string balance;        // "costs" or "hash"
   std::vector<double> load;   // per shard: estimated seconds (costs, else the default estimates)
+  std::string id;             // the split's identity: shards of one split agree on it (docs/sharding.md)
 };
 
 // Splits `jobs` over `total` shards. The unit of the split is a feature's jobs that share a build

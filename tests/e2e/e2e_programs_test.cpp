@@ -139,18 +139,28 @@ TEST(Programs, AFailingCaseIsReportedBesideTheToolsFindings) {
   EXPECT_EQ((*leaks)["exit_code"], 0);
 }
 
-TEST(Programs, GoogleTestShardingSetByTheUserIsRespected) {
-  const auto out = std::string(SOHOUND_E2E_OUT) + "/programs-shard";
-  const auto result = run_sohound_shell(fmt::format(
-      "GTEST_TOTAL_SHARDS=2 GTEST_SHARD_INDEX=1 '{}' exec --gtest --no-cache --tools memcheck --no-progress --report json "
-      "--out '{}' -- '{}'",
-      SOHOUND_BIN, out, SOHOUND_E2E_GTEST_CASES));
-  const auto r = read_results(out);
-  std::set<std::string> cases;
-  for (const auto& j : r["jobs"]) cases.insert(j["feature"]);
-  // GoogleTest's own numbering: case i runs on shard i % 2 (Leaks 0, Races 1, Clean 0, Fails 1).
-  EXPECT_EQ(cases, (std::set<std::string>{"sohound_e2e_gtest_cases.Cases.Races", "sohound_e2e_gtest_cases.Cases.FailsItsAssertion"}))
-      << result.text;
+TEST(Programs, GoogleTestShardingVariablesShardTheWholeRun) {
+  // GTEST_TOTAL_SHARDS / GTEST_SHARD_INDEX in Sohound's environment split the run (docs/sharding.md):
+  // each case's job lands in exactly one of the shards, and each shard says where its index came from.
+  std::set<std::string> all;
+  std::size_t total = 0;
+  for (int index = 0; index < 2; ++index) {
+    const auto out = std::string(SOHOUND_E2E_OUT) + "/programs-shard-" + std::to_string(index);
+    const auto result = run_sohound_shell(fmt::format(
+        "GTEST_TOTAL_SHARDS=2 GTEST_SHARD_INDEX={} '{}' exec --gtest --no-cache --tools memcheck --no-progress --report json "
+        "--out '{}' -- '{}'",
+        index, SOHOUND_BIN, out, SOHOUND_E2E_GTEST_CASES));
+    const auto r = read_results(out);
+    ASSERT_TRUE(r.contains("shard")) << result.text;
+    EXPECT_EQ(r["shard"]["source"], "gtest");
+    EXPECT_EQ(r["shard"]["index"], index + 1);
+    EXPECT_EQ(r["shard"]["plan_jobs"], 4);
+    for (const auto& j : r["jobs"]) all.insert(j["feature"]);
+    total += r["jobs"].size();
+  }
+  EXPECT_EQ(total, 4u);  // no case twice
+  EXPECT_EQ(all, (std::set<std::string>{"sohound_e2e_gtest_cases.Cases.Leaks", "sohound_e2e_gtest_cases.Cases.Races",
+                                        "sohound_e2e_gtest_cases.Cases.Clean", "sohound_e2e_gtest_cases.Cases.FailsItsAssertion"}));
 }
 
 }  // namespace
