@@ -6,6 +6,11 @@
 #include "reports/merge.hpp"
 #include "reports/registry.hpp"
 #include "reports/results_reader.hpp"
+#include "reports/terminal_summary.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
 
 #include <fmt/format.h>
 
@@ -103,6 +108,12 @@ int merge_command(const MergeOptions& options) {
     fmt::print(stderr, "sohound merge: cannot write {}\n", options.output);
     return k_exit_infrastructure;
   }
+  // The merged answer, as a run prints it: the jobs that did not pass and every unexpected finding.
+  reports::TerminalOptions terminal;
+  terminal.color = ::isatty(STDOUT_FILENO) != 0;
+  terminal.list_passing = false;
+  reports::write_terminal_summary(*merged, std::cout, terminal);
+  std::cout.flush();
   if (merged->merge)
     fmt::print("merged {} of {} shards, {} jobs{}: {}\n", merged->merge->shards.size(), merged->merge->total, merged->jobs.size(),
                merged->merge->partial ? " (PARTIAL)" : "", options.output);
