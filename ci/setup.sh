@@ -7,7 +7,7 @@ packages=(
   # toolchains and build
   build-essential g++-12 gcc-12 clang-14 libclang-rt-14-dev llvm-14 cmake ninja-build ccache pkg-config
   # libraries Sohound is built on
-  libyaml-cpp-dev libboost1.81-dev libcli11-dev libfmt-dev nlohmann-json3-dev libexpat1-dev
+  libyaml-cpp-dev libboost1.81-dev libcli11-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev libexpat1-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # ELF symbol tables (driver objects), content hashes (result cache)
   libelf-dev libxxhash-dev

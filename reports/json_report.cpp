@@ -13,7 +13,7 @@ namespace {
 void frames(JsonWriter& w, std::string_view name, const std::vector<model::Frame>& stack) {
   w.key(name).begin_array();
   for (const auto& f : stack)
-    w.begin_object().field("function", f.function).field("file", f.file).field("line", f.line).field("object", f.object).end_object();
+    w.begin_inline_object().field("function", f.function).field("file", f.file).field("line", f.line).field("object", f.object).end_object();
   w.end_array();
 }
 

@@ -4,6 +4,7 @@
 // an HTML <script> block.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -18,6 +19,8 @@ class JsonWriter {
   ~JsonWriter();
 
   JsonWriter& begin_object();
+  // An object written on one line (with an indent: `{"a": 1, "b": 2}`), with everything in it.
+  JsonWriter& begin_inline_object();
   JsonWriter& end_object();
   JsonWriter& begin_array();
   JsonWriter& end_array();
@@ -26,10 +29,10 @@ class JsonWriter {
   JsonWriter& value(const char* text) { return value(std::string_view(text)); }
   JsonWriter& value(const std::string& text) { return value(std::string_view(text)); }
   JsonWriter& value(bool b);
-  JsonWriter& value(int n) { return number(std::to_string(n)); }
-  JsonWriter& value(long n) { return number(std::to_string(n)); }
-  JsonWriter& value(unsigned long n) { return number(std::to_string(n)); }
-  JsonWriter& value(unsigned long long n) { return number(std::to_string(n)); }
+  JsonWriter& value(int n) { return integer(n); }
+  JsonWriter& value(long n) { return integer(n); }
+  JsonWriter& value(unsigned long n) { return integer(n); }
+  JsonWriter& value(unsigned long long n) { return integer(n); }
   JsonWriter& value(double d);
   JsonWriter& null();
   template <class T>
@@ -42,7 +45,13 @@ class JsonWriter {
   void flush();
 
  private:
-  JsonWriter& number(const std::string& digits);
+  JsonWriter& number(std::string_view digits);
+  template <class Int>
+  JsonWriter& integer(Int n) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;  // no allocation
+    return number(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+  }
   void before_value();
   void newline();
   void escape(std::string_view text);
@@ -57,6 +66,8 @@ class JsonWriter {
   };
   std::vector<Level> m_levels;
   bool m_after_key = false;
+  static constexpr std::size_t k_no_inline = static_cast<std::size_t>(-1);
+  std::size_t m_inline_level = k_no_inline;  // depth of the outermost inline object, if one is open
 };
 
 }  // namespace reports

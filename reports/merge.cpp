@@ -41,15 +41,15 @@ void add_totals(model::RunSummary& merged, const model::RunSummary& run,
   merged.spans.insert(merged.spans.end(), run.spans.begin(), run.spans.end());
 }
 
-harness::util::Result<model::RunSummary> merge_separate_runs(const std::vector<model::RunSummary>& runs,
+harness::util::Result<model::RunSummary> merge_separate_runs(std::vector<model::RunSummary>& runs,
                                                             const std::vector<std::string>& names, bool allow_duplicate_jobs) {
   model::RunSummary merged;
   std::map<std::tuple<std::string, std::string, model::Tool>, std::pair<std::size_t, std::string>> seen;
   std::map<std::pair<std::string, std::string>, std::size_t> suppression_index;
   for (std::size_t r = 0; r < runs.size(); ++r) {
-    const auto& run = runs[r];
+    auto& run = runs[r];
     add_totals(merged, run, suppression_index);
-    for (const auto& job : run.jobs) {
+    for (auto& job : run.jobs) {
       const auto key = std::make_tuple(job.suite, job.feature, job.tool);
       auto it = seen.find(key);
       if (it != seen.end()) {
@@ -57,12 +57,12 @@ harness::util::Result<model::RunSummary> merge_separate_runs(const std::vector<m
           return harness::util::make_error(fmt::format(
               "job {}/{} [{}] is in both {} and {}; shards must not overlap (--allow-duplicates keeps the later one)",
               job.suite, job.feature, model::name(job.tool), it->second.second, names[r]));
-        merged.jobs[it->second.first] = job;
+        merged.jobs[it->second.first] = std::move(job);
         it->second.second = names[r];
         continue;
       }
       seen.emplace(key, std::make_pair(merged.jobs.size(), names[r]));
-      merged.jobs.push_back(job);
+      merged.jobs.push_back(std::move(job));
     }
   }
   return merged;
@@ -72,8 +72,8 @@ std::string shard_name(int index, int total) { return fmt::format("shard {}/{}",
 
 }  // namespace
 
-harness::util::Result<model::RunSummary> merge_runs(const std::vector<model::RunSummary>& runs,
-                                                    const std::vector<std::string>& names, MergeSettings settings) {
+harness::util::Result<model::RunSummary> merge_runs(std::vector<model::RunSummary> runs, const std::vector<std::string>& names,
+                                                    MergeSettings settings) {
   const auto sharded = std::count_if(runs.begin(), runs.end(), [](const model::RunSummary& r) { return r.shard.index > 0; });
   if (sharded == 0) return merge_separate_runs(runs, names, settings.allow_duplicate_jobs);
 
@@ -139,12 +139,12 @@ harness::util::Result<model::RunSummary> merge_runs(const std::vector<model::Run
 
   model::RunSummary merged;
   std::map<std::pair<std::string, std::string>, std::size_t> suppression_index;
-  std::vector<std::pair<std::size_t, const model::JobResult*>> jobs;  // plan position -> job
+  std::vector<std::pair<std::size_t, model::JobResult*>> jobs;  // plan position -> job
   std::set<std::size_t> positions;
   model::MergeInfo info;
   info.total = total;
   for (const auto& [index, r] : by_index) {
-    const auto& run = runs[r];
+    auto& run = runs[r];
     add_totals(merged, run, suppression_index);
     info.shards.push_back(index);
     for (std::size_t j = 0; j < run.jobs.size(); ++j)
@@ -158,8 +158,9 @@ harness::util::Result<model::RunSummary> merge_runs(const std::vector<model::Run
       }
   }
   std::sort(jobs.begin(), jobs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  merged.jobs.reserve(jobs.size());
   for (const auto& [position, job] : jobs) {
-    merged.jobs.push_back(*job);
+    merged.jobs.push_back(std::move(*job));
     merged.shard.jobs.push_back(position);
   }
   merged.shard.index = 0;

@@ -4,6 +4,7 @@
 #include "harness/util/interrupt.hpp"
 #include "harness/util/json_input.hpp"
 #include "harness/util/text.hpp"
+#include "reports/fast_json.hpp"
 #include "reports/json_report.hpp"
 
 #include <fmt/format.h>
@@ -15,7 +16,7 @@ namespace model = harness::model;
 
 namespace {
 using harness::util::JsonTypeError;
-using harness::util::JsonView;
+using JsonView = FastView;  // results.json can be 100 MB: simdjson, with util::JsonView's interface
 
 std::vector<model::Frame> frames(const JsonView& owner, std::string_view key) {
   std::vector<model::Frame> out;
@@ -47,21 +48,6 @@ int small_int(const JsonView& v, std::string_view key, int fallback) {
   return static_cast<int>(value);
 }
 
-// An array of whole numbers >= 0 under `key` ([] when missing).
-std::vector<std::uint64_t> counts(const JsonView& owner, std::string_view key) {
-  std::vector<std::uint64_t> out;
-  if (!owner.has(key)) return out;
-  const auto& array = owner.raw().at(std::string(key));
-  if (!array.is_array()) throw JsonTypeError{fmt::format("{}/{}: expected an array of numbers", owner.path(), key)};
-  out.reserve(array.size());
-  for (std::size_t i = 0; i < array.size(); ++i) {
-    if (!array[i].is_number_unsigned())
-      throw JsonTypeError{fmt::format("{}/{}/{}: expected a whole number >= 0", owner.path(), key, i)};
-    out.push_back(array[i].get<std::uint64_t>());
-  }
-  return out;
-}
-
 void read_shard_and_trace(const JsonView& root, model::RunSummary& s) {
   if (root.has("shard")) {
     const auto sh = root.object("shard");
@@ -73,13 +59,13 @@ void read_shard_and_trace(const JsonView& root, model::RunSummary& s) {
     s.shard.split = sh.string("split");
     s.shard.specs_digest = sh.string("specs_digest");
     s.shard.plan_jobs = sh.count("plan_jobs");
-    for (auto j : counts(sh, "jobs")) s.shard.jobs.push_back(static_cast<std::size_t>(j));
+    for (auto j : sh.counts("jobs")) s.shard.jobs.push_back(static_cast<std::size_t>(j));
   }
   if (root.has("merge")) {
     const auto m = root.object("merge");
     model::MergeInfo merge;
     merge.total = small_int(m, "total", 0);
-    for (auto k : counts(m, "shards")) merge.shards.push_back(static_cast<int>(std::min<std::uint64_t>(k, INT32_MAX)));
+    for (auto k : m.counts("shards")) merge.shards.push_back(static_cast<int>(std::min<std::uint64_t>(k, INT32_MAX)));
     merge.partial = m.boolean("partial");
     merge.problems = m.strings("problems");
     s.merge = std::move(merge);
@@ -92,33 +78,55 @@ void read_shard_and_trace(const JsonView& root, model::RunSummary& s) {
     out.name = span.string("name");
     out.start_us = span.integer("start_us");
     out.end_us = span.integer("end_us");
-    const auto attributes = span.object("attributes");
-    if (attributes.raw().is_object())
-      for (const auto& [k, v] : attributes.raw().items()) {
-        if (!v.is_string()) throw JsonTypeError{fmt::format("{}/attributes/{}: expected a string", span.path(), k)};
-        out.attributes.emplace_back(k, v.get<std::string>());
-      }
+    out.attributes = span.string_map("attributes");
     s.spans.push_back(std::move(out));
   }
 }
 
 }  // namespace
 
+namespace {
+harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_string& padded, const std::string& path);
+}
+
 harness::util::Result<model::RunSummary> read_results(const std::string& path) {
-  std::string text;
-  if (!harness::util::read_file(path, text)) return harness::util::make_error(fmt::format("{}: cannot read", path));
-  return parse_results(text, path);
+  // Read straight into simdjson's padded buffer: no second copy of a file that can be 100 MB.
+  simdjson::padded_string padded;
+  if (simdjson::padded_string::load(path).get(padded) != simdjson::SUCCESS)
+    return harness::util::make_error(fmt::format("{}: cannot read", path));
+  return parse_padded(padded, path);
 }
 
 harness::util::Result<model::RunSummary> parse_results(std::string_view text, const std::string& path) {
-  auto parsed = harness::util::parse_json(text, path);
-  if (!parsed) return parsed.error();
-  const auto& r = *parsed;
-  if (!r.is_object() || !r.contains("schema") || r["schema"] != k_results_schema)
-    return harness::util::make_error(fmt::format("{}: not a Sohound results file (schema \"{}\")", path, k_results_schema));
+  return parse_padded(simdjson::padded_string(text), path);
+}
+
+namespace {
+
+harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_string& padded, const std::string& path) {
+  const std::string_view text(padded.data(), padded.size());
+  if (text.size() > 4ull << 30) return harness::util::make_error(fmt::format("{}: larger than 4 GiB; not a file Sohound wrote", path));
+  // simdjson for speed; on any error, util::parse_json says where (file:line:col), as it did
+  // before, and its nesting limit applies.
+  // One parser per thread, reused: its buffers are sized by the largest file read so far, so a
+  // merge of eight files does not fault in fresh pages for each.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element document;
+  auto error = padded.size() <= parser.capacity() && parser.max_depth() == harness::util::k_max_json_depth
+                   ? simdjson::SUCCESS
+                   : parser.allocate(padded.size(), harness::util::k_max_json_depth);
+  if (!error) error = parser.parse(padded).get(document);
+  if (error != simdjson::SUCCESS) {
+    if (auto checked = harness::util::parse_json(text, path); !checked) return checked.error();
+    return harness::util::make_error(fmt::format("{}: malformed results: {}", path, simdjson::error_message(error)));
+  }
+  const JsonView root(document);
   harness::util::start_phase();
   try {
-    const JsonView root(r, "");
+    std::string_view schema;
+    if (!root.is_object() || !root.has("schema") || document["schema"].get_string().get(schema) != simdjson::SUCCESS ||
+        schema != k_results_schema)
+      return harness::util::make_error(fmt::format("{}: not a Sohound results file (schema \"{}\")", path, k_results_schema));
     model::RunSummary s;
     s.sohound_version = root.string("sohound_version");
     s.started_at = root.string("started_at");
@@ -200,5 +208,7 @@ harness::util::Result<model::RunSummary> parse_results(std::string_view text, co
     return harness::util::make_error(fmt::format("{}: malformed results: {}", path, e.what()));
   }
 }
+
+}  // namespace
 
 }  // namespace reports

@@ -88,6 +88,7 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
     for (const auto& f : job.findings) {
       if (!harness::aggregate::is_failing(f)) continue;
       ++unexpected;
+      if (options.max_findings && unexpected > options.max_findings) continue;
       if (!header) {
         out << "\nUnexpected findings\n";
         header = true;
@@ -106,6 +107,9 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
                              g->count > 1 ? fmt::format(" (x{})", g->count) : "");
     }
   }
+  if (options.max_findings && unexpected > options.max_findings)
+    out << fmt::format("  ... and {} more unexpected findings (every one is in results.json and the reports)\n",
+                       unexpected - options.max_findings);
   // A build or tool failure once per feature and message, with the tools it hit (one compile error
   // fails the feature under every tool of that flavour, and the plain flavour serves three).
   std::vector<std::pair<const model::JobResult*, std::vector<std::string_view>>> failures;

@@ -11,6 +11,9 @@ namespace reports {
 struct TerminalOptions {
   bool color = false;
   std::size_t max_frames = 8;
+  // Unexpected findings listed in full; the rest are counted (a CI log is read by people: every
+  // finding is in results.json and the reports). 0 = no limit.
+  std::size_t max_findings = 100;
   // False when every job's line was already printed as it ended (plain progress lines in CI): the
   // summary then lists only the jobs that did not pass, so a log shows each job once.
   bool list_passing = true;

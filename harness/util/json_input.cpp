@@ -57,12 +57,15 @@ const char* type_name(const json& v) {
 
 }  // namespace
 
+std::optional<std::string> parse_json_depth_error(std::string_view text, const std::string& file, int max_depth) {
+  const auto at = too_deep_at(text, max_depth);
+  if (at == std::string_view::npos) return std::nullopt;
+  const auto [line, col] = line_col(text, at);
+  return fmt::format("{}:{}:{}: nested more than {} levels deep; not a file Sohound wrote", file, line, col, max_depth);
+}
+
 Result<json> parse_json(std::string_view text, const std::string& file, int max_depth) {
-  if (const auto at = too_deep_at(text, max_depth); at != std::string_view::npos) {
-    const auto [line, col] = line_col(text, at);
-    return make_error(fmt::format("{}:{}:{}: nested more than {} levels deep; not a file Sohound wrote", file, line, col,
-                                  max_depth));
-  }
+  if (auto deep = parse_json_depth_error(text, file, max_depth)) return make_error(*deep);
   try {
     return Result<json>(boost::system::in_place_value, json::parse(text));
   } catch (const json::parse_error& e) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,10 @@ inline constexpr int k_max_json_depth = 64;
 
 // Parses `text`; `file` names it in errors ("results.json:12:5: syntax error: ...").
 Result<nlohmann::json> parse_json(std::string_view text, const std::string& file, int max_depth = k_max_json_depth);
+
+// The error parse_json gives when `text` nests deeper than `max_depth`, else nullopt (for readers
+// that parse with another library).
+std::optional<std::string> parse_json_depth_error(std::string_view text, const std::string& file, int max_depth = k_max_json_depth);
 
 // Typed access with the path in every error. A missing key gives the default; a present key of
 // the wrong type throws JsonTypeError, which read_json_document turns into an Error.
