@@ -211,4 +211,33 @@ harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_str
 
 }  // namespace
 
+harness::util::Result<std::map<std::string, double>> read_job_costs(const std::string& path) {
+  simdjson::padded_string padded;
+  if (simdjson::padded_string::load(path).get(padded) != simdjson::SUCCESS)
+    return harness::util::make_error(fmt::format("{}: cannot read the cost file", path));
+  simdjson::dom::parser parser;
+  simdjson::dom::element document;
+  if (const auto error = parser.parse(padded).get(document); error != simdjson::SUCCESS) {
+    if (auto checked = harness::util::parse_json(std::string_view(padded.data(), padded.size()), path); !checked) return checked.error();
+    return harness::util::make_error(fmt::format("{}: malformed: {}", path, simdjson::error_message(error)));
+  }
+  std::map<std::string, double> costs;
+  try {
+    const FastView root(document);
+    if (!root.is_object() || !root.has("jobs"))
+      return harness::util::make_error(
+          fmt::format("{}: not a results.json (no \"jobs\"): --costs takes the results.json of an earlier run or merge", path));
+    for (const auto& job : root.objects("jobs")) {
+      const auto outcome = job.string("outcome", "ok");
+      if (outcome == "build_failed" || outcome == "cancelled" || outcome == "skipped") continue;
+      const auto seconds = job.number("duration_s", -1);
+      if (seconds < 0) continue;
+      costs[job.string("suite") + "/" + job.string("feature") + "/" + job.string("tool")] = seconds;
+    }
+  } catch (const JsonTypeError& e) {
+    return harness::util::make_error(fmt::format("{}: {}", path, e.message));
+  }
+  return costs;
+}
+
 }  // namespace reports

@@ -18,6 +18,7 @@
 #include "harness/util/text.hpp"
 #include "reports/json_report.hpp"
 #include "reports/registry.hpp"
+#include "reports/results_reader.hpp"
 #include "reports/terminal_summary.hpp"
 #include "reports/trace_export.hpp"
 
@@ -245,7 +246,7 @@ int run_command(const RunOptions& options) {
   if (!options.costs.empty()) {
     if (!shard || !*shard)
       fmt::print(stderr, "sohound: note: --costs balances shards; this run is not sharded, so it is not used\n");
-    auto loaded = plan::load_costs_file(options.costs);
+    auto loaded = reports::read_job_costs(options.costs);
     if (!loaded) {
       fmt::print(stderr, "{}\n", loaded.error().message);
       bad = true;

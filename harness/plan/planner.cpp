@@ -74,7 +74,10 @@ std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, con
       if (auto c = options.known_cost(job)) return Estimate{*c, true};
     return Estimate{default_job_cost_s(job.tool), false};
   };
-  using Key = std::tuple<std::size_t, int, int, std::map<std::string, std::string>, double>;
+  // A batch shares one process: its env and timeout. Thread counts may differ (each feature runs
+  // its own threads and joins them before the next starts); splitting by them cost a Valgrind
+  // start-up (0.7-0.9 s) per group for nothing (bench/shards.sh, measured with the traces).
+  using Key = std::tuple<std::size_t, int, std::map<std::string, std::string>, double>;
   std::map<Key, std::vector<std::size_t>> groups;
   std::vector<Key> order;  // groups in first-seen order, so units are deterministic
   std::vector<RunUnit> units;
@@ -89,7 +92,7 @@ std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, con
     }
     auto env = suite.env;
     for (const auto& [k, v] : feature.env) env.insert_or_assign(k, v);
-    Key key{job.suite, static_cast<int>(job.tool), feature.threads, std::move(env), feature.timeout_s.value_or(suite.timeout_s)};
+    Key key{job.suite, static_cast<int>(job.tool), std::move(env), feature.timeout_s.value_or(suite.timeout_s)};
     auto [it, fresh] = groups.try_emplace(key);
     if (fresh) order.push_back(it->first);
     it->second.push_back(index);

@@ -54,7 +54,7 @@ model::Isolation isolation_for(const model::SuiteSpec& suite, const model::Featu
 
 // Groups `selected` jobs (indices into `jobs`) into run units, ordered for the scheduler: units
 // holding an unseen job first, then longest first. Features batch only with features of the same
-// suite and tool that share threads, env and timeout; a group is cut into more batches only while
+// suite and tool that share env and timeout; a group is cut into more batches only while
 // that shortens the run as estimated by longest-first packing onto `parallel` processes, and never
 // into batches whose work is less than one more tool start-up.
 std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs,

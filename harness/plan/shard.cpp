@@ -1,7 +1,5 @@
 #include "harness/plan/shard.hpp"
 
-#include "harness/util/files.hpp"
-#include "harness/util/json_input.hpp"
 #include "harness/util/text.hpp"
 
 #include <fmt/format.h>
@@ -165,30 +163,6 @@ ShardPlan split_into_shards(const std::vector<model::SuiteSpec>& suites, const s
     }
   }
   return plan;
-}
-
-util::Result<std::map<std::string, double>> load_costs_file(const std::string& path) {
-  std::string text;
-  if (!util::read_file(path, text)) return util::make_error(fmt::format("{}: cannot read the cost file", path));
-  auto parsed = util::parse_json(text, path);
-  if (!parsed) return parsed.error();
-  std::map<std::string, double> costs;
-  try {
-    util::JsonView root(*parsed, "");
-    if (!parsed->is_object() || !root.has("jobs"))
-      return util::make_error(fmt::format("{}: not a results.json (no \"jobs\"): --costs takes the results.json of an earlier run or merge",
-                                          path));
-    for (const auto& job : root.objects("jobs")) {
-      const auto outcome = job.string("outcome", "ok");
-      if (outcome == "build_failed" || outcome == "cancelled" || outcome == "skipped") continue;
-      const auto seconds = job.number("duration_s", -1);
-      if (seconds < 0) continue;
-      costs[job.string("suite") + "/" + job.string("feature") + "/" + job.string("tool")] = seconds;
-    }
-  } catch (const util::JsonTypeError& e) {
-    return util::make_error(fmt::format("{}: {}", path, e.message));
-  }
-  return costs;
 }
 
 }  // namespace harness::plan

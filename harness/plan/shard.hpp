@@ -55,9 +55,6 @@ ShardPlan split_into_shards(const std::vector<model::SuiteSpec>& suites, const s
 // The identity of a plan (every job, in order), to check that shards belong together.
 std::string plan_id(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs);
 
-// Reads recorded job costs from a results.json (a run's or a merge's): "suite/feature/tool" ->
-// seconds, from every job that ran or came from the cache. An error names the file.
-util::Result<std::map<std::string, double>> load_costs_file(const std::string& path);
 std::string cost_key(const std::string& suite, const std::string& feature, model::Tool tool);
 
 }  // namespace harness::plan

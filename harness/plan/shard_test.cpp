@@ -1,7 +1,5 @@
 #include "harness/plan/shard.hpp"
 
-#include "harness/testing/temp_dir.hpp"
-#include "harness/util/files.hpp"
 
 #include <gtest/gtest.h>
 
@@ -198,24 +196,6 @@ TEST(SplitIntoShards, PlanIdChangesWithTheJobs) {
   fewer.pop_back();
   EXPECT_EQ(plan_id(s.suites, s.jobs), plan_id(s.suites, s.jobs));
   EXPECT_NE(plan_id(s.suites, s.jobs), plan_id(s.suites, fewer));
-}
-
-TEST(CostsFile, ReadsDurationsOfJobsThatRan) {
-  testing::TempDir dir("shard");
-  const auto path = dir / "results.json";
-  util::write_file(path, R"({"jobs": [
-    {"suite": "s", "feature": "a", "tool": "memcheck", "outcome": "ok", "duration_s": 1.5},
-    {"suite": "s", "feature": "b", "tool": "asan", "outcome": "build_failed", "duration_s": 9},
-    {"suite": "s", "feature": "c", "tool": "drd", "outcome": "timeout", "duration_s": 30}]})");
-  auto costs = load_costs_file(path);
-  ASSERT_TRUE(costs) << costs.error().message;
-  EXPECT_EQ(costs->size(), 2u);
-  EXPECT_DOUBLE_EQ(costs->at("s/a/memcheck"), 1.5);
-  EXPECT_DOUBLE_EQ(costs->at("s/c/drd"), 30);
-  util::write_file(path, R"({"features": []})");
-  EXPECT_NE(load_costs_file(path).error().message.find("not a results.json"), std::string::npos);
-  util::write_file(path, "{\n  \"jobs\": [ oops");
-  EXPECT_NE(load_costs_file(path).error().message.find(path + ":2:"), std::string::npos);
 }
 
 }  // namespace
