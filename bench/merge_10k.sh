@@ -5,6 +5,9 @@
 # per shard, stacks of 8 frames, half the fingerprints shared between shards (the same bug found by
 # several jobs), with the shard blocks of one 8-way split of an 800-job plan.
 # Usage: bench/merge_10k.sh [REPEATS]   (default 3; after ci/build.sh)
+#
+# Measured here (2 cores, 2026-12-01): 91 MB of input, best of 3 1.55 s (1.55, 1.74, 1.76); 7.7 s
+# before the results reader moved to simdjson and the other changes of that commit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sohound=$(pwd)/build/harness/sohound
