@@ -210,28 +210,22 @@ std::string copy_with(const std::string& from, const std::string& name, const st
 TEST(MergeRefuses, AMissingShardADuplicateAnotherSplitSpecOrVersion) {
   const auto s1 = k_dir + "/n2-1/results.json", s2 = k_dir + "/n2-2/results.json", out = k_dir + "/refusals/out.json";
   fs::create_directories(k_dir + "/refusals");
-  auto missing = e2e::run_sohound("merge " + s1 + " -o " + out);
-  EXPECT_EQ(missing.exit_code, 2) << missing.text;
-  EXPECT_NE(missing.text.find("shard 2/2 is missing"), std::string::npos) << missing.text;
-  EXPECT_NE(missing.text.find("--allow-partial"), std::string::npos) << missing.text;
-  auto twice = e2e::run_sohound("merge " + s1 + " " + s1 + " " + s2 + " -o " + out);
-  EXPECT_EQ(twice.exit_code, 2) << twice.text;
-  EXPECT_NE(twice.text.find("shard 1/2 is given twice"), std::string::npos) << twice.text;
-  auto other_split = e2e::run_sohound("merge " + s1 + " " + k_dir + "/n3-2/results.json -o " + out);
-  EXPECT_EQ(other_split.exit_code, 2) << other_split.text;
-  EXPECT_NE(other_split.text.find("is from another split"), std::string::npos) << other_split.text;
-  const auto spec = copy_with("n2-2", "other-spec", [](json& r) { r["shard"]["specs_digest"] = "0123456789abcdef"; });
-  auto other_spec = e2e::run_sohound("merge " + s1 + " " + spec + " -o " + out);
-  EXPECT_EQ(other_spec.exit_code, 2) << other_spec.text;
-  EXPECT_NE(other_spec.text.find("ran other spec files"), std::string::npos) << other_spec.text;
-  const auto version = copy_with("n2-2", "other-version", [](json& r) { r["sohound_version"] = "0.0.9"; });
-  auto other_version = e2e::run_sohound("merge " + s1 + " " + version + " -o " + out);
-  EXPECT_EQ(other_version.exit_code, 2) << other_version.text;
-  EXPECT_NE(other_version.text.find("was written by Sohound 0.0.9"), std::string::npos) << other_version.text;
-  const auto costs = copy_with("n2-2", "other-costs", [](json& r) { r["shard"]["split"] = "feedfacefeedface"; });
-  auto other_costs = e2e::run_sohound("merge " + s1 + " " + costs + " -o " + out);
-  EXPECT_EQ(other_costs.exit_code, 2) << other_costs.text;
-  EXPECT_NE(other_costs.text.find("split by other job times"), std::string::npos) << other_costs.text;
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {s1, "shard 2/2 is missing"},
+      {s1 + " " + s1 + " " + s2, "shard 1/2 is given twice"},
+      {s1 + " " + k_dir + "/n3-2/results.json", "is from another split"},
+      {s1 + " " + copy_with("n2-2", "other-spec", [](json& r) { r["shard"]["specs_digest"] = "0123456789abcdef"; }),
+       "ran other spec files"},
+      {s1 + " " + copy_with("n2-2", "other-version", [](json& r) { r["sohound_version"] = "0.0.9"; }), "was written by Sohound 0.0.9"},
+      {s1 + " " + copy_with("n2-2", "other-costs", [](json& r) { r["shard"]["split"] = "feedfacefeedface"; }),
+       "split by other job times"},
+  };
+  for (const auto& [inputs, says] : cases) {
+    const auto refused = e2e::run_sohound("merge " + inputs + " -o " + out);
+    EXPECT_EQ(refused.exit_code, 2) << refused.text;
+    EXPECT_NE(refused.text.find(says), std::string::npos) << refused.text;
+    EXPECT_NE(refused.text.find("--allow-partial"), std::string::npos) << refused.text;
+  }
   EXPECT_FALSE(fs::exists(out));  // nothing written when refused
 }
 
