@@ -25,13 +25,26 @@ TEST(Templates, GithubActionsIsValidYamlAndKeysTheCacheOnTheCommit) {
   EXPECT_EQ(workflow["jobs"]["sohound"]["env"]["SOHOUND_CACHE_DIR"].as<std::string>(), "${{ github.workspace }}/.sohound-cache");
 }
 
-TEST(Templates, GitlabIsValidYamlAndKeepsTheResultCache) {
+TEST(Templates, GitlabIsValidYamlShardsAndKeepsTheResultCacheAndTheJobTimes) {
   YAML::Node pipeline;
   ASSERT_NO_THROW(pipeline = load("gitlab-ci.yml"));
-  EXPECT_EQ(pipeline["sohound"]["variables"]["SOHOUND_CACHE_DIR"].as<std::string>(), "$CI_PROJECT_DIR/.sohound-cache");
-  bool kept = false;
-  for (const auto& path : pipeline["sohound"]["cache"]["paths"]) kept = kept || path.as<std::string>() == ".sohound-cache";
+  const auto shard = pipeline["sohound"];
+  EXPECT_EQ(shard["variables"]["SOHOUND_CACHE_DIR"].as<std::string>(), "$CI_PROJECT_DIR/.sohound-cache");
+  EXPECT_GE(shard["parallel"].as<int>(), 2);
+  // Each shard keeps its own result cache; every shard reads the job times the merge job saves.
+  bool kept = false, costs_pulled = false;
+  for (const auto& cache : shard["cache"]) {
+    for (const auto& path : cache["paths"]) kept = kept || path.as<std::string>() == ".sohound-cache";
+    costs_pulled = costs_pulled || (cache["key"].as<std::string>() == "sohound-costs" && cache["policy"].as<std::string>() == "pull");
+  }
   EXPECT_TRUE(kept);
+  EXPECT_TRUE(costs_pulled);
+  const auto merge = pipeline["sohound-merge"];
+  EXPECT_EQ(merge["needs"][0].as<std::string>(), "sohound");
+  EXPECT_EQ(merge["when"].as<std::string>(), "always");
+  EXPECT_EQ(merge["cache"]["key"].as<std::string>(), "sohound-costs");
+  EXPECT_EQ(merge["cache"]["policy"].as<std::string>(), "push");
+  EXPECT_EQ(merge["artifacts"]["reports"]["junit"].as<std::string>(), "sohound-out/report/junit.xml");
 }
 
 }  // namespace
