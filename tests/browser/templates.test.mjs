@@ -39,6 +39,22 @@ test("GitHub's workflow parser accepts the GitHub Actions template", async () =>
   assert.match(run, /apt-get install .*\/tmp\/sohound\.deb/);
 });
 
+test("the GitHub Actions sharding recipe in docs/sharding.md is a workflow GitHub accepts", async () => {
+  const doc = readFileSync(join(env.source, "docs", "sharding.md"), "utf8");
+  const recipe = doc.match(/\*\*GitHub Actions\*\*[\s\S]*?```yaml\n([\s\S]*?)```/);
+  assert.ok(recipe, "no GitHub Actions recipe in docs/sharding.md");
+  const { errors, workflow } = await githubErrors(recipe[1]);
+  assert.deepEqual(errors, []);
+  const ids = workflow.jobs.map((j) => j.id.value);
+  assert.deepEqual(ids.sort(), ["merge", "shard"]);
+  const merge = workflow.jobs.find((j) => j.id.value === "merge");
+  assert.deepEqual(merge.needs.map((n) => n.value), ["shard"]);
+  const shard = workflow.jobs.find((j) => j.id.value === "shard");
+  const run = shard.steps.map((s) => s.run?.value ?? s.run?.toString?.() ?? "").join("\n");
+  // The parser turns `${{ matrix.index }}` inside a script into format('... {0} ...', matrix.index).
+  assert.match(run, /--shard \{0\}\/4 [\s\S]*matrix\.index/);
+});
+
 test("GitHub's workflow parser rejects what no engine accepts (the check can fail)", async () => {
   // The shape the template once had: ${{ }} inside a YAML flow mapping; and a misspelt step key.
   const flow = await githubErrors("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - with: {key: ${{ github.sha }}}\n        uses: x/y@v1\n");
