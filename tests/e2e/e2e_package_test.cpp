@@ -37,11 +37,12 @@ TEST(Package, HoldsTheStrippedProgramItsCmakePackageAndManPage) {
   const auto contents = run_sohound_shell(fmt::format("dpkg-deb -c '{}'", deb));
   for (const char* path : {"./usr/bin/sohound", "./usr/lib/cmake/Sohound/SohoundConfig.cmake",
                            "./usr/lib/cmake/Sohound/SohoundConfigVersion.cmake", "./usr/share/man/man1/sohound.1.gz",
-                           "./usr/share/doc/sohound/spec.md"})
+                           "./usr/share/doc/sohound/spec.md", "./usr/share/doc/sohound/sharding.md",
+                           "./usr/share/doc/sohound/tracing.md"})
     EXPECT_NE(contents.text.find(path), std::string::npos) << path << " not in\n" << contents.text;
   const auto info = run_sohound_shell(fmt::format("dpkg-deb -f '{}' Package Depends", deb));
   EXPECT_NE(info.text.find("Package: sohound"), std::string::npos) << info.text;
-  for (const char* dep : {"valgrind", "gcc", "g++", "pkg-config", "libyaml-cpp0.7", "libelf1"})
+  for (const char* dep : {"valgrind", "gcc", "g++", "pkg-config", "libyaml-cpp0.7", "libelf1", "libsimdjson14"})
     EXPECT_NE(info.text.find(dep), std::string::npos) << dep << " not in " << info.text;
 
   // Unpacked into a clean root: stripped, with its debug information in the -dbgsym package under
