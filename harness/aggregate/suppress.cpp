@@ -22,8 +22,9 @@ bool frame_matches(const std::string& pattern, const model::Frame& frame) {
   return util::glob_match(pattern, frame.function) || util::glob_match(pattern, normalize_function(frame.function));
 }
 
-// Frame patterns against frames, as glob_match does characters: "..." is the star, every other
-// pattern matches exactly one frame, and the stack may go on below the last pattern. Greedy with
+// Frame patterns against frames, as glob_match does characters: "..." is the star, "$" the end of
+// the stack (no frame may follow), every other pattern matches exactly one frame, and the stack
+// may go on below the last pattern. Greedy with
 // one backtrack point (the last "..." seen), which is exact for this pattern language and takes
 // O(patterns x frames) frame tests however many "..." there are (a recursive matcher took
 // exponential time: 20 "..." did not finish in 10 minutes).
@@ -36,7 +37,11 @@ bool match_frames(const std::vector<std::string>& patterns, const std::vector<co
       mark = f;
       continue;
     }
-    if (f < frames.size() && frame_matches(patterns[p], *frames[f])) {
+    if (patterns[p] == "$" && f == frames.size()) {
+      ++p;
+      continue;
+    }
+    if (f < frames.size() && patterns[p] != "$" && frame_matches(patterns[p], *frames[f])) {
       ++p;
       ++f;
       continue;
