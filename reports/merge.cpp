@@ -163,14 +163,11 @@ harness::util::Result<model::RunSummary> merge_runs(std::vector<model::RunSummar
     merged.jobs.push_back(std::move(*job));
     merged.shard.jobs.push_back(position);
   }
+  // The plan's identity from the first shard; index 0 and every job merged: a merge, not a shard.
+  auto jobs_merged = std::move(merged.shard.jobs);
+  merged.shard = ref.shard;
   merged.shard.index = 0;
-  merged.shard.total = total;
-  merged.shard.source = ref.shard.source;
-  merged.shard.balance = ref.shard.balance;
-  merged.shard.plan = ref.shard.plan;
-  merged.shard.split = ref.shard.split;
-  merged.shard.specs_digest = ref.shard.specs_digest;
-  merged.shard.plan_jobs = ref.shard.plan_jobs;
+  merged.shard.jobs = std::move(jobs_merged);
   if (merged.jobs.size() != ref.shard.plan_jobs && problems.empty()) {
     problems.push_back(fmt::format("{} of the plan's {} jobs are in the merge", merged.jobs.size(), ref.shard.plan_jobs));
     if (!settings.allow_partial) return harness::util::make_error("the shard results do not add up to one run:\n  - " + problems.back());

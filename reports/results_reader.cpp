@@ -86,30 +86,14 @@ void read_shard_and_trace(const JsonView& root, model::RunSummary& s) {
 }  // namespace
 
 namespace {
-harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_string& padded, const std::string& path);
-}
 
-harness::util::Result<model::RunSummary> read_results(const std::string& path) {
-  // Read straight into simdjson's padded buffer: no second copy of a file that can be 100 MB.
-  simdjson::padded_string padded;
-  if (simdjson::padded_string::load(path).get(padded) != simdjson::SUCCESS)
-    return harness::util::make_error(fmt::format("{}: cannot read", path));
-  return parse_padded(padded, path);
-}
-
-harness::util::Result<model::RunSummary> parse_results(std::string_view text, const std::string& path) {
-  return parse_padded(simdjson::padded_string(text), path);
-}
-
-namespace {
-
-harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_string& padded, const std::string& path) {
+// A results.json parsed with simdjson. On any error util::parse_json says where (file:line:col),
+// as it did before simdjson, and its nesting limit applies. The element lives in this thread's
+// parser until the thread's next parse: one parser per thread, reused, sized by the largest file
+// read so far, so a merge of eight files does not fault in fresh pages for each.
+harness::util::Result<simdjson::dom::element> parse_document(const simdjson::padded_string& padded, const std::string& path) {
   const std::string_view text(padded.data(), padded.size());
   if (text.size() > 4ull << 30) return harness::util::make_error(fmt::format("{}: larger than 4 GiB; not a file Sohound wrote", path));
-  // simdjson for speed; on any error, util::parse_json says where (file:line:col), as it did
-  // before, and its nesting limit applies.
-  // One parser per thread, reused: its buffers are sized by the largest file read so far, so a
-  // merge of eight files does not fault in fresh pages for each.
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element document;
   auto error = padded.size() <= parser.capacity() && parser.max_depth() == harness::util::k_max_json_depth
@@ -120,6 +104,37 @@ harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_str
     if (auto checked = harness::util::parse_json(text, path); !checked) return checked.error();
     return harness::util::make_error(fmt::format("{}: malformed results: {}", path, simdjson::error_message(error)));
   }
+  return document;
+}
+
+// A file read straight into simdjson's padded buffer: no second copy of a file that can be 100 MB.
+harness::util::Result<simdjson::padded_string> load_padded(const std::string& path, std::string_view what) {
+  simdjson::padded_string padded;
+  if (simdjson::padded_string::load(path).get(padded) != simdjson::SUCCESS)
+    return harness::util::make_error(fmt::format("{}: cannot read{}", path, what));
+  return padded;
+}
+
+harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_string& padded, const std::string& path);
+
+}  // namespace
+
+harness::util::Result<model::RunSummary> read_results(const std::string& path) {
+  auto padded = load_padded(path, "");
+  if (!padded) return padded.error();
+  return parse_padded(*padded, path);
+}
+
+harness::util::Result<model::RunSummary> parse_results(std::string_view text, const std::string& path) {
+  return parse_padded(simdjson::padded_string(text), path);
+}
+
+namespace {
+
+harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_string& padded, const std::string& path) {
+  auto parsed = parse_document(padded, path);
+  if (!parsed) return parsed.error();
+  const auto document = *parsed;
   const JsonView root(document);
   harness::util::start_phase();
   try {
@@ -212,18 +227,13 @@ harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_str
 }  // namespace
 
 harness::util::Result<std::map<std::string, double>> read_job_costs(const std::string& path) {
-  simdjson::padded_string padded;
-  if (simdjson::padded_string::load(path).get(padded) != simdjson::SUCCESS)
-    return harness::util::make_error(fmt::format("{}: cannot read the cost file", path));
-  simdjson::dom::parser parser;
-  simdjson::dom::element document;
-  if (const auto error = parser.parse(padded).get(document); error != simdjson::SUCCESS) {
-    if (auto checked = harness::util::parse_json(std::string_view(padded.data(), padded.size()), path); !checked) return checked.error();
-    return harness::util::make_error(fmt::format("{}: malformed: {}", path, simdjson::error_message(error)));
-  }
+  auto padded = load_padded(path, " the cost file");
+  if (!padded) return padded.error();
+  auto document = parse_document(*padded, path);
+  if (!document) return document.error();
   std::map<std::string, double> costs;
   try {
-    const FastView root(document);
+    const FastView root(*document);
     if (!root.is_object() || !root.has("jobs"))
       return harness::util::make_error(
           fmt::format("{}: not a results.json (no \"jobs\"): --costs takes the results.json of an earlier run or merge", path));

@@ -4,7 +4,6 @@
 #include "harness/model/suite_spec.hpp"
 #include "harness/model/trace.hpp"
 
-#include <map>
 
 #include <string>
 #include <vector>
@@ -70,7 +69,7 @@ struct MergeOptions {
 
 int run_command(const RunOptions& options);
 // A tracer joining the environment's TRACEPARENT (else a new trace); SOHOUND_TRACE=0 disables it.
-model::Tracer make_tracer(const std::map<std::string, std::string>& environment);
+model::Tracer make_tracer();
 // --trace and --trace-otlp; "" skips one. False (and said) when a file could not be written.
 bool write_trace_files(const std::vector<model::Span>& spans, const std::string& chrome, const std::string& otlp,
                        const std::string& version);

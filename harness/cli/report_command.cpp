@@ -22,7 +22,6 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <map>
 
 namespace harness::cli {
 namespace fs = std::filesystem;
@@ -77,10 +76,7 @@ int report_command(const ReportCommandOptions& options) {
 }
 
 int merge_command(const MergeOptions& options) {
-  std::map<std::string, std::string> environment;
-  if (const char* parent = std::getenv("TRACEPARENT")) environment["TRACEPARENT"] = parent;
-  if (const char* off = std::getenv("SOHOUND_TRACE")) environment["SOHOUND_TRACE"] = off;
-  auto tracer = make_tracer(environment);
+  auto tracer = make_tracer();
   const auto span = tracer.open("merge");
   tracer.annotate(span, "inputs", std::to_string(options.inputs.size()));
   // The inputs are read side by side (each a parse of up to ~100 MB; bench/merge_10k.sh).
@@ -128,7 +124,7 @@ int merge_command(const MergeOptions& options) {
     fmt::print(stderr, "sohound merge: cannot write {}\n", options.output);
     return k_exit_infrastructure;
   }
-  // The merged answer, as a run prints it: the jobs that did not pass and every unexpected finding.
+  // The merged answer, as a run prints it: the jobs that did not pass and the unexpected findings.
   reports::TerminalOptions terminal;
   terminal.color = ::isatty(STDOUT_FILENO) != 0;
   terminal.list_passing = false;

@@ -134,23 +134,23 @@ bool write_trace_files(const std::vector<model::Span>& spans, const std::string&
 
 // A tracer that joins the trace of a W3C TRACEPARENT in the environment (a CI pipeline's, or the
 // one a parent job hands every shard), else starts one. SOHOUND_TRACE=0 records nothing.
-model::Tracer make_tracer(const std::map<std::string, std::string>& environment) {
+model::Tracer make_tracer() {
   std::optional<model::TraceContext> context;
-  if (auto it = environment.find("TRACEPARENT"); it != environment.end()) {
-    context = model::parse_traceparent(it->second);
+  if (const char* header = std::getenv("TRACEPARENT")) {
+    context = model::parse_traceparent(header);
     if (!context)
       fmt::print(stderr, "sohound: note: TRACEPARENT='{}' is not a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>); starting a new trace\n",
-                 it->second);
+                 header);
   }
   model::Tracer tracer(context);
-  if (auto it = environment.find("SOHOUND_TRACE"); it != environment.end() && it->second == "0") tracer.disable();
+  if (const char* off = std::getenv("SOHOUND_TRACE"); off && std::string_view(off) == "0") tracer.disable();
   return tracer;
 }
 
 int run_command(const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const auto environment = environment_map();
-  auto tracer = make_tracer(environment);
+  auto tracer = make_tracer();
   const auto run_span = tracer.open("run");
   tracer.annotate(run_span, "sohound_version", SOHOUND_VERSION);
   tracer.annotate(run_span, "host", host_name());
@@ -408,20 +408,18 @@ int run_command(const RunOptions& options) {
     summary.cache_damaged = stats.cache_damaged;
     summary.cache_dir = pipeline_options_cache_dir;
   }
-  // results.json is always written (the contract other tools read); the rest as asked. It is
-  // written again at the end with the report spans (the trace's last stage).
+  // results.json is always written first (the contract other tools read); the rest as asked. Its
+  // spans end where it is written (the spans still open end there); the reports rendered after it
+  // are in the --trace files, which are written last, with every span.
   const auto reporting = tracer.open("reports", run_span);
   const auto results_path = out_dir + "/results.json";
-  auto write_results = [&] {
-    summary.spans = tracer.spans();
-    util::AtomicFile out(results_path);
-    reports::write_json(summary, out.stream());
-    return out.commit();
-  };
   {
     const auto span = tracer.open("report", reporting);
     tracer.annotate(span, "format", "json");
-    const bool written = write_results();
+    summary.spans = tracer.spans();
+    util::AtomicFile out(results_path);
+    reports::write_json(summary, out.stream());
+    const bool written = out.commit();
     tracer.close(span);
     if (!written) {
       fmt::print(stderr, "sohound: cannot write {}\n", results_path);
@@ -466,11 +464,7 @@ int run_command(const RunOptions& options) {
   }
   tracer.close(reporting);
   tracer.close(run_span);
-  if (tracer.enabled() && !write_results()) {
-    fmt::print(stderr, "sohound: cannot write {}\n", results_path);
-    return k_exit_infrastructure;
-  }
-  if (!write_trace_files(summary.spans, options.trace, options.trace_otlp, SOHOUND_VERSION)) return k_exit_infrastructure;
+  if (!write_trace_files(tracer.spans(), options.trace, options.trace_otlp, SOHOUND_VERSION)) return k_exit_infrastructure;
   if (failure) {
     try {
       std::rethrow_exception(failure);

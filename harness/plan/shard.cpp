@@ -65,18 +65,15 @@ util::Result<std::optional<ShardSelection>> resolve_shard(const std::string& cli
                                           cli_shard));
     return std::optional<ShardSelection>(ShardSelection{static_cast<int>(*k), static_cast<int>(*n), "--shard", {}});
   }
-  if (auto bazel = from_env(env, "bazel", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX", 0); !bazel || *bazel) {
-    if (bazel && *bazel)
-      if (const auto* status = lookup(env, "TEST_SHARD_STATUS_FILE")) (*bazel)->status_file = *status;
-    if (cli_total > 0 && bazel) return util::make_error("sohound: --shard-total is for JOB_COMPLETION_INDEX; this run is sharded by Bazel's TEST_TOTAL_SHARDS");
-    return bazel;
-  }
   for (const auto& [source, total, index, base] :
-       {std::tuple<const char*, const char*, const char*, int>{"gtest", "GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX", 0},
+       {std::tuple<const char*, const char*, const char*, int>{"bazel", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX", 0},
+        {"gtest", "GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX", 0},
         {"gitlab", "CI_NODE_TOTAL", "CI_NODE_INDEX", 1}})
     if (auto found = from_env(env, source, total, index, base); !found || *found) {
       if (cli_total > 0 && found)
         return util::make_error(fmt::format("sohound: --shard-total is for JOB_COMPLETION_INDEX; this run is sharded by {}", total));
+      if (found && std::string_view(source) == "bazel")
+        if (const auto* status = lookup(env, "TEST_SHARD_STATUS_FILE")) (*found)->status_file = *status;
       return found;
     }
   const auto* completion = lookup(env, "JOB_COMPLETION_INDEX");
