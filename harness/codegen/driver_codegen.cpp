@@ -146,9 +146,9 @@ std::string generate_feature(const model::SuiteSpec& suite, const model::Feature
                                    {"SETUP", setup},
                                    {"BODY", body},
                                    {"TEARDOWN", teardown},
-                                   {"SETUP_FN", feature.setup.empty() ? "NULL" : setup_fn},
+                                   {"SETUP_FN", feature.setup.empty() ? "0" : setup_fn},
                                    {"BODY_FN", body_fn},
-                                   {"TEARDOWN_FN", feature.teardown.empty() ? "NULL" : teardown_fn},
+                                   {"TEARDOWN_FN", feature.teardown.empty() ? "0" : teardown_fn},
                                    {"THREADS", std::to_string(feature.threads)},
                                    {"REPEAT", std::to_string(feature.repeat)},
                                    {"SYMBOL", feature_symbol(feature.name)}});

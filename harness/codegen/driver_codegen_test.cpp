@@ -25,7 +25,7 @@ TEST(DriverCodegen, InlineSnippetsCarryLineDirectivesIntoTheSpec) {
       << text;
   EXPECT_NE(text.find("#line 20 \"/specs/s.yaml\"\ninit();\n"), std::string::npos);
   EXPECT_NE(text.find(feature_symbol("round-trip.v2") +
-                      " = {\"round-trip.v2\", feature_round_trip_v2_setup, feature_round_trip_v2, NULL, 4, 3}"),
+                      " = {\"round-trip.v2\", feature_round_trip_v2_setup, feature_round_trip_v2, 0, 4, 3}"),
             std::string::npos);
   // After each snippet the generated file's own numbering resumes, correctly.
   const auto at = text.find("#line ", text.find("compress(a, b);"));

@@ -1,0 +1,2 @@
+#include "bare.h"
+int bare_add(int a, int b) { return a + b; }
