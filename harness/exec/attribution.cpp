@@ -214,6 +214,12 @@ std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& 
           share.seconds = (m.t_ms - b->second) / 1000.0;
       }
     }
+    for (const auto& note : stream.notes) {
+      if (auto it = shares.find(note.owner); it != shares.end())
+        it->second.notes.push_back(note.text);
+      else
+        for (auto& [name, share] : shares) share.notes.push_back(note.text);
+    }
     for (const auto& [finding, owner, early] : stream.findings) {
       auto it = shares.find(owner);
       // A leak reported by one feature's check but allocated in another feature's code (its own

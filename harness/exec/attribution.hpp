@@ -42,10 +42,18 @@ struct OwnedFinding {
   bool early = false;  // reported before the first marker (start-up, the runtime's first leak check)
 };
 
+// A note about one feature's run (the feature closed the report channel), or about every
+// feature's when `owner` is empty.
+struct OwnedNote {
+  std::string text;
+  std::string owner;
+};
+
 // Findings of one process in stream order, and the markers in order.
 struct ProcessStream {
   std::vector<OwnedFinding> findings;
   std::vector<Marker> markers;
+  std::vector<OwnedNote> notes;
 };
 
 // The feature whose end marker last listed `fd` as left open; "" when none did.
@@ -93,6 +101,7 @@ enum class FeatureState {
 struct FeatureShare {
   FeatureState state = FeatureState::not_started;
   std::vector<model::Finding> findings;  // its own, then those outside every feature
+  std::vector<std::string> notes;        // its own notes, then every feature's
   double seconds = -1;                   // from its markers, when both carried a time
 };
 

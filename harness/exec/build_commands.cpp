@@ -145,9 +145,7 @@ Command unit_command(const UnitCommandInput& input) {
   for (const auto& [k, v] : input.env) command.env.insert_or_assign(k, v);
   command.env["SOHOUND_TOOL"] = std::string(model::name(input.tool));
   const auto& info = model::info(input.tool);
-  if (input.tool == model::Tool::ubsan)
-    command.env["SOHOUND_MARKER_FD"] = "2";  // UBSan reports on stderr (tool_command)
-  else if (info.family == model::ToolFamily::sanitizer)
+  if (info.family == model::ToolFamily::sanitizer)
     command.env["SOHOUND_REPORT_FILE"] = fmt::format("{}/{}.report", input.dir, info.log_prefix);
   if (input.features.size() > 1 && input.feature_timeout_s > 0)
     command.env["SOHOUND_FEATURE_TIMEOUT_MS"] = std::to_string(static_cast<long long>(std::ceil(input.feature_timeout_s * 1000)));

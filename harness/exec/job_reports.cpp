@@ -13,6 +13,8 @@
 
 #include <csignal>
 #include <cstring>
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 namespace harness::exec {
@@ -203,16 +205,59 @@ ProcessStream sanitizer_stream(const std::string& path, bool& saw_report, std::v
   return owner.take();
 }
 
-void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process, std::vector<ProcessStream>& streams) {
+// A driver that finished must prove its sanitizer saw the whole run: its channel ends with the
+// runtime's completion record, and every report the runtime printed arrived. Where a feature closed
+// or replaced the channel and the driver restored it, that feature's stream gets a note.
+void judge_channel(model::JobResult& job, const std::string& channel_path, std::vector<ProcessStream>& streams) {
+  const auto& tool = model::info(job.tool);
+  const auto name = fs::path(channel_path).filename().string();
+  const auto proof = read_channel_proof(util::read_file_or_empty(channel_path));
+  for (const auto& restored : proof.restored) {
+    const auto owner = restored.feature == "-" ? std::string() : restored.feature;
+    auto text = fmt::format("{} closed or replaced descriptor {}, which carried {}'s reports ({}); the driver "
+                            "restored the channel and wrote what {} printed meanwhile again, so nothing was lost",
+                            owner.empty() ? std::string("the code under test") : "the feature " + owner, restored.fd, tool.name, name,
+                            tool.name);
+    if (streams.empty()) streams.emplace_back();
+    streams.back().notes.push_back({std::move(text), owner});
+  }
+  if (job.outcome != JobOutcome::ok) return;
+  if (!proof.complete) {
+    job.outcome = JobOutcome::report_lost;
+    job.message = fmt::format(
+        "every feature returned, but {} does not end with the driver's completion record: {}'s report channel was "
+        "closed, replaced or cut and could not be restored, so a clean result proves nothing (does the code close "
+        "descriptors it did not open, or change the job folder's files?)",
+        name, tool.name);
+    return;
+  }
+  if (proof.reports_seen < proof.reports_made) {
+    job.outcome = JobOutcome::report_lost;
+    job.message = fmt::format("{} printed {} report(s) but {} arrived in {}: the rest were lost on the way, so the "
+                              "findings are incomplete",
+                              tool.name, proof.reports_made, proof.reports_seen, name);
+  }
+}
+
+void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process, std::vector<ProcessStream>& streams,
+                            bool finished, bool driver) {
   const auto& tool = model::info(job.tool);
   const auto prefix = std::string(tool.log_prefix) + ".";
+  if (driver && process.signal == 0 && process.exit_code == k_driver_channel_lost_exit) {
+    job.outcome = JobOutcome::report_lost;
+    job.message = fmt::format(
+        "the code under test closed or replaced the descriptor that carried {0}'s reports ({1}.report), and the "
+        "driver could not reopen it (every descriptor taken, or the file gone): what {0} reported after that is "
+        "lost, so the job cannot pass; close only the descriptors the code opened",
+        tool.name, tool.log_prefix);
+  }
   bool saw_report = false;
   std::vector<std::string> messages;
   std::vector<std::string> logs;
   for (const auto& entry : fs::directory_iterator(job.job_dir))
     if (util::starts_with(entry.path().filename().string(), prefix)) logs.push_back(entry.path().string());
-  // UBSan reports on stderr, with the driver's markers (tool_commands.cpp).
-  if (job.tool == model::Tool::ubsan && fs::exists(job.job_dir + "/stderr.txt")) logs.push_back(job.job_dir + "/stderr.txt");
+  std::sort(logs.begin(), logs.end());
+  std::string truncated;
   for (const auto& log : logs) {
     job.reports.push_back(log);
     std::string crash_signal;
@@ -221,6 +266,15 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
       job.outcome = JobOutcome::crashed;
       job.message = std::string(tool.name) + " caught " + crash_signal;
     }
+    if (truncated.empty())
+      if (auto cut = report_truncation(util::read_file_or_empty(log)); !cut.empty())
+        truncated = fmt::format("{} cut its report in {}: \"{}\"", tool.name, fs::path(log).filename().string(), cut);
+  }
+  if (driver && finished) judge_channel(job, job.job_dir + "/" + std::string(tool.log_prefix) + ".report", streams);
+  if (!truncated.empty() && (job.outcome == JobOutcome::ok || job.outcome == JobOutcome::report_lost)) {
+    job.outcome = JobOutcome::report_truncated;
+    job.message = truncated + "; findings past the cut are unknown, so the job cannot pass. Split the feature, or "
+                              "fix the leaks it reports, until the report fits";
   }
   // A runtime that could not work (TSan's "unexpected memory mapping", LSan under ptrace) is an
   // infrastructure failure even when it reported something first: its verdict is incomplete.
@@ -265,6 +319,41 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
 
 }  // namespace
 
+ChannelProof read_channel_proof(std::string_view text) {
+  ChannelProof proof;
+  for (auto line : util::split_lines(text)) {
+    if (proof.complete) break;
+    if (util::starts_with(line, "SUMMARY: ")) {
+      ++proof.reports_seen;
+    } else if (util::starts_with(line, "sohound:channel ")) {
+      ChannelProof::Restored restored;
+      for (auto rest = util::trim(line.substr(16)); !rest.empty();) {
+        const auto end = rest.find(' ');
+        const auto field = rest.substr(0, end);
+        if (util::starts_with(field, "fd=")) restored.fd = std::string(field.substr(3));
+        if (util::starts_with(field, "feature=")) restored.feature = std::string(field.substr(8));
+        rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+      }
+      proof.restored.push_back(std::move(restored));
+    } else if (util::starts_with(line, "sohound:complete ")) {
+      proof.complete = true;
+      if (const auto at = line.find(" reports="); at != std::string_view::npos)
+        proof.reports_made = std::strtoul(std::string(line.substr(at + 9, 20)).c_str(), nullptr, 10);
+    }
+  }
+  return proof;
+}
+
+std::string report_truncation(std::string_view text) {
+  for (const std::string_view needle : {std::string_view("Too many leaks! Only the first ")}) {
+    const auto at = text.find(needle);
+    if (at == std::string_view::npos) continue;
+    const auto end = text.find('\n', at);
+    return std::string(util::trim(text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at)));
+  }
+  return {};
+}
+
 void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
                       std::vector<ProcessStream>* streams_out, const model::ProgramSpec* program) {
   std::vector<ProcessStream> local;
@@ -273,8 +362,10 @@ void read_job_reports(model::JobResult& job, const ProcessResult& process, const
   read_process_reports(job, process, timeout_message, streams, program);
   for (auto& stream : streams) subtract_repeated_leaks(stream, program != nullptr);
   if (streams_out) return;
-  for (auto& stream : streams)
+  for (auto& stream : streams) {
     for (auto& owned : stream.findings) job.findings.push_back(std::move(owned.finding));
+    for (auto& note : stream.notes) job.notes.push_back(std::move(note.text));
+  }
 }
 
 void read_process_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
@@ -292,7 +383,7 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
   if (tool.family == model::ToolFamily::valgrind)
     read_valgrind_reports(job, process, finished, streams, program != nullptr);
   else
-    read_sanitizer_reports(job, process, streams);
+    read_sanitizer_reports(job, process, streams, finished, program == nullptr);
   // Processes the feature started and left running (killed by the launcher when the job ended),
   // each the finding of the feature whose end marker listed it ("PID COMMAND").
   if (!process.strays.empty()) {

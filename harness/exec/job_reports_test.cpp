@@ -1,5 +1,7 @@
 #include "harness/exec/job_reports.hpp"
 
+#include "harness/exec/tool_commands.hpp"
+
 #include "harness/testing/temp_dir.hpp"
 #include "harness/testing/testdata.hpp"
 
@@ -98,6 +100,86 @@ TEST_P(KilledValgrindJob, DescriptorsOpenAtTheKillAreNotLeaksUnlessTheProcessEnd
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, KilledValgrindJob, ::testing::Values(SIGTERM, SIGKILL, 0));
+
+// The sanitizer report channel (drivers/sohound_rt.h): a finished driver's clean verdict needs the
+// runtime's completion record and every report it counted. Real capture: a GCC ASan batch whose
+// features closed (closefrom) or took over (dup2) the channel's descriptor; the driver restored it.
+class Channel : public JobReports {
+ protected:
+  model::JobResult finished_asan_job(const std::string& channel) {
+    auto j = job(model::Tool::asan, "");
+    std::ofstream(m_dir / "asan.report", std::ios::binary) << channel;
+    std::ofstream(m_dir / k_driver_done_file) << "done\n";
+    return j;
+  }
+  const std::string m_capture = testing::testdata("sanitizers/asan-gcc-channel-restored.report");
+};
+
+TEST_F(Channel, ACaptureWithItsCompletionRecordProvesTheRunAndNamesWhoClosedTheChannel) {
+  const auto proof = read_channel_proof(m_capture);
+  EXPECT_TRUE(proof.complete);
+  EXPECT_EQ(proof.reports_made, 6u);
+  EXPECT_EQ(proof.reports_seen, 6u);
+  ASSERT_EQ(proof.restored.size(), 3u);
+  EXPECT_EQ(proof.restored[0].feature, "leak_after_closefrom");
+  EXPECT_EQ(proof.restored[0].fd, "900");
+  EXPECT_EQ(proof.restored[2].feature, "overflow_while_channel_replaced");
+
+  auto j = finished_asan_job(m_capture);
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}}, "");
+  EXPECT_EQ(j.outcome, JobOutcome::ok) << j.message;
+  ASSERT_EQ(j.notes.size(), 3u);
+  EXPECT_EQ(j.notes[0],
+            "the feature leak_after_closefrom closed or replaced descriptor 900, which carried asan's reports (asan.report); the "
+            "driver restored the channel and wrote what asan printed meanwhile again, so nothing was lost");
+}
+
+TEST_F(Channel, AFinishedDriverWithoutTheCompletionRecordIsReportLost) {
+  auto cut = m_capture.substr(0, m_capture.find("sohound:complete"));
+  auto j = finished_asan_job(cut);
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}}, "");
+  EXPECT_EQ(j.outcome, JobOutcome::report_lost);
+  EXPECT_NE(j.message.find("asan.report does not end with the driver's completion record"), std::string::npos) << j.message;
+  EXPECT_FALSE(j.findings.empty()) << "what did arrive is still reported";
+}
+
+TEST_F(Channel, AReportCountedButMissingIsReportLost) {
+  auto text = m_capture;
+  const auto at = text.find("SUMMARY: AddressSanitizer: heap-buffer-overflow");
+  text.erase(at, text.find('\n', at) + 1 - at);
+  auto j = finished_asan_job(text);
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}}, "");
+  EXPECT_EQ(j.outcome, JobOutcome::report_lost);
+  EXPECT_EQ(j.message, "asan printed 6 report(s) but 5 arrived in asan.report: the rest were lost on the way, so the findings are incomplete");
+}
+
+TEST_F(Channel, TheDriversChannelLostExitIsReportLost) {
+  auto j = job(model::Tool::ubsan, "");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = k_driver_channel_lost_exit, .strays = {}}, "");
+  EXPECT_EQ(j.outcome, JobOutcome::report_lost);
+  EXPECT_NE(j.message.find("the driver could not reopen it"), std::string::npos) << j.message;
+}
+
+TEST_F(Channel, AProgramOfTheUsersNeedsNoCompletionRecord) {
+  auto j = job(model::Tool::asan, "");
+  model::ProgramSpec program;
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}}, "", nullptr, &program);
+  EXPECT_EQ(j.outcome, JobOutcome::ok) << j.message;
+}
+
+// LeakSanitizer lists at most 5,000 leaks (a constant of its own, no option raises it): a report it
+// cut fails the job, and the leaks it did list are kept. Real capture, cut to its head and end.
+TEST_F(Channel, LeakSanitizersCapIsReportTruncated) {
+  const auto capture = testing::testdata("sanitizers/lsan-gcc-too-many-leaks.report");
+  EXPECT_EQ(report_truncation(capture), "Too many leaks! Only the first 5000 leaks encountered will be reported.");
+  EXPECT_EQ(report_truncation(m_capture), "");
+  auto j = finished_asan_job(capture);
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}}, "");
+  EXPECT_EQ(j.outcome, JobOutcome::report_truncated);
+  EXPECT_NE(j.message.find("asan cut its report in asan.report: \"Too many leaks!"), std::string::npos) << j.message;
+  ASSERT_FALSE(j.findings.empty());
+  EXPECT_EQ(j.findings.front().kind, "leak.definite");
+}
 
 }  // namespace
 }  // namespace harness::exec

@@ -967,6 +967,7 @@ struct Pipeline::Impl {
       job.exit_code = run.process.exit_code;
       job.signal = run.process.signal;
       job.notes = process.notes;
+      util::append(job.notes, share.notes);
       job.log = process.log;
       job.reports = process.reports;
       job.findings = share.findings;

@@ -187,12 +187,10 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
       command.argv = sanitized_driver();
       break;
     case model::Tool::ubsan:
-      // Stacks for every report, and the check's name in SUMMARY (the finding's kind).
-      // Reports go to stderr, not log_path: the UBSan runtime starts at its first report and then
-      // points its report file at log_path, so a file handed to it earlier (the batch's report
-      // stream, drivers/sohound_rt.h) would lose that report. The driver's markers go to stderr too.
-      command.env["UBSAN_OPTIONS"] = fmt::format("exitcode={}:color=never:print_summary=1", k_sanitizer_exit_code) +
-                                     ":print_stacktrace=1:report_error_type=1:halt_on_error=0";
+      // Stacks for every report, and the check's name in SUMMARY (the finding's kind). The driver
+      // hands the runtime its report channel (drivers/sohound_rt.h); log_path is where a forked
+      // child's runtime reports (ubsan.PID), as for ASan and TSan.
+      command.env["UBSAN_OPTIONS"] = sanitizer("ubsan") + ":print_stacktrace=1:report_error_type=1:halt_on_error=0";
       command.argv = {driver};
       break;
   }

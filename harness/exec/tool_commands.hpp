@@ -54,6 +54,10 @@ inline constexpr int k_sanitizer_exit_code = 86;
 // (an --out path with a space made every sanitizer job fail: "expected '='").
 std::string sanitizer_option_value(const std::string& value);
 
+// The driver's exit status when the code under test closed its sanitizer report channel and the
+// runtime could not reopen it (drivers/sohound_rt.h): the job is report_lost.
+inline constexpr int k_driver_channel_lost_exit = 123;
+
 // The driver runtime writes this file (named by SOHOUND_DONE_FILE) in the job folder when every
 // feature it was asked to run has returned: a process that exits without it was ended by the
 // feature itself (exit, _exit), before the end-of-run checks.

@@ -12,6 +12,8 @@ std::string_view to_string(JobOutcome outcome) {
     case JobOutcome::cancelled: return "cancelled";
     case JobOutcome::exited_early: return "exited_early";
     case JobOutcome::skipped: return "skipped";
+    case JobOutcome::report_lost: return "report_lost";
+    case JobOutcome::report_truncated: return "report_truncated";
   }
   return "ok";
 }
@@ -19,7 +21,8 @@ std::string_view to_string(JobOutcome outcome) {
 const std::vector<JobOutcome>& all_outcomes() {
   static const std::vector<JobOutcome> k_all = {JobOutcome::ok,        JobOutcome::build_failed, JobOutcome::crashed,
                                                 JobOutcome::timeout,   JobOutcome::tool_failed,  JobOutcome::cancelled,
-                                                JobOutcome::exited_early, JobOutcome::skipped};
+                                                JobOutcome::exited_early, JobOutcome::skipped,
+                                                JobOutcome::report_lost, JobOutcome::report_truncated};
   return k_all;
 }
 

@@ -21,6 +21,11 @@ enum class JobOutcome {
                  // end-of-run checks (LeakSanitizer) may not have run, so "no findings" proves nothing
   skipped,       // not run on purpose, and `message` says why (a program without a build for the
                  // tool's flavour); does not fail the run
+  report_lost,   // the run ended, but Sohound cannot show the tool's report reached it whole (the
+                 // report channel was closed or replaced for good, reports made did not arrive):
+                 // no finding is no proof; `message` says what happened and what to change
+  report_truncated,  // the tool cut its own report (LeakSanitizer's 5,000-leak cap, or another
+                     // limit): findings past the cut are unknown; fails the job
 };
 
 // Every outcome, in declaration order (for readers of results.json and the cache).
