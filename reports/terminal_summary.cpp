@@ -1,6 +1,7 @@
 #include "reports/terminal_summary.hpp"
 
 #include "harness/aggregate/root_cause.hpp"
+#include "harness/util/text.hpp"
 #include "reports/finding_text.hpp"
 
 #include <fmt/format.h>
@@ -14,6 +15,10 @@ namespace model = harness::model;
 
 namespace {
 
+// Text from the code under test, the tools or a results.json from elsewhere, with every control
+// character made visible: a message cannot rewrite the verdict line of a CI log.
+std::string printable(std::string_view text) { return harness::util::printable(text); }
+
 std::string paint(bool color, const char* code, std::string_view text) {
   return color ? fmt::format("\033[{}m{}\033[0m", code, text) : std::string(text);
 }
@@ -26,7 +31,7 @@ std::string short_frame_text(const model::Frame& f) {
                    : std::filesystem::path(f.file).filename().string();
   else if (!f.object.empty())
     where = std::filesystem::path(f.object).filename().string();
-  return fmt::format("{} ({})", f.function.empty() ? "???" : f.function, where);
+  return printable(fmt::format("{} ({})", f.function.empty() ? "???" : f.function, where));
 }
 
 }  // namespace
@@ -51,7 +56,7 @@ std::string job_line(const model::JobResult& job, bool color) {
                         : job.passed                                         ? paint(color, "32", "PASS")
                                                                              : paint(color, "31;1", "FAIL");
   std::string detail;
-  if (job.outcome != model::JobOutcome::ok) detail = fmt::format("{}: {}", model::to_string(job.outcome), job.message);
+  if (job.outcome != model::JobOutcome::ok) detail = fmt::format("{}: {}", model::to_string(job.outcome), printable(job.message));
   std::vector<std::string> counts;
   if (fresh) counts.push_back(fmt::format("{} new", fresh));
   if (follow_ons) counts.push_back(fmt::format("{} following from {}", follow_ons, fresh == 1 ? "it" : "them"));
@@ -70,7 +75,7 @@ std::string job_line(const model::JobResult& job, bool color) {
 void write_terminal_summary(const model::RunSummary& summary, std::ostream& out, const TerminalOptions& options) {
   if (model::is_partial(summary)) {
     out << "\nPARTIAL RESULTS (merged with --allow-partial): not the whole run\n";
-    for (const auto& problem : summary.merge->problems) out << "  - " << problem << '\n';
+    for (const auto& problem : summary.merge->problems) out << "  - " << printable(problem) << '\n';
   }
   if (summary.shard.index > 0)
     out << fmt::format("\nShard {}/{} (from {}): {} of the plan's {} jobs; `sohound merge` the {} shards' results.json for the whole run\n",
@@ -94,8 +99,8 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
         header = true;
       }
       out << fmt::format("  {} {}/{} [{}] {}{}\n", paint(options.color, "31;1", f.kind), job.suite, job.feature,
-                         model::name(job.tool), f.message, f.count > 1 ? fmt::format(" (x{})", f.count) : "");
-      if (!f.process.empty()) out << "      in process " << f.process << '\n';
+                         model::name(job.tool), printable(f.message), f.count > 1 ? fmt::format(" (x{})", f.count) : "");
+      if (!f.process.empty()) out << "      in process " << printable(f.process) << '\n';
       const auto user = reports::user_frame_count(f.stack);
       const auto n = std::min(options.max_frames, user);
       for (std::size_t i = 0; i < n; ++i) out << "      " << (i ? "by " : "at ") << short_frame_text(f.stack[i]) << '\n';
@@ -103,7 +108,7 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
       // What follows from it, one line each, under it.
       if (auto it = follow_ons.find(f.fingerprint); it != follow_ons.end())
         for (const auto* g : it->second)
-          out << fmt::format("      + follows from it: {} {}{}\n", g->kind, g->message,
+          out << fmt::format("      + follows from it: {} {}{}\n", g->kind, printable(g->message),
                              g->count > 1 ? fmt::format(" (x{})", g->count) : "");
     }
   }
@@ -124,21 +129,21 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
   }
   for (const auto& [job, tools] : failures) {
     out << fmt::format("\n{} {}/{} [{}]: {}\n", model::to_string(job->outcome), job->suite, job->feature,
-                       fmt::join(tools, ", "), job->message);
+                       fmt::join(tools, ", "), printable(job->message));
     if (!job->log.empty()) {
       std::string_view log = job->log;
       if (log.size() > 2000) log = log.substr(0, 2000);
-      out << log << (log.back() == '\n' ? "" : "\n");
+      out << harness::util::printable(log, true) << (log.back() == '\n' ? "" : "\n");
     }
   }
   for (const auto& job : summary.jobs) {
     for (const auto& e : job.unmatched_expectations)
       out << fmt::format("  note: {}/{} [{}]: expected {} is no longer found\n", job.suite, job.feature,
-                         model::name(job.tool), e);
+                         model::name(job.tool), printable(e));
   }
   for (const auto& s : summary.suppressions)
     if (s.matched == 0 && s.source.rfind("<default>", 0) != 0)
-      out << fmt::format("  note: suppression '{}' ({}) matched nothing\n", s.name, s.source);
+      out << fmt::format("  note: suppression '{}' ({}) matched nothing\n", printable(s.name), printable(s.source));
   const int code = model::exit_code(summary);
   if (summary.processes || summary.cached)
     out << fmt::format("\nRan {} tool process{} ({} batch{}, {} re-run{} alone); {} job{} from the result cache{}.",

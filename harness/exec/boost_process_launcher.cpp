@@ -29,6 +29,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <sys/syscall.h>
@@ -53,9 +54,17 @@ namespace {
 // process the driver or the tool starts.
 struct NewProcessGroup {
   unsigned long long max_file_bytes = 0;
+  pid_t parent = ::getpid();
   template <class Launcher>
   bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*) {
     if (::setpgid(0, 0) != 0) return bp::error_code(errno, bp::system_category());
+    // The tool process dies with Sohound, even when Sohound is killed with SIGKILL and can stop
+    // nothing itself (the event loop that starts processes is the main thread, whose end is what
+    // the kernel watches). What it started in turn is stopped by the next run into the same --out
+    // (kill_run_leftovers), found by its job token.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);  // Sohound ended before the line above
+    
     if (max_file_bytes) {
       const rlimit limit{max_file_bytes, max_file_bytes};
       ::setrlimit(RLIMIT_FSIZE, &limit);

@@ -35,6 +35,8 @@ class OutputDir {
 
   static constexpr std::string_view k_marker = ".sohound-out";
   static constexpr std::string_view k_lock = ".sohound-lock";
+  // The job-token prefix of the run that last claimed the folder (exec/strays.hpp).
+  static constexpr std::string_view k_run_file = ".sohound-run";
 
  private:
   OutputDir(std::string path, int lock_fd) : m_path(std::move(path)), m_lock_fd(lock_fd) {}

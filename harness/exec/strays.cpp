@@ -12,6 +12,9 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <random>
+#include <regex>
 #include <thread>
 
 namespace harness::exec {
@@ -68,6 +71,16 @@ bool has_token(pid_t pid, const std::string& needle) {
   return false;
 }
 
+// Whether `pid` descends from this process (its parent chain reaches us).
+bool descends_from_us(pid_t pid) {
+  const pid_t self = ::getpid();
+  for (int steps = 0; steps < 256 && pid > 1; ++steps) {
+    pid = parent_of(pid);
+    if (pid == self) return true;
+  }
+  return false;
+}
+
 void reap_if_ours(pid_t pid) {
   if (parent_of(pid) == ::getpid() || is_zombie(pid)) {
     // Only our own children can be waited for; WNOHANG after a short wait for SIGKILL to land.
@@ -86,9 +99,26 @@ bool become_subreaper() {
   return k_ok;
 }
 
+const std::string& run_token_prefix() {
+  static const std::string k_prefix = [] {
+    std::random_device random;
+    const auto high = static_cast<std::uint64_t>(random()) << 32;
+    return fmt::format("{}.{:016x}", ::getpid(), high | random());
+  }();
+  return k_prefix;
+}
+
+bool is_dead_run(const std::string& prefix) {
+  static const std::regex k_shape(R"(([1-9][0-9]{0,9})\.[0-9a-f]{16})");
+  std::smatch m;
+  if (!std::regex_match(prefix, m, k_shape) || prefix == run_token_prefix()) return false;
+  const auto pid = std::stol(m[1].str());
+  return pid > 0 && pid <= std::numeric_limits<pid_t>::max() && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
 std::string new_job_token() {
   static std::atomic<unsigned> counter{0};
-  return fmt::format("{}-{}", ::getpid(), counter++);
+  return fmt::format("{}-{}", run_token_prefix(), counter++);
 }
 
 std::string token_of(pid_t pid) {
@@ -108,10 +138,28 @@ std::string token_of(pid_t pid) {
 std::vector<Stray> kill_strays(const std::string& token) {
   const auto needle = std::string(k_job_token_variable) + "=" + token;
   const pid_t self = ::getpid();
+  // A process on its way through execve reads an empty /proc/PID/environ for that moment (the new
+  // image's environment is not laid out yet): a daemon the job started just before it ended (`setsid
+  // sleep 30 &` then exit) can be there. So a descendant of ours whose environment reads empty is
+  // read again until it shows one (or has ended, or has truly none), never passed over.
   auto scan = [&] {
-    std::vector<pid_t> hits;
-    for (auto pid : all_pids())
-      if (pid != self && !is_zombie(pid) && has_token(pid, needle)) hits.push_back(pid);
+    std::vector<pid_t> hits, unread;
+    for (auto pid : all_pids()) {
+      if (pid == self || is_zombie(pid)) continue;
+      if (has_token(pid, needle))
+        hits.push_back(pid);
+      else if (read_proc(pid, "environ").empty() && descends_from_us(pid))
+        unread.push_back(pid);
+    }
+    for (int attempt = 0; attempt < 100 && !unread.empty(); ++attempt) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      std::erase_if(unread, [&](pid_t pid) {
+        if (::kill(pid, 0) != 0 || is_zombie(pid)) return true;
+        if (read_proc(pid, "environ").empty()) return false;  // still in exec (or no environment at all)
+        if (has_token(pid, needle)) hits.push_back(pid);
+        return true;
+      });
+    }
     return hits;
   };
   auto hits = scan();
@@ -133,6 +181,28 @@ std::vector<Stray> kill_strays(const std::string& token) {
     hits = scan();  // a forking process may have started another in between
   }
   for (const auto& stray : found) reap_if_ours(stray.pid);
+  return found;
+}
+
+std::vector<Stray> kill_run_leftovers(const std::string& prefix) {
+  if (!is_dead_run(prefix)) return {};
+  const auto key = std::string(k_job_token_variable) + "=";
+  const auto wanted = prefix + "-";
+  const pid_t self = ::getpid();
+  std::vector<Stray> found;
+  for (int round = 0; round < 20; ++round) {
+    std::vector<pid_t> hits;
+    for (auto pid : all_pids())
+      if (pid != self && !is_zombie(pid) && token_of(pid).rfind(wanted, 0) == 0) hits.push_back(pid);
+    if (hits.empty()) break;
+    for (auto pid : hits) {
+      if (std::none_of(found.begin(), found.end(), [&](const Stray& s) { return s.pid == pid; }))
+        found.push_back({pid, command_of(pid)});
+      ::kill(pid, SIGKILL);
+    }
+    for (auto pid : hits) reap_if_ours(pid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   return found;
 }
 

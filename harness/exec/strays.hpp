@@ -19,7 +19,16 @@ inline constexpr const char* k_job_token_variable = "SOHOUND_JOB_TOKEN";
 // the kernel refuses.
 bool become_subreaper();
 
-// A fresh token for one job's processes.
+// This run's part of every job token it hands out: "PID.RANDOM", unique across runs (and
+// pid reuse). Written into --out (`.sohound-run`) so that a run after one that was killed (kill -9:
+// its processes live on) can find and stop what that run left.
+const std::string& run_token_prefix();
+
+// Whether `prefix` has the shape run_token_prefix() gives and names a Sohound that is no longer
+// running (so reaping its processes cannot touch a live run's).
+bool is_dead_run(const std::string& prefix);
+
+// A fresh token for one job's processes: run_token_prefix() + "-" + a counter.
 std::string new_job_token();
 // The token in a process's environment, or "" (gone, or not one of a job's processes).
 std::string token_of(pid_t pid);
@@ -33,6 +42,10 @@ struct Stray {
 // forking process may start another in between; bounded rounds), and reaps those that were our
 // children. Returns what it found, once each.
 std::vector<Stray> kill_strays(const std::string& token);
+
+// Kills every process whose token is one of run `prefix`'s (is_dead_run first), repeating until none
+// is left. Returns what it found, once each.
+std::vector<Stray> kill_run_leftovers(const std::string& prefix);
 
 // Kills and reaps every child of this process except `keep` (orphans whose token was cleared).
 std::vector<Stray> kill_orphans(const std::vector<pid_t>& keep = {});

@@ -37,6 +37,12 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
 // control characters XML 1.0 forbids (all below 0x20 but tab, LF, CR) replaced by U+FFFD too.
 std::string sanitize_utf8(std::string_view text, bool xml_safe = false);
 
+// `text` safe to print on a terminal or into a CI log: every control character (C0, DEL, and the
+// C1 controls in UTF-8, which terminals also obey) written as \xNN or \u00NN, so text from code
+// under test cannot move the cursor, rewrite a line (a fake "PASS") or change colours. Tab and,
+// when `keep_newlines`, line feeds stay.
+std::string printable(std::string_view text, bool keep_newlines = false);
+
 // Appends `from` to `to`.
 void append(std::vector<std::string>& to, const std::vector<std::string>& from);
 
