@@ -18,6 +18,7 @@
 #include <optional>
 #include <random>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <unordered_map>
 
 namespace sohound_html {
@@ -93,13 +94,32 @@ class SnippetReader {
     return false;
   }
 
+  // A regular file on a real file system (never a FIFO or a kernel file system's file, which block
+  // or never end), up to k_max_source_bytes.
+  static bool read_source(const std::string& file, std::string& text) {
+    const int fd = harness::util::open_regular_file(file);
+    if (fd < 0) return false;
+    struct stat st {};
+    bool ok = ::fstat(fd, &st) == 0 && static_cast<std::size_t>(st.st_size) <= k_max_source_bytes;
+    if (ok) {
+      text.resize(static_cast<std::size_t>(st.st_size));
+      std::size_t got = 0;
+      while (got < text.size()) {
+        const auto n = ::pread(fd, text.data() + got, text.size() - got, static_cast<off_t>(got));
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+      }
+      text.resize(got);
+    }
+    ::close(fd);
+    return ok;
+  }
+
   const std::vector<std::string>* load(const std::string& file) {
     auto it = m_files.find(file);
     if (it != m_files.end()) return it->second ? &*it->second : nullptr;
-    struct stat st {};
     std::string text;
-    if (!allowed(file) || ::stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
-        static_cast<std::size_t>(st.st_size) > k_max_source_bytes || !harness::util::read_file(file, text)) {
+    if (!allowed(file) || !read_source(file, text)) {
       m_files.emplace(file, std::nullopt);
       return nullptr;
     }

@@ -182,14 +182,21 @@ int main(int argc, char** argv) {
   // Ctrl-C and SIGTERM: `run` stops its jobs and writes what it gathered (run_command.cpp); the
   // other commands stop the phase they are in, leave every file as it was, and exit 130.
   harness::util::install_interrupt_handlers(!*run_cmd && !*exec_cmd && !*ctest_cmd);
-  if (*run_cmd) return run_command(run);
-  if (*exec_cmd) return exec_command(exec, exec_run);
-  if (*ctest_cmd) return ctest_command(ctest, ctest_run);
-  const int code = *check_cmd    ? check_command(check_specs)
-                   : *init_cmd   ? init_command(init)
-                   : *supp_cmd   ? suppressions_command(supp_results, supp_out)
-                   : *report_cmd ? report_command(report)
-                   : *merge_cmd  ? merge_command(merge)
-                                 : k_exit_usage;
-  return harness::util::interrupted() ? 130 : code;
+  try {
+    if (*run_cmd) return run_command(run);
+    if (*exec_cmd) return exec_command(exec, exec_run);
+    if (*ctest_cmd) return ctest_command(ctest, ctest_run);
+    const int code = *check_cmd    ? check_command(check_specs)
+                     : *init_cmd   ? init_command(init)
+                     : *supp_cmd   ? suppressions_command(supp_results, supp_out)
+                     : *report_cmd ? report_command(report)
+                     : *merge_cmd  ? merge_command(merge)
+                                   : k_exit_usage;
+    return harness::util::interrupted() ? 130 : code;
+  } catch (const std::bad_alloc&) {
+    // Inputs are bounded where they are read (spec aliases, JSON depth, report sizes); this is the
+    // last word when the machine still runs out: said, not an abort with a core dump.
+    fmt::print(stderr, "sohound: ran out of memory (an input larger than this machine can hold?); nothing more was written\n");
+    return k_exit_infrastructure;
+  }
 }

@@ -99,7 +99,8 @@ void hash_tree(Hasher& h, const std::string& dir, const std::vector<std::string>
     if (it->is_directory(ec)) {
       for (const auto& s : skip)
         if (!s.empty() && util::is_within(path, s)) it.disable_recursion_pending();
-      if (fs::exists(it->path() / ".sohound-out")) it.disable_recursion_pending();
+      if (fs::exists(it->path() / ".sohound-out", ec)) it.disable_recursion_pending();
+      ec.clear();
       continue;
     }
     if (!it->is_regular_file(ec) || !k_headers.count(it->path().extension().string())) continue;

@@ -1,6 +1,7 @@
 #include "harness/exec/result_cache.hpp"
 
 #include "harness/util/files.hpp"
+#include "harness/util/interrupt.hpp"
 #include "harness/util/json_input.hpp"
 #include "harness/util/text.hpp"
 
@@ -8,6 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <xxhash.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -30,16 +37,48 @@ Hasher& Hasher::add(std::string_view piece) {
 
 Hasher& Hasher::add_file(const std::string& path) {
   auto* state = static_cast<XXH3_state_t*>(m_state);
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) return add("\x01missing:" + path);
-  char buffer[64 * 1024];
+  // Regular files on real file systems only (include-dirs: [/proc] once blocked for ever on
+  // /proc/kmsg); what is refused counts by its name and why, so it still keys the cache.
+  std::string why;
+  const int fd = util::open_regular_file(path, &why);
+  if (fd < 0) return add("\x01unread:" + path + ":" + why);
+  // A sparse file is hashed by where its data lies and what the data is: its holes are not read
+  // (a 40 GB file of holes costs nothing). A signal (Ctrl-C, CI's SIGTERM) stops it between
+  // chunks: the key then matches nothing, and the run is stopping anyway.
+  const unsigned signals = util::signal_count();
+  struct stat st {};
+  ::fstat(fd, &st);
+  const off_t size = st.st_size;
+  std::vector<char> buffer(256 * 1024);
   std::uint64_t total = 0;
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, file)) > 0;) {
-    XXH3_128bits_update(state, buffer, n);
-    total += n;
+  bool stopped = false, ended = false;
+  for (off_t at = 0; at < size && !stopped && !ended;) {
+    off_t data = ::lseek(fd, at, SEEK_DATA);
+    if (data < 0) data = errno == ENXIO ? size : at;  // ENXIO: only a hole is left; else no SEEK_DATA
+    off_t hole = data < size ? ::lseek(fd, data, SEEK_HOLE) : size;
+    if (hole <= data || hole > size) hole = size;
+    const std::uint64_t extent[2] = {static_cast<std::uint64_t>(data), static_cast<std::uint64_t>(hole)};
+    XXH3_128bits_update(state, extent, sizeof extent);
+    for (off_t pos = data; pos < hole;) {
+      if (util::signal_count() != signals) {
+        stopped = true;
+        break;
+      }
+      const auto want = static_cast<std::size_t>(std::min<off_t>(hole - pos, static_cast<off_t>(buffer.size())));
+      const auto n = ::pread(fd, buffer.data(), want, pos);
+      if (n <= 0) {
+        ended = true;  // shorter than it said (it shrank), or unreadable: what was read counts
+        break;
+      }
+      XXH3_128bits_update(state, buffer.data(), static_cast<std::size_t>(n));
+      total += static_cast<std::uint64_t>(n);
+      pos += n;
+    }
+    at = hole;
   }
-  std::fclose(file);
+  ::close(fd);
   XXH3_128bits_update(state, &total, sizeof total);
+  if (stopped) add("\x01interrupted:" + std::to_string(::getpid()) + ":" + std::to_string(signals));
   return *this;
 }
 

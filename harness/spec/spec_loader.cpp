@@ -535,11 +535,58 @@ void Loader::load_native_suppressions(const YAML::Node& node) {
   }
 }
 
+// What a spec may expand to through its aliases: YAML shares an aliased node, but the loader
+// copies every use (`cflags: [*big, *big, ...]` of a 1 MB string 20,000 times once took 6 GB and
+// died of bad_alloc). Counted as the text and the nodes a walk meets, each alias as often as it is
+// used, stopping at the first node past either bound.
+constexpr std::size_t k_max_expanded_bytes = 64u << 20;
+constexpr std::size_t k_max_expanded_nodes = 1u << 20;
+
+namespace {
+
+struct Expansion {
+  std::size_t bytes = 0, nodes = 0;
+  std::optional<YAML::Mark> over;  // where a bound was passed
+};
+
+void measure(const YAML::Node& node, Expansion& e, int depth) {
+  if (e.over) return;
+  ++e.nodes;
+  if (node.IsScalar()) e.bytes += node.Scalar().size();
+  if (e.bytes > k_max_expanded_bytes || e.nodes > k_max_expanded_nodes || depth > 256) {
+    e.over = node.Mark();
+    return;
+  }
+  if (node.IsSequence())
+    for (const auto& item : node) measure(item, e, depth + 1);
+  else if (node.IsMap())
+    for (const auto& item : node) {
+      measure(item.first, e, depth + 1);
+      measure(item.second, e, depth + 1);
+    }
+}
+
+}  // namespace
+
 std::optional<YAML::Node> Loader::parse_yaml() {
   try {
-    return YAML::Load(std::string(m_text));
+    auto root = YAML::Load(std::string(m_text));
+    Expansion e;
+    measure(root, e, 0);
+    if (e.over) {
+      const auto& mark = *e.over;
+      m_diag.error(mark.line >= 0 ? mark.line + 1 : 1, mark.column >= 0 ? mark.column + 1 : 1,
+                   fmt::format("this spec expands to more than {} MiB of text or {} nodes through its aliases (an "
+                               "alias used many times is copied each time); use each large value once",
+                               k_max_expanded_bytes >> 20, k_max_expanded_nodes));
+      return std::nullopt;
+    }
+    return root;
   } catch (const YAML::ParserException& e) {
     m_diag.error(e.mark.line + 1, e.mark.column + 1, fmt::format("YAML syntax error: {}", e.msg));
+    return std::nullopt;
+  } catch (const std::bad_alloc&) {
+    m_diag.error(1, 1, "this spec needs more memory than the machine gives to read it (is an alias used too often?)");
     return std::nullopt;
   }
 }

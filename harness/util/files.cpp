@@ -1,5 +1,14 @@
 #include "harness/util/files.hpp"
 
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +30,35 @@ bool read_file(const std::string& path, std::string& out) {
   buffer << in.rdbuf();
   out = std::move(buffer).str();
   return true;
+}
+
+int open_regular_file(const std::string& path, std::string* why) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    if (why) *why = std::strerror(errno);
+    return -1;
+  }
+  struct stat st {};
+  struct statfs fs {};
+  const char* refused = nullptr;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    refused = "not a regular file";
+  } else if (::fstatfs(fd, &fs) == 0) {
+    switch (static_cast<unsigned long>(fs.f_type)) {
+      case PROC_SUPER_MAGIC: case SYSFS_MAGIC: case DEBUGFS_MAGIC: case TRACEFS_MAGIC: case SECURITYFS_MAGIC:
+      case CGROUP_SUPER_MAGIC: case CGROUP2_SUPER_MAGIC: case BPF_FS_MAGIC: case PSTOREFS_MAGIC: case EFIVARFS_MAGIC:
+      case 0x62656570: /* configfs */
+        refused = "a kernel file system's file";
+        break;
+      default: break;
+    }
+  }
+  if (refused) {
+    ::close(fd);
+    if (why) *why = refused;
+    return -1;
+  }
+  return fd;
 }
 
 std::string read_file_or_empty(const std::string& path) {

@@ -16,6 +16,13 @@ bool read_file(const std::string& path, std::string& out);
 // A file's text, or "" when it cannot be read (for optional outputs such as a tool's log).
 std::string read_file_or_empty(const std::string& path);
 
+// Opens `path` for reading only when it is a regular file on a real file system: never a FIFO, a
+// device or a socket (which block or never end), and never a file of /proc, /sys or another
+// kernel file system, which say they are regular but are generated (/proc/kmsg blocks for ever,
+// /proc/kcore is 128 TB). The descriptor is non-blocking and close-on-exec; -1 when refused, with
+// `why` ("not a regular file", "a kernel file system's file", or the open error).
+int open_regular_file(const std::string& path, std::string* why = nullptr);
+
 // A file's first `head` and last `tail` bytes (joined by one "\n[... N bytes cut ...]\n" line when
 // the file is longer), or "" when it cannot be read. For a driver's stderr, which a runaway
 // process can grow to gigabytes (ASan's endless "AddressSanitizer:DEADLYSIGNAL").

@@ -4,10 +4,33 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 namespace harness::util {
 namespace {
+
+TEST(Files, OpenRegularFileRefusesWhatBlocksOrNeverEnds) {
+  testing::TempDir tmp{"sohound-open-regular"};
+  const auto file = (tmp.path() / "a.h").string();
+  write_file(file, "int a;\n");
+  const int fd = open_regular_file(file);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  const auto fifo = (tmp.path() / "pipe.h").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string why;
+  EXPECT_EQ(open_regular_file(fifo, &why), -1) << "a FIFO with no writer would block a reader for ever";
+  EXPECT_EQ(why, "not a regular file");
+  EXPECT_EQ(open_regular_file("/proc/kmsg", &why), -1);
+  EXPECT_EQ(open_regular_file("/proc/self/status", &why), -1);
+  EXPECT_EQ(why, "a kernel file system's file");
+  EXPECT_EQ(open_regular_file("/dev/zero", &why), -1);
+  EXPECT_EQ(open_regular_file((tmp.path() / "missing").string(), &why), -1);
+  EXPECT_EQ(why, "No such file or directory");
+}
 
 TEST(Files, CapFileKeepsBothEndsAndSaysHowLargeItWas) {
   const testing::TempDir dir("sohound-files");

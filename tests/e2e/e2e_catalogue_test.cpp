@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -79,7 +80,8 @@ std::vector<std::string> files_with_secret(const fs::path& dir) {
   std::vector<std::string> found;
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); it.increment(ec))
-    if (it->is_regular_file() && !it->is_symlink() && slurp(it->path()).find(k_secret) != std::string::npos)
+    if (it->is_regular_file() && !it->is_symlink() && it->file_size(ec) < (64u << 20) &&
+        slurp(it->path()).find(k_secret) != std::string::npos)
       found.push_back(it->path().string());
   return found;
 }
@@ -113,6 +115,20 @@ struct Row {
 };
 
 void PrintTo(const Row& row, std::ostream* os) { *os << row.name; }
+
+// A spec whose cflags use a 1 MB string 20,000 times through one alias (1.1 MB of text; read
+// naively, 20 GB).
+std::string alias_bomb() {
+  std::string text = "suite: x\ncflags: [&big \"" + std::string(1 << 20, 'a') + "\"";
+  for (int i = 0; i < 20000; ++i) text += ", *big";
+  return text + "]\nfeatures:\n  - name: a\n    code: f();\n";
+}
+
+// A spec on a prebuilt system library whose include-dirs are `dirs` (relative to the spec).
+std::string library_spec(const std::string& dirs) {
+  return "suite: x\nlibrary:\n  path: /usr/lib/x86_64-linux-gnu/libz.so.1\n  include-dirs: " + dirs +
+         "\nincludes: [stdlib.h]\ntools: [memcheck]\nfeatures:\n  - name: a\n    code: free(malloc(8));\n";
+}
 
 std::vector<Row> input_rows() {
   const std::string deep_json = std::string(200000, '[') + std::string(200000, ']');
@@ -251,6 +267,21 @@ std::vector<Row> input_rows() {
       {"suppressions_truncated_input", {{"r/results.json", "{\"schema\": \"sohound.results/1\", \"jobs\": [{"}},
        "suppressions {d}/r/results.json", 2, R"(results\.json:1:\d+: syntax error)"},
       {"check_without_specs", {}, "check", 2, R"(specs is required)"},
+      // Bounded work (issue 19): what aliases expand to, files that block or never end.
+      {"alias_of_one_megabyte_used_20000_times", {{"s.yaml", alias_bomb()}}, "check {d}/s.yaml", 2,
+       R"(s\.yaml:\d+:\d+: this spec expands to more than 64 MiB of text or \d+ nodes through its aliases)"},
+      {"include_dirs_proc_with_the_cache_on", {{"s.yaml", library_spec("[/proc]")}},
+       "run {d}/s.yaml --out {d}/out --cache-dir {d}/cache --no-progress", 0, R"(PASS \(exit 0\))", {"out", "cache"}},
+      {"include_dirs_with_a_40_gigabyte_sparse_header", {{"s.yaml", library_spec("[inc]")}, {"inc/small.h", "int x;\n"}},
+       // (inc/ is not compared before and after: reading it would read 40 GB, or block on the FIFO)
+       "run {d}/s.yaml --out {d}/out --cache-dir {d}/cache --no-progress", 0, R"(PASS \(exit 0\))", {"out", "cache", "inc"},
+       [](const fs::path& d) {
+         std::ofstream(d / "inc" / "huge.h").put('\n');
+         fs::resize_file(d / "inc" / "huge.h", 40ull << 30);
+       }},
+      {"include_dirs_with_a_fifo", {{"s.yaml", library_spec("[inc]")}, {"inc/small.h", "int x;\n"}},
+       "run {d}/s.yaml --out {d}/out --cache-dir {d}/cache --no-progress", 0, R"(PASS \(exit 0\))", {"out", "cache", "inc"},
+       [](const fs::path& d) { ::mkfifo((d / "inc" / "pipe.h").c_str(), 0644); }},
   };
   return rows;
 }
