@@ -323,6 +323,7 @@ __attribute__((noinline)) static void *sohound_runner_thread(void *p) {
  * opens its own log_path.PID file). */
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #define SOHOUND_RAW __attribute__((no_sanitize("address", "thread", "undefined"))) __attribute__((noinline))
 
 /* The driver's exit status when its report channel was lost and could not be reopened (every
@@ -415,19 +416,21 @@ static void sohound_marker(const char *text) {
   }
 #endif
   if (sohound_report_fd >= 0) {
-    char line[4200];
-    unsigned long n = sohound_raw_length(text);
+    struct iovec parts[2];
     if (!sohound_channel_ensure() && !sohound_channel_intact()) {
       /* Nothing more this process reports can reach the harness: stop here, before this feature's
        * end marker, so the harness runs the feature again alone and calls its job report_lost. */
       fflush(NULL);
       _exit(SOHOUND_EXIT_CHANNEL_LOST);
     }
-    /* One write, always ending the line: a marker never runs into the next line. */
-    if (n > sizeof line - 1) n = sizeof line - 1;
-    memcpy(line, text, n);
-    line[n++] = '\n';
-    sohound_raw_write(sohound_report_fd, line, n);
+    /* One write (so it lands whole in the O_APPEND channel), always ending the line: a marker
+     * never runs into the next line. No large buffer on the stack: memcheck's leak check scans
+     * the stack, and a stale pointer left in it turns a definite leak into a possible one. */
+    parts[0].iov_base = (void *)text;
+    parts[0].iov_len = sohound_raw_length(text);
+    parts[1].iov_base = (void *)"\n";
+    parts[1].iov_len = 1;
+    if (syscall(SYS_writev, sohound_report_fd, parts, 2) < 0) { /* the harness sees no end marker */ }
   }
 }
 
@@ -746,7 +749,7 @@ static int sohound_main(int argc, char **argv, const struct sohound_feature *con
   for (j = 1; j < argc; ++j) {
     const struct sohound_feature *f = NULL;
     unsigned char before[128], after[128];
-    char line[4096];
+    static char line[4096]; /* static: see sohound_marker */
     int n;
     for (i = 0; i < count; ++i)
       if (features[i] && strcmp(argv[j], features[i]->name) == 0) f = features[i];

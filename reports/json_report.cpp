@@ -112,7 +112,7 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
         .field("plan_jobs", static_cast<unsigned long>(sh.plan_jobs));
     w.key("jobs").begin_array();
     for (auto j : sh.jobs) w.value(static_cast<unsigned long>(j));
-    w.end_array().end_object();
+    w.end_array().string_array("split_inputs", sh.split_inputs).end_object();
   }
   if (summary.merge) {
     w.key("merge").begin_object().field("total", summary.merge->total);

@@ -1,5 +1,7 @@
 #include "reports/merge.hpp"
 
+#include "harness/plan/shard.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -70,6 +72,49 @@ harness::util::Result<model::RunSummary> merge_separate_runs(std::vector<model::
 
 std::string shard_name(int index, int total) { return fmt::format("shard {}/{}", index, total); }
 
+// A shard's results say which shard they are; that is not taken on trust. The split is computed
+// again from the plan's split inputs the results carry (the same function the shards ran), checked
+// against the plan and split ids they claim, and the shard must hold exactly the plan positions
+// the split gives its index, each the job the plan has there. "" when it does.
+std::string membership_problem(const model::RunSummary& run, const std::string& name) {
+  const auto& sh = run.shard;
+  const auto label = fmt::format("{} ({})", name, shard_name(sh.index, sh.total));
+  if (sh.split_inputs.size() != sh.plan_jobs)
+    return fmt::format("{} does not carry its plan's split inputs ({} of {}), so which jobs are its own cannot be checked: "
+                       "left out",
+                       label, sh.split_inputs.size(), sh.plan_jobs);
+  std::vector<harness::plan::SplitInput> inputs;
+  inputs.reserve(sh.split_inputs.size());
+  for (const auto& text : sh.split_inputs) {
+    auto input = harness::plan::decode_split_input(text);
+    if (!input) return fmt::format("{} is damaged: a split input reads '{}': left out", label, text.substr(0, 120));
+    inputs.push_back(std::move(*input));
+  }
+  if (harness::plan::plan_id(inputs) != sh.plan)
+    return fmt::format("{} is damaged: its split inputs are not the plan it names: left out", label);
+  const auto split = harness::plan::split_inputs_into_shards(inputs, sh.total);
+  if (split.id != sh.split) return fmt::format("{} is damaged: its split inputs are not the split it names: left out", label);
+  std::vector<std::size_t> own;
+  for (std::size_t p = 0; p < split.shard_of.size(); ++p)
+    if (split.shard_of[p] == sh.index - 1) own.push_back(p);
+  if (own != sh.jobs) {
+    std::size_t foreign = 0;
+    for (auto p : sh.jobs) foreign += p < split.shard_of.size() && split.shard_of[p] != sh.index - 1;
+    return fmt::format("{} does not hold the jobs the split gives {}: {} of its {} jobs are other shards' and it has {} of "
+                       "its own {}; these are not {}'s results (relabelled?): left out",
+                       label, shard_name(sh.index, sh.total), foreign, sh.jobs.size(), sh.jobs.size() - foreign, own.size(),
+                       shard_name(sh.index, sh.total));
+  }
+  for (std::size_t j = 0; j < run.jobs.size(); ++j) {
+    const auto& job = run.jobs[j];
+    const auto& input = inputs[sh.jobs[j]];
+    if (job.suite != input.suite || job.feature != input.feature || job.tool != input.tool)
+      return fmt::format("{} is damaged: its job {}/{} [{}] stands where the plan has {}/{} [{}]: left out", label, job.suite,
+                         job.feature, model::name(job.tool), input.suite, input.feature, model::name(input.tool));
+  }
+  return {};
+}
+
 }  // namespace
 
 harness::util::Result<model::RunSummary> merge_runs(std::vector<model::RunSummary> runs, const std::vector<std::string>& names,
@@ -120,6 +165,10 @@ harness::util::Result<model::RunSummary> merge_runs(std::vector<model::RunSummar
         std::any_of(sh.jobs.begin(), sh.jobs.end(), [&](std::size_t j) { return j >= sh.plan_jobs; })) {
       problems.push_back(fmt::format("{} ({}) is damaged: it lists {} jobs of the plan but holds {}: left out", names[r],
                                      shard_name(sh.index, total), sh.jobs.size(), run.jobs.size()));
+      continue;
+    }
+    if (auto problem = membership_problem(run, names[r]); !problem.empty()) {
+      problems.push_back(std::move(problem));
       continue;
     }
     if (auto [it, fresh] = by_index.try_emplace(sh.index, r); !fresh) {

@@ -60,6 +60,7 @@ void read_shard_and_trace(const JsonView& root, model::RunSummary& s) {
     s.shard.specs_digest = sh.string("specs_digest");
     s.shard.plan_jobs = sh.count("plan_jobs");
     for (auto j : sh.counts("jobs")) s.shard.jobs.push_back(static_cast<std::size_t>(j));
+    if (sh.has("split_inputs")) s.shard.split_inputs = sh.strings("split_inputs");
   }
   if (root.has("merge")) {
     const auto m = root.object("merge");

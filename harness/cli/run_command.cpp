@@ -284,12 +284,14 @@ int run_command(const RunOptions& options) {
   model::ShardInfo shard_info;
   if (*shard) {
     const auto& selection = **shard;
-    const auto split = plan::split_into_shards(suites, plan_jobs, selection.total, [&](const plan::JobPlan& job) -> std::optional<double> {
+    const auto inputs = plan::split_inputs(suites, plan_jobs, [&](const plan::JobPlan& job) -> std::optional<double> {
       const auto& suite = suites[job.suite];
       if (auto it = known_costs.find(plan::cost_key(suite.name, suite.features[job.feature].name, job.tool)); it != known_costs.end())
         return it->second;
       return std::nullopt;
     });
+    const auto split = plan::split_inputs_into_shards(inputs, selection.total);
+    for (const auto& input : inputs) shard_info.split_inputs.push_back(plan::encode_split_input(input));
     shard_info.index = selection.index;
     shard_info.total = selection.total;
     shard_info.source = selection.source;

@@ -22,6 +22,9 @@ struct ShardInfo {
   std::string specs_digest;        // the spec files' contents
   std::size_t plan_jobs = 0;       // jobs in the whole plan
   std::vector<std::size_t> jobs;   // this shard's jobs: their positions in the whole plan, in order
+  // What the split of each plan job depended on (plan::encode_split_input), in plan order: merge
+  // computes the split again from these and checks each shard holds exactly its own jobs.
+  std::vector<std::string> split_inputs;
 };
 
 // What `sohound merge` of shard results found (results.json "merge").

@@ -94,20 +94,69 @@ std::string cost_key(const std::string& suite, const std::string& feature, model
   return suite + "/" + feature + "/" + std::string(model::name(tool));
 }
 
-std::string plan_id(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs) {
-  std::uint64_t h = util::fnv1a64("sohound.plan/1");
+std::vector<SplitInput> split_inputs(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs,
+                                     const CostLookup& known_cost) {
+  std::vector<SplitInput> inputs;
+  inputs.reserve(jobs.size());
   for (const auto& job : jobs) {
     const auto& suite = suites[job.suite];
-    h = util::fnv1a64(cost_key(suite.name, suite.features[job.feature].name, job.tool) + "\n", h);
+    const auto& feature = suite.features[job.feature];
+    inputs.push_back({suite.name, feature.name, job.tool, !feature.program, known_cost ? known_cost(job) : std::nullopt});
   }
+  return inputs;
+}
+
+std::string encode_split_input(const SplitInput& input) {
+  return fmt::format("{}\t{}\t{}", cost_key(input.suite, input.feature, input.tool),
+                     input.cost ? fmt::format("{:.6f}", *input.cost) : std::string("-"), input.compiled ? 1 : 0);
+}
+
+std::optional<SplitInput> decode_split_input(std::string_view text) {
+  const auto tab1 = text.find('\t');
+  const auto tab2 = tab1 == std::string_view::npos ? tab1 : text.find('\t', tab1 + 1);
+  if (tab2 == std::string_view::npos) return std::nullopt;
+  const auto key = text.substr(0, tab1);
+  const auto slash1 = key.find('/');
+  const auto slash2 = key.rfind('/');
+  if (slash1 == std::string_view::npos || slash2 == slash1) return std::nullopt;
+  SplitInput input;
+  input.suite = std::string(key.substr(0, slash1));
+  input.feature = std::string(key.substr(slash1 + 1, slash2 - slash1 - 1));
+  const auto tool = model::tool_from_name(key.substr(slash2 + 1));
+  if (!tool || input.suite.empty() || input.feature.empty()) return std::nullopt;
+  input.tool = *tool;
+  const auto cost = text.substr(tab1 + 1, tab2 - tab1 - 1);
+  if (cost != "-") {
+    double value = 0;
+    const auto [end, ec] = std::from_chars(cost.data(), cost.data() + cost.size(), value);
+    if (ec != std::errc{} || end != cost.data() + cost.size() || !(value >= 0)) return std::nullopt;
+    input.cost = value;
+  }
+  const auto compiled = text.substr(tab2 + 1);
+  if (compiled != "0" && compiled != "1") return std::nullopt;
+  input.compiled = compiled == "1";
+  return input;
+}
+
+std::string plan_id(const std::vector<SplitInput>& inputs) {
+  std::uint64_t h = util::fnv1a64("sohound.plan/1");
+  for (const auto& input : inputs) h = util::fnv1a64(cost_key(input.suite, input.feature, input.tool) + "\n", h);
   return util::to_hex(h);
+}
+
+std::string plan_id(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs) {
+  return plan_id(split_inputs(suites, jobs, {}));
 }
 
 ShardPlan split_into_shards(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs, int total,
                             const CostLookup& known_cost) {
+  return split_inputs_into_shards(split_inputs(suites, jobs, known_cost), total);
+}
+
+ShardPlan split_inputs_into_shards(const std::vector<SplitInput>& inputs, int total) {
   ShardPlan plan;
   total = std::max(1, total);
-  plan.shard_of.assign(jobs.size(), 0);
+  plan.shard_of.assign(inputs.size(), 0);
   plan.load.assign(static_cast<std::size_t>(total), 0.0);
   // Units: a feature's jobs that share a build flavour, in plan order.
   struct Unit {
@@ -119,20 +168,18 @@ ShardPlan split_into_shards(const std::vector<model::SuiteSpec>& suites, const s
   std::map<std::string, std::size_t> index;
   bool any_known = false;
   std::uint64_t id = util::fnv1a64("sohound.split/1/" + std::to_string(total));
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    const auto& job = jobs[i];
-    const auto& suite = suites[job.suite];
-    const auto& feature = suite.features[job.feature];
-    auto key = suite.name + "/" + feature.name + "/" + std::string(model::name(model::info(job.tool).flavour));
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const auto& job = inputs[i];
+    auto key = job.suite + "/" + job.feature + "/" + std::string(model::name(model::info(job.tool).flavour));
     auto [it, fresh] = index.try_emplace(key, units.size());
     if (fresh) {
       units.push_back({std::move(key), {}, 0});
       // The feature's object compile for this flavour (programs are not compiled).
-      if (!feature.program) units.back().cost += 0.05;
+      if (job.compiled) units.back().cost += 0.05;
     }
     auto& unit = units[it->second];
     unit.jobs.push_back(i);
-    std::optional<double> cost = known_cost ? known_cost(job) : std::nullopt;
+    const auto& cost = job.cost;
     any_known = any_known || cost.has_value();
     id = util::fnv1a64(fmt::format("{}:{}\n", i, cost ? fmt::format("{:.6f}", *cost) : std::string("-")), id);
     unit.cost += cost ? *cost : default_job_cost_s(job.tool);

@@ -43,6 +43,27 @@ struct ShardPlan {
   std::string id;             // the split's identity: shards of one split agree on it (docs/sharding.md)
 };
 
+// What the split of one plan job depends on, and nothing else: results.json carries these for the
+// whole plan (shard.split_inputs, encoded), so `sohound merge` can compute the split again and
+// check every shard holds exactly its own jobs.
+struct SplitInput {
+  std::string suite, feature;
+  model::Tool tool = model::Tool::memcheck;
+  bool compiled = true;         // a feature's object is compiled for it (not a program)
+  std::optional<double> cost;   // its recorded seconds (--costs), when known
+};
+
+std::vector<SplitInput> split_inputs(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs,
+                                     const CostLookup& known_cost);
+// "suite/feature/tool<TAB>cost|-<TAB>1|0", and back (nullopt when malformed).
+std::string encode_split_input(const SplitInput& input);
+std::optional<SplitInput> decode_split_input(std::string_view text);
+
+// The split of a plan given as its inputs (split_into_shards is this on split_inputs()).
+struct ShardPlan;
+ShardPlan split_inputs_into_shards(const std::vector<SplitInput>& inputs, int total);
+std::string plan_id(const std::vector<SplitInput>& inputs);
+
 // Splits `jobs` over `total` shards. The unit of the split is a feature's jobs that share a build
 // flavour (memcheck, helgrind and drd run one plain driver object; asan, tsan, ubsan one each), so
 // a shard compiles a feature once per flavour it runs. With costs for any job: longest first onto

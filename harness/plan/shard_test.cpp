@@ -198,5 +198,36 @@ TEST(SplitIntoShards, PlanIdChangesWithTheJobs) {
   EXPECT_NE(plan_id(s.suites, s.jobs), plan_id(s.suites, fewer));
 }
 
+// merge computes the split again from what results.json carries: the encoded inputs must give the
+// same split, split id and plan id as the shards computed from the specs.
+TEST(SplitIntoShards, TheCarriedSplitInputsGiveTheSameSplit) {
+  const auto s = example(12);
+  int calls = 0;
+  const CostLookup costs = [&](const JobPlan&) -> std::optional<double> {
+    if (++calls % 3 == 0) return std::nullopt;
+    return 0.125 * calls;
+  };
+  for (const auto& lookup : {CostLookup{}, costs}) {
+    calls = 0;
+    const auto inputs = split_inputs(s.suites, s.jobs, lookup);
+    std::vector<SplitInput> decoded;
+    for (const auto& input : inputs) {
+      auto back = decode_split_input(encode_split_input(input));
+      ASSERT_TRUE(back) << encode_split_input(input);
+      decoded.push_back(*back);
+    }
+    calls = 0;
+    const auto direct = split_into_shards(s.suites, s.jobs, 3, lookup);
+    const auto again = split_inputs_into_shards(decoded, 3);
+    EXPECT_EQ(again.shard_of, direct.shard_of);
+    EXPECT_EQ(again.id, direct.id);
+    EXPECT_EQ(again.balance, direct.balance);
+    EXPECT_EQ(plan_id(decoded), plan_id(s.suites, s.jobs));
+  }
+  for (const char* bad : {"", "a/b/memcheck", "a/b/memchek\t-\t1", "a/memcheck\t-\t1", "a/b/asan\t-1\t1", "a/b/asan\tx\t1",
+                          "a/b/asan\t-\t2"})
+    EXPECT_FALSE(decode_split_input(bad)) << bad;
+}
+
 }  // namespace
 }  // namespace harness::plan

@@ -219,6 +219,16 @@ TEST(MergeRefuses, AMissingShardADuplicateAnotherSplitSpecOrVersion) {
       {s1 + " " + copy_with("n2-2", "other-version", [](json& r) { r["sohound_version"] = "0.0.9"; }), "was written by Sohound 0.0.9"},
       {s1 + " " + copy_with("n2-2", "other-costs", [](json& r) { r["shard"]["split"] = "feedfacefeedface"; }),
        "split by other job times"},
+      // What a shard says about itself is checked against the split computed again (issue 19):
+      // shard 1's results relabelled as shard 2 once merged as "2 of 2 shards, PASS".
+      {s1 + " " + copy_with("n2-1", "relabelled", [](json& r) { r["shard"]["index"] = 2; }),
+       "does not hold the jobs the split gives shard 2/2"},
+      {s1 + " " + copy_with("n2-2", "swapped-job", [](json& r) { r["jobs"][0]["feature"] = "not_in_the_plan"; }),
+       "its job examples/not_in_the_plan"},
+      {s1 + " " + copy_with("n2-2", "no-split-inputs", [](json& r) { r["shard"].erase("split_inputs"); }),
+       "does not carry its plan's split inputs"},
+      {s1 + " " + copy_with("n2-2", "forged-split-inputs", [](json& r) { r["shard"]["split_inputs"][0] = "x/y/memcheck\t-\t1"; }),
+       "its split inputs are not the plan it names"},
   };
   for (const auto& [inputs, says] : cases) {
     const auto refused = e2e::run_sohound("merge " + inputs + " -o " + out);
