@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 using model::JobOutcome;
 
 void read_process_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
-                          std::vector<ProcessStream>& streams, const model::ProgramSpec* program);
+                          std::vector<ProcessStream>& streams, const model::ProgramSpec* program, const std::string& nonce);
 
 namespace {
 
@@ -74,9 +74,18 @@ ProcessStream valgrind_stream(const parse::ValgrindReport& report, std::vector<m
   return owner.take();
 }
 
+// The value of `field=` in a record line ("" when absent).
+std::string record_field(std::string_view line, std::string_view field) {
+  const auto key = " " + std::string(field) + "=";
+  const auto at = line.find(key);
+  if (at == std::string_view::npos) return {};
+  auto value = line.substr(at + key.size());
+  return std::string(util::trim(value.substr(0, value.find(' '))));
+}
+
 void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, bool finished,
-                           std::vector<ProcessStream>& streams, bool name_processes) {
-  bool any = false;
+                           std::vector<ProcessStream>& streams, bool name_processes, const std::string& nonce) {
+  bool any = false, proven = false;
   for (const auto& entry : fs::directory_iterator(job.job_dir)) {
     const auto name = entry.path().filename().string();
     if (!util::starts_with(name, "vg.") || !util::ends_with(name, ".xml")) continue;
@@ -88,6 +97,10 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, 
       job.message = report.error().message;
       continue;
     }
+    for (const auto& message : report->client_messages)
+      if (util::starts_with(util::trim(message.text), "sohound:complete ") && !nonce.empty() &&
+          record_field(util::trim(message.text), "nonce") == nonce)
+        proven = true;
     auto stream = valgrind_stream(*report, parse::valgrind_findings(*report));
     if (name_processes)
       for (auto& owned : stream.findings)
@@ -145,6 +158,13 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, 
     job.outcome = JobOutcome::tool_failed;
     job.message = "valgrind wrote no XML report";
     if (process.exit_code >= 0) job.message += fmt::format(" (exit status {})", process.exit_code);
+  }
+  if (any && finished && !nonce.empty() && !proven && job.outcome == JobOutcome::ok) {
+    job.outcome = JobOutcome::report_lost;
+    job.message =
+        "every feature returned, but no Valgrind report in the job folder carries the driver's completion record for "
+        "this run: the report was replaced, moved or edited after Valgrind wrote it, so a clean result proves nothing "
+        "(does the code write into the folder above its working folder?)";
   }
 }
 
@@ -208,7 +228,8 @@ ProcessStream sanitizer_stream(const std::string& path, bool& saw_report, std::v
 // A driver that finished must prove its sanitizer saw the whole run: its channel ends with the
 // runtime's completion record, and every report the runtime printed arrived. Where a feature closed
 // or replaced the channel and the driver restored it, that feature's stream gets a note.
-void judge_channel(model::JobResult& job, const std::string& channel_path, std::vector<ProcessStream>& streams) {
+void judge_channel(model::JobResult& job, const std::string& channel_path, std::vector<ProcessStream>& streams,
+                   const std::string& nonce) {
   const auto& tool = model::info(job.tool);
   const auto name = fs::path(channel_path).filename().string();
   const auto proof = read_channel_proof(util::read_file_or_empty(channel_path));
@@ -231,6 +252,14 @@ void judge_channel(model::JobResult& job, const std::string& channel_path, std::
         name, tool.name);
     return;
   }
+  if (!nonce.empty() && proof.nonce != nonce) {
+    job.outcome = JobOutcome::report_lost;
+    job.message = fmt::format(
+        "{}'s completion record is not this run's: {} was replaced or edited by name while the code ran (a report "
+        "Sohound cannot trust), so a clean result proves nothing",
+        name, name);
+    return;
+  }
   if (proof.reports_seen < proof.reports_made) {
     job.outcome = JobOutcome::report_lost;
     job.message = fmt::format("{} printed {} report(s) but {} arrived in {}: the rest were lost on the way, so the "
@@ -240,7 +269,7 @@ void judge_channel(model::JobResult& job, const std::string& channel_path, std::
 }
 
 void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process, std::vector<ProcessStream>& streams,
-                            bool finished, bool driver) {
+                            bool finished, bool driver, const std::string& nonce) {
   const auto& tool = model::info(job.tool);
   const auto prefix = std::string(tool.log_prefix) + ".";
   if (driver && process.signal == 0 && process.exit_code == k_driver_channel_lost_exit) {
@@ -270,7 +299,7 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
       if (auto cut = report_truncation(util::read_file_or_empty(log)); !cut.empty())
         truncated = fmt::format("{} cut its report in {}: \"{}\"", tool.name, fs::path(log).filename().string(), cut);
   }
-  if (driver && finished) judge_channel(job, job.job_dir + "/" + std::string(tool.log_prefix) + ".report", streams);
+  if (driver && finished) judge_channel(job, job.job_dir + "/" + std::string(tool.log_prefix) + ".report", streams, nonce);
   if (!truncated.empty() && (job.outcome == JobOutcome::ok || job.outcome == JobOutcome::report_lost)) {
     job.outcome = JobOutcome::report_truncated;
     job.message = truncated + "; findings past the cut are unknown, so the job cannot pass. Split the feature, or "
@@ -337,8 +366,8 @@ ChannelProof read_channel_proof(std::string_view text) {
       proof.restored.push_back(std::move(restored));
     } else if (util::starts_with(line, "sohound:complete ")) {
       proof.complete = true;
-      if (const auto at = line.find(" reports="); at != std::string_view::npos)
-        proof.reports_made = std::strtoul(std::string(line.substr(at + 9, 20)).c_str(), nullptr, 10);
+      proof.reports_made = std::strtoul(record_field(line, "reports").c_str(), nullptr, 10);
+      proof.nonce = record_field(line, "nonce");
     }
   }
   return proof;
@@ -355,11 +384,11 @@ std::string report_truncation(std::string_view text) {
 }
 
 void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
-                      std::vector<ProcessStream>* streams_out, const model::ProgramSpec* program) {
+                      std::vector<ProcessStream>* streams_out, const model::ProgramSpec* program, const std::string& nonce) {
   std::vector<ProcessStream> local;
   auto& streams = streams_out ? *streams_out : local;
   streams.clear();
-  read_process_reports(job, process, timeout_message, streams, program);
+  read_process_reports(job, process, timeout_message, streams, program, program ? std::string() : nonce);
   for (auto& stream : streams) subtract_repeated_leaks(stream, program != nullptr);
   if (streams_out) return;
   for (auto& stream : streams) {
@@ -369,7 +398,7 @@ void read_job_reports(model::JobResult& job, const ProcessResult& process, const
 }
 
 void read_process_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
-                          std::vector<ProcessStream>& streams, const model::ProgramSpec* program) {
+                          std::vector<ProcessStream>& streams, const model::ProgramSpec* program, const std::string& nonce) {
   if (!process.started) {
     job.outcome = JobOutcome::tool_failed;
     job.message = process.start_error;
@@ -381,9 +410,9 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
   // process itself. Exit statuses 124/125 are the runtime's own failures, which it explains.
   const bool finished = program || fs::exists(fs::path(job.job_dir) / k_driver_done_file);
   if (tool.family == model::ToolFamily::valgrind)
-    read_valgrind_reports(job, process, finished, streams, program != nullptr);
+    read_valgrind_reports(job, process, finished, streams, program != nullptr, nonce);
   else
-    read_sanitizer_reports(job, process, streams, finished, program == nullptr);
+    read_sanitizer_reports(job, process, streams, finished, program == nullptr, nonce);
   // Processes the feature started and left running (killed by the launcher when the job ended),
   // each the finding of the feature whose end marker listed it ("PID COMMAND").
   if (!process.strays.empty()) {

@@ -32,6 +32,7 @@ struct ChannelProof {
   bool complete = false;            // the runtime's "sohound:complete" record arrived
   unsigned long reports_made = 0;   // reports the runtime said it printed (the record's reports=N)
   unsigned long reports_seen = 0;   // "SUMMARY: " lines that arrived before the record
+  std::string nonce;                // the record's nonce= (the run's secret; "-" when it had none)
   struct Restored {
     std::string fd;       // the descriptor the channel had
     std::string feature;  // the feature running then ("-": none)
@@ -46,7 +47,12 @@ ChannelProof read_channel_proof(std::string_view text);
 // encountered will be reported."), or "" when the text has none.
 std::string report_truncation(std::string_view text);
 
+//
+// With `nonce` (a driver's run: the secret the harness gave it in SOHOUND_NONCE_FILE), a driver that
+// finished is clean only when its report (the Valgrind XML, the sanitizer channel) ends with the
+// runtime's completion record carrying that nonce: a report replaced by name is report_lost.
 void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
-                      std::vector<ProcessStream>* streams = nullptr, const model::ProgramSpec* program = nullptr);
+                      std::vector<ProcessStream>* streams = nullptr, const model::ProgramSpec* program = nullptr,
+                      const std::string& nonce = {});
 
 }  // namespace harness::exec

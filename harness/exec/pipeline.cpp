@@ -28,6 +28,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <random>
 #include <set>
 
 #include <sys/stat.h>
@@ -109,6 +110,15 @@ void hash_tree(Hasher& h, const std::string& dir, const std::vector<std::string>
   }
   std::sort(files.begin(), files.end());
   for (const auto& f : files) h.add(f).add_file(f);
+}
+
+// The driver's nonce file in a run unit's folder, and a fresh nonce (128 random bits, hex).
+constexpr const char* k_nonce_file = "sohound-nonce";
+std::string new_nonce() {
+  static std::random_device random;
+  std::string out;
+  for (int i = 0; i < 4; ++i) out += fmt::format("{:08x}", static_cast<std::uint32_t>(random()));
+  return out;
 }
 
 // A library file a -lNAME resolves to (-L folders, then the system's), for the cache key.
@@ -917,6 +927,11 @@ struct Pipeline::Impl {
     const auto batch_command = command;  // as run.sh shows it, before the launcher's own fields
     command.token = new_job_token();
     command.max_file_bytes = k_max_job_file_bytes;
+    // The run's secret for its completion record (read and removed by the driver before any
+    // feature runs; job_reports checks the reports end with it).
+    const auto nonce = new_nonce();
+    util::write_file(dir + "/" + k_nonce_file, nonce + "\n");
+    command.env["SOHOUND_NONCE_FILE"] = dir + "/" + k_nonce_file;
     // A batch's limit is the sum of its features' (each feature also has its own, in the driver).
     const auto timeout = std::chrono::milliseconds(static_cast<long long>(feature_timeout * 1000 * static_cast<double>(names.size())));
 
@@ -934,7 +949,7 @@ struct Pipeline::Impl {
     read_job_reports(process, run.process,
                      run.timed_out ? timeout_text(timeout, native_timeout, info, batch ? fmt::format(", x{} features", names.size()) : "")
                                    : std::string(),
-                     &streams);
+                     &streams, nullptr, nonce);
     auto shares = attribute(streams, names, [](const std::string& name) { return codegen::body_function_name(name); });
     process.log = util::read_file_ends(dir + "/stderr.txt", 0, 16 * 1024);
     const double parse_end = scheduler.now_s();

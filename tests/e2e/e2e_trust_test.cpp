@@ -69,6 +69,11 @@ std::vector<Expect> rows() {
       // A daemon started as the feature returns is found, whatever the timing.
       {"trust", "starts_a_daemon_and_returns", "memcheck", "ok", "process.leak", "", "sleep 30"},
       {"trust", "starts_a_daemon_and_returns", "asan", "ok", "process.leak", "", "sleep 30"},
+      // A report replaced by name: its completion record is not this run's.
+      {"trust", "replaces_its_report_by_name", "memcheck", "report_lost", "", "",
+       "no Valgrind report in the job folder carries the driver's completion record for this run"},
+      {"trust", "replaces_its_report_by_name", "asan", "report_lost", "", "",
+       "asan\\.report's completion record is not this run's"},
       {"trust", "clean_control", "memcheck", "ok", "", "", ""},
       {"trust", "clean_control", "asan", "ok", "", "", ""},
       {"trust", "clean_control", "tsan", "ok", "", "", ""},
