@@ -14,6 +14,7 @@
 #include <fstream>
 #include <limits>
 #include <random>
+#include <set>
 #include <regex>
 #include <thread>
 
@@ -60,8 +61,7 @@ std::string command_of(pid_t pid) {
   return cmdline;
 }
 
-bool has_token(pid_t pid, const std::string& needle) {
-  const auto environ = read_proc(pid, "environ");
+bool environ_has(const std::string& environ, const std::string& needle) {
   std::size_t at = 0;
   while ((at = environ.find(needle, at)) != std::string::npos) {
     if ((at == 0 || environ[at - 1] == '\0') && (at + needle.size() == environ.size() || environ[at + needle.size()] == '\0'))
@@ -69,6 +69,26 @@ bool has_token(pid_t pid, const std::string& needle) {
     at += needle.size();
   }
   return false;
+}
+
+// Processes seen with an empty environment for longer than an exec takes ("pid starttime").
+std::set<std::string>& empty_environments() {
+  static std::set<std::string> k_seen;
+  return k_seen;
+}
+std::string identity(pid_t pid) {
+  const auto stat = read_proc(pid, "stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return {};
+  // Field 22 (starttime) counted from the state, field 3.
+  std::size_t at = close + 2;
+  for (int field = 3; field < 22 && at != std::string::npos; ++field) at = stat.find(' ', at + 1);
+  if (at == std::string::npos) return {};
+  return std::to_string(pid) + " " + stat.substr(at + 1, stat.find(' ', at + 1) - at - 1);
+}
+bool empty_environment_known(pid_t pid) { return empty_environments().count(identity(pid)) > 0; }
+void remember_empty_environment(pid_t pid) {
+  if (auto id = identity(pid); !id.empty()) empty_environments().insert(std::move(id));
 }
 
 // Whether `pid` descends from this process (its parent chain reaches us).
@@ -80,6 +100,8 @@ bool descends_from_us(pid_t pid) {
   }
   return false;
 }
+
+bool has_token(pid_t pid, const std::string& needle) { return environ_has(read_proc(pid, "environ"), needle); }
 
 void reap_if_ours(pid_t pid) {
   if (parent_of(pid) == ::getpid() || is_zombie(pid)) {
@@ -146,20 +168,29 @@ std::vector<Stray> kill_strays(const std::string& token) {
     std::vector<pid_t> hits, unread;
     for (auto pid : all_pids()) {
       if (pid == self || is_zombie(pid)) continue;
-      if (has_token(pid, needle))
+      // One read decides: read twice, a process could finish its exec in between and be neither
+      // a hit (the first read was empty) nor unread (the second was not).
+      const auto environ = read_proc(pid, "environ");
+      if (environ_has(environ, needle))
         hits.push_back(pid);
-      else if (read_proc(pid, "environ").empty() && descends_from_us(pid))
-        unread.push_back(pid);
+      else if (environ.empty() && (parent_of(pid) == 0 || descends_from_us(pid)))
+        unread.push_back(pid);  // (a parent not readable yet is read again with the environment)
     }
-    for (int attempt = 0; attempt < 100 && !unread.empty(); ++attempt) {
+    // Up to 2 s (a loaded machine can leave a process inside execve for well over 100 ms); one
+    // that still has no environment then truly has none, and is remembered so as not to be waited
+    // for again (by pid and start time).
+    std::erase_if(unread, [](pid_t pid) { return empty_environment_known(pid); });
+    for (int attempt = 0; attempt < 2000 && !unread.empty(); ++attempt) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
       std::erase_if(unread, [&](pid_t pid) {
         if (::kill(pid, 0) != 0 || is_zombie(pid)) return true;
-        if (read_proc(pid, "environ").empty()) return false;  // still in exec (or no environment at all)
-        if (has_token(pid, needle)) hits.push_back(pid);
+        const auto environ = read_proc(pid, "environ");
+        if (environ.empty()) return false;  // still in exec (or no environment at all)
+        if (environ_has(environ, needle)) hits.push_back(pid);
         return true;
       });
     }
+    for (auto pid : unread) remember_empty_environment(pid);
     return hits;
   };
   auto hits = scan();
