@@ -11,6 +11,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # ELF symbol tables (driver objects), content hashes (result cache)
   libelf-dev libxxhash-dev
+  # result cache entries authenticated with a key (HMAC-SHA-256)
+  libsodium-dev
   # the tools Sohound drives (util-linux: setarch, to start sanitizer drivers without ASLR)
   valgrind libc6-dbg util-linux
   # the example suite's system library (pkg-config example), and the real libraries of the clean

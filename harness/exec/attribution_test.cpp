@@ -114,20 +114,29 @@ TEST(ResultCacheEntry, RoundTripsAndRefusesDamage) {
   job.message = "the driver died of SIGSEGV";
   job.findings.push_back(leak("feature_f", 12));
   job.findings.back().aux_stacks.push_back({"Block was alloc'd at", {{"malloc", "", 0, "libc"}}});
-  const auto text = encode_entry("abc", job);
-  const auto back = decode_entry("abc", text);
+  const std::string key(k_cache_mac_key_bytes, 'k');
+  const auto text = encode_entry("abc", job, key);
+  const auto back = decode_entry("abc", text, key);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->outcome, model::JobOutcome::crashed);
   EXPECT_EQ(back->tool, model::Tool::helgrind);
   ASSERT_EQ(back->findings.size(), 1u);
   EXPECT_EQ(back->findings[0].stack[1].function, "feature_f");
   EXPECT_EQ(back->findings[0].aux_stacks[0].frames[0].object, "libc");
-  EXPECT_FALSE(decode_entry("abd", text));                           // another key's entry
-  EXPECT_FALSE(decode_entry("abc", text.substr(0, text.size() - 5)));  // truncated
+  EXPECT_FALSE(decode_entry("abd", text, key));                           // another key's entry
+  EXPECT_FALSE(decode_entry("abc", text.substr(0, text.size() - 5), key));  // truncated
   auto flipped = text;
   flipped[flipped.size() - 3] = 'X';
-  EXPECT_FALSE(decode_entry("abc", flipped));  // a changed byte
-  EXPECT_FALSE(decode_entry("abc", ""));
+  EXPECT_FALSE(decode_entry("abc", flipped, key));  // a changed byte
+  EXPECT_FALSE(decode_entry("abc", "", key));
+  // Forged without the cache's secret: findings dropped and the entry signed with another key, or
+  // with none (the old unkeyed checksum's way), is refused.
+  model::JobResult clean = job;
+  clean.findings.clear();
+  EXPECT_FALSE(decode_entry("abc", encode_entry("abc", clean, std::string(k_cache_mac_key_bytes, 'x')), key));
+  EXPECT_FALSE(decode_entry("abc", encode_entry("abc", clean, ""), key));
+  EXPECT_FALSE(decode_entry("abc", text, "")) << "no key, no trust";
+  EXPECT_TRUE(decode_entry("abc", encode_entry("abc", clean, key), key)) << "what the key signs is read";
 }
 
 TEST(Hasher, PiecesAreLengthPrefixed) {

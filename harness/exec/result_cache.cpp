@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 #include <xxhash.h>
 
 #include <fcntl.h>
@@ -96,7 +97,7 @@ std::string default_cache_dir() {
 
 namespace {
 
-constexpr std::string_view k_magic = "sohound-cache 1";
+constexpr std::string_view k_magic = "sohound-cache 2";
 
 json frames_json(const std::vector<model::Frame>& frames) {
   json out = json::array();
@@ -142,25 +143,39 @@ std::optional<model::JobOutcome> outcome_from(std::string_view name) {
   return std::nullopt;
 }
 
-std::string checksum(std::string_view payload) {
-  Hasher h;
-  h.add(payload);
-  return h.hex();
+// HMAC-SHA-256 of the entry's key and JSON under the cache's secret, as hex ("" without a key).
+std::string entry_mac(const std::string& key, std::string_view payload, std::string_view mac_key) {
+  if (mac_key.size() != k_cache_mac_key_bytes || sodium_init() < 0) return {};
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(mac_key.data()), mac_key.size());
+  const std::string head = key + "\n";
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(head.data()), head.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(payload.data()), payload.size());
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_final(&state, mac);
+  std::string hex(2 * sizeof mac + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), mac, sizeof mac);
+  hex.pop_back();
+  return hex;
 }
 
 }  // namespace
 
-std::string encode_entry(const std::string& key, const model::JobResult& job) {
+std::string encode_entry(const std::string& key, const model::JobResult& job, std::string_view mac_key) {
   const auto payload = job_json(job).dump();
-  return fmt::format("{} {} {}\n{}", k_magic, key, checksum(payload), payload);
+  return fmt::format("{} {} {}\n{}", k_magic, key, entry_mac(key, payload, mac_key), payload);
 }
 
-std::optional<model::JobResult> decode_entry(const std::string& key, std::string_view text) {
+std::optional<model::JobResult> decode_entry(const std::string& key, std::string_view text, std::string_view mac_key) {
   const auto newline = text.find('\n');
   if (newline == std::string_view::npos) return std::nullopt;
   const auto header = text.substr(0, newline);
   const auto payload = text.substr(newline + 1);
-  if (header != fmt::format("{} {} {}", k_magic, key, checksum(payload))) return std::nullopt;
+  const auto mac = entry_mac(key, payload, mac_key);
+  const auto expected = fmt::format("{} {} {}", k_magic, key, mac);
+  if (mac.empty() || header.size() != expected.size() ||
+      sodium_memcmp(header.data(), expected.data(), expected.size()) != 0)
+    return std::nullopt;
   auto parsed = util::parse_json(payload, "cache entry");
   if (!parsed || !parsed->is_object()) return std::nullopt;
   try {
@@ -207,7 +222,34 @@ std::optional<model::JobResult> decode_entry(const std::string& key, std::string
 ResultCache::ResultCache(std::string dir) : m_dir(std::move(dir)) {}
 
 std::string ResultCache::entry_path(const std::string& key) const {
-  return fmt::format("{}/v1/jobs/{}/{}", m_dir, key.substr(0, 2), key);
+  return fmt::format("{}/v2/jobs/{}/{}", m_dir, key.substr(0, 2), key);
+}
+
+const std::string& ResultCache::mac_key() {
+  if (m_mac_key) return *m_mac_key;
+  m_mac_key.emplace();
+  if (sodium_init() < 0) return *m_mac_key;
+  const auto path = m_dir + "/v2/key";
+  std::error_code ec;
+  fs::create_directories(m_dir + "/v2", ec);
+  // Made once, by whichever run comes first (O_EXCL: two runs starting together agree on one).
+  if (const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) {
+    unsigned char fresh[k_cache_mac_key_bytes];
+    randombytes_buf(fresh, sizeof fresh);
+    const bool written = ::write(fd, fresh, sizeof fresh) == static_cast<ssize_t>(sizeof fresh);
+    ::close(fd);
+    if (!written) {
+      fs::remove(path, ec);
+      return *m_mac_key;
+    }
+  }
+  std::string key;
+  for (int attempt = 0; attempt < 100 && key.size() != k_cache_mac_key_bytes; ++attempt) {
+    key = util::read_file_ends(path, k_cache_mac_key_bytes + 1, 0);  // another run may be writing it
+    if (key.size() != k_cache_mac_key_bytes) ::usleep(1000);
+  }
+  if (key.size() == k_cache_mac_key_bytes) *m_mac_key = std::move(key);
+  return *m_mac_key;
 }
 
 std::optional<model::JobResult> ResultCache::load(const std::string& key) {
@@ -215,7 +257,7 @@ std::optional<model::JobResult> ResultCache::load(const std::string& key) {
   const auto path = entry_path(key);
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return std::nullopt;
-  auto job = decode_entry(key, util::read_file_or_empty(path));
+  auto job = decode_entry(key, util::read_file_or_empty(path), mac_key());
   if (!job) ++m_damaged;
   return job;
 }
@@ -225,7 +267,11 @@ void ResultCache::store(const std::string& key, const model::JobResult& job) {
   try {
     const auto path = entry_path(key);
     fs::create_directories(fs::path(path).parent_path());
-    util::write_file(path, encode_entry(key, job));  // atomic: temporary file, then rename
+    if (mac_key().empty()) {
+      ++m_write_failures;
+      return;
+    }
+    util::write_file(path, encode_entry(key, job, mac_key()));  // atomic: temporary file, then rename
   } catch (const std::exception&) {
     ++m_write_failures;
   }

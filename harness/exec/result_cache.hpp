@@ -62,14 +62,21 @@ class ResultCache {
 
  private:
   std::string entry_path(const std::string& key) const;
+  // The cache's MAC key (v2/key, 0600), made on first use; "" when it cannot be read or made (the
+  // cache is then neither read nor written).
+  const std::string& mac_key();
   std::string m_dir;
+  std::optional<std::string> m_mac_key;
   std::size_t m_damaged = 0;
   std::size_t m_write_failures = 0;
 };
 
-// The cache entry format, exposed for tests: header line "sohound-cache 1 KEY CHECKSUM" then the
-// job as JSON.
-std::string encode_entry(const std::string& key, const model::JobResult& job);
-std::optional<model::JobResult> decode_entry(const std::string& key, std::string_view text);
+// The cache entry format, exposed for tests: header line "sohound-cache 2 KEY MAC" then the job as
+// JSON. MAC is HMAC-SHA-256 (libsodium) of the key and the JSON under `mac_key` (32 bytes), the
+// secret in the cache's v2/key file: code that edits an entry without that key (code under test,
+// which is never handed it) makes an entry that is refused, not one that passes.
+inline constexpr std::size_t k_cache_mac_key_bytes = 32;
+std::string encode_entry(const std::string& key, const model::JobResult& job, std::string_view mac_key);
+std::optional<model::JobResult> decode_entry(const std::string& key, std::string_view text, std::string_view mac_key);
 
 }  // namespace harness::exec

@@ -204,7 +204,7 @@ TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
 
   // A damaged entry is ignored (and counted), never trusted: that job runs again.
   std::vector<fs::path> entries;
-  for (const auto& e : fs::recursive_directory_iterator(cache() + "/v1/jobs"))
+  for (const auto& e : fs::recursive_directory_iterator(cache() + "/v2/jobs"))
     if (e.is_regular_file()) entries.push_back(e.path());
   ASSERT_FALSE(entries.empty());
   std::sort(entries.begin(), entries.end(), [](const fs::path& x, const fs::path& y) {
@@ -215,6 +215,31 @@ TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
   EXPECT_EQ(eighth["execution"]["cache_damaged"], 1);
   EXPECT_EQ(cached_jobs(eighth).size(), 3u);
   EXPECT_EQ(finding_set(eighth), finding_set(seventh));
+
+  // A forged entry (issue 19: code under test editing the cache so a leaking feature passes from
+  // it): every finding removed, the header kept. Its MAC no longer matches, and no one without the
+  // cache's key can make one that does: refused, counted, and the job runs again.
+  std::vector<fs::path> fresh;
+  for (const auto& e : fs::recursive_directory_iterator(cache() + "/v2/jobs"))
+    if (e.is_regular_file()) fresh.push_back(e.path());
+  std::size_t forged = 0;
+  for (const auto& path : fresh) {
+    std::ifstream in(path);
+    std::string header, payload;
+    std::getline(in, header);
+    std::getline(in, payload, '\0');
+    auto json = nlohmann::json::parse(payload);
+    if (json["findings"].empty()) continue;
+    json["findings"] = nlohmann::json::array();
+    std::ofstream(path) << header << "\n" << json.dump();
+    ++forged;
+  }
+  ASSERT_GT(forged, 0u);
+  const auto ninth = run();
+  // (the cache also holds entries of the spec's earlier versions, which this run does not look up)
+  EXPECT_GT(ninth["execution"]["cache_damaged"].get<std::size_t>(), 0u);
+  EXPECT_LE(ninth["execution"]["cache_damaged"].get<std::size_t>(), forged);
+  EXPECT_EQ(finding_set(ninth), finding_set(seventh)) << "the leaks are found again, not served clean from the cache";
 
   // --no-cache runs everything and reads nothing.
   fs::remove_all(tmp.path().string() + "/out");

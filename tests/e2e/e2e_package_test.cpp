@@ -42,7 +42,7 @@ TEST(Package, HoldsTheStrippedProgramItsCmakePackageAndManPage) {
     EXPECT_NE(contents.text.find(path), std::string::npos) << path << " not in\n" << contents.text;
   const auto info = run_sohound_shell(fmt::format("dpkg-deb -f '{}' Package Depends", deb));
   EXPECT_NE(info.text.find("Package: sohound"), std::string::npos) << info.text;
-  for (const char* dep : {"valgrind", "gcc", "g++", "pkg-config", "libyaml-cpp0.7", "libelf1", "libsimdjson14"})
+  for (const char* dep : {"valgrind", "gcc", "g++", "pkg-config", "libyaml-cpp0.7", "libelf1", "libsimdjson14", "libsodium23"})
     EXPECT_NE(info.text.find(dep), std::string::npos) << dep << " not in " << info.text;
 
   // Unpacked into a clean root: stripped, with its debug information in the -dbgsym package under
