@@ -29,17 +29,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* k_secret = "sohound-catalogue-secret-7f3a9c";
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void put(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
 
 // Every file, folder and link under `root` (links not followed), with a digest of each file.
 std::map<std::string, std::string> snapshot(const fs::path& root, const std::vector<fs::path>& skip) {

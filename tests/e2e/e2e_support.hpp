@@ -13,9 +13,11 @@ extern char** environ;
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -98,6 +100,19 @@ inline Output run_sohound_shell(const std::string& line) {
 
 inline Output run_sohound(const std::string& args, const std::string& env = "") {
   return run_sohound_shell(env + " " + SOHOUND_BIN + " " + args);
+}
+
+// A file's bytes ("" when it cannot be read), and a file written with its folders made.
+inline std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+inline void put(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << text;
 }
 
 // Starts the sohound binary in the background with `args` (no shell); its pid, or 0.

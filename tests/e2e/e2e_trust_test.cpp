@@ -138,17 +138,6 @@ INSTANTIATE_TEST_SUITE_P(Channels, Trust,
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void put(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
 
 // Processes whose environment carries a job token of the run `prefix` (the content of
 // OUT/.sohound-run), or whose command line names `dir`.
