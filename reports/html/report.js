@@ -76,7 +76,7 @@
   matrix.append(el("tr", {}, el("th", { text: "feature" }), ...toolOrder.map((t) => el("th", { text: t }))));
   // A cell's state, told by colour and by symbol (for readers who do not see the colour).
   const STATES = {
-    failed: ["✖", "the job failed: it did not run to the end, or the program failed"],
+    failed: ["✖", "the job failed: it did not run to the end, its report could not be shown whole, or the program failed"],
     new: ["▲", "unexpected findings"],
     expected: ["◆", "passed with findings that are expected, suppressed, in the baseline or warnings"],
     clean: ["✔", "passed, nothing found"],
