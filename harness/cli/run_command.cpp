@@ -147,23 +147,6 @@ model::Tracer make_tracer() {
   return tracer;
 }
 
-// What an earlier run into this folder left must not pass for this run's: the processes of a run
-// that was killed (kill -9 left its jobs' daemons running; each carries that run's job token) are
-// stopped, and its verdict files are removed before anything runs, so a run that cannot finish
-// writing its own (a full disk) leaves no earlier PASS for a CI step to read.
-static void take_over_output(const std::string& out_dir) {
-  const auto run_file = out_dir + "/" + std::string(exec::OutputDir::k_run_file);
-  const auto previous = std::string(util::trim(util::read_file_ends(run_file, 200, 0)));
-  for (const auto& left : exec::kill_run_leftovers(previous))
-    fmt::print(stderr, "sohound: stopped process {} ({}), left running by an earlier run into --out that was killed\n", left.pid,
-               util::printable(left.command));
-  util::write_file(run_file, exec::run_token_prefix() + "\n");
-  for (const auto& renderer : reports::renderers()) {
-    std::error_code ec;
-    fs::remove(out_dir + "/" + std::string(renderer.file_name), ec);
-  }
-}
-
 int run_command(const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const auto environment = environment_map();
@@ -324,7 +307,11 @@ int run_command(const RunOptions& options) {
   }
   const exec::OutputDir& output = *claimed;
   const auto out_dir = output.path();
-  take_over_output(out_dir);
+  std::vector<std::string> verdict_files;
+  for (const auto& renderer : reports::renderers()) verdict_files.emplace_back(renderer.file_name);
+  for (const auto& left : output.take_over(verdict_files))
+    fmt::print(stderr, "sohound: stopped process {} ({}), left running by an earlier run into --out that was killed\n", left.pid,
+               util::printable(left.command));
   const int parallel = options.jobs > 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
 
   model::RunSummary summary;

@@ -1,6 +1,7 @@
 #include "harness/exec/job_reports.hpp"
 
 #include "harness/exec/attribution.hpp"
+#include "harness/exec/report_proof.hpp"
 #include "harness/exec/tool_commands.hpp"
 #include "harness/parse/sanitizer_log.hpp"
 #include "harness/parse/valgrind_fds.hpp"
@@ -72,15 +73,6 @@ ProcessStream valgrind_stream(const parse::ValgrindReport& report, std::vector<m
   }
   messages_up_to(static_cast<std::size_t>(-1));
   return owner.take();
-}
-
-// The value of `field=` in a record line ("" when absent).
-std::string record_field(std::string_view line, std::string_view field) {
-  const auto key = " " + std::string(field) + "=";
-  const auto at = line.find(key);
-  if (at == std::string_view::npos) return {};
-  auto value = line.substr(at + key.size());
-  return std::string(util::trim(value.substr(0, value.find(' '))));
 }
 
 void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, bool finished,
@@ -195,10 +187,9 @@ bool only_deadly_signal(const std::string& stderr_path, std::size_t at_least) {
 
 // One sanitizer log as a stream: the text between markers is parsed on its own and owned by the
 // feature whose markers enclose it.
-ProcessStream sanitizer_stream(const std::string& path, bool& saw_report, std::vector<std::string>& messages,
+ProcessStream sanitizer_stream(std::string_view text, bool& saw_report, std::vector<std::string>& messages,
                                std::string& crash_signal) {
   StreamOwner owner;
-  const auto text = util::read_file_or_empty(path);
   std::size_t segment_start = 0;
   auto parse_segment = [&](std::size_t end) {
     if (end <= segment_start) return;
@@ -225,49 +216,6 @@ ProcessStream sanitizer_stream(const std::string& path, bool& saw_report, std::v
   return owner.take();
 }
 
-// A driver that finished must prove its sanitizer saw the whole run: its channel ends with the
-// runtime's completion record, and every report the runtime printed arrived. Where a feature closed
-// or replaced the channel and the driver restored it, that feature's stream gets a note.
-void judge_channel(model::JobResult& job, const std::string& channel_path, std::vector<ProcessStream>& streams,
-                   const std::string& nonce) {
-  const auto& tool = model::info(job.tool);
-  const auto name = fs::path(channel_path).filename().string();
-  const auto proof = read_channel_proof(util::read_file_or_empty(channel_path));
-  for (const auto& restored : proof.restored) {
-    const auto owner = restored.feature == "-" ? std::string() : restored.feature;
-    auto text = fmt::format("{} closed or replaced descriptor {}, which carried {}'s reports ({}); the driver "
-                            "restored the channel and wrote what {} printed meanwhile again, so nothing was lost",
-                            owner.empty() ? std::string("the code under test") : "the feature " + owner, restored.fd, tool.name, name,
-                            tool.name);
-    if (streams.empty()) streams.emplace_back();
-    streams.back().notes.push_back({std::move(text), owner});
-  }
-  if (job.outcome != JobOutcome::ok) return;
-  if (!proof.complete) {
-    job.outcome = JobOutcome::report_lost;
-    job.message = fmt::format(
-        "every feature returned, but {} does not end with the driver's completion record: {}'s report channel was "
-        "closed, replaced or cut and could not be restored, so a clean result proves nothing (does the code close "
-        "descriptors it did not open, or change the job folder's files?)",
-        name, tool.name);
-    return;
-  }
-  if (!nonce.empty() && proof.nonce != nonce) {
-    job.outcome = JobOutcome::report_lost;
-    job.message = fmt::format(
-        "{}'s completion record is not this run's: {} was replaced or edited by name while the code ran (a report "
-        "Sohound cannot trust), so a clean result proves nothing",
-        name, name);
-    return;
-  }
-  if (proof.reports_seen < proof.reports_made) {
-    job.outcome = JobOutcome::report_lost;
-    job.message = fmt::format("{} printed {} report(s) but {} arrived in {}: the rest were lost on the way, so the "
-                              "findings are incomplete",
-                              tool.name, proof.reports_made, proof.reports_seen, name);
-  }
-}
-
 void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process, std::vector<ProcessStream>& streams,
                             bool finished, bool driver, const std::string& nonce) {
   const auto& tool = model::info(job.tool);
@@ -286,20 +234,23 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
   for (const auto& entry : fs::directory_iterator(job.job_dir))
     if (util::starts_with(entry.path().filename().string(), prefix)) logs.push_back(entry.path().string());
   std::sort(logs.begin(), logs.end());
-  std::string truncated;
+  std::string truncated, channel_text;
+  const auto channel = std::string(tool.log_prefix) + ".report";  // the driver's (drivers/sohound_rt.h)
   for (const auto& log : logs) {
     job.reports.push_back(log);
     std::string crash_signal;
-    streams.push_back(sanitizer_stream(log, saw_report, messages, crash_signal));
+    const auto text = util::read_file_or_empty(log);  // read once: findings, the cap, the proof
+    streams.push_back(sanitizer_stream(text, saw_report, messages, crash_signal));
     if (!crash_signal.empty() && job.outcome == JobOutcome::ok) {
       job.outcome = JobOutcome::crashed;
       job.message = std::string(tool.name) + " caught " + crash_signal;
     }
     if (truncated.empty())
-      if (auto cut = report_truncation(util::read_file_or_empty(log)); !cut.empty())
+      if (auto cut = report_truncation(text); !cut.empty())
         truncated = fmt::format("{} cut its report in {}: \"{}\"", tool.name, fs::path(log).filename().string(), cut);
+    if (fs::path(log).filename() == channel) channel_text = text;
   }
-  if (driver && finished) judge_channel(job, job.job_dir + "/" + std::string(tool.log_prefix) + ".report", streams, nonce);
+  if (driver && finished) judge_channel(job, channel, channel_text, streams, nonce);
   if (!truncated.empty() && (job.outcome == JobOutcome::ok || job.outcome == JobOutcome::report_lost)) {
     job.outcome = JobOutcome::report_truncated;
     job.message = truncated + "; findings past the cut are unknown, so the job cannot pass. Split the feature, or "
@@ -347,41 +298,6 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
 
 
 }  // namespace
-
-ChannelProof read_channel_proof(std::string_view text) {
-  ChannelProof proof;
-  for (auto line : util::split_lines(text)) {
-    if (proof.complete) break;
-    if (util::starts_with(line, "SUMMARY: ")) {
-      ++proof.reports_seen;
-    } else if (util::starts_with(line, "sohound:channel ")) {
-      ChannelProof::Restored restored;
-      for (auto rest = util::trim(line.substr(16)); !rest.empty();) {
-        const auto end = rest.find(' ');
-        const auto field = rest.substr(0, end);
-        if (util::starts_with(field, "fd=")) restored.fd = std::string(field.substr(3));
-        if (util::starts_with(field, "feature=")) restored.feature = std::string(field.substr(8));
-        rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
-      }
-      proof.restored.push_back(std::move(restored));
-    } else if (util::starts_with(line, "sohound:complete ")) {
-      proof.complete = true;
-      proof.reports_made = std::strtoul(record_field(line, "reports").c_str(), nullptr, 10);
-      proof.nonce = record_field(line, "nonce");
-    }
-  }
-  return proof;
-}
-
-std::string report_truncation(std::string_view text) {
-  for (const std::string_view needle : {std::string_view("Too many leaks! Only the first ")}) {
-    const auto at = text.find(needle);
-    if (at == std::string_view::npos) continue;
-    const auto end = text.find('\n', at);
-    return std::string(util::trim(text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at)));
-  }
-  return {};
-}
 
 void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
                       std::vector<ProcessStream>* streams_out, const model::ProgramSpec* program, const std::string& nonce) {

@@ -8,7 +8,6 @@
 #include "harness/model/suite_spec.hpp"
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace harness::exec {
@@ -27,30 +26,11 @@ namespace harness::exec {
 // no done file, an exit status other than the program's expected one fails the job (a GoogleTest
 // case's own failure), and every Valgrind finding names the process that reported it (the
 // program, or a child it started).
-// What a driver's sanitizer report channel (drivers/sohound_rt.h) proves about its run.
-struct ChannelProof {
-  bool complete = false;            // the runtime's "sohound:complete" record arrived
-  unsigned long reports_made = 0;   // reports the runtime said it printed (the record's reports=N)
-  unsigned long reports_seen = 0;   // "SUMMARY: " lines that arrived before the record
-  std::string nonce;                // the record's nonce= (the run's secret; "-" when it had none)
-  struct Restored {
-    std::string fd;       // the descriptor the channel had
-    std::string feature;  // the feature running then ("-": none)
-  };
-  std::vector<Restored> restored;  // the channel was closed or replaced, and restored
-};
-
-// Reads the proof out of a channel's text (pure; for tests).
-ChannelProof read_channel_proof(std::string_view text);
-
-// The tool's own word that it cut its report ("Too many leaks! Only the first 5000 leaks
-// encountered will be reported."), or "" when the text has none.
-std::string report_truncation(std::string_view text);
-
 //
 // With `nonce` (a driver's run: the secret the harness gave it in SOHOUND_NONCE_FILE), a driver that
 // finished is clean only when its report (the Valgrind XML, the sanitizer channel) ends with the
-// runtime's completion record carrying that nonce: a report replaced by name is report_lost.
+// runtime's completion record carrying that nonce: a report replaced by name is report_lost
+// (exec/report_proof).
 void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
                       std::vector<ProcessStream>* streams = nullptr, const model::ProgramSpec* program = nullptr,
                       const std::string& nonce = {});

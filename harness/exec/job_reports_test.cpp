@@ -1,5 +1,6 @@
 #include "harness/exec/job_reports.hpp"
 
+#include "harness/exec/report_proof.hpp"
 #include "harness/exec/tool_commands.hpp"
 
 #include "harness/testing/temp_dir.hpp"

@@ -1,6 +1,7 @@
 #include "harness/exec/output_dir.hpp"
 
 #include "harness/util/files.hpp"
+#include "harness/util/text.hpp"
 
 #include <fmt/format.h>
 #include <sys/file.h>
@@ -115,6 +116,18 @@ void OutputDir::recreate(const std::string& dir) const {
 void OutputDir::create(const std::string& dir) const {
   check_inside(dir);
   fs::create_directories(dir);
+}
+
+std::vector<Stray> OutputDir::take_over(const std::vector<std::string>& verdict_files) const {
+  const auto run_file = m_path + "/" + std::string(k_run_file);
+  const auto previous = std::string(util::trim(util::read_file_ends(run_file, 200, 0)));
+  auto stopped = kill_run_leftovers(previous);
+  util::write_file(run_file, run_token_prefix() + "\n");
+  for (const auto& name : verdict_files) {
+    std::error_code ec;
+    fs::remove(m_path + "/" + name, ec);
+  }
+  return stopped;
 }
 
 }  // namespace harness::exec

@@ -7,10 +7,12 @@
 // second run into it fails at once instead of mixing its reports with the first's.
 #pragma once
 
+#include "harness/exec/strays.hpp"
 #include "harness/util/result.hpp"
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace harness::exec {
 
@@ -32,6 +34,13 @@ class OutputDir {
   void recreate(const std::string& dir) const;
   // Creates `dir` (and its parents) after the same check.
   void create(const std::string& dir) const;
+
+  // What an earlier run into this folder left must not pass for this run's: the processes of a run
+  // that was killed (kill -9 left its jobs' daemons running, each carrying that run's job token,
+  // named in k_run_file) are stopped, this run's token prefix is recorded, and `verdict_files` (the
+  // earlier run's reports) are removed before anything runs, so a run that cannot finish writing
+  // its own (a full disk) leaves no earlier PASS for a CI step to read. Returns what it stopped.
+  std::vector<Stray> take_over(const std::vector<std::string>& verdict_files) const;
 
   static constexpr std::string_view k_marker = ".sohound-out";
   static constexpr std::string_view k_lock = ".sohound-lock";

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <random>
 #include <set>
@@ -101,8 +102,6 @@ bool descends_from_us(pid_t pid) {
   return false;
 }
 
-bool has_token(pid_t pid, const std::string& needle) { return environ_has(read_proc(pid, "environ"), needle); }
-
 void reap_if_ours(pid_t pid) {
   if (parent_of(pid) == ::getpid() || is_zombie(pid)) {
     // Only our own children can be waited for; WNOHANG after a short wait for SIGKILL to land.
@@ -112,6 +111,23 @@ void reap_if_ours(pid_t pid) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }
+}
+
+// Kills (SIGKILL) and reaps `hits`, then what `scan` finds again (a forking process may have
+// started another in between), until it finds none (bounded rounds). What it killed, once each.
+std::vector<Stray> kill_until_none(std::vector<pid_t> hits, const std::function<std::vector<pid_t>()>& scan) {
+  std::vector<Stray> found;
+  for (int round = 0; round < 20 && !hits.empty(); ++round) {
+    for (auto pid : hits) {
+      if (std::none_of(found.begin(), found.end(), [&](const Stray& s) { return s.pid == pid; }))
+        found.push_back({pid, command_of(pid)});
+      ::kill(pid, SIGKILL);
+    }
+    for (auto pid : hits) reap_if_ours(pid);
+    hits = scan();
+  }
+  for (const auto& stray : found) reap_if_ours(stray.pid);
+  return found;
 }
 
 }  // namespace
@@ -201,40 +217,20 @@ std::vector<Stray> kill_strays(const std::string& token) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::erase_if(hits, [](pid_t pid) { return ::kill(pid, 0) != 0 || is_zombie(pid); });
   }
-  std::vector<Stray> found;
-  for (int round = 0; round < 20 && !hits.empty(); ++round) {
-    for (auto pid : hits) {
-      if (std::none_of(found.begin(), found.end(), [&](const Stray& s) { return s.pid == pid; }))
-        found.push_back({pid, command_of(pid)});
-      ::kill(pid, SIGKILL);
-    }
-    for (auto pid : hits) reap_if_ours(pid);
-    hits = scan();  // a forking process may have started another in between
-  }
-  for (const auto& stray : found) reap_if_ours(stray.pid);
-  return found;
+  return kill_until_none(std::move(hits), scan);
 }
 
 std::vector<Stray> kill_run_leftovers(const std::string& prefix) {
   if (!is_dead_run(prefix)) return {};
-  const auto key = std::string(k_job_token_variable) + "=";
   const auto wanted = prefix + "-";
   const pid_t self = ::getpid();
-  std::vector<Stray> found;
-  for (int round = 0; round < 20; ++round) {
+  auto scan = [&] {
     std::vector<pid_t> hits;
     for (auto pid : all_pids())
       if (pid != self && !is_zombie(pid) && token_of(pid).rfind(wanted, 0) == 0) hits.push_back(pid);
-    if (hits.empty()) break;
-    for (auto pid : hits) {
-      if (std::none_of(found.begin(), found.end(), [&](const Stray& s) { return s.pid == pid; }))
-        found.push_back({pid, command_of(pid)});
-      ::kill(pid, SIGKILL);
-    }
-    for (auto pid : hits) reap_if_ours(pid);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return found;
+    return hits;
+  };
+  return kill_until_none(scan(), scan);
 }
 
 std::vector<Stray> kill_orphans(const std::vector<pid_t>& keep) {
