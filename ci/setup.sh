@@ -13,8 +13,9 @@ packages=(
   libelf-dev libxxhash-dev
   # result cache entries authenticated with a key (HMAC-SHA-256)
   libsodium-dev
-  # the tools Sohound drives (util-linux: setarch, to start sanitizer drivers without ASLR)
-  valgrind libc6-dbg util-linux
+  # the tools Sohound drives (util-linux: setarch, to start sanitizer drivers without ASLR;
+  # bubblewrap: the sandbox the code under test runs in)
+  valgrind libc6-dbg util-linux bubblewrap
   # the example suite's system library (pkg-config example), and the real libraries of the clean
   # multithreaded corpus (tests/e2e/specs/corpus) and the root-cause fixture (jansson)
   zlib1g-dev libjsoncpp-dev libuv1-dev libevent-dev libsqlite3-dev libxml2-dev libjansson-dev libglib2.0-dev

@@ -67,6 +67,7 @@ void job(JsonWriter& w, const model::JobResult& j) {
       .field("run_command", j.run_command)
       .string_array("reports", j.reports)
       .field("cached", j.cached)
+      .field("sandboxed", j.sandboxed)
       .field("cache_key", j.cache_key)
       .field("unit", j.unit)
       .string_array("unit_features", j.unit_features);
@@ -103,6 +104,12 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
       .field("cached_jobs", static_cast<unsigned long>(summary.cached))
       .field("cache_damaged", static_cast<unsigned long>(summary.cache_damaged))
       .field("cache_dir", summary.cache_dir)
+      .end_object();
+  w.key("sandbox")
+      .begin_object()
+      .field("on", !summary.sandbox.empty())
+      .field("engine", summary.sandbox)
+      .field("reason", summary.sandbox_reason)
       .end_object();
   w.field("partial", model::is_partial(summary));
   if (summary.shard.total > 0) {

@@ -17,7 +17,7 @@ namespace {
 
 // Totals every input contributes, whichever way the jobs are combined.
 void add_totals(model::RunSummary& merged, const model::RunSummary& run,
-                std::map<std::pair<std::string, std::string>, std::size_t>& suppression_index) {
+                std::map<std::pair<std::string, std::string>, std::size_t>& suppression_index, bool first_input) {
   if (merged.sohound_version.empty()) merged.sohound_version = run.sohound_version;
   if (merged.started_at.empty() || (!run.started_at.empty() && run.started_at < merged.started_at)) merged.started_at = run.started_at;
   merged.duration_s = std::max(merged.duration_s, run.duration_s);  // shards run side by side
@@ -30,6 +30,10 @@ void add_totals(model::RunSummary& merged, const model::RunSummary& run,
   merged.cached += run.cached;
   merged.cache_damaged += run.cache_damaged;
   if (merged.cache_dir.empty()) merged.cache_dir = run.cache_dir;
+  // Sandboxed only when every input was; the first reason why not is kept.
+  if (first_input) merged.sandbox = run.sandbox;
+  else if (merged.sandbox != run.sandbox) merged.sandbox.clear();
+  if (merged.sandbox_reason.empty()) merged.sandbox_reason = run.sandbox_reason;
   for (const auto& spec : run.specs)
     if (std::find(merged.specs.begin(), merged.specs.end(), spec) == merged.specs.end()) merged.specs.push_back(spec);
   if (merged.baseline.empty()) merged.baseline = run.baseline;
@@ -50,7 +54,7 @@ harness::util::Result<model::RunSummary> merge_separate_runs(std::vector<model::
   std::map<std::pair<std::string, std::string>, std::size_t> suppression_index;
   for (std::size_t r = 0; r < runs.size(); ++r) {
     auto& run = runs[r];
-    add_totals(merged, run, suppression_index);
+    add_totals(merged, run, suppression_index, r == 0);
     for (auto& job : run.jobs) {
       const auto key = std::make_tuple(job.suite, job.feature, job.tool);
       auto it = seen.find(key);
@@ -194,7 +198,7 @@ harness::util::Result<model::RunSummary> merge_runs(std::vector<model::RunSummar
   info.total = total;
   for (const auto& [index, r] : by_index) {
     auto& run = runs[r];
-    add_totals(merged, run, suppression_index);
+    add_totals(merged, run, suppression_index, info.shards.empty());
     info.shards.push_back(index);
     for (std::size_t j = 0; j < run.jobs.size(); ++j)
       if (positions.insert(run.shard.jobs[j]).second) {

@@ -160,6 +160,9 @@ harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_str
     s.cached = execution.count("cached_jobs");
     s.cache_damaged = execution.count("cache_damaged");
     s.cache_dir = execution.string("cache_dir");
+    const auto sandbox = root.object("sandbox");
+    s.sandbox = sandbox.string("engine");
+    s.sandbox_reason = sandbox.string("reason");
     for (const auto& u : root.objects("suppressions"))
       s.suppressions.push_back({u.string("name"), u.string("source"), u.count("matched")});
     read_shard_and_trace(root, s);
@@ -186,6 +189,7 @@ harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_str
       job.run_command = j.string("run_command");
       job.reports = j.strings("reports");
       job.cached = j.boolean("cached");
+      job.sandboxed = j.boolean("sandboxed");
       job.cache_key = j.string("cache_key");
       job.unit = j.string("unit");
       job.unit_features = j.strings("unit_features");

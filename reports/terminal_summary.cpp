@@ -153,6 +153,11 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
                        summary.cache_damaged ? fmt::format(" ({} damaged entr{} ignored)", summary.cache_damaged,
                                                            summary.cache_damaged == 1 ? "y" : "ies")
                                              : "");
+  if (summary.processes && !summary.sandbox.empty())
+    out << fmt::format("\nThe code under test ran in a sandbox ({}): read-only but for its job folder, no network.",
+                       summary.sandbox);
+  else if (summary.processes && !summary.sandbox_reason.empty())
+    out << fmt::format("\nThe code under test ran without a sandbox: {}.", printable(summary.sandbox_reason));
   out << fmt::format("\n{} jobs, {} failed, {} unexpected finding{}. ", summary.jobs.size(), failed_jobs, unexpected,
                      unexpected == 1 ? "" : "s");
   switch (code) {

@@ -38,6 +38,7 @@ struct RunOptions {
   std::string costs;                      // --costs results.json: balance shards by these job times
   std::string trace;                      // --trace FILE: Chrome/Perfetto trace-event JSON
   std::string trace_otlp;                 // --trace-otlp FILE: OTLP/JSON
+  std::string sandbox = "auto";           // --sandbox auto|on|off
 };
 
 // `sohound exec [options] -- PROGRAM ARGS...`: one existing program under the tools.

@@ -39,6 +39,10 @@ void add_run_options(CLI::App* cmd, harness::cli::RunOptions& run) {
   cmd->add_option("--costs", run.costs, "Balance shards by the job times in this results.json (an earlier run or merge)");
   cmd->add_option("--trace", run.trace, "Write the run's spans as Chrome/Perfetto trace-event JSON to this file");
   cmd->add_option("--trace-otlp", run.trace_otlp, "Write the run's spans as OTLP/JSON (OpenTelemetry) to this file");
+  cmd->add_option("--sandbox", run.sandbox,
+                  "Run the code under test in bubblewrap: auto (where the machine allows it, the default), on (fail "
+                  "every job where it cannot), off")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
 }
 
 // --asan/--tsan/--ubsan: the user's own instrumented builds (`what`: a program or a build folder).

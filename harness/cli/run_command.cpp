@@ -344,6 +344,16 @@ int run_command(const RunOptions& options) {
       return k_exit_usage;
     }
   }
+  pipeline_options.sandbox = options.sandbox == "on"    ? exec::SandboxMode::on
+                             : options.sandbox == "off" ? exec::SandboxMode::off
+                                                        : exec::SandboxMode::automatic;
+  {
+    std::error_code ec;
+    pipeline_options.sandbox_shim = exec::find_status_shim(fs::read_symlink("/proc/self/exe", ec).string());
+  }
+  // The default cache is hidden from the code under test even when this run does not use it: its
+  // key signs the entries later runs trust.
+  pipeline_options.sandbox_hide.push_back(exec::default_cache_dir());
   const auto pipeline_options_cache_dir = pipeline_options.cache_dir;
   exec::Pipeline pipeline(scheduler, suites, std::move(pipeline_options));
   const auto progress_mode = !options.progress             ? Progress::Mode::none
@@ -419,6 +429,8 @@ int run_command(const RunOptions& options) {
     summary.cached = stats.cached;
     summary.cache_damaged = stats.cache_damaged;
     summary.cache_dir = pipeline_options_cache_dir;
+    summary.sandbox = pipeline.sandbox().on ? pipeline.sandbox().engine : std::string();
+    summary.sandbox_reason = pipeline.sandbox().reason;
   }
   // results.json is always written first (the contract other tools read); the rest as asked. Its
   // spans end where it is written (the spans still open end there); the reports rendered after it

@@ -40,6 +40,7 @@
 #include <cstring>
 #include <filesystem>
 #include <optional>
+#include <sstream>
 
 extern char** environ;
 
@@ -54,10 +55,15 @@ namespace {
 // process the driver or the tool starts.
 struct NewProcessGroup {
   unsigned long long max_file_bytes = 0;
+  int status_fd = -1;  // the sandbox's status pipe, handed over at k_sandbox_status_fd
   pid_t parent = ::getpid();
   template <class Launcher>
-  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*) {
+  bp::error_code on_exec_setup(Launcher& launcher, const std::filesystem::path&, const char* const*) {
     if (::setpgid(0, 0) != 0) return bp::error_code(errno, bp::system_category());
+    if (status_fd >= 0) {
+      if (::dup2(status_fd, k_sandbox_status_fd) < 0) return bp::error_code(errno, bp::system_category());
+      launcher.fd_whitelist.push_back(k_sandbox_status_fd);  // kept open across exec (dup2 clears CLOEXEC)
+    }
     // The tool process dies with Sohound, even when Sohound is killed with SIGKILL and can stop
     // nothing itself (the event loop that starts processes is the main thread, whose end is what
     // the kernel watches). What it started in turn is stopped by the next run into the same --out
@@ -70,9 +76,14 @@ struct NewProcessGroup {
       ::setrlimit(RLIMIT_FSIZE, &limit);
       ::signal(SIGXFSZ, SIG_IGN);
     }
-    // Restore what a shell would give a child: default SIGINT/SIGTERM/SIGPIPE handling.
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGTERM, SIG_DFL);
+    // Restore what a shell would give a child: default SIGINT/SIGTERM/SIGPIPE handling. In the
+    // sandbox, bwrap and the status shim ignore SIGINT and SIGTERM (inherited across exec; the shim
+    // gives the command the defaults back): a stop reaches the command, which ends in its own time
+    // (Valgrind completes its XML), instead of bwrap dying at once and taking everything inside
+    // with it (--die-with-parent). SIGKILL after the grace period still ends them all.
+    const auto stop = status_fd >= 0 ? SIG_IGN : SIG_DFL;
+    ::signal(SIGINT, stop);
+    ::signal(SIGTERM, stop);
     ::signal(SIGPIPE, SIG_DFL);
     return {};
   }
@@ -110,6 +121,69 @@ ProcessResult decode(int status) {
     result.signal = WTERMSIG(status);
   else if (WIFEXITED(status))
     result.exit_code = WEXITSTATUS(status);
+  return result;
+}
+
+// The read end of the sandbox's status pipe (exec/sandbox.hpp); the write end goes to the child.
+class StatusPipe {
+ public:
+  StatusPipe() {
+    if (::pipe2(m_fds, O_CLOEXEC | O_NONBLOCK) != 0) m_fds[0] = m_fds[1] = -1;
+  }
+  ~StatusPipe() {
+    for (int fd : m_fds)
+      if (fd >= 0) ::close(fd);
+  }
+  StatusPipe(const StatusPipe&) = delete;
+  StatusPipe& operator=(const StatusPipe&) = delete;
+  int write_end() const { return m_fds[1]; }
+  void close_write_end() {
+    if (m_fds[1] >= 0) ::close(m_fds[1]);
+    m_fds[1] = -1;
+  }
+  // What the shim wrote (it has ended: nothing more comes).
+  std::string read_all() {
+    std::string text;
+    char buffer[256];
+    for (ssize_t n; m_fds[0] >= 0 && (n = ::read(m_fds[0], buffer, sizeof buffer)) > 0 && text.size() < 4096;)
+      text.append(buffer, static_cast<std::size_t>(n));
+    return text;
+  }
+
+ private:
+  int m_fds[2] = {-1, -1};
+};
+
+// How a sandboxed command ended, from what its shim said and how bwrap ended.
+ProcessResult decode_sandboxed(int bwrap_status, const std::string& said, const Command& command) {
+  std::istringstream in(said);
+  bool started = false;
+  std::optional<int> status;
+  for (std::string word; in >> word;) {
+    int value = 0;
+    if (word == "started") started = true;
+    if (word == "status" && in >> value) status = value;
+    if (word == "noexec" && in >> value) {
+      ProcessResult failed;
+      failed.started = false;
+      failed.start_error = command.argv.front() + ": " + std::strerror(value) + " (in the sandbox)";
+      return failed;
+    }
+  }
+  if (status) return decode(*status);
+  auto result = decode(bwrap_status);
+  if (!started) {
+    ProcessResult failed;
+    failed.started = false;
+    failed.start_error = fmt::format("the sandbox (bubblewrap) did not start it (bwrap exit status {}; its message is in {})",
+                                     result.exit_code, command.stderr_path.empty() ? "/dev/null" : command.stderr_path);
+    return failed;
+  }
+  // The shim itself was killed (a timeout's SIGKILL, or the code under test): bwrap says 128+N.
+  if (result.exit_code > 128 && result.exit_code < 128 + 65) {
+    result.signal = result.exit_code - 128;
+    result.exit_code = -1;
+  }
   return result;
 }
 
@@ -164,7 +238,19 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
     failed.start_error = "cannot create output file: " + std::string(std::strerror(errno));
     co_return failed;
   }
-  const std::vector<std::string> args(command.argv.begin() + 1, command.argv.end());
+  std::vector<std::string> args(command.argv.begin() + 1, command.argv.end());
+  StatusPipe status;
+  if (!command.sandbox.empty()) {
+    if (status.write_end() < 0) {
+      failed.start_error = std::string("cannot make the sandbox's status pipe: ") + std::strerror(errno);
+      co_return failed;
+    }
+    // bwrap ... -- sohound __status FD -- PROGRAM ARGS: PROGRAM is found on PATH inside.
+    args.assign(command.sandbox.begin() + 1, command.sandbox.end());
+    args.push_back(exe.string());
+    args.insert(args.end(), command.argv.begin() + 1, command.argv.end());
+    exe = command.sandbox.front();
+  }
   // Every process the command starts inherits the token, so those that leave its process group
   // are still found when it ends (strays.hpp).
   become_subreaper();
@@ -183,18 +269,21 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
   std::optional<bp::process> started;
   try {
     started.emplace(executor, exe, args, bp::process_stdio{nullptr, out.fd(), err.fd()}, bp::process_start_dir{cwd},
-                    bp::process_environment{env}, NewProcessGroup{command.max_file_bytes});
+                    bp::process_environment{env},
+                    NewProcessGroup{command.max_file_bytes, command.sandbox.empty() ? -1 : status.write_end()});
   } catch (const std::exception& e) {
     failed.start_error = exe.string() + ": " + e.what();
     co_return failed;
   }
   bp::process& proc = *started;
   const pid_t group = proc.id();
+  status.close_write_end();
 
   const auto wait_ec = co_await wait_for_exit(group);
   if (wait_ec != asio::error::operation_aborted) {
     co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));  // reaps at once: it has exited
-    auto result = decode(proc.native_exit_code());
+    auto result = command.sandbox.empty() ? decode(proc.native_exit_code())
+                                          : decode_sandboxed(proc.native_exit_code(), status.read_all(), command);
     for (const auto& stray : kill_strays(token)) result.strays.push_back(fmt::format("{} {}", stray.pid, stray.command));
     ::kill(-group, SIGKILL);  // stragglers that cleared their environment but stayed in the group
     co_return result;

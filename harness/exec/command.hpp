@@ -17,10 +17,17 @@ struct Command {
   unsigned long long max_file_bytes = 0;
   std::string stdout_path;                 // "" = /dev/null; files are truncated
   std::string stderr_path;
+  // Run inside a sandbox (exec/sandbox.hpp): this argv (bwrap ... -- sohound __status FD --) comes
+  // first, and the command's true wait status comes back through descriptor k_sandbox_status_fd.
+  // Empty = run directly.
+  std::vector<std::string> sandbox;
 
   // A shell line that reproduces the command by hand: cd DIR && K=V... argv...
   std::string display() const;
 };
+
+// The descriptor the sandbox's status shim writes the command's wait status to.
+inline constexpr int k_sandbox_status_fd = 850;
 
 struct ProcessResult {
   bool started = true;       // false: could not be started (missing executable, fork failure)

@@ -185,6 +185,7 @@ struct Pipeline::Impl {
   std::map<std::string, double> costs;     // "suite/feature/tool" -> seconds, from earlier runs and this one
   std::map<std::pair<std::size_t, model::Tool>, int> batch_numbers;
   std::string valgrind_version;
+  Sandbox sandbox;  // decided at the start of run_all
   std::map<std::string, std::optional<std::vector<std::string>>> loaded_by;  // program -> libraries it loads
   // Suppressions in force per suite (the suite's, then --suppressions, then the defaults), each
   // with its match counter in `uses` (sized once, so the pointers stay valid).
@@ -640,7 +641,7 @@ struct Pipeline::Impl {
     const auto& tool = model::info(job.tool);
     const auto language = codegen::language_of(suite, feature);
     Hasher h;
-    h.add("sohound").add(options.sohound_version).add("cache 1");
+    h.add("sohound").add(options.sohound_version).add("cache 1").add(sandbox.on ? "sandboxed" : "not sandboxed");
     h.add(tool.name);
     if (tool.family == model::ToolFamily::valgrind) h.add(valgrind_version);
     h.add(compiler_identity(compiler_for(suite.compiler, language)));
@@ -680,6 +681,7 @@ struct Pipeline::Impl {
     if (binary.empty()) return {};  // skipped: nothing to cache
     Hasher h;
     h.add("sohound").add(options.sohound_version).add("program cache 1").add(tool.name);
+    h.add(sandbox.on ? "sandboxed" : "not sandboxed");
     if (tool.family == model::ToolFamily::valgrind) h.add(valgrind_version);
     auto env = suite.env;
     for (const auto& [k, v] : feature.env) env.insert_or_assign(k, v);
@@ -740,6 +742,39 @@ struct Pipeline::Impl {
     tracer().close(judging);
     (*results)[index] = std::move(job);
     if (on_finished) on_finished((*results)[index]);
+  }
+
+  // Whether tool processes run in the sandbox: planned from the options, then proven by running
+  // `true` inside it through the launcher (bwrap refuses where namespaces are not allowed, as in
+  // unprivileged containers: its message becomes the reason).
+  asio::awaitable<void> decide_sandbox() {
+    // This run's cache is made now, so it exists to be hidden; other caches are hidden when they exist
+    // (one made later holds nothing yet).
+    auto hide = options.sandbox_hide;
+    if (!options.cache_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(options.cache_dir, ec);
+      hide.push_back(options.cache_dir);
+    }
+    std::erase_if(hide, [](const std::string& dir) {
+      std::error_code ec;
+      return !std::filesystem::is_directory(dir, ec);
+    });
+    sandbox = plan_sandbox(options.sandbox, options.sandbox_shim, options.out_dir, hide);
+    if (!sandbox.on) co_return;
+    Command probe;
+    probe.argv = {"true"};
+    probe.stderr_path = runtime_dir(options.out_dir) + "/sandbox-probe.txt";
+    probe.sandbox = sandbox_argv(sandbox, {}, "");
+    const auto run = co_await scheduler.run(probe, std::chrono::seconds(30), -3);
+    if (run.process.started && run.process.exit_code == 0 && !run.timed_out) co_return;
+    auto said = util::read_file_ends(probe.stderr_path, 0, 2048);
+    while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
+    sandbox.on = false;
+    sandbox.reason = fmt::format("bubblewrap cannot make a sandbox on this machine: {}",
+                                 !said.empty() ? util::printable(said)
+                                 : run.process.started ? fmt::format("exit status {}", run.process.exit_code)
+                                                       : run.process.start_error);
   }
 
   model::JobResult base_result(std::size_t index) const {
@@ -858,6 +893,8 @@ struct Pipeline::Impl {
     job.run_command = write_script(job.job_dir + "/run.sh", {command});
     command.token = new_job_token();
     command.max_file_bytes = k_max_job_file_bytes;
+    confine(command, sandbox, {job.job_dir});
+    job.sandboxed = sandbox.on;
     const double native_timeout = feature.timeout_s.value_or(suite.timeout_s);
     const auto timeout = std::chrono::milliseconds(static_cast<long long>(native_timeout * info.timeout_scale * 1000));
     ++stats.processes;
@@ -932,6 +969,7 @@ struct Pipeline::Impl {
     const auto nonce = new_nonce();
     util::write_file(dir + "/" + k_nonce_file, nonce + "\n");
     command.env["SOHOUND_NONCE_FILE"] = dir + "/" + k_nonce_file;
+    confine(command, sandbox, {dir});
     // A batch's limit is the sum of its features' (each feature also has its own, in the driver).
     const auto timeout = std::chrono::milliseconds(static_cast<long long>(feature_timeout * 1000 * static_cast<double>(names.size())));
 
@@ -978,6 +1016,7 @@ struct Pipeline::Impl {
       auto job = base_result(indices[k]);
       const auto& f = suite.features[(*jobs)[indices[k]].feature];
       const auto& object = build.objects.at((*jobs)[indices[k]].feature);
+      job.sandboxed = sandbox.on;
       job.outcome = whole ? process.outcome : JobOutcome::ok;
       job.message = whole ? process.message : std::string();
       job.exit_code = run.process.exit_code;
@@ -1032,6 +1071,8 @@ Pipeline::~Pipeline() = default;
 
 std::vector<model::SuppressionUse> Pipeline::suppression_uses() const { return m_impl->uses; }
 
+const Sandbox& Pipeline::sandbox() const { return m_impl->sandbox; }
+
 PipelineStats Pipeline::stats() const {
   auto s = m_impl->stats;
   s.cache_damaged = m_impl->cache.damaged();
@@ -1062,6 +1103,16 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
     slot.message = "cancelled before it finished";
   }
   impl.costs = impl.cache.load_costs();
+  co_await impl.decide_sandbox();
+  if (impl.options.sandbox == SandboxMode::on && !impl.sandbox.on) {
+    // Required and not to be had: every job fails, loudly, rather than run unconfined.
+    for (auto& slot : results) {
+      slot.outcome = JobOutcome::tool_failed;
+      slot.message = "--sandbox on, and the sandbox cannot run here: " + impl.sandbox.reason;
+      if (impl.on_finished) impl.on_finished(slot);
+    }
+    co_return;
+  }
 
   // What the cache can answer: every job's key first (pkg-config runs once per suite for it).
   std::vector<std::size_t> to_run;
@@ -1095,6 +1146,7 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
         job.feature = results[i].feature;
         job.tool = jobs[i].tool;
         job.cached = true;
+        job.sandboxed = impl.sandbox.on;  // its key says it ran as this run would
         job.cache_key = results[i].cache_key;
         job.job_dir.clear();
         job.notes.push_back("from the result cache: its inputs are unchanged since it ran (--no-cache runs it again)");

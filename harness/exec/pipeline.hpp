@@ -7,6 +7,7 @@
 // throws past a unit.
 #pragma once
 
+#include "harness/exec/sandbox.hpp"
 #include "harness/exec/scheduler.hpp"
 #include "harness/model/job_result.hpp"
 #include "harness/model/suite_spec.hpp"
@@ -42,6 +43,9 @@ struct PipelineOptions {
   std::string cache_dir;                         // the result cache; "" = --no-cache
   std::string sohound_version;                   // part of every cache key
   int parallel = 2;                              // -j, for sizing batches
+  SandboxMode sandbox = SandboxMode::off;        // --sandbox (the CLI's default is automatic)
+  std::string sandbox_shim;                      // sohound-status (exec/sandbox.hpp find_status_shim)
+  std::vector<std::string> sandbox_hide;         // result caches to hide besides cache_dir (the default one with --no-cache)
   model::Tracer* tracer = nullptr;               // spans of builds, tool processes, parsing, judging
   model::Tracer::Handle trace_parent = model::Tracer::k_none;  // the run's span
 };
@@ -73,6 +77,9 @@ class Pipeline {
   std::vector<model::SuppressionUse> suppression_uses() const;
 
   PipelineStats stats() const;
+
+  // The sandbox tool processes ran in, or why they ran without one (after run_all).
+  const Sandbox& sandbox() const;
 
  private:
   void fail_unit(const plan::RunUnit& unit, const std::string& message);

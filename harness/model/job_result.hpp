@@ -65,6 +65,9 @@ struct JobResult {
   std::string unit;
   std::vector<std::string> unit_features;
   bool cached = false;       // not run: findings from the result cache, judged again
+  // Its tool process ran inside the sandbox (exec/sandbox.hpp); when false, RunSummary::sandbox
+  // says why not. A cached job ran as the run that cached it did (the cache key holds it).
+  bool sandboxed = false;
   std::string cache_key;     // the result cache key of this job's inputs ("" when none)
 };
 

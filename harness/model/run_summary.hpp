@@ -50,6 +50,9 @@ struct RunSummary {
   // re-run alone after a batch stopped in them; jobs answered from the result cache.
   std::size_t processes = 0, batches = 0, reruns = 0, cached = 0, cache_damaged = 0;
   std::string cache_dir;                     // "" when the cache was off
+  // The sandbox tool processes ran in: its engine ("bubblewrap") when on, else why not.
+  std::string sandbox;
+  std::string sandbox_reason;
   ShardInfo shard;                           // index 0 unless this run is a shard (or a merge of shards: index 0, total N)
   std::optional<MergeInfo> merge;            // set by `sohound merge` of shard results
   std::vector<Span> spans;                   // the run's trace (docs/tracing.md)

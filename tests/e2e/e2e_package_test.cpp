@@ -35,15 +35,16 @@ TEST(Package, HoldsTheStrippedProgramItsCmakePackageAndManPage) {
   const auto deb = find(R"(sohound_[0-9.]+_amd64\.deb)");
   ASSERT_FALSE(deb.empty()) << "no package in " << k_dir;
   const auto contents = run_sohound_shell(fmt::format("dpkg-deb -c '{}'", deb));
-  for (const char* path : {"./usr/bin/sohound", "./usr/lib/cmake/Sohound/SohoundConfig.cmake",
+  for (const char* path : {"./usr/bin/sohound", "./usr/libexec/sohound/sohound-status", "./usr/lib/cmake/Sohound/SohoundConfig.cmake",
                            "./usr/lib/cmake/Sohound/SohoundConfigVersion.cmake", "./usr/share/man/man1/sohound.1.gz",
                            "./usr/share/doc/sohound/spec.md", "./usr/share/doc/sohound/sharding.md",
                            "./usr/share/doc/sohound/tracing.md"})
     EXPECT_NE(contents.text.find(path), std::string::npos) << path << " not in\n" << contents.text;
-  const auto info = run_sohound_shell(fmt::format("dpkg-deb -f '{}' Package Depends", deb));
+  const auto info = run_sohound_shell(fmt::format("dpkg-deb -f '{}' Package Depends Recommends", deb));
   EXPECT_NE(info.text.find("Package: sohound"), std::string::npos) << info.text;
   for (const char* dep : {"valgrind", "gcc", "g++", "pkg-config", "libyaml-cpp0.7", "libelf1", "libsimdjson14", "libsodium23"})
     EXPECT_NE(info.text.find(dep), std::string::npos) << dep << " not in " << info.text;
+  EXPECT_NE(info.text.find("Recommends: bubblewrap"), std::string::npos) << info.text;
 
   // Unpacked into a clean root: stripped, with its debug information in the -dbgsym package under
   // its build ID, and it runs.
@@ -75,6 +76,9 @@ TEST(Package, HoldsTheStrippedProgramItsCmakePackageAndManPage) {
                                                  program, out, SOHOUND_E2E_LEAKY_TEST, SOHOUND_E2E_CHILD_LEAK));
   EXPECT_EQ(run.exit_code, 1) << run.text;
   EXPECT_NE(run.text.find("leak.definite exec/sohound_e2e_leaky_test [memcheck] 48 bytes"), std::string::npos) << run.text;
+  // The installed program finds its status shim in ../libexec/sohound: the job ran sandboxed.
+  const auto results = read_results(out);
+  EXPECT_EQ(results["sandbox"]["on"], true) << results["sandbox"].dump();
 }
 
 TEST(Package, Debian12ResolvesItsDependenciesFromNothing) {

@@ -1,0 +1,100 @@
+#include "harness/exec/sandbox.hpp"
+
+#include "harness/util/files.hpp"
+#include "harness/util/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <cstdlib>
+#include <string_view>
+
+
+namespace harness::exec {
+
+namespace {
+
+// `path` is `dir` or lies inside it.
+bool inside(const std::string& path, const std::string& dir) {
+  return path == dir || (util::starts_with(path, dir) && path.size() > dir.size() && path[dir.size()] == '/');
+}
+
+}  // namespace
+
+Sandbox plan_sandbox(SandboxMode mode, const std::string& shim, const std::string& out_dir,
+                     const std::vector<std::string>& hide) {
+  Sandbox sandbox;
+  sandbox.shim = shim;
+  if (mode == SandboxMode::off) {
+    sandbox.reason = "turned off by --sandbox off";
+    return sandbox;
+  }
+  sandbox.bwrap = util::find_on_path("bwrap");
+  if (sandbox.bwrap.empty()) {
+    sandbox.reason = "bubblewrap is not installed (apt install bubblewrap)";
+    return sandbox;
+  }
+  if (shim.empty()) {
+    sandbox.reason = "sohound-status, which reports how a sandboxed process ended, is not installed beside sohound";
+    return sandbox;
+  }
+  sandbox.hidden.push_back(out_dir);
+  for (const auto& dir : hide)
+    if (!dir.empty() && !inside(dir, out_dir) && std::find(sandbox.hidden.begin(), sandbox.hidden.end(), dir) == sandbox.hidden.end())
+      sandbox.hidden.push_back(dir);
+  for (const auto& dir : sandbox.hidden)
+    if (inside(shim, dir)) {
+      sandbox.reason = fmt::format("Sohound's own executable {} lies inside {}, which the sandbox hides", shim, dir);
+      sandbox.hidden.clear();
+      return sandbox;
+    }
+  for (const char* sub : {"build", "lib", "runtime"}) sandbox.readable.push_back(out_dir + "/" + sub);
+  sandbox.engine = "bubblewrap";
+  sandbox.on = true;
+  return sandbox;
+}
+
+std::vector<std::string> sandbox_argv(const Sandbox& sandbox, const std::vector<std::string>& writable, const std::string& cwd) {
+  // Later mounts cover earlier ones: the read-only root, then the private /dev, /proc and /tmp,
+  // then empty folders over --out and the cache, then what the job may see of them.
+  std::vector<std::string> argv = {sandbox.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                                   "--tmpfs", "/tmp"};
+  // A TMPDIR elsewhere gets a private one too, so programs that honour it can still make temporary files.
+  if (const char* tmp = std::getenv("TMPDIR"); tmp && *tmp == '/' && std::string_view(tmp) != "/tmp" &&
+                                                !util::starts_with(std::string_view(tmp), "/tmp/"))
+    util::append(argv, {"--tmpfs", tmp});
+  for (const auto& dir : sandbox.hidden) util::append(argv, {"--tmpfs", dir});
+  for (const auto& dir : sandbox.readable) util::append(argv, {"--ro-bind-try", dir, dir});
+  for (const auto& dir : writable) util::append(argv, {"--bind", dir, dir});
+  // The empty folders over --out and the caches are read-only too (the binds inside stay as they are).
+  for (const auto& dir : sandbox.hidden) util::append(argv, {"--remount-ro", dir});
+  // No network; the sandbox dies with the launcher's process (which dies with Sohound). No new
+  // session: the launcher stops the job by its process group.
+  util::append(argv, {"--unshare-net", "--die-with-parent"});
+  if (!cwd.empty()) util::append(argv, {"--chdir", cwd});
+  util::append(argv, {"--", sandbox.shim, std::to_string(k_sandbox_status_fd), "--"});
+  return argv;
+}
+
+void confine(Command& command, const Sandbox& sandbox, std::vector<std::string> writable) {
+  if (!sandbox.on) return;
+  // A working folder outside every writable one (an adopted test's own build folder) is the
+  // job's working folder too: bound read-write.
+  if (!command.cwd.empty() &&
+      std::none_of(writable.begin(), writable.end(), [&](const std::string& dir) { return inside(command.cwd, dir); }))
+    writable.push_back(command.cwd);
+  command.sandbox = sandbox_argv(sandbox, writable, command.cwd);
+}
+
+std::string find_status_shim(const std::string& sohound_executable) {
+  if (sohound_executable.empty()) return {};
+  const auto dir = std::filesystem::path(sohound_executable).parent_path();
+  for (const auto& candidate : {dir / "sohound-status", dir / ".." / "libexec" / "sohound" / "sohound-status"}) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(candidate, ec)) return std::filesystem::weakly_canonical(candidate, ec).string();
+  }
+  return {};
+}
+
+}  // namespace harness::exec

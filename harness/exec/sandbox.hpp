@@ -1,0 +1,49 @@
+// The sandbox tool processes run in: bubblewrap (bwrap), Debian's well-kept namespace tool, with
+// the whole file system read-only except the job's own folder, a fresh /tmp, no network, and
+// neither --out (but for the builds it runs) nor the result cache visible. Pure functions of their
+// inputs; the pipeline decides once per run whether the sandbox is on (a probe through the
+// launcher) and the launcher runs what confine() puts on a Command.
+//
+// What it covers and what it does not: docs/results.md, "The sandbox".
+#pragma once
+
+#include "harness/exec/command.hpp"
+
+#include <string>
+#include <vector>
+
+namespace harness::exec {
+
+// --sandbox: auto (on where the machine allows it), on (a run that cannot have it fails), off.
+enum class SandboxMode { automatic, on, off };
+
+struct Sandbox {
+  bool on = false;
+  std::string engine;                 // "bubblewrap 0.8.0" when on
+  std::string reason;                 // why not, when off
+  std::string bwrap;                  // bwrap's path
+  std::string shim;                   // sohound-status: reports the command's true wait status
+  std::vector<std::string> hidden;    // folders replaced by an empty one: --out, the result cache
+  std::vector<std::string> readable;  // folders inside hidden ones shown read-only: OUT/build, OUT/lib, OUT/runtime
+};
+
+// What a sandbox in `mode` would be, before the probe: bwrap looked up on PATH, the shim, --out and
+// the folders to hide besides it (result caches: they must exist, or bwrap cannot mount over them).
+// `on` is false (with the reason) when mode is off, bwrap is missing, or the shim would be hidden.
+Sandbox plan_sandbox(SandboxMode mode, const std::string& shim, const std::string& out_dir,
+                     const std::vector<std::string>& hide);
+
+// The argv that runs a command inside `sandbox`: bwrap's options, then `sohound-status FD --`;
+// the command's own argv follows. `writable` folders are bound read-write at their own paths;
+// `cwd` is where the command starts.
+std::vector<std::string> sandbox_argv(const Sandbox& sandbox, const std::vector<std::string>& writable, const std::string& cwd);
+
+// Puts `command` inside `sandbox` when it is on: its working folder and `writable` are the only
+// places it can write (besides /tmp and /dev/shm, which are its own).
+void confine(Command& command, const Sandbox& sandbox, std::vector<std::string> writable);
+
+// The status shim's file name (harness/exec/status_shim.cpp): installed beside sohound, or in
+// ../libexec/sohound/ from it. "" when neither exists.
+std::string find_status_shim(const std::string& sohound_executable);
+
+}  // namespace harness::exec
