@@ -168,6 +168,7 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
       .field("exit", model::exit_code(summary)).field("interrupted", summary.interrupted).string_array("specs", summary.specs)
       .field("passed", static_cast<unsigned long>(passed)).field("baseline", summary.baseline)
       .field("partial", model::is_partial(summary))
+      .field("sandbox", summary.sandbox).field("sandbox_reason", summary.sandbox_reason)
       .string_array("partial_problems", summary.merge ? summary.merge->problems : std::vector<std::string>{})
       .field("shard", summary.shard.index > 0 ? fmt::format("{}/{}", summary.shard.index, summary.shard.total) : std::string())
       .end_object();
@@ -178,7 +179,8 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
         .field("outcome", model::to_string(j.outcome)).field("passed", j.passed).field("message", j.message)
         .field("duration", j.duration_s).field("exit", j.exit_code).field("signal", j.signal).field("log", j.log)
         .field("driver", static_cast<unsigned long>(j.driver_source.empty() ? 0 : driver_index[j.driver_source]))
-        .field("build", j.build_command).field("run", j.run_command).field("dir", j.job_dir);
+        .field("build", j.build_command).field("run", j.run_command).field("dir", j.job_dir)
+        .field("sandboxed", j.sandboxed);
     w.key("phases").begin_array();
     for (const auto& p : j.phases) w.begin_array().value(p.name).value(p.start_s).value(p.end_s).end_array();
     // For the matrix: findings that fail the job, and the rest it reported (expected, suppressed,

@@ -152,6 +152,8 @@ void write_sarif(const model::RunSummary& summary, std::ostream& out, const Repo
     w.key("originalUriBaseIds").begin_object().key("SRCROOT").begin_object().field("uri", "file://" + options.source_root + "/").end_object().end_object();
   // A partial merge (--allow-partial) did not check everything: said as the invocation's notifications.
   w.key("invocations").begin_array().begin_object().field("executionSuccessful", model::exit_code(summary) != 3 && !model::is_partial(summary));
+  // Whether the code under test ran sandboxed (docs/results.md, "The sandbox").
+  w.key("properties").begin_object().field("sandbox", summary.sandbox).field("sandboxReason", summary.sandbox_reason).end_object();
   if (model::is_partial(summary)) {
     w.key("toolExecutionNotifications").begin_array();
     for (const auto& problem : summary.merge->problems)

@@ -77,10 +77,10 @@ struct NewProcessGroup {
       ::signal(SIGXFSZ, SIG_IGN);
     }
     // Restore what a shell would give a child: default SIGINT/SIGTERM/SIGPIPE handling. In the
-    // sandbox, bwrap and the status shim ignore SIGINT and SIGTERM (inherited across exec; the shim
-    // gives the command the defaults back): a stop reaches the command, which ends in its own time
-    // (Valgrind completes its XML), instead of bwrap dying at once and taking everything inside
-    // with it (--die-with-parent). SIGKILL after the grace period still ends them all.
+    // sandbox, bwrap ignores SIGINT and SIGTERM (inherited across exec); the status shim passes
+    // them on to the command's own process group: a stop reaches the command, which ends in its
+    // own time (Valgrind completes its XML), instead of bwrap dying at once and taking everything
+    // inside with it (--die-with-parent). SIGKILL after the grace period still ends them all.
     const auto stop = status_fd >= 0 ? SIG_IGN : SIG_DFL;
     ::signal(SIGINT, stop);
     ::signal(SIGTERM, stop);

@@ -762,6 +762,9 @@ struct Pipeline::Impl {
     });
     sandbox = plan_sandbox(options.sandbox, options.sandbox_shim, options.out_dir, hide);
     if (!sandbox.on) co_return;
+    auto texts = texts_naming_paths(suites);
+    texts.push_back(options.sandbox_shim);
+    sandbox.shown = temporary_roots(texts);
     Command probe;
     probe.argv = {"true"};
     probe.stderr_path = runtime_dir(options.out_dir) + "/sandbox-probe.txt";

@@ -6,7 +6,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <cstdlib>
 #include <string_view>
 
@@ -55,15 +58,81 @@ Sandbox plan_sandbox(SandboxMode mode, const std::string& shim, const std::strin
   return sandbox;
 }
 
+namespace {
+
+// The temporary folders the sandbox replaces with private ones.
+std::vector<std::string> private_temporary_folders() {
+  std::vector<std::string> folders = {"/tmp"};
+  // A TMPDIR elsewhere gets a private one too, so programs that honour it can still make temporary files.
+  if (const char* tmp = std::getenv("TMPDIR"); tmp && *tmp == '/' && !inside(tmp, "/tmp")) {
+    std::string dir = tmp;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    if (dir != "/") folders.push_back(dir);
+  }
+  return folders;
+}
+
+}  // namespace
+
+std::vector<std::string> temporary_roots(const std::vector<std::string>& texts) {
+  std::set<std::string> roots;
+  for (const auto& folder : private_temporary_folders()) {
+    const auto prefix = folder + "/";
+    for (const auto& text : texts)
+      for (auto at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+        // A path starts the text, follows a separator (a:/tmp/x, -rpath,/tmp/x, K=/tmp/x) or a
+        // one-letter flag (-L/tmp/x, -I/tmp/x); "/var/tmp/x" is not one.
+        if (at > 0) {
+          const auto c = static_cast<unsigned char>(text[at - 1]);
+          const bool flag = std::isalpha(c) && at >= 2 && text[at - 2] == '-';
+          if (!flag && (std::isalnum(c) || c == '/' || c == '.' || c == '_' || c == '-')) continue;
+        }
+        const auto begin = at + prefix.size();
+        const auto end = text.find_first_of("/:,; \"'", begin);
+        const auto first = text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+        if (!first.empty() && first != "." && first != "..") roots.insert(prefix + first);
+      }
+  }
+  return {roots.begin(), roots.end()};
+}
+
+std::vector<std::string> texts_naming_paths(const std::vector<model::SuiteSpec>& suites) {
+  std::vector<std::string> texts;
+  auto add_env = [&](const std::map<std::string, std::string>& env) {
+    for (const auto& [k, v] : env) texts.push_back(v);
+  };
+  for (const auto& suite : suites) {
+    util::append(texts, {suite.dir, suite.library.path});
+    util::append(texts, suite.library.include_dirs);
+    util::append(texts, suite.library.build.sources);
+    util::append(texts, suite.library.build.cflags);
+    util::append(texts, suite.library.build.ldflags);
+    util::append(texts, suite.cflags);
+    util::append(texts, suite.ldflags);
+    add_env(suite.env);
+    for (const auto& [tool, files] : suite.native_suppressions) util::append(texts, files);
+    for (const auto& feature : suite.features) {
+      texts.push_back(feature.source);
+      util::append(texts, feature.cflags);
+      util::append(texts, feature.ldflags);
+      add_env(feature.env);
+      if (!feature.program) continue;
+      const auto& program = *feature.program;
+      util::append(texts, program.argv);
+      for (const auto& [flavour, build] : program.builds) texts.push_back(build);
+      texts.push_back(program.cwd);
+      if (program.inputs) util::append(texts, *program.inputs);
+    }
+  }
+  return texts;
+}
+
 std::vector<std::string> sandbox_argv(const Sandbox& sandbox, const std::vector<std::string>& writable, const std::string& cwd) {
   // Later mounts cover earlier ones: the read-only root, then the private /dev, /proc and /tmp,
   // then empty folders over --out and the cache, then what the job may see of them.
-  std::vector<std::string> argv = {sandbox.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                                   "--tmpfs", "/tmp"};
-  // A TMPDIR elsewhere gets a private one too, so programs that honour it can still make temporary files.
-  if (const char* tmp = std::getenv("TMPDIR"); tmp && *tmp == '/' && std::string_view(tmp) != "/tmp" &&
-                                                !util::starts_with(std::string_view(tmp), "/tmp/"))
-    util::append(argv, {"--tmpfs", tmp});
+  std::vector<std::string> argv = {sandbox.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"};
+  for (const auto& dir : private_temporary_folders()) util::append(argv, {"--tmpfs", dir});
+  for (const auto& dir : sandbox.shown) util::append(argv, {"--ro-bind-try", dir, dir});
   for (const auto& dir : sandbox.hidden) util::append(argv, {"--tmpfs", dir});
   for (const auto& dir : sandbox.readable) util::append(argv, {"--ro-bind-try", dir, dir});
   for (const auto& dir : writable) util::append(argv, {"--bind", dir, dir});

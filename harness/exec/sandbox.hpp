@@ -8,6 +8,7 @@
 #pragma once
 
 #include "harness/exec/command.hpp"
+#include "harness/model/suite_spec.hpp"
 
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ struct Sandbox {
   std::string shim;                   // sohound-status: reports the command's true wait status
   std::vector<std::string> hidden;    // folders replaced by an empty one: --out, the result cache
   std::vector<std::string> readable;  // folders inside hidden ones shown read-only: OUT/build, OUT/lib, OUT/runtime
+  std::vector<std::string> shown;     // folders under /tmp the run reads from, shown read-only over the private /tmp
 };
 
 // What a sandbox in `mode` would be, before the probe: bwrap looked up on PATH, the shim, --out and
@@ -32,6 +34,18 @@ struct Sandbox {
 // `on` is false (with the reason) when mode is off, bwrap is missing, or the shim would be hidden.
 Sandbox plan_sandbox(SandboxMode mode, const std::string& shim, const std::string& out_dir,
                      const std::vector<std::string>& hide);
+
+// The folders under the private temporary folders (/tmp, and $TMPDIR when it is elsewhere) that
+// `texts` name (paths, flags such as -L/tmp/x/lib or -Wl,-rpath,/tmp/x, LD_LIBRARY_PATH values):
+// each one's first component below the temporary folder ("/tmp/x"), sorted, once. A suite, its
+// library and its programs often live in a temporary folder (a CI checkout, a test's scratch
+// folder); the job sees those read-only, and a /tmp of its own for what it writes.
+std::vector<std::string> temporary_roots(const std::vector<std::string>& texts);
+
+// Every path and flag the suites name that a job may read at run time: spec folders, libraries,
+// include folders, sources, flags, environment values, native suppression files, programs, their
+// builds, working folders and inputs (for temporary_roots).
+std::vector<std::string> texts_naming_paths(const std::vector<model::SuiteSpec>& suites);
 
 // The argv that runs a command inside `sandbox`: bwrap's options, then `sohound-status FD --`;
 // the command's own argv follows. `writable` folders are bound read-write at their own paths;

@@ -82,6 +82,22 @@ TEST(SandboxArgv, ConfineBindsAWorkingFolderOutsideTheJobs) {
   EXPECT_TRUE(untouched.sandbox.empty());
 }
 
+TEST(SandboxArgv, FoldersUnderTmpTheRunReadsAreShownReadOnly) {
+  const auto roots = temporary_roots({"/tmp/ci/build/libex.so", "-L/tmp/deps/lib", "-Wl,-rpath,/tmp/rpath/lib",
+                                      "/a:/tmp/ld/x", "/var/tmp/not-ours/x", "/tmp", "/home/u/tmp/x", "-I/tmp/ci/include",
+                                      "K=/tmp/env/x", ""});
+  EXPECT_EQ(roots, (std::vector<std::string>{"/tmp/ci", "/tmp/deps", "/tmp/env", "/tmp/ld", "/tmp/rpath"}));
+  auto sandbox = planned();
+  sandbox.shown = {"/tmp/ci"};
+  const auto argv = sandbox_argv(sandbox, {}, "");
+  const auto tmp = position(argv, {"--tmpfs", "/tmp"});
+  const auto shown = position(argv, {"--ro-bind-try", "/tmp/ci", "/tmp/ci"});
+  const auto out = position(argv, {"--tmpfs", "/w/out"});
+  ASSERT_GE(tmp, 0);
+  EXPECT_LT(tmp, shown);
+  EXPECT_LT(shown, out);  // an --out inside a shown folder is still hidden
+}
+
 TEST(SandboxPlan, SaysWhyNot) {
   EXPECT_FALSE(plan_sandbox(SandboxMode::off, "/x/sohound-status", "/w/out", {}).on);
   EXPECT_EQ(plan_sandbox(SandboxMode::off, "/x/sohound-status", "/w/out", {}).reason, "turned off by --sandbox off");
@@ -134,6 +150,14 @@ TEST_F(SandboxRun, ASignalIsASignalAndAnExitStatusIsAnExitStatus) {
   ASSERT_TRUE(exited.started) << exited.start_error;
   EXPECT_EQ(exited.exit_code, 139);
   EXPECT_EQ(exited.signal, 0);
+}
+
+// The command leads its own process group, as outside the sandbox (a feature that forks and tells
+// parent from children by getpgid(0) == getpid() behaves the same).
+TEST_F(SandboxRun, TheCommandLeadsItsProcessGroup) {
+  const auto result = run("test \"$(cut -d' ' -f5 /proc/$$/stat)\" = \"$$\"");
+  ASSERT_TRUE(result.started) << result.start_error;
+  EXPECT_EQ(result.exit_code, 0);
 }
 
 TEST_F(SandboxRun, OnlyTheJobFolderAndTmpAreWritable) {

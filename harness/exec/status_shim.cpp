@@ -35,6 +35,14 @@ void say_number(int fd, const char* word, int value) {
 
 constexpr int k_stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
+volatile sig_atomic_t g_child = 0;
+
+// A stop for the job (the launcher signals bwrap's process group, which holds the shim) goes on to
+// PROGRAM's own group.
+void forward(int sig) {
+  if (g_child > 0) ::kill(-g_child, sig);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -44,9 +52,19 @@ int main(int argc, char** argv) {
   }
   const int fd = std::atoi(argv[1]);
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);  // PROGRAM never holds it
-  // The launcher stops a job by signalling its process group: PROGRAM ends of it, and the shim
-  // outlives it to say how.
-  for (int sig : k_stop_signals) ::signal(sig, SIG_IGN);
+  // PROGRAM leads a process group of its own, as it does outside the sandbox (code that checks
+  // getpgid(0) == getpid() behaves the same). The launcher stops a job by signalling bwrap's group:
+  // the shim passes the signal on to PROGRAM's group and outlives it to say how it ended.
+  struct sigaction action {};
+  action.sa_handler = forward;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  // Stops are held until the child's group is known (then delivered to the handler).
+  sigset_t stops, old;
+  sigemptyset(&stops);
+  for (int sig : k_stop_signals) sigaddset(&stops, sig);
+  ::sigprocmask(SIG_BLOCK, &stops, &old);
+  for (int sig : k_stop_signals) ::sigaction(sig, &action, nullptr);
   const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) {
@@ -54,13 +72,18 @@ int main(int argc, char** argv) {
     return 127;
   }
   if (child == 0) {
-    for (int sig : k_stop_signals) ::signal(sig, SIG_DFL);
+    ::setpgid(0, 0);
+    for (int sig : k_stop_signals) ::signal(sig, SIG_DFL);  // the launcher made them ignored for bwrap
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);
     ::execvp(argv[3], argv + 3);
     say_number(fd, "noexec", errno);
     ::_exit(127);
   }
+  ::setpgid(child, child);  // (also here: whichever of the two runs first)
+  g_child = child;
+  ::sigprocmask(SIG_SETMASK, &old, nullptr);
   say(fd, "started\n");
   int status = 0;
   while (::waitpid(child, &status, 0) < 0)

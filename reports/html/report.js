@@ -45,6 +45,11 @@
     main.append(el("section", { id: "partial", class: "partial" }, el("h2", { text: "Partial results" }),
       el("p", { text: "These results were merged with --allow-partial: they are not the whole run." }),
       el("ul", {}, ...meta.partial_problems.map((p) => el("li", { text: p })))));
+  if (meta.sandbox)
+    main.append(el("p", { id: "sandbox", class: "meta", text: "The code under test ran in a sandbox (" + meta.sandbox +
+      "): read-only but for its job folder, no network, neither the output folder nor the result cache in sight." }));
+  else if (meta.sandbox_reason)
+    main.append(el("p", { id: "sandbox", class: "meta", text: "The code under test ran without a sandbox: " + meta.sandbox_reason + "." }));
   if (meta.shard)
     main.append(el("p", { id: "shard", class: "meta", text: "Shard " + meta.shard + ": one part of a run; sohound merge joins the shards." }));
 
