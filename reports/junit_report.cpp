@@ -65,13 +65,16 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
                        "timestamp=\"{}\">\n",
                        xml_escape(suite), c.tests, c.failures, c.errors, c.skipped, c.time, xml_escape(summary.started_at));
     // Whether the code ran sandboxed (docs/results.md, "The sandbox"), and a partial merge's problems.
-    out << fmt::format("    <properties>\n      <property name=\"sohound.sandbox\" value=\"{}\"/>\n",
-                       xml_escape(!summary.sandbox.empty() ? summary.sandbox : "off: " + summary.sandbox_reason));
+    const bool sandbox_known = !summary.sandbox.empty() || !summary.sandbox_reason.empty();
+    if (sandbox_known || model::is_partial(summary)) out << "    <properties>\n";
+    if (sandbox_known)
+      out << fmt::format("      <property name=\"sohound.sandbox\" value=\"{}\"/>\n",
+                         xml_escape(!summary.sandbox.empty() ? summary.sandbox : "off: " + summary.sandbox_reason));
     if (model::is_partial(summary))
       out << fmt::format("      <property name=\"sohound.partial\" value=\"true\"/>\n"
                          "      <property name=\"sohound.partial.problems\" value=\"{}\"/>\n",
                          xml_escape(fmt::format("{}", fmt::join(summary.merge->problems, "; "))));
-    out << "    </properties>\n";
+    if (sandbox_known || model::is_partial(summary)) out << "    </properties>\n";
     for (const auto* j : jobs) {
       // The failing roots lead; what follows from each is written under it, not counted on its own.
       std::vector<const model::Finding*> fresh, other;

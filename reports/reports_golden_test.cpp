@@ -28,6 +28,7 @@ model::RunSummary fixed_run() {
   s.started_at = "2026-01-01T00:00:00Z";
   s.duration_s = 2.5;
   s.specs = {"suites/demo.yaml"};
+  s.sandbox = "bubblewrap";
   s.suppressions = {{"cxx-function-local-static-init", "<default>:4", 1}};
   model::Finding leak;
   leak.kind = "leak.definite";
@@ -69,6 +70,7 @@ model::RunSummary fixed_run() {
 
   model::JobResult a;
   a.suite = "demo"; a.feature = "leaky"; a.tool = model::Tool::memcheck; a.passed = false; a.duration_s = 0.5;
+  a.sandboxed = true;
   a.exit_code = 0; a.findings = {leak, owned};
   a.phases = {{"build", 0, 0.2}, {"run", 0.2, 0.7}, {"parse", 0.7, 0.71}};
   a.driver_source = "/* driver */\nint main(void) { return 0; }\n";

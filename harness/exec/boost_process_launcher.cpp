@@ -159,10 +159,13 @@ ProcessResult decode_sandboxed(int bwrap_status, const std::string& said, const 
   std::istringstream in(said);
   bool started = false;
   std::optional<int> status;
+  std::vector<std::string> notes;
   for (std::string word; in >> word;) {
-    int value = 0;
+    int value = 0, from = 0;
     if (word == "started") started = true;
     if (word == "status" && in >> value) status = value;
+    if (word == "ignored" && in >> value >> from)
+      notes.push_back(fmt::format("a process of this job (pid {}) sent {} to Sohound; it was ignored", from, signal_name(value)));
     if (word == "noexec" && in >> value) {
       ProcessResult failed;
       failed.started = false;
@@ -170,8 +173,13 @@ ProcessResult decode_sandboxed(int bwrap_status, const std::string& said, const 
       return failed;
     }
   }
-  if (status) return decode(*status);
+  if (status) {
+    auto result = decode(*status);
+    result.notes = std::move(notes);
+    return result;
+  }
   auto result = decode(bwrap_status);
+  result.notes = std::move(notes);
   if (!started) {
     ProcessResult failed;
     failed.started = false;

@@ -37,6 +37,9 @@ struct ProcessResult {
   // Processes it started that were still running after it ended (outside its process group too),
   // killed by the launcher: "PID COMMAND" each.
   std::vector<std::string> strays;
+  // What the job should be told about how it ran (a signal a process of the job sent to the
+  // sandbox's shim, its parent there, which was ignored).
+  std::vector<std::string> notes;
 };
 
 // "SIGSEGV" for 11, "signal 99" for what the C library does not name.

@@ -75,7 +75,7 @@ ProcessStream valgrind_stream(const parse::ValgrindReport& report, std::vector<m
   return owner.take();
 }
 
-void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, bool finished,
+void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, bool finished, bool timed_out,
                            std::vector<ProcessStream>& streams, bool name_processes, const std::string& nonce) {
   bool any = false, proven = false;
   for (const auto& entry : fs::directory_iterator(job.job_dir)) {
@@ -116,10 +116,10 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, 
       std::vector<int> numbers;
       for (const auto& fd : fds)
         if (!fd.inherited) numbers.push_back(fd.fd);
-      // A process Sohound killed (a timeout, the batch watchdog) lists what was open at that moment,
-      // e.g. the library ld.so was mapping when the kill landed: only a finished feature's listing
-      // makes a descriptor a leak then.
-      const bool killed = process.signal == SIGKILL || process.signal == SIGTERM;
+      // A process Sohound stopped (a timeout, the batch watchdog) lists what was open at that
+      // moment, e.g. the library ld.so was mapping, or the runtime's own listing of /proc/self/fd,
+      // when the stop landed: only a finished feature's listing makes a descriptor a leak then.
+      const bool killed = timed_out || process.signal == SIGKILL || process.signal == SIGTERM;
       for (std::size_t i = 0; i < fd_findings.size(); ++i) {
         auto owner = i < numbers.size() ? fd_owner(stream.markers, numbers[i]) : std::string();
         if (killed && owner.empty()) continue;
@@ -326,7 +326,7 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
   // process itself. Exit statuses 124/125 are the runtime's own failures, which it explains.
   const bool finished = program || fs::exists(fs::path(job.job_dir) / k_driver_done_file);
   if (tool.family == model::ToolFamily::valgrind)
-    read_valgrind_reports(job, process, finished, streams, program != nullptr, nonce);
+    read_valgrind_reports(job, process, finished, !timeout_message.empty(), streams, program != nullptr, nonce);
   else
     read_sanitizer_reports(job, process, streams, finished, program == nullptr, nonce);
   // Processes the feature started and left running (killed by the launcher when the job ended),

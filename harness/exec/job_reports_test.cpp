@@ -35,7 +35,7 @@ class JobReports : public ::testing::Test {
 
 TEST_F(JobReports, TsanThatCannotMapItsShadowIsAToolFailureWithTheFix) {
   auto j = job(model::Tool::tsan, testing::testdata("sanitizers/tsan-gcc-unexpected-mapping-stderr.txt"));
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 66, .strays = {}}, "");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 66, .strays = {}, .notes = {}}, "");
   EXPECT_EQ(j.outcome, JobOutcome::tool_failed);
   EXPECT_EQ(j.message, "FATAL: ThreadSanitizer: unexpected memory mapping 0x64d84831b000-0x64d84831c000");
   ASSERT_EQ(j.notes.size(), 1u);
@@ -48,7 +48,7 @@ TEST_F(JobReports, EndlessAsanDeadlySignalIsAToolFailureNotTheFeaturesTimeout) {
   std::string flood;
   while (flood.size() < 1024 * 1024) flood += head;
   auto j = job(model::Tool::asan, flood);
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = 9, .strays = {}}, "stopped after 6.0 s (2 s x3 for asan)");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = 9, .strays = {}, .notes = {}}, "stopped after 6.0 s (2 s x3 for asan)");
   EXPECT_EQ(j.outcome, JobOutcome::tool_failed);
   EXPECT_EQ(j.message,
             "AddressSanitizer:DEADLYSIGNAL, printed without end until the job's time ran out (stopped after 6.0 s "
@@ -61,18 +61,18 @@ TEST_F(JobReports, EndlessAsanDeadlySignalIsAToolFailureNotTheFeaturesTimeout) {
 
 TEST_F(JobReports, ASanitizedDriverDyingOfSegvInSilenceIsItsRuntimeFailing) {
   auto j = job(model::Tool::tsan, "");
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = SIGSEGV, .strays = {}}, "");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = SIGSEGV, .strays = {}, .notes = {}}, "");
   EXPECT_EQ(j.outcome, JobOutcome::tool_failed);
   EXPECT_EQ(j.message, "the tsan runtime died of SIGSEGV without a word: it did not start");
   // Only the shadow-memory runtimes (ASan, TSan) are read this way; for others it stays a crash.
   auto v = job(model::Tool::ubsan, "");
-  read_job_reports(v, ProcessResult{.start_error = {}, .exit_code = -1, .signal = SIGSEGV, .strays = {}}, "");
+  read_job_reports(v, ProcessResult{.start_error = {}, .exit_code = -1, .signal = SIGSEGV, .strays = {}, .notes = {}}, "");
   EXPECT_EQ(v.outcome, JobOutcome::crashed);
 }
 
 TEST_F(JobReports, ATimeoutWithOtherOutputStaysATimeout) {
   auto j = job(model::Tool::asan, "AddressSanitizer:DEADLYSIGNAL\nworking on item 7\n");
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = 9, .strays = {}}, "stopped after 6.0 s");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = 9, .strays = {}, .notes = {}}, "stopped after 6.0 s");
   EXPECT_EQ(j.outcome, JobOutcome::timeout);
   EXPECT_TRUE(j.notes.empty());
 }
@@ -86,7 +86,7 @@ TEST_P(KilledValgrindJob, DescriptorsOpenAtTheKillAreNotLeaksUnlessTheProcessEnd
   fs::copy_file(testing::testdata_path("valgrind/memcheck-sigterm-openfd.xml"), m_dir / "vg.1077.xml");
   fs::copy_file(testing::testdata_path("valgrind/memcheck-sigterm-openfd.log"), m_dir / "vg.1077.log");
   const int signal = GetParam();
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = signal ? -1 : 0, .signal = signal, .strays = {}},
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = signal ? -1 : 0, .signal = signal, .strays = {}, .notes = {}},
                    signal ? "stopped after 0.3 s" : "");
   std::vector<std::string> fds;
   for (const auto& f : j.findings)
@@ -127,7 +127,7 @@ TEST_F(Channel, ACaptureWithItsCompletionRecordProvesTheRunAndNamesWhoClosedTheC
   EXPECT_EQ(proof.restored[2].feature, "overflow_while_channel_replaced");
 
   auto j = finished_asan_job(m_capture);
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}}, "");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}, .notes = {}}, "");
   EXPECT_EQ(j.outcome, JobOutcome::ok) << j.message;
   ASSERT_EQ(j.notes.size(), 3u);
   EXPECT_EQ(j.notes[0],
@@ -138,7 +138,7 @@ TEST_F(Channel, ACaptureWithItsCompletionRecordProvesTheRunAndNamesWhoClosedTheC
 TEST_F(Channel, AFinishedDriverWithoutTheCompletionRecordIsReportLost) {
   auto cut = m_capture.substr(0, m_capture.find("sohound:complete"));
   auto j = finished_asan_job(cut);
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}}, "");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}, .notes = {}}, "");
   EXPECT_EQ(j.outcome, JobOutcome::report_lost);
   EXPECT_NE(j.message.find("asan.report does not end with the driver's completion record"), std::string::npos) << j.message;
   EXPECT_FALSE(j.findings.empty()) << "what did arrive is still reported";
@@ -149,14 +149,14 @@ TEST_F(Channel, AReportCountedButMissingIsReportLost) {
   const auto at = text.find("SUMMARY: AddressSanitizer: heap-buffer-overflow");
   text.erase(at, text.find('\n', at) + 1 - at);
   auto j = finished_asan_job(text);
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}}, "");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}, .notes = {}}, "");
   EXPECT_EQ(j.outcome, JobOutcome::report_lost);
   EXPECT_EQ(j.message, "asan printed 6 report(s) but 5 arrived in asan.report: the rest were lost on the way, so the findings are incomplete");
 }
 
 TEST_F(Channel, TheDriversChannelLostExitIsReportLost) {
   auto j = job(model::Tool::ubsan, "");
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = k_driver_channel_lost_exit, .strays = {}}, "");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = k_driver_channel_lost_exit, .strays = {}, .notes = {}}, "");
   EXPECT_EQ(j.outcome, JobOutcome::report_lost);
   EXPECT_NE(j.message.find("the driver could not reopen it"), std::string::npos) << j.message;
 }
@@ -164,7 +164,7 @@ TEST_F(Channel, TheDriversChannelLostExitIsReportLost) {
 TEST_F(Channel, AProgramOfTheUsersNeedsNoCompletionRecord) {
   auto j = job(model::Tool::asan, "");
   model::ProgramSpec program;
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}}, "", nullptr, &program);
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}, .notes = {}}, "", nullptr, &program);
   EXPECT_EQ(j.outcome, JobOutcome::ok) << j.message;
 }
 
@@ -175,7 +175,7 @@ TEST_F(Channel, LeakSanitizersCapIsReportTruncated) {
   EXPECT_EQ(report_truncation(capture), "Too many leaks! Only the first 5000 leaks encountered will be reported.");
   EXPECT_EQ(report_truncation(m_capture), "");
   auto j = finished_asan_job(capture);
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}}, "");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}, .notes = {}}, "");
   EXPECT_EQ(j.outcome, JobOutcome::report_truncated);
   EXPECT_NE(j.message.find("asan cut its report in asan.report: \"Too many leaks!"), std::string::npos) << j.message;
   ASSERT_FALSE(j.findings.empty());

@@ -133,9 +133,17 @@ std::vector<std::string> sandbox_argv(const Sandbox& sandbox, const std::vector<
   std::vector<std::string> argv = {sandbox.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"};
   for (const auto& dir : private_temporary_folders()) util::append(argv, {"--tmpfs", dir});
   for (const auto& dir : sandbox.shown) util::append(argv, {"--ro-bind-try", dir, dir});
+  // A writable folder outside --out and the caches (an adopted test's working folder) may hold
+  // one of them: bound before they are hidden, so they stay hidden inside it.
+  auto in_hidden = [&](const std::string& dir) {
+    return std::any_of(sandbox.hidden.begin(), sandbox.hidden.end(), [&](const std::string& h) { return inside(dir, h); });
+  };
+  for (const auto& dir : writable)
+    if (!in_hidden(dir)) util::append(argv, {"--bind", dir, dir});
   for (const auto& dir : sandbox.hidden) util::append(argv, {"--tmpfs", dir});
   for (const auto& dir : sandbox.readable) util::append(argv, {"--ro-bind-try", dir, dir});
-  for (const auto& dir : writable) util::append(argv, {"--bind", dir, dir});
+  for (const auto& dir : writable)
+    if (in_hidden(dir)) util::append(argv, {"--bind", dir, dir});
   // The empty folders over --out and the caches are read-only too (the binds inside stay as they are).
   for (const auto& dir : sandbox.hidden) util::append(argv, {"--remount-ro", dir});
   // No network; the sandbox dies with the launcher's process (which dies with Sohound). No new

@@ -98,6 +98,18 @@ TEST(SandboxArgv, FoldersUnderTmpTheRunReadsAreShownReadOnly) {
   EXPECT_LT(shown, out);  // an --out inside a shown folder is still hidden
 }
 
+// A test's working folder that holds --out (a build folder with the output inside it): bound
+// first, so --out is still hidden within it.
+TEST(SandboxArgv, AWritableFolderHoldingOutIsBoundBeforeOutIsHidden) {
+  const auto argv = sandbox_argv(planned(), {"/w", "/w/out/jobs/p/t/memcheck"}, "/w");
+  const auto outer = position(argv, {"--bind", "/w", "/w"});
+  const auto out = position(argv, {"--tmpfs", "/w/out"});
+  const auto job = position(argv, {"--bind", "/w/out/jobs/p/t/memcheck", "/w/out/jobs/p/t/memcheck"});
+  ASSERT_GE(outer, 0);
+  EXPECT_LT(outer, out);
+  EXPECT_LT(out, job);
+}
+
 TEST(SandboxPlan, SaysWhyNot) {
   EXPECT_FALSE(plan_sandbox(SandboxMode::off, "/x/sohound-status", "/w/out", {}).on);
   EXPECT_EQ(plan_sandbox(SandboxMode::off, "/x/sohound-status", "/w/out", {}).reason, "turned off by --sandbox off");
