@@ -2,6 +2,7 @@
 
 #include "harness/util/text.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <regex>
 
@@ -245,6 +246,22 @@ std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& 
     for (const auto& name : owners) shares[name].findings.push_back(f);
   }
   return shares;
+}
+
+UnitSplit split_unit(const std::vector<FeatureState>& states) {
+  UnitSplit split;
+  const bool all_finished = std::all_of(states.begin(), states.end(), [](FeatureState s) { return s == FeatureState::finished; });
+  const bool any_began = std::any_of(states.begin(), states.end(), [](FeatureState s) { return s != FeatureState::not_started; });
+  split.whole = states.size() <= 1 || all_finished || !any_began;
+  for (std::size_t k = 0; k < states.size(); ++k) {
+    if (!split.whole && states[k] == FeatureState::running)
+      split.run_alone = k;
+    else if (!split.whole && states[k] == FeatureState::not_started)
+      split.run_again.push_back(k);
+    else
+      split.report.push_back(k);
+  }
+  return split;
 }
 
 }  // namespace harness::exec

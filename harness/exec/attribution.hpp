@@ -113,4 +113,15 @@ std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& 
                                               const std::vector<std::string>& features,
                                               const std::function<std::string(const std::string&)>& code_of = {});
 
+// What the end of a unit's process means for its features (given in run order, by state).
+struct UnitSplit {
+  // Every feature takes the process's outcome: it ran alone, every feature finished, or none
+  // began (the process failed before the first: each feature's own run would fail the same way).
+  bool whole = true;
+  std::vector<std::size_t> report;       // positions whose results stand now
+  std::optional<std::size_t> run_alone;  // the feature the process stopped in: run again alone
+  std::vector<std::size_t> run_again;    // features that never began: a new batch
+};
+UnitSplit split_unit(const std::vector<FeatureState>& states);
+
 }  // namespace harness::exec

@@ -149,3 +149,47 @@ TEST(Hasher, PiecesAreLengthPrefixed) {
 
 }  // namespace
 }  // namespace harness::exec
+
+namespace harness::exec {
+namespace {
+
+using S = FeatureState;
+
+TEST(SplitUnit, AloneOrWholeEveryFeatureTakesTheProcesssOutcome) {
+  for (const auto& states : std::vector<std::vector<S>>{{S::running}, {S::not_started}, {S::finished},
+                                                          {S::finished, S::finished, S::finished},
+                                                          {S::not_started, S::not_started}}) {
+    const auto split = split_unit(states);
+    EXPECT_TRUE(split.whole);
+    EXPECT_EQ(split.report.size(), states.size());
+    EXPECT_FALSE(split.run_alone);
+    EXPECT_TRUE(split.run_again.empty());
+  }
+}
+
+TEST(SplitUnit, ABatchThatStoppedInAFeatureRunsItAloneAndTheRestAnew) {
+  const auto split = split_unit({S::finished, S::finished, S::running, S::not_started, S::not_started});
+  EXPECT_FALSE(split.whole);
+  EXPECT_EQ(split.report, (std::vector<std::size_t>{0, 1}));
+  ASSERT_TRUE(split.run_alone);
+  EXPECT_EQ(*split.run_alone, 2u);
+  EXPECT_EQ(split.run_again, (std::vector<std::size_t>{3, 4}));
+}
+
+TEST(SplitUnit, StoppedInTheFirstOrTheLastFeature) {
+  auto first = split_unit({S::running, S::not_started});
+  EXPECT_FALSE(first.whole);
+  EXPECT_TRUE(first.report.empty());
+  EXPECT_EQ(first.run_alone, std::optional<std::size_t>(0));
+  EXPECT_EQ(first.run_again, (std::vector<std::size_t>{1}));
+  auto last = split_unit({S::finished, S::running});
+  EXPECT_EQ(last.report, (std::vector<std::size_t>{0}));
+  EXPECT_EQ(last.run_alone, std::optional<std::size_t>(1));
+  EXPECT_TRUE(last.run_again.empty());
+  // Every feature finished but the process ended badly afterwards (a leak check that crashed):
+  // the whole batch takes that outcome.
+  EXPECT_TRUE(split_unit({S::finished, S::finished}).whole);
+}
+
+}  // namespace
+}  // namespace harness::exec

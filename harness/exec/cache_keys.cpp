@@ -1,0 +1,201 @@
+#include "harness/exec/cache_keys.hpp"
+
+#include "harness/codegen/driver_codegen.hpp"
+#include "harness/exec/elf_symbols.hpp"
+#include "harness/exec/result_cache.hpp"
+#include "harness/exec/tool_commands.hpp"
+#include "harness/util/files.hpp"
+#include "harness/util/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <sys/stat.h>
+
+namespace harness::exec {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Where `program` resolves on PATH, with its size and modification time: a compiler upgrade
+// changes the key (as ccache's default compiler check does).
+std::string program_identity(const std::string& program) {
+  const auto found = util::find_on_path(program);
+  struct stat st {};
+  if (found.empty() || ::stat(found.c_str(), &st) != 0) return program + " (not found)";
+  std::error_code ec;
+  const auto real = fs::canonical(found, ec);
+  return fmt::format("{} {} {}", ec ? found : real.string(), st.st_size, st.st_mtim.tv_sec);
+}
+
+// Every header under `dir` (by extension; sorted, at most 20000), skipping `skip` (the run's own
+// output folder and the cache, which may well lie under an include folder): what a library's
+// include folder holds, whose change must invalidate cached results of drivers that include it.
+void hash_tree(Hasher& h, const std::string& dir, const std::vector<std::string>& skip) {
+  static const std::set<std::string> k_headers = {".h", ".hh", ".hpp", ".hxx", ".h++", ".inc", ".inl", ".ipp", ".tcc", ""};
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const auto path = it->path().string();
+    if (it->is_directory(ec)) {
+      for (const auto& s : skip)
+        if (!s.empty() && util::is_within(path, s)) it.disable_recursion_pending();
+      if (fs::exists(it->path() / ".sohound-out", ec)) it.disable_recursion_pending();
+      ec.clear();
+      continue;
+    }
+    if (!it->is_regular_file(ec) || !k_headers.count(it->path().extension().string())) continue;
+    files.push_back(path);
+    if (files.size() > 20000) break;
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) h.add(f).add_file(f);
+}
+
+// A library file a -lNAME resolves to (-L folders, then the system's).
+std::string find_library(const std::string& name, const std::vector<std::string>& search) {
+  for (const auto& dir : search)
+    for (const auto& file : {dir + "/lib" + name + ".so", dir + "/lib" + name + ".a"})
+      if (fs::exists(file)) return file;
+  return {};
+}
+
+void hash_package(Hasher& h, const PackageFlags& flags) {
+  std::vector<std::string> search;
+  for (const auto& w : flags.libs)
+    if (util::starts_with(w, "-L")) search.push_back(w.substr(2));
+  util::append(search, std::vector<std::string>{"/usr/local/lib", "/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu",
+                                                "/usr/lib", "/lib"});
+  for (const auto& w : flags.cflags) h.add(w);
+  for (const auto& w : flags.libs) {
+    h.add(w);
+    if (util::starts_with(w, "-l")) {
+      const auto file = find_library(w.substr(2), search);
+      h.add(file);
+      if (!file.empty()) h.add_file(file);
+    }
+  }
+}
+
+std::map<std::string, std::string> feature_env(const model::SuiteSpec& suite, const model::FeatureSpec& feature) {
+  auto env = suite.env;
+  for (const auto& [k, v] : feature.env) env.insert_or_assign(k, v);
+  return env;
+}
+
+}  // namespace
+
+std::string portable(const Command& command, const std::string& out_dir) {
+  std::string text;
+  auto add = [&](std::string piece) {
+    for (auto at = piece.find(out_dir); !out_dir.empty() && at != std::string::npos; at = piece.find(out_dir, at + 3))
+      piece.replace(at, out_dir.size(), "OUT");
+    text += piece;
+    text += '\x1f';
+  };
+  for (const auto& a : command.argv) add(a);
+  for (const auto& [k, v] : command.env) add(k + "=" + v);
+  return text;
+}
+
+CacheKeys::CacheKeys(const std::vector<model::SuiteSpec>& suites, CacheKeyFacts facts)
+    : m_suites(suites), m_facts(std::move(facts)) {}
+
+const std::string& CacheKeys::compiler_identity(const std::string& program) {
+  auto [it, fresh] = m_compilers.try_emplace(program);
+  if (fresh) it->second = program_identity(program);
+  return it->second;
+}
+
+std::string CacheKeys::library_hash(std::size_t s, model::Flavour flavour, const PackageFlags& flags) {
+  auto [it, fresh] = m_libraries.try_emplace({s, flavour});
+  if (!fresh) return it->second;
+  const auto& suite = m_suites[s];
+  Hasher h;
+  h.add(fmt::format("kind {}", static_cast<int>(suite.library.kind)));
+  switch (suite.library.kind) {
+    case model::LibraryKind::build:
+      for (const auto& src : suite.library.build.sources)
+        h.add(portable(library_compile(suite, flavour, src, "OBJ"), m_facts.out_dir)).add_file(src);
+      h.add(portable(library_link(suite, flavour, {}, "DIR", false), m_facts.out_dir));
+      break;
+    case model::LibraryKind::path: h.add(suite.library.path).add_file(suite.library.path); break;
+    case model::LibraryKind::pkg_config: hash_package(h, flags); break;
+    case model::LibraryKind::none: break;
+  }
+  for (const auto& dir : suite.library.include_dirs) {
+    h.add(dir);
+    hash_tree(h, dir, {m_facts.out_dir, m_facts.cache_dir});
+  }
+  it->second = h.hex();
+  return it->second;
+}
+
+std::string CacheKeys::job_key(const plan::JobPlan& job, const PackageFlags& flags) {
+  const auto& suite = m_suites[job.suite];
+  const auto& feature = suite.features[job.feature];
+  const auto& tool = model::info(job.tool);
+  const auto language = codegen::language_of(suite, feature);
+  const auto& out = m_facts.out_dir;
+  Hasher h;
+  h.add("sohound").add(m_facts.sohound_version).add("cache 1").add(m_facts.sandboxed ? "sandboxed" : "not sandboxed");
+  h.add(tool.name);
+  if (tool.family == model::ToolFamily::valgrind) h.add(m_facts.valgrind_version);
+  h.add(compiler_identity(compiler_for(suite.compiler, language)));
+  h.add(compiler_identity(compiler_for(suite.compiler, model::Language::c)));
+  h.add(codegen::generate_feature(suite, feature));
+  if (!feature.source.empty()) h.add_file(feature.source);
+  h.add(codegen::runtime_header());
+  h.add(portable(feature_compile(suite, feature, tool.flavour, out, flags, "SRC", "OBJ"), out));
+  h.add(portable(driver_link(suite, tool.flavour, {}, "DRIVER", "LIB", flags, false, feature.ldflags), out));
+  h.add(library_hash(job.suite, tool.flavour, flags));
+  const double timeout = feature.timeout_s.value_or(suite.timeout_s) * tool.timeout_scale;
+  const auto command = unit_command(
+      {job.tool, "DRIVER", "DIR", {feature.name}, feature_env(suite, feature), timeout, m_facts.without_aslr, m_facts.runtime_supp});
+  h.add(codegen::runtime_valgrind_suppressions());
+  h.add(portable(command, out));
+  // The native suppression files this tool reads (the Valgrind ones for a Valgrind tool, lsan's
+  // for ASan, its own for a sanitizer).
+  for (const auto& [key, files] : suite.native_suppressions) {
+    const bool reads = tool.family == model::ToolFamily::valgrind
+                           ? (key == "valgrind" || key == tool.name)
+                           : (key == tool.name || (key == "lsan" && job.tool == model::Tool::asan));
+    if (reads)
+      for (const auto& file : files) h.add(key).add(file).add_file(file);
+  }
+  return h.hex();
+}
+
+std::string CacheKeys::program_key(const plan::JobPlan& job) {
+  const auto& suite = m_suites[job.suite];
+  const auto& feature = suite.features[job.feature];
+  const auto& program = *feature.program;
+  const auto& tool = model::info(job.tool);
+  const auto binary = program.program_for(tool.flavour);
+  if (binary.empty()) return {};
+  Hasher h;
+  h.add("sohound").add(m_facts.sohound_version).add("program cache 1").add(tool.name);
+  h.add(m_facts.sandboxed ? "sandboxed" : "not sandboxed");
+  if (tool.family == model::ToolFamily::valgrind) h.add(m_facts.valgrind_version);
+  h.add(portable(program_command(job.tool, program, "DIR", feature_env(suite, feature), m_facts.without_aslr, m_facts.runtime_supp),
+                 m_facts.out_dir));
+  h.add(std::to_string(feature.timeout_s.value_or(suite.timeout_s)));
+  h.add(codegen::runtime_valgrind_suppressions());
+  for (const auto& [key, files] : suite.native_suppressions)
+    for (const auto& file : files) h.add(key).add(file).add_file(file);
+  h.add(binary).add_file(binary);
+  auto& libraries = m_loaded_by[binary];
+  if (!libraries) libraries = loaded_libraries(binary);
+  for (const auto& lib : *libraries) h.add(lib).add_file(lib);
+  for (const auto& pattern : *program.inputs) {
+    h.add(pattern);
+    for (const auto& file : util::glob_files(pattern)) h.add(file).add_file(file);
+  }
+  return h.hex();
+}
+
+}  // namespace harness::exec

@@ -1,0 +1,59 @@
+// Result cache keys: everything that can change a job's findings, hashed (docs/results.md,
+// "Result cache"). Starts no process; reads the files a key covers (sources, libraries, headers
+// under include folders, programs and the libraries they load).
+#pragma once
+
+#include "harness/exec/build_commands.hpp"
+#include "harness/exec/command.hpp"
+#include "harness/model/suite_spec.hpp"
+#include "harness/plan/planner.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace harness::exec {
+
+// What a key depends on besides the suites: facts of this run and machine.
+struct CacheKeyFacts {
+  std::string out_dir;           // replaced by OUT in every command: a key does not depend on --out
+  std::string cache_dir;         // never hashed when it lies under an include folder
+  std::string sohound_version;
+  std::string valgrind_version;  // `valgrind --version`, for the Valgrind tools
+  std::string runtime_supp;      // the driver runtime's Valgrind suppression file
+  bool sandboxed = false;        // a sandboxed run's findings are not an unsandboxed one's
+  bool without_aslr = false;     // can_run_without_aslr(): part of the sanitizer commands
+};
+
+class CacheKeys {
+ public:
+  CacheKeys(const std::vector<model::SuiteSpec>& suites, CacheKeyFacts facts);
+
+  // A generated driver's job: its source, compile and link commands, the library's content and
+  // headers, the runtime, the tool's command, version and native suppression files.
+  std::string job_key(const plan::JobPlan& job, const PackageFlags& flags);
+
+  // One of the user's programs: how it runs, the program file of the tool's flavour, every
+  // library its loader resolves (asked once per program: ld.so --list), and its inputs.
+  // "" when it has no build for the tool's flavour (skipped: nothing to cache).
+  std::string program_key(const plan::JobPlan& job);
+
+  const CacheKeyFacts& facts() const { return m_facts; }
+
+ private:
+  const std::string& compiler_identity(const std::string& program);
+  std::string library_hash(std::size_t suite, model::Flavour flavour, const PackageFlags& flags);
+
+  const std::vector<model::SuiteSpec>& m_suites;
+  CacheKeyFacts m_facts;
+  std::map<std::string, std::string> m_compilers;                             // program -> identity
+  std::map<std::pair<std::size_t, model::Flavour>, std::string> m_libraries;  // (suite, flavour) -> hash
+  std::map<std::string, std::optional<std::vector<std::string>>> m_loaded_by;  // program -> libraries
+};
+
+// `command` as text with the run's own folder replaced by OUT.
+std::string portable(const Command& command, const std::string& out_dir);
+
+}  // namespace harness::exec

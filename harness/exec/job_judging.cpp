@@ -1,0 +1,90 @@
+#include "harness/exec/job_judging.hpp"
+
+#include "harness/aggregate/suppress.hpp"
+#include "harness/codegen/driver_codegen.hpp"
+#include "harness/exec/tsan_frames.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace harness::exec {
+
+JobJudging::JobJudging(const std::vector<model::SuiteSpec>& suites, JudgingOptions options)
+    : m_suites(suites), m_options(std::move(options)) {
+  std::vector<const model::Suppression*> all;
+  std::vector<std::vector<std::size_t>> per_suite(suites.size());
+  auto add = [&](const model::Suppression& s, std::size_t suite) {
+    per_suite[suite].push_back(all.size());
+    all.push_back(&s);
+  };
+  for (std::size_t i = 0; i < suites.size(); ++i) {
+    for (const auto& s : suites[i].suppressions) add(s, i);
+    for (const auto& s : m_options.suppressions) add(s, i);
+    if (m_options.default_suppressions)
+      for (const auto& s : aggregate::default_suppressions()) add(s, i);
+  }
+  // One counter per distinct suppression, shared by the suites that use it.
+  std::map<const model::Suppression*, std::size_t> slot;
+  for (const auto* s : all)
+    if (slot.try_emplace(s, m_uses.size()).second)
+      m_uses.push_back({s->name, s->pos.line ? fmt::format("{}:{}", s->pos.file, s->pos.line) : s->pos.file, 0});
+  m_per_suite.resize(suites.size());
+  for (std::size_t i = 0; i < suites.size(); ++i)
+    for (auto k : per_suite[i]) m_per_suite[i].push_back({all[k], &m_uses[slot[all[k]]].matched});
+}
+
+aggregate::JudgeContext JobJudging::context(std::size_t s, std::size_t f) const {
+  const auto& suite = m_suites[s];
+  const auto& feature = suite.features[f];
+  aggregate::JudgeContext context;
+  context.expectations = feature.expect;
+  // Globs first, exact kinds after, so "leak.possible: error" beats "leak.*: warning"; the
+  // feature's entries after the suite's.
+  for (const auto* map : {&suite.policy, &feature.policy}) {
+    for (const auto& [kind, severity] : *map)
+      if (kind.find_first_of("*?") != std::string::npos) context.policy.emplace_back(kind, severity);
+    for (const auto& [kind, severity] : *map)
+      if (kind.find_first_of("*?") == std::string::npos) context.policy.emplace_back(kind, severity);
+  }
+  context.suppressions = m_per_suite[s];
+  context.baseline = m_options.baseline;
+  context.baseline_v1 = m_options.baseline_v1;
+  return context;
+}
+
+void JobJudging::judge(model::JobResult& job, std::size_t s, std::size_t f) const {
+  const auto& feature = m_suites[s].features[f];
+  if (job.tool == model::Tool::tsan && !feature.program) {
+    FeatureFrames frames;
+    frames.body = codegen::body_function_name(feature.name);
+    if (!feature.code.empty()) {
+      frames.spec_file = codegen::snippet_file(feature.code.pos);
+      frames.code_line = feature.code.pos.line;
+    }
+    if (!feature.source.empty()) {
+      frames.entry = feature.entry;
+      frames.entry_file = feature.source;
+    }
+    restore_feature_frames(job.findings, frames);
+  }
+  aggregate::judge(job, context(s, f));
+}
+
+std::vector<std::string> blind_spots(const model::SuiteSpec& suite, model::Tool tool) {
+  if (suite.library.kind != model::LibraryKind::pkg_config && suite.library.kind != model::LibraryKind::path) return {};
+  switch (tool) {
+    case model::Tool::asan:
+      return {"the library is prebuilt, not instrumented: ASan sees its allocations and frees but not bad accesses "
+              "inside it (memcheck does); give a build recipe to check inside it"};
+    case model::Tool::tsan:
+      return {"the library is prebuilt, not instrumented: TSan does not see races between accesses inside it "
+              "(helgrind and drd do); give a build recipe to check inside it"};
+    case model::Tool::ubsan:
+      return {"the library is prebuilt, not instrumented: UBSan does not check code inside it; give a build recipe "
+              "to check inside it"};
+    default: return {};
+  }
+}
+
+}  // namespace harness::exec

@@ -1,0 +1,94 @@
+// The pipeline's state and its rooms (internal to harness/exec): pipeline.cpp starts a run
+// (sandbox, cache look-ups, units) and finishes jobs; pipeline_units.cpp runs units (a batch, a
+// feature alone, a program) and shares out what they reported. Builds are driver_builds, keys
+// cache_keys, judging job_judging; what a stopped batch means is attribution's split_unit.
+#pragma once
+
+#include "harness/exec/attribution.hpp"
+#include "harness/exec/cache_keys.hpp"
+#include "harness/exec/driver_builds.hpp"
+#include "harness/exec/job_judging.hpp"
+#include "harness/exec/pipeline.hpp"
+#include "harness/exec/pipeline_trace.hpp"
+#include "harness/exec/result_cache.hpp"
+#include "harness/exec/sandbox.hpp"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace harness::exec {
+
+struct Pipeline::Impl {
+  using Span = model::Tracer::Handle;
+  Scheduler& scheduler;
+  const std::vector<model::SuiteSpec>& suites;
+  PipelineOptions options;
+  model::Tracer own_tracer;  // disabled: used when the caller records no trace
+  ResultCache cache;
+  PipelineStats stats;
+  JobJudging judging;
+  std::optional<DriverBuilds> builds;
+  std::optional<CacheKeys> keys;  // made once the run's facts are known (look_up_cache)
+  std::map<std::string, std::vector<std::string>> process_notes;  // by job token
+  std::map<std::string, double> costs;  // "suite/feature/tool" -> seconds, from earlier runs and this one
+  std::map<std::pair<std::size_t, model::Tool>, int> batch_numbers;
+  Sandbox sandbox;  // decided at the start of run_all
+  // Per run_all call.
+  const std::vector<plan::JobPlan>* jobs = nullptr;
+  std::vector<model::JobResult>* results = nullptr;
+  std::function<void(const model::JobResult&)> on_finished;
+
+  Impl(Scheduler& s, const std::vector<model::SuiteSpec>& specs, PipelineOptions o);
+
+  // Tracing (docs/tracing.md).
+  model::Tracer& tracer() { return *options.tracer; }
+  Span root() const { return options.trace_parent; }
+  PipelineTrace trace() { return {scheduler, tracer(), root()}; }
+  Span process_span(std::string name, Span parent, double start_s, double end_s) {
+    return trace().process_span(std::move(name), parent, start_s, end_s);
+  }
+  std::string runtime_supp() const;
+
+  // pipeline.cpp: before the jobs, and finishing each.
+  boost::asio::awaitable<void> decide_sandbox();
+  boost::asio::awaitable<CacheKeyFacts> cache_key_facts();
+  boost::asio::awaitable<std::vector<std::size_t>> look_up_cache();
+  void spawn_units(const std::vector<std::size_t>& to_run, Pipeline& pipeline);
+  model::JobResult base_result(std::size_t index) const;
+  void finish(std::size_t index, model::JobResult job, Span parent = model::Tracer::k_none);
+  void build_failed(std::size_t index, const std::string& error, const std::string& log, const std::string& commands,
+                    const DriverBuild& build);
+
+  // pipeline_units.cpp: running units.
+  // What one tool process of a unit did: how it ended, its reports shared out per feature.
+  struct UnitRun {
+    std::vector<std::string> names;           // the unit's features, in run order
+    std::string dir;                          // its folder (a batch's, or the feature's own)
+    std::string script;                       // run.sh's command lines
+    Command command;                          // as run.sh shows it, before the launcher's own fields
+    std::map<std::string, std::string> env;   // the lead feature's, shared by the batch
+    double feature_timeout = 0;               // seconds, tool-scaled, per feature
+    RunResult run;
+    model::JobResult process;                 // the process's outcome, message, notes, log, reports
+    std::map<std::string, FeatureShare> shares;
+    double parse_start = 0, parse_end = 0;
+    Span span = model::Tracer::k_none;
+  };
+  boost::asio::awaitable<void> run_unit(plan::RunUnit unit, int priority);
+  std::vector<std::string> process_notes_for(model::Tool tool, const std::string& token);
+  Span unit_span(const RunResult& run, model::Tool tool, const std::string& suite, const std::vector<std::string>& features);
+  boost::asio::awaitable<void> execute_program(std::size_t index, int priority);
+  boost::asio::awaitable<void> execute(std::vector<std::size_t> indices, const std::string& binary, const DriverBuild& build,
+                                       int priority);
+  boost::asio::awaitable<UnitRun> run_process(const std::vector<std::size_t>& indices, const std::string& binary, int priority);
+  model::JobResult feature_result(std::size_t index, const UnitRun& unit, bool whole, const FeatureShare& share,
+                                  const DriverBuild& build, const std::string& binary);
+};
+
+// The most any file a driver (or its tool) writes may grow to while it runs.
+inline constexpr unsigned long long k_max_job_file_bytes = 2ULL << 30;
+
+}  // namespace harness::exec

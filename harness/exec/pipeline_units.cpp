@@ -1,0 +1,279 @@
+// Running units: a unit's jobs by their kind (programs alone, features in their suite's driver),
+// one tool process per batch, and what its end means for each feature (split_unit).
+#include "harness/codegen/driver_codegen.hpp"
+#include "harness/exec/build_commands.hpp"
+#include "harness/exec/job_folder.hpp"
+#include "harness/exec/job_reports.hpp"
+#include "harness/exec/output_dir.hpp"
+#include "harness/exec/pipeline_impl.hpp"
+#include "harness/exec/tool_commands.hpp"
+#include "harness/util/files.hpp"
+#include "harness/util/text.hpp"
+
+#include <fmt/format.h>
+
+#include <random>
+
+namespace harness::exec {
+namespace asio = boost::asio;
+using model::JobOutcome;
+
+namespace {
+
+// The driver's nonce file in a run unit's folder, and a fresh nonce (128 random bits, hex).
+constexpr const char* k_nonce_file = "sohound-nonce";
+std::string new_nonce() {
+  static std::random_device random;
+  std::string out;
+  for (int i = 0; i < 4; ++i) out += fmt::format("{:08x}", static_cast<std::uint32_t>(random()));
+  return out;
+}
+
+std::map<std::string, std::string> feature_env(const model::SuiteSpec& suite, const model::FeatureSpec& feature) {
+  auto env = suite.env;
+  for (const auto& [k, v] : feature.env) env.insert_or_assign(k, v);
+  return env;
+}
+
+std::string timeout_text(std::chrono::milliseconds timeout, double native_s, const model::ToolInfo& info, const std::string& extra) {
+  return fmt::format("stopped after {:.1f} s ({} s x{} for {}{})", timeout.count() / 1000.0, native_s, info.timeout_scale,
+                     info.name, extra);
+}
+
+std::string missing_build_message(const model::ToolInfo& info, const model::ProgramSpec& program) {
+  return fmt::format("no {} build of the program was given ({}); {} needs the program built with -fsanitize={}",
+                     model::name(info.flavour), fmt::format(fmt::runtime(program.build_hint), model::name(info.flavour)),
+                     info.name,
+                     info.flavour == model::Flavour::asan   ? "address"
+                     : info.flavour == model::Flavour::tsan ? "thread"
+                                                            : "undefined");
+}
+
+}  // namespace
+
+asio::awaitable<void> Pipeline::Impl::run_unit(plan::RunUnit unit, int priority) {
+  // The user's own programs need no driver: each runs alone (isolation_for).
+  std::vector<std::size_t> drivers;
+  for (auto index : unit.jobs) {
+    if (suites[unit.suite].features[(*jobs)[index].feature].program)
+      co_await execute_program(index, priority);
+    else
+      drivers.push_back(index);
+  }
+  if (drivers.empty()) co_return;
+  const auto build = co_await builds->driver(unit.suite, model::info(unit.tool).flavour);
+  std::vector<std::size_t> shared;
+  for (auto index : drivers) {
+    const auto f = (*jobs)[index].feature;
+    if (!build.ok) {
+      build_failed(index, build.error, build.log, build.commands, build);
+      continue;
+    }
+    const auto& object = build.objects.at(f);
+    if (!object.ok) {
+      build_failed(index, object.error, object.log, build.commands + object.commands, build);
+    } else if (auto own = build.own_binary.find(f); own != build.own_binary.end()) {
+      co_await execute(std::vector<std::size_t>(1, index), own->second, build, priority);
+    } else if (build.binary.empty()) {
+      build_failed(index, "the driver did not link", build.log, build.commands + object.commands + build.link_commands, build);
+    } else {
+      shared.push_back(index);
+    }
+  }
+  if (!shared.empty()) co_await execute(shared, build.binary, build, priority);
+}
+
+// What a finished tool process's job is told: the sanitizer start-up risk on this kernel, then
+// what the process did to Sohound (notes taken by its job token).
+std::vector<std::string> Pipeline::Impl::process_notes_for(model::Tool tool, const std::string& token) {
+  std::vector<std::string> notes;
+  if (tool == model::Tool::asan || tool == model::Tool::tsan)
+    if (auto risk = sanitizer_start_risk(); !risk.empty()) notes.push_back(std::move(risk));
+  if (auto it = process_notes.find(token); it != process_notes.end()) {
+    util::append(notes, it->second);
+    process_notes.erase(it);
+  }
+  return notes;
+}
+
+// A tool process's span ("unit": the process, then parsing and judging what it reported), opened
+// when the process has ended; the caller closes it after judging.
+Pipeline::Impl::Span Pipeline::Impl::unit_span(const RunResult& run, model::Tool tool, const std::string& suite,
+                                               const std::vector<std::string>& features) {
+  if (!tracer().enabled()) return model::Tracer::k_none;
+  const auto unit = tracer().open("unit", root());
+  tracer().set_start(unit, scheduler.at(run.start_s));
+  const auto process = process_span("tool process", unit, run.start_s, run.end_s);
+  for (auto span : {unit, process}) {
+    tracer().annotate(span, "suite", suite);
+    tracer().annotate(span, "tool", std::string(model::name(tool)));
+    tracer().annotate(span, "features", util::join(features, ","));
+  }
+  tracer().annotate(process, "cache_hit", "false");
+  tracer().annotate(process, "exit_code", std::to_string(run.process.exit_code));
+  if (run.process.signal) tracer().annotate(process, "signal", std::to_string(run.process.signal));
+  if (run.timed_out) tracer().annotate(process, "timed_out", "true");
+  return unit;
+}
+
+// Runs one of the user's programs under the job's tool (model::ProgramSpec).
+asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int priority) {
+  const auto& plan = (*jobs)[index];
+  const auto& suite = suites[plan.suite];
+  const auto& feature = suite.features[plan.feature];
+  const auto& program = *feature.program;
+  const auto& info = model::info(plan.tool);
+  auto job = base_result(index);
+  job.job_dir = job_dir(options.out_dir, suite.name, feature.name, std::string(info.name));
+  auto command = program_command(plan.tool, program, job.job_dir, feature_env(suite, feature), can_run_without_aslr(), runtime_supp());
+  if (command.argv.empty()) {
+    job.outcome = JobOutcome::skipped;
+    job.message = missing_build_message(info, program);
+    job.job_dir.clear();
+    job.cache_key.clear();
+    finish(index, std::move(job));
+    co_return;
+  }
+  job.run_command = prepare_job_folder(*options.out, job.job_dir, suite, plan.tool, command);
+  command.token = new_job_token();
+  command.max_file_bytes = k_max_job_file_bytes;
+  confine(command, sandbox, {job.job_dir});
+  job.sandboxed = sandbox.on;
+  const double native_timeout = feature.timeout_s.value_or(suite.timeout_s);
+  const auto timeout = std::chrono::milliseconds(static_cast<long long>(native_timeout * info.timeout_scale * 1000));
+  ++stats.processes;
+  const auto run = co_await scheduler.run(command, timeout, priority);
+  const auto unit = unit_span(run, plan.tool, suite.name, {feature.name});
+  util::append(job.notes, process_notes_for(plan.tool, command.token));
+  util::append(job.notes, run.process.notes);
+  const double parse_start = scheduler.now_s();
+  read_job_reports(job, run.process, run.timed_out ? timeout_text(timeout, native_timeout, info, "") : std::string(), nullptr,
+                   &program);
+  job.exit_code = run.process.exit_code;
+  job.signal = run.process.signal;
+  job.log = util::read_file_ends(job.job_dir + "/stderr.txt", 0, 16 * 1024);
+  const double parse_end = scheduler.now_s();
+  job.phases.push_back({"run", run.start_s, run.end_s});
+  job.phases.push_back({"parse", parse_start, parse_end});
+  job.duration_s = parse_end - run.start_s;
+  process_span("parse", unit, parse_start, parse_end);
+  tracer().annotate(unit, "outcome", std::string(model::to_string(job.outcome)));
+  finish(index, std::move(job), unit);
+  tracer().close(unit);
+}
+
+// Runs `indices` (jobs of one suite and tool) in one process of `binary` and reads what it reported.
+asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::vector<std::size_t>& indices,
+                                                                     const std::string& binary, int priority) {
+  const auto& first = (*jobs)[indices.front()];
+  const auto& suite = suites[first.suite];
+  const auto& lead = suite.features[first.feature];
+  const auto tool = first.tool;
+  const auto& info = model::info(tool);
+  const bool batch = indices.size() > 1;
+  UnitRun u;
+  for (auto i : indices) u.names.push_back(suite.features[(*jobs)[i].feature].name);
+  const double native_timeout = lead.timeout_s.value_or(suite.timeout_s);
+  const double feature_timeout = native_timeout * info.timeout_scale;
+  u.dir = batch ? batch_dir(options.out_dir, suite.name, tool, ++batch_numbers[{first.suite, tool}])
+                : job_dir(options.out_dir, suite.name, u.names.front(), std::string(info.name));
+  // The lead feature's environment is the batch's (planned so: plan::make_units).
+  u.env = feature_env(suite, lead);
+  u.feature_timeout = feature_timeout;
+  auto command = unit_command({tool, binary, u.dir, u.names, u.env, feature_timeout, can_run_without_aslr(), runtime_supp()});
+  u.script = prepare_job_folder(*options.out, u.dir, suite, tool, command);
+  u.command = command;
+  command.token = new_job_token();
+  command.max_file_bytes = k_max_job_file_bytes;
+  // The run's secret for its completion record (read and removed by the driver before any
+  // feature runs; job_reports checks the reports end with it).
+  const auto nonce = new_nonce();
+  util::write_file(u.dir + "/" + k_nonce_file, nonce + "\n");
+  command.env["SOHOUND_NONCE_FILE"] = u.dir + "/" + k_nonce_file;
+  confine(command, sandbox, {u.dir});
+  // A batch's limit is the sum of its features' (each feature also has its own, in the driver).
+  const auto timeout = std::chrono::milliseconds(static_cast<long long>(feature_timeout * 1000 * static_cast<double>(u.names.size())));
+  ++stats.processes;
+  if (batch) ++stats.batches;
+  u.run = co_await scheduler.run(command, timeout, priority);
+  u.span = unit_span(u.run, tool, suite.name, u.names);
+  u.process.tool = tool;
+  u.process.job_dir = u.dir;
+  u.process.notes = blind_spots(suite, tool);
+  util::append(u.process.notes, process_notes_for(tool, command.token));
+  util::append(u.process.notes, u.run.process.notes);
+  u.parse_start = scheduler.now_s();
+  std::vector<ProcessStream> streams;
+  const auto stopped = timeout_text(timeout, native_timeout, info, batch ? fmt::format(", x{} features", u.names.size()) : "");
+  read_job_reports(u.process, u.run.process, u.run.timed_out ? stopped : std::string(), &streams, nullptr, nonce);
+  u.shares = attribute(streams, u.names, [](const std::string& name) { return codegen::body_function_name(name); });
+  u.process.log = util::read_file_ends(u.dir + "/stderr.txt", 0, 16 * 1024);
+  u.parse_end = scheduler.now_s();
+  process_span("parse", u.span, u.parse_start, u.parse_end);
+  tracer().annotate(u.span, "outcome", std::string(model::to_string(u.process.outcome)));
+  co_return u;
+}
+
+// A feature's result from its unit's process: the process's outcome when `whole`, else its own
+// share (it finished). A batch's feature also gets a folder of its own with the command that
+// reproduces it alone (run.sh) beside the batch's (batch.sh).
+model::JobResult Pipeline::Impl::feature_result(std::size_t index, const UnitRun& u, bool whole, const FeatureShare& share,
+                                                const DriverBuild& build, const std::string& binary) {
+  const auto& plan = (*jobs)[index];
+  const auto& suite = suites[plan.suite];
+  const auto& f = suite.features[plan.feature];
+  const auto& info = model::info(plan.tool);
+  const auto& object = build.objects.at(plan.feature);
+  auto job = base_result(index);
+  job.sandboxed = sandbox.on;
+  job.outcome = whole ? u.process.outcome : JobOutcome::ok;
+  job.message = whole ? u.process.message : std::string();
+  job.exit_code = u.run.process.exit_code;
+  job.signal = u.run.process.signal;
+  job.notes = u.process.notes;
+  util::append(job.notes, share.notes);
+  job.log = u.process.log;
+  job.reports = u.process.reports;
+  job.findings = share.findings;
+  job.driver_source = object.source;
+  job.build_command = build.commands + object.commands + build.link_commands;
+  job.phases.push_back({"build", build.start_s, build.end_s});
+  job.phases.push_back({"run", u.run.start_s, u.run.end_s});
+  job.phases.push_back({"parse", u.parse_start, u.parse_end});
+  job.job_dir = job_dir(options.out_dir, suite.name, f.name, std::string(info.name));
+  if (u.names.size() == 1) {
+    job.run_command = u.script;
+    job.duration_s = u.parse_end - u.run.start_s;
+    return job;
+  }
+  auto alone = unit_command({plan.tool, binary, job.job_dir, {f.name}, u.env, u.feature_timeout, can_run_without_aslr(), runtime_supp()});
+  job.run_command = prepare_job_folder(*options.out, job.job_dir, suite, plan.tool, alone);
+  write_script(job.job_dir + "/batch.sh", {u.command});
+  job.unit = u.dir;
+  job.unit_features = u.names;
+  job.duration_s = share.seconds >= 0 ? share.seconds : (u.run.end_s - u.run.start_s) / static_cast<double>(u.names.size());
+  return job;
+}
+
+// Runs `indices` in one process and shares out what it reported. When a batch stops inside a
+// feature, that feature runs again alone and the ones after it in a new batch (split_unit).
+asio::awaitable<void> Pipeline::Impl::execute(std::vector<std::size_t> indices, const std::string& binary, const DriverBuild& build,
+                                              int priority) {
+  auto u = co_await run_process(indices, binary, priority);
+  std::vector<FeatureState> states;
+  for (const auto& name : u.names) states.push_back(u.shares[name].state);
+  const auto split = split_unit(states);
+  for (auto k : split.report) finish(indices[k], feature_result(indices[k], u, split.whole, u.shares[u.names[k]], build, binary), u.span);
+  tracer().close(u.span);
+  if (split.run_alone) {
+    ++stats.reruns;
+    co_await execute(std::vector<std::size_t>(1, indices[*split.run_alone]), binary, build, priority);
+  }
+  if (!split.run_again.empty()) {
+    std::vector<std::size_t> again;
+    for (auto k : split.run_again) again.push_back(indices[k]);
+    co_await execute(again, binary, build, priority);
+  }
+}
+
+}  // namespace harness::exec
