@@ -46,15 +46,17 @@ std::string cxx_function_name(const std::string& symbol) {
   std::unique_ptr<char, decltype(&std::free)> text(abi::__cxa_demangle(symbol.c_str(), nullptr, nullptr, &status), &std::free);
   if (status != 0 || !text) return {};
   std::string name = text.get();
-  for (const char* skip : {"std::", "__gnu_cxx::", "__cxxabi", "typeinfo", "vtable", "VTT", "non-virtual thunk",
-                           "virtual thunk", "guard variable", "construction vtable", "transaction clone", "TLS "})
+  for (const char* skip : {"std::", "__gnu_cxx::", "__cxxabi", "typeinfo", "vtable", "VTT", "non-virtual thunk", "virtual thunk",
+                           "guard variable", "construction vtable", "transaction clone", "TLS "})
     if (util::starts_with(name, skip)) return {};
   // Cut the parameter list: the '(' at template depth 0 that is not part of "operator()".
   int depth = 0;
   for (std::size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
-    if (c == '<') ++depth;
-    else if (c == '>') --depth;
+    if (c == '<')
+      ++depth;
+    else if (c == '>')
+      --depth;
     else if (c == '(' && depth == 0) {
       if (i >= 8 && name.compare(i - 8, 8, "operator") == 0 && i + 1 < name.size() && name[i + 1] == ')') {
         ++i;
@@ -81,9 +83,12 @@ std::vector<FunctionFamily> function_families(const std::vector<std::string>& sy
       int depth = 0;
       std::size_t last = std::string::npos;
       for (std::size_t i = 0; i + 1 < name.size(); ++i) {
-        if (name[i] == '<') ++depth;
-        else if (name[i] == '>') --depth;
-        else if (depth == 0 && name[i] == ':' && name[i + 1] == ':') last = i;
+        if (name[i] == '<')
+          ++depth;
+        else if (name[i] == '>')
+          --depth;
+        else if (depth == 0 && name[i] == ':' && name[i + 1] == ':')
+          last = i;
       }
       auto& list = groups[last == std::string::npos ? std::string("(global)") : name.substr(0, last)];
       if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(name);
@@ -115,7 +120,9 @@ std::vector<FunctionFamily> function_families(const std::vector<std::string>& sy
     // letters are one family (zlib's gzopen, gzread, gzclose_r ... -> gz).
     std::map<std::string, std::vector<std::string>> by_two;
     for (const auto& [name, functions] : groups)
-      if (functions.size() <= 3 && name.size() > 2 && std::all_of(name.begin(), name.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)); }))
+      if (functions.size() <= 3 && name.size() > 2 && std::all_of(name.begin(), name.end(), [](char c) {
+            return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c));
+          }))
         by_two[name.substr(0, 2)].push_back(name);
     for (const auto& [two, members] : by_two) {
       if (members.size() < 3 || groups.count(two)) continue;
@@ -218,49 +225,57 @@ bool defines_class(const std::string& text, const std::string& name) {
 
 }  // namespace
 
-util::Result<LibraryFacts> inspect_library(const std::string& library) {
-  LibraryFacts facts;
-  facts.given = library;
-  std::vector<std::pair<std::string, std::string>> candidates;  // path, include name
+namespace {
+
+using Candidates = std::vector<std::pair<std::string, std::string>>;  // header path, include name
+
+// A library file: its headers usually sit in ../include beside its lib folder, or in the system's.
+util::Result<void> locate_file(const std::string& library, LibraryFacts& facts, Candidates& candidates) {
   std::error_code ec;
-  if (library.find('/') != std::string::npos || util::ends_with(library, ".so") || library.find(".so.") != std::string::npos) {
-    const auto path = fs::absolute(library, ec).lexically_normal();
-    if (!fs::is_regular_file(path, ec)) return util::make_error(fmt::format("library '{}' does not exist", library));
-    facts.so_path = path.string();
-    // A library's headers usually sit in ../include beside its lib folder, or in the system's.
-    for (const auto& dir : {path.parent_path().parent_path() / "include", path.parent_path().parent_path().parent_path() / "include",
-                            path.parent_path() / "include", path.parent_path()}) {
-      if (!fs::is_directory(dir, ec) || dir == "/usr/include") continue;
-      facts.include_dirs.push_back(fs::canonical(dir, ec).string());
-      collect_headers(fs::canonical(dir, ec).string(), true, candidates);
-    }
-  } else {
-    if (!util::capture({"pkg-config", "--exists", library}))
-      return util::make_error(fmt::format("'{}' is neither a library file nor a pkg-config package (pkg-config --list-all "
-                                          "lists the installed ones)",
-                                          library));
-    facts.pkg_config = true;
-    const auto cflags = util::capture({"pkg-config", "--cflags-only-I", library}).value_or("");
-    for (const auto& w : words(cflags))
-      if (util::starts_with(w, "-I")) facts.include_dirs.push_back(w.substr(2));
-    const auto libs = words(util::capture({"pkg-config", "--libs-only-L", "--libs-only-l", library}).value_or(""));
-    std::vector<std::string> dirs;
-    for (const auto& w : libs)
-      if (util::starts_with(w, "-L")) dirs.push_back(w.substr(2));
-    for (const auto& w : libs) {
-      if (!util::starts_with(w, "-l")) continue;
-      const auto name = w.substr(2);
-      if (name == "pthread" || name == "m" || name == "dl" || name == "rt") continue;
-      facts.so_path = find_shared_library(name, dirs);
-      if (!facts.so_path.empty()) break;
-    }
-    if (facts.so_path.empty())
-      return util::make_error(fmt::format("pkg-config package '{}' names no shared library that could be found ({})", library,
-                                          util::join(libs, " ")));
-    for (const auto& dir : facts.include_dirs) collect_headers(dir, true, candidates);
+  const auto path = fs::absolute(library, ec).lexically_normal();
+  if (!fs::is_regular_file(path, ec)) return util::make_error(fmt::format("library '{}' does not exist", library));
+  facts.so_path = path.string();
+  for (const auto& dir :
+       {path.parent_path().parent_path() / "include", path.parent_path().parent_path().parent_path() / "include",
+        path.parent_path() / "include", path.parent_path()}) {
+    if (!fs::is_directory(dir, ec) || dir == "/usr/include") continue;
+    facts.include_dirs.push_back(fs::canonical(dir, ec).string());
+    collect_headers(fs::canonical(dir, ec).string(), true, candidates);
   }
-  // The system's include folders: their top level, and a folder named after the library
-  // (/usr/include/yaml-cpp for yaml-cpp, whose pkg-config names no -I).
+  return {};
+}
+
+// A pkg-config package: its -I folders, and the first shared library among its -l names.
+util::Result<void> locate_package(const std::string& library, LibraryFacts& facts, Candidates& candidates) {
+  if (!util::capture({"pkg-config", "--exists", library}))
+    return util::make_error(fmt::format(
+        "'{}' is neither a library file nor a pkg-config package (pkg-config --list-all lists the installed ones)", library));
+  facts.pkg_config = true;
+  const auto cflags = util::capture({"pkg-config", "--cflags-only-I", library}).value_or("");
+  for (const auto& w : words(cflags))
+    if (util::starts_with(w, "-I")) facts.include_dirs.push_back(w.substr(2));
+  const auto libs = words(util::capture({"pkg-config", "--libs-only-L", "--libs-only-l", library}).value_or(""));
+  std::vector<std::string> dirs;
+  for (const auto& w : libs)
+    if (util::starts_with(w, "-L")) dirs.push_back(w.substr(2));
+  for (const auto& w : libs) {
+    if (!util::starts_with(w, "-l")) continue;
+    const auto name = w.substr(2);
+    if (name == "pthread" || name == "m" || name == "dl" || name == "rt") continue;
+    facts.so_path = find_shared_library(name, dirs);
+    if (!facts.so_path.empty()) break;
+  }
+  if (facts.so_path.empty())
+    return util::make_error(
+        fmt::format("pkg-config package '{}' names no shared library that could be found ({})", library, util::join(libs, " ")));
+  for (const auto& dir : facts.include_dirs) collect_headers(dir, true, candidates);
+  return {};
+}
+
+// The system's include folders: their top level, and a folder named after the library
+// (/usr/include/yaml-cpp for yaml-cpp, whose pkg-config names no -I).
+void add_system_headers(const LibraryFacts& facts, Candidates& candidates) {
+  std::error_code ec;
   auto stem = fs::path(facts.so_path).filename().string();
   stem = stem.substr(0, stem.find(".so"));
   if (util::starts_with(stem, "lib")) stem = stem.substr(3);
@@ -268,21 +283,15 @@ util::Result<LibraryFacts> inspect_library(const std::string& library) {
     collect_headers(system, false, candidates);
     for (const auto& name : {stem, facts.pkg_config ? facts.given : std::string()}) {
       if (name.empty() || !fs::is_directory(fs::path(system) / name, ec)) continue;
-      std::vector<std::pair<std::string, std::string>> inside;
+      Candidates inside;
       collect_headers((fs::path(system) / name).string(), true, inside);
       for (auto& [path, include] : inside) candidates.emplace_back(path, name + "/" + include);
     }
   }
+}
 
-  auto symbols = exec::exported_functions(facts.so_path);
-  if (!symbols) return util::make_error(symbols.error().message);
-  facts.symbols = std::move(*symbols);
-  if (facts.symbols.empty()) return util::make_error(fmt::format("{} exports no functions", facts.so_path));
-  std::size_t mangled = 0;
-  for (const auto& s : facts.symbols) mangled += util::starts_with(s, "_Z");
-  facts.cxx = mangled * 2 > facts.symbols.size();
-
-  // What to look for in the headers: C function names, or C++ class names.
+// What to look for in the headers: C function names, or C++ class names.
+std::set<std::string> wanted_names(const LibraryFacts& facts) {
   std::set<std::string> wanted;
   if (facts.cxx) {
     for (const auto& family : function_families(facts.symbols, 1000)) {
@@ -294,7 +303,12 @@ util::Result<LibraryFacts> inspect_library(const std::string& library) {
     for (const auto& s : facts.symbols)
       if (!util::starts_with(s, "_")) wanted.insert(s);
   }
-  // Greedy cover: the header that declares most of what is still missing, up to 6 headers.
+  return wanted;
+}
+
+// Greedy cover: the header that declares most of what is still missing, up to 6 headers.
+void choose_headers(const Candidates& candidates, const std::set<std::string>& wanted, LibraryFacts& facts) {
+  std::error_code ec;
   std::vector<std::pair<std::size_t, std::set<std::string>>> found;  // candidate index, names
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     std::string text;
@@ -323,6 +337,27 @@ util::Result<LibraryFacts> inspect_library(const std::string& library) {
     covered.insert(names.begin(), names.end());
   }
   for (const auto& n : covered) (facts.cxx ? facts.classes : facts.declared).push_back(n);
+}
+
+}  // namespace
+
+util::Result<LibraryFacts> inspect_library(const std::string& library) {
+  LibraryFacts facts;
+  facts.given = library;
+  Candidates candidates;
+  const bool file =
+      library.find('/') != std::string::npos || util::ends_with(library, ".so") || library.find(".so.") != std::string::npos;
+  if (auto located = file ? locate_file(library, facts, candidates) : locate_package(library, facts, candidates); !located)
+    return util::make_error(located.error().message);
+  add_system_headers(facts, candidates);
+  auto symbols = exec::exported_functions(facts.so_path);
+  if (!symbols) return util::make_error(symbols.error().message);
+  facts.symbols = std::move(*symbols);
+  if (facts.symbols.empty()) return util::make_error(fmt::format("{} exports no functions", facts.so_path));
+  std::size_t mangled = 0;
+  for (const auto& s : facts.symbols) mangled += util::starts_with(s, "_Z");
+  facts.cxx = mangled * 2 > facts.symbols.size();
+  choose_headers(candidates, wanted_names(facts), facts);
   return facts;
 }
 
@@ -331,8 +366,10 @@ namespace {
 std::string feature_name(const std::string& family) {
   std::string out;
   for (char c : family) {
-    if (is_ident(c)) out += c;
-    else if (!out.empty() && out.back() != '_') out += '_';
+    if (is_ident(c))
+      out += c;
+    else if (!out.empty() && out.back() != '_')
+      out += '_';
   }
   while (!out.empty() && out.back() == '_') out.pop_back();
   return out.empty() ? "feature" : out.substr(0, 80);
@@ -371,7 +408,8 @@ std::string starter_spec(const LibraryFacts& facts, const std::string& suite_nam
   auto families = function_families(facts.symbols, std::numeric_limits<std::size_t>::max());
   std::stable_partition(families.begin(), families.end(), [&](const FunctionFamily& family) {
     if (facts.cxx) return classes.count(last_name(family.name)) > 0;
-    return std::any_of(family.functions.begin(), family.functions.end(), [&](const std::string& f) { return declared.count(f) > 0; });
+    return std::any_of(family.functions.begin(), family.functions.end(),
+                       [&](const std::string& f) { return declared.count(f) > 0; });
   });
   std::vector<std::string> others;
   for (std::size_t i = 12; i < families.size(); ++i) others.push_back(families[i].name);
@@ -381,9 +419,10 @@ std::string starter_spec(const LibraryFacts& facts, const std::string& suite_nam
   out += fmt::format("# from the {} functions {} exports", facts.symbols.size(), fs::path(facts.so_path).filename().string());
   out += facts.headers.empty() ? " (no header declaring them was found: add yours to 'includes').\n"
                                : fmt::format(" and the headers that declare them.\n");
-  out += "# Each feature is a skeleton for one family of functions: it compiles and runs as written and checks\n"
-         "# nothing yet. Replace its code with calls made the way your users make them (setup, threads and\n"
-         "# teardown are in docs/spec.md), then: sohound check THIS_FILE && sohound run THIS_FILE\n";
+  out +=
+      "# Each feature is a skeleton for one family of functions: it compiles and runs as written and checks\n"
+      "# nothing yet. Replace its code with calls made the way your users make them (setup, threads and\n"
+      "# teardown are in docs/spec.md), then: sohound check THIS_FILE && sohound run THIS_FILE\n";
   if (!others.empty()) out += "# Families without a feature yet: " + listing(others, 200) + "\n";
   out += fmt::format("suite: {}\n", suite_name);
   out += fmt::format("language: {}\n", facts.cxx ? "c++" : "c");

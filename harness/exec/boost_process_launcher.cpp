@@ -1,6 +1,7 @@
 #include "harness/exec/boost_process_launcher.hpp"
 
 #include "harness/exec/strays.hpp"
+#include "harness/util/result.hpp"
 
 // Boost.Process v2 is built here, once, in separate-compilation mode (src.hpp below): 1.81's
 // header-only mode leaves process_environment::on_setup undefined. This is the only translation
@@ -12,9 +13,9 @@
 #include <boost/optional.hpp>
 #include <boost/type_traits.hpp>
 
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -31,7 +32,6 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -70,7 +70,7 @@ struct NewProcessGroup {
     // (kill_run_leftovers), found by its job token.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);  // Sohound ended before the line above
-    
+
     if (max_file_bytes) {
       const rlimit limit{max_file_bytes, max_file_bytes};
       ::setrlimit(RLIMIT_FSIZE, &limit);
@@ -225,39 +225,63 @@ asio::awaitable<boost::system::error_code> wait_for_exit(pid_t pid) {
   co_return boost::system::error_code{};
 }
 
+// The program to start and its arguments: the command's, or bwrap's with the status shim and the
+// command inside (`bwrap ... -- sohound-status FD -- PROGRAM ARGS`). An error when it cannot start.
+util::Result<std::pair<std::filesystem::path, std::vector<std::string>>> launch_line(const Command& command) {
+  if (command.argv.empty()) return util::make_error("empty command");
+  std::filesystem::path exe = command.argv.front();
+  if (command.argv.front().find('/') == std::string::npos) exe = bp::environment::find_executable(command.argv.front());
+  if (exe.empty()) return util::make_error(command.argv.front() + ": not found on PATH");
+  std::vector<std::string> args(command.argv.begin() + 1, command.argv.end());
+  if (!command.sandbox.empty()) {
+    args.assign(command.sandbox.begin() + 1, command.sandbox.end());
+    args.push_back(exe.string());
+    args.insert(args.end(), command.argv.begin() + 1, command.argv.end());
+    exe = command.sandbox.front();
+  }
+  // Check what exec would say before forking: Boost.Process 1.81 throws from its constructor on an
+  // exec failure (even with an error_code) and leaves the failed child unreaped.
+  if (::access(exe.c_str(), X_OK) != 0) return util::make_error(exe.string() + ": " + std::strerror(errno));
+  return std::pair{exe, args};
+}
+
+// Cancelled (timeout or Ctrl-C): stops the whole group, gives it the grace period, then kills it.
+// The caller has reset its cancellation state first (a cancelled coroutine's next co_await throws).
+asio::awaitable<void> stop_group(bp::process& proc, pid_t group, const std::string& token,
+                                 std::chrono::milliseconds grace_period) {
+  ::kill(-group, SIGTERM);
+  asio::steady_timer grace(co_await asio::this_coro::executor, grace_period);
+  auto first = co_await (wait_for_exit(group) || grace.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (first.index() == 1) {
+    ::kill(-group, SIGKILL);
+    co_await wait_for_exit(group);
+  }
+  co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));
+  ::kill(-group, SIGKILL);
+  kill_strays(token);
+}
+
 }  // namespace
 
 asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command) {
   auto executor = co_await asio::this_coro::executor;
   ProcessResult failed;
   failed.started = false;
-  if (command.argv.empty()) {
-    failed.start_error = "empty command";
+  auto line = launch_line(command);
+  if (!line) {
+    failed.start_error = line.error().message;
     co_return failed;
   }
-  std::filesystem::path exe = command.argv.front();
-  if (command.argv.front().find('/') == std::string::npos) exe = bp::environment::find_executable(command.argv.front());
-  if (exe.empty()) {
-    failed.start_error = command.argv.front() + ": not found on PATH";
-    co_return failed;
-  }
+  const auto& [exe, args] = *line;
   OutputFile out(command.stdout_path), err(command.stderr_path);
   if (out.fd() < 0 || err.fd() < 0) {
     failed.start_error = "cannot create output file: " + std::string(std::strerror(errno));
     co_return failed;
   }
-  std::vector<std::string> args(command.argv.begin() + 1, command.argv.end());
   StatusPipe status;
-  if (!command.sandbox.empty()) {
-    if (status.write_end() < 0) {
-      failed.start_error = std::string("cannot make the sandbox's status pipe: ") + std::strerror(errno);
-      co_return failed;
-    }
-    // bwrap ... -- sohound __status FD -- PROGRAM ARGS: PROGRAM is found on PATH inside.
-    args.assign(command.sandbox.begin() + 1, command.sandbox.end());
-    args.push_back(exe.string());
-    args.insert(args.end(), command.argv.begin() + 1, command.argv.end());
-    exe = command.sandbox.front();
+  if (!command.sandbox.empty() && status.write_end() < 0) {
+    failed.start_error = std::string("cannot make the sandbox's status pipe: ") + std::strerror(errno);
+    co_return failed;
   }
   // Every process the command starts inherits the token, so those that leave its process group
   // are still found when it ends (strays.hpp).
@@ -267,13 +291,6 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
   extra[k_job_token_variable] = token;
   const auto env = child_environment(extra);
   const std::filesystem::path cwd = command.cwd.empty() ? std::filesystem::current_path() : std::filesystem::path(command.cwd);
-
-  // Check what exec would say before forking: Boost.Process 1.81 throws from its constructor on an
-  // exec failure (even with an error_code) and leaves the failed child unreaped.
-  if (::access(exe.c_str(), X_OK) != 0) {
-    failed.start_error = exe.string() + ": " + std::strerror(errno);
-    co_return failed;
-  }
   std::optional<bp::process> started;
   try {
     started.emplace(executor, exe, args, bp::process_stdio{nullptr, out.fd(), err.fd()}, bp::process_start_dir{cwd},
@@ -286,30 +303,17 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
   bp::process& proc = *started;
   const pid_t group = proc.id();
   status.close_write_end();
-
-  const auto wait_ec = co_await wait_for_exit(group);
-  if (wait_ec != asio::error::operation_aborted) {
-    co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));  // reaps at once: it has exited
-    auto result = command.sandbox.empty() ? decode(proc.native_exit_code())
-                                          : decode_sandboxed(proc.native_exit_code(), status.read_all(), command);
-    for (const auto& stray : kill_strays(token)) result.strays.push_back(fmt::format("{} {}", stray.pid, stray.command));
-    ::kill(-group, SIGKILL);  // stragglers that cleared their environment but stayed in the group
-    co_return result;
+  if (co_await wait_for_exit(group) == asio::error::operation_aborted) {
+    co_await asio::this_coro::reset_cancellation_state();
+    co_await stop_group(proc, group, token, m_grace);
+    throw boost::system::system_error(asio::error::operation_aborted);
   }
-
-  // Cancelled (timeout or Ctrl-C): stop the whole group, give it the grace period, then kill.
-  co_await asio::this_coro::reset_cancellation_state();
-  ::kill(-group, SIGTERM);
-  asio::steady_timer grace(executor, m_grace);
-  auto first = co_await (wait_for_exit(group) || grace.async_wait(asio::as_tuple(asio::use_awaitable)));
-  if (first.index() == 1) {
-    ::kill(-group, SIGKILL);
-    co_await wait_for_exit(group);
-  }
-  co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));
-  ::kill(-group, SIGKILL);
-  kill_strays(token);
-  throw boost::system::system_error(asio::error::operation_aborted);
+  co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));  // reaps at once: it has exited
+  auto result = command.sandbox.empty() ? decode(proc.native_exit_code())
+                                        : decode_sandboxed(proc.native_exit_code(), status.read_all(), command);
+  for (const auto& stray : kill_strays(token)) result.strays.push_back(fmt::format("{} {}", stray.pid, stray.command));
+  ::kill(-group, SIGKILL);  // stragglers that cleared their environment but stayed in the group
+  co_return result;
 }
 
 }  // namespace harness::exec

@@ -7,6 +7,7 @@
 #include <libelf.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -50,9 +51,33 @@ util::Result<std::vector<std::string>> symbols(const std::string& object, unsign
 }  // namespace
 
 util::Result<std::vector<std::string>> strong_global_definitions(const std::string& object) {
-  return symbols(object, SHT_SYMTAB, [](const GElf_Sym& sym) {
-    return GELF_ST_BIND(sym.st_info) == STB_GLOBAL && sym.st_shndx != SHN_UNDEF;
-  });
+  return symbols(object, SHT_SYMTAB,
+                 [](const GElf_Sym& sym) { return GELF_ST_BIND(sym.st_info) == STB_GLOBAL && sym.st_shndx != SHN_UNDEF; });
+}
+
+std::string build_id(const std::string& file) {
+  if (elf_version(EV_CURRENT) == EV_NONE) return {};
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  Elf* elf = elf_begin(fd, ELF_C_READ, nullptr);
+  std::string id;
+  for (Elf_Scn* scn = elf && elf_kind(elf) == ELF_K_ELF ? elf_nextscn(elf, nullptr) : nullptr; scn && id.empty();
+       scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr shdr;
+    if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_NOTE) continue;
+    Elf_Data* data = elf_getdata(scn, nullptr);
+    GElf_Nhdr note;
+    std::size_t name_at = 0, desc_at = 0;
+    for (std::size_t at = 0; data && (at = gelf_getnote(data, at, &note, &name_at, &desc_at)) > 0;) {
+      const auto* bytes = static_cast<const unsigned char*>(data->d_buf);
+      if (note.n_type != NT_GNU_BUILD_ID || note.n_namesz != 4 || std::memcmp(bytes + name_at, "GNU", 4) != 0) continue;
+      for (std::size_t i = 0; i < note.n_descsz; ++i) id += fmt::format("{:02x}", bytes[desc_at + i]);
+      break;
+    }
+  }
+  if (elf) elf_end(elf);
+  ::close(fd);
+  return id;
 }
 
 std::string program_interpreter(const std::string& executable) {
@@ -101,8 +126,8 @@ std::vector<std::string> loaded_libraries(const std::string& executable) {
 util::Result<std::vector<std::string>> exported_functions(const std::string& library) {
   auto names = symbols(library, SHT_DYNSYM, [](const GElf_Sym& sym) {
     const auto bind = GELF_ST_BIND(sym.st_info);
-    return GELF_ST_TYPE(sym.st_info) == STT_FUNC && (bind == STB_GLOBAL || bind == STB_WEAK) &&
-           sym.st_shndx != SHN_UNDEF && GELF_ST_VISIBILITY(sym.st_other) == STV_DEFAULT;
+    return GELF_ST_TYPE(sym.st_info) == STT_FUNC && (bind == STB_GLOBAL || bind == STB_WEAK) && sym.st_shndx != SHN_UNDEF &&
+           GELF_ST_VISIBILITY(sym.st_other) == STV_DEFAULT;
   });
   if (names) {
     std::sort(names->begin(), names->end());

@@ -20,6 +20,9 @@ util::Result<std::vector<std::string>> exported_functions(const std::string& lib
 // a static executable or a file that is not ELF.
 std::string program_interpreter(const std::string& executable);
 
+// The GNU build ID an ELF file carries (NT_GNU_BUILD_ID), in hex; "" when it has none or is not ELF.
+std::string build_id(const std::string& file);
+
 // The shared libraries `executable` loads, as its dynamic loader resolves them (`ld.so --list`,
 // what ldd does: the program itself does not run). Empty for a static executable.
 std::vector<std::string> loaded_libraries(const std::string& executable);

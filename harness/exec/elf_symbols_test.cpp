@@ -1,8 +1,10 @@
 #include "harness/exec/elf_symbols.hpp"
+#include "harness/util/capture.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace harness::exec {
 namespace {
@@ -25,6 +27,24 @@ TEST(ElfSymbols, ASharedLibraryExportsItsFunctionsOnceEach) {
     EXPECT_TRUE(std::binary_search(functions->begin(), functions->end(), f)) << f;
   EXPECT_TRUE(std::adjacent_find(functions->begin(), functions->end()) == functions->end());
   EXPECT_FALSE(exported_functions("/etc/hostname"));
+}
+
+}  // namespace
+}  // namespace harness::exec
+
+namespace harness::exec {
+namespace {
+
+// The build ID that tells one build of Sohound from another (part of every cache key): the same
+// one readelf shows, and none for a file that is not ELF.
+TEST(ElfSymbols, BuildIdIsTheNoteReadelfShows) {
+  const auto self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const auto id = build_id(self);
+  ASSERT_EQ(id.size(), 40u) << self;  // SHA-1, Debian's linker default
+  const auto notes = util::capture({"readelf", "-n", self}).value_or("");
+  EXPECT_NE(notes.find("Build ID: " + id), std::string::npos) << notes;
+  EXPECT_EQ(build_id("/etc/hostname"), "");
+  EXPECT_EQ(build_id("/nonexistent"), "");
 }
 
 }  // namespace

@@ -20,8 +20,8 @@
 
 #include <functional>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,22 +31,22 @@ namespace harness::exec {
 class OutputDir;
 
 struct PipelineOptions {
-  const OutputDir* out = nullptr;      // claimed and locked by the caller; every path lies inside it
-  std::string out_dir;                 // out->path(), set by the pipeline
+  const OutputDir* out = nullptr;  // claimed and locked by the caller; every path lies inside it
+  std::string out_dir;             // out->path(), set by the pipeline
   std::chrono::seconds build_timeout{300};
   std::vector<model::Suppression> suppressions;  // from --suppressions, for every suite
   bool default_suppressions = true;              // the shipped ones (aggregate/default_suppressions.yaml)
   std::set<std::string> baseline;                // fingerprints from --baseline
   bool baseline_v1 = false;                      // ...written with fingerprint recipe sohound.fp/1
   bool use_baseline = false;
-  std::optional<model::Isolation> isolation;     // --isolation
-  std::string cache_dir;                         // the result cache; "" = --no-cache
-  std::string sohound_version;                   // part of every cache key
-  int parallel = 2;                              // -j, for sizing batches
-  SandboxMode sandbox = SandboxMode::off;        // --sandbox (the CLI's default is automatic)
-  std::string sandbox_shim;                      // sohound-status (exec/sandbox.hpp find_status_shim)
-  std::vector<std::string> sandbox_hide;         // result caches to hide besides cache_dir (the default one with --no-cache)
-  model::Tracer* tracer = nullptr;               // spans of builds, tool processes, parsing, judging
+  std::optional<model::Isolation> isolation;  // --isolation
+  std::string cache_dir;                      // the result cache; "" = --no-cache
+  std::string sohound_version;                // version and build ID (cli sohound_identity): part of every cache key
+  int parallel = 2;                           // -j, for sizing batches
+  SandboxMode sandbox = SandboxMode::off;     // --sandbox (the CLI's default is automatic)
+  std::string sandbox_shim;                   // sohound-status (exec/sandbox.hpp find_status_shim)
+  std::vector<std::string> sandbox_hide;      // result caches to hide besides cache_dir (the default one with --no-cache)
+  model::Tracer* tracer = nullptr;            // spans of builds, tool processes, parsing, judging
   model::Tracer::Handle trace_parent = model::Tracer::k_none;  // the run's span
 };
 
@@ -86,6 +86,5 @@ class Pipeline {
   struct Impl;
   std::unique_ptr<Impl> m_impl;
 };
-
 
 }  // namespace harness::exec

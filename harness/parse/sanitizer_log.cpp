@@ -68,63 +68,6 @@ std::string header_bug_type(std::string_view h) {
 
 }  // namespace
 
-std::string tsan_kind(std::string_view type, std::string_view access) {
-  if (type == "data race" || util::starts_with(type, "data race on vptr")) return "race.data";
-  if (util::starts_with(type, "lock-order-inversion")) return "race.lock_order";
-  if (type == "heap-use-after-free")
-    return access == "READ" ? "mem.invalid_read" : access == "WRITE" ? "mem.invalid_write" : "mem.invalid_access";
-  if (type == "thread leak") return "thread.leak";
-  if (type == "signal-unsafe call inside of a signal") return "signal.unsafe_call";
-  if (type == "signal handler spoils errno") return "signal.errno";
-  if (type == "destroy of a locked mutex") return "lock.destroy_locked";
-  if (type == "unlock of an unlocked mutex (or by a wrong thread)" || util::starts_with(type, "unlock of an unlocked"))
-    return "lock.unlock_unlocked";
-  if (type == "double lock of a mutex") return "lock.double_lock";
-  if (util::starts_with(type, "use of an invalid mutex")) return "lock.invalid";
-  if (util::starts_with(type, "read lock of a write locked") || util::starts_with(type, "read unlock of a write locked"))
-    return "lock.misuse";
-  std::string out = "tsan.";
-  for (char c : type) out += c == ' ' ? '_' : c;
-  return out;
-}
-
-std::string ubsan_check_from_message(std::string_view m) {
-  struct Row { std::string_view prefix, check; };
-  static constexpr Row k_rows[] = {
-      {"signed integer overflow", "signed-integer-overflow"},
-      {"negation of", "signed-integer-overflow"},
-      {"shift exponent", "invalid-shift-exponent"},
-      {"left shift of", "invalid-shift-base"},
-      {"division by zero", "integer-divide-by-zero"},
-      {"division of", "integer-divide-by-zero"},
-      {"load of misaligned address", "misaligned-pointer-use"},
-      {"store to misaligned address", "misaligned-pointer-use"},
-      {"member access within misaligned", "misaligned-pointer-use"},
-      {"member call on misaligned", "misaligned-pointer-use"},
-      {"load of null pointer", "null-pointer-use"},
-      {"store to null pointer", "null-pointer-use"},
-      {"member access within null pointer", "null-pointer-use"},
-      {"member call on null pointer", "null-pointer-use"},
-      {"reference binding to null pointer", "null-pointer-use"},
-      {"applying non-zero offset", "pointer-overflow"},
-      {"applying zero offset to null pointer", "nullptr-with-offset"},
-      {"pointer index expression", "pointer-overflow"},
-      {"addition of unsigned offset", "pointer-overflow"},
-      {"subtraction of unsigned offset", "pointer-overflow"},
-      {"index ", "out-of-bounds-index"},
-      {"execution reached the end of a value-returning function", "missing-return"},
-      {"execution reached an unreachable program point", "unreachable-call"},
-      {"variable length array bound", "non-positive-vla-index"},
-      {"null pointer passed as argument", "invalid-null-argument"},
-      {"null pointer returned from function", "invalid-null-return"},
-  };
-  for (const auto& row : k_rows)
-    if (util::starts_with(m, row.prefix)) return std::string(row.check);
-  if (m.find("is outside the range of representable values") != std::string_view::npos) return "float-cast-overflow";
-  if (m.find("which is not a valid value for type") != std::string_view::npos) return "invalid-value-load";
-  return "undefined-behavior";
-}
-
 // Where "FUNCTION LOCATION" splits: at the first " /" when an absolute location follows (a path
 // may hold spaces; a symbol never holds '/'), else at the last space. npos when there is no space.
 std::size_t location_start(std::string_view s) {
@@ -186,32 +129,6 @@ std::optional<model::Frame> sanitizer_frame(std::string_view line) {
   return frame;
 }
 
-std::string asan_kind(std::string_view bug, std::string_view access) {
-  if (bug == "double-free" || bug == "bad-free") return "mem.invalid_free";
-  if (bug == "alloc-dealloc-mismatch") return "mem.mismatched_free";
-  if (bug == "new-delete-type-mismatch") return "mem.mismatched_size";
-  if (util::ends_with(bug, "-param-overlap")) return "mem.overlap";
-  if (bug == "negative-size-param") return "mem.invalid_param";
-  if (bug == "allocation-size-too-big" || bug == "calloc-overflow" || bug == "out-of-memory" ||
-      bug == "invalid-allocation-alignment" || bug == "invalid-aligned-alloc-alignment" ||
-      bug == "invalid-posix-memalign-alignment" || bug == "pvalloc-overflow" || bug == "reallocarray-overflow")
-    return "mem.bad_alloc";
-  if (bug == "SEGV" || bug == "BUS" || bug == "FPE" || bug == "ILL" || bug == "stack-overflow" ||
-      bug == "deadly")
-    return "crash.signal";
-  if (bug == "odr-violation") return "mem.odr_violation";
-  if (bug == "heap-buffer-overflow" || bug == "stack-buffer-overflow" || bug == "global-buffer-overflow" ||
-      bug == "stack-buffer-underflow" || bug == "heap-use-after-free" || bug == "stack-use-after-return" ||
-      bug == "stack-use-after-scope" || bug == "container-overflow" || bug == "dynamic-stack-buffer-overflow" ||
-      bug == "intra-object-overflow" || bug == "use-after-poison" || bug == "unknown-crash" ||
-      bug == "initialization-order-fiasco") {
-    if (access == "READ") return "mem.invalid_read";
-    if (access == "WRITE") return "mem.invalid_write";
-    return "mem.invalid_access";
-  }
-  return "asan." + std::string(bug);
-}
-
 struct SanitizerLogParser::State {
   enum class Mode { outside, asan, leaks, tsan, ubsan };
   Sink sink;
@@ -222,10 +139,10 @@ struct SanitizerLogParser::State {
   std::string bug_type, access;
   int pid = 0;
   std::vector<model::Frame>* stack = nullptr;  // frames go here while a stack is open
-  std::string pending_label;                    // the "located ..." line before an aux header
-  std::string carry;                            // an unfinished line from the previous chunk
-  model::Frame ubsan_location;                  // "file:line:col" of a UBSan report
-  bool primary_taken = false;                   // TSan: the first section's stack is primary
+  std::string pending_label;                   // the "located ..." line before an aux header
+  std::string carry;                           // an unfinished line from the previous chunk
+  model::Frame ubsan_location;                 // "file:line:col" of a UBSan report
+  bool primary_taken = false;                  // TSan: the first section's stack is primary
 
   void flush() {
     if (!have_current) return;
@@ -254,6 +171,8 @@ struct SanitizerLogParser::State {
     stack = nullptr;
   }
 
+  // One line of the log: a stack frame, a runtime failure, a report's header or summary, or a
+  // line inside the report now open (by its kind).
   void line(std::string_view raw) {
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
     const auto line = util::trim(raw);
@@ -263,162 +182,186 @@ struct SanitizerLogParser::State {
         return;
       }
     }
-    if (starts_with(line, "FATAL: ") || starts_with(line, "ThreadSanitizer: CHECK failed") ||
-        starts_with(line, "ERROR: Failed to mmap") ||
-        line.find("Sanitizer has encountered a fatal error") != std::string_view::npos) {
-      report.tool_messages.emplace_back(line);  // the runtime could not work (mapping, ptrace, ...)
-      return;
+    if (runtime_failure(line) || tsan_header(line) || ubsan_header(line) || pid_marked(line) || summary(line)) return;
+    if (mode == Mode::leaks)
+      leak_line(line);
+    else if (mode == Mode::tsan && have_current)
+      tsan_line(line);
+    else if (mode == Mode::asan && have_current)
+      asan_line(line);
+  }
+
+  // The runtime could not work (mapping, ptrace, ...).
+  bool runtime_failure(std::string_view line) {
+    if (!starts_with(line, "FATAL: ") && !starts_with(line, "ThreadSanitizer: CHECK failed") &&
+        !starts_with(line, "ERROR: Failed to mmap") &&
+        line.find("Sanitizer has encountered a fatal error") == std::string_view::npos)
+      return false;
+    report.tool_messages.emplace_back(line);
+    return true;
+  }
+
+  // "WARNING: ThreadSanitizer: data race (pid=16886)"
+  bool tsan_header(std::string_view line) {
+    if (!starts_with(line, "WARNING: ThreadSanitizer: ")) return false;
+    flush();
+    mode = Mode::tsan;
+    report.saw_report_header = true;
+    auto header = line.substr(std::string_view("WARNING: ThreadSanitizer: ").size());
+    if (const auto p = header.rfind(" (pid="); p != std::string_view::npos) {
+      pid = to_int(header.substr(p + 6));
+      header = header.substr(0, p);
     }
-    if (starts_with(line, "WARNING: ThreadSanitizer: ")) {
-      // "WARNING: ThreadSanitizer: data race (pid=16886)"
+    bug_type = std::string(header);
+    access.clear();
+    current = model::Finding{};
+    current.message = bug_type;
+    have_current = true;
+    stack = &current.stack;  // some reports (signal-unsafe call, ...) print their stack right here
+    primary_taken = false;
+    return true;
+  }
+
+  // UBSan: "ubsan.c:4:60: runtime error: signed integer overflow: ..."
+  bool ubsan_header(std::string_view line) {
+    const auto marker = line.find(": runtime error: ");
+    if (marker == std::string_view::npos || starts_with(line, "#")) return false;
+    flush();
+    mode = Mode::ubsan;
+    report.saw_report_header = true;
+    bug_type.clear();
+    current = model::Finding{};
+    current.message = std::string(line.substr(marker + std::string_view(": runtime error: ").size()));
+    ubsan_location = model::Frame{};
+    split_location(line.substr(0, marker), ubsan_location);
+    have_current = true;
+    stack = &current.stack;
+    return true;
+  }
+
+  // "==PID==ERROR: AddressSanitizer: ...", "==PID==ERROR: LeakSanitizer: detected memory leaks",
+  // and the runtime's other "==PID==" lines (kept as its messages).
+  bool pid_marked(std::string_view line) {
+    const auto rest = after_pid_marker(line);
+    if (!rest) return false;
+    const auto pid_end = line.find("==", 2);
+    if (starts_with(*rest, "ERROR: AddressSanitizer: ")) {
       flush();
-      mode = Mode::tsan;
+      pid = to_int(line.substr(2, pid_end - 2));
+      mode = Mode::asan;
       report.saw_report_header = true;
-      auto header = line.substr(std::string_view("WARNING: ThreadSanitizer: ").size());
-      if (const auto p = header.rfind(" (pid="); p != std::string_view::npos) {
-        pid = to_int(header.substr(p + 6));
-        header = header.substr(0, p);
-      }
-      bug_type = std::string(header);
+      const auto header = rest->substr(std::string_view("ERROR: AddressSanitizer: ").size());
+      bug_type = header_bug_type(header);
       access.clear();
+      pending_label.clear();
       current = model::Finding{};
-      current.message = bug_type;
+      current.message = std::string(header);
       have_current = true;
-      stack = &current.stack;  // some reports (signal-unsafe call, ...) print their stack right here
-      primary_taken = false;
+      stack = &current.stack;
+    } else if (starts_with(*rest, "ERROR: LeakSanitizer: detected memory leaks")) {
+      flush();
+      pid = to_int(line.substr(2, pid_end - 2));
+      mode = Mode::leaks;
+      report.saw_report_header = true;
+    } else if (*rest != "ABORTING" && !starts_with(*rest, "WARNING: AddressSanitizer failed to allocate")) {
+      report.tool_messages.emplace_back(line);
+    }
+    return true;
+  }
+
+  // "SUMMARY: AddressSanitizer: heap-buffer-overflow /path/x.c:4 in f": the authoritative bug type.
+  bool summary(std::string_view line) {
+    if (!starts_with(line, "SUMMARY: ")) return false;
+    if ((mode == Mode::asan || mode == Mode::ubsan) && have_current) {
+      const auto colon = line.find(": ", 9);
+      if (colon != std::string_view::npos) {
+        auto rest = line.substr(colon + 2);
+        bug_type = std::string(rest.substr(0, rest.find(' ')));
+      }
+    }
+    flush();
+    mode = Mode::outside;
+    return true;
+  }
+
+  // "Direct leak of 8 byte(s) in 1 object(s) allocated from:", its stack, a blank line.
+  void leak_line(std::string_view line) {
+    const bool direct = starts_with(line, "Direct leak of ");
+    if (!direct && !starts_with(line, "Indirect leak of ")) {
+      if (line.empty()) stack = nullptr;
       return;
     }
-    if (const auto marker = line.find(": runtime error: "); marker != std::string_view::npos && !starts_with(line, "#")) {
-      // UBSan: "ubsan.c:4:60: runtime error: signed integer overflow: ..."
-      flush();
-      mode = Mode::ubsan;
-      report.saw_report_header = true;
-      bug_type.clear();
-      current = model::Finding{};
-      current.message = std::string(line.substr(marker + std::string_view(": runtime error: ").size()));
-      ubsan_location = model::Frame{};
-      split_location(line.substr(0, marker), ubsan_location);
-      have_current = true;
+    flush();
+    current = model::Finding{};
+    current.kind = direct ? "leak.definite" : "leak.indirect";
+    current.tool_kind = direct ? "Direct leak" : "Indirect leak";
+    current.message = std::string(line);
+    if (util::ends_with(current.message, " allocated from:"))
+      current.message.resize(current.message.size() - std::string_view(" allocated from:").size());
+    const auto of = line.find(" of ") + 4;
+    current.bytes = to_u64(line.substr(of));
+    const auto in = line.find(" in ", of);
+    if (in != std::string_view::npos) current.blocks = to_u64(line.substr(in + 4));
+    have_current = true;
+    stack = &current.stack;
+  }
+
+  // Inside a TSan report: "Read of size 4 at 0x.. by thread T2:" (the access), then "Previous
+  // write ...:", "Mutex M1 acquired here while holding mutex M0 in thread T3:", "Thread T2 (...)
+  // created by ...:", each with its stack.
+  void tsan_line(std::string_view line) {
+    if (line.empty()) {
+      stack = nullptr;
+      return;
+    }
+    if (util::ends_with(line, ":")) {
+      std::string label(line.substr(0, line.size() - 1));
+      const bool access_line = starts_with(line, "Read of size") || starts_with(line, "Write of size") ||
+                               starts_with(line, "Atomic read of size") || starts_with(line, "Atomic write of size");
+      if (!primary_taken && current.stack.empty() &&
+          (access_line || starts_with(line, "Mutex ") || starts_with(line, "Call to ") || starts_with(line, "Thread T") ||
+           starts_with(line, "Call "))) {
+        primary_taken = true;
+        if (access_line && access.empty())
+          access = starts_with(line, "Read") || starts_with(line, "Atomic read") ? "READ" : "WRITE";
+        current.message = bug_type + ": " + label.substr(0, label.find(" at 0x"));
+        stack = &current.stack;
+        return;
+      }
+      current.aux_stacks.push_back({std::move(label), {}});
+      stack = &current.aux_stacks.back().frames;
+      return;
+    }
+    if (starts_with(line, "Location is ") || starts_with(line, "Cycle in lock order graph")) {
+      current.aux_stacks.push_back({std::string(line), {}});
+      // No stack follows; and `stack` may have pointed into aux_stacks, which push_back can
+      // reallocate (a use-after-free when such a line came with no blank line before it; fuzzing).
+      stack = nullptr;
+    }
+  }
+
+  // Inside an ASan report: the access ("READ of size 4 at ..."), then "allocated by thread T0
+  // here:", "freed by thread T0 here:", "Thread T1 created by T0 here:", each with its stack.
+  void asan_line(std::string_view line) {
+    if (line.empty()) {
+      stack = nullptr;
+      return;
+    }
+    if ((starts_with(line, "READ of size") || starts_with(line, "WRITE of size")) && access.empty()) {
+      access = starts_with(line, "READ") ? "READ" : "WRITE";
+      current.message = bug_type + ": " + std::string(line.substr(0, line.find(" at 0x")));
       stack = &current.stack;
       return;
     }
-    if (auto rest = after_pid_marker(line)) {
-      const auto pid_end = line.find("==", 2);
-      if (starts_with(*rest, "ERROR: AddressSanitizer: ")) {
-        flush();
-        pid = to_int(line.substr(2, pid_end - 2));
-        mode = Mode::asan;
-        report.saw_report_header = true;
-        const auto header = rest->substr(std::string_view("ERROR: AddressSanitizer: ").size());
-        bug_type = header_bug_type(header);
-        access.clear();
-        pending_label.clear();
-        current = model::Finding{};
-        current.message = std::string(header);
-        have_current = true;
-        stack = &current.stack;
-        return;
-      }
-      if (starts_with(*rest, "ERROR: LeakSanitizer: detected memory leaks")) {
-        flush();
-        pid = to_int(line.substr(2, pid_end - 2));
-        mode = Mode::leaks;
-        report.saw_report_header = true;
-        return;
-      }
-      if (*rest != "ABORTING" && !starts_with(*rest, "WARNING: AddressSanitizer failed to allocate"))
-        report.tool_messages.emplace_back(line);
+    if (util::ends_with(line, ":") && !starts_with(line, "Shadow")) {
+      std::string label(line.substr(0, line.size() - 1));
+      if (!pending_label.empty()) label = pending_label + "; " + label;
+      pending_label.clear();
+      current.aux_stacks.push_back({std::move(label), {}});
+      stack = &current.aux_stacks.back().frames;
       return;
     }
-    if (starts_with(line, "SUMMARY: ")) {
-      // "SUMMARY: AddressSanitizer: heap-buffer-overflow /path/x.c:4 in f": authoritative bug type.
-      if ((mode == Mode::asan || mode == Mode::ubsan) && have_current) {
-        const auto colon = line.find(": ", 9);
-        if (colon != std::string_view::npos) {
-          auto rest = line.substr(colon + 2);
-          bug_type = std::string(rest.substr(0, rest.find(' ')));
-        }
-      }
-      flush();
-      mode = Mode::outside;
-      return;
-    }
-    if (mode == Mode::leaks) {
-      const bool direct = starts_with(line, "Direct leak of ");
-      if (direct || starts_with(line, "Indirect leak of ")) {
-        flush();
-        current = model::Finding{};
-        current.kind = direct ? "leak.definite" : "leak.indirect";
-        current.tool_kind = direct ? "Direct leak" : "Indirect leak";
-        current.message = std::string(line);
-        if (util::ends_with(current.message, " allocated from:"))
-          current.message.resize(current.message.size() - std::string_view(" allocated from:").size());
-        // "Direct leak of 8 byte(s) in 1 object(s) allocated from:"
-        const auto of = line.find(" of ") + 4;
-        current.bytes = to_u64(line.substr(of));
-        const auto in = line.find(" in ", of);
-        if (in != std::string_view::npos) current.blocks = to_u64(line.substr(in + 4));
-        have_current = true;
-        stack = &current.stack;
-      } else if (line.empty()) {
-        stack = nullptr;
-      }
-      return;
-    }
-    if (mode == Mode::tsan && have_current) {
-      if (line.empty()) {
-        stack = nullptr;
-        return;
-      }
-      if (util::ends_with(line, ":")) {
-        // "Read of size 4 at 0x.. by thread T2:" (the access), then "Previous write ...:",
-        // "Mutex M1 acquired here while holding mutex M0 in thread T3:", "Thread T2 (...) created by ...:"
-        std::string label(line.substr(0, line.size() - 1));
-        const bool access_line = starts_with(line, "Read of size") || starts_with(line, "Write of size") ||
-                                 starts_with(line, "Atomic read of size") || starts_with(line, "Atomic write of size");
-        if (!primary_taken && current.stack.empty() &&
-            (access_line || starts_with(line, "Mutex ") || starts_with(line, "Call to ") ||
-             starts_with(line, "Thread T") || starts_with(line, "Call "))) {
-          primary_taken = true;
-          if (access_line && access.empty()) access = starts_with(line, "Read") || starts_with(line, "Atomic read") ? "READ" : "WRITE";
-          current.message = bug_type + ": " + label.substr(0, label.find(" at 0x"));
-          stack = &current.stack;
-          return;
-        }
-        current.aux_stacks.push_back({std::move(label), {}});
-        stack = &current.aux_stacks.back().frames;
-        return;
-      }
-      if (starts_with(line, "Location is ") || starts_with(line, "Cycle in lock order graph")) {
-        current.aux_stacks.push_back({std::string(line), {}});
-        // No stack follows; and `stack` may have pointed into aux_stacks, which push_back can
-        // reallocate (a use-after-free when such a line came with no blank line before it; fuzzing).
-        stack = nullptr;
-      }
-      return;
-    }
-    if (mode == Mode::asan && have_current) {
-      if (line.empty()) {
-        stack = nullptr;
-        return;
-      }
-      if ((starts_with(line, "READ of size") || starts_with(line, "WRITE of size")) && access.empty()) {
-        access = starts_with(line, "READ") ? "READ" : "WRITE";
-        current.message = bug_type + ": " + std::string(line.substr(0, line.find(" at 0x")));
-        stack = &current.stack;
-        return;
-      }
-      if (util::ends_with(line, ":") && !starts_with(line, "Shadow")) {
-        // "allocated by thread T0 here:", "freed by thread T0 here:", "Thread T1 created by T0 here:"
-        std::string label(line.substr(0, line.size() - 1));
-        if (!pending_label.empty()) label = pending_label + "; " + label;
-        pending_label.clear();
-        current.aux_stacks.push_back({std::move(label), {}});
-        stack = &current.aux_stacks.back().frames;
-        return;
-      }
-      if (line.find(" is located ") != std::string_view::npos) pending_label = std::string(line);
-    }
+    if (line.find(" is located ") != std::string_view::npos) pending_label = std::string(line);
   }
 };
 

@@ -14,10 +14,47 @@ namespace {
 
 // Elements we act on. Everything else is skipped (forward compatibility).
 enum class El {
-  other, valgrindoutput, protocolversion, protocoltool, pid, ppid, status, state, error, unique, tid,
-  kind, what, xwhat, xauxwhat, text, leakedbytes, leakedblocks, auxwhat, stack, frame, ip, obj, fn,
-  dir, file, line, suppression, errorcounts, pair, count, fatal_signal, signo, signame, event,
-  other_segment_start, other_segment_end, allocation_context, clientmsg, argv, exe,
+  other,
+  valgrindoutput,
+  protocolversion,
+  protocoltool,
+  pid,
+  ppid,
+  status,
+  state,
+  error,
+  unique,
+  tid,
+  kind,
+  what,
+  xwhat,
+  xauxwhat,
+  text,
+  leakedbytes,
+  leakedblocks,
+  auxwhat,
+  stack,
+  frame,
+  ip,
+  obj,
+  fn,
+  dir,
+  file,
+  line,
+  suppression,
+  errorcounts,
+  pair,
+  count,
+  fatal_signal,
+  signo,
+  signame,
+  event,
+  other_segment_start,
+  other_segment_end,
+  allocation_context,
+  clientmsg,
+  argv,
+  exe,
 };
 
 // Called for every start tag, so dispatch on the first character before comparing.
@@ -33,7 +70,8 @@ El element(const char* n) {
       if (is("count")) return El::count;
       if (is("clientmsg")) return El::clientmsg;
       return El::other;
-    case 'd': return is("dir") ? El::dir : El::other;
+    case 'd':
+      return is("dir") ? El::dir : El::other;
     case 'e':
       if (is("error")) return El::error;
       if (is("errorcounts")) return El::errorcounts;
@@ -46,8 +84,10 @@ El element(const char* n) {
       if (is("file")) return El::file;
       if (is("fatal_signal")) return El::fatal_signal;
       return El::other;
-    case 'i': return is("ip") ? El::ip : El::other;
-    case 'k': return is("kind") ? El::kind : El::other;
+    case 'i':
+      return is("ip") ? El::ip : El::other;
+    case 'k':
+      return is("kind") ? El::kind : El::other;
     case 'l':
       if (is("line")) return El::line;
       if (is("leakedbytes")) return El::leakedbytes;
@@ -77,14 +117,18 @@ El element(const char* n) {
       if (is("tid")) return El::tid;
       if (is("text")) return El::text;
       return El::other;
-    case 'u': return is("unique") ? El::unique : El::other;
-    case 'v': return is("valgrindoutput") ? El::valgrindoutput : El::other;
-    case 'w': return is("what") ? El::what : El::other;
+    case 'u':
+      return is("unique") ? El::unique : El::other;
+    case 'v':
+      return is("valgrindoutput") ? El::valgrindoutput : El::other;
+    case 'w':
+      return is("what") ? El::what : El::other;
     case 'x':
       if (is("xwhat")) return El::xwhat;
       if (is("xauxwhat")) return El::xauxwhat;
       return El::other;
-    default: return El::other;
+    default:
+      return El::other;
   }
 }
 
@@ -111,10 +155,10 @@ struct ValgrindXmlParser::State {
   XML_Parser parser = nullptr;
   Sink sink;
   ValgrindReport report;
-  std::vector<El> path;       // open elements
-  std::string text;           // character data of the current leaf
+  std::vector<El> path;  // open elements
+  std::string text;      // character data of the current leaf
   bool capture = false;
-  int skip_depth = 0;         // >0 while inside an element we ignore wholesale (<suppression>)
+  int skip_depth = 0;  // >0 while inside an element we ignore wholesale (<suppression>)
   bool failed = false;
 
   ValgrindError error;
@@ -140,7 +184,10 @@ struct ValgrindXmlParser::State {
     text.clear();
     capture = false;
     switch (el) {
-      case El::suppression: skip_depth = 1; path.pop_back(); return;  // in-error and top-level copies alike
+      case El::suppression:
+        skip_depth = 1;
+        path.pop_back();
+        return;  // in-error and top-level copies alike
       case El::error:
         current_stack = nullptr;  // it may point into the record being replaced (a malformed nesting)
         error = ValgrindError{};
@@ -153,7 +200,9 @@ struct ValgrindXmlParser::State {
         report.fatal_signal.emplace();
         report.fatal_signal_errors_before = errors_seen;
         break;
-      case El::clientmsg: report.client_messages.push_back({errors_seen, {}}); break;
+      case El::clientmsg:
+        report.client_messages.push_back({errors_seen, {}});
+        break;
       case El::stack: {
         const El p = parent();
         if (p == El::error) {
@@ -192,7 +241,9 @@ struct ValgrindXmlParser::State {
         pair_unique.clear();
         pair_count = 0;
         break;
-      default: capture = true; break;
+      default:
+        capture = true;
+        break;
     }
   }
 
@@ -205,22 +256,74 @@ struct ValgrindXmlParser::State {
     const El el = path.back();
     const El p = parent();
     const auto value = trimmed(text);
+    if (!end_of_report_field(el, p, value) && !end_of_error_field(el, p, value)) end_of_frame_field(el, p, value);
+    path.pop_back();
+    text.clear();
+    capture = false;
+  }
+
+  // The document's own fields: protocol, tool, process, status, error counts, its end.
+  bool end_of_report_field(El el, El p, std::string_view value) {
     switch (el) {
-      case El::protocolversion: report.protocol_version = to_number<int>(value); break;
-      case El::protocoltool: report.tool = std::string(value); break;
-      case El::pid: if (p == El::valgrindoutput) report.pid = to_number<int>(value); break;
-      case El::ppid: if (p == El::valgrindoutput) report.ppid = to_number<int>(value); break;
-      case El::exe: if (p == El::argv) report.exe = std::string(value); break;
-      case El::state: if (p == El::status && value == "FINISHED") report.finished = true; break;
+      case El::protocolversion:
+        report.protocol_version = to_number<int>(value);
+        return true;
+      case El::protocoltool:
+        report.tool = std::string(value);
+        return true;
+      case El::pid:
+        if (p == El::valgrindoutput) report.pid = to_number<int>(value);
+        return true;
+      case El::ppid:
+        if (p == El::valgrindoutput) report.ppid = to_number<int>(value);
+        return true;
+      case El::exe:
+        if (p == El::argv) report.exe = std::string(value);
+        return true;
+      case El::state:
+        if (p == El::status && value == "FINISHED") report.finished = true;
+        return true;
+      case El::count:
+        if (p == El::pair) pair_count = to_number<std::uint64_t>(value);
+        return true;
+      case El::pair:
+        if (!pair_unique.empty()) report.error_counts[pair_unique] = pair_count;
+        return true;
+      case El::signo:
+        if (p == El::fatal_signal && report.fatal_signal) report.fatal_signal->signo = to_number<int>(value);
+        return true;
+      case El::signame:
+        if (p == El::fatal_signal && report.fatal_signal) report.fatal_signal->signame = std::string(value);
+        return true;
+      case El::event:
+        if (p == El::fatal_signal && report.fatal_signal) report.fatal_signal->event = std::string(value);
+        return true;
+      case El::valgrindoutput:
+        report.complete = true;
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // An error record's fields, and the record itself when it ends (to the sink).
+  bool end_of_error_field(El el, El p, std::string_view value) {
+    switch (el) {
       case El::unique:
-        if (p == El::error) error.unique = std::string(value);
-        else if (p == El::pair) pair_unique = std::string(value);
-        break;
-      case El::count: if (p == El::pair) pair_count = to_number<std::uint64_t>(value); break;
-      case El::pair: if (!pair_unique.empty()) report.error_counts[pair_unique] = pair_count; break;
-      case El::tid: if (p == El::error) error.tid = to_number<int>(value); break;
-      case El::kind: if (p == El::error) error.kind = std::string(value); break;
-      case El::what: if (p == El::error) error.what = std::string(value); break;
+        if (p == El::error)
+          error.unique = std::string(value);
+        else if (p == El::pair)
+          pair_unique = std::string(value);
+        return true;
+      case El::tid:
+        if (p == El::error) error.tid = to_number<int>(value);
+        return true;
+      case El::kind:
+        if (p == El::error) error.kind = std::string(value);
+        return true;
+      case El::what:
+        if (p == El::error) error.what = std::string(value);
+        return true;
       case El::text:
         if (p == El::xwhat && parent(2) == El::error) {
           error.what = std::string(value);
@@ -230,32 +333,19 @@ struct ValgrindXmlParser::State {
         } else if (p == El::clientmsg && !report.client_messages.empty()) {
           report.client_messages.back().text = std::string(value);
         }
-        break;
+        return true;
       case El::auxwhat:
         if (p == El::error) {
           last_aux = std::string(value);
           error.aux_texts.push_back(last_aux);
         }
-        break;
-      case El::leakedbytes: if (p == El::xwhat) error.leaked_bytes = to_number<std::uint64_t>(value); break;
-      case El::leakedblocks: if (p == El::xwhat) error.leaked_blocks = to_number<std::uint64_t>(value); break;
-      case El::ip: break;
-      case El::obj: if (p == El::frame) frame.object = std::string(value); break;
-      case El::fn: if (p == El::frame) frame.function = std::string(value); break;
-      case El::dir: if (p == El::frame) frame_dir = std::string(value); break;
-      case El::file: if (p == El::frame) frame.file = std::string(value); break;
-      case El::line: if (p == El::frame) frame.line = to_number<int>(value); break;
-      case El::frame:
-        if (current_stack) {
-          if (!frame_dir.empty() && !frame.file.empty() && frame.file.front() != '/')
-            frame.file = frame_dir + "/" + frame.file;
-          current_stack->push_back(std::move(frame));
-        }
-        break;
-      case El::stack: current_stack = nullptr; break;
-      case El::signo: if (p == El::fatal_signal && report.fatal_signal) report.fatal_signal->signo = to_number<int>(value); break;
-      case El::signame: if (p == El::fatal_signal && report.fatal_signal) report.fatal_signal->signame = std::string(value); break;
-      case El::event: if (p == El::fatal_signal && report.fatal_signal) report.fatal_signal->event = std::string(value); break;
+        return true;
+      case El::leakedbytes:
+        if (p == El::xwhat) error.leaked_bytes = to_number<std::uint64_t>(value);
+        return true;
+      case El::leakedblocks:
+        if (p == El::xwhat) error.leaked_blocks = to_number<std::uint64_t>(value);
+        return true;
       case El::error:
         current_stack = nullptr;  // the record moves away
         in_error = false;
@@ -264,13 +354,42 @@ struct ValgrindXmlParser::State {
           sink(std::move(error));
         else
           report.errors.push_back(std::move(error));
-        break;
-      case El::valgrindoutput: report.complete = true; break;
-      default: break;
+        return true;
+      default:
+        return false;
     }
-    path.pop_back();
-    text.clear();
-    capture = false;
+  }
+
+  // A stack frame's fields, the frame, the stack.
+  void end_of_frame_field(El el, El p, std::string_view value) {
+    switch (el) {
+      case El::obj:
+        if (p == El::frame) frame.object = std::string(value);
+        break;
+      case El::fn:
+        if (p == El::frame) frame.function = std::string(value);
+        break;
+      case El::dir:
+        if (p == El::frame) frame_dir = std::string(value);
+        break;
+      case El::file:
+        if (p == El::frame) frame.file = std::string(value);
+        break;
+      case El::line:
+        if (p == El::frame) frame.line = to_number<int>(value);
+        break;
+      case El::frame:
+        if (current_stack) {
+          if (!frame_dir.empty() && !frame.file.empty() && frame.file.front() != '/') frame.file = frame_dir + "/" + frame.file;
+          current_stack->push_back(std::move(frame));
+        }
+        break;
+      case El::stack:
+        current_stack = nullptr;
+        break;
+      default:
+        break;
+    }
   }
 
   static void on_start(void* self, const XML_Char* name, const XML_Char**) { static_cast<State*>(self)->start(name); }
@@ -325,8 +444,7 @@ ValgrindReport ValgrindXmlParser::parse_file(std::FILE* file) {
 
 ValgrindReport ValgrindXmlParser::finish() {
   if (!m_state->failed && XML_Parse(m_state->parser, "", 0, XML_TRUE) == XML_STATUS_ERROR && !m_state->report.complete)
-    m_state->report.problem = fmt::format("truncated XML: {} at line {}",
-                                          XML_ErrorString(XML_GetErrorCode(m_state->parser)),
+    m_state->report.problem = fmt::format("truncated XML: {} at line {}", XML_ErrorString(XML_GetErrorCode(m_state->parser)),
                                           XML_GetCurrentLineNumber(m_state->parser));
   if (!m_state->report.complete && m_state->report.problem.empty()) m_state->report.problem = "truncated XML";
   return std::move(m_state->report);

@@ -19,7 +19,11 @@ bool is_elf_shared_object(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   unsigned char header[18] = {};
   if (!in.read(reinterpret_cast<char*>(header), sizeof header)) return false;
-  if (std::memcmp(header, "\x7f" "ELF", 4) != 0) return false;
+  if (std::memcmp(header,
+                  "\x7f"
+                  "ELF",
+                  4) != 0)
+    return false;
   const bool little = header[5] == 1;
   const unsigned type = little ? header[16] | (header[17] << 8) : (header[16] << 8) | header[17];
   return type == 3;  // ET_DYN
@@ -65,9 +69,10 @@ void check_installed(const model::SuiteSpec& spec, const std::vector<std::string
       if (std::binary_search(installed.begin(), installed.end(), name)) continue;
       const auto pos = i < lib.pkg_config_pos.size() ? lib.pkg_config_pos[i] : lib.pos;
       const auto near = closest_names(name, installed);
-      out.error(pos, near.empty()
-                         ? fmt::format("pkg-config does not know '{}' (is its -dev package installed? is PKG_CONFIG_PATH set?)", name)
-                         : fmt::format("pkg-config does not know '{}'; installed: {}", name, fmt::join(near, ", ")));
+      out.error(pos,
+                near.empty()
+                    ? fmt::format("pkg-config does not know '{}' (is its -dev package installed? is PKG_CONFIG_PATH set?)", name)
+                    : fmt::format("pkg-config does not know '{}'; installed: {}", name, fmt::join(near, ", ")));
     }
   }
   if (lib.kind == model::LibraryKind::path && !lib.path.empty() && !is_elf_shared_object(lib.path))

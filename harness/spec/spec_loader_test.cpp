@@ -192,8 +192,7 @@ TEST_F(SpecLoaderTest, LibraryTakesExactlyOneKind) {
 TEST_F(SpecLoaderTest, ReportsEveryErrorNotJustTheFirst) {
   const auto message = error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n    repeat: 0\n    thread: 2\n");
   EXPECT_NE(message.find("s.yaml:5:13: 'repeat' must be between 1 and 10000000, not 0"), std::string::npos) << message;
-  EXPECT_NE(message.find("s.yaml:6:5: unknown key 'thread' in feature; did you mean 'threads'?"), std::string::npos)
-      << message;
+  EXPECT_NE(message.find("s.yaml:6:5: unknown key 'thread' in feature; did you mean 'threads'?"), std::string::npos) << message;
 }
 
 TEST_F(SpecLoaderTest, ExpectationKindsMustBeKnown) {
@@ -202,10 +201,11 @@ TEST_F(SpecLoaderTest, ExpectationKindsMustBeKnown) {
             "leak.reachable; 'leak.*' names them all)\n"
             "        expect: [leak]\n"
             "                 ^");
-  EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n    expect:\n      - {kind: leak.definit, function: g}\n"),
-            "s.yaml:6:16: unknown finding kind 'leak.definit'; did you mean 'leak.definite'?\n"
-            "          - {kind: leak.definit, function: g}\n"
-            "                   ^");
+  EXPECT_EQ(
+      error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n    expect:\n      - {kind: leak.definit, function: g}\n"),
+      "s.yaml:6:16: unknown finding kind 'leak.definit'; did you mean 'leak.definite'?\n"
+      "          - {kind: leak.definit, function: g}\n"
+      "                   ^");
   EXPECT_NE(error_of("suite: x\nfeatures:\n  - name: a\n    code: f();\n    expect: [ub.signed-integer-overlow]\n")
                 .find("did you mean 'ub.signed-integer-overflow'?"),
             std::string::npos);
@@ -270,8 +270,7 @@ TEST_F(SpecLoaderTest, ProgramErrorsPointAtTheText) {
   EXPECT_NE(error_of("suite: x\nprograms:\n  - name: a\n    program: no-such-program-anywhere\n")
                 .find("s.yaml:4:14: program 'no-such-program-anywhere' not found on PATH"),
             std::string::npos);
-  EXPECT_NE(error_of("suite: x\nprograms:\n  - name: a\n").find("s.yaml:3:5: program 'a' needs 'program'"),
-            std::string::npos);
+  EXPECT_NE(error_of("suite: x\nprograms:\n  - name: a\n").find("s.yaml:3:5: program 'a' needs 'program'"), std::string::npos);
   EXPECT_NE(error_of("suite: x\nprograms:\n  - name: a\n    program: sh\n    code: x\n")
                 .find("s.yaml:5:5: unknown key 'code' in program"),
             std::string::npos);

@@ -3,16 +3,15 @@
 // file outside the run's own output folder changed, that no process it started is left, and that
 // a secret in its environment appears in no file it wrote.
 //
-// Faults in code under test are the other half: tests/e2e/specs/faults.yaml runs as one fixture
-// (e2e.faults.run) and the table below asserts each feature's outcome under each tool.
+// Faults in code under test are the other half: e2e_faults_test.cpp.
 #include "e2e_support.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -28,7 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* k_secret = "sohound-catalogue-secret-7f3a9c";
-
 
 // Every file, folder and link under `root` (links not followed), with a digest of each file.
 std::map<std::string, std::string> snapshot(const fs::path& root, const std::vector<fs::path>& skip) {
@@ -50,19 +48,6 @@ std::map<std::string, std::string> snapshot(const fs::path& root, const std::vec
       out[rel] = "file:" + std::to_string(std::hash<std::string>{}(slurp(p)));
   }
   return out;
-}
-
-// Processes whose command line names the sandbox (drivers, valgrind, children of either).
-std::vector<std::string> processes_in(const fs::path& dir) {
-  std::vector<std::string> found;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const auto name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos || name == std::to_string(::getpid())) continue;
-    auto cmdline = slurp(entry.path() / "cmdline");
-    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-    if (cmdline.find(dir.string()) != std::string::npos) found.push_back(name + " " + cmdline);
-  }
-  return found;
 }
 
 std::vector<std::string> files_with_secret(const fs::path& dir) {
@@ -98,8 +83,8 @@ struct Row {
   std::map<std::string, std::string> files;  // relative to the sandbox
   std::string args;                          // {d} is the sandbox folder
   int exit_code;
-  std::string message;                       // a regular expression searched in the output ({d} replaced)
-  std::vector<std::string> may_change = {"out"};  // folders (relative) the run may write
+  std::string message;                                    // a regular expression searched in the output ({d} replaced)
+  std::vector<std::string> may_change = {"out"};          // folders (relative) the run may write
   std::function<void(const fs::path&)> before = nullptr;  // more set-up (links, locks)
 };
 
@@ -122,6 +107,8 @@ std::string library_spec(const std::string& dirs) {
 std::vector<Row> input_rows() {
   const std::string deep_json = std::string(200000, '[') + std::string(200000, ']');
   const std::string deep_yaml = "suite: x\nfeatures:\n" + std::string(5000, '[') + std::string(5000, ']') + "\n";
+  // A table, one row per case, kept as written.
+  // clang-format off
   std::vector<Row> rows = {
       // Names become folders: nothing may escape --out.
       {"suite_named_dotdot", {{"s.yaml", "suite: ..\nfeatures:\n  - name: a\n    code: f();\n"}}, "run {d}/s.yaml --out {d}/user/out", 2,
@@ -272,6 +259,7 @@ std::vector<Row> input_rows() {
        "run {d}/s.yaml --out {d}/out --cache-dir {d}/cache --no-progress", 0, R"(PASS \(exit 0\))", {"out", "cache", "inc"},
        [](const fs::path& d) { ::mkfifo((d / "inc" / "pipe.h").c_str(), 0644); }},
   };
+  // clang-format on
   return rows;
 }
 
@@ -304,8 +292,7 @@ TEST_P(Catalogue, HostileInputGetsItsExitCodeAndMessageAndTouchesNothingElse) {
   EXPECT_EQ(files_with_secret(dir), std::vector<std::string>{});
 }
 
-INSTANTIATE_TEST_SUITE_P(Inputs, Catalogue, ::testing::ValuesIn(input_rows()),
-                         [](const auto& row) { return row.param.name; });
+INSTANTIATE_TEST_SUITE_P(Inputs, Catalogue, ::testing::ValuesIn(input_rows()), [](const auto& row) { return row.param.name; });
 
 // Inputs that run tools: a secret behind #line, a path with a space, 20-wildcard suppressions.
 TEST(CatalogueRuns, NoSecretOrForeignFileReachesAnyReport) {
@@ -313,10 +300,11 @@ TEST(CatalogueRuns, NoSecretOrForeignFileReachesAnyReport) {
   fs::remove_all(dir);
   put(dir / "outside" / "secret.c", "int x;\nint y_outside_marker;\nint z;\n");
   // A frame naming /proc/self/environ (through #line) and a C file outside every snippet root.
-  put(dir / "spec" / "s.yaml", "suite: secrets\nincludes: [stdlib.h]\ntools: [memcheck]\nfeatures:\n"
-                               "  - name: environ\n    code: |\n      #line 1 \"/proc/self/environ\"\n      free(malloc(8)); malloc(9);\n"
-                               "  - name: outside\n    code: |\n      #line 2 \"" + (dir / "outside" / "secret.c").string() +
-                               "\"\n      malloc(10);\n");
+  put(dir / "spec" / "s.yaml",
+      "suite: secrets\nincludes: [stdlib.h]\ntools: [memcheck]\nfeatures:\n"
+      "  - name: environ\n    code: |\n      #line 1 \"/proc/self/environ\"\n      free(malloc(8)); malloc(9);\n"
+      "  - name: outside\n    code: |\n      #line 2 \"" +
+          (dir / "outside" / "secret.c").string() + "\"\n      malloc(10);\n");
   const auto out = run_sohound("run " + (dir / "spec" / "s.yaml").string() + " --out " + (dir / "out").string() +
                                    " --no-progress --report html,junit,sarif,json --source-root " + (dir / "spec").string(),
                                std::string("SOHOUND_CATALOGUE_SECRET=") + k_secret);
@@ -334,15 +322,18 @@ TEST(CatalogueRuns, NoSecretOrForeignFileReachesAnyReport) {
                                  std::string("SOHOUND_CATALOGUE_SECRET=") + k_secret);
   EXPECT_EQ(again.exit_code, 0) << again.text;
   EXPECT_EQ(files_with_secret(dir / "out"), std::vector<std::string>{});
-  EXPECT_NE(slurp(dir / "out" / "report.html").find("y_outside_marker"), std::string::npos) << "the control: it is read when allowed";
+  EXPECT_NE(slurp(dir / "out" / "report.html").find("y_outside_marker"), std::string::npos)
+      << "the control: it is read when allowed";
 }
 
 TEST(CatalogueRuns, AnOutputPathWithASpaceWorksForEverySanitizer) {
   const fs::path dir = fs::path(SOHOUND_E2E_OUT) / "catalogue-runs" / "with space";
   fs::remove_all(dir);
-  put(dir / "s.yaml", "suite: spaced\nincludes: [stdlib.h]\ntools: [memcheck, asan, tsan, ubsan]\nfeatures:\n"
-                      "  - name: leaks\n    code: malloc(11);\n");
-  const auto out = run_sohound("run '" + (dir / "s.yaml").string() + "' --out '" + (dir / "out dir").string() + "' --no-progress");
+  put(dir / "s.yaml",
+      "suite: spaced\nincludes: [stdlib.h]\ntools: [memcheck, asan, tsan, ubsan]\nfeatures:\n"
+      "  - name: leaks\n    code: malloc(11);\n");
+  const auto out =
+      run_sohound("run '" + (dir / "s.yaml").string() + "' --out '" + (dir / "out dir").string() + "' --no-progress");
   EXPECT_EQ(out.exit_code, 1) << out.text;
   const auto results = read_results((dir / "out dir").string());
   for (const char* tool : {"memcheck", "asan", "tsan", "ubsan"}) {
@@ -358,8 +349,8 @@ TEST(CatalogueRuns, ManyWildcardSuppressionsFinishAndMatchAsWritten) {
   fs::remove_all(dir);
   std::string frames;
   for (int i = 0; i < 20; ++i) frames += std::string(i ? ", " : "") + "\"...\", \"*e*\"";
-  put(dir / "s.yaml", "suite: wild\nincludes: [stdlib.h]\ntools: [memcheck]\nsuppressions:\n  - kind: leak.*\n    frames: [" + frames +
-                          ", never_there]\nfeatures:\n  - name: leaks\n    code: malloc(12);\n");
+  put(dir / "s.yaml", "suite: wild\nincludes: [stdlib.h]\ntools: [memcheck]\nsuppressions:\n  - kind: leak.*\n    frames: [" +
+                          frames + ", never_there]\nfeatures:\n  - name: leaks\n    code: malloc(12);\n");
   const auto out = run_sohound("run " + (dir / "s.yaml").string() + " --out " + (dir / "out").string() + " --no-progress");
   EXPECT_EQ(out.exit_code, 1) << out.text;
   const auto results = read_results((dir / "out").string());
@@ -368,99 +359,6 @@ TEST(CatalogueRuns, ManyWildcardSuppressionsFinishAndMatchAsWritten) {
   const auto* leak = finding(*j, "leak.definite", "feature_leaks");
   ASSERT_NE(leak, nullptr);
   EXPECT_EQ((*leak)["status"], "new") << "the suppression does not match: its last frame is never there";
-}
-
-// Faults in code under test (tests/e2e/specs/faults.yaml, fixture e2e.faults.run).
-struct Fault {
-  std::string feature, tool, outcome;
-  std::string kind;     // a finding of this kind must be there ("" = none required)
-  std::string message;  // a regular expression over the job's message and notes ("" = any)
-};
-
-void PrintTo(const Fault& fault, std::ostream* os) { *os << fault.feature << "/" << fault.tool; }
-
-std::vector<Fault> faults() {
-  return {
-      {"segfault", "memcheck", "crashed", "crash.signal", "SIGSEGV"},
-      {"segfault", "asan", "crashed", "crash.signal", "SEGV"},
-      {"abort", "memcheck", "crashed", "crash.signal", "SIGABRT"},
-      {"abort", "asan", "crashed", "", "SIGABRT"},
-      {"hang", "memcheck", "timeout", "", "stopped after"},
-      {"hang", "asan", "timeout", "", "stopped after"},
-      {"ignores_sigterm", "memcheck", "timeout", "", "stopped after"},
-      {"ignores_sigterm", "asan", "timeout", "", "stopped after"},
-      {"stops_itself", "memcheck", "timeout", "", "stopped after"},
-      {"stops_itself", "asan", "timeout", "", "stopped after"},
-      {"kills_itself", "memcheck", "crashed", "", "SIGKILL"},
-      {"kills_itself", "asan", "crashed", "", "SIGKILL"},
-      {"stack_overflow", "memcheck", "crashed", "crash.signal", "SIGSEGV"},
-      {"stack_overflow", "asan", "crashed", "crash.signal", "stack-overflow"},
-      {"fork_bomb_under_limit", "memcheck", "ok", "process.leak", ""},
-      {"fork_bomb_under_limit", "asan", "ok", "process.leak", ""},
-      {"setsid_grandchild", "memcheck", "ok", "process.leak", "sleep 600"},
-      {"setsid_grandchild", "asan", "ok", "process.leak", "sleep 600"},
-      {"gigabyte_of_output", "asan", "ok", "", "stdout.txt held 1073741824 bytes; kept its first 1024 KiB and last 256 KiB"},
-      {"closed_standard_streams", "memcheck", "ok", "leak.definite", ""},
-      {"closed_standard_streams", "asan", "ok", "leak.definite", ""},
-      {"leak_then_underscore_exit", "memcheck", "exited_early", "leak.definite", "before the driver finished it"},
-      {"leak_then_underscore_exit", "asan", "exited_early", "", "before the driver finished it"},
-      {"exit_zero", "memcheck", "exited_early", "", "exit status 0"},
-      {"exit_zero", "asan", "exited_early", "", "exit status 0"},
-      {"exec_another_program", "memcheck", "exited_early", "", "replaced the process \\(exec\\)"},
-      {"exec_another_program", "asan", "exited_early", "", "before the driver finished it"},
-      {"memory_exhaustion_under_limit", "asan", "tool_failed", "", "Failed to mmap[\\s\\S]*memory limit"},
-      {"writes_into_its_job_folder", "memcheck", "ok", "", ""},
-      {"writes_into_its_job_folder", "asan", "ok", "", ""},
-      {"kills_its_parent", "memcheck", "ok", "", "a process of this job \\(pid \\d+\\) sent SIGTERM to Sohound; it was ignored"},
-      {"kills_its_parent", "asan", "ok", "", "a process of this job \\(pid \\d+\\) sent SIGTERM to Sohound; it was ignored"},
-      {"double_free", "memcheck", "ok", "mem.invalid_free", ""},
-      {"double_free", "asan", "ok", "mem.invalid_free", ""},
-      {"deadlock", "memcheck", "timeout", "", "stopped after"},
-      {"deadlock", "asan", "timeout", "", "stopped after"},
-      {"detached_thread_still_running", "asan", "ok", "", ""},
-      {"hundred_megabytes_of_stderr", "asan", "ok", "", "stderr.txt held 104857600 bytes"},
-      {"clean_control", "memcheck", "ok", "", ""},
-      {"clean_control", "asan", "ok", "", ""},
-  };
-}
-
-class FaultCatalogue : public ::testing::TestWithParam<Fault> {};
-
-TEST_P(FaultCatalogue, EndsAsItsOwnJobsOutcome) {
-  const auto& fault = GetParam();
-  const auto* j = job("faults", fault.feature, fault.tool);
-  ASSERT_NE(j, nullptr) << "no job " << fault.feature << " under " << fault.tool;
-  EXPECT_EQ((*j)["outcome"], fault.outcome) << (*j)["message"];
-  std::string text = (*j)["message"];
-  for (const auto& note : (*j)["notes"]) text += "\n" + std::string(note);
-  for (const auto& f : (*j)["findings"]) text += "\n" + std::string(f["message"]);
-  if (!fault.message.empty()) {
-    EXPECT_TRUE(std::regex_search(text, std::regex(fault.message))) << text;
-  }
-  if (!fault.kind.empty()) {
-    bool found = false;
-    for (const auto& f : (*j)["findings"]) found = found || f["kind"] == fault.kind;
-    EXPECT_TRUE(found) << fault.kind << " in\n" << frames_of(*j);
-  }
-  if (fault.feature == "clean_control") {
-    EXPECT_TRUE((*j)["passed"].get<bool>());
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(InCodeUnderTest, FaultCatalogue, ::testing::ValuesIn(faults()),
-                         [](const auto& row) { return row.param.feature + "_" + row.param.tool; });
-
-// What the fault run left: nothing running, nothing outside its folder, and every planted link
-// still a link after a second run over the same folder (Sohound deleted the link, not its target).
-TEST(FaultRun, LeftNoProcessAndFollowedNoPlantedLink) {
-  EXPECT_EQ(processes_in(fs::path(SOHOUND_E2E_OUT) / "faults"), std::vector<std::string>{});
-  // The feature ran in its process's work folder: its batch's, or its own job folder.
-  const auto* j = job("faults", "writes_into_its_job_folder", "memcheck");
-  ASSERT_TRUE(j);
-  const std::string unit = (*j)["unit"];
-  const auto link = fs::path(unit.empty() ? (*j)["job_dir"].get<std::string>() : unit) / "work/escape";
-  EXPECT_TRUE(fs::is_symlink(link)) << "the feature planted it";
-  EXPECT_TRUE(fs::exists("/etc/hostname") || fs::exists("/etc/passwd")) << "and its target is intact";
 }
 
 }  // namespace
@@ -487,20 +385,28 @@ TEST(CatalogueRuns, MutatedResultsJsonNeverCrashesReportMergeOrSuppressions) {
     for (int e = 0; e < edits && !text.empty(); ++e) {
       const auto at = random() % text.size();
       switch (random() % 3) {
-        case 0: text[at] = static_cast<char>(random() % 256); break;
-        case 1: text.erase(at, 1 + random() % 50); break;
-        default: text.insert(at, inserts[random() % std::size(inserts)]);
+        case 0:
+          text[at] = static_cast<char>(random() % 256);
+          break;
+        case 1:
+          text.erase(at, 1 + random() % 50);
+          break;
+        default:
+          text.insert(at, inserts[random() % std::size(inserts)]);
       }
     }
     const auto input = dir / ("m" + std::to_string(i) + ".json");
     put(input, text);
-    for (const auto& command : {"suppressions " + input.string(),
-                                "report " + input.string() + " --out " + (dir / ("o" + std::to_string(i))).string(),
-                                "merge " + input.string() + " -o " + (dir / ("x" + std::to_string(i) + ".json")).string()}) {
+    for (const auto& command :
+         {"suppressions " + input.string(), "report " + input.string() + " --out " + (dir / ("o" + std::to_string(i))).string(),
+          "merge " + input.string() + " -o " + (dir / ("x" + std::to_string(i) + ".json")).string()}) {
       const auto out = run_sohound(command);
-      if (out.exit_code == 0 || out.exit_code == 1) ++accepted;
-      else if (out.exit_code == 2) ++rejected;
-      else ++crashes;
+      if (out.exit_code == 0 || out.exit_code == 1)
+        ++accepted;
+      else if (out.exit_code == 2)
+        ++rejected;
+      else
+        ++crashes;
       EXPECT_TRUE(out.exit_code >= 0 && out.exit_code <= 2) << command << "\n" << out.text;
       EXPECT_EQ(out.text.find("terminate called"), std::string::npos) << command << "\n" << out.text;
     }

@@ -1,0 +1,114 @@
+// Faults in code under test: tests/e2e/specs/faults.yaml runs as one fixture (e2e.faults.run) and
+// the table below asserts each feature's outcome under each tool; the run leaves no process and
+// follows no planted link.
+#include "e2e_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace e2e {
+namespace {
+namespace fs = std::filesystem;
+
+// Faults in code under test (tests/e2e/specs/faults.yaml, fixture e2e.faults.run).
+struct Fault {
+  std::string feature, tool, outcome;
+  std::string kind;     // a finding of this kind must be there ("" = none required)
+  std::string message;  // a regular expression over the job's message and notes ("" = any)
+};
+
+void PrintTo(const Fault& fault, std::ostream* os) { *os << fault.feature << "/" << fault.tool; }
+
+std::vector<Fault> faults() {
+  // A table, one row per case, kept as written.
+  // clang-format off
+  return {
+      {"segfault", "memcheck", "crashed", "crash.signal", "SIGSEGV"},
+      {"segfault", "asan", "crashed", "crash.signal", "SEGV"},
+      {"abort", "memcheck", "crashed", "crash.signal", "SIGABRT"},
+      {"abort", "asan", "crashed", "", "SIGABRT"},
+      {"hang", "memcheck", "timeout", "", "stopped after"},
+      {"hang", "asan", "timeout", "", "stopped after"},
+      {"ignores_sigterm", "memcheck", "timeout", "", "stopped after"},
+      {"ignores_sigterm", "asan", "timeout", "", "stopped after"},
+      {"stops_itself", "memcheck", "timeout", "", "stopped after"},
+      {"stops_itself", "asan", "timeout", "", "stopped after"},
+      {"kills_itself", "memcheck", "crashed", "", "SIGKILL"},
+      {"kills_itself", "asan", "crashed", "", "SIGKILL"},
+      {"stack_overflow", "memcheck", "crashed", "crash.signal", "SIGSEGV"},
+      {"stack_overflow", "asan", "crashed", "crash.signal", "stack-overflow"},
+      {"fork_bomb_under_limit", "memcheck", "ok", "process.leak", ""},
+      {"fork_bomb_under_limit", "asan", "ok", "process.leak", ""},
+      {"setsid_grandchild", "memcheck", "ok", "process.leak", "sleep 600"},
+      {"setsid_grandchild", "asan", "ok", "process.leak", "sleep 600"},
+      {"gigabyte_of_output", "asan", "ok", "", "stdout.txt held 1073741824 bytes; kept its first 1024 KiB and last 256 KiB"},
+      {"closed_standard_streams", "memcheck", "ok", "leak.definite", ""},
+      {"closed_standard_streams", "asan", "ok", "leak.definite", ""},
+      {"leak_then_underscore_exit", "memcheck", "exited_early", "leak.definite", "before the driver finished it"},
+      {"leak_then_underscore_exit", "asan", "exited_early", "", "before the driver finished it"},
+      {"exit_zero", "memcheck", "exited_early", "", "exit status 0"},
+      {"exit_zero", "asan", "exited_early", "", "exit status 0"},
+      {"exec_another_program", "memcheck", "exited_early", "", "replaced the process \\(exec\\)"},
+      {"exec_another_program", "asan", "exited_early", "", "before the driver finished it"},
+      {"memory_exhaustion_under_limit", "asan", "tool_failed", "", "Failed to mmap[\\s\\S]*memory limit"},
+      {"writes_into_its_job_folder", "memcheck", "ok", "", ""},
+      {"writes_into_its_job_folder", "asan", "ok", "", ""},
+      {"kills_its_parent", "memcheck", "ok", "", "a process of this job \\(pid \\d+\\) sent SIGTERM to Sohound; it was ignored"},
+      {"kills_its_parent", "asan", "ok", "", "a process of this job \\(pid \\d+\\) sent SIGTERM to Sohound; it was ignored"},
+      {"double_free", "memcheck", "ok", "mem.invalid_free", ""},
+      {"double_free", "asan", "ok", "mem.invalid_free", ""},
+      {"deadlock", "memcheck", "timeout", "", "stopped after"},
+      {"deadlock", "asan", "timeout", "", "stopped after"},
+      {"detached_thread_still_running", "asan", "ok", "", ""},
+      {"hundred_megabytes_of_stderr", "asan", "ok", "", "stderr.txt held 104857600 bytes"},
+      {"clean_control", "memcheck", "ok", "", ""},
+      {"clean_control", "asan", "ok", "", ""},
+  };
+  // clang-format on
+}
+
+class FaultCatalogue : public ::testing::TestWithParam<Fault> {};
+
+TEST_P(FaultCatalogue, EndsAsItsOwnJobsOutcome) {
+  const auto& fault = GetParam();
+  const auto* j = job("faults", fault.feature, fault.tool);
+  ASSERT_NE(j, nullptr) << "no job " << fault.feature << " under " << fault.tool;
+  EXPECT_EQ((*j)["outcome"], fault.outcome) << (*j)["message"];
+  std::string text = (*j)["message"];
+  for (const auto& note : (*j)["notes"]) text += "\n" + std::string(note);
+  for (const auto& f : (*j)["findings"]) text += "\n" + std::string(f["message"]);
+  if (!fault.message.empty()) {
+    EXPECT_TRUE(std::regex_search(text, std::regex(fault.message))) << text;
+  }
+  if (!fault.kind.empty()) {
+    bool found = false;
+    for (const auto& f : (*j)["findings"]) found = found || f["kind"] == fault.kind;
+    EXPECT_TRUE(found) << fault.kind << " in\n" << frames_of(*j);
+  }
+  if (fault.feature == "clean_control") {
+    EXPECT_TRUE((*j)["passed"].get<bool>());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(InCodeUnderTest, FaultCatalogue, ::testing::ValuesIn(faults()),
+                         [](const auto& row) { return row.param.feature + "_" + row.param.tool; });
+
+// What the fault run left: nothing running, nothing outside its folder, and every planted link
+// still a link after a second run over the same folder (Sohound deleted the link, not its target).
+TEST(FaultRun, LeftNoProcessAndFollowedNoPlantedLink) {
+  EXPECT_EQ(processes_in(fs::path(SOHOUND_E2E_OUT) / "faults"), std::vector<std::string>{});
+  // The feature ran in its process's work folder: its batch's, or its own job folder.
+  const auto* j = job("faults", "writes_into_its_job_folder", "memcheck");
+  ASSERT_TRUE(j);
+  const std::string unit = (*j)["unit"];
+  const auto link = fs::path(unit.empty() ? (*j)["job_dir"].get<std::string>() : unit) / "work/escape";
+  EXPECT_TRUE(fs::is_symlink(link)) << "the feature planted it";
+  EXPECT_TRUE(fs::exists("/etc/hostname") || fs::exists("/etc/passwd")) << "and its target is intact";
+}
+
+}  // namespace
+}  // namespace e2e
