@@ -2,8 +2,8 @@
 // the process's peak RSS as a counter: the same peak for both sizes means memory does not grow
 // with the input. Run: build/bench/sohound_bench --benchmark_filter=Parse
 #include "harness/aggregate/fingerprint.hpp"
-#include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/sanitizer_log.hpp"
+#include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/valgrind_xml.hpp"
 
 #include <benchmark/benchmark.h>
@@ -46,22 +46,26 @@ std::string valgrind_file(int mb) {
   const auto path = fmt::format("{}/memcheck-{}mb.xml", data_dir(), mb);
   if (fs::exists(path) && fs::file_size(path) >= static_cast<std::uintmax_t>(mb) << 20) return path;
   std::FILE* f = std::fopen(path.c_str(), "wb");
-  std::fputs("<?xml version=\"1.0\"?>\n<valgrindoutput>\n<protocolversion>4</protocolversion>\n"
-             "<protocoltool>memcheck</protocoltool>\n<pid>4242</pid>\n<ppid>1</ppid>\n<tool>memcheck</tool>\n"
-             "<status>\n  <state>RUNNING</state>\n  <time>00:00:00:00.157 </time>\n</status>\n", f);
+  std::fputs(
+      "<?xml version=\"1.0\"?>\n<valgrindoutput>\n<protocolversion>4</protocolversion>\n"
+      "<protocoltool>memcheck</protocoltool>\n<pid>4242</pid>\n<ppid>1</ppid>\n<tool>memcheck</tool>\n"
+      "<status>\n  <state>RUNNING</state>\n  <time>00:00:00:00.157 </time>\n</status>\n",
+      f);
   std::uintmax_t written = 0;
   for (int i = 0; written < static_cast<std::uintmax_t>(mb) << 20; ++i) {
     std::string rec;
     if (i % 2 == 0)
-      rec = fmt::format("<error>\n  <unique>0x{:x}</unique>\n  <tid>1</tid>\n  <kind>InvalidRead</kind>\n"
-                        "  <what>Invalid read of size 4</what>\n{}  <auxwhat>Address 0x4d6fca8 is 0 bytes after a "
-                        "block of size 40 alloc'd</auxwhat>\n{}</error>\n",
-                        i, frames_xml(i, 12), frames_xml(i + 1, 8));
+      rec = fmt::format(
+          "<error>\n  <unique>0x{:x}</unique>\n  <tid>1</tid>\n  <kind>InvalidRead</kind>\n"
+          "  <what>Invalid read of size 4</what>\n{}  <auxwhat>Address 0x4d6fca8 is 0 bytes after a "
+          "block of size 40 alloc'd</auxwhat>\n{}</error>\n",
+          i, frames_xml(i, 12), frames_xml(i + 1, 8));
     else
-      rec = fmt::format("<error>\n  <unique>0x{:x}</unique>\n  <tid>1</tid>\n  <kind>Leak_DefinitelyLost</kind>\n"
-                        "  <xwhat>\n    <text>16 bytes in 1 blocks are definitely lost in loss record {} of 9</text>\n"
-                        "    <leakedbytes>16</leakedbytes>\n    <leakedblocks>1</leakedblocks>\n  </xwhat>\n{}</error>\n",
-                        i, i, frames_xml(i, 12));
+      rec = fmt::format(
+          "<error>\n  <unique>0x{:x}</unique>\n  <tid>1</tid>\n  <kind>Leak_DefinitelyLost</kind>\n"
+          "  <xwhat>\n    <text>16 bytes in 1 blocks are definitely lost in loss record {} of 9</text>\n"
+          "    <leakedbytes>16</leakedbytes>\n    <leakedblocks>1</leakedblocks>\n  </xwhat>\n{}</error>\n",
+          i, i, frames_xml(i, 12));
     std::fwrite(rec.data(), 1, rec.size(), f);
     written += rec.size();
   }
@@ -81,10 +85,13 @@ std::string sanitizer_file(int mb) {
         "==4242==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x604000000038 at pc 0x5637edd35284 bp "
         "0x7ffc06e2b1b0 sp 0x7ffc06e2b1a8\nREAD of size 4 at 0x604000000038 thread T0\n");
     for (int k = 0; k < 12; ++k)
-      rec += fmt::format("    #{} 0x5637edd3{:04x} in example::module_{}::function_{}(int, char const*) "
-                         "/home/dev/project/src/module_{}.cpp:{}:{}\n", k, i % 65536, i % 97, k, i % 97, 10 + k * 7, 3);
-    rec += "\n0x604000000038 is located 0 bytes to the right of 40-byte region [0x604000000010,0x604000000038)\n"
-           "allocated by thread T0 here:\n";
+      rec += fmt::format(
+          "    #{} 0x5637edd3{:04x} in example::module_{}::function_{}(int, char const*) "
+          "/home/dev/project/src/module_{}.cpp:{}:{}\n",
+          k, i % 65536, i % 97, k, i % 97, 10 + k * 7, 3);
+    rec +=
+        "\n0x604000000038 is located 0 bytes to the right of 40-byte region [0x604000000010,0x604000000038)\n"
+        "allocated by thread T0 here:\n";
     for (int k = 0; k < 8; ++k)
       rec += fmt::format("    #{} 0x7f63630b{:04x} in alloc_{} /home/dev/project/src/alloc.cpp:{}\n", k, i % 65536, k, 20 + k);
     rec += "\nSUMMARY: AddressSanitizer: heap-buffer-overflow /home/dev/project/src/module.cpp:10 in function_0\n";

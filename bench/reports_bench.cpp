@@ -37,8 +37,9 @@ model::RunSummary big_run(int findings) {
   for (const auto* dir : {"harness/exec", "harness/parse", "harness/spec", "reports"})
     for (const auto& e : std::filesystem::directory_iterator(std::string(SOHOUND_SOURCE_DIR) + "/" + dir))
       if (e.path().extension() == ".cpp") sources.push_back(e.path().string());
-  const char* kinds[] = {"leak.definite", "leak.indirect", "mem.invalid_read", "mem.invalid_write", "race.data",
-                         "ub.signed-integer-overflow", "fd.leak"};
+  const char* kinds[] = {
+      "leak.definite", "leak.indirect", "mem.invalid_read", "mem.invalid_write", "race.data", "ub.signed-integer-overflow",
+      "fd.leak"};
   const model::FindingStatus statuses[] = {model::FindingStatus::new_finding, model::FindingStatus::expected,
                                            model::FindingStatus::suppressed, model::FindingStatus::baseline};
   model::RunSummary run;

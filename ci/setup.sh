@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchains and build
-  build-essential g++-12 gcc-12 clang-14 libclang-rt-14-dev llvm-14 cmake ninja-build ccache pkg-config
+  build-essential g++-12 gcc-12 clang-14 libclang-rt-14-dev llvm-14 clang-format-14 cmake ninja-build ccache pkg-config
   # libraries Sohound is built on
   libyaml-cpp-dev libboost1.81-dev libcli11-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev libexpat1-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -10,14 +10,21 @@ namespace {
 
 const char* type_name(simdjson::dom::element v) {
   switch (v.type()) {
-    case element_type::NULL_VALUE: return "null";
-    case element_type::OBJECT: return "an object";
-    case element_type::ARRAY: return "an array";
-    case element_type::STRING: return "a string";
-    case element_type::BOOL: return "a boolean";
+    case element_type::NULL_VALUE:
+      return "null";
+    case element_type::OBJECT:
+      return "an object";
+    case element_type::ARRAY:
+      return "an array";
+    case element_type::STRING:
+      return "a string";
+    case element_type::BOOL:
+      return "a boolean";
     case element_type::INT64:
-    case element_type::UINT64: return "a whole number";
-    case element_type::DOUBLE: return "a number";
+    case element_type::UINT64:
+      return "a whole number";
+    case element_type::DOUBLE:
+      return "a number";
   }
   return "something else";
 }
@@ -58,10 +65,14 @@ double FastView::number(std::string_view key, double fallback) const {
   const auto v = field(key);
   if (!v) return fallback;
   switch (v->type()) {
-    case element_type::DOUBLE: return v->get_double().value_unsafe();
-    case element_type::INT64: return static_cast<double>(v->get_int64().value_unsafe());
-    case element_type::UINT64: return static_cast<double>(v->get_uint64().value_unsafe());
-    default: wrong(key, "a number", *v);
+    case element_type::DOUBLE:
+      return v->get_double().value_unsafe();
+    case element_type::INT64:
+      return static_cast<double>(v->get_int64().value_unsafe());
+    case element_type::UINT64:
+      return static_cast<double>(v->get_uint64().value_unsafe());
+    default:
+      wrong(key, "a number", *v);
   }
 }
 
@@ -114,14 +125,15 @@ std::vector<std::uint64_t> FastView::counts(std::string_view key) const {
   const auto v = field(key);
   if (!v) return {};
   simdjson::dom::array array;
-  if (v->get_array().get(array) != simdjson::SUCCESS) throw JsonTypeError{fmt::format("{}/{}: expected an array of numbers", path(), key)};
+  if (v->get_array().get(array) != simdjson::SUCCESS)
+    throw JsonTypeError{fmt::format("{}/{}: expected an array of numbers", path(), key)};
   std::vector<std::uint64_t> out;
   out.reserve(array.size());
   std::size_t i = 0;
   for (auto item : array) {
     if (item.type() == element_type::UINT64 || (item.type() == element_type::INT64 && item.get_int64().value_unsafe() >= 0))
       out.push_back(item.type() == element_type::UINT64 ? item.get_uint64().value_unsafe()
-                                                         : static_cast<std::uint64_t>(item.get_int64().value_unsafe()));
+                                                        : static_cast<std::uint64_t>(item.get_int64().value_unsafe()));
     else
       throw JsonTypeError{fmt::format("{}/{}/{}: expected a whole number >= 0", path(), key, i)};
     ++i;

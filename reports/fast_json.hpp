@@ -29,9 +29,9 @@ class FastView {
   std::uint64_t count(std::string_view key, std::uint64_t fallback = 0) const;  // >= 0
   bool boolean(std::string_view key, bool fallback = false) const;
   std::vector<std::string> strings(std::string_view key) const;
-  std::vector<std::uint64_t> counts(std::string_view key) const;                      // an array of counts
+  std::vector<std::uint64_t> counts(std::string_view key) const;                            // an array of counts
   std::vector<std::pair<std::string, std::string>> string_map(std::string_view key) const;  // {k: "v"}
-  FastView object(std::string_view key) const;           // {} when missing
+  FastView object(std::string_view key) const;                                              // {} when missing
   std::vector<FastView> objects(std::string_view key) const;  // an array of objects; [] when missing
 
  private:

@@ -27,8 +27,8 @@ std::vector<model::Frame> user_stack(const std::vector<model::Frame>& frames) {
 }
 
 std::string finding_block(const model::Finding& f, std::size_t max_frames) {
-  std::string out = fmt::format("{} [{}] {}{}\n", f.kind, f.fingerprint, f.message,
-                                f.count > 1 ? fmt::format(" (x{})", f.count) : "");
+  std::string out =
+      fmt::format("{} [{}] {}{}\n", f.kind, f.fingerprint, f.message, f.count > 1 ? fmt::format(" (x{})", f.count) : "");
   auto frames = [&](const std::vector<model::Frame>& stack) {
     const auto n = user_frame_count(stack);
     for (std::size_t i = 0; i < n && i < max_frames; ++i)

@@ -1,7 +1,7 @@
 #include "reports/html_report.hpp"
 
-#include "reports/finding_text.hpp"
 #include "harness/util/interrupt.hpp"
+#include "reports/finding_text.hpp"
 
 #include "harness/aggregate/bugs.hpp"
 #include "harness/aggregate/root_cause.hpp"
@@ -12,13 +12,13 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <random>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <unordered_map>
 
 namespace sohound_html {
@@ -30,14 +30,14 @@ namespace model = harness::model;
 
 namespace {
 
-constexpr std::size_t k_snippet_context = 3;            // lines around the frame's line
+constexpr std::size_t k_snippet_context = 3;  // lines around the frame's line
 constexpr std::size_t k_max_frames_per_stack = 40;
-constexpr std::size_t k_max_source_bytes = 4u << 20;    // larger files are not read for snippets
+constexpr std::size_t k_max_source_bytes = 4u << 20;  // larger files are not read for snippets
 constexpr std::size_t k_max_snippets = 20000;
 
 // C and C++ sources and headers, and specs (inline code): the only files snippets come from.
 bool is_source_name(std::string_view file) {
-  static constexpr std::string_view k_extensions[] = {".c",   ".h",   ".cc",  ".cpp", ".cxx", ".c++", ".hh",  ".hpp",
+  static constexpr std::string_view k_extensions[] = {".c",   ".h",   ".cc",  ".cpp", ".cxx", ".c++", ".hh",   ".hpp",
                                                       ".hxx", ".h++", ".inl", ".ipp", ".tcc", ".tpp", ".yaml", ".yml"};
   for (auto ext : k_extensions)
     if (harness::util::ends_with(file, ext)) return true;
@@ -139,7 +139,13 @@ void write_frames(JsonWriter& w, const std::vector<model::Frame>& frames, Snippe
   w.begin_array();
   for (std::size_t i = 0; i < frames.size() && i < k_max_frames_per_stack; ++i) {
     const auto& f = frames[i];
-    w.begin_array().value(f.function).value(f.file).value(f.line).value(f.object).value(reader.snippet(f.file, f.line)).end_array();
+    w.begin_array()
+        .value(f.function)
+        .value(f.file)
+        .value(f.line)
+        .value(f.object)
+        .value(reader.snippet(f.file, f.line))
+        .end_array();
   }
   w.end_array();
 }
@@ -163,23 +169,40 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
       drivers.push_back(&j.driver_source);
   }
   w.begin_object();
-  w.key("meta").begin_object()
-      .field("version", summary.sohound_version).field("started", summary.started_at).field("duration", summary.duration_s)
-      .field("exit", model::exit_code(summary)).field("interrupted", summary.interrupted).string_array("specs", summary.specs)
-      .field("passed", static_cast<unsigned long>(passed)).field("baseline", summary.baseline)
+  w.key("meta")
+      .begin_object()
+      .field("version", summary.sohound_version)
+      .field("started", summary.started_at)
+      .field("duration", summary.duration_s)
+      .field("exit", model::exit_code(summary))
+      .field("interrupted", summary.interrupted)
+      .string_array("specs", summary.specs)
+      .field("passed", static_cast<unsigned long>(passed))
+      .field("baseline", summary.baseline)
       .field("partial", model::is_partial(summary))
-      .field("sandbox", summary.sandbox).field("sandbox_reason", summary.sandbox_reason)
+      .field("sandbox", summary.sandbox)
+      .field("sandbox_reason", summary.sandbox_reason)
       .string_array("partial_problems", summary.merge ? summary.merge->problems : std::vector<std::string>{})
       .field("shard", summary.shard.index > 0 ? fmt::format("{}/{}", summary.shard.index, summary.shard.total) : std::string())
       .end_object();
   w.key("jobs").begin_array();
   for (const auto& j : summary.jobs) {
     harness::util::throw_if_interrupted();  // a signal while rendering: stop (the old file stays)
-    w.begin_object().field("suite", j.suite).field("feature", j.feature).field("tool", model::name(j.tool))
-        .field("outcome", model::to_string(j.outcome)).field("passed", j.passed).field("message", j.message)
-        .field("duration", j.duration_s).field("exit", j.exit_code).field("signal", j.signal).field("log", j.log)
+    w.begin_object()
+        .field("suite", j.suite)
+        .field("feature", j.feature)
+        .field("tool", model::name(j.tool))
+        .field("outcome", model::to_string(j.outcome))
+        .field("passed", j.passed)
+        .field("message", j.message)
+        .field("duration", j.duration_s)
+        .field("exit", j.exit_code)
+        .field("signal", j.signal)
+        .field("log", j.log)
         .field("driver", static_cast<unsigned long>(j.driver_source.empty() ? 0 : driver_index[j.driver_source]))
-        .field("build", j.build_command).field("run", j.run_command).field("dir", j.job_dir)
+        .field("build", j.build_command)
+        .field("run", j.run_command)
+        .field("dir", j.job_dir)
         .field("sandboxed", j.sandboxed);
     w.key("phases").begin_array();
     for (const auto& p : j.phases) w.begin_array().value(p.name).value(p.start_s).value(p.end_s).end_array();
@@ -187,9 +210,12 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
     // in the baseline, warnings, follow-ons).
     std::size_t failing = 0;
     for (const auto& f : j.findings) failing += harness::aggregate::is_failing(f) ? 1 : 0;
-    w.end_array().string_array("notes", j.notes).string_array("unmatched", j.unmatched_expectations)
+    w.end_array()
+        .string_array("notes", j.notes)
+        .string_array("unmatched", j.unmatched_expectations)
         .field("findings", static_cast<unsigned long>(j.findings.size()))
-        .field("failing", static_cast<unsigned long>(failing)).end_object();
+        .field("failing", static_cast<unsigned long>(failing))
+        .end_object();
   }
   w.end_array();
   // Occurrences point at jobs by index; the first finding of a bug gives its stacks.
@@ -204,8 +230,12 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
   w.key("bugs").begin_array();
   for (const auto& bug : harness::aggregate::collect_bugs(summary)) {
     const auto* f = first.at(bug.fingerprint);
-    w.begin_object().field("fp", bug.fingerprint).field("kind", bug.kind).field("message", bug.message)
-        .field("status", model::to_string(bug.status)).field("severity", model::to_string(bug.severity))
+    w.begin_object()
+        .field("fp", bug.fingerprint)
+        .field("kind", bug.kind)
+        .field("message", bug.message)
+        .field("status", model::to_string(bug.status))
+        .field("severity", model::to_string(bug.severity))
         .field("bytes", static_cast<unsigned long long>(f->bytes))
         .field("by", f->expected_by.empty() ? f->suppressed_by : f->expected_by);
     // Where a reader looks first: the top frame in the user's code, with its file:line (for a
@@ -225,8 +255,11 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
     w.key("occ").begin_array();
     const auto& at = occurrence_jobs[bug.fingerprint];
     for (std::size_t i = 0; i < bug.occurrences.size(); ++i)
-      w.begin_array().value(static_cast<unsigned long>(at[i])).value(static_cast<unsigned long long>(bug.occurrences[i].count))
-          .value(model::to_string(bug.occurrences[i].status)).end_array();
+      w.begin_array()
+          .value(static_cast<unsigned long>(at[i]))
+          .value(static_cast<unsigned long long>(bug.occurrences[i].count))
+          .value(model::to_string(bug.occurrences[i].status))
+          .end_array();
     w.end_array();
     w.key("follow").begin_array();
     for (const auto& g : bug.follow_ons)
@@ -272,8 +305,14 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
       const auto& span = summary.spans[i];
       std::string tip;
       for (const auto& [k, v] : span.attributes) tip += (tip.empty() ? "" : ", ") + k + "=" + v;
-      w.begin_array().value(static_cast<unsigned long>(group[roots[i]])).value(lanes[i]).value(span.name)
-          .value(static_cast<double>(span.start_us - t0) / 1e6).value(static_cast<double>(span.end_us - t0) / 1e6).value(tip).end_array();
+      w.begin_array()
+          .value(static_cast<unsigned long>(group[roots[i]]))
+          .value(lanes[i])
+          .value(span.name)
+          .value(static_cast<double>(span.start_us - t0) / 1e6)
+          .value(static_cast<double>(span.end_us - t0) / 1e6)
+          .value(tip)
+          .end_array();
     }
     w.end_array();
   }
@@ -294,8 +333,7 @@ void write_html(const model::RunSummary& summary, std::ostream& out, const Repor
       << "<noscript>This report needs JavaScript; the same data is in results.json.</noscript>\n"
       << "<div id=\"app\"></div>\n<script type=\"application/json\" id=\"sohound-data\">";
   write_data(summary, options, out);
-  out << "</script>\n<script nonce=\"" << nonce << "\">\n"
-      << sohound_html::file("report.js") << "</script>\n</body>\n</html>\n";
+  out << "</script>\n<script nonce=\"" << nonce << "\">\n" << sohound_html::file("report.js") << "</script>\n</body>\n</html>\n";
 }
 
 }  // namespace reports

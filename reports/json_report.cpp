@@ -13,7 +13,12 @@ namespace {
 void frames(JsonWriter& w, std::string_view name, const std::vector<model::Frame>& stack) {
   w.key(name).begin_array();
   for (const auto& f : stack)
-    w.begin_inline_object().field("function", f.function).field("file", f.file).field("line", f.line).field("object", f.object).end_object();
+    w.begin_inline_object()
+        .field("function", f.function)
+        .field("file", f.file)
+        .field("line", f.line)
+        .field("object", f.object)
+        .end_object();
   w.end_array();
 }
 
@@ -72,7 +77,8 @@ void job(JsonWriter& w, const model::JobResult& j) {
       .field("unit", j.unit)
       .string_array("unit_features", j.unit_features);
   w.key("phases").begin_array();
-  for (const auto& p : j.phases) w.begin_object().field("name", p.name).field("start_s", p.start_s).field("end_s", p.end_s).end_object();
+  for (const auto& p : j.phases)
+    w.begin_object().field("name", p.name).field("start_s", p.start_s).field("end_s", p.end_s).end_object();
   w.end_array().end_object();
 }
 
@@ -95,7 +101,11 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
       .field("interrupted", summary.interrupted)
       .field("exit_code", model::exit_code(summary))
       .string_array("specs", summary.specs);
-  w.key("resources").begin_object().field("self_cpu_s", summary.self_cpu_s).field("children_cpu_s", summary.children_cpu_s).end_object();
+  w.key("resources")
+      .begin_object()
+      .field("self_cpu_s", summary.self_cpu_s)
+      .field("children_cpu_s", summary.children_cpu_s)
+      .end_object();
   w.key("execution")
       .begin_object()
       .field("processes", static_cast<unsigned long>(summary.processes))
@@ -114,8 +124,15 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
   w.field("partial", model::is_partial(summary));
   if (summary.shard.total > 0) {
     const auto& sh = summary.shard;
-    w.key("shard").begin_object().field("index", sh.index).field("total", sh.total).field("source", sh.source)
-        .field("balance", sh.balance).field("plan", sh.plan).field("split", sh.split).field("specs_digest", sh.specs_digest)
+    w.key("shard")
+        .begin_object()
+        .field("index", sh.index)
+        .field("total", sh.total)
+        .field("source", sh.source)
+        .field("balance", sh.balance)
+        .field("plan", sh.plan)
+        .field("split", sh.split)
+        .field("specs_digest", sh.specs_digest)
         .field("plan_jobs", static_cast<unsigned long>(sh.plan_jobs));
     w.key("jobs").begin_array();
     for (auto j : sh.jobs) w.value(static_cast<unsigned long>(j));
@@ -137,7 +154,11 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
   w.field("baseline", summary.baseline);
   w.key("suppressions").begin_array();
   for (const auto& s : summary.suppressions)
-    w.begin_object().field("name", s.name).field("source", s.source).field("matched", static_cast<unsigned long>(s.matched)).end_object();
+    w.begin_object()
+        .field("name", s.name)
+        .field("source", s.source)
+        .field("matched", static_cast<unsigned long>(s.matched))
+        .end_object();
   w.end_array();
   w.key("bugs").begin_array();
   for (const auto& bug : harness::aggregate::collect_bugs(summary)) {
@@ -161,8 +182,12 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
     if (!bug.follow_ons.empty()) {
       w.key("follow_ons").begin_array();
       for (const auto& g : bug.follow_ons)
-        w.begin_object().field("fingerprint", g.fingerprint).field("kind", g.kind).field("message", g.message)
-            .field("count", static_cast<unsigned long long>(g.count)).end_object();
+        w.begin_object()
+            .field("fingerprint", g.fingerprint)
+            .field("kind", g.kind)
+            .field("message", g.message)
+            .field("count", static_cast<unsigned long long>(g.count))
+            .end_object();
       w.end_array();
     }
     w.end_object();
@@ -173,8 +198,13 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
   w.end_array();
   w.key("trace").begin_object().key("spans").begin_array();
   for (const auto& span : summary.spans) {
-    w.begin_object().field("trace_id", span.trace_id).field("span_id", span.span_id).field("parent_id", span.parent_id)
-        .field("name", span.name).field("start_us", static_cast<long>(span.start_us)).field("end_us", static_cast<long>(span.end_us));
+    w.begin_object()
+        .field("trace_id", span.trace_id)
+        .field("span_id", span.span_id)
+        .field("parent_id", span.parent_id)
+        .field("name", span.name)
+        .field("start_us", static_cast<long>(span.start_us))
+        .field("end_us", static_cast<long>(span.end_us));
     w.key("attributes").begin_object();
     for (const auto& [k, v] : span.attributes) w.field(k, v);
     w.end_object().end_object();

@@ -137,8 +137,7 @@ void JsonWriter::escape(std::string_view text) {
     bool plain[2][256] = {};  // [script_safe][byte]
     Table() {
       for (int safe = 0; safe < 2; ++safe)
-        for (int c = 0x20; c < 0x80; ++c)
-          plain[safe][c] = c != '"' && c != '\\' && !(safe && (c == '<' || c == '>' || c == '&'));
+        for (int c = 0x20; c < 0x80; ++c) plain[safe][c] = c != '"' && c != '\\' && !(safe && (c == '<' || c == '>' || c == '&'));
     }
   };
   static const Table table;
@@ -155,11 +154,21 @@ void JsonWriter::escape(std::string_view text) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': m_buffer += "\\\""; break;
-        case '\\': m_buffer += "\\\\"; break;
-        case '\n': m_buffer += "\\n"; break;
-        case '\t': m_buffer += "\\t"; break;
-        case '\r': m_buffer += "\\r"; break;
+        case '"':
+          m_buffer += "\\\"";
+          break;
+        case '\\':
+          m_buffer += "\\\\";
+          break;
+        case '\n':
+          m_buffer += "\\n";
+          break;
+        case '\t':
+          m_buffer += "\\t";
+          break;
+        case '\r':
+          m_buffer += "\\r";
+          break;
         default:
           if (c < 0x20 || (m_script_safe && (c == '<' || c == '>' || c == '&'))) {
             m_buffer += "\\u00";

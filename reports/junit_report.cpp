@@ -61,9 +61,10 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
   for (const auto& suite : order) {
     const auto& jobs = suites[suite];
     const auto c = count(jobs);
-    out << fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\" "
-                       "timestamp=\"{}\">\n",
-                       xml_escape(suite), c.tests, c.failures, c.errors, c.skipped, c.time, xml_escape(summary.started_at));
+    out << fmt::format(
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\" "
+        "timestamp=\"{}\">\n",
+        xml_escape(suite), c.tests, c.failures, c.errors, c.skipped, c.time, xml_escape(summary.started_at));
     // Whether the code ran sandboxed (docs/results.md, "The sandbox"), and a partial merge's problems.
     const bool sandbox_known = !summary.sandbox.empty() || !summary.sandbox_reason.empty();
     if (sandbox_known || model::is_partial(summary)) out << "    <properties>\n";
@@ -71,9 +72,10 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
       out << fmt::format("      <property name=\"sohound.sandbox\" value=\"{}\"/>\n",
                          xml_escape(!summary.sandbox.empty() ? summary.sandbox : "off: " + summary.sandbox_reason));
     if (model::is_partial(summary))
-      out << fmt::format("      <property name=\"sohound.partial\" value=\"true\"/>\n"
-                         "      <property name=\"sohound.partial.problems\" value=\"{}\"/>\n",
-                         xml_escape(fmt::format("{}", fmt::join(summary.merge->problems, "; "))));
+      out << fmt::format(
+          "      <property name=\"sohound.partial\" value=\"true\"/>\n"
+          "      <property name=\"sohound.partial.problems\" value=\"{}\"/>\n",
+          xml_escape(fmt::format("{}", fmt::join(summary.merge->problems, "; "))));
     if (sandbox_known || model::is_partial(summary)) out << "    </properties>\n";
     for (const auto* j : jobs) {
       // The failing roots lead; what follows from each is written under it, not counted on its own.
@@ -87,7 +89,8 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
       std::string location;
       const auto* first = fresh.empty() ? nullptr : locating_frame(*fresh.front());
       if (first)
-        location = fmt::format(" file=\"{}\" line=\"{}\"", xml_escape(relative_to(first->file, options.source_root)), first->line);
+        location =
+            fmt::format(" file=\"{}\" line=\"{}\"", xml_escape(relative_to(first->file, options.source_root)), first->line);
       out << fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"{}>\n",
                          xml_escape(j->suite + "." + j->feature), model::name(j->tool), j->duration_s, location);
       if (j->outcome == model::JobOutcome::cancelled || j->outcome == model::JobOutcome::skipped) {
@@ -107,9 +110,8 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
           body += "\n";
         }
         out << fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-                           xml_escape(fmt::format("{} new finding{}; first: {}: {}", fresh.size(),
-                                                  fresh.size() == 1 ? "" : "s", fresh.front()->kind,
-                                                  fresh.front()->message)),
+                           xml_escape(fmt::format("{} new finding{}; first: {}: {}", fresh.size(), fresh.size() == 1 ? "" : "s",
+                                                  fresh.front()->kind, fresh.front()->message)),
                            xml_escape(fresh.front()->kind), xml_text_escape(body));
       }
       std::string system_out;

@@ -19,7 +19,8 @@ namespace {
 void add_totals(model::RunSummary& merged, const model::RunSummary& run,
                 std::map<std::pair<std::string, std::string>, std::size_t>& suppression_index, bool first_input) {
   if (merged.sohound_version.empty()) merged.sohound_version = run.sohound_version;
-  if (merged.started_at.empty() || (!run.started_at.empty() && run.started_at < merged.started_at)) merged.started_at = run.started_at;
+  if (merged.started_at.empty() || (!run.started_at.empty() && run.started_at < merged.started_at))
+    merged.started_at = run.started_at;
   merged.duration_s = std::max(merged.duration_s, run.duration_s);  // shards run side by side
   merged.interrupted = merged.interrupted || run.interrupted;
   merged.self_cpu_s += run.self_cpu_s;
@@ -31,8 +32,10 @@ void add_totals(model::RunSummary& merged, const model::RunSummary& run,
   merged.cache_damaged += run.cache_damaged;
   if (merged.cache_dir.empty()) merged.cache_dir = run.cache_dir;
   // Sandboxed only when every input was; the first reason why not is kept.
-  if (first_input) merged.sandbox = run.sandbox;
-  else if (merged.sandbox != run.sandbox) merged.sandbox.clear();
+  if (first_input)
+    merged.sandbox = run.sandbox;
+  else if (merged.sandbox != run.sandbox)
+    merged.sandbox.clear();
   if (merged.sandbox_reason.empty()) merged.sandbox_reason = run.sandbox_reason;
   for (const auto& spec : run.specs)
     if (std::find(merged.specs.begin(), merged.specs.end(), spec) == merged.specs.end()) merged.specs.push_back(spec);
@@ -48,7 +51,7 @@ void add_totals(model::RunSummary& merged, const model::RunSummary& run,
 }
 
 harness::util::Result<model::RunSummary> merge_separate_runs(std::vector<model::RunSummary>& runs,
-                                                            const std::vector<std::string>& names, bool allow_duplicate_jobs) {
+                                                             const std::vector<std::string>& names, bool allow_duplicate_jobs) {
   model::RunSummary merged;
   std::map<std::tuple<std::string, std::string, model::Tool>, std::pair<std::size_t, std::string>> seen;
   std::map<std::pair<std::string, std::string>, std::size_t> suppression_index;
@@ -60,9 +63,9 @@ harness::util::Result<model::RunSummary> merge_separate_runs(std::vector<model::
       auto it = seen.find(key);
       if (it != seen.end()) {
         if (!allow_duplicate_jobs)
-          return harness::util::make_error(fmt::format(
-              "job {}/{} [{}] is in both {} and {}; shards must not overlap (--allow-duplicates keeps the later one)",
-              job.suite, job.feature, model::name(job.tool), it->second.second, names[r]));
+          return harness::util::make_error(
+              fmt::format("job {}/{} [{}] is in both {} and {}; shards must not overlap (--allow-duplicates keeps the later one)",
+                          job.suite, job.feature, model::name(job.tool), it->second.second, names[r]));
         merged.jobs[it->second.first] = std::move(job);
         it->second.second = names[r];
         continue;
@@ -84,9 +87,10 @@ std::string membership_problem(const model::RunSummary& run, const std::string& 
   const auto& sh = run.shard;
   const auto label = fmt::format("{} ({})", name, shard_name(sh.index, sh.total));
   if (sh.split_inputs.size() != sh.plan_jobs)
-    return fmt::format("{} does not carry its plan's split inputs ({} of {}), so which jobs are its own cannot be checked: "
-                       "left out",
-                       label, sh.split_inputs.size(), sh.plan_jobs);
+    return fmt::format(
+        "{} does not carry its plan's split inputs ({} of {}), so which jobs are its own cannot be checked: "
+        "left out",
+        label, sh.split_inputs.size(), sh.plan_jobs);
   std::vector<harness::plan::SplitInput> inputs;
   inputs.reserve(sh.split_inputs.size());
   for (const auto& text : sh.split_inputs) {
@@ -104,10 +108,11 @@ std::string membership_problem(const model::RunSummary& run, const std::string& 
   if (own != sh.jobs) {
     std::size_t foreign = 0;
     for (auto p : sh.jobs) foreign += p < split.shard_of.size() && split.shard_of[p] != sh.index - 1;
-    return fmt::format("{} does not hold the jobs the split gives {}: {} of its {} jobs are other shards' and it has {} of "
-                       "its own {}; these are not {}'s results (relabelled?): left out",
-                       label, shard_name(sh.index, sh.total), foreign, sh.jobs.size(), sh.jobs.size() - foreign, own.size(),
-                       shard_name(sh.index, sh.total));
+    return fmt::format(
+        "{} does not hold the jobs the split gives {}: {} of its {} jobs are other shards' and it has {} of "
+        "its own {}; these are not {}'s results (relabelled?): left out",
+        label, shard_name(sh.index, sh.total), foreign, sh.jobs.size(), sh.jobs.size() - foreign, own.size(),
+        shard_name(sh.index, sh.total));
   }
   for (std::size_t j = 0; j < run.jobs.size(); ++j) {
     const auto& job = run.jobs[j];
@@ -137,9 +142,10 @@ harness::util::Result<model::RunSummary> merge_runs(std::vector<model::RunSummar
     const auto& run = runs[r];
     const auto& sh = run.shard;
     if (sh.index <= 0) {
-      problems.push_back(fmt::format("{} is not a shard's results (it has no \"shard\"; it was run without --shard or a "
-                                     "sharding variable, or is a merge): left out",
-                                     names[r]));
+      problems.push_back(
+          fmt::format("{} is not a shard's results (it has no \"shard\"; it was run without --shard or a "
+                      "sharding variable, or is a merge): left out",
+                      names[r]));
       continue;
     }
     if (run.sohound_version != ref.sohound_version) {
@@ -153,16 +159,18 @@ harness::util::Result<model::RunSummary> merge_runs(std::vector<model::RunSummar
       continue;
     }
     if (sh.total != total || sh.plan != ref.shard.plan || sh.plan_jobs != ref.shard.plan_jobs) {
-      problems.push_back(fmt::format("{} ({}, {} jobs in its plan) is from another split than {} ({}, {} jobs): run every "
-                                     "shard with the same --tools, --filter, --costs file and shard count; left out",
-                                     names[r], shard_name(sh.index, sh.total), sh.plan_jobs, names[reference],
-                                     shard_name(ref.shard.index, total), ref.shard.plan_jobs));
+      problems.push_back(
+          fmt::format("{} ({}, {} jobs in its plan) is from another split than {} ({}, {} jobs): run every "
+                      "shard with the same --tools, --filter, --costs file and shard count; left out",
+                      names[r], shard_name(sh.index, sh.total), sh.plan_jobs, names[reference],
+                      shard_name(ref.shard.index, total), ref.shard.plan_jobs));
       continue;
     }
     if (sh.split != ref.shard.split) {
-      problems.push_back(fmt::format("{} ({}) was split by other job times (--costs) than {}: its jobs and theirs may overlap or "
-                                     "leave gaps; give every shard the same --costs file; left out",
-                                     names[r], shard_name(sh.index, sh.total), names[reference]));
+      problems.push_back(
+          fmt::format("{} ({}) was split by other job times (--costs) than {}: its jobs and theirs may overlap or "
+                      "leave gaps; give every shard the same --costs file; left out",
+                      names[r], shard_name(sh.index, sh.total), names[reference]));
       continue;
     }
     if (sh.jobs.size() != run.jobs.size() ||
@@ -223,7 +231,8 @@ harness::util::Result<model::RunSummary> merge_runs(std::vector<model::RunSummar
   merged.shard.jobs = std::move(jobs_merged);
   if (merged.jobs.size() != ref.shard.plan_jobs && problems.empty()) {
     problems.push_back(fmt::format("{} of the plan's {} jobs are in the merge", merged.jobs.size(), ref.shard.plan_jobs));
-    if (!settings.allow_partial) return harness::util::make_error("the shard results do not add up to one run:\n  - " + problems.back());
+    if (!settings.allow_partial)
+      return harness::util::make_error("the shard results do not add up to one run:\n  - " + problems.back());
   }
   info.partial = !problems.empty();
   info.problems = std::move(problems);

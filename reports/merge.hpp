@@ -22,10 +22,10 @@ struct MergeSettings {
 
 // `runs` by value: a caller that no longer needs them moves them in, and no job is copied.
 harness::util::Result<harness::model::RunSummary> merge_runs(std::vector<harness::model::RunSummary> runs,
-                                                              const std::vector<std::string>& names, MergeSettings settings);
+                                                             const std::vector<std::string>& names, MergeSettings settings);
 inline harness::util::Result<harness::model::RunSummary> merge_runs(std::vector<harness::model::RunSummary> runs,
-                                                                     const std::vector<std::string>& names,
-                                                                     bool allow_duplicate_jobs) {
+                                                                    const std::vector<std::string>& names,
+                                                                    bool allow_duplicate_jobs) {
   return merge_runs(std::move(runs), names, MergeSettings{allow_duplicate_jobs, false});
 }
 

@@ -43,8 +43,7 @@ model::JobOutcome outcome_of(const JsonView& j) {
 
 int small_int(const JsonView& v, std::string_view key, int fallback) {
   const auto value = v.integer(key, fallback);
-  if (value < INT32_MIN || value > INT32_MAX)
-    throw JsonTypeError{fmt::format("{}/{}: {} is out of range", v.path(), key, value)};
+  if (value < INT32_MIN || value > INT32_MAX) throw JsonTypeError{fmt::format("{}/{}: {} is out of range", v.path(), key, value)};
   return static_cast<int>(value);
 }
 
@@ -94,7 +93,8 @@ namespace {
 // read so far, so a merge of eight files does not fault in fresh pages for each.
 harness::util::Result<simdjson::dom::element> parse_document(const simdjson::padded_string& padded, const std::string& path) {
   const std::string_view text(padded.data(), padded.size());
-  if (text.size() > 4ull << 30) return harness::util::make_error(fmt::format("{}: larger than 4 GiB; not a file Sohound wrote", path));
+  if (text.size() > 4ull << 30)
+    return harness::util::make_error(fmt::format("{}: larger than 4 GiB; not a file Sohound wrote", path));
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element document;
   auto error = padded.size() <= parser.capacity() && parser.max_depth() == harness::util::k_max_json_depth
@@ -172,7 +172,8 @@ harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_str
       job.suite = j.string("suite");
       job.feature = j.string("feature");
       const auto tool = model::tool_from_name(j.string("tool"));
-      if (!tool) return harness::util::make_error(fmt::format("{}: {}/tool: unknown tool '{}'", path, j.path(), j.string("tool")));
+      if (!tool)
+        return harness::util::make_error(fmt::format("{}: {}/tool: unknown tool '{}'", path, j.path(), j.string("tool")));
       job.tool = *tool;
       job.outcome = outcome_of(j);
       job.passed = j.boolean("passed");

@@ -25,13 +25,15 @@ TEST(JobCosts, ReadsDurationsOfJobsThatRan) {
   harness::util::write_file(path, "{\n  \"jobs\": [ oops");
   EXPECT_NE(read_job_costs(path).error().message.find(path + ":2:"), std::string::npos);
   harness::util::write_file(path, R"({"jobs": [{"suite": 3, "duration_s": 1}]})");
-  EXPECT_NE(read_job_costs(path).error().message.find("/jobs/0/suite: expected a string, found a whole number"), std::string::npos)
+  EXPECT_NE(read_job_costs(path).error().message.find("/jobs/0/suite: expected a string, found a whole number"),
+            std::string::npos)
       << read_job_costs(path).error().message;
 }
 
 TEST(ResultsReader, TypeErrorsNameTheJsonPath) {
   const auto r = parse_results(R"({"schema": "sohound.results/1", "jobs": [{"suite": "s", "feature": "f", "tool": "memcheck",
-      "findings": [{"kind": "leak.definite", "stack": [{"function": 7}]}]}]})", "r.json");
+      "findings": [{"kind": "leak.definite", "stack": [{"function": 7}]}]}]})",
+                               "r.json");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "r.json: /jobs/0/findings/0/stack/0/function: expected a string, found a whole number");
   const auto deep = parse_results(std::string(100, '[') + std::string(100, ']'), "d.json");

@@ -132,7 +132,11 @@ void write_sarif(const model::RunSummary& summary, std::ostream& out, const Repo
   Locator locator(options);
   w.begin_object().field("$schema", "https://json.schemastore.org/sarif-2.1.0.json").field("version", "2.1.0");
   w.key("runs").begin_array().begin_object();
-  w.key("tool").begin_object().key("driver").begin_object().field("name", "Sohound")
+  w.key("tool")
+      .begin_object()
+      .key("driver")
+      .begin_object()
+      .field("name", "Sohound")
       .field("semanticVersion", summary.sohound_version.empty() ? std::string("0.0.0") : summary.sohound_version);
   w.key("rules").begin_array();
   for (const auto& kind : kinds) {
@@ -143,21 +147,47 @@ void write_sarif(const model::RunSummary& summary, std::ostream& out, const Repo
     w.key("fullDescription").begin_object().field("text", text).end_object();
     w.key("help").begin_object().field("text", text + " See the Sohound report for the stacks and the driver.").end_object();
     w.key("defaultConfiguration").begin_object().field("level", kind == "leak.reachable" ? "warning" : "error").end_object();
-    w.key("properties").begin_object().key("tags").begin_array().value("sohound").value(kind.substr(0, kind.find('.'))).end_array().end_object();
+    w.key("properties")
+        .begin_object()
+        .key("tags")
+        .begin_array()
+        .value("sohound")
+        .value(kind.substr(0, kind.find('.')))
+        .end_array()
+        .end_object();
     w.end_object();
   }
   w.end_array().end_object().end_object();  // rules, driver, tool
   w.key("automationDetails").begin_object().field("id", "sohound/").end_object();
   if (!options.source_root.empty())
-    w.key("originalUriBaseIds").begin_object().key("SRCROOT").begin_object().field("uri", "file://" + options.source_root + "/").end_object().end_object();
+    w.key("originalUriBaseIds")
+        .begin_object()
+        .key("SRCROOT")
+        .begin_object()
+        .field("uri", "file://" + options.source_root + "/")
+        .end_object()
+        .end_object();
   // A partial merge (--allow-partial) did not check everything: said as the invocation's notifications.
-  w.key("invocations").begin_array().begin_object().field("executionSuccessful", model::exit_code(summary) != 3 && !model::is_partial(summary));
+  w.key("invocations")
+      .begin_array()
+      .begin_object()
+      .field("executionSuccessful", model::exit_code(summary) != 3 && !model::is_partial(summary));
   // Whether the code under test ran sandboxed (docs/results.md, "The sandbox").
-  w.key("properties").begin_object().field("sandbox", summary.sandbox).field("sandboxReason", summary.sandbox_reason).end_object();
+  w.key("properties")
+      .begin_object()
+      .field("sandbox", summary.sandbox)
+      .field("sandboxReason", summary.sandbox_reason)
+      .end_object();
   if (model::is_partial(summary)) {
     w.key("toolExecutionNotifications").begin_array();
     for (const auto& problem : summary.merge->problems)
-      w.begin_object().field("level", "warning").key("message").begin_object().field("text", "partial results: " + problem).end_object().end_object();
+      w.begin_object()
+          .field("level", "warning")
+          .key("message")
+          .begin_object()
+          .field("text", "partial results: " + problem)
+          .end_object()
+          .end_object();
     w.end_array();
   }
   w.end_object().end_array();
@@ -172,11 +202,15 @@ void write_sarif(const model::RunSummary& summary, std::ostream& out, const Repo
       features.insert(o.suite + "/" + o.feature);
       tools.insert(std::string(model::name(o.tool)));
     }
-    w.begin_object().field("ruleId", bug.kind).field("ruleIndex", static_cast<unsigned long>(rule_index[bug.kind]))
+    w.begin_object()
+        .field("ruleId", bug.kind)
+        .field("ruleIndex", static_cast<unsigned long>(rule_index[bug.kind]))
         .field("level", bug.severity == model::Severity::warning ? "warning" : "error");
-    w.key("message").begin_object().field("text", fmt::format("{}: {} (features: {}; tools: {})", bug.kind, bug.message,
-                                                                harness::util::join({features.begin(), features.end()}, ", "),
-                                                                harness::util::join({tools.begin(), tools.end()}, ", ")))
+    w.key("message")
+        .begin_object()
+        .field("text", fmt::format("{}: {} (features: {}; tools: {})", bug.kind, bug.message,
+                                   harness::util::join({features.begin(), features.end()}, ", "),
+                                   harness::util::join({tools.begin(), tools.end()}, ", ")))
         .end_object();
     w.key("partialFingerprints").begin_object().field("sohoundFingerprint/v2", bug.fingerprint).end_object();
     w.field("baselineState", bug.status == model::FindingStatus::baseline ? "unchanged" : "new");
@@ -193,12 +227,25 @@ void write_sarif(const model::RunSummary& summary, std::ostream& out, const Repo
     else if (!stack.empty())
       locator.write(w, stack.front());
     else
-      w.begin_object().key("logicalLocations").begin_array().begin_object().field("fullyQualifiedName", bug.kind)
-          .end_object().end_array().end_object();
+      w.begin_object()
+          .key("logicalLocations")
+          .begin_array()
+          .begin_object()
+          .field("fullyQualifiedName", bug.kind)
+          .end_object()
+          .end_array()
+          .end_object();
     w.end_array();
     if (!stack.empty()) {
       // The primary stack as a code flow, outermost first (GitHub shows it as a path).
-      w.key("codeFlows").begin_array().begin_object().key("threadFlows").begin_array().begin_object().key("locations").begin_array();
+      w.key("codeFlows")
+          .begin_array()
+          .begin_object()
+          .key("threadFlows")
+          .begin_array()
+          .begin_object()
+          .key("locations")
+          .begin_array();
       const auto n = std::min(stack.size(), k_sarif_max_frames);
       for (std::size_t i = n; i-- > 0;) {
         w.begin_object().key("location");
@@ -213,10 +260,14 @@ void write_sarif(const model::RunSummary& summary, std::ostream& out, const Repo
       w.end_array();
     }
     if (bug.status == model::FindingStatus::suppressed || bug.status == model::FindingStatus::expected) {
-      w.key("suppressions").begin_array().begin_object().field("kind", "external")
+      w.key("suppressions")
+          .begin_array()
+          .begin_object()
+          .field("kind", "external")
           .field("justification", bug.status == model::FindingStatus::expected ? "expected by the Sohound spec"
-                                                                              : "suppressed by a Sohound suppression")
-          .end_object().end_array();
+                                                                               : "suppressed by a Sohound suppression")
+          .end_object()
+          .end_array();
     }
     w.end_object();
   }

@@ -53,8 +53,8 @@ std::string job_line(const model::JobResult& job, bool color) {
       ++follow_ons;
   }
   std::string verdict = job.outcome == model::JobOutcome::skipped && job.passed ? paint(color, "33", "SKIP")
-                        : job.passed                                         ? paint(color, "32", "PASS")
-                                                                             : paint(color, "31;1", "FAIL");
+                        : job.passed                                            ? paint(color, "32", "PASS")
+                                                                                : paint(color, "31;1", "FAIL");
   std::string detail;
   if (job.outcome != model::JobOutcome::ok) detail = fmt::format("{}: {}", model::to_string(job.outcome), printable(job.message));
   std::vector<std::string> counts;
@@ -64,8 +64,7 @@ std::string job_line(const model::JobResult& job, bool color) {
   if (warnings) counts.push_back(fmt::format("{} warning{}", warnings, warnings == 1 ? "" : "s"));
   if (baseline) counts.push_back(fmt::format("{} in baseline", baseline));
   if (suppressed) counts.push_back(fmt::format("{} suppressed", suppressed));
-  if (!job.unmatched_expectations.empty())
-    counts.push_back(fmt::format("{} no longer found", job.unmatched_expectations.size()));
+  if (!job.unmatched_expectations.empty()) counts.push_back(fmt::format("{} no longer found", job.unmatched_expectations.size()));
   if (!counts.empty()) detail += (detail.empty() ? "" : "; ") + fmt::format("{}", fmt::join(counts, ", "));
   if (detail.empty()) detail = "clean";
   return fmt::format("{} {:<40} {:<9} {:>6.2f}s  {}", verdict, job.suite + "/" + job.feature, model::name(job.tool),
@@ -78,9 +77,10 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
     for (const auto& problem : summary.merge->problems) out << "  - " << printable(problem) << '\n';
   }
   if (summary.shard.index > 0)
-    out << fmt::format("\nShard {}/{} (from {}): {} of the plan's {} jobs; `sohound merge` the {} shards' results.json for the whole run\n",
-                       summary.shard.index, summary.shard.total, summary.shard.source, summary.jobs.size(), summary.shard.plan_jobs,
-                       summary.shard.total);
+    out << fmt::format(
+        "\nShard {}/{} (from {}): {} of the plan's {} jobs; `sohound merge` the {} shards' results.json for the whole run\n",
+        summary.shard.index, summary.shard.total, summary.shard.source, summary.jobs.size(), summary.shard.plan_jobs,
+        summary.shard.total);
   out << (options.list_passing ? "\nResults\n" : "\nResults (jobs that did not pass; every job is listed above)\n");
   for (const auto& job : summary.jobs)
     if (options.list_passing || !job.passed) out << "  " << job_line(job, options.color) << '\n';
@@ -124,12 +124,14 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
       return e.first->suite == job.suite && e.first->feature == job.feature && e.first->outcome == job.outcome &&
              e.first->message == job.message && e.first->log == job.log;
     });
-    if (same == failures.end()) failures.push_back({&job, {model::name(job.tool)}});
-    else same->second.push_back(model::name(job.tool));
+    if (same == failures.end())
+      failures.push_back({&job, {model::name(job.tool)}});
+    else
+      same->second.push_back(model::name(job.tool));
   }
   for (const auto& [job, tools] : failures) {
-    out << fmt::format("\n{} {}/{} [{}]: {}\n", model::to_string(job->outcome), job->suite, job->feature,
-                       fmt::join(tools, ", "), printable(job->message));
+    out << fmt::format("\n{} {}/{} [{}]: {}\n", model::to_string(job->outcome), job->suite, job->feature, fmt::join(tools, ", "),
+                       printable(job->message));
     if (!job->log.empty()) {
       std::string_view log = job->log;
       if (log.size() > 2000) log = log.substr(0, 2000);
@@ -138,8 +140,8 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
   }
   for (const auto& job : summary.jobs) {
     for (const auto& e : job.unmatched_expectations)
-      out << fmt::format("  note: {}/{} [{}]: expected {} is no longer found\n", job.suite, job.feature,
-                         model::name(job.tool), printable(e));
+      out << fmt::format("  note: {}/{} [{}]: expected {} is no longer found\n", job.suite, job.feature, model::name(job.tool),
+                         printable(e));
   }
   for (const auto& s : summary.suppressions)
     if (s.matched == 0 && s.source.rfind("<default>", 0) != 0)
@@ -147,9 +149,8 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
   const int code = model::exit_code(summary);
   if (summary.processes || summary.cached)
     out << fmt::format("\nRan {} tool process{} ({} batch{}, {} re-run{} alone); {} job{} from the result cache{}.",
-                       summary.processes, summary.processes == 1 ? "" : "es", summary.batches,
-                       summary.batches == 1 ? "" : "es", summary.reruns, summary.reruns == 1 ? "" : "s", summary.cached,
-                       summary.cached == 1 ? "" : "s",
+                       summary.processes, summary.processes == 1 ? "" : "es", summary.batches, summary.batches == 1 ? "" : "es",
+                       summary.reruns, summary.reruns == 1 ? "" : "s", summary.cached, summary.cached == 1 ? "" : "s",
                        summary.cache_damaged ? fmt::format(" ({} damaged entr{} ignored)", summary.cache_damaged,
                                                            summary.cache_damaged == 1 ? "y" : "ies")
                                              : "");
@@ -161,10 +162,18 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
   out << fmt::format("\n{} jobs, {} failed, {} unexpected finding{}. ", summary.jobs.size(), failed_jobs, unexpected,
                      unexpected == 1 ? "" : "s");
   switch (code) {
-    case 0: out << paint(options.color, "32;1", "PASS") << " (exit 0)\n"; break;
-    case 1: out << paint(options.color, "31;1", "FAIL") << " (exit 1: unexpected findings or failed jobs)\n"; break;
-    case 3: out << paint(options.color, "33;1", "INFRASTRUCTURE") << " (exit 3: a tool is missing or could not start)\n"; break;
-    default: out << "INTERRUPTED (exit " << code << "; results so far were written)\n"; break;
+    case 0:
+      out << paint(options.color, "32;1", "PASS") << " (exit 0)\n";
+      break;
+    case 1:
+      out << paint(options.color, "31;1", "FAIL") << " (exit 1: unexpected findings or failed jobs)\n";
+      break;
+    case 3:
+      out << paint(options.color, "33;1", "INFRASTRUCTURE") << " (exit 3: a tool is missing or could not start)\n";
+      break;
+    default:
+      out << "INTERRUPTED (exit " << code << "; results so far were written)\n";
+      break;
   }
 }
 

@@ -86,8 +86,16 @@ void write_chrome_trace(const std::vector<model::Span>& spans, std::ostream& out
   JsonWriter w(out, 0);
   w.begin_object().field("displayTimeUnit", "ms").key("traceEvents").begin_array();
   for (const auto& [r, pid] : pids)
-    w.begin_object().field("name", "process_name").field("ph", "M").field("pid", pid).field("tid", 0)
-        .key("args").begin_object().field("name", process_label(spans[r])).end_object().end_object();
+    w.begin_object()
+        .field("name", "process_name")
+        .field("ph", "M")
+        .field("pid", pid)
+        .field("tid", 0)
+        .key("args")
+        .begin_object()
+        .field("name", process_label(spans[r]))
+        .end_object()
+        .end_object();
   for (std::size_t i = 0; i < spans.size(); ++i) {
     const auto& s = spans[i];
     w.begin_object()

@@ -22,10 +22,12 @@ Span span(std::string id, std::string parent, std::string name, std::int64_t sta
 
 // Two runs (shards) under a caller's span, each with overlapping children.
 std::vector<Span> two_shards() {
-  return {span("a000000000000001", "ffffffffffffffff", "run", 0, 100), span("a000000000000002", "a000000000000001", "unit", 10, 50),
+  return {span("a000000000000001", "ffffffffffffffff", "run", 0, 100),
+          span("a000000000000002", "a000000000000001", "unit", 10, 50),
           span("a000000000000003", "a000000000000001", "unit", 20, 60),  // overlaps the first unit
           span("a000000000000004", "a000000000000002", "tool process", 10, 40),
-          span("b000000000000001", "ffffffffffffffff", "run", 5, 90), span("b000000000000002", "b000000000000001", "compile", 6, 9)};
+          span("b000000000000001", "ffffffffffffffff", "run", 5, 90),
+          span("b000000000000002", "b000000000000001", "compile", 6, 9)};
 }
 
 TEST(TraceExport, RootsAreSpansWhoseParentIsNotHere) {
@@ -44,7 +46,8 @@ TEST(TraceExport, LanesKeepEverySpanNestedWithinItsLane) {
       if (i == j || roots[i] != roots[j] || lanes[i] != lanes[j]) continue;
       const auto &a = spans[i], &b = spans[j];
       const bool disjoint = a.end_us <= b.start_us || b.end_us <= a.start_us;
-      const bool nested = (a.start_us <= b.start_us && b.end_us <= a.end_us) || (b.start_us <= a.start_us && a.end_us <= b.end_us);
+      const bool nested =
+          (a.start_us <= b.start_us && b.end_us <= a.end_us) || (b.start_us <= a.start_us && a.end_us <= b.end_us);
       EXPECT_TRUE(disjoint || nested) << a.name << " and " << b.name << " on lane " << lanes[i];
     }
   EXPECT_NE(lanes[1], lanes[2]);  // the overlapping units
@@ -82,7 +85,8 @@ TEST(TraceExport, OtlpJsonHasHexIdsAndNanosecondStrings) {
   ASSERT_EQ(j["resourceSpans"].size(), 2u);
   const auto& first = j["resourceSpans"][0];
   bool shard = false;
-  for (const auto& a : first["resource"]["attributes"]) shard = shard || (a["key"] == "sohound.shard" && a["value"]["stringValue"] == "1/2");
+  for (const auto& a : first["resource"]["attributes"])
+    shard = shard || (a["key"] == "sohound.shard" && a["value"]["stringValue"] == "1/2");
   EXPECT_TRUE(shard);
   const auto& s = first["scopeSpans"][0]["spans"][1];
   EXPECT_EQ(s["traceId"], "4bf92f3577b34da6a3ce929d0e0e4736");

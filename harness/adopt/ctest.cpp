@@ -108,7 +108,8 @@ util::Result<model::SuiteSpec> load_ctest_suite(const std::string& build_dir, co
   for (const auto& [flavour, other_dir] : flavour_dirs) {
     const auto other = util::capture(ctest_args(fs::absolute(other_dir, ec).lexically_normal().string(), selection));
     std::vector<std::string> ignored;
-    auto other_features = other ? parse_ctest_json(*other, ignored) : util::Result<std::vector<model::FeatureSpec>>(util::make_error(""));
+    auto other_features =
+        other ? parse_ctest_json(*other, ignored) : util::Result<std::vector<model::FeatureSpec>>(util::make_error(""));
     if (!other_features)
       return util::make_error(fmt::format("--{} {}: ctest --show-only=json-v1 failed there", model::name(flavour), other_dir));
     std::map<std::string, std::string> by_name;
@@ -127,8 +128,9 @@ util::Result<model::SuiteSpec> load_ctest_suite(const std::string& build_dir, co
   suite.timeout_s = 1500;  // ctest's own default
   suite.features = std::move(*features);
   if (suite.features.empty())
-    return util::make_error(fmt::format("{}: ctest lists no test to run{}", build_dir,
-                                        selection.name_regex.empty() && selection.label_regex.empty() ? "" : " for this selection"));
+    return util::make_error(
+        fmt::format("{}: ctest lists no test to run{}", build_dir,
+                    selection.name_regex.empty() && selection.label_regex.empty() ? "" : " for this selection"));
   return suite;
 }
 

@@ -84,13 +84,14 @@ util::Result<bool> expand_gtest(model::SuiteSpec& suite, const std::map<std::str
     options.env["GTEST_SHARD_INDEX"] = "0";
     const auto listing = util::capture(argv, options);
     if (!listing)
-      return util::make_error(fmt::format("{}:{}:{}: program '{}' ({}) did not list its tests with --gtest_list_tests: is "
-                                          "it a GoogleTest binary?",
-                                          suite.file, feature.pos.line, feature.pos.column, feature.name, program.argv.front()));
-    const int total = env_int(feature.env.count("GTEST_TOTAL_SHARDS") ? feature.env : suite.env, environment,
-                              "GTEST_TOTAL_SHARDS", 1);
-    const int index = env_int(feature.env.count("GTEST_SHARD_INDEX") ? feature.env : suite.env, environment,
-                              "GTEST_SHARD_INDEX", 0);
+      return util::make_error(
+          fmt::format("{}:{}:{}: program '{}' ({}) did not list its tests with --gtest_list_tests: is "
+                      "it a GoogleTest binary?",
+                      suite.file, feature.pos.line, feature.pos.column, feature.name, program.argv.front()));
+    const int total =
+        env_int(feature.env.count("GTEST_TOTAL_SHARDS") ? feature.env : suite.env, environment, "GTEST_TOTAL_SHARDS", 1);
+    const int index =
+        env_int(feature.env.count("GTEST_SHARD_INDEX") ? feature.env : suite.env, environment, "GTEST_SHARD_INDEX", 0);
     const auto listed = parse_gtest_list(*listing);
     if (listed.empty())
       return util::make_error(fmt::format("{}:{}:{}: program '{}' lists no enabled GoogleTest cases", suite.file,

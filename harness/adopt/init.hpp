@@ -28,16 +28,16 @@ std::vector<FunctionFamily> function_families(const std::vector<std::string>& sy
 std::string cxx_function_name(const std::string& symbol);
 
 struct LibraryFacts {
-  std::string given;                    // as the user named it
+  std::string given;  // as the user named it
   bool pkg_config = false;
-  std::string so_path;                  // the shared library read
+  std::string so_path;                    // the shared library read
   std::vector<std::string> include_dirs;  // where headers were looked for (path libraries: the one to use)
-  std::vector<std::string> headers;     // chosen #includes, relative to an include folder
-  std::string header_dir;               // path libraries: the include folder of `headers`
-  bool cxx = false;                     // most exported functions are C++
-  std::vector<std::string> symbols;     // exported functions (mangled as exported)
-  std::vector<std::string> declared;    // C: the exported functions the chosen headers declare
-  std::vector<std::string> classes;     // C++: class names the chosen headers define
+  std::vector<std::string> headers;       // chosen #includes, relative to an include folder
+  std::string header_dir;                 // path libraries: the include folder of `headers`
+  bool cxx = false;                       // most exported functions are C++
+  std::vector<std::string> symbols;       // exported functions (mangled as exported)
+  std::vector<std::string> declared;      // C: the exported functions the chosen headers declare
+  std::vector<std::string> classes;       // C++: class names the chosen headers define
 };
 
 // Finds the library (a .so path, or a pkg-config name resolved through its -L/-l), its exports and

@@ -52,16 +52,16 @@ bool write_baseline(const model::RunSummary& summary, const std::string& path) {
         if (where.empty() && !is_runtime_frame(frame)) where = frame.function;
       for (const auto& frame : f.stack)
         if (where.empty() && !frame.function.empty()) where = frame.function;
-      entries[f.fingerprint] = {{"fingerprint", f.fingerprint}, {"kind", f.kind}, {"where", where},
-                                {"first_seen_in", job.suite + "/" + job.feature}};
+      entries[f.fingerprint] = {
+          {"fingerprint", f.fingerprint}, {"kind", f.kind}, {"where", where}, {"first_seen_in", job.suite + "/" + job.feature}};
     }
   nlohmann::json findings = nlohmann::json::array();
   for (auto& [_, e] : entries) findings.push_back(std::move(e));
   return util::write_file(path, nlohmann::json{{"schema", k_baseline_schema},
-                                                    {"fingerprint_recipe", std::string(k_fingerprint_version)},
-                                                    {"findings", findings}}.dump(
-                                     2, ' ', false, nlohmann::json::error_handler_t::replace) +
-                                     "\n");
+                                               {"fingerprint_recipe", std::string(k_fingerprint_version)},
+                                               {"findings", findings}}
+                                        .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                                    "\n");
 }
 
 }  // namespace harness::aggregate

@@ -8,10 +8,14 @@ namespace {
 
 int pressure(model::FindingStatus status) {
   switch (status) {
-    case model::FindingStatus::new_finding: return 3;
-    case model::FindingStatus::baseline: return 2;
-    case model::FindingStatus::expected: return 1;
-    case model::FindingStatus::suppressed: return 0;
+    case model::FindingStatus::new_finding:
+      return 3;
+    case model::FindingStatus::baseline:
+      return 2;
+    case model::FindingStatus::expected:
+      return 1;
+    case model::FindingStatus::suppressed:
+      return 0;
   }
   return 0;
 }
@@ -47,9 +51,12 @@ std::vector<Bug> collect_bugs(const model::RunSummary& summary) {
       const auto root = index.find(f.root);
       if (root == index.end()) continue;  // a root with no finding (a hand-edited results.json)
       auto& follow_ons = bugs[root->second].follow_ons;
-      auto same = std::find_if(follow_ons.begin(), follow_ons.end(), [&](const auto& g) { return g.fingerprint == f.fingerprint; });
-      if (same == follow_ons.end()) follow_ons.push_back({f.fingerprint, f.kind, f.message, f.count});
-      else same->count += f.count;
+      auto same =
+          std::find_if(follow_ons.begin(), follow_ons.end(), [&](const auto& g) { return g.fingerprint == f.fingerprint; });
+      if (same == follow_ons.end())
+        follow_ons.push_back({f.fingerprint, f.kind, f.message, f.count});
+      else
+        same->count += f.count;
     }
   }
   return bugs;

@@ -20,10 +20,10 @@ struct Occurrence {
 struct Bug {
   std::string fingerprint;
   std::string kind;
-  std::string message;       // of the first occurrence
-  model::Severity severity = model::Severity::warning;  // error if any occurrence is an error
+  std::string message;                                             // of the first occurrence
+  model::Severity severity = model::Severity::warning;             // error if any occurrence is an error
   model::FindingStatus status = model::FindingStatus::suppressed;  // the most pressing: new > baseline > expected > suppressed
-  std::vector<model::Frame> stack;  // of the first occurrence
+  std::vector<model::Frame> stack;                                 // of the first occurrence
   std::vector<Occurrence> occurrences;
   // Findings that follow from this one (Finding::root) in any of its occurrences, one per
   // fingerprint, counts added up: shown under it, never bugs of their own.

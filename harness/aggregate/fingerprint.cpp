@@ -9,8 +9,8 @@ namespace harness::aggregate {
 using util::starts_with;
 
 bool is_harness_object(std::string_view object) {
-  static constexpr std::string_view k_objects[] = {"vgpreload_", "libasan.so", "liblsan.so", "libtsan.so",
-                                                   "libubsan.so", "ld-linux"};
+  static constexpr std::string_view k_objects[] = {"vgpreload_", "libasan.so",  "liblsan.so",
+                                                   "libtsan.so", "libubsan.so", "ld-linux"};
   for (auto o : k_objects)
     if (object.find(o) != std::string_view::npos) return true;
   return false;
@@ -53,8 +53,19 @@ bool is_runtime_frame(const model::Frame& frame) {
   const auto& fn = frame.function;
   if (is_unnamed(frame)) return true;
   static constexpr std::string_view k_prefixes[] = {
-      "__interceptor_", "___interceptor_", "__asan_", "__lsan_", "__tsan_", "__ubsan_", "__sanitizer_",
-      "operator new", "operator delete", "__libc_start", "__GI_", "_dl_", "__wrap_",
+      "__interceptor_",
+      "___interceptor_",
+      "__asan_",
+      "__lsan_",
+      "__tsan_",
+      "__ubsan_",
+      "__sanitizer_",
+      "operator new",
+      "operator delete",
+      "__libc_start",
+      "__GI_",
+      "_dl_",
+      "__wrap_",
       // Never user code; Clang's static sanitizer runtimes print their interceptors by these names.
       "pthread_",
   };
@@ -62,8 +73,8 @@ bool is_runtime_frame(const model::Frame& frame) {
     if (starts_with(fn, p)) return true;
   const auto name = normalize_function(fn);
   static constexpr std::string_view k_names[] = {
-      "malloc", "calloc", "realloc", "free", "reallocarray", "memalign", "posix_memalign", "aligned_alloc",
-      "valloc", "pvalloc", "_start", "start_thread", "clone", "clone3", "__clone", "__clone3", "main",
+      "malloc",  "calloc", "realloc",      "free",  "reallocarray", "memalign", "posix_memalign", "aligned_alloc", "valloc",
+      "pvalloc", "_start", "start_thread", "clone", "clone3",       "__clone",  "__clone3",       "main",
   };
   for (auto n : k_names)
     if (name == n) return true;
@@ -164,11 +175,11 @@ std::string fingerprint(std::string_view kind, const std::vector<model::Frame>& 
 
 bool is_access_stack(std::string_view label) {
   static constexpr std::string_view k_prefixes[] = {
-      "This conflicts with",                          // helgrind race
-      "Previous ",                                    // tsan race
-      "Required order was established",               // helgrind lock order
+      "This conflicts with",             // helgrind race
+      "Previous ",                       // tsan race
+      "Required order was established",  // helgrind lock order
       "followed by a later acquisition",
-      "Mutex ",                                       // tsan lock order: "Mutex M0 acquired here ..."
+      "Mutex ",  // tsan lock order: "Mutex M0 acquired here ..."
   };
   for (auto p : k_prefixes)
     if (starts_with(label, p) && (p != "Mutex " || label.find(" acquired here") != std::string_view::npos)) return true;

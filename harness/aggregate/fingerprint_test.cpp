@@ -1,6 +1,6 @@
 #include "harness/aggregate/fingerprint.hpp"
-#include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/sanitizer_log.hpp"
+#include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/valgrind_xml.hpp"
 #include "harness/testing/testdata.hpp"
 #include "harness/util/text.hpp"
@@ -149,8 +149,7 @@ TEST(FingerprintV2, UnnamedLibraryFramesNeverMergeTwoBugs) {
   const auto shared = race("feature_shared_object()", 1, "libjansson.so.4.14.0");
   EXPECT_EQ(fingerprint_v1(seed), fingerprint_v1(shared)) << "the collision recipe 1 had";
   EXPECT_NE(fingerprint(seed), fingerprint(shared));
-  EXPECT_EQ(fingerprint_frames(seed.stack),
-            (std::vector<std::string>{"?@libjansson.so", "json_loads", "feature_lazy_seed"}));
+  EXPECT_EQ(fingerprint_frames(seed.stack), (std::vector<std::string>{"?@libjansson.so", "json_loads", "feature_lazy_seed"}));
   // Another library, same feature: another bug.
   EXPECT_NE(fingerprint(seed), fingerprint(race("feature_lazy_seed()", 3, "libother.so.1")));
   // The same bug in a later build of the library (another version suffix), and at other lines.
@@ -161,12 +160,11 @@ TEST(FingerprintV2, UnnamedLibraryFramesNeverMergeTwoBugs) {
 
 TEST(FingerprintV2, UnnamedFramesKeepTheirPlaceAmongNamedOnes) {
   std::vector<Frame> a = {{"", "", 0, "/usr/lib/libyaml-cpp.so.0.7.0"},
-                                {"", "", 0, "/usr/lib/libyaml-cpp.so.0.7.0"},
-                                {"YAML::Parser::ParseDirectives()", "", 0, "/usr/lib/libyaml-cpp.so.0.7.0"},
-                                {"feature_load()", "/s.yaml", 3, "/out/driver"}};
+                          {"", "", 0, "/usr/lib/libyaml-cpp.so.0.7.0"},
+                          {"YAML::Parser::ParseDirectives()", "", 0, "/usr/lib/libyaml-cpp.so.0.7.0"},
+                          {"feature_load()", "/s.yaml", 3, "/out/driver"}};
   a.insert(a.begin() + 3, {"YAML::Load(char const*)", "", 0, "/usr/lib/libyaml-cpp.so.0.7.0"});
-  EXPECT_EQ(fingerprint_frames(a),
-            (std::vector<std::string>{"?@libyaml-cpp.so", "YAML::Parser::ParseDirectives", "YAML::Load"}))
+  EXPECT_EQ(fingerprint_frames(a), (std::vector<std::string>{"?@libyaml-cpp.so", "YAML::Parser::ParseDirectives", "YAML::Load"}))
       << "a run of unnamed frames in one object counts once; two named frames need no feature frame";
   auto b = a;
   b[4].function = "feature_other()";

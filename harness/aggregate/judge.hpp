@@ -29,10 +29,10 @@ std::vector<model::Finding> merge_findings(std::vector<model::Finding> findings)
 // baseline, new.
 struct JudgeContext {
   std::vector<model::Expectation> expectations;
-  std::vector<std::pair<std::string, model::Severity>> policy;  // kind glob -> severity; later entries win
+  std::vector<std::pair<std::string, model::Severity>> policy;                   // kind glob -> severity; later entries win
   std::vector<std::pair<const model::Suppression*, std::size_t*>> suppressions;  // with a match counter
-  const std::set<std::string>* baseline = nullptr;  // fingerprints
-  bool baseline_v1 = false;                          // ...computed with recipe sohound.fp/1
+  const std::set<std::string>* baseline = nullptr;                               // fingerprints
+  bool baseline_v1 = false;                                                      // ...computed with recipe sohound.fp/1
 };
 
 // The severity of a kind after the policy's overrides.

@@ -30,8 +30,10 @@ std::string freed_block(const model::Finding& finding) {
     const auto& label = aux.label;
     const bool free_stack = label.find(" free'd") != std::string::npos || label.find("freed by thread") != std::string::npos;
     const bool alloc_stack = label.find("alloc'd") != std::string::npos || label.find("allocated by thread") != std::string::npos;
-    if (free_stack && freed.empty()) freed = util::join(fingerprint_frames(aux.frames), "|");
-    else if (alloc_stack && allocated.empty()) allocated = util::join(fingerprint_frames(aux.frames), "|");
+    if (free_stack && freed.empty())
+      freed = util::join(fingerprint_frames(aux.frames), "|");
+    else if (alloc_stack && allocated.empty())
+      allocated = util::join(fingerprint_frames(aux.frames), "|");
   }
   return freed.empty() ? "" : freed + "\n" + allocated;
 }

@@ -24,7 +24,8 @@ model::Finding after_free(std::string kind, std::string at, std::string freed_in
   model::Finding f;
   f.kind = std::move(kind);
   f.stack = {{at, "/src/app.c", 9, "/app"}};
-  f.aux_stacks = {{"Address 0x4a4b044 is 4 bytes inside a block of size 16 free'd", {{"free", "", 0, "vgpreload"}, {freed_in, "", 0, "/lib.so"}}},
+  f.aux_stacks = {{"Address 0x4a4b044 is 4 bytes inside a block of size 16 free'd",
+                   {{"free", "", 0, "vgpreload"}, {freed_in, "", 0, "/lib.so"}}},
                   {"Block was alloc'd at", {{"malloc", "", 0, "vgpreload"}, {"json_object", "", 0, "/lib.so"}}}};
   f.fingerprint = fingerprint(f);
   return f;

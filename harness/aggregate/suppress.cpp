@@ -128,8 +128,7 @@ bool is_shared_library(std::string_view object) {
 
 const model::Frame* first_real_frame(const std::vector<model::Frame>& stack) {
   for (const auto& f : stack)
-    if (!is_runtime_frame(f) || (f.function.empty() && is_shared_library(f.object) && !is_harness_object(f.object)))
-      return &f;
+    if (!is_runtime_frame(f) || (f.function.empty() && is_shared_library(f.object) && !is_harness_object(f.object))) return &f;
   return nullptr;
 }
 
@@ -144,7 +143,8 @@ bool is_library_static_init_race(const model::Finding& finding) {
   // symbols (one Sohound built from a recipe, a -dbg package) names its statics, and the
   // data-symbol rule above is the one for it.
   auto unnamed_in_lib = [&](const std::vector<model::Frame>& frames) {
-    return std::any_of(frames.begin(), frames.end(), [&](const model::Frame& f) { return f.function.empty() && f.object == lib; });
+    return std::any_of(frames.begin(), frames.end(),
+                       [&](const model::Frame& f) { return f.function.empty() && f.object == lib; });
   };
   bool stripped = unnamed_in_lib(finding.stack);
   for (const auto& aux : finding.aux_stacks) stripped = stripped || unnamed_in_lib(aux.frames);
@@ -161,8 +161,7 @@ bool is_library_static_init_race(const model::Finding& finding) {
     const auto* writer = first_real_frame(conflict->frames);
     // A constructor's write, or one from code without a symbol (a static reference bound by an
     // inlined initialiser): in a stripped library, all Helgrind can tell of an initialisation.
-    return writer && writer->object == lib &&
-           (writer->function.empty() || is_constructor(normalize_function(writer->function)));
+    return writer && writer->object == lib && (writer->function.empty() || is_constructor(normalize_function(writer->function)));
   }
   if (block && !conflict) {
     const auto* allocator = first_real_frame(block->frames);

@@ -4,7 +4,6 @@
 #include "harness/model/suite_spec.hpp"
 #include "harness/model/trace.hpp"
 
-
 #include <string>
 #include <vector>
 
@@ -22,41 +21,41 @@ struct RunOptions {
   std::string out_dir = "sohound-out";
   std::string filter;
   bool progress = true;
-  std::vector<std::string> suppressions;  // --suppressions FILE (YAML)
-  bool default_suppressions = true;       // --no-default-suppressions turns them off
-  std::string baseline;                   // --baseline FILE
-  std::string write_baseline;             // --write-baseline FILE
+  std::vector<std::string> suppressions;                         // --suppressions FILE (YAML)
+  bool default_suppressions = true;                              // --no-default-suppressions turns them off
+  std::string baseline;                                          // --baseline FILE
+  std::string write_baseline;                                    // --write-baseline FILE
   std::vector<std::string> reports = {"html", "junit", "json"};  // --report
-  std::string source_root;                // --source-root (default: the working directory)
-  std::string compiler;                   // --compiler gcc|clang: overrides every spec's
-  std::string isolation;                  // --isolation process|batch
-  std::string cache_dir;                  // --cache-dir (default: $XDG_CACHE_HOME/sohound)
-  bool cache = true;                      // --no-cache
-  std::vector<model::SuiteSpec> suites;   // built by a command (exec, ctest), run after the spec files'
-  std::string shard;                      // --shard K/N
-  int shard_total = 0;                    // --shard-total N (with Kubernetes' JOB_COMPLETION_INDEX)
-  std::string costs;                      // --costs results.json: balance shards by these job times
-  std::string trace;                      // --trace FILE: Chrome/Perfetto trace-event JSON
-  std::string trace_otlp;                 // --trace-otlp FILE: OTLP/JSON
-  std::string sandbox = "auto";           // --sandbox auto|on|off
+  std::string source_root;                                       // --source-root (default: the working directory)
+  std::string compiler;                                          // --compiler gcc|clang: overrides every spec's
+  std::string isolation;                                         // --isolation process|batch
+  std::string cache_dir;                                         // --cache-dir (default: $XDG_CACHE_HOME/sohound)
+  bool cache = true;                                             // --no-cache
+  std::vector<model::SuiteSpec> suites;                          // built by a command (exec, ctest), run after the spec files'
+  std::string shard;                                             // --shard K/N
+  int shard_total = 0;                                           // --shard-total N (with Kubernetes' JOB_COMPLETION_INDEX)
+  std::string costs;                                             // --costs results.json: balance shards by these job times
+  std::string trace;                                             // --trace FILE: Chrome/Perfetto trace-event JSON
+  std::string trace_otlp;                                        // --trace-otlp FILE: OTLP/JSON
+  std::string sandbox = "auto";                                  // --sandbox auto|on|off
 };
 
 // `sohound exec [options] -- PROGRAM ARGS...`: one existing program under the tools.
 struct ExecOptions {
-  std::vector<std::string> argv;          // PROGRAM ARGS...
-  std::string name;                       // --name (default: the program's file name)
-  std::string cwd;                        // --cwd
-  double timeout_s = 300;                 // --timeout
-  int exit_status = 0;                    // --exit-status
-  std::string asan, tsan, ubsan;          // --asan/--tsan/--ubsan: the user's instrumented builds
-  std::vector<std::string> skip_children; // --skip-children
-  bool gtest = false;                     // --gtest: one job per GoogleTest case
+  std::vector<std::string> argv;           // PROGRAM ARGS...
+  std::string name;                        // --name (default: the program's file name)
+  std::string cwd;                         // --cwd
+  double timeout_s = 300;                  // --timeout
+  int exit_status = 0;                     // --exit-status
+  std::string asan, tsan, ubsan;           // --asan/--tsan/--ubsan: the user's instrumented builds
+  std::vector<std::string> skip_children;  // --skip-children
+  bool gtest = false;                      // --gtest: one job per GoogleTest case
 };
 
 struct ReportCommandOptions {
   std::string results;
   std::vector<std::string> reports = {"html", "junit", "json"};
-  std::string out_dir;                    // default: the results file's folder
+  std::string out_dir;  // default: the results file's folder
   std::string source_root;
 };
 
@@ -64,8 +63,8 @@ struct MergeOptions {
   std::vector<std::string> inputs;
   std::string output;
   bool allow_duplicates = false;
-  bool allow_partial = false;             // --allow-partial: merge missing/mismatched shards, marked partial
-  std::string trace, trace_otlp;          // --trace, --trace-otlp: the merged trace
+  bool allow_partial = false;     // --allow-partial: merge missing/mismatched shards, marked partial
+  std::string trace, trace_otlp;  // --trace, --trace-otlp: the merged trace
 };
 
 int run_command(const RunOptions& options);
@@ -86,10 +85,10 @@ int ctest_command(const CtestOptions& ctest, RunOptions run);
 
 // `sohound init LIBRARY [-o SPEC]`: a starter spec from a library's exports (adopt/init).
 struct InitOptions {
-  std::string library;   // a .so path or a pkg-config name
-  std::string output;    // -o; "" = standard output
-  std::string suite;     // --suite (default: from the library's name)
-  bool force = false;    // --force: replace an existing -o file
+  std::string library;  // a .so path or a pkg-config name
+  std::string output;   // -o; "" = standard output
+  std::string suite;    // --suite (default: from the library's name)
+  bool force = false;   // --force: replace an existing -o file
 };
 int init_command(const InitOptions& options);
 int check_command(const std::vector<std::string>& specs);

@@ -51,10 +51,9 @@ int init_command(const InitOptions& options) {
     fmt::print(stderr, "sohound init: cannot write {}\n", options.output);
     return k_exit_infrastructure;
   }
-  fmt::print(stderr, "sohound init: wrote {} ({} exported functions{}); next: sohound check {}\n", options.output,
-             facts->symbols.size(),
-             facts->headers.empty() ? ", no declaring header found" : ", headers " + util::join(facts->headers, " "),
-             options.output);
+  fmt::print(
+      stderr, "sohound init: wrote {} ({} exported functions{}); next: sohound check {}\n", options.output, facts->symbols.size(),
+      facts->headers.empty() ? ", no declaring header found" : ", headers " + util::join(facts->headers, " "), options.output);
   return k_exit_ok;
 }
 

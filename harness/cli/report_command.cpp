@@ -14,14 +14,14 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <atomic>
-#include <cstdlib>
-#include <optional>
-#include <thread>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <optional>
+#include <thread>
 
 namespace harness::cli {
 namespace fs = std::filesystem;
@@ -103,7 +103,8 @@ int merge_command(const MergeOptions& options) {
   const auto inputs = runs.size();
   // The merge is not freed: the process ends right after writing it, and freeing ~100 MB of small
   // allocations costs a tenth of a second for nothing (clang's -disable-free).
-  auto& merged = *new auto(reports::merge_runs(std::move(runs), options.inputs, {options.allow_duplicates, options.allow_partial}));
+  auto& merged =
+      *new auto(reports::merge_runs(std::move(runs), options.inputs, {options.allow_duplicates, options.allow_partial}));
   if (!merged) {
     fmt::print(stderr, "sohound merge: {}\n", merged.error().message);
     return k_exit_usage;

@@ -10,9 +10,9 @@
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <algorithm>
 #include <set>
 
 namespace harness::cli {
@@ -36,9 +36,8 @@ int suppressions_command(const std::string& results, const std::string& out) {
     for (const auto& finding : job.findings) {
       if (!aggregate::is_failing(finding)) continue;  // what fails the run: new, error, a root
       auto s = aggregate::suggest_suppression(finding, job.tool);
-      auto same = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) {
-        return e.suppression.kind == s.kind && e.suppression.frames == s.frames;
-      });
+      auto same = std::find_if(entries.begin(), entries.end(),
+                               [&](const Entry& e) { return e.suppression.kind == s.kind && e.suppression.frames == s.frames; });
       if (same == entries.end()) {
         entries.push_back({std::move(s), finding.fingerprint, {}, {}});
         same = entries.end() - 1;

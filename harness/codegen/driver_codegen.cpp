@@ -99,9 +99,7 @@ std::string feature_symbol(std::string_view feature_name) {
 // An absolute path, whatever the user typed: every tool then reports the same file for inline code
 // (Valgrind joins it to the compile folder, the sanitizers print it as written), and reports can
 // read snippets from it.
-std::string snippet_file(const model::SourcePos& pos) {
-  return std::filesystem::absolute(pos.file).lexically_normal().string();
-}
+std::string snippet_file(const model::SourcePos& pos) { return std::filesystem::absolute(pos.file).lexically_normal().string(); }
 
 std::string body_function_name(std::string_view feature_name) {
   std::string out = "feature_";
@@ -136,22 +134,22 @@ std::string generate_feature(const model::SuiteSpec& suite, const model::Feature
 
   std::string spec_name = suite.file;
   for (auto at = spec_name.find("*/"); at != std::string::npos; at = spec_name.find("*/")) spec_name.replace(at, 2, "* /");
-  const std::string text = render(sohound_embedded::file("driver.c.in"),
-                                  {{"SPEC", spec_name},
-                                   {"SUITE", suite.name},
-                                   {"FEATURE", feature.name},
-                                   {"INCLUDES", includes},
-                                   {"GLOBALS", globals},
-                                   {"SOURCE", source},
-                                   {"SETUP", setup},
-                                   {"BODY", body},
-                                   {"TEARDOWN", teardown},
-                                   {"SETUP_FN", feature.setup.empty() ? "0" : setup_fn},
-                                   {"BODY_FN", body_fn},
-                                   {"TEARDOWN_FN", feature.teardown.empty() ? "0" : teardown_fn},
-                                   {"THREADS", std::to_string(feature.threads)},
-                                   {"REPEAT", std::to_string(feature.repeat)},
-                                   {"SYMBOL", feature_symbol(feature.name)}});
+  const std::string text =
+      render(sohound_embedded::file("driver.c.in"), {{"SPEC", spec_name},
+                                                     {"SUITE", suite.name},
+                                                     {"FEATURE", feature.name},
+                                                     {"INCLUDES", includes},
+                                                     {"GLOBALS", globals},
+                                                     {"SOURCE", source},
+                                                     {"SETUP", setup},
+                                                     {"BODY", body},
+                                                     {"TEARDOWN", teardown},
+                                                     {"SETUP_FN", feature.setup.empty() ? "0" : setup_fn},
+                                                     {"BODY_FN", body_fn},
+                                                     {"TEARDOWN_FN", feature.teardown.empty() ? "0" : teardown_fn},
+                                                     {"THREADS", std::to_string(feature.threads)},
+                                                     {"REPEAT", std::to_string(feature.repeat)},
+                                                     {"SYMBOL", feature_symbol(feature.name)}});
   return resume_line_numbers(text, feature_file_name(feature.name, language_of(suite, feature)));
 }
 

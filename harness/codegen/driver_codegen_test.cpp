@@ -31,8 +31,7 @@ TEST(DriverCodegen, InlineSnippetsCarryLineDirectivesIntoTheSpec) {
   const auto at = text.find("#line ", text.find("compress(a, b);"));
   ASSERT_NE(at, std::string::npos);
   const int line_of_directive = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n')) + 1;
-  EXPECT_EQ(text.substr(at, text.find('\n', at) - at),
-            "#line " + std::to_string(line_of_directive + 1) + " \"round-trip.v2.c\"");
+  EXPECT_EQ(text.substr(at, text.find('\n', at) - at), "#line " + std::to_string(line_of_directive + 1) + " \"round-trip.v2.c\"");
 }
 
 TEST(DriverCodegen, SourceFeaturesIncludeTheFileAndCallTheEntry) {
@@ -75,13 +74,10 @@ TEST(DriverCodegen, MainObjectTablesEveryFeatureInOrder) {
   EXPECT_NE(text.find("#define SOHOUND_RT_MAIN"), std::string::npos);
   EXPECT_NE(text.find("extern const struct sohound_feature " + feature_symbol("one") + " __attribute__((weak));"),
             std::string::npos);
-  EXPECT_NE(text.find("  &" + feature_symbol("one") + ",\n  &" + feature_symbol("two.x") + ",\n};"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("  &" + feature_symbol("one") + ",\n  &" + feature_symbol("two.x") + ",\n};"), std::string::npos) << text;
 }
 
-TEST(DriverCodegen, RuntimeHeaderIsEmbedded) {
-  EXPECT_NE(runtime_header().find("sohound_main"), std::string_view::npos);
-}
+TEST(DriverCodegen, RuntimeHeaderIsEmbedded) { EXPECT_NE(runtime_header().find("sohound_main"), std::string_view::npos); }
 
 }  // namespace
 }  // namespace harness::codegen

@@ -15,8 +15,7 @@ asio::awaitable<void> AsyncNotifier::wait() {
   co_await m_timer.async_wait(asio::as_tuple(asio::use_awaitable));
   // Woken either by notify_all (not our cancellation) or because we were cancelled.
   const auto state = co_await asio::this_coro::cancellation_state;
-  if (state.cancelled() != asio::cancellation_type::none)
-    throw boost::system::system_error(asio::error::operation_aborted);
+  if (state.cancelled() != asio::cancellation_type::none) throw boost::system::system_error(asio::error::operation_aborted);
 }
 
 asio::awaitable<void> AsyncSemaphore::acquire(int priority) {

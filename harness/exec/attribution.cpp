@@ -178,8 +178,7 @@ void subtract_repeated_leaks(ProcessStream& stream, bool markerless) {
   });
 }
 
-std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& streams,
-                                              const std::vector<std::string>& features,
+std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& streams, const std::vector<std::string>& features,
                                               const std::function<std::string(const std::string&)>& code_of) {
   std::map<std::string, FeatureShare> shares;
   for (const auto& name : features) shares[name];

@@ -26,9 +26,9 @@ struct Marker {
   enum class Kind { begin, end, timeout };
   Kind kind = Kind::begin;
   std::string feature;
-  double t_ms = -1;        // the runtime's monotonic clock, when given
-  std::vector<int> fds;    // end: descriptors the feature opened and left open
-  std::vector<int> kids;   // end: processes carrying the job's token, still running
+  double t_ms = -1;              // the runtime's monotonic clock, when given
+  std::vector<int> fds;          // end: descriptors the feature opened and left open
+  std::vector<int> kids;         // end: processes carrying the job's token, still running
   std::vector<int> kid_parents;  // their parents, by position in `kids` (0 when unknown)
 };
 
@@ -93,9 +93,9 @@ void subtract_repeated_leaks(ProcessStream& stream, bool markerless = false);
 
 // What became of one feature in a unit.
 enum class FeatureState {
-  finished,    // began and ended: its findings are final
-  running,     // began, did not end: the process stopped inside it (crash, timeout, exit)
-  not_started, // the process stopped before it began
+  finished,     // began and ended: its findings are final
+  running,      // began, did not end: the process stopped inside it (crash, timeout, exit)
+  not_started,  // the process stopped before it began
 };
 
 struct FeatureShare {
@@ -109,8 +109,7 @@ struct FeatureShare {
 // outside every feature's markers (start-up, exit: a static's destructor) goes to the features
 // whose code appears in its stacks (`code_of` gives a feature's function name prefix, as in
 // feature_NAME), else to every feature.
-std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& streams,
-                                              const std::vector<std::string>& features,
+std::map<std::string, FeatureShare> attribute(const std::vector<ProcessStream>& streams, const std::vector<std::string>& features,
                                               const std::function<std::string(const std::string&)>& code_of = {});
 
 // What the end of a unit's process means for its features (given in run order, by state).

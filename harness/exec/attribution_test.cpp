@@ -10,7 +10,8 @@ model::Finding leak(std::string fn, std::uint64_t bytes, std::uint64_t blocks = 
   model::Finding f;
   f.kind = "leak.definite";
   f.tool_kind = "Leak_DefinitelyLost";
-  f.message = std::to_string(bytes) + " (+" + std::to_string(bytes) + ") bytes in 1 (+1) blocks are definitely lost in loss record 1 of 2";
+  f.message = std::to_string(bytes) + " (+" + std::to_string(bytes) +
+              ") bytes in 1 (+1) blocks are definitely lost in loss record 1 of 2";
   f.stack = {{"malloc", "", 0, ""}, {std::move(fn), "/s.yaml", 3, ""}};
   f.bytes = bytes;
   f.blocks = blocks;
@@ -84,8 +85,8 @@ TEST(Attribution, AStoppedBatchSaysWhichFeatureItStoppedInAndWhichNeverBegan) {
 TEST(Attribution, RepeatedLeakChecksCountOnlyWhatGrew) {
   ProcessStream stream;
   // The last two: the end-of-run check repeating everything.
-  stream.findings = {{leak("feature_a", 16), "a"}, {leak("feature_b", 8), "b"}, {leak("feature_a", 16), ""},
-                     {leak("feature_b", 24, 3), ""}};
+  stream.findings = {
+      {leak("feature_a", 16), "a"}, {leak("feature_b", 8), "b"}, {leak("feature_a", 16), ""}, {leak("feature_b", 24, 3), ""}};
   subtract_repeated_leaks(stream);
   ASSERT_EQ(stream.findings.size(), 3u);
   EXPECT_EQ(stream.findings[2].finding.bytes, 16u);  // b lost 16 more bytes in 2 more blocks at exit
@@ -98,7 +99,8 @@ TEST(Attribution, ALeakKeepsItsDirectAndIndirectSplit) {
   // What memcheck's delta check said of a jansson object never released (tests/e2e/specs/rootcause.yaml).
   ProcessStream stream;
   auto f = leak("feature_a", 948);
-  f.message = "948 (+948) (72 (+72) direct, 876 (+876) indirect) bytes in 1 (+1) blocks are definitely lost in loss record 16 of 16";
+  f.message =
+      "948 (+948) (72 (+72) direct, 876 (+876) indirect) bytes in 1 (+1) blocks are definitely lost in loss record 16 of 16";
   stream.findings = {{f, "a"}};
   subtract_repeated_leaks(stream);
   ASSERT_EQ(stream.findings.size(), 1u);
@@ -123,7 +125,7 @@ TEST(ResultCacheEntry, RoundTripsAndRefusesDamage) {
   ASSERT_EQ(back->findings.size(), 1u);
   EXPECT_EQ(back->findings[0].stack[1].function, "feature_f");
   EXPECT_EQ(back->findings[0].aux_stacks[0].frames[0].object, "libc");
-  EXPECT_FALSE(decode_entry("abd", text, key));                           // another key's entry
+  EXPECT_FALSE(decode_entry("abd", text, key));                             // another key's entry
   EXPECT_FALSE(decode_entry("abc", text.substr(0, text.size() - 5), key));  // truncated
   auto flipped = text;
   flipped[flipped.size() - 3] = 'X';
@@ -156,9 +158,11 @@ namespace {
 using S = FeatureState;
 
 TEST(SplitUnit, AloneOrWholeEveryFeatureTakesTheProcesssOutcome) {
-  for (const auto& states : std::vector<std::vector<S>>{{S::running}, {S::not_started}, {S::finished},
-                                                          {S::finished, S::finished, S::finished},
-                                                          {S::not_started, S::not_started}}) {
+  for (const auto& states : std::vector<std::vector<S>>{{S::running},
+                                                        {S::not_started},
+                                                        {S::finished},
+                                                        {S::finished, S::finished, S::finished},
+                                                        {S::not_started, S::not_started}}) {
     const auto split = split_unit(states);
     EXPECT_TRUE(split.whole);
     EXPECT_EQ(split.report.size(), states.size());

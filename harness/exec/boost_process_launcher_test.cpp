@@ -4,12 +4,12 @@
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <gtest/gtest.h>
 
 #include <signal.h>
 
@@ -29,8 +29,11 @@ struct LauncherTest : ::testing::Test {
 
   ProcessResult run(Command command) {
     ProcessResult result;
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> { result = co_await launcher.run(command); },
-                   [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { result = co_await launcher.run(command); },
+        [](std::exception_ptr e) {
+          if (e) std::rethrow_exception(e);
+        });
     io.run();
     io.restart();
     return result;
@@ -113,13 +116,16 @@ TEST_F(LauncherTest, CancellationStopsTheWholeProcessGroup) {
   c.argv = {"sh", "-c", "sleep 60 & echo $! > " + pids + "; echo $$ >> " + pids + "; wait"};
   asio::cancellation_signal cancel;
   bool aborted = false;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    try {
-      co_await launcher.run(c);
-    } catch (const boost::system::system_error& e) {
-      aborted = e.code() == asio::error::operation_aborted;
-    }
-  }, asio::bind_cancellation_slot(cancel.slot(), [](std::exception_ptr) {}));
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        try {
+          co_await launcher.run(c);
+        } catch (const boost::system::system_error& e) {
+          aborted = e.code() == asio::error::operation_aborted;
+        }
+      },
+      asio::bind_cancellation_slot(cancel.slot(), [](std::exception_ptr) {}));
   // Cancel once both pids are written.
   asio::steady_timer poll(io);
   std::function<void()> check = [&] {

@@ -14,8 +14,7 @@
 namespace harness::exec {
 namespace fs = std::filesystem;
 
-std::string job_dir(const std::string& out_dir, const std::string& suite, const std::string& feature,
-                    const std::string& tool) {
+std::string job_dir(const std::string& out_dir, const std::string& suite, const std::string& feature, const std::string& tool) {
   return out_dir + "/jobs/" + suite + "/" + feature + "/" + tool;
 }
 
@@ -96,8 +95,8 @@ Command feature_compile(const model::SuiteSpec& suite, const model::FeatureSpec&
   return c;
 }
 
-Command main_compile(const model::SuiteSpec& suite, model::Flavour flavour, const std::string& out_dir,
-                     const std::string& source, const std::string& object) {
+Command main_compile(const model::SuiteSpec& suite, model::Flavour flavour, const std::string& out_dir, const std::string& source,
+                     const std::string& object) {
   Command c;
   c.argv = compiler_launcher();
   c.argv.insert(c.argv.end(), {compiler_for(suite.compiler, model::Language::c), "-c"});
@@ -180,8 +179,8 @@ Command program_command(model::Tool tool, const model::ProgramSpec& program, con
   return command;
 }
 
-std::map<std::string, std::string> add_native_suppressions(const model::SuiteSpec& suite, model::Tool tool,
-                                                           Command& command, const std::string& dir) {
+std::map<std::string, std::string> add_native_suppressions(const model::SuiteSpec& suite, model::Tool tool, Command& command,
+                                                           const std::string& dir) {
   std::map<std::string, std::string> files_to_write;
   const auto& native = suite.native_suppressions;
   auto files_for = [&](std::initializer_list<std::string_view> keys) {

@@ -20,8 +20,7 @@ namespace harness::exec {
 // OUT/build/<suite>/<flavour>/           the suite's driver: src/, obj/, main.c, driver, build.sh
 // OUT/lib/<suite>/<flavour>/             a library built from its recipe
 // OUT/runtime/sohound_rt.h               the driver runtime
-std::string job_dir(const std::string& out_dir, const std::string& suite, const std::string& feature,
-                    const std::string& tool);
+std::string job_dir(const std::string& out_dir, const std::string& suite, const std::string& feature, const std::string& tool);
 std::string batch_dir(const std::string& out_dir, const std::string& suite, model::Tool tool, int number);
 std::string build_dir(const std::string& out_dir, const std::string& suite, model::Flavour flavour);
 std::string library_dir(const std::string& out_dir, const std::string& suite, model::Flavour flavour);
@@ -47,8 +46,8 @@ Command feature_compile(const model::SuiteSpec& suite, const model::FeatureSpec&
                         const std::string& out_dir, const PackageFlags& package, const std::string& source,
                         const std::string& object);
 // The driver's main object (runtime and feature table), always C.
-Command main_compile(const model::SuiteSpec& suite, model::Flavour flavour, const std::string& out_dir,
-                     const std::string& source, const std::string& object);
+Command main_compile(const model::SuiteSpec& suite, model::Flavour flavour, const std::string& out_dir, const std::string& source,
+                     const std::string& object);
 // Makes every strong global of a feature object but its descriptor local, so features defining
 // the same global name (their own `int counter;`) link into one driver. Weak and COMDAT symbols
 // stay: the linker keeps one copy of those anyway.
@@ -56,8 +55,8 @@ Command localize_symbols(const std::string& object, const std::string& symbol_li
 // The driver: the main object and feature objects; `extra_ldflags` are one feature's own when it
 // gets a driver of its own.
 Command driver_link(const model::SuiteSpec& suite, model::Flavour flavour, const std::vector<std::string>& objects,
-                    const std::string& output, const std::string& library_dir, const PackageFlags& package,
-                    bool any_cxx, const std::vector<std::string>& extra_ldflags);
+                    const std::string& output, const std::string& library_dir, const PackageFlags& package, bool any_cxx,
+                    const std::vector<std::string>& extra_ldflags);
 
 // ---- Tool processes ----------------------------------------------------------------------------
 struct UnitCommandInput {
@@ -68,7 +67,7 @@ struct UnitCommandInput {
   std::map<std::string, std::string> env;  // the suite's, then the feature's (shared in a batch)
   double feature_timeout_s = 0;            // one feature's limit under the tool, scaled
   bool without_aslr = false;
-  std::string runtime_suppressions;        // Valgrind: the runtime's own (OUT/runtime/sohound_valgrind.supp)
+  std::string runtime_suppressions;  // Valgrind: the runtime's own (OUT/runtime/sohound_valgrind.supp)
 };
 
 // The tool command that runs `features` in one process (one feature: the command that reproduces
@@ -88,7 +87,7 @@ Command program_command(model::Tool tool, const model::ProgramSpec& program, con
 
 // Native suppression files from the spec, handed to the tool itself (concatenated into
 // DIR/<tool>.supp for a sanitizer, which reads only one file): returns the files to write.
-std::map<std::string, std::string> add_native_suppressions(const model::SuiteSpec& suite, model::Tool tool,
-                                                           Command& command, const std::string& dir);
+std::map<std::string, std::string> add_native_suppressions(const model::SuiteSpec& suite, model::Tool tool, Command& command,
+                                                           const std::string& dir);
 
 }  // namespace harness::exec

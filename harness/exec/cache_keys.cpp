@@ -123,9 +123,14 @@ std::string CacheKeys::library_hash(std::size_t s, model::Flavour flavour, const
         h.add(portable(library_compile(suite, flavour, src, "OBJ"), m_facts.out_dir)).add_file(src);
       h.add(portable(library_link(suite, flavour, {}, "DIR", false), m_facts.out_dir));
       break;
-    case model::LibraryKind::path: h.add(suite.library.path).add_file(suite.library.path); break;
-    case model::LibraryKind::pkg_config: hash_package(h, flags); break;
-    case model::LibraryKind::none: break;
+    case model::LibraryKind::path:
+      h.add(suite.library.path).add_file(suite.library.path);
+      break;
+    case model::LibraryKind::pkg_config:
+      hash_package(h, flags);
+      break;
+    case model::LibraryKind::none:
+      break;
   }
   for (const auto& dir : suite.library.include_dirs) {
     h.add(dir);
@@ -154,8 +159,14 @@ std::string CacheKeys::job_key(const plan::JobPlan& job, const PackageFlags& fla
   h.add(portable(driver_link(suite, tool.flavour, {}, "DRIVER", "LIB", flags, false, feature.ldflags), out));
   h.add(library_hash(job.suite, tool.flavour, flags));
   const double timeout = feature.timeout_s.value_or(suite.timeout_s) * tool.timeout_scale;
-  const auto command = unit_command(
-      {job.tool, "DRIVER", "DIR", {feature.name}, feature_env(suite, feature), timeout, m_facts.without_aslr, m_facts.runtime_supp});
+  const auto command = unit_command({job.tool,
+                                     "DRIVER",
+                                     "DIR",
+                                     {feature.name},
+                                     feature_env(suite, feature),
+                                     timeout,
+                                     m_facts.without_aslr,
+                                     m_facts.runtime_supp});
   h.add(codegen::runtime_valgrind_suppressions());
   h.add(portable(command, out));
   // The native suppression files this tool reads (the Valgrind ones for a Valgrind tool, lsan's
@@ -181,8 +192,9 @@ std::string CacheKeys::program_key(const plan::JobPlan& job) {
   h.add("sohound").add(m_facts.sohound_version).add("program cache 1").add(tool.name);
   h.add(m_facts.sandboxed ? "sandboxed" : "not sandboxed");
   if (tool.family == model::ToolFamily::valgrind) h.add(m_facts.valgrind_version);
-  h.add(portable(program_command(job.tool, program, "DIR", feature_env(suite, feature), m_facts.without_aslr, m_facts.runtime_supp),
-                 m_facts.out_dir));
+  h.add(
+      portable(program_command(job.tool, program, "DIR", feature_env(suite, feature), m_facts.without_aslr, m_facts.runtime_supp),
+               m_facts.out_dir));
   h.add(std::to_string(feature.timeout_s.value_or(suite.timeout_s)));
   h.add(codegen::runtime_valgrind_suppressions());
   for (const auto& [key, files] : suite.native_suppressions)

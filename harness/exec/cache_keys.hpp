@@ -18,8 +18,8 @@ namespace harness::exec {
 
 // What a key depends on besides the suites: facts of this run and machine.
 struct CacheKeyFacts {
-  std::string out_dir;           // replaced by OUT in every command: a key does not depend on --out
-  std::string cache_dir;         // never hashed when it lies under an include folder
+  std::string out_dir;    // replaced by OUT in every command: a key does not depend on --out
+  std::string cache_dir;  // never hashed when it lies under an include folder
   std::string sohound_version;
   std::string valgrind_version;  // `valgrind --version`, for the Valgrind tools
   std::string runtime_supp;      // the driver runtime's Valgrind suppression file
@@ -48,8 +48,8 @@ class CacheKeys {
 
   const std::vector<model::SuiteSpec>& m_suites;
   CacheKeyFacts m_facts;
-  std::map<std::string, std::string> m_compilers;                             // program -> identity
-  std::map<std::pair<std::size_t, model::Flavour>, std::string> m_libraries;  // (suite, flavour) -> hash
+  std::map<std::string, std::string> m_compilers;                              // program -> identity
+  std::map<std::pair<std::size_t, model::Flavour>, std::string> m_libraries;   // (suite, flavour) -> hash
   std::map<std::string, std::optional<std::vector<std::string>>> m_loaded_by;  // program -> libraries
 };
 

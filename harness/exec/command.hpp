@@ -15,7 +15,7 @@ struct Command {
   // RLIMIT_FSIZE for the process and its children (0 = none): a write past it fails (EFBIG; SIGXFSZ
   // is ignored) instead of filling the disk with a feature's endless output.
   unsigned long long max_file_bytes = 0;
-  std::string stdout_path;                 // "" = /dev/null; files are truncated
+  std::string stdout_path;  // "" = /dev/null; files are truncated
   std::string stderr_path;
   // Run inside a sandbox (exec/sandbox.hpp): this argv (bwrap ... -- sohound __status FD --) comes
   // first, and the command's true wait status comes back through descriptor k_sandbox_status_fd.
@@ -30,10 +30,10 @@ struct Command {
 inline constexpr int k_sandbox_status_fd = 850;
 
 struct ProcessResult {
-  bool started = true;       // false: could not be started (missing executable, fork failure)
+  bool started = true;  // false: could not be started (missing executable, fork failure)
   std::string start_error;
-  int exit_code = -1;        // when it exited normally
-  int signal = 0;            // when a signal ended it
+  int exit_code = -1;  // when it exited normally
+  int signal = 0;      // when a signal ended it
   // Processes it started that were still running after it ended (outside its process group too),
   // killed by the launcher: "PID COMMAND" each.
   std::vector<std::string> strays;

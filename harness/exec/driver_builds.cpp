@@ -8,12 +8,12 @@
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -98,8 +98,8 @@ asio::awaitable<std::string> DriverBuilds::run_step(Command step, const std::str
   }
   // Name the compiler, not a launcher in front of it (compiles go through one, links do not).
   const auto launcher = compiler_launcher();
-  const bool launched = !launcher.empty() && step.argv.size() > launcher.size() &&
-                        std::equal(launcher.begin(), launcher.end(), step.argv.begin());
+  const bool launched =
+      !launcher.empty() && step.argv.size() > launcher.size() && std::equal(launcher.begin(), launcher.end(), step.argv.begin());
   const auto& program = step.argv.at(launched ? launcher.size() : 0);
   log += util::read_file_or_empty(step.stderr_path) + util::read_file_or_empty(step.stdout_path);
   if (run.timed_out) co_return fmt::format("{} timed out after {} s", program, m_options.build_timeout.count());

@@ -25,7 +25,7 @@ class OutputDir;
 
 struct FeatureObject {
   bool ok = true;
-  std::string error;     // one line
+  std::string error;  // one line
   std::string log;
   std::string commands;  // its compile (and localize) commands
   std::string source;    // the generated source
@@ -34,12 +34,12 @@ struct FeatureObject {
 };
 
 struct DriverBuild {
-  bool ok = true;        // false: pkg-config or the library failed, nothing of this flavour runs
-  std::string error, log, commands;  // the shared steps (pkg-config, library)
-  std::string binary;                // the suite's driver; "" when its link failed
-  std::string link_commands;         // main object and link
-  std::map<std::size_t, FeatureObject> objects;     // by feature index
-  std::map<std::size_t, std::string> own_binary;    // features linked into a driver of their own
+  bool ok = true;                                 // false: pkg-config or the library failed, nothing of this flavour runs
+  std::string error, log, commands;               // the shared steps (pkg-config, library)
+  std::string binary;                             // the suite's driver; "" when its link failed
+  std::string link_commands;                      // main object and link
+  std::map<std::size_t, FeatureObject> objects;   // by feature index
+  std::map<std::size_t, std::string> own_binary;  // features linked into a driver of their own
   double start_s = 0, end_s = 0;
 };
 

@@ -75,15 +75,19 @@ std::vector<std::string> blind_spots(const model::SuiteSpec& suite, model::Tool 
   if (suite.library.kind != model::LibraryKind::pkg_config && suite.library.kind != model::LibraryKind::path) return {};
   switch (tool) {
     case model::Tool::asan:
-      return {"the library is prebuilt, not instrumented: ASan sees its allocations and frees but not bad accesses "
-              "inside it (memcheck does); give a build recipe to check inside it"};
+      return {
+          "the library is prebuilt, not instrumented: ASan sees its allocations and frees but not bad accesses "
+          "inside it (memcheck does); give a build recipe to check inside it"};
     case model::Tool::tsan:
-      return {"the library is prebuilt, not instrumented: TSan does not see races between accesses inside it "
-              "(helgrind and drd do); give a build recipe to check inside it"};
+      return {
+          "the library is prebuilt, not instrumented: TSan does not see races between accesses inside it "
+          "(helgrind and drd do); give a build recipe to check inside it"};
     case model::Tool::ubsan:
-      return {"the library is prebuilt, not instrumented: UBSan does not check code inside it; give a build recipe "
-              "to check inside it"};
-    default: return {};
+      return {
+          "the library is prebuilt, not instrumented: UBSan does not check code inside it; give a build recipe "
+          "to check inside it"};
+    default:
+      return {};
   }
 }
 

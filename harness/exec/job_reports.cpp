@@ -12,10 +12,10 @@
 
 #include <fmt/format.h>
 
-#include <csignal>
-#include <cstring>
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 namespace harness::exec {
@@ -27,20 +27,22 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
 
 namespace {
 
-
 // "==26078== FATAL: in suppressions file "/x.supp" near line 3:" and the line after it, in one
 // line; "" when the log has no fatal message.
 std::string valgrind_fatal(const std::string& log) {
   const auto lines = util::split_lines(log);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     auto line = lines[i];
-    if (const auto end = line.find("== "); util::starts_with(line, "==") && end != std::string_view::npos) line.remove_prefix(end + 3);
+    if (const auto end = line.find("== "); util::starts_with(line, "==") && end != std::string_view::npos)
+      line.remove_prefix(end + 3);
     if (!util::starts_with(line, "FATAL:") && !util::starts_with(line, "valgrind: ")) continue;
     std::string message = "valgrind: " + std::string(util::trim(line));
     if (i + 1 < lines.size()) {
       auto next = lines[i + 1];
-      if (const auto end = next.find("== "); util::starts_with(next, "==") && end != std::string_view::npos) next.remove_prefix(end + 3);
-      if (!util::trim(next).empty() && !util::starts_with(util::trim(next), "exiting now")) message += " " + std::string(util::trim(next));
+      if (const auto end = next.find("== "); util::starts_with(next, "==") && end != std::string_view::npos)
+        next.remove_prefix(end + 3);
+      if (!util::trim(next).empty() && !util::starts_with(util::trim(next), "exiting now"))
+        message += " " + std::string(util::trim(next));
     }
     return message;
   }
@@ -135,9 +137,10 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, 
       if (!finished && process.signal == 0 && process.exit_code == 0) {
         // The feature replaced the process (exec) or ended it in a way Valgrind could not follow to
         // the end of its report: the job is exited_early (below), not a tool failure.
-        job.notes.push_back(fmt::format("{} was cut short ({}): the feature ended or replaced the process (exec) before "
-                                        "Valgrind finished its report; findings before the cut are kept",
-                                        name, report->problem));
+        job.notes.push_back(
+            fmt::format("{} was cut short ({}): the feature ended or replaced the process (exec) before "
+                        "Valgrind finished its report; findings before the cut are kept",
+                        name, report->problem));
         continue;
       }
       // Killed (a timeout, the batch watchdog): the outcome below says so; the cut is expected.
@@ -253,8 +256,9 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
   if (driver && finished) judge_channel(job, channel, channel_text, streams, nonce);
   if (!truncated.empty() && (job.outcome == JobOutcome::ok || job.outcome == JobOutcome::report_lost)) {
     job.outcome = JobOutcome::report_truncated;
-    job.message = truncated + "; findings past the cut are unknown, so the job cannot pass. Split the feature, or "
-                              "fix the leaks it reports, until the report fits";
+    job.message = truncated +
+                  "; findings past the cut are unknown, so the job cannot pass. Split the feature, or "
+                  "fix the leaks it reports, until the report fits";
   }
   // A runtime that could not work (TSan's "unexpected memory mapping", LSan under ptrace) is an
   // infrastructure failure even when it reported something first: its verdict is incomplete.
@@ -263,12 +267,11 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
   util::append(messages, parse::sanitizer_log(err).tool_messages);
   std::string fatal;
   for (const auto& m : messages)
-    if (fatal.empty() && (m.find("FATAL") != std::string::npos || m.find("fatal error") != std::string::npos ||
-                          m.find("CHECK failed") != std::string::npos ||
-                          m.find("cannot proceed correctly") != std::string::npos ||
-                          m.find("ERROR: AddressSanitizer failed to allocate") != std::string::npos ||
-                          m.find("ERROR: Failed to mmap") != std::string::npos ||
-                          m.find("ReserveShadowMemoryRange failed") != std::string::npos))
+    if (fatal.empty() &&
+        (m.find("FATAL") != std::string::npos || m.find("fatal error") != std::string::npos ||
+         m.find("CHECK failed") != std::string::npos || m.find("cannot proceed correctly") != std::string::npos ||
+         m.find("ERROR: AddressSanitizer failed to allocate") != std::string::npos ||
+         m.find("ERROR: Failed to mmap") != std::string::npos || m.find("ReserveShadowMemoryRange failed") != std::string::npos))
       fatal = m;
   if (!fatal.empty() && job.outcome == JobOutcome::ok) {
     job.outcome = JobOutcome::tool_failed;
@@ -287,15 +290,13 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
   }
   // Start-up problems (runtime not first, shadow mapping) go to stderr before log_path applies.
   if (job.outcome == JobOutcome::ok && process.exit_code != 0 && process.signal == 0 && !saw_report) {
-    if (process.exit_code == k_sanitizer_exit_code || err.find("Sanitizer") != std::string::npos ||
-        !messages.empty()) {
+    if (process.exit_code == k_sanitizer_exit_code || err.find("Sanitizer") != std::string::npos || !messages.empty()) {
       job.outcome = JobOutcome::tool_failed;
       job.message = messages.empty() ? std::string(util::trim(err.substr(0, 400))) : messages.front();
       if (job.message.empty()) job.message = std::string(tool.name) + " exited with its error status but left no report";
     }
   }
 }
-
 
 }  // namespace
 
@@ -366,8 +367,8 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
         const auto& f = owned.finding;
         return f.kind == "crash.signal" && (f.tool_kind == "SIGTERM" || f.tool_kind == "SIGKILL");
       });
-  } else if (job.outcome == JobOutcome::ok && process.signal == SIGSEGV && (job.tool == model::Tool::asan || job.tool == model::Tool::tsan) &&
-             job.reports.empty() &&
+  } else if (job.outcome == JobOutcome::ok && process.signal == SIGSEGV &&
+             (job.tool == model::Tool::asan || job.tool == model::Tool::tsan) && job.reports.empty() &&
              (util::read_file_ends(stderr_path, 1, 0).empty() || only_deadly_signal(stderr_path, 1))) {
     // These runtimes catch a SIGSEGV in the program and report it; dying of one in silence, or
     // after only "AddressSanitizer:DEADLYSIGNAL" (its own handler faulting), means the runtime
@@ -375,12 +376,14 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
     job.outcome = JobOutcome::tool_failed;
     job.message = util::read_file_ends(stderr_path, 1, 0).empty()
                       ? fmt::format("the {} runtime died of SIGSEGV without a word: it did not start", model::info(job.tool).name)
-                      : fmt::format("the {} runtime died of SIGSEGV after printing only AddressSanitizer:DEADLYSIGNAL: it "
-                                    "did not start",
-                                    model::info(job.tool).name);
+                      : fmt::format(
+                            "the {} runtime died of SIGSEGV after printing only AddressSanitizer:DEADLYSIGNAL: it "
+                            "did not start",
+                            model::info(job.tool).name);
     if (!sanitizer_start_risk().empty()) job.notes.push_back(k_shadow_memory_note);
   } else if (job.outcome == JobOutcome::ok && process.signal == 0 && !finished &&
-             (process.exit_code == 0 || (tool.family == model::ToolFamily::sanitizer && process.exit_code == k_sanitizer_exit_code))) {
+             (process.exit_code == 0 ||
+              (tool.family == model::ToolFamily::sanitizer && process.exit_code == k_sanitizer_exit_code))) {
     job.outcome = JobOutcome::exited_early;
     job.message = fmt::format(
         "the feature ended the process (exit status {}) before the driver finished it: checks that run at the end "

@@ -20,7 +20,6 @@ using model::JobOutcome;
 
 class JobReports : public ::testing::Test {
  protected:
-
   model::JobResult job(model::Tool tool, const std::string& stderr_text) {
     std::ofstream(m_dir / "stderr.txt", std::ios::binary) << stderr_text;
     model::JobResult j;
@@ -48,7 +47,8 @@ TEST_F(JobReports, EndlessAsanDeadlySignalIsAToolFailureNotTheFeaturesTimeout) {
   std::string flood;
   while (flood.size() < 1024 * 1024) flood += head;
   auto j = job(model::Tool::asan, flood);
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = 9, .strays = {}, .notes = {}}, "stopped after 6.0 s (2 s x3 for asan)");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = 9, .strays = {}, .notes = {}},
+                   "stopped after 6.0 s (2 s x3 for asan)");
   EXPECT_EQ(j.outcome, JobOutcome::tool_failed);
   EXPECT_EQ(j.message,
             "AddressSanitizer:DEADLYSIGNAL, printed without end until the job's time ran out (stopped after 6.0 s "
@@ -72,7 +72,8 @@ TEST_F(JobReports, ASanitizedDriverDyingOfSegvInSilenceIsItsRuntimeFailing) {
 
 TEST_F(JobReports, ATimeoutWithOtherOutputStaysATimeout) {
   auto j = job(model::Tool::asan, "AddressSanitizer:DEADLYSIGNAL\nworking on item 7\n");
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = 9, .strays = {}, .notes = {}}, "stopped after 6.0 s");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = -1, .signal = 9, .strays = {}, .notes = {}},
+                   "stopped after 6.0 s");
   EXPECT_EQ(j.outcome, JobOutcome::timeout);
   EXPECT_TRUE(j.notes.empty());
 }
@@ -151,7 +152,9 @@ TEST_F(Channel, AReportCountedButMissingIsReportLost) {
   auto j = finished_asan_job(text);
   read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}, .notes = {}}, "");
   EXPECT_EQ(j.outcome, JobOutcome::report_lost);
-  EXPECT_EQ(j.message, "asan printed 6 report(s) but 5 arrived in asan.report: the rest were lost on the way, so the findings are incomplete");
+  EXPECT_EQ(
+      j.message,
+      "asan printed 6 report(s) but 5 arrived in asan.report: the rest were lost on the way, so the findings are incomplete");
 }
 
 TEST_F(Channel, TheDriversChannelLostExitIsReportLost) {

@@ -3,9 +3,9 @@
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/file.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,8 +45,7 @@ util::Result<OutputDir> OutputDir::claim(const std::string& requested, bool* bus
   if (path.find_first_of("\n\r") != std::string::npos ||
       (path.find('"') != std::string::npos && path.find('\'') != std::string::npos))
     return util::make_error(fmt::format(
-        "sohound: --out '{}' holds a line break, or both kinds of quote, which the sanitizers' options cannot carry",
-        requested));
+        "sohound: --out '{}' holds a line break, or both kinds of quote, which the sanitizers' options cannot carry", requested));
 
   const auto status = fs::symlink_status(path, ec);
   const bool exists = !ec && status.type() != fs::file_type::not_found;
@@ -59,10 +58,10 @@ util::Result<OutputDir> OutputDir::claim(const std::string& requested, bool* bus
     auto it = fs::directory_iterator(path, ec);
     if (ec) return util::make_error(fmt::format("sohound: --out '{}': cannot read it: {}", requested, describe(ec)));
     if (it != fs::directory_iterator())
-      return util::make_error(fmt::format(
-          "sohound: --out '{}' holds files Sohound did not write (it has no {} mark); Sohound writes and deletes "
-          "only in its own folders: name a new or empty folder",
-          requested, k_marker));
+      return util::make_error(
+          fmt::format("sohound: --out '{}' holds files Sohound did not write (it has no {} mark); Sohound writes and deletes "
+                      "only in its own folders: name a new or empty folder",
+                      requested, k_marker));
   }
   if (!exists) {
     fs::create_directories(path, ec);
@@ -78,8 +77,7 @@ util::Result<OutputDir> OutputDir::claim(const std::string& requested, bool* bus
     if (err == EWOULDBLOCK) {
       if (busy) *busy = true;
       return util::make_error(fmt::format(
-          "sohound: another Sohound run is writing to --out '{}'; wait for it to finish or name another folder",
-          requested));
+          "sohound: another Sohound run is writing to --out '{}'; wait for it to finish or name another folder", requested));
     }
     return util::make_error(fmt::format("sohound: --out '{}': cannot lock it: {}", requested, std::strerror(err)));
   }

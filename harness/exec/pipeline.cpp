@@ -14,8 +14,8 @@
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
-#include <boost/asio/this_coro.hpp>
 #include <fmt/format.h>
+#include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -60,8 +60,8 @@ void Pipeline::Impl::finish(std::size_t index, model::JobResult job, Span parent
   const auto& plan = (*jobs)[index];
   const auto judging_span = tracer().open("judge", parent == model::Tracer::k_none ? root() : parent);
   if (!job.cached) {
-    if (!job.cache_key.empty() && (job.outcome == JobOutcome::ok || job.outcome == JobOutcome::crashed ||
-                                   job.outcome == JobOutcome::exited_early))
+    if (!job.cache_key.empty() &&
+        (job.outcome == JobOutcome::ok || job.outcome == JobOutcome::crashed || job.outcome == JobOutcome::exited_early))
       cache.store(job.cache_key, job);  // unjudged: the findings as parsed
     if (job.outcome != JobOutcome::build_failed && job.outcome != JobOutcome::cancelled)
       costs[plan::cost_key(job.suite, job.feature, job.tool)] = job.duration_s;
@@ -91,8 +91,8 @@ model::JobResult Pipeline::Impl::base_result(std::size_t index) const {
   return job;
 }
 
-void Pipeline::Impl::build_failed(std::size_t index, const std::string& error, const std::string& log, const std::string& commands,
-                  const DriverBuild& build) {
+void Pipeline::Impl::build_failed(std::size_t index, const std::string& error, const std::string& log,
+                                  const std::string& commands, const DriverBuild& build) {
   auto job = base_result(index);
   const auto& tool = model::info(job.tool);
   job.outcome = JobOutcome::build_failed;
@@ -103,8 +103,8 @@ void Pipeline::Impl::build_failed(std::size_t index, const std::string& error, c
   job.phases.push_back({"build", build.start_s, build.end_s});
   job.duration_s = build.end_s - build.start_s;
   // A missing sanitizer runtime is the machine's problem, not the feature's.
-  for (const char* missing : {"cannot find -lasan", "cannot find -ltsan", "cannot find -lubsan", "cannot find libasan",
-                              "cannot find libtsan"})
+  for (const char* missing :
+       {"cannot find -lasan", "cannot find -ltsan", "cannot find -lubsan", "cannot find libasan", "cannot find libtsan"})
     if (log.find(missing) != std::string::npos) {
       job.outcome = JobOutcome::tool_failed;
       job.message = "the " + std::string(tool.name) + " runtime is not installed: " + error;
@@ -144,15 +144,15 @@ asio::awaitable<void> Pipeline::Impl::decide_sandbox() {
   while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
   sandbox.on = false;
   sandbox.reason = fmt::format("bubblewrap cannot make a sandbox on this machine: {}",
-                               !said.empty()          ? util::printable(said)
+                               !said.empty()         ? util::printable(said)
                                : run.process.started ? fmt::format("exit status {}", run.process.exit_code)
                                                      : run.process.start_error);
 }
 
 // What every cache key depends on besides the suites: `valgrind --version` when a Valgrind tool runs.
 asio::awaitable<CacheKeyFacts> Pipeline::Impl::cache_key_facts() {
-  CacheKeyFacts facts{options.out_dir, cache.dir(), options.sohound_version, {}, runtime_supp(), sandbox.on,
-                      can_run_without_aslr()};
+  CacheKeyFacts facts{options.out_dir, cache.dir(), options.sohound_version, {},
+                      runtime_supp(),  sandbox.on,  can_run_without_aslr()};
   const bool any_valgrind = std::any_of(jobs->begin(), jobs->end(), [](const plan::JobPlan& j) {
     return model::info(j.tool).family == model::ToolFamily::valgrind;
   });

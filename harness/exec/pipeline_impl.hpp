@@ -31,7 +31,7 @@ struct Pipeline::Impl {
   PipelineStats stats;
   JobJudging judging;
   std::optional<DriverBuilds> builds;
-  std::optional<CacheKeys> keys;  // made once the run's facts are known (look_up_cache)
+  std::optional<CacheKeys> keys;                                  // made once the run's facts are known (look_up_cache)
   std::map<std::string, std::vector<std::string>> process_notes;  // by job token
   std::map<std::string, double> costs;  // "suite/feature/tool" -> seconds, from earlier runs and this one
   std::map<std::pair<std::size_t, model::Tool>, int> batch_numbers;
@@ -65,14 +65,14 @@ struct Pipeline::Impl {
   // pipeline_units.cpp: running units.
   // What one tool process of a unit did: how it ended, its reports shared out per feature.
   struct UnitRun {
-    std::vector<std::string> names;           // the unit's features, in run order
-    std::string dir;                          // its folder (a batch's, or the feature's own)
-    std::string script;                       // run.sh's command lines
-    Command command;                          // as run.sh shows it, before the launcher's own fields
-    std::map<std::string, std::string> env;   // the lead feature's, shared by the batch
-    double feature_timeout = 0;               // seconds, tool-scaled, per feature
+    std::vector<std::string> names;          // the unit's features, in run order
+    std::string dir;                         // its folder (a batch's, or the feature's own)
+    std::string script;                      // run.sh's command lines
+    Command command;                         // as run.sh shows it, before the launcher's own fields
+    std::map<std::string, std::string> env;  // the lead feature's, shared by the batch
+    double feature_timeout = 0;              // seconds, tool-scaled, per feature
     RunResult run;
-    model::JobResult process;                 // the process's outcome, message, notes, log, reports
+    model::JobResult process;  // the process's outcome, message, notes, log, reports
     std::map<std::string, FeatureShare> shares;
     double parse_start = 0, parse_end = 0;
     Span span = model::Tracer::k_none;

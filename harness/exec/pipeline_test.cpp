@@ -15,10 +15,10 @@
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <algorithm>
 #include <csignal>
@@ -118,13 +118,14 @@ struct Script {
       }
       int own = 0;
       if (f == "leaks") {
-        channel += "=================================================================\n"
-                   "==42==ERROR: LeakSanitizer: detected memory leaks\n\n"
-                   "Direct leak of 40 byte(s) in 1 object(s) allocated from:\n"
-                   "    #0 0x7ffff78b89cf in __interceptor_malloc ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:69\n"
-                   "    #1 0x55555556176f in feature_leaks /src/demo.yaml:9\n"
-                   "    #2 0x55555555d905 in sohound_body_thread /out/runtime/sohound_rt.h:259\n\n"
-                   "SUMMARY: AddressSanitizer: 40 byte(s) leaked in 1 allocation(s).\n";
+        channel +=
+            "=================================================================\n"
+            "==42==ERROR: LeakSanitizer: detected memory leaks\n\n"
+            "Direct leak of 40 byte(s) in 1 object(s) allocated from:\n"
+            "    #0 0x7ffff78b89cf in __interceptor_malloc ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:69\n"
+            "    #1 0x55555556176f in feature_leaks /src/demo.yaml:9\n"
+            "    #2 0x55555555d905 in sohound_body_thread /out/runtime/sohound_rt.h:259\n\n"
+            "SUMMARY: AddressSanitizer: 40 byte(s) leaked in 1 allocation(s).\n";
         own = 1;
       }
       reports += own;
@@ -197,9 +198,10 @@ struct PipelineRun : ::testing::Test {
   }
 };
 
-const std::string k_three = "  - name: clean\n    code: 'int x = 0; (void)x;'\n"
-                            "  - name: crashes\n    code: 'int y = 0; (void)y;'\n"
-                            "  - name: leaks\n    code: 'int z = 0; (void)z;'\n";
+const std::string k_three =
+    "  - name: clean\n    code: 'int x = 0; (void)x;'\n"
+    "  - name: crashes\n    code: 'int y = 0; (void)y;'\n"
+    "  - name: leaks\n    code: 'int z = 0; (void)z;'\n";
 
 TEST_F(PipelineRun, ABatchThatStopsInAFeatureRunsItAloneAndTheRestInANewBatch) {
   load(k_three);
@@ -256,8 +258,9 @@ TEST_F(PipelineRun, AnUnchangedRerunComesFromTheCacheAndIsJudgedAgain) {
   EXPECT_TRUE(has_leak_in(job(second, "leaks"), "feature_leaks"));
   EXPECT_FALSE(job(second, "leaks").passed);
   // An expectation changes the verdict without running anything.
-  load("  - name: clean\n    code: 'int x = 0; (void)x;'\n  - name: leaks\n    code: 'int z = 0; (void)z;'\n"
-       "    expect: [{kind: leak.definite}]\n");
+  load(
+      "  - name: clean\n    code: 'int x = 0; (void)x;'\n  - name: leaks\n    code: 'int z = 0; (void)z;'\n"
+      "    expect: [{kind: leak.definite}]\n");
   const auto third = run(cache);
   EXPECT_EQ(script.driver_runs, 1);
   EXPECT_TRUE(job(third, "leaks").passed);

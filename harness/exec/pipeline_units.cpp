@@ -35,7 +35,8 @@ std::map<std::string, std::string> feature_env(const model::SuiteSpec& suite, co
   return env;
 }
 
-std::string timeout_text(std::chrono::milliseconds timeout, double native_s, const model::ToolInfo& info, const std::string& extra) {
+std::string timeout_text(std::chrono::milliseconds timeout, double native_s, const model::ToolInfo& info,
+                         const std::string& extra) {
   return fmt::format("stopped after {:.1f} s ({} s x{} for {}{})", timeout.count() / 1000.0, native_s, info.timeout_scale,
                      info.name, extra);
 }
@@ -125,7 +126,8 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   const auto& info = model::info(plan.tool);
   auto job = base_result(index);
   job.job_dir = job_dir(options.out_dir, suite.name, feature.name, std::string(info.name));
-  auto command = program_command(plan.tool, program, job.job_dir, feature_env(suite, feature), can_run_without_aslr(), runtime_supp());
+  auto command =
+      program_command(plan.tool, program, job.job_dir, feature_env(suite, feature), can_run_without_aslr(), runtime_supp());
   if (command.argv.empty()) {
     job.outcome = JobOutcome::skipped;
     job.message = missing_build_message(info, program);
@@ -192,7 +194,8 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   command.env["SOHOUND_NONCE_FILE"] = u.dir + "/" + k_nonce_file;
   confine(command, sandbox, {u.dir});
   // A batch's limit is the sum of its features' (each feature also has its own, in the driver).
-  const auto timeout = std::chrono::milliseconds(static_cast<long long>(feature_timeout * 1000 * static_cast<double>(u.names.size())));
+  const auto timeout =
+      std::chrono::milliseconds(static_cast<long long>(feature_timeout * 1000 * static_cast<double>(u.names.size())));
   ++stats.processes;
   if (batch) ++stats.batches;
   u.run = co_await scheduler.run(command, timeout, priority);
@@ -246,7 +249,8 @@ model::JobResult Pipeline::Impl::feature_result(std::size_t index, const UnitRun
     job.duration_s = u.parse_end - u.run.start_s;
     return job;
   }
-  auto alone = unit_command({plan.tool, binary, job.job_dir, {f.name}, u.env, u.feature_timeout, can_run_without_aslr(), runtime_supp()});
+  auto alone =
+      unit_command({plan.tool, binary, job.job_dir, {f.name}, u.env, u.feature_timeout, can_run_without_aslr(), runtime_supp()});
   job.run_command = prepare_job_folder(*options.out, job.job_dir, suite, plan.tool, alone);
   write_script(job.job_dir + "/batch.sh", {u.command});
   job.unit = u.dir;
@@ -257,13 +261,14 @@ model::JobResult Pipeline::Impl::feature_result(std::size_t index, const UnitRun
 
 // Runs `indices` in one process and shares out what it reported. When a batch stops inside a
 // feature, that feature runs again alone and the ones after it in a new batch (split_unit).
-asio::awaitable<void> Pipeline::Impl::execute(std::vector<std::size_t> indices, const std::string& binary, const DriverBuild& build,
-                                              int priority) {
+asio::awaitable<void> Pipeline::Impl::execute(std::vector<std::size_t> indices, const std::string& binary,
+                                              const DriverBuild& build, int priority) {
   auto u = co_await run_process(indices, binary, priority);
   std::vector<FeatureState> states;
   for (const auto& name : u.names) states.push_back(u.shares[name].state);
   const auto split = split_unit(states);
-  for (auto k : split.report) finish(indices[k], feature_result(indices[k], u, split.whole, u.shares[u.names[k]], build, binary), u.span);
+  for (auto k : split.report)
+    finish(indices[k], feature_result(indices[k], u, split.whole, u.shares[u.names[k]], build, binary), u.span);
   tracer().close(u.span);
   if (split.run_alone) {
     ++stats.reruns;

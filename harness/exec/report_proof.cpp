@@ -48,10 +48,10 @@ void judge_channel(model::JobResult& job, const std::string& name, std::string_v
   const auto proof = read_channel_proof(channel_text);
   for (const auto& restored : proof.restored) {
     const auto owner = restored.feature == "-" ? std::string() : restored.feature;
-    auto text = fmt::format("{} closed or replaced descriptor {}, which carried {}'s reports ({}); the driver "
-                            "restored the channel and wrote what {} printed meanwhile again, so nothing was lost",
-                            owner.empty() ? std::string("the code under test") : "the feature " + owner, restored.fd, tool.name, name,
-                            tool.name);
+    auto text = fmt::format(
+        "{} closed or replaced descriptor {}, which carried {}'s reports ({}); the driver "
+        "restored the channel and wrote what {} printed meanwhile again, so nothing was lost",
+        owner.empty() ? std::string("the code under test") : "the feature " + owner, restored.fd, tool.name, name, tool.name);
     if (streams.empty()) streams.emplace_back();
     streams.back().notes.push_back({std::move(text), owner});
   }
@@ -75,11 +75,11 @@ void judge_channel(model::JobResult& job, const std::string& name, std::string_v
   }
   if (proof.reports_seen < proof.reports_made) {
     job.outcome = JobOutcome::report_lost;
-    job.message = fmt::format("{} printed {} report(s) but {} arrived in {}: the rest were lost on the way, so the "
-                              "findings are incomplete",
-                              tool.name, proof.reports_made, proof.reports_seen, name);
+    job.message = fmt::format(
+        "{} printed {} report(s) but {} arrived in {}: the rest were lost on the way, so the "
+        "findings are incomplete",
+        tool.name, proof.reports_made, proof.reports_seen, name);
   }
 }
-
 
 }  // namespace harness::exec

@@ -15,10 +15,10 @@ namespace harness::exec {
 
 // What a driver's sanitizer report channel (drivers/sohound_rt.h) proves about its run.
 struct ChannelProof {
-  bool complete = false;            // the runtime's "sohound:complete" record arrived
-  unsigned long reports_made = 0;   // reports the runtime said it printed (the record's reports=N)
-  unsigned long reports_seen = 0;   // "SUMMARY: " lines that arrived before the record
-  std::string nonce;                // the record's nonce= (the run's secret; "-" when it had none)
+  bool complete = false;           // the runtime's "sohound:complete" record arrived
+  unsigned long reports_made = 0;  // reports the runtime said it printed (the record's reports=N)
+  unsigned long reports_seen = 0;  // "SUMMARY: " lines that arrived before the record
+  std::string nonce;               // the record's nonce= (the run's secret; "-" when it had none)
   struct Restored {
     std::string fd;       // the descriptor the channel had
     std::string feature;  // the feature running then ("-": none)

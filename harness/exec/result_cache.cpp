@@ -6,9 +6,9 @@
 #include "harness/util/text.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <sodium.h>
 #include <xxhash.h>
+#include <nlohmann/json.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -117,9 +117,16 @@ json job_json(const model::JobResult& job) {
   for (const auto& f : job.findings) {
     json aux = json::array();
     for (const auto& a : f.aux_stacks) aux.push_back({{"label", a.label}, {"stack", frames_json(a.frames)}});
-    findings.push_back({{"kind", f.kind}, {"tool_kind", f.tool_kind}, {"message", f.message},
-                        {"stack", frames_json(f.stack)}, {"aux", aux}, {"bytes", f.bytes}, {"blocks", f.blocks},
-                        {"count", f.count}, {"pid", f.pid}, {"process", f.process}});
+    findings.push_back({{"kind", f.kind},
+                        {"tool_kind", f.tool_kind},
+                        {"message", f.message},
+                        {"stack", frames_json(f.stack)},
+                        {"aux", aux},
+                        {"bytes", f.bytes},
+                        {"blocks", f.blocks},
+                        {"count", f.count},
+                        {"pid", f.pid},
+                        {"process", f.process}});
   }
   return {{"suite", job.suite},
           {"feature", job.feature},
@@ -173,8 +180,7 @@ std::optional<model::JobResult> decode_entry(const std::string& key, std::string
   const auto payload = text.substr(newline + 1);
   const auto mac = entry_mac(key, payload, mac_key);
   const auto expected = fmt::format("{} {} {}", k_magic, key, mac);
-  if (mac.empty() || header.size() != expected.size() ||
-      sodium_memcmp(header.data(), expected.data(), expected.size()) != 0)
+  if (mac.empty() || header.size() != expected.size() || sodium_memcmp(header.data(), expected.data(), expected.size()) != 0)
     return std::nullopt;
   auto parsed = util::parse_json(payload, "cache entry");
   if (!parsed || !parsed->is_object()) return std::nullopt;

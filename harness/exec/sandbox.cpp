@@ -7,12 +7,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
-#include <cstdlib>
 #include <string_view>
-
 
 namespace harness::exec {
 
@@ -44,7 +43,8 @@ Sandbox plan_sandbox(SandboxMode mode, const std::string& shim, const std::strin
   }
   sandbox.hidden.push_back(out_dir);
   for (const auto& dir : hide)
-    if (!dir.empty() && !inside(dir, out_dir) && std::find(sandbox.hidden.begin(), sandbox.hidden.end(), dir) == sandbox.hidden.end())
+    if (!dir.empty() && !inside(dir, out_dir) &&
+        std::find(sandbox.hidden.begin(), sandbox.hidden.end(), dir) == sandbox.hidden.end())
       sandbox.hidden.push_back(dir);
   for (const auto& dir : sandbox.hidden)
     if (inside(shim, dir)) {

@@ -32,8 +32,7 @@ struct Sandbox {
 // What a sandbox in `mode` would be, before the probe: bwrap looked up on PATH, the shim, --out and
 // the folders to hide besides it (result caches: they must exist, or bwrap cannot mount over them).
 // `on` is false (with the reason) when mode is off, bwrap is missing, or the shim would be hidden.
-Sandbox plan_sandbox(SandboxMode mode, const std::string& shim, const std::string& out_dir,
-                     const std::vector<std::string>& hide);
+Sandbox plan_sandbox(SandboxMode mode, const std::string& shim, const std::string& out_dir, const std::vector<std::string>& hide);
 
 // The folders under the private temporary folders (/tmp, and $TMPDIR when it is elsewhere) that
 // `texts` name (paths, flags such as -L/tmp/x/lib or -Wl,-rpath,/tmp/x, LD_LIBRARY_PATH values):

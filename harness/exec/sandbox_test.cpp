@@ -5,12 +5,12 @@
 #include "harness/exec/boost_process_launcher.hpp"
 #include "harness/util/files.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/io_context.hpp>
-#include <gtest/gtest.h>
+#include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -83,9 +83,8 @@ TEST(SandboxArgv, ConfineBindsAWorkingFolderOutsideTheJobs) {
 }
 
 TEST(SandboxArgv, FoldersUnderTmpTheRunReadsAreShownReadOnly) {
-  const auto roots = temporary_roots({"/tmp/ci/build/libex.so", "-L/tmp/deps/lib", "-Wl,-rpath,/tmp/rpath/lib",
-                                      "/a:/tmp/ld/x", "/var/tmp/not-ours/x", "/tmp", "/home/u/tmp/x", "-I/tmp/ci/include",
-                                      "K=/tmp/env/x", ""});
+  const auto roots = temporary_roots({"/tmp/ci/build/libex.so", "-L/tmp/deps/lib", "-Wl,-rpath,/tmp/rpath/lib", "/a:/tmp/ld/x",
+                                      "/var/tmp/not-ours/x", "/tmp", "/home/u/tmp/x", "-I/tmp/ci/include", "K=/tmp/env/x", ""});
   EXPECT_EQ(roots, (std::vector<std::string>{"/tmp/ci", "/tmp/deps", "/tmp/env", "/tmp/ld", "/tmp/rpath"}));
   auto sandbox = planned();
   sandbox.shown = {"/tmp/ci"};
@@ -145,8 +144,11 @@ struct SandboxRun : ::testing::Test {
     c.stderr_path = (dir / "out" / "job" / "stderr.txt").string();
     confine(c, sandbox, {(dir / "out" / "job").string()});
     ProcessResult result;
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> { result = co_await launcher.run(c); },
-                   [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { result = co_await launcher.run(c); },
+        [](std::exception_ptr e) {
+          if (e) std::rethrow_exception(e);
+        });
     io.run();
     io.restart();
     return result;
@@ -191,8 +193,11 @@ TEST_F(SandboxRun, AProgramThatCannotStartIsSaidSo) {
   confine(c, sandbox, {(dir / "out" / "job").string()});
   c.argv = {(dir / "outside").string()};  // a folder: exec fails with EACCES, inside the sandbox
   ProcessResult result;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> { result = co_await launcher.run(c); },
-                 [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { result = co_await launcher.run(c); },
+      [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });
   io.run();
   EXPECT_FALSE(result.started);
   EXPECT_NE(result.start_error.find("in the sandbox"), std::string::npos) << result.start_error;
@@ -209,13 +214,16 @@ TEST_F(SandboxRun, AStopLetsTheCommandFinishItsReport) {
   confine(c, sandbox, {(dir / "out" / "job").string()});
   asio::cancellation_signal cancel;
   bool aborted = false;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    try {
-      co_await launcher.run(c);
-    } catch (const boost::system::system_error& e) {
-      aborted = e.code() == asio::error::operation_aborted;
-    }
-  }, asio::bind_cancellation_slot(cancel.slot(), [](std::exception_ptr) {}));
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        try {
+          co_await launcher.run(c);
+        } catch (const boost::system::system_error& e) {
+          aborted = e.code() == asio::error::operation_aborted;
+        }
+      },
+      asio::bind_cancellation_slot(cancel.slot(), [](std::exception_ptr) {}));
   asio::steady_timer poll(io);
   std::function<void()> check = [&] {
     if (fs::exists(ready)) {

@@ -1,9 +1,9 @@
 #include "harness/exec/scheduler.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/multiple_exceptions.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/multiple_exceptions.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -21,9 +21,7 @@ Scheduler::Scheduler(const asio::any_io_executor& executor, ProcessLauncher& lau
       m_job_done(executor),
       m_start(std::chrono::steady_clock::now()) {}
 
-double Scheduler::now_s() const {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
-}
+double Scheduler::now_s() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count(); }
 
 asio::awaitable<RunResult> Scheduler::run(const Command& command, std::chrono::milliseconds timeout, int priority) {
   // After Ctrl-C nothing new starts, whether the job was queued or spawned late.
@@ -71,8 +69,7 @@ asio::awaitable<RunResult> Scheduler::run(const Command& command, std::chrono::m
 void Scheduler::spawn(std::function<asio::awaitable<void>()> job) {
   ++m_outstanding;
   auto& signal = m_signals.emplace_back();
-  asio::co_spawn(m_executor, std::move(job),
-                 asio::bind_cancellation_slot(signal.slot(), [this](std::exception_ptr error) {
+  asio::co_spawn(m_executor, std::move(job), asio::bind_cancellation_slot(signal.slot(), [this](std::exception_ptr error) {
                    if (error && on_error) {
                      try {
                        std::rethrow_exception(error);

@@ -1,9 +1,9 @@
 #include "harness/exec/scheduler.hpp"
 #include "harness/testing/fake_process_launcher.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <gtest/gtest.h>
 
 namespace harness::exec {
 namespace {
@@ -103,10 +103,13 @@ TEST_F(SchedulerTest, CancelAllStopsRunningAndQueuedJobsAndJoinCompletes) {
       ++finished_normally;
     });
   bool joined = false;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    co_await scheduler.join();
-    joined = true;
-  }, [](std::exception_ptr) {});
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await scheduler.join();
+        joined = true;
+      },
+      [](std::exception_ptr) {});
   settle();
   ASSERT_EQ(launcher.running(), 2u);
   EXPECT_FALSE(joined);

@@ -3,8 +3,8 @@
 // bubblewrap reports a child killed by signal N as exit status 128+N, the same as a program that
 // calls exit(128+N); this shim starts PROGRAM, waits for it, and writes its real wait status to
 // descriptor FD for the launcher: "started", then "status N" (or "noexec ERRNO" when PROGRAM
-// cannot be started), and "ignored SIG PID" for a stop signal the code under test sent it. A program of its own, with no library beyond libc: it runs once per tool
-// process, and starts in about a millisecond (Sohound's own executable takes 18 ms).
+// cannot be started), and "ignored SIG PID" for a stop signal the code under test sent it. A program of its own, with no library
+// beyond libc: it runs once per tool process, and starts in about a millisecond (Sohound's own executable takes 18 ms).
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -46,7 +46,8 @@ void say_ignored(int sig, pid_t from) {
   auto number = [&](long value) {
     char digits[24];
     std::size_t k = 0;
-    do digits[k++] = static_cast<char>('0' + value % 10); while ((value /= 10) > 0 && k < sizeof digits);
+    do digits[k++] = static_cast<char>('0' + value % 10);
+    while ((value /= 10) > 0 && k < sizeof digits);
     while (k > 0 && n < sizeof line - 2) line[n++] = digits[--k];
   };
   number(sig);

@@ -15,8 +15,8 @@
 #include <functional>
 #include <limits>
 #include <random>
-#include <set>
 #include <regex>
+#include <set>
 #include <thread>
 
 namespace harness::exec {
@@ -35,9 +35,7 @@ std::vector<pid_t> all_pids() {
   return pids;
 }
 
-std::string read_proc(pid_t pid, const char* what) {
-  return util::read_file_or_empty(fmt::format("/proc/{}/{}", pid, what));
-}
+std::string read_proc(pid_t pid, const char* what) { return util::read_file_or_empty(fmt::format("/proc/{}/{}", pid, what)); }
 
 pid_t parent_of(pid_t pid) {
   const auto stat = read_proc(pid, "stat");

@@ -54,8 +54,9 @@ std::vector<std::string> base_flags(model::Compiler compiler, model::Language la
   // No caret lines: the compiler does not quote source lines in its messages. It reads them from
   // the file a #line directive names, whatever it is (#line 1 "/proc/self/environ" put the
   // environment into build logs and reports); the file:line:col it prints is enough.
-  std::vector<std::string> flags = {"-g", "-O0", "-fno-omit-frame-pointer", "-pthread",
-                                    compiler == model::Compiler::clang ? "-fno-caret-diagnostics" : "-fno-diagnostics-show-caret"};
+  std::vector<std::string> flags = {
+      "-g", "-O0", "-fno-omit-frame-pointer", "-pthread",
+      compiler == model::Compiler::clang ? "-fno-caret-diagnostics" : "-fno-diagnostics-show-caret"};
   if (language == model::Language::c)
     flags.push_back("-std=gnu17");
   else
@@ -67,11 +68,15 @@ std::vector<std::string> flavour_flags(model::Flavour flavour) {
   switch (flavour) {
     // Valgrind 3.19 cannot read Clang 14's default DWARF 5 (DW_FORM_addrx: "debuginfo reader:
     // ensure_valid failed", and valgrind exits mid-report); DWARF 4 works for both compilers.
-    case model::Flavour::plain: return {"-gdwarf-4"};
-    case model::Flavour::asan: return {"-fsanitize=address", "-fsanitize-recover=address"};
-    case model::Flavour::tsan: return {"-fsanitize=thread"};
+    case model::Flavour::plain:
+      return {"-gdwarf-4"};
+    case model::Flavour::asan:
+      return {"-fsanitize=address", "-fsanitize-recover=address"};
+    case model::Flavour::tsan:
+      return {"-fsanitize=thread"};
     // Recoverable (GCC and Clang default for most checks): every UB site is reported, not the first.
-    case model::Flavour::ubsan: return {"-fsanitize=undefined", "-fno-sanitize=vptr"};
+    case model::Flavour::ubsan:
+      return {"-fsanitize=undefined", "-fno-sanitize=vptr"};
   }
   return {};
 }
@@ -83,8 +88,7 @@ std::vector<std::string> cxx_sync_flags(model::Flavour flavour, model::Language 
 }
 
 std::vector<std::string> driver_link_flags(model::Compiler compiler, model::Flavour flavour) {
-  if (compiler == model::Compiler::clang && flavour != model::Flavour::plain)
-    return {"-fsanitize-link-c++-runtime", "-lstdc++"};
+  if (compiler == model::Compiler::clang && flavour != model::Flavour::plain) return {"-fsanitize-link-c++-runtime", "-lstdc++"};
   return {};
 }
 
@@ -140,8 +144,13 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
     // Valgrind expands %p and %q{VAR} in file names: a '%' of the folder's own is written %%.
     std::string dir;
     for (char c : report_dir) dir += c == '%' ? std::string("%%") : std::string(1, c);
-    command.argv = {valgrind_program(), tool_args.front(), "--xml=yes", "--xml-file=" + dir + "/vg.%p.xml",
-                    "--log-file=" + dir + "/vg.%p.log", "--num-callers=40", "--error-limit=no",
+    command.argv = {valgrind_program(),
+                    tool_args.front(),
+                    "--xml=yes",
+                    "--xml-file=" + dir + "/vg.%p.xml",
+                    "--log-file=" + dir + "/vg.%p.log",
+                    "--num-callers=40",
+                    "--error-limit=no",
                     "--child-silent-after-fork=yes"};
     command.argv.insert(command.argv.end(), tool_args.begin() + 1, tool_args.end());
     command.argv.insert(command.argv.end(), {"--", driver});
@@ -159,8 +168,8 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
     case model::Tool::memcheck:
       // Every leak kind shown (Sohound applies its own policy); origins of uninitialised values;
       // descriptors left open (--track-fds, read from the text log: 3.19 keeps fds out of the XML).
-      valgrind({"--tool=memcheck", "--leak-check=full", "--show-leak-kinds=all",
-                "--errors-for-leak-kinds=definite,indirect", "--track-origins=yes", "--track-fds=yes"});
+      valgrind({"--tool=memcheck", "--leak-check=full", "--show-leak-kinds=all", "--errors-for-leak-kinds=definite,indirect",
+                "--track-origins=yes", "--track-fds=yes"});
       break;
     case model::Tool::helgrind:
       // history-level=full keeps the conflicting access's stack for both sides of a race.
@@ -177,8 +186,8 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
       command.env["ASAN_OPTIONS"] = sanitizer("asan") +
                                     ":fast_unwind_on_malloc=0:malloc_context_size=40:halt_on_error=0:detect_leaks=1:"
                                     "abort_on_error=0";
-      command.env["LSAN_OPTIONS"] = fmt::format("exitcode={}:fast_unwind_on_malloc=0:malloc_context_size=40",
-                                                k_sanitizer_exit_code);
+      command.env["LSAN_OPTIONS"] =
+          fmt::format("exitcode={}:fast_unwind_on_malloc=0:malloc_context_size=40", k_sanitizer_exit_code);
       command.argv = sanitized_driver();
       break;
     case model::Tool::tsan:

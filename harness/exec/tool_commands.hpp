@@ -88,7 +88,6 @@ std::string sanitizer_start_risk();
 // Runs `driver` under `tool`, writing raw reports into `report_dir`. With `without_aslr`, the ASan
 // and TSan drivers start under `setarch -R` (UBSan has no shadow memory; Valgrind has its own
 // address-space manager).
-Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir,
-                     bool without_aslr = false);
+Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir, bool without_aslr = false);
 
 }  // namespace harness::exec

@@ -34,10 +34,11 @@ void restore_feature_frames(std::vector<model::Finding>& findings, const Feature
       for (std::size_t i = 1; i < stack.size(); ++i) {
         auto lost = lost_frame(stack, i, feature);
         if (!lost) continue;
-        notes.push_back(fmt::format("{}{} of {}: {} ({}{}), which {} called; TSan records no frame for a function "
-                                    "that calls uninstrumented code directly",
-                                    k_restored_frame_note, i, which, lost->function, lost->file,
-                                    lost->line ? fmt::format(":{}", lost->line) : "", stack[i].function));
+        notes.push_back(
+            fmt::format("{}{} of {}: {} ({}{}), which {} called; TSan records no frame for a function "
+                        "that calls uninstrumented code directly",
+                        k_restored_frame_note, i, which, lost->function, lost->file,
+                        lost->line ? fmt::format(":{}", lost->line) : "", stack[i].function));
         stack.insert(stack.begin() + static_cast<std::ptrdiff_t>(i), std::move(*lost));
         return;
       }

@@ -4,10 +4,14 @@ namespace harness::model {
 
 std::string_view to_string(FindingStatus status) {
   switch (status) {
-    case FindingStatus::new_finding: return "new";
-    case FindingStatus::expected: return "expected";
-    case FindingStatus::suppressed: return "suppressed";
-    case FindingStatus::baseline: return "baseline";
+    case FindingStatus::new_finding:
+      return "new";
+    case FindingStatus::expected:
+      return "expected";
+    case FindingStatus::suppressed:
+      return "suppressed";
+    case FindingStatus::baseline:
+      return "baseline";
   }
   return "new";
 }

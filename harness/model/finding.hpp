@@ -11,11 +11,11 @@ struct Frame {
   std::string function;  // demangled, as the tool printed it; "" when unknown
   std::string file;      // full path when the tool knew the folder
   int line = 0;
-  std::string object;    // the ELF object (executable or .so)
+  std::string object;  // the ELF object (executable or .so)
 };
 
 struct AuxStack {
-  std::string label;     // e.g. "Address 0x.. is 0 bytes after a block of size 40 alloc'd"
+  std::string label;  // e.g. "Address 0x.. is 0 bytes after a block of size 40 alloc'd"
   std::vector<Frame> frames;
 };
 
@@ -30,7 +30,7 @@ struct Finding {
   std::vector<AuxStack> aux_stacks;
   std::uint64_t bytes = 0;
   std::uint64_t blocks = 0;
-  std::uint64_t count = 1;   // how many times the tool reported it within the job
+  std::uint64_t count = 1;  // how many times the tool reported it within the job
   int pid = 0;
   // The process that reported it, when a job runs more than Sohound's own driver (a program of
   // the user's and the children it starts): "EXE (pid N, parent M)"; "" otherwise.
@@ -38,8 +38,8 @@ struct Finding {
   std::string fingerprint;
   FindingStatus status = FindingStatus::new_finding;
   Severity severity = Severity::error;
-  std::string expected_by;   // the expectation that matched, when status == expected
-  std::string suppressed_by; // the suppression that matched, when status == suppressed
+  std::string expected_by;    // the expectation that matched, when status == expected
+  std::string suppressed_by;  // the suppression that matched, when status == suppressed
   // The fingerprint of the finding of the same job this one follows from (an indirect leak's
   // owner, the first error about a freed block); "" for a root. Only roots fail a job.
   std::string root;

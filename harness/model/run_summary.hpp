@@ -13,15 +13,15 @@ namespace harness::model {
 
 // This run's place in a sharded run (docs/sharding.md); index 0 when the run was not a shard.
 struct ShardInfo {
-  int index = 0;                   // 1-based
+  int index = 0;  // 1-based
   int total = 0;
-  std::string source;              // where index and total came from: --shard, bazel, gtest, gitlab, kubernetes
-  std::string balance;             // how jobs were split: "costs" (a --costs file) or "hash"
-  std::string plan;                // id of the whole plan (every job of every shard, in order)
-  std::string split;               // id of the split: the plan, the shard count and the job times it used
-  std::string specs_digest;        // the spec files' contents
-  std::size_t plan_jobs = 0;       // jobs in the whole plan
-  std::vector<std::size_t> jobs;   // this shard's jobs: their positions in the whole plan, in order
+  std::string source;             // where index and total came from: --shard, bazel, gtest, gitlab, kubernetes
+  std::string balance;            // how jobs were split: "costs" (a --costs file) or "hash"
+  std::string plan;               // id of the whole plan (every job of every shard, in order)
+  std::string split;              // id of the split: the plan, the shard count and the job times it used
+  std::string specs_digest;       // the spec files' contents
+  std::size_t plan_jobs = 0;      // jobs in the whole plan
+  std::vector<std::size_t> jobs;  // this shard's jobs: their positions in the whole plan, in order
   // What the split of each plan job depended on (plan::encode_split_input), in plan order: merge
   // computes the split again from these and checks each shard holds exactly its own jobs.
   std::vector<std::string> split_inputs;
@@ -37,7 +37,7 @@ struct MergeInfo {
 
 struct RunSummary {
   std::string sohound_version;
-  std::string started_at;    // ISO 8601 UTC
+  std::string started_at;  // ISO 8601 UTC
   double duration_s = 0;
   bool interrupted = false;  // Ctrl-C: the results are partial
   std::vector<std::string> specs;
@@ -49,13 +49,13 @@ struct RunSummary {
   // How the run executed (exec::PipelineStats): tool processes started, of which batches; features
   // re-run alone after a batch stopped in them; jobs answered from the result cache.
   std::size_t processes = 0, batches = 0, reruns = 0, cached = 0, cache_damaged = 0;
-  std::string cache_dir;                     // "" when the cache was off
+  std::string cache_dir;  // "" when the cache was off
   // The sandbox tool processes ran in: its engine ("bubblewrap") when on, else why not.
   std::string sandbox;
   std::string sandbox_reason;
-  ShardInfo shard;                           // index 0 unless this run is a shard (or a merge of shards: index 0, total N)
-  std::optional<MergeInfo> merge;            // set by `sohound merge` of shard results
-  std::vector<Span> spans;                   // the run's trace (docs/tracing.md)
+  ShardInfo shard;                 // index 0 unless this run is a shard (or a merge of shards: index 0, total N)
+  std::optional<MergeInfo> merge;  // set by `sohound merge` of shard results
+  std::vector<Span> spans;         // the run's trace (docs/tracing.md)
 };
 
 // Whether the results are known to be incomplete: an accepted partial merge.

@@ -2,9 +2,9 @@
 // carrying the position of its text so compiler errors and stacks point back into the YAML file.
 #pragma once
 
+#include "harness/model/finding.hpp"
 #include "harness/model/source_pos.hpp"
 #include "harness/model/suppression.hpp"
-#include "harness/model/finding.hpp"
 #include "harness/model/tool.hpp"
 
 #include <map>
@@ -32,9 +32,9 @@ struct Snippet {
 
 // A known finding that must not fail the run.
 struct Expectation {
-  std::string kind;                  // dotted kind or glob ("leak.*")
-  std::string function;              // glob matched against any frame of the primary stack; "" = any
-  std::optional<Tool> tool;          // restrict to one tool
+  std::string kind;          // dotted kind or glob ("leak.*")
+  std::string function;      // glob matched against any frame of the primary stack; "" = any
+  std::optional<Tool> tool;  // restrict to one tool
   SourcePos pos;
   std::string describe() const;
 };
@@ -43,20 +43,20 @@ struct Expectation {
 // `sohound exec`, one case of a GoogleTest binary, a CTest test). It is a feature without a driver:
 // same jobs, findings, expectations, suppressions, baselines and reports.
 struct ProgramSpec {
-  std::vector<std::string> argv;           // argv[0]: the program (the plain build, run by the Valgrind tools)
-  std::map<Flavour, std::string> builds;   // the user's instrumented builds: asan, tsan, ubsan
-  std::string cwd;                         // absolute; "" = a work folder of the job's own
-  int exit_status = 0;                     // what a passing run exits with
+  std::vector<std::string> argv;          // argv[0]: the program (the plain build, run by the Valgrind tools)
+  std::map<Flavour, std::string> builds;  // the user's instrumented builds: asan, tsan, ubsan
+  std::string cwd;                        // absolute; "" = a work folder of the job's own
+  int exit_status = 0;                    // what a passing run exits with
   // Valgrind follows every child (--trace-children=yes, one report per process) except these
   // (--trace-children-skip patterns, matched against the path exec'd: "*/sh"). A skipped process's
   // own children are not followed either, so shells are followed unless the user says otherwise.
   std::vector<std::string> skip_children;
-  std::string gtest_case;                  // one GoogleTest case ("Suite.Name"), run with --gtest_filter
+  std::string gtest_case;  // one GoogleTest case ("Suite.Name"), run with --gtest_filter
   // What else the program reads (absolute glob patterns: data files, scripts). Set: its results are
   // cached, keyed on these files, the program, the libraries it loads and how it is run. Unset:
   // Sohound cannot know when a result would be stale, so the program always runs.
   std::optional<std::vector<std::string>> inputs;
-  std::string origin;                      // "gtest", "ctest" or "" (spec / exec), for reports
+  std::string origin;  // "gtest", "ctest" or "" (spec / exec), for reports
   // How the user gives a build for a flavour where they made this program ("{}" is the flavour's
   // name): said when a sanitizer job is skipped for want of one.
   std::string build_hint = "'{}: PATH' beside 'program' in the spec";
@@ -68,10 +68,10 @@ struct ProgramSpec {
 struct FeatureSpec {
   std::string name;
   SourcePos pos;
-  std::optional<Language> language;  // overrides the suite's
+  std::optional<Language> language;    // overrides the suite's
   std::optional<Isolation> isolation;  // overrides the suite's
-  Snippet code;                      // inline body, or
-  std::string source;                // absolute path of a file with its own includes and an entry function
+  Snippet code;                        // inline body, or
+  std::string source;                  // absolute path of a file with its own includes and an entry function
   std::string entry = "feature";
   Snippet setup, teardown, globals;
   int threads = 1;
@@ -99,7 +99,7 @@ struct LibrarySpec {
   SourcePos pos;
   std::vector<std::string> pkg_config;
   std::vector<SourcePos> pkg_config_pos;
-  std::string path;                  // absolute path of a prebuilt .so
+  std::string path;                       // absolute path of a prebuilt .so
   std::vector<std::string> include_dirs;  // absolute
   LibraryBuild build;
 };
@@ -108,8 +108,8 @@ enum class Compiler { gcc, clang };
 
 struct SuiteSpec {
   std::string name;
-  std::string file;                  // the spec file, as given
-  std::string dir;                   // absolute folder of the spec file
+  std::string file;  // the spec file, as given
+  std::string dir;   // absolute folder of the spec file
   Language language = Language::c;
   std::optional<Isolation> isolation;  // unset: the run's default (--isolation, else batch)
   Compiler compiler = Compiler::gcc;
@@ -120,8 +120,8 @@ struct SuiteSpec {
   double timeout_s = 60;
   std::optional<std::vector<Tool>> tools;
   Snippet globals;
-  std::map<std::string, Severity> policy;              // kind glob -> severity, over the defaults
-  std::vector<Suppression> suppressions;               // Sohound-level, from files and inline entries
+  std::map<std::string, Severity> policy;                               // kind glob -> severity, over the defaults
+  std::vector<Suppression> suppressions;                                // Sohound-level, from files and inline entries
   std::map<std::string, std::vector<std::string>> native_suppressions;  // tool -> native files (absolute)
   std::vector<FeatureSpec> features;
 };

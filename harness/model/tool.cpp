@@ -26,10 +26,14 @@ std::string_view name(Tool tool) { return info(tool).name; }
 
 std::string_view name(Flavour flavour) {
   switch (flavour) {
-    case Flavour::plain: return "plain";
-    case Flavour::asan: return "asan";
-    case Flavour::tsan: return "tsan";
-    case Flavour::ubsan: return "ubsan";
+    case Flavour::plain:
+      return "plain";
+    case Flavour::asan:
+      return "asan";
+    case Flavour::tsan:
+      return "tsan";
+    case Flavour::ubsan:
+      return "ubsan";
   }
   return "plain";
 }
@@ -49,17 +53,20 @@ std::vector<std::string_view> tool_names() {
 bool can_report(Tool tool, std::string_view kind) {
   const auto family = kind.substr(0, kind.find('.'));
   switch (tool) {
-    case Tool::memcheck: return family == "leak" || family == "mem" || family == "crash" || family == "fd";
-    case Tool::helgrind: return family == "race" || family == "lock" || family == "thread" || family == "crash";
-    case Tool::drd: return (family == "race" && kind != "race.lock_order") || family == "lock" || family == "thread" ||
-                           family == "crash";
+    case Tool::memcheck:
+      return family == "leak" || family == "mem" || family == "crash" || family == "fd";
+    case Tool::helgrind:
+      return family == "race" || family == "lock" || family == "thread" || family == "crash";
+    case Tool::drd:
+      return (family == "race" && kind != "race.lock_order") || family == "lock" || family == "thread" || family == "crash";
     case Tool::asan:
       return (family == "leak" || family == "mem" || family == "crash") &&
              !(kind == "mem.uninit" || kind == "leak.possible" || kind == "leak.reachable" || kind == "mem.syscall_param");
     case Tool::tsan:
       return family == "race" || family == "lock" || family == "thread" || family == "signal" || family == "crash" ||
              kind == "mem.invalid_read" || kind == "mem.invalid_write";
-    case Tool::ubsan: return family == "ub" || family == "crash";
+    case Tool::ubsan:
+      return family == "ub" || family == "crash";
   }
   return true;
 }

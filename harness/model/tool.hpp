@@ -14,11 +14,11 @@ enum class ToolFamily { valgrind, sanitizer };
 
 struct ToolInfo {
   Tool tool;
-  std::string_view name;       // spec and CLI spelling
-  Flavour flavour;             // how the driver and library are built for it
-  double timeout_scale;        // the tool's slowdown over a native run
+  std::string_view name;  // spec and CLI spelling
+  Flavour flavour;        // how the driver and library are built for it
+  double timeout_scale;   // the tool's slowdown over a native run
   ToolFamily family;
-  std::string_view log_prefix; // sanitizers: log_path file prefix in the job folder
+  std::string_view log_prefix;  // sanitizers: log_path file prefix in the job folder
 };
 
 const std::vector<ToolInfo>& tool_table();

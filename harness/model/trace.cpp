@@ -16,7 +16,8 @@ std::string_view Span::attribute(std::string_view key) const {
 namespace {
 
 bool lower_hex(std::string_view s, std::size_t size) {
-  return s.size() == size && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }) &&
+  return s.size() == size &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }) &&
          s.find_first_not_of('0') != std::string_view::npos;
 }
 
@@ -50,7 +51,8 @@ std::string format_traceparent(const std::string& trace_id, const std::string& s
 
 Tracer::Tracer(std::optional<TraceContext> context)
     : m_anchor_steady(Clock::now()),
-      m_anchor_unix_us(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()) {
+      m_anchor_unix_us(
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()) {
   std::random_device random;
   m_state = (static_cast<std::uint64_t>(random()) << 32) ^ random() ^ static_cast<std::uint64_t>(m_anchor_unix_us);
   if (context) {

@@ -16,10 +16,10 @@
 namespace harness::model {
 
 struct Span {
-  std::string trace_id;   // 32 lower-case hex digits (W3C trace-context)
-  std::string span_id;    // 16 lower-case hex digits
-  std::string parent_id;  // "" for a root; may name a span of another process (TRACEPARENT)
-  std::string name;       // run, driver build, library build, compile, link, tool process, parse, judge, report, ...
+  std::string trace_id;       // 32 lower-case hex digits (W3C trace-context)
+  std::string span_id;        // 16 lower-case hex digits
+  std::string parent_id;      // "" for a root; may name a span of another process (TRACEPARENT)
+  std::string name;           // run, driver build, library build, compile, link, tool process, parse, judge, report, ...
   std::int64_t start_us = 0;  // Unix time, microseconds
   std::int64_t end_us = 0;
   std::vector<std::pair<std::string, std::string>> attributes;  // suite, feature, tool, outcome, cache_hit, ...

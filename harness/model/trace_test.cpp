@@ -16,12 +16,12 @@ TEST(TraceParent, ValidHeadersAreReadAndInvalidOnesRefused) {
   EXPECT_TRUE(parse_traceparent("  00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00\n"));
   // A later version may add fields after the flags.
   EXPECT_TRUE(parse_traceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra"));
-  for (const char* bad : {"", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",          // no flags
-                          "00-00000000000000000000000000000000-00f067aa0ba902b7-01",          // zero trace id
-                          "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",          // zero parent
-                          "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",          // upper case
-                          "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",          // version ff
-                          "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",    // 00 has no extra
+  for (const char* bad : {"", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",       // no flags
+                          "00-00000000000000000000000000000000-00f067aa0ba902b7-01",        // zero trace id
+                          "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",        // zero parent
+                          "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",        // upper case
+                          "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",        // version ff
+                          "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",  // 00 has no extra
                           "00-4bf92f3577b34da6a3ce929d0e0e473x-00f067aa0ba902b7-01"})
     EXPECT_FALSE(parse_traceparent(bad)) << bad;
   EXPECT_EQ(format_traceparent("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"),

@@ -17,8 +17,8 @@ namespace harness::parse {
 
 struct SanitizerReport {
   std::vector<model::Finding> findings;
-  bool crashed = false;         // a fatal report (SEGV, stack overflow, ...): the process died
-  std::string crash_signal;     // "SEGV", "BUS", ... when crashed
+  bool crashed = false;                    // a fatal report (SEGV, stack overflow, ...): the process died
+  std::string crash_signal;                // "SEGV", "BUS", ... when crashed
   std::vector<std::string> tool_messages;  // ==PID== lines outside reports: start-up problems
   bool saw_report_header = false;          // an ERROR: line was present
 };

@@ -27,7 +27,8 @@ TEST(SanitizerFrame, GccAndClangSpellings) {
   EXPECT_EQ(module->object, "/home/dev/samples/san/asan-clang");
   EXPECT_EQ(module->file, "");
 
-  auto spaces = sanitizer_frame("    #0 0x7f in operator new(unsigned long) ../../../../src/libsanitizer/asan/asan_new_delete.cpp:95");
+  auto spaces =
+      sanitizer_frame("    #0 0x7f in operator new(unsigned long) ../../../../src/libsanitizer/asan/asan_new_delete.cpp:95");
   ASSERT_TRUE(spaces);
   EXPECT_EQ(spaces->function, "operator new(unsigned long)");
   EXPECT_EQ(spaces->line, 95);
@@ -128,7 +129,9 @@ TEST(SanitizerLog, SegvIsACrash) {
 }
 
 TEST(SanitizerLog, StartupProblemsAreToolMessages) {
-  const auto report = sanitizer_log("==7==ASan runtime does not come first in initial library list; you should either link runtime to your application or manually preload it with LD_PRELOAD.\n");
+  const auto report = sanitizer_log(
+      "==7==ASan runtime does not come first in initial library list; you should either link runtime to your application or "
+      "manually preload it with LD_PRELOAD.\n");
   EXPECT_TRUE(report.findings.empty());
   ASSERT_EQ(report.tool_messages.size(), 1u);
   EXPECT_FALSE(report.saw_report_header);

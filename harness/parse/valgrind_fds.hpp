@@ -13,7 +13,7 @@ namespace harness::parse {
 
 struct OpenFd {
   int fd = -1;
-  std::string path;     // as Valgrind described it (a path, or "socket:..." text)
+  std::string path;  // as Valgrind described it (a path, or "socket:..." text)
   bool inherited = false;
 };
 

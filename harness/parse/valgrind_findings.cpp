@@ -3,13 +3,19 @@
 namespace harness::parse {
 
 std::string valgrind_kind(std::string_view tool, std::string_view k) {
-  struct Row { std::string_view valgrind, sohound; };
+  struct Row {
+    std::string_view valgrind, sohound;
+  };
   if (tool == "helgrind") {
     static constexpr Row k_helgrind[] = {
-        {"Race", "race.data"},                 {"LockOrder", "race.lock_order"},
-        {"UnlockUnlocked", "lock.unlock_unlocked"}, {"UnlockForeign", "lock.unlock_foreign"},
-        {"UnlockBogus", "lock.unlock_bogus"},  {"PthAPIerror", "thread.api_error"},
-        {"Misc", "thread.misc"},               {"Dubious", "thread.dubious"},
+        {"Race", "race.data"},
+        {"LockOrder", "race.lock_order"},
+        {"UnlockUnlocked", "lock.unlock_unlocked"},
+        {"UnlockForeign", "lock.unlock_foreign"},
+        {"UnlockBogus", "lock.unlock_bogus"},
+        {"PthAPIerror", "thread.api_error"},
+        {"Misc", "thread.misc"},
+        {"Dubious", "thread.dubious"},
     };
     for (const auto& row : k_helgrind)
       if (row.valgrind == k) return std::string(row.sohound);
@@ -17,32 +23,49 @@ std::string valgrind_kind(std::string_view tool, std::string_view k) {
   }
   if (tool == "drd") {
     static constexpr Row k_drd[] = {
-        {"ConflictingAccess", "race.data"},    {"MutexErr", "lock.mutex_error"},
-        {"RwlockErr", "lock.rwlock_error"},    {"HoldtimeErr", "lock.hold_time"},
-        {"CondErr", "thread.cond_error"},      {"CondDestrErr", "thread.cond_destroy"},
-        {"CondRaceErr", "race.cond"},          {"CondWaitErr", "thread.cond_wait"},
-        {"SemaphoreErr", "thread.semaphore_error"}, {"BarrierErr", "thread.barrier_error"},
-        {"InvalidThreadId", "thread.invalid_id"}, {"GenericErr", "thread.misc"},
+        {"ConflictingAccess", "race.data"},
+        {"MutexErr", "lock.mutex_error"},
+        {"RwlockErr", "lock.rwlock_error"},
+        {"HoldtimeErr", "lock.hold_time"},
+        {"CondErr", "thread.cond_error"},
+        {"CondDestrErr", "thread.cond_destroy"},
+        {"CondRaceErr", "race.cond"},
+        {"CondWaitErr", "thread.cond_wait"},
+        {"SemaphoreErr", "thread.semaphore_error"},
+        {"BarrierErr", "thread.barrier_error"},
+        {"InvalidThreadId", "thread.invalid_id"},
+        {"GenericErr", "thread.misc"},
     };
     for (const auto& row : k_drd)
       if (row.valgrind == k) return std::string(row.sohound);
     return "drd." + std::string(k);
   }
   static constexpr Row k_rows[] = {
-      {"Leak_DefinitelyLost", "leak.definite"},   {"Leak_IndirectlyLost", "leak.indirect"},
-      {"Leak_PossiblyLost", "leak.possible"},     {"Leak_StillReachable", "leak.reachable"},
-      {"InvalidRead", "mem.invalid_read"},        {"InvalidWrite", "mem.invalid_write"},
-      {"UninitCondition", "mem.uninit"},          {"UninitValue", "mem.uninit"},
-      {"SyscallParam", "mem.syscall_param"},      {"InvalidFree", "mem.invalid_free"},
-      {"MismatchedFree", "mem.mismatched_free"},  {"Overlap", "mem.overlap"},
-      {"InvalidJump", "mem.invalid_jump"},        {"InvalidMemPool", "mem.invalid_mempool"},
-      {"FishyValue", "mem.fishy_value"},          {"ClientCheck", "mem.client_check"},
-      {"CoreMemError", "mem.core"},               {"ReallocSizeZero", "mem.realloc_size_zero"},
-      {"InvalidAlignment", "mem.invalid_alignment"}, {"InvalidSize", "mem.invalid_size"},
+      {"Leak_DefinitelyLost", "leak.definite"},
+      {"Leak_IndirectlyLost", "leak.indirect"},
+      {"Leak_PossiblyLost", "leak.possible"},
+      {"Leak_StillReachable", "leak.reachable"},
+      {"InvalidRead", "mem.invalid_read"},
+      {"InvalidWrite", "mem.invalid_write"},
+      {"UninitCondition", "mem.uninit"},
+      {"UninitValue", "mem.uninit"},
+      {"SyscallParam", "mem.syscall_param"},
+      {"InvalidFree", "mem.invalid_free"},
+      {"MismatchedFree", "mem.mismatched_free"},
+      {"Overlap", "mem.overlap"},
+      {"InvalidJump", "mem.invalid_jump"},
+      {"InvalidMemPool", "mem.invalid_mempool"},
+      {"FishyValue", "mem.fishy_value"},
+      {"ClientCheck", "mem.client_check"},
+      {"CoreMemError", "mem.core"},
+      {"ReallocSizeZero", "mem.realloc_size_zero"},
+      {"InvalidAlignment", "mem.invalid_alignment"},
+      {"InvalidSize", "mem.invalid_size"},
       {"InvalidSizeAndAlignment", "mem.invalid_size"},
       {"MismatchedAllocateDeallocateSize", "mem.mismatched_size"},
       {"MismatchedAllocateDeallocateAlignment", "mem.mismatched_alignment"},
-      {"FdBadClose", "fd.bad_close"},             {"FdNotClosed", "fd.leak"},
+      {"FdBadClose", "fd.bad_close"},
+      {"FdNotClosed", "fd.leak"},
       {"FdBadUse", "fd.bad_use"},
   };
   for (const auto& row : k_rows)

@@ -22,8 +22,8 @@ namespace harness::parse {
 struct ValgrindError {
   std::string unique;  // hex id, keys <errorcounts> within one file
   int tid = 0;
-  std::string kind;    // Valgrind's kind: InvalidRead, Leak_DefinitelyLost, ...
-  std::string what;    // <what> or <xwhat><text>
+  std::string kind;  // Valgrind's kind: InvalidRead, Leak_DefinitelyLost, ...
+  std::string what;  // <what> or <xwhat><text>
   std::vector<model::Frame> stack;
   std::vector<model::AuxStack> aux_stacks;  // each later <stack>, labelled by the <auxwhat> before it
   std::vector<std::string> aux_texts;       // every <auxwhat>/<xauxwhat><text>
@@ -47,16 +47,16 @@ struct ClientMessage {
 
 struct ValgrindReport {
   int protocol_version = 0;
-  std::string tool;        // protocoltool
+  std::string tool;  // protocoltool
   int pid = 0;
   int ppid = 0;
-  std::string exe;         // the client program (<args><argv><exe>), as it was started
-  bool finished = false;   // saw <status><state>FINISHED
-  bool complete = false;   // saw </valgrindoutput>: the file was not truncated
-  std::string problem;     // why the document is incomplete or malformed ("" when fine)
+  std::string exe;        // the client program (<args><argv><exe>), as it was started
+  bool finished = false;  // saw <status><state>FINISHED
+  bool complete = false;  // saw </valgrindoutput>: the file was not truncated
+  std::string problem;    // why the document is incomplete or malformed ("" when fine)
   std::optional<FatalSignal> fatal_signal;
   std::map<std::string, std::uint64_t> error_counts;  // unique -> count
-  std::vector<ValgrindError> errors;  // empty when a sink consumed them
+  std::vector<ValgrindError> errors;                  // empty when a sink consumed them
   // Top-level <stack>s outside any record: with --track-fds=yes, Valgrind 3.19 writes each open
   // descriptor's open-site stack here, in the order its text log lists the descriptors.
   std::vector<std::vector<model::Frame>> orphan_stacks;

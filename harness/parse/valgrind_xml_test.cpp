@@ -1,5 +1,5 @@
-#include "harness/parse/valgrind_findings.hpp"
 #include "harness/parse/valgrind_xml.hpp"
+#include "harness/parse/valgrind_findings.hpp"
 #include "harness/testing/testdata.hpp"
 
 #include <gtest/gtest.h>
@@ -35,8 +35,8 @@ TEST(ValgrindXml, MemoryErrorsWithStacksAuxStacksAndCounts) {
   const auto findings = valgrind_findings(*report);
   std::vector<std::string> kinds;
   for (const auto& f : findings) kinds.push_back(f.kind);
-  EXPECT_EQ(kinds, (std::vector<std::string>{"mem.invalid_read", "mem.invalid_write", "mem.uninit",
-                                             "mem.mismatched_free", "mem.invalid_free"}));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"mem.invalid_read", "mem.invalid_write", "mem.uninit", "mem.mismatched_free",
+                                             "mem.invalid_free"}));
   EXPECT_EQ(findings[2].stack[0].function, "uninit_cond()");
   ASSERT_EQ(findings[0].aux_stacks.size(), 1u) << "an auxwhat with a stack is not repeated as a label";
   EXPECT_EQ(findings[0].aux_stacks[0].frames.size(), 2u);
@@ -182,7 +182,8 @@ TEST(DrdXml, HeapBlockKeepsItsAllocationContextStack) {
   ASSERT_GE(alloc->frames.size(), 6u);
   EXPECT_EQ(alloc->frames[0].function, "operator new(unsigned long)");
   bool through_make_shared = false;
-  for (const auto& f : alloc->frames) through_make_shared = through_make_shared || f.function.find(" std::make_shared<") != std::string::npos;
+  for (const auto& f : alloc->frames)
+    through_make_shared = through_make_shared || f.function.find(" std::make_shared<") != std::string::npos;
   EXPECT_TRUE(through_make_shared);
 }
 

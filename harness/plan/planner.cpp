@@ -19,7 +19,8 @@ std::vector<model::Tool> tools_for(const model::SuiteSpec& suite, const model::F
   else
     for (const auto& row : model::tool_table()) tools.push_back(row.tool);
   if (!restrict_to.empty())
-    std::erase_if(tools, [&](model::Tool t) { return std::find(restrict_to.begin(), restrict_to.end(), t) == restrict_to.end(); });
+    std::erase_if(tools,
+                  [&](model::Tool t) { return std::find(restrict_to.begin(), restrict_to.end(), t) == restrict_to.end(); });
   return tools;
 }
 
@@ -50,10 +51,13 @@ double startup_cost_s(model::Tool tool) {
   // Measured here: Valgrind starts in 0.3-0.5 s (memcheck with --track-origins the most); the
   // sanitizer runtimes in a few milliseconds.
   switch (tool) {
-    case model::Tool::memcheck: return 0.7;
+    case model::Tool::memcheck:
+      return 0.7;
     case model::Tool::helgrind:
-    case model::Tool::drd: return 0.5;
-    default: return 0.02;
+    case model::Tool::drd:
+      return 0.5;
+    default:
+      return 0.02;
   }
 }
 

@@ -38,8 +38,8 @@ TEST(Units, FeaturesOfOneToolShareBatchesCutSoTheCoresFinishTogether) {
   }
   EXPECT_EQ(covered, jobs.size());  // every job in exactly one unit
   EXPECT_GE(memcheck_units, 1u);
-  EXPECT_LE(memcheck_units, 2u);    // few Valgrind start-ups
-  EXPECT_EQ(asan_units, 1u);        // sanitizer start-up is cheap: one batch
+  EXPECT_LE(memcheck_units, 2u);                         // few Valgrind start-ups
+  EXPECT_EQ(asan_units, 1u);                             // sanitizer start-up is cheap: one batch
   EXPECT_EQ(units.front().tool, model::Tool::memcheck);  // longest first
 }
 

@@ -56,13 +56,14 @@ util::Result<std::optional<ShardSelection>> resolve_shard(const std::string& cli
                                                           const std::map<std::string, std::string>& env) {
   if (!cli_shard.empty()) {
     if (cli_total > 0)
-      return util::make_error("sohound: --shard-total goes with JOB_COMPLETION_INDEX (Kubernetes); with --shard K/N give N there");
+      return util::make_error(
+          "sohound: --shard-total goes with JOB_COMPLETION_INDEX (Kubernetes); with --shard K/N give N there");
     const auto slash = cli_shard.find('/');
     const auto k = slash == std::string::npos ? std::nullopt : parse_int(std::string_view(cli_shard).substr(0, slash));
     const auto n = slash == std::string::npos ? std::nullopt : parse_int(std::string_view(cli_shard).substr(slash + 1));
     if (!k || !n || *n < 1 || *n > 100000 || *k < 1 || *k > *n)
-      return util::make_error(fmt::format("sohound: --shard '{}': expected K/N with 1 <= K <= N (1-based, like CI_NODE_INDEX/CI_NODE_TOTAL)",
-                                          cli_shard));
+      return util::make_error(fmt::format(
+          "sohound: --shard '{}': expected K/N with 1 <= K <= N (1-based, like CI_NODE_INDEX/CI_NODE_TOTAL)", cli_shard));
     return std::optional<ShardSelection>(ShardSelection{static_cast<int>(*k), static_cast<int>(*n), "--shard", {}});
   }
   for (const auto& [source, total, index, base] :
@@ -71,7 +72,8 @@ util::Result<std::optional<ShardSelection>> resolve_shard(const std::string& cli
         {"gitlab", "CI_NODE_TOTAL", "CI_NODE_INDEX", 1}})
     if (auto found = from_env(env, source, total, index, base); !found || *found) {
       if (cli_total > 0 && found)
-        return util::make_error(fmt::format("sohound: --shard-total is for JOB_COMPLETION_INDEX; this run is sharded by {}", total));
+        return util::make_error(
+            fmt::format("sohound: --shard-total is for JOB_COMPLETION_INDEX; this run is sharded by {}", total));
       if (found && std::string_view(source) == "bazel")
         if (const auto* status = lookup(env, "TEST_SHARD_STATUS_FILE")) (*found)->status_file = *status;
       return found;
@@ -80,8 +82,9 @@ util::Result<std::optional<ShardSelection>> resolve_shard(const std::string& cli
   if (completion && cli_total > 0) {
     const auto k = parse_int(*completion);
     if (!k || *k < 0 || *k >= cli_total)
-      return util::make_error(fmt::format("sohound: JOB_COMPLETION_INDEX='{}' is not a shard index of --shard-total {} (0-based: 0 to {})",
-                                          *completion, cli_total, cli_total - 1));
+      return util::make_error(
+          fmt::format("sohound: JOB_COMPLETION_INDEX='{}' is not a shard index of --shard-total {} (0-based: 0 to {})",
+                      *completion, cli_total, cli_total - 1));
     return std::optional<ShardSelection>(ShardSelection{static_cast<int>(*k + 1), cli_total, "kubernetes", {}});
   }
   if (cli_total > 0)

@@ -16,9 +16,9 @@
 namespace harness::plan {
 
 struct ShardSelection {
-  int index = 1;       // 1-based
+  int index = 1;  // 1-based
   int total = 1;
-  std::string source;  // "--shard", "bazel", "gtest", "gitlab", "kubernetes"
+  std::string source;       // "--shard", "bazel", "gtest", "gitlab", "kubernetes"
   std::string status_file;  // Bazel's TEST_SHARD_STATUS_FILE: touched to say sharding is supported
 };
 
@@ -49,8 +49,8 @@ struct ShardPlan {
 struct SplitInput {
   std::string suite, feature;
   model::Tool tool = model::Tool::memcheck;
-  bool compiled = true;         // a feature's object is compiled for it (not a program)
-  std::optional<double> cost;   // its recorded seconds (--costs), when known
+  bool compiled = true;        // a feature's object is compiled for it (not a program)
+  std::optional<double> cost;  // its recorded seconds (--costs), when known
 };
 
 std::vector<SplitInput> split_inputs(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs,

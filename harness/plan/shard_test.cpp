@@ -1,6 +1,5 @@
 #include "harness/plan/shard.hpp"
 
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -47,7 +46,7 @@ TEST(ResolveShard, EachConventionWithItsOwnBase) {
 }
 
 TEST(ResolveShard, PrecedenceIsCommandLineBazelGoogleTestGitLabKubernetes) {
-  Env all{{"TEST_TOTAL_SHARDS", "2"}, {"TEST_SHARD_INDEX", "1"}, {"GTEST_TOTAL_SHARDS", "3"}, {"GTEST_SHARD_INDEX", "0"},
+  Env all{{"TEST_TOTAL_SHARDS", "2"}, {"TEST_SHARD_INDEX", "1"}, {"GTEST_TOTAL_SHARDS", "3"},  {"GTEST_SHARD_INDEX", "0"},
           {"CI_NODE_TOTAL", "4"},     {"CI_NODE_INDEX", "1"},    {"JOB_COMPLETION_INDEX", "0"}};
   EXPECT_EQ(resolved("1/9", 0, all).source, "--shard");
   EXPECT_EQ(resolved("", 0, all).source, "bazel");
@@ -148,11 +147,12 @@ TEST(SplitIntoShards, HashSplitMovesNoOtherFeatureWhenOneIsAdded) {
   const auto b = split_into_shards(after.suites, after.jobs, 3, {});
   std::map<std::string, int> where;
   for (std::size_t i = 0; i < before.jobs.size(); ++i)
-    where[cost_key(before.suites[before.jobs[i].suite].name, before.suites[before.jobs[i].suite].features[before.jobs[i].feature].name,
-                   before.jobs[i].tool)] = a.shard_of[i];
+    where[cost_key(before.suites[before.jobs[i].suite].name,
+                   before.suites[before.jobs[i].suite].features[before.jobs[i].feature].name, before.jobs[i].tool)] =
+        a.shard_of[i];
   for (std::size_t i = 0; i < after.jobs.size(); ++i) {
-    const auto key = cost_key(after.suites[after.jobs[i].suite].name, after.suites[after.jobs[i].suite].features[after.jobs[i].feature].name,
-                              after.jobs[i].tool);
+    const auto key = cost_key(after.suites[after.jobs[i].suite].name,
+                              after.suites[after.jobs[i].suite].features[after.jobs[i].feature].name, after.jobs[i].tool);
     if (where.count(key)) {
       EXPECT_EQ(where[key], b.shard_of[i]) << key;
     }
@@ -174,8 +174,8 @@ TEST(SplitIntoShards, KnownCostsBalanceWithinTheLargestUnit) {
     std::map<std::string, double> units;
     for (std::size_t i = 0; i < s.jobs.size(); ++i) {
       const auto& j = s.jobs[i];
-      units[std::to_string(j.suite) + "/" + std::to_string(j.feature) + "/" + std::string(model::name(model::info(j.tool).flavour))] +=
-          cost(j).value_or(default_job_cost_s(j.tool));
+      units[std::to_string(j.suite) + "/" + std::to_string(j.feature) + "/" +
+            std::string(model::name(model::info(j.tool).flavour))] += cost(j).value_or(default_job_cost_s(j.tool));
     }
     double largest = 0;
     for (const auto& [k, c] : units) largest = std::max(largest, c + 0.05);
@@ -224,8 +224,8 @@ TEST(SplitIntoShards, TheCarriedSplitInputsGiveTheSameSplit) {
     EXPECT_EQ(again.balance, direct.balance);
     EXPECT_EQ(plan_id(decoded), plan_id(s.suites, s.jobs));
   }
-  for (const char* bad : {"", "a/b/memcheck", "a/b/memchek\t-\t1", "a/memcheck\t-\t1", "a/b/asan\t-1\t1", "a/b/asan\tx\t1",
-                          "a/b/asan\t-\t2"})
+  for (const char* bad :
+       {"", "a/b/memcheck", "a/b/memchek\t-\t1", "a/memcheck\t-\t1", "a/b/asan\t-1\t1", "a/b/asan\tx\t1", "a/b/asan\t-\t2"})
     EXPECT_FALSE(decode_split_input(bad)) << bad;
 }
 

@@ -13,8 +13,8 @@ namespace harness::testing {
 class TempDir {
  public:
   explicit TempDir(const std::string& prefix)
-      : m_path(std::filesystem::temp_directory_path() /
-               (prefix + "-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+      : m_path(std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(::getpid()) + "-" +
+                                                         ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
     std::filesystem::remove_all(m_path);
     std::filesystem::create_directories(m_path);
   }

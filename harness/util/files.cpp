@@ -45,12 +45,21 @@ int open_regular_file(const std::string& path, std::string* why) {
     refused = "not a regular file";
   } else if (::fstatfs(fd, &fs) == 0) {
     switch (static_cast<unsigned long>(fs.f_type)) {
-      case PROC_SUPER_MAGIC: case SYSFS_MAGIC: case DEBUGFS_MAGIC: case TRACEFS_MAGIC: case SECURITYFS_MAGIC:
-      case CGROUP_SUPER_MAGIC: case CGROUP2_SUPER_MAGIC: case BPF_FS_MAGIC: case PSTOREFS_MAGIC: case EFIVARFS_MAGIC:
+      case PROC_SUPER_MAGIC:
+      case SYSFS_MAGIC:
+      case DEBUGFS_MAGIC:
+      case TRACEFS_MAGIC:
+      case SECURITYFS_MAGIC:
+      case CGROUP_SUPER_MAGIC:
+      case CGROUP2_SUPER_MAGIC:
+      case BPF_FS_MAGIC:
+      case PSTOREFS_MAGIC:
+      case EFIVARFS_MAGIC:
       case 0x62656570: /* configfs */
         refused = "a kernel file system's file";
         break;
-      default: break;
+      default:
+        break;
     }
   }
   if (refused) {

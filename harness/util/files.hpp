@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <fstream>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 namespace harness::util {
 

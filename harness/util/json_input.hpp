@@ -22,7 +22,8 @@ Result<nlohmann::json> parse_json(std::string_view text, const std::string& file
 
 // The error parse_json gives when `text` nests deeper than `max_depth`, else nullopt (for readers
 // that parse with another library).
-std::optional<std::string> parse_json_depth_error(std::string_view text, const std::string& file, int max_depth = k_max_json_depth);
+std::optional<std::string> parse_json_depth_error(std::string_view text, const std::string& file,
+                                                  int max_depth = k_max_json_depth);
 
 // Typed access with the path in every error. A missing key gives the default; a present key of
 // the wrong type throws JsonTypeError, which read_json_document turns into an Error.
@@ -40,7 +41,7 @@ class JsonView {
   std::uint64_t count(std::string_view key, std::uint64_t fallback = 0) const;  // >= 0
   bool boolean(std::string_view key, bool fallback = false) const;
   std::vector<std::string> strings(std::string_view key) const;
-  JsonView object(std::string_view key) const;       // {} when missing
+  JsonView object(std::string_view key) const;                // {} when missing
   std::vector<JsonView> objects(std::string_view key) const;  // an array of objects; [] when missing
 
  private:

@@ -93,8 +93,8 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 }
 
 std::string shell_quote(std::string_view arg) {
-  if (!arg.empty() && arg.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=./,:%@") ==
-                          std::string_view::npos)
+  if (!arg.empty() &&
+      arg.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=./,:%@") == std::string_view::npos)
     return std::string(arg);
   std::string out = "'";
   for (char c : arg) {
@@ -131,8 +131,7 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   for (std::size_t k = 1; k < length; ++k)
     if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
   const auto c1 = static_cast<unsigned char>(text[i + 1]);
-  if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90))
-    return 0;
+  if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) return 0;
   return length;
 }
 
@@ -155,13 +154,7 @@ std::string sanitize_utf8(std::string_view text, bool xml_safe) {
   return out;
 }
 
-
-
-
-void append(std::vector<std::string>& to, const std::vector<std::string>& from) {
-  to.insert(to.end(), from.begin(), from.end());
-}
-
+void append(std::vector<std::string>& to, const std::vector<std::string>& from) { to.insert(to.end(), from.begin(), from.end()); }
 
 std::string printable(std::string_view text, bool keep_newlines) {
   std::string out;

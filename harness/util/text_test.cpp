@@ -1,5 +1,5 @@
-#include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
+#include "harness/util/files.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,10 @@ TEST(Text, PrintableShowsControlCharactersInsteadOfPassingThemToTheTerminal) {
   // A cursor-up, erase-line and carriage return that would rewrite a CI log's verdict line.
   EXPECT_EQ(printable("\033[1A\033[2K\r  PASS"), "\\x1b[1A\\x1b[2K\\x0d  PASS");
   EXPECT_EQ(printable("a\tb\x7f"), "a\tb\\x7f");
-  EXPECT_EQ(printable("CSI \xc2\x9b" "2J"), "CSI \\u009b2J") << "a C1 control in UTF-8";
+  EXPECT_EQ(printable("CSI \xc2\x9b"
+                      "2J"),
+            "CSI \\u009b2J")
+      << "a C1 control in UTF-8";
   EXPECT_EQ(printable("two\nlines"), "two\\x0alines");
   EXPECT_EQ(printable("two\nlines", true), "two\nlines");
   EXPECT_EQ(printable("caf\xc3\xa9 \xe2\x9c\x93"), "caf\xc3\xa9 \xe2\x9c\x93") << "other UTF-8 stays";

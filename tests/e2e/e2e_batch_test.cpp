@@ -123,22 +123,30 @@ class ResultCacheRuns : public ::testing::Test {
   void write(const std::string& name, const std::string& text) { std::ofstream(tmp.path().string() + "/" + name) << text; }
 
   void write_spec(const std::string& a_code, const std::string& a_expect = "", const std::string& a_env = "") {
-    write("cache.yaml", "suite: cache\n"
-                        "includes: [stdlib.h, example.h]\n"
-                        "tools: [memcheck, asan]\n"
-                        "library:\n  path: " + tmp.path().string() + "/libex.so\n  include-dirs: [" + tmp.path().string() + "]\n"
-                        "native-suppressions: {valgrind: [" + tmp.path().string() + "/vg.supp]}\n"
-                        // b first: a's edits below then move no line of b's (line numbers are in
-                        // its debug information, so moving b's code rightly runs b again).
-                        "features:\n"
-                        "  - name: b\n    code: |\n      void *volatile p = malloc(24); p = NULL;\n"
-                        "  - name: a\n" + a_env + "    code: |\n      " + a_code + "\n" + a_expect);
+    write("cache.yaml",
+          "suite: cache\n"
+          "includes: [stdlib.h, example.h]\n"
+          "tools: [memcheck, asan]\n"
+          "library:\n  path: " +
+              tmp.path().string() + "/libex.so\n  include-dirs: [" + tmp.path().string() +
+              "]\n"
+              "native-suppressions: {valgrind: [" +
+              tmp.path().string() +
+              "/vg.supp]}\n"
+              // b first: a's edits below then move no line of b's (line numbers are in
+              // its debug information, so moving b's code rightly runs b again).
+              "features:\n"
+              "  - name: b\n    code: |\n      void *volatile p = malloc(24); p = NULL;\n"
+              "  - name: a\n" +
+              a_env + "    code: |\n      " + a_code + "\n" + a_expect);
   }
 
   void build_library(const std::string& body) {
     write("example.h", "int ex_value(void);\n");
     write("ex.c", "int ex_value(void) { return " + body + "; }\n");
-    ASSERT_EQ(std::system(("gcc -g -O0 -fPIC -shared -o " + tmp.path().string() + "/libex.so " + tmp.path().string() + "/ex.c").c_str()), 0);
+    ASSERT_EQ(std::system(
+                  ("gcc -g -O0 -fPIC -shared -o " + tmp.path().string() + "/libex.so " + tmp.path().string() + "/ex.c").c_str()),
+              0);
   }
 
   json run(int expected_exit = 1) {
@@ -207,9 +215,8 @@ TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
   for (const auto& e : fs::recursive_directory_iterator(cache() + "/v2/jobs"))
     if (e.is_regular_file()) entries.push_back(e.path());
   ASSERT_FALSE(entries.empty());
-  std::sort(entries.begin(), entries.end(), [](const fs::path& x, const fs::path& y) {
-    return fs::last_write_time(x) > fs::last_write_time(y);
-  });
+  std::sort(entries.begin(), entries.end(),
+            [](const fs::path& x, const fs::path& y) { return fs::last_write_time(x) > fs::last_write_time(y); });
   fs::resize_file(entries.front(), fs::file_size(entries.front()) / 2);
   const auto eighth = run();
   EXPECT_EQ(eighth["execution"]["cache_damaged"], 1);
@@ -243,7 +250,8 @@ TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
 
   // --no-cache runs everything and reads nothing.
   fs::remove_all(tmp.path().string() + "/out");
-  const auto out = run_sohound("run " + spec() + " --no-cache --out " + tmp.path().string() + "/out --no-progress -j 2 --report json");
+  const auto out =
+      run_sohound("run " + spec() + " --no-cache --out " + tmp.path().string() + "/out --no-progress -j 2 --report json");
   EXPECT_EQ(read_results(tmp.path().string() + "/out")["execution"]["cached_jobs"], 0) << out.text;
 }
 
@@ -252,8 +260,8 @@ TEST_F(ResultCacheRuns, ConcurrentRunsSharingACacheLeaveItWhole) {
   write("vg.supp", "# none\n");
   write_spec("void *volatile p = malloc(40 + ex_value()); p = NULL;");
   // Two runs at once into one cache, each writing every entry (same keys, same moment).
-  const std::string run_one = std::string(SOHOUND_BIN) + " run " + spec() + " --cache-dir " + cache() + " --no-progress -j 1 --report json --out " +
-                              tmp.path().string();
+  const std::string run_one = std::string(SOHOUND_BIN) + " run " + spec() + " --cache-dir " + cache() +
+                              " --no-progress -j 1 --report json --out " + tmp.path().string();
   const auto both = run_sohound_shell("(" + run_one + "/one >/dev/null 2>&1 & " + run_one + "/two >/dev/null 2>&1 & wait)");
   (void)both;
   const auto one = read_results(tmp.path().string() + "/one");

@@ -177,8 +177,8 @@ TEST(CliE2E, CheckVerifiesLibrariesAreInstalled) {
 // One compile error fails the feature under every tool of its flavours: the summary prints it once,
 // naming the tools.
 TEST(CliE2E, ACompileErrorIsPrintedOncePerFeature) {
-  const auto out = run_sohound("run --no-progress --report json --filter build_error --out " + k_out + "/build-once " +
-                               k_specs + "outcomes.yaml");
+  const auto out = run_sohound("run --no-progress --report json --filter build_error --out " + k_out + "/build-once " + k_specs +
+                               "outcomes.yaml");
   EXPECT_EQ(out.exit_code, 1) << out.text;
   EXPECT_NE(out.text.find("build_failed outcomes/build_error [memcheck, asan]"), std::string::npos) << out.text;
   std::size_t count = 0;

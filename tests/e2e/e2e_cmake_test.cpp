@@ -31,9 +31,10 @@ const json* leak_in(const json& job, const std::string& function) {
 
 TEST(CtestCommand, RunsTheRegisteredTestsUnderTheToolsWithTheirEnvironmentAndBuilds) {
   const auto out = k_project + "/ctest-memory";
-  const auto run = run_sohound(fmt::format("ctest '{}/plain' -L memory --asan '{}/asan' --tools memcheck,asan,tsan "
-                                           "--no-progress --report json --out '{}'",
-                                           k_project, k_project, out));
+  const auto run =
+      run_sohound(fmt::format("ctest '{}/plain' -L memory --asan '{}/asan' --tools memcheck,asan,tsan "
+                              "--no-progress --report json --out '{}'",
+                              k_project, k_project, out));
   EXPECT_EQ(run.exit_code, 1) << run.text;
   const auto r = read_results(out);
   std::set<std::string> features;
@@ -60,9 +61,10 @@ TEST(CtestCommand, RunsTheRegisteredTestsUnderTheToolsWithTheirEnvironmentAndBui
 
 TEST(CtestCommand, NameAndLabelFiltersAreCtestsOwn) {
   const auto out = k_project + "/ctest-clean";
-  const auto run = run_sohound(fmt::format("ctest '{}/plain' -R '^counter' --label-exclude sohound --tools memcheck "
-                                           "--no-progress --report json --out '{}'",
-                                           k_project, out));
+  const auto run =
+      run_sohound(fmt::format("ctest '{}/plain' -R '^counter' --label-exclude sohound --tools memcheck "
+                              "--no-progress --report json --out '{}'",
+                              k_project, out));
   EXPECT_EQ(run.exit_code, 1) << run.text;  // counter.leaks leaks
   EXPECT_NE(run.text.find("ctest test 'counter off' is DISABLED: not run"), std::string::npos) << run.text;
   const auto r = read_results(out);
@@ -73,10 +75,12 @@ TEST(CtestCommand, NameAndLabelFiltersAreCtestsOwn) {
   ASSERT_TRUE(clean);
   EXPECT_TRUE((*clean)["passed"].get<bool>()) << frames_of(*clean);
 
-  const auto none = run_sohound(fmt::format("ctest '{}/plain' -R no-such-test --no-progress --out '{}'", k_project, out + "-none"));
+  const auto none =
+      run_sohound(fmt::format("ctest '{}/plain' -R no-such-test --no-progress --out '{}'", k_project, out + "-none"));
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_NE(none.text.find("ctest lists no test to run for this selection"), std::string::npos) << none.text;
-  const auto not_a_build = run_sohound(fmt::format("ctest '{}' --no-progress --out '{}'", SOHOUND_SOURCE_DIR "/docs", out + "-bad"));
+  const auto not_a_build =
+      run_sohound(fmt::format("ctest '{}' --no-progress --out '{}'", SOHOUND_SOURCE_DIR "/docs", out + "-bad"));
   EXPECT_EQ(not_a_build.exit_code, 2);
   EXPECT_NE(not_a_build.text.find("is not a CMake build folder with tests"), std::string::npos) << not_a_build.text;
 }

@@ -66,8 +66,8 @@ TEST(CorpusE2E, LibraryNoiseIsHiddenByItsOwnSuppression) {
   for (const auto& c : cases) {
     const auto* raw = job("corpus-raw", c.feature, c.tool);
     ASSERT_NE(raw, nullptr) << c.feature << " " << c.tool;
-    EXPECT_FALSE((*raw)["findings"].empty()) << c.feature << " under " << c.tool
-                                             << ": no longer reported; is " << c.suppression << " still needed?";
+    EXPECT_FALSE((*raw)["findings"].empty())
+        << c.feature << " under " << c.tool << ": no longer reported; is " << c.suppression << " still needed?";
     if (*c.frame) {
       EXPECT_NE(race_with(*raw, c.frame), nullptr) << c.feature << " " << c.tool << ":\n" << frames_of(*raw);
     }
@@ -82,8 +82,8 @@ TEST(CorpusE2E, LibraryNoiseIsHiddenByItsOwnSuppression) {
 // shared_ptr hand-offs and std::call_once are ordered by the drivers' happens-before annotations
 // (libstdc++'s hooks, the pthread_once wrapper): not reported at all, even without suppressions.
 TEST(CorpusE2E, ModelledSynchronisationLeavesNoReport) {
-  for (const char* feature : {"jsoncpp_shared_handoff", "shared_ptr_handoff", "call_once", "glib_mutex_hash",
-                              "glib_rw_lock", "glib_async_queue"}) {
+  for (const char* feature :
+       {"jsoncpp_shared_handoff", "shared_ptr_handoff", "call_once", "glib_mutex_hash", "glib_rw_lock", "glib_async_queue"}) {
     for (const char* tool : {"helgrind", "drd"}) {
       const auto* raw = job("corpus-raw", feature, tool);
       ASSERT_NE(raw, nullptr) << feature << " " << tool;

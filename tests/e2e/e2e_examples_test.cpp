@@ -54,8 +54,8 @@ TEST(ExamplesE2E, EachDeliberateBugIsFoundWhereItIs) {
         EXPECT_EQ(f, nullptr) << tool << " cannot see " << c.kind << " yet reported it in " << c.feature;
         continue;
       }
-      ASSERT_NE(f, nullptr) << tool << " missed " << c.kind << " in " << c.function << " (feature " << c.feature
-                            << ")\n" << frames_of(*j);
+      ASSERT_NE(f, nullptr) << tool << " missed " << c.kind << " in " << c.function << " (feature " << c.feature << ")\n"
+                            << frames_of(*j);
       EXPECT_EQ((*f)["status"], "expected");
       EXPECT_EQ((*f)["fingerprint"].get<std::string>().size(), 16u);
     }

@@ -63,8 +63,8 @@ int failed_starts(const std::string& driver, int tries) {
 
 TEST_F(HighMmapRandomisation, AsanAndTsanJobsStartAndReportTheirFindings) {
   const std::string dir = std::string(SOHOUND_E2E_OUT) + "/aslr";
-  const auto out = run_sohound("run --no-progress -j 2 --report json --out " + dir + " " + SOHOUND_SOURCE_DIR +
-                               "/tests/e2e/specs/aslr.yaml");
+  const auto out =
+      run_sohound("run --no-progress -j 2 --report json --out " + dir + " " + SOHOUND_SOURCE_DIR + "/tests/e2e/specs/aslr.yaml");
   EXPECT_EQ(out.exit_code, 0) << out.text;
   const auto r = read_results(dir);
   for (const auto& [feature, tool, kind, function] :
@@ -88,9 +88,9 @@ TEST_F(HighMmapRandomisation, AsanAndTsanJobsStartAndReportTheirFindings) {
 // timeout, and its stderr is cut; each job carries a note naming the kernel setting.
 TEST_F(HighMmapRandomisation, WithoutThePersonaEverySanitizerJobSaysWhyItFailed) {
   const std::string dir = std::string(SOHOUND_E2E_OUT) + "/aslr-fallback";
-  const auto out = run_sohound("run --no-progress -j 2 --report json --out " + dir + " " + SOHOUND_SOURCE_DIR +
-                                   "/tests/e2e/specs/aslr-fallback.yaml",
-                               "SOHOUND_NO_ASLR=0");
+  const auto out = run_sohound(
+      "run --no-progress -j 2 --report json --out " + dir + " " + SOHOUND_SOURCE_DIR + "/tests/e2e/specs/aslr-fallback.yaml",
+      "SOHOUND_NO_ASLR=0");
   EXPECT_NE(out.exit_code, 0) << out.text;
   const auto r = read_results(dir);
   ASSERT_EQ(r["jobs"].size(), 9u);
@@ -112,7 +112,8 @@ TEST_F(HighMmapRandomisation, WithoutThePersonaEverySanitizerJobSaysWhyItFailed)
       // The runtime's own SEGV handler faults: it prints DEADLYSIGNAL without end until the
       // timeout, or a few times and dies of SIGSEGV (both seen at 32 bits).
       EXPECT_TRUE(message.rfind("AddressSanitizer:DEADLYSIGNAL, printed without end", 0) == 0 ||
-                  message == "the asan runtime died of SIGSEGV after printing only AddressSanitizer:DEADLYSIGNAL: it did not start")
+                  message ==
+                      "the asan runtime died of SIGSEGV after printing only AddressSanitizer:DEADLYSIGNAL: it did not start")
           << message;
       EXPECT_NE(notes.find("sysctl vm.mmap_rnd_bits=28"), std::string::npos) << notes;
       const std::string job_dir = j["job_dir"];

@@ -35,10 +35,11 @@ TEST(Package, HoldsTheStrippedProgramItsCmakePackageAndManPage) {
   const auto deb = find(R"(sohound_[0-9.]+_amd64\.deb)");
   ASSERT_FALSE(deb.empty()) << "no package in " << k_dir;
   const auto contents = run_sohound_shell(fmt::format("dpkg-deb -c '{}'", deb));
-  for (const char* path : {"./usr/bin/sohound", "./usr/libexec/sohound/sohound-status", "./usr/lib/cmake/Sohound/SohoundConfig.cmake",
-                           "./usr/lib/cmake/Sohound/SohoundConfigVersion.cmake", "./usr/share/man/man1/sohound.1.gz",
-                           "./usr/share/doc/sohound/spec.md", "./usr/share/doc/sohound/sharding.md",
-                           "./usr/share/doc/sohound/tracing.md"})
+  for (const char* path :
+       {"./usr/bin/sohound", "./usr/libexec/sohound/sohound-status", "./usr/lib/cmake/Sohound/SohoundConfig.cmake",
+        "./usr/lib/cmake/Sohound/SohoundConfigVersion.cmake", "./usr/share/man/man1/sohound.1.gz",
+        "./usr/share/doc/sohound/spec.md", "./usr/share/doc/sohound/copyright", "./usr/share/doc/sohound/sharding.md",
+        "./usr/share/doc/sohound/tracing.md"})
     EXPECT_NE(contents.text.find(path), std::string::npos) << path << " not in\n" << contents.text;
   const auto info = run_sohound_shell(fmt::format("dpkg-deb -f '{}' Package Depends Recommends", deb));
   EXPECT_NE(info.text.find("Package: sohound"), std::string::npos) << info.text;
@@ -72,8 +73,9 @@ TEST(Package, HoldsTheStrippedProgramItsCmakePackageAndManPage) {
   const auto help = run_sohound_shell(fmt::format("'{}' exec --help", program));
   EXPECT_NE(help.text.find("--gtest"), std::string::npos) << help.text;
   const auto out = k_dir + "/run";
-  const auto run = run_sohound_shell(fmt::format("'{}' exec --no-cache --tools memcheck --no-progress --report json --out '{}' -- '{}' '{}'",
-                                                 program, out, SOHOUND_E2E_LEAKY_TEST, SOHOUND_E2E_CHILD_LEAK));
+  const auto run =
+      run_sohound_shell(fmt::format("'{}' exec --no-cache --tools memcheck --no-progress --report json --out '{}' -- '{}' '{}'",
+                                    program, out, SOHOUND_E2E_LEAKY_TEST, SOHOUND_E2E_CHILD_LEAK));
   EXPECT_EQ(run.exit_code, 1) << run.text;
   EXPECT_NE(run.text.find("leak.definite exec/sohound_e2e_leaky_test [memcheck] 48 bytes"), std::string::npos) << run.text;
   // The installed program finds its status shim in ../libexec/sohound: the job ran sandboxed.
@@ -88,7 +90,8 @@ TEST(Package, Debian12ResolvesItsDependenciesFromNothing) {
     GTEST_SKIP() << "no package lists (apt-get update has not run here)";
   // apt's own solver with no package installed: what `apt-get install ./sohound_*.deb` does on a
   // clean Debian 12 (simulated: nothing is installed).
-  const auto sim = run_sohound_shell(fmt::format("apt-get -s -o Debug::NoLocking=1 -o Dir::State::status=/dev/null install '{}'", deb));
+  const auto sim =
+      run_sohound_shell(fmt::format("apt-get -s -o Debug::NoLocking=1 -o Dir::State::status=/dev/null install '{}'", deb));
   EXPECT_EQ(sim.exit_code, 0) << sim.text.substr(0, 4000);
   EXPECT_NE(sim.text.find("Inst sohound (0.1.0 local-deb"), std::string::npos) << sim.text.substr(0, 4000);
   EXPECT_NE(sim.text.find("Inst valgrind "), std::string::npos);

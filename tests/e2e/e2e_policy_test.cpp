@@ -13,7 +13,8 @@ const std::string k_out = std::string(SOHOUND_E2E_OUT) + "/policy";
 TEST(BaselineE2E, WriteThenRunAgainstIt) {
   const auto baseline = k_out + "/baseline.json";
   fs::create_directories(k_out);
-  auto first = run_sohound("run --no-progress --out " + k_out + "/b1 --write-baseline " + baseline + " " + k_specs + "leaky.yaml");
+  auto first =
+      run_sohound("run --no-progress --out " + k_out + "/b1 --write-baseline " + baseline + " " + k_specs + "leaky.yaml");
   EXPECT_EQ(first.exit_code, 1) << first.text;
   std::ifstream in(baseline);
   const auto b = json::parse(in);
@@ -44,7 +45,8 @@ TEST(SuppressionsE2E, SuggestedSuppressionsHideExactlyThoseFindings) {
   }
   EXPECT_NE(text.find("kind: leak.definite"), std::string::npos) << text;
   EXPECT_NE(text.find("tools: [memcheck, asan]\n    frames: [keep_forever]\n"), std::string::npos)
-      << "one entry for the bug both tools saw, down to the driver frame\n" << text;
+      << "one entry for the bug both tools saw, down to the driver frame\n"
+      << text;
   EXPECT_EQ(text.find("0x"), std::string::npos) << "no addresses in suggestions";
 
   auto again = run_sohound("run --no-progress --out " + k_out + "/s2 --suppressions " + file + " " + k_specs + "leaky.yaml");
@@ -62,8 +64,8 @@ TEST(BaselineE2E, ARecipeOneBaselineIsStillRead) {
   fs::create_directories(k_out + "/v1");
   std::ofstream(k_out + "/v1/baseline.json")
       << R"({"schema": "sohound.baseline/1", "findings": [{"fingerprint": "6441e108e8712f33", "kind": "leak.definite"}]})";
-  auto run = run_sohound("run --no-progress --report json --baseline " + k_out + "/v1/baseline.json --out " + k_out +
-                         "/v1/out " + k_specs + "leaky.yaml");
+  auto run = run_sohound("run --no-progress --report json --baseline " + k_out + "/v1/baseline.json --out " + k_out + "/v1/out " +
+                         k_specs + "leaky.yaml");
   EXPECT_EQ(run.exit_code, 0) << run.text;
   EXPECT_NE(run.text.find("holds fingerprints of recipe sohound.fp/1"), std::string::npos) << run.text;
   const auto results_3 = read_results(k_out + "/v1/out");
@@ -72,9 +74,10 @@ TEST(BaselineE2E, ARecipeOneBaselineIsStillRead) {
     EXPECT_EQ(j["findings"][0]["status"], "baseline") << j["tool"];
     EXPECT_NE(j["findings"][0]["fingerprint"], "6441e108e8712f33") << "results carry recipe 2's key";
   }
-  std::ofstream(k_out + "/v1/future.json") << R"({"schema": "sohound.baseline/1", "fingerprint_recipe": "sohound.fp/9", "findings": []})";
-  auto future = run_sohound("run --no-progress --baseline " + k_out + "/v1/future.json --out " + k_out + "/v1/out2 " +
-                            k_specs + "leaky.yaml");
+  std::ofstream(k_out + "/v1/future.json")
+      << R"({"schema": "sohound.baseline/1", "fingerprint_recipe": "sohound.fp/9", "findings": []})";
+  auto future = run_sohound("run --no-progress --baseline " + k_out + "/v1/future.json --out " + k_out + "/v1/out2 " + k_specs +
+                            "leaky.yaml");
   EXPECT_EQ(future.exit_code, 2);
   EXPECT_NE(future.text.find("fingerprint_recipe \"sohound.fp/9\" is not one this Sohound computes"), std::string::npos)
       << future.text;
@@ -164,7 +167,8 @@ TEST(MergeE2E, ShardsMergeAndRenderAndOverlapsAreRefused) {
   fs::remove_all(k_out + "/merged-reports");
   auto report = run_sohound("report " + merged + " --report html,junit,sarif --out " + k_out + "/merged-reports");
   EXPECT_EQ(report.exit_code, 0) << report.text;
-  for (const char* f : {"report.html", "junit.xml", "results.sarif"}) EXPECT_TRUE(fs::exists(k_out + "/merged-reports/" + f)) << f;
+  for (const char* f : {"report.html", "junit.xml", "results.sarif"})
+    EXPECT_TRUE(fs::exists(k_out + "/merged-reports/" + f)) << f;
 }
 
 }  // namespace

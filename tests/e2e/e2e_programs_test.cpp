@@ -159,8 +159,9 @@ TEST(Programs, GoogleTestShardingVariablesShardTheWholeRun) {
     total += r["jobs"].size();
   }
   EXPECT_EQ(total, 4u);  // no case twice
-  EXPECT_EQ(all, (std::set<std::string>{"sohound_e2e_gtest_cases.Cases.Leaks", "sohound_e2e_gtest_cases.Cases.Races",
-                                        "sohound_e2e_gtest_cases.Cases.Clean", "sohound_e2e_gtest_cases.Cases.FailsItsAssertion"}));
+  EXPECT_EQ(all,
+            (std::set<std::string>{"sohound_e2e_gtest_cases.Cases.Leaks", "sohound_e2e_gtest_cases.Cases.Races",
+                                   "sohound_e2e_gtest_cases.Cases.Clean", "sohound_e2e_gtest_cases.Cases.FailsItsAssertion"}));
 }
 
 }  // namespace
@@ -184,8 +185,8 @@ TEST(Programs, AProgramWithItsInputsNamedIsCachedUntilOneChanges) {
                                          "  - name: unknown_inputs\n    program: cat\n    args: [input.txt]\n    cwd: .\n";
   }
   auto run = [&](const std::string& name) {
-    const auto result = run_sohound(fmt::format("run '{0}/spec.yaml' --cache-dir '{0}/cache' --no-progress --report json --out '{0}/{1}'",
-                                                dir, name));
+    const auto result = run_sohound(
+        fmt::format("run '{0}/spec.yaml' --cache-dir '{0}/cache' --no-progress --report json --out '{0}/{1}'", dir, name));
     EXPECT_EQ(result.exit_code, 0) << result.text;
     std::map<std::string, bool> cached;
     const auto results = read_results(dir + "/" + name);
@@ -225,10 +226,12 @@ TEST(Output, EachJobIsPrintedOnce) {
     EXPECT_EQ(occurrences(out.text, " memcheck "), 1u) << out.text;
   }
   // A failing job is listed again in the summary only when it was not already printed.
-  const auto failing = run_sohound(fmt::format("exec --no-cache --tools memcheck --report json --out '{}/failing' -- false", dir));
+  const auto failing =
+      run_sohound(fmt::format("exec --no-cache --tools memcheck --report json --out '{}/failing' -- false", dir));
   EXPECT_EQ(failing.exit_code, 1) << failing.text;
   EXPECT_EQ(occurrences(failing.text, "FAIL exec/false "), 2u) << failing.text;  // as it ended, and among those that did not pass
-  EXPECT_NE(failing.text.find("the program exited with status 1 (a passing run exits with 0)"), std::string::npos) << failing.text;
+  EXPECT_NE(failing.text.find("the program exited with status 1 (a passing run exits with 0)"), std::string::npos)
+      << failing.text;
 }
 
 }  // namespace

@@ -44,8 +44,8 @@ TEST_P(Refused, WriteFailsAndTheJobIsClean) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Features, Refused,
-                         ::testing::Combine(::testing::Values("writes_outside_its_folder", "writes_into_out",
-                                                              "writes_into_cache", "writes_its_own_folder"),
+                         ::testing::Combine(::testing::Values("writes_outside_its_folder", "writes_into_out", "writes_into_cache",
+                                                              "writes_its_own_folder"),
                                             ::testing::Values("memcheck", "asan")),
                          [](const auto& info) { return std::get<0>(info.param) + "_" + std::get<1>(info.param); });
 

@@ -6,8 +6,8 @@
 #include "e2e_support.hpp"
 
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <regex>
 
 namespace {
@@ -45,8 +45,9 @@ json comparable(const json& results) {
     jobs.push_back({j["suite"], j["feature"], j["tool"], j["outcome"], j["passed"], findings});
   }
   std::vector<std::string> bugs;
-  for (const auto& b : results["bugs"]) bugs.push_back(std::string(b["fingerprint"]) + " " + std::string(b["status"]) + " x" +
-                                                       std::to_string(b["occurrences"].size()));
+  for (const auto& b : results["bugs"])
+    bugs.push_back(std::string(b["fingerprint"]) + " " + std::string(b["status"]) + " x" +
+                   std::to_string(b["occurrences"].size()));
   std::sort(bugs.begin(), bugs.end());
   return {{"jobs", jobs}, {"bugs", bugs}, {"exit_code", results["exit_code"]}, {"totals", results["totals"]}};
 }
@@ -66,7 +67,8 @@ TEST_P(MergedShards, EqualTheUnshardedRun) {
   ASSERT_TRUE(merged.contains("jobs")) << log_of(merge);
   const auto a = comparable(reference()), b = comparable(merged);
   EXPECT_EQ(a["jobs"].size(), b["jobs"].size());
-  for (std::size_t i = 0; i < std::min(a["jobs"].size(), b["jobs"].size()); ++i) EXPECT_EQ(a["jobs"][i], b["jobs"][i]) << "job " << i;
+  for (std::size_t i = 0; i < std::min(a["jobs"].size(), b["jobs"].size()); ++i)
+    EXPECT_EQ(a["jobs"][i], b["jobs"][i]) << "job " << i;
   EXPECT_EQ(a["bugs"], b["bugs"]);
   EXPECT_EQ(a["exit_code"], b["exit_code"]);
   EXPECT_EQ(a["totals"], b["totals"]);
@@ -86,7 +88,8 @@ INSTANTIATE_TEST_SUITE_P(Shards, MergedShards,
 // The shard runs of one set: NAME-1..N (or -0..N-1 for 0-based conventions).
 std::vector<json> shard_results(const std::string& prefix, int first, int count) {
   std::vector<json> out;
-  for (int k = first; k < first + count; ++k) out.push_back(read_json(k_dir + "/" + prefix + "-" + std::to_string(k) + "/results.json"));
+  for (int k = first; k < first + count; ++k)
+    out.push_back(read_json(k_dir + "/" + prefix + "-" + std::to_string(k) + "/results.json"));
   return out;
 }
 
@@ -150,16 +153,18 @@ TEST(Shards, ByCostNoShardExceedsAnotherByMoreThanTheLargestUnit) {
   std::vector<double> hashed;
   for (const auto& r : shard_results("n3", 1, 3)) {
     double sum = 0;
-    for (const auto& j : r["jobs"]) sum += cost.at(std::string(j["suite"]) + "/" + std::string(j["feature"]) + "/" + std::string(j["tool"]));
+    for (const auto& j : r["jobs"])
+      sum += cost.at(std::string(j["suite"]) + "/" + std::string(j["feature"]) + "/" + std::string(j["tool"]));
     hashed.push_back(sum);
   }
   EXPECT_LE(*hi, *std::max_element(hashed.begin(), hashed.end()) + 1e-9);
 }
 
 TEST(Shards, EachConventionNamesItselfAndBazelsStatusFileIsTouched) {
-  for (const auto& [prefix, first, count, source] :
-       {std::tuple<std::string, int, int, std::string>{"n2", 1, 2, "--shard"}, {"bazel", 0, 3, "bazel"}, {"gtest", 0, 2, "gtest"},
-        {"k8s", 0, 2, "kubernetes"}}) {
+  for (const auto& [prefix, first, count, source] : {std::tuple<std::string, int, int, std::string>{"n2", 1, 2, "--shard"},
+                                                     {"bazel", 0, 3, "bazel"},
+                                                     {"gtest", 0, 2, "gtest"},
+                                                     {"k8s", 0, 2, "kubernetes"}}) {
     int k = 1;
     for (const auto& r : shard_results(prefix, first, count)) {
       EXPECT_EQ(r["shard"]["source"], source);
@@ -187,7 +192,8 @@ TEST(Shards, AShardBuildsOnlyTheFeaturesItRuns) {
       const auto p = entry.path();
       if (p.extension() != ".o" || p.stem() == "main" || p.parent_path().filename() != "obj") continue;
       const auto flavour_dir = p.parent_path().parent_path();
-      built.insert(flavour_dir.parent_path().filename().string() + "/" + flavour_dir.filename().string() + "/" + p.stem().string());
+      built.insert(flavour_dir.parent_path().filename().string() + "/" + flavour_dir.filename().string() + "/" +
+                   p.stem().string());
     }
     EXPECT_FALSE(built.empty());
     for (const auto& b : built) EXPECT_TRUE(wanted.count(b)) << "shard " << k << " built " << b << " which it does not run";
@@ -216,7 +222,8 @@ TEST(MergeRefuses, AMissingShardADuplicateAnotherSplitSpecOrVersion) {
       {s1 + " " + k_dir + "/n3-2/results.json", "is from another split"},
       {s1 + " " + copy_with("n2-2", "other-spec", [](json& r) { r["shard"]["specs_digest"] = "0123456789abcdef"; }),
        "ran other spec files"},
-      {s1 + " " + copy_with("n2-2", "other-version", [](json& r) { r["sohound_version"] = "0.0.9"; }), "was written by Sohound 0.0.9"},
+      {s1 + " " + copy_with("n2-2", "other-version", [](json& r) { r["sohound_version"] = "0.0.9"; }),
+       "was written by Sohound 0.0.9"},
       {s1 + " " + copy_with("n2-2", "other-costs", [](json& r) { r["shard"]["split"] = "feedfacefeedface"; }),
        "split by other job times"},
       // What a shard says about itself is checked against the split computed again (issue 19):
@@ -243,7 +250,8 @@ TEST(MergeRefuses, UnlessToldThenEveryReportSaysPartial) {
   const auto dir = k_dir + "/partial";
   fs::remove_all(dir);
   fs::create_directories(dir);
-  auto merged = e2e::run_sohound("merge " + k_dir + "/n3-1/results.json " + k_dir + "/n3-3/results.json --allow-partial -o " + dir + "/merged.json");
+  auto merged = e2e::run_sohound("merge " + k_dir + "/n3-1/results.json " + k_dir + "/n3-3/results.json --allow-partial -o " +
+                                 dir + "/merged.json");
   const auto r = read_json(dir + "/merged.json");
   ASSERT_TRUE(r.contains("jobs")) << merged.text;
   EXPECT_EQ(merged.exit_code, r["exit_code"]) << merged.text;
@@ -262,7 +270,8 @@ TEST(MergeRefuses, UnlessToldThenEveryReportSaysPartial) {
   const auto sarif = read_json(dir + "/report/results.sarif");
   const auto& invocation = sarif["runs"][0]["invocations"][0];
   EXPECT_FALSE(invocation["executionSuccessful"].get<bool>());
-  EXPECT_NE(std::string(invocation["toolExecutionNotifications"][0]["message"]["text"]).find("shard 2/3 is missing"), std::string::npos);
+  EXPECT_NE(std::string(invocation["toolExecutionNotifications"][0]["message"]["text"]).find("shard 2/3 is missing"),
+            std::string::npos);
   std::ifstream html(dir + "/report/report.html");
   const std::string html_text(std::istreambuf_iterator<char>(html), {});
   EXPECT_NE(html_text.find("\"partial\":true"), std::string::npos);

@@ -35,7 +35,8 @@ TEST(Templates, GitlabIsValidYamlShardsAndKeepsTheResultCacheAndTheJobTimes) {
   bool kept = false, costs_pulled = false;
   for (const auto& cache : shard["cache"]) {
     for (const auto& path : cache["paths"]) kept = kept || path.as<std::string>() == ".sohound-cache";
-    costs_pulled = costs_pulled || (cache["key"].as<std::string>() == "sohound-costs" && cache["policy"].as<std::string>() == "pull");
+    costs_pulled =
+        costs_pulled || (cache["key"].as<std::string>() == "sohound-costs" && cache["policy"].as<std::string>() == "pull");
   }
   EXPECT_TRUE(kept);
   EXPECT_TRUE(costs_pulled);

@@ -12,7 +12,7 @@ struct Case {
   const char* feature;
   const char* kind;
   const char* function;
-  std::vector<std::string> tools;  // the tools that must find it
+  std::vector<std::string> tools;       // the tools that must find it
   std::vector<std::string> maybe = {};  // tools that may or may not
 };
 
@@ -257,21 +257,22 @@ namespace e2e {
 namespace {
 
 TEST(UbsanKindsE2E, ChecksHaveTheSameKindAndFrameUnderGccAndClang) {
-  const std::pair<const char*, const char*> k_expected[][1] = {
-      {{"ub.out-of-bounds-index", "at"}}, {{"ub.integer-divide-by-zero", "divide"}},
-      {{"ub.misaligned-pointer-use", "load"}}, {{"ub.signed-integer-overflow", "feature_negate"}}};
+  const std::pair<const char*, const char*> k_expected[][1] = {{{"ub.out-of-bounds-index", "at"}},
+                                                               {{"ub.integer-divide-by-zero", "divide"}},
+                                                               {{"ub.misaligned-pointer-use", "load"}},
+                                                               {{"ub.signed-integer-overflow", "feature_negate"}}};
   const char* k_features[] = {"index", "divide", "misaligned", "negate"};
   for (const char* compiler : {"gcc", "clang"}) {
     const std::string dir = std::string(SOHOUND_E2E_OUT) + "/ubkinds-" + compiler;
-    const auto out = run_sohound(std::string("run --no-progress --report json --compiler ") + compiler + " --out " + dir +
-                                 " " + std::string(SOHOUND_SOURCE_DIR) + "/tests/e2e/specs/ubkinds.yaml");
+    const auto out = run_sohound(std::string("run --no-progress --report json --compiler ") + compiler + " --out " + dir + " " +
+                                 std::string(SOHOUND_SOURCE_DIR) + "/tests/e2e/specs/ubkinds.yaml");
     EXPECT_EQ(out.exit_code, 1) << out.text;
     const auto r = read_results(dir);
     for (std::size_t i = 0; i < 4; ++i) {
       const json* j = job_in(r, k_features[i]);
       ASSERT_NE(j, nullptr);
-      EXPECT_NE(finding(*j, k_expected[i][0].first, k_expected[i][0].second), nullptr)
-          << compiler << " " << k_features[i] << "\n" << frames_of(*j);
+      EXPECT_NE(finding(*j, k_expected[i][0].first, k_expected[i][0].second), nullptr) << compiler << " " << k_features[i] << "\n"
+                                                                                       << frames_of(*j);
     }
   }
 }

@@ -25,9 +25,9 @@ namespace {
 
 struct Expect {
   std::string suite, feature, tool, outcome;
-  std::string kind;      // a finding of this kind, with `function` in its stack ("" = no finding at all)
+  std::string kind;  // a finding of this kind, with `function` in its stack ("" = no finding at all)
   std::string function;
-  std::string says;      // a regular expression over message and notes ("" = anything)
+  std::string says;  // a regular expression over message and notes ("" = anything)
 };
 
 void PrintTo(const Expect& e, std::ostream* os) { *os << e.feature << "/" << e.tool; }
@@ -54,7 +54,8 @@ std::vector<Expect> rows() {
       {"trust", "daemon_style_start_then_leak", "ubsan", "ok", "", "", note("daemon_style_start_then_leak", "ubsan")},
       {"trust", "overflow_while_channel_replaced", "asan", "ok", "mem.invalid_write", "feature_overflow_while_channel_replaced",
        note("overflow_while_channel_replaced", "asan")},
-      {"trust", "race_after_closefrom", "tsan", "ok", "race.data", "feature_race_after_closefrom", note("race_after_closefrom", "tsan")},
+      {"trust", "race_after_closefrom", "tsan", "ok", "race.data", "feature_race_after_closefrom",
+       note("race_after_closefrom", "tsan")},
       // Text in a sanitizer's format on stdout and stderr is not a finding.
       {"trust", "prints_a_forged_report", "asan", "ok", "", "", ""},
       {"trust", "prints_a_forged_report", "ubsan", "ok", "", "", ""},
@@ -138,7 +139,6 @@ INSTANTIATE_TEST_SUITE_P(Channels, Trust,
 
 namespace fs = std::filesystem;
 
-
 // Processes whose environment carries a job token of the run `prefix` (the content of
 // OUT/.sohound-run), or whose command line names `dir`.
 std::string trimmed(std::string text) {
@@ -174,7 +174,8 @@ features:
       sleep(120);
 )";
 
-const std::string k_clean_spec = "suite: clean\nincludes: [stdlib.h]\ntools: [asan]\nfeatures:\n  - name: clean\n    code: free(malloc(8));\n";
+const std::string k_clean_spec =
+    "suite: clean\nincludes: [stdlib.h]\ntools: [asan]\nfeatures:\n  - name: clean\n    code: free(malloc(8));\n";
 
 // kill -9 of Sohound mid-run: its tool processes die within 2 s (they carry PR_SET_PDEATHSIG);
 // the daemon a feature started lives on, and the next run into the same --out stops it.
@@ -184,7 +185,8 @@ TEST(KilledRun, ToolProcessesDieWithSohoundAndTheNextRunReapsWhatIsLeft) {
   put(dir / "daemon.yaml", k_daemon_spec);
   put(dir / "clean.yaml", k_clean_spec);
   const auto out = dir / "out";
-  const pid_t sohound = spawn_sohound({"run", (dir / "daemon.yaml").string(), "--out", out.string(), "--no-cache", "--no-progress", "-j", "2"});
+  const pid_t sohound =
+      spawn_sohound({"run", (dir / "daemon.yaml").string(), "--out", out.string(), "--no-cache", "--no-progress", "-j", "2"});
   ASSERT_GT(sohound, 0);
   // Until both tool processes run and the feature's daemon exists.
   std::string prefix;
@@ -236,7 +238,8 @@ TEST(StaleResults, ARunThatCannotWriteItsResultsLeavesNoEarlierVerdict) {
   const auto first = run_sohound("run " + (dir / "clean.yaml").string() + " --out " + out.string() +
                                  " --no-progress --report json,junit,html,sarif");
   ASSERT_EQ(first.exit_code, 0) << first.text;
-  for (const char* file : {"results.json", "junit.xml", "report.html", "results.sarif"}) ASSERT_TRUE(fs::exists(out / file)) << file;
+  for (const char* file : {"results.json", "junit.xml", "report.html", "results.sarif"})
+    ASSERT_TRUE(fs::exists(out / file)) << file;
   const auto second = run_sohound_shell("ulimit -f 8; " + std::string(SOHOUND_BIN) + " run " + (dir / "clean.yaml").string() +
                                         " --out " + out.string() + " --no-progress --report json,junit,html,sarif");
   EXPECT_NE(second.exit_code, 0) << second.text;

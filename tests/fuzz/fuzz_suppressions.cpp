@@ -13,7 +13,8 @@ std::vector<harness::model::Finding> findings() {
   std::vector<harness::model::Finding> out(2);
   out[0].kind = "leak.definite";
   out[0].stack = {Frame{"malloc", "", 0, "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so"},
-                  Frame{"zcalloc", "zutil.c", 1, "/lib/libz.so.1"}, Frame{"deflateInit2_(z_stream*, int)", "deflate.c", 2, "/lib/libz.so.1"},
+                  Frame{"zcalloc", "zutil.c", 1, "/lib/libz.so.1"},
+                  Frame{"deflateInit2_(z_stream*, int)", "deflate.c", 2, "/lib/libz.so.1"},
                   Frame{"feature_x", "s.yaml", 3, "/out/driver"}};
   out[1].kind = "race.data";
   out[1].stack = std::vector<Frame>(40, Frame{"f", "f.c", 1, "/lib/libf.so"});

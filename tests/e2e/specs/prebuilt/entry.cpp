@@ -1,6 +1,6 @@
 // Feature from a file with its own includes and helpers, and an entry function not named "feature".
-#include <vector>
 #include <cstdlib>
+#include <vector>
 #include "example.h"
 static int twice(int x) { return 2 * x; }
 void run_me() {
