@@ -181,6 +181,15 @@ std::string CacheKeys::job_key(const plan::JobPlan& job, const PackageFlags& fla
   return h.hex();
 }
 
+std::string CacheKeys::program_file(const plan::JobPlan& job) const {
+  const auto& program = *m_suites[job.suite].features[job.feature].program;
+  return program.program_for(model::info(job.tool).flavour);
+}
+
+void CacheKeys::loaded_libraries(const std::string& program, std::vector<std::string> libraries) {
+  m_loaded_by[program] = std::move(libraries);
+}
+
 std::string CacheKeys::program_key(const plan::JobPlan& job) {
   const auto& suite = m_suites[job.suite];
   const auto& feature = suite.features[job.feature];
@@ -200,9 +209,7 @@ std::string CacheKeys::program_key(const plan::JobPlan& job) {
   for (const auto& [key, files] : suite.native_suppressions)
     for (const auto& file : files) h.add(key).add(file).add_file(file);
   h.add(binary).add_file(binary);
-  auto& libraries = m_loaded_by[binary];
-  if (!libraries) libraries = loaded_libraries(binary);
-  for (const auto& lib : *libraries) h.add(lib).add_file(lib);
+  for (const auto& lib : m_loaded_by[binary]) h.add(lib).add_file(lib);
   for (const auto& pattern : *program.inputs) {
     h.add(pattern);
     for (const auto& file : util::glob_files(pattern)) h.add(file).add_file(file);

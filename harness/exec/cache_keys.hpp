@@ -35,9 +35,15 @@ class CacheKeys {
   // headers, the runtime, the tool's command, version and native suppression files.
   std::string job_key(const plan::JobPlan& job, const PackageFlags& flags);
 
+  // The program file of a program job: the one its key reads, whose loaded libraries the caller
+  // gives (loaded_libraries) before program_key. "" when it has no build for the tool's flavour.
+  std::string program_file(const plan::JobPlan& job) const;
+  // What `program`'s loader resolves (ld.so --list, run by the caller through the launcher).
+  void loaded_libraries(const std::string& program, std::vector<std::string> libraries);
+
   // One of the user's programs: how it runs, the program file of the tool's flavour, every
-  // library its loader resolves (asked once per program: ld.so --list), and its inputs.
-  // "" when it has no build for the tool's flavour (skipped: nothing to cache).
+  // library its loader resolves (as given), and its inputs. "" when it has no build for the
+  // tool's flavour (skipped: nothing to cache).
   std::string program_key(const plan::JobPlan& job);
 
   const CacheKeyFacts& facts() const { return m_facts; }
@@ -48,9 +54,9 @@ class CacheKeys {
 
   const std::vector<model::SuiteSpec>& m_suites;
   CacheKeyFacts m_facts;
-  std::map<std::string, std::string> m_compilers;                              // program -> identity
-  std::map<std::pair<std::size_t, model::Flavour>, std::string> m_libraries;   // (suite, flavour) -> hash
-  std::map<std::string, std::optional<std::vector<std::string>>> m_loaded_by;  // program -> libraries
+  std::map<std::string, std::string> m_compilers;                             // program -> identity
+  std::map<std::pair<std::size_t, model::Flavour>, std::string> m_libraries;  // (suite, flavour) -> hash
+  std::map<std::string, std::vector<std::string>> m_loaded_by;                // program -> libraries
 };
 
 // `command` as text with the run's own folder replaced by OUT.

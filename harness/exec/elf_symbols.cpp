@@ -1,7 +1,5 @@
 #include "harness/exec/elf_symbols.hpp"
 
-#include "harness/util/capture.hpp"
-
 #include <fmt/format.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -102,18 +100,20 @@ std::string program_interpreter(const std::string& executable) {
   return interpreter;
 }
 
-std::vector<std::string> loaded_libraries(const std::string& executable) {
+Command loader_listing_command(const std::string& executable) {
+  Command command;
   const auto interpreter = program_interpreter(executable);
-  if (interpreter.empty()) return {};  // static: ld.so --list would run it
-  const auto listing = util::capture({interpreter, "--list", executable});
+  if (!interpreter.empty()) command.argv = {interpreter, "--list", executable};
+  return command;
+}
+
+std::vector<std::string> parse_loader_listing(std::string_view listing) {
   std::vector<std::string> libraries;
-  if (!listing) return libraries;
-  // "\tlibz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x...)" and "\t/lib64/ld-linux-x86-64.so.2 (0x...)".
   std::size_t at = 0;
-  while (at < listing->size()) {
-    auto end = listing->find('\n', at);
-    if (end == std::string::npos) end = listing->size();
-    std::string_view line(listing->data() + at, end - at);
+  while (at < listing.size()) {
+    auto end = listing.find('\n', at);
+    if (end == std::string_view::npos) end = listing.size();
+    auto line = listing.substr(at, end - at);
     at = end + 1;
     if (const auto arrow = line.find("=> "); arrow != std::string_view::npos) line.remove_prefix(arrow + 3);
     while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);

@@ -1,9 +1,11 @@
 // Symbols of an object or a shared library, read with libelf (elfutils).
 #pragma once
 
+#include "harness/exec/command.hpp"
 #include "harness/util/result.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace harness::exec {
@@ -23,8 +25,13 @@ std::string program_interpreter(const std::string& executable);
 // The GNU build ID an ELF file carries (NT_GNU_BUILD_ID), in hex; "" when it has none or is not ELF.
 std::string build_id(const std::string& file);
 
-// The shared libraries `executable` loads, as its dynamic loader resolves them (`ld.so --list`,
-// what ldd does: the program itself does not run). Empty for a static executable.
-std::vector<std::string> loaded_libraries(const std::string& executable);
+// The command that lists the shared libraries `executable` loads, as its dynamic loader resolves
+// them (`ld.so --list`, what ldd does: the program itself does not run); empty argv for a static
+// executable (its loader would run it). Run through the launcher, like every process of a run.
+Command loader_listing_command(const std::string& executable);
+
+// The libraries in that command's output: "\tlibz.so.1 => /lib/.../libz.so.1 (0x...)" and
+// "\t/lib64/ld-linux-x86-64.so.2 (0x...)" lines, by path.
+std::vector<std::string> parse_loader_listing(std::string_view listing);
 
 }  // namespace harness::exec

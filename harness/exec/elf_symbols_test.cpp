@@ -12,12 +12,17 @@ namespace {
 // Real files of every Debian 12 system (coreutils, zlib1g).
 TEST(ElfSymbols, ADynamicExecutableNamesItsLoaderAndTheLibrariesItLoads) {
   EXPECT_EQ(program_interpreter("/bin/ls"), "/lib64/ld-linux-x86-64.so.2");
-  const auto libs = loaded_libraries("/bin/ls");
+  const auto command = loader_listing_command("/bin/ls");
+  ASSERT_EQ(command.argv, (std::vector<std::string>{"/lib64/ld-linux-x86-64.so.2", "--list", "/bin/ls"}));
+  const auto libs = parse_loader_listing(util::capture(command.argv).value_or(""));
   EXPECT_TRUE(std::any_of(libs.begin(), libs.end(), [](const std::string& l) { return l.ends_with("/libc.so.6"); }))
       << ::testing::PrintToString(libs);
   for (const auto& l : libs) EXPECT_EQ(l.front(), '/') << l;
   EXPECT_EQ(program_interpreter("/etc/hostname"), "");  // not ELF
-  EXPECT_TRUE(loaded_libraries("/etc/hostname").empty());
+  EXPECT_TRUE(loader_listing_command("/etc/hostname").argv.empty());
+  EXPECT_EQ(parse_loader_listing("\tlinux-vdso.so.1 (0x00007ffd)\n\tlibz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x7f)\n"
+                                 "\t/lib64/ld-linux-x86-64.so.2 (0x7f)\n\tlibgone.so => not found\n"),
+            (std::vector<std::string>{"/lib/x86_64-linux-gnu/libz.so.1", "/lib64/ld-linux-x86-64.so.2"}));
 }
 
 TEST(ElfSymbols, ASharedLibraryExportsItsFunctionsOnceEach) {

@@ -6,6 +6,7 @@
 #include "harness/exec/build_commands.hpp"
 #include "harness/exec/cache_keys.hpp"
 #include "harness/exec/driver_builds.hpp"
+#include "harness/exec/elf_symbols.hpp"
 #include "harness/exec/job_judging.hpp"
 #include "harness/exec/output_dir.hpp"
 #include "harness/exec/result_cache.hpp"
@@ -149,6 +150,18 @@ asio::awaitable<void> Pipeline::Impl::decide_sandbox() {
                                                      : run.process.start_error);
 }
 
+// The libraries `program`'s loader resolves, for its cache key: `ld.so --list` through the launcher
+// (its timeout, -j and cancellation), once per program file.
+asio::awaitable<void> Pipeline::Impl::list_loaded_libraries(const std::string& program) {
+  if (program.empty() || !listed.insert(program).second) co_return;
+  auto command = loader_listing_command(program);
+  if (command.argv.empty()) co_return;  // static: nothing loaded
+  command.stdout_path = runtime_dir(options.out_dir) + "/loader-listing.txt";
+  const auto run = co_await scheduler.run(command, std::chrono::seconds(30), -3);
+  keys->loaded_libraries(program, run.process.started ? parse_loader_listing(util::read_file_or_empty(command.stdout_path))
+                                                      : std::vector<std::string>{});
+}
+
 // What every cache key depends on besides the suites: `valgrind --version` when a Valgrind tool runs.
 asio::awaitable<CacheKeyFacts> Pipeline::Impl::cache_key_facts() {
   CacheKeyFacts facts{options.out_dir, cache.dir(), options.sohound_version, {},
@@ -180,7 +193,10 @@ asio::awaitable<std::vector<std::size_t>> Pipeline::Impl::look_up_cache() {
     auto& slot = (*results)[i];
     if (const auto& program = suites[plan.suite].features[plan.feature].program) {
       // A program is cached only when its spec names what else it reads (docs/programs.md).
-      if (program->inputs) slot.cache_key = keys->program_key(plan);
+      if (program->inputs) {
+        co_await list_loaded_libraries(keys->program_file(plan));
+        slot.cache_key = keys->program_key(plan);
+      }
     } else {
       const auto flags = co_await builds->suite_flags(plan.suite);
       if (!flags.ok) {

@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ struct Pipeline::Impl {
   JobJudging judging;
   std::optional<DriverBuilds> builds;
   std::optional<CacheKeys> keys;                                  // made once the run's facts are known (look_up_cache)
+  std::set<std::string> listed;                                   // programs whose loaded libraries `keys` has been given
   std::map<std::string, std::vector<std::string>> process_notes;  // by job token
   std::map<std::string, double> costs;  // "suite/feature/tool" -> seconds, from earlier runs and this one
   std::map<std::pair<std::size_t, model::Tool>, int> batch_numbers;
@@ -55,6 +57,7 @@ struct Pipeline::Impl {
   // pipeline.cpp: before the jobs, and finishing each.
   boost::asio::awaitable<void> decide_sandbox();
   boost::asio::awaitable<CacheKeyFacts> cache_key_facts();
+  boost::asio::awaitable<void> list_loaded_libraries(const std::string& program);
   boost::asio::awaitable<std::vector<std::size_t>> look_up_cache();
   void spawn_units(const std::vector<std::size_t>& to_run, Pipeline& pipeline);
   model::JobResult base_result(std::size_t index) const;
