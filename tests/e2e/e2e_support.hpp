@@ -120,7 +120,16 @@ inline std::vector<std::string> processes_in(const std::filesystem::path& dir) {
     if (name.find_first_not_of("0123456789") != std::string::npos || name == std::to_string(::getpid())) continue;
     auto cmdline = slurp(entry.path() / "cmdline");
     std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-    if (cmdline.find(dir.string()) != std::string::npos) found.push_back(name + " " + cmdline);
+    // The folder itself, not one whose name it starts (catalogue/unknown_option is not
+    // catalogue/unknown_option_did_you_mean, which a test running beside it uses).
+    const auto& path = dir.string();
+    for (auto at = cmdline.find(path); at != std::string::npos; at = cmdline.find(path, at + 1)) {
+      const auto after = at + path.size();
+      if (after == cmdline.size() || cmdline[after] == '/' || cmdline[after] == ' ') {
+        found.push_back(name + " " + cmdline);
+        break;
+      }
+    }
   }
   return found;
 }
