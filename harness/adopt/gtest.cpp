@@ -74,8 +74,7 @@ util::Result<bool> expand_gtest(model::SuiteSpec& suite, const std::map<std::str
     }
     expanded = true;
     const auto& program = *feature.program;
-    auto env = suite.env;
-    for (const auto& [k, v] : feature.env) env.insert_or_assign(k, v);
+    const auto env = model::environment_of(suite, feature);
     auto argv = program.argv;
     argv.push_back("--gtest_list_tests");
     util::CaptureOptions options{.cwd = program.cwd, .env = env, .keep_stderr = false};

@@ -1,6 +1,7 @@
 // The real launcher against real processes: exit codes, signals, missing programs, environment,
 // and that cancellation stops the child's whole process group.
 #include "harness/exec/boost_process_launcher.hpp"
+#include "harness/testing/launch.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
 
@@ -27,17 +28,7 @@ struct LauncherTest : ::testing::Test {
   void SetUp() override { std::filesystem::create_directories(dir); }
   void TearDown() override { std::filesystem::remove_all(dir); }
 
-  ProcessResult run(Command command) {
-    ProcessResult result;
-    asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { result = co_await launcher.run(command); },
-        [](std::exception_ptr e) {
-          if (e) std::rethrow_exception(e);
-        });
-    io.run();
-    io.restart();
-    return result;
-  }
+  ProcessResult run(const Command& command) { return testing::launch(io, launcher, command); }
 };
 
 TEST_F(LauncherTest, ExitCodeOutputAndEnvironment) {
@@ -114,31 +105,11 @@ TEST_F(LauncherTest, CancellationStopsTheWholeProcessGroup) {
   const auto pids = (dir / "pids").string();
   // A child that starts a grandchild, records both pids, and ignores nothing.
   c.argv = {"sh", "-c", "sleep 60 & echo $! > " + pids + "; echo $$ >> " + pids + "; wait"};
-  asio::cancellation_signal cancel;
-  bool aborted = false;
-  asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> {
-        try {
-          co_await launcher.run(c);
-        } catch (const boost::system::system_error& e) {
-          aborted = e.code() == asio::error::operation_aborted;
-        }
-      },
-      asio::bind_cancellation_slot(cancel.slot(), [](std::exception_ptr) {}));
   // Cancel once both pids are written.
-  asio::steady_timer poll(io);
-  std::function<void()> check = [&] {
+  const bool aborted = testing::launch_and_cancel_when(io, launcher, c, [&] {
     std::string text;
-    if (util::read_file(pids, text) && std::count(text.begin(), text.end(), '\n') == 2) {
-      cancel.emit(asio::cancellation_type::terminal);
-      return;
-    }
-    poll.expires_after(std::chrono::milliseconds(10));
-    poll.async_wait([&](auto) { check(); });
-  };
-  check();
-  io.run();
+    return util::read_file(pids, text) && std::count(text.begin(), text.end(), '\n') == 2;
+  });
   EXPECT_TRUE(aborted);
   std::string text;
   ASSERT_TRUE(util::read_file(pids, text));

@@ -81,12 +81,6 @@ void hash_package(Hasher& h, const PackageFlags& flags) {
   }
 }
 
-std::map<std::string, std::string> feature_env(const model::SuiteSpec& suite, const model::FeatureSpec& feature) {
-  auto env = suite.env;
-  for (const auto& [k, v] : feature.env) env.insert_or_assign(k, v);
-  return env;
-}
-
 }  // namespace
 
 std::string portable(const Command& command, const std::string& out_dir) {
@@ -163,7 +157,7 @@ std::string CacheKeys::job_key(const plan::JobPlan& job, const PackageFlags& fla
                                      "DRIVER",
                                      "DIR",
                                      {feature.name},
-                                     feature_env(suite, feature),
+                                     model::environment_of(suite, feature),
                                      timeout,
                                      m_facts.without_aslr,
                                      m_facts.runtime_supp});
@@ -201,9 +195,9 @@ std::string CacheKeys::program_key(const plan::JobPlan& job) {
   h.add("sohound").add(m_facts.sohound_version).add("program cache 1").add(tool.name);
   h.add(m_facts.sandboxed ? "sandboxed" : "not sandboxed");
   if (tool.family == model::ToolFamily::valgrind) h.add(m_facts.valgrind_version);
-  h.add(
-      portable(program_command(job.tool, program, "DIR", feature_env(suite, feature), m_facts.without_aslr, m_facts.runtime_supp),
-               m_facts.out_dir));
+  h.add(portable(program_command(job.tool, program, "DIR", model::environment_of(suite, feature), m_facts.without_aslr,
+                                 m_facts.runtime_supp),
+                 m_facts.out_dir));
   h.add(std::to_string(feature.timeout_s.value_or(suite.timeout_s)));
   h.add(codegen::runtime_valgrind_suppressions());
   for (const auto& [key, files] : suite.native_suppressions)

@@ -29,12 +29,6 @@ std::string new_nonce() {
   return out;
 }
 
-std::map<std::string, std::string> feature_env(const model::SuiteSpec& suite, const model::FeatureSpec& feature) {
-  auto env = suite.env;
-  for (const auto& [k, v] : feature.env) env.insert_or_assign(k, v);
-  return env;
-}
-
 std::string timeout_text(std::chrono::milliseconds timeout, double native_s, const model::ToolInfo& info,
                          const std::string& extra) {
   return fmt::format("stopped after {:.1f} s ({} s x{} for {}{})", timeout.count() / 1000.0, native_s, info.timeout_scale,
@@ -126,8 +120,8 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   const auto& info = model::info(plan.tool);
   auto job = base_result(index);
   job.job_dir = job_dir(options.out_dir, suite.name, feature.name, std::string(info.name));
-  auto command =
-      program_command(plan.tool, program, job.job_dir, feature_env(suite, feature), can_run_without_aslr(), runtime_supp());
+  auto command = program_command(plan.tool, program, job.job_dir, model::environment_of(suite, feature), can_run_without_aslr(),
+                                 runtime_supp());
   if (command.argv.empty()) {
     job.outcome = JobOutcome::skipped;
     job.message = missing_build_message(info, program);
@@ -180,7 +174,7 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   u.dir = batch ? batch_dir(options.out_dir, suite.name, tool, ++batch_numbers[{first.suite, tool}])
                 : job_dir(options.out_dir, suite.name, u.names.front(), std::string(info.name));
   // The lead feature's environment is the batch's (planned so: plan::make_units).
-  u.env = feature_env(suite, lead);
+  u.env = model::environment_of(suite, lead);
   u.feature_timeout = feature_timeout;
   auto command = unit_command({tool, binary, u.dir, u.names, u.env, feature_timeout, can_run_without_aslr(), runtime_supp()});
   u.script = prepare_job_folder(*options.out, u.dir, suite, tool, command);

@@ -3,6 +3,7 @@
 #include "harness/exec/sandbox.hpp"
 
 #include "harness/exec/boost_process_launcher.hpp"
+#include "harness/testing/launch.hpp"
 #include "harness/util/files.hpp"
 
 #include <gtest/gtest.h>
@@ -143,15 +144,7 @@ struct SandboxRun : ::testing::Test {
     c.cwd = (dir / "out" / "job" / "work").string();
     c.stderr_path = (dir / "out" / "job" / "stderr.txt").string();
     confine(c, sandbox, {(dir / "out" / "job").string()});
-    ProcessResult result;
-    asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { result = co_await launcher.run(c); },
-        [](std::exception_ptr e) {
-          if (e) std::rethrow_exception(e);
-        });
-    io.run();
-    io.restart();
-    return result;
+    return testing::launch(io, launcher, c);
   }
 };
 
@@ -192,13 +185,7 @@ TEST_F(SandboxRun, AProgramThatCannotStartIsSaidSo) {
   c.cwd = (dir / "out" / "job" / "work").string();
   confine(c, sandbox, {(dir / "out" / "job").string()});
   c.argv = {(dir / "outside").string()};  // a folder: exec fails with EACCES, inside the sandbox
-  ProcessResult result;
-  asio::co_spawn(
-      io, [&]() -> asio::awaitable<void> { result = co_await launcher.run(c); },
-      [](std::exception_ptr e) {
-        if (e) std::rethrow_exception(e);
-      });
-  io.run();
+  const auto result = testing::launch(io, launcher, c);
   EXPECT_FALSE(result.started);
   EXPECT_NE(result.start_error.find("in the sandbox"), std::string::npos) << result.start_error;
 }
@@ -212,29 +199,7 @@ TEST_F(SandboxRun, AStopLetsTheCommandFinishItsReport) {
   c.argv = {"sh", "-c", "trap 'sleep 0.2; echo whole > " + report + "; exit 5' TERM; touch " + ready + "; sleep 60 & wait"};
   c.cwd = (dir / "out" / "job" / "work").string();
   confine(c, sandbox, {(dir / "out" / "job").string()});
-  asio::cancellation_signal cancel;
-  bool aborted = false;
-  asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> {
-        try {
-          co_await launcher.run(c);
-        } catch (const boost::system::system_error& e) {
-          aborted = e.code() == asio::error::operation_aborted;
-        }
-      },
-      asio::bind_cancellation_slot(cancel.slot(), [](std::exception_ptr) {}));
-  asio::steady_timer poll(io);
-  std::function<void()> check = [&] {
-    if (fs::exists(ready)) {
-      cancel.emit(asio::cancellation_type::terminal);
-      return;
-    }
-    poll.expires_after(std::chrono::milliseconds(10));
-    poll.async_wait([&](auto) { check(); });
-  };
-  check();
-  io.run();
+  const bool aborted = testing::launch_and_cancel_when(io, launcher, c, [&] { return fs::exists(ready); });
   EXPECT_TRUE(aborted);
   EXPECT_EQ(util::read_file_or_empty(report), "whole\n");
 }

@@ -23,4 +23,10 @@ std::string ProgramSpec::program_for(Flavour flavour) const {
   return it == builds.end() ? std::string() : it->second;
 }
 
+std::map<std::string, std::string> environment_of(const SuiteSpec& suite, const FeatureSpec& feature) {
+  auto env = suite.env;
+  for (const auto& [k, v] : feature.env) env.insert_or_assign(k, v);
+  return env;
+}
+
 }  // namespace harness::model

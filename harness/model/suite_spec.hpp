@@ -126,4 +126,7 @@ struct SuiteSpec {
   std::vector<FeatureSpec> features;
 };
 
+// The environment a feature runs with: the suite's `env`, then the feature's over it.
+std::map<std::string, std::string> environment_of(const SuiteSpec& suite, const FeatureSpec& feature);
+
 }  // namespace harness::model

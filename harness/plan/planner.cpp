@@ -94,9 +94,8 @@ std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, con
       units.push_back({job.suite, job.tool, {index}, startup_cost_s(job.tool) + cost.cost, !cost.known});
       continue;
     }
-    auto env = suite.env;
-    for (const auto& [k, v] : feature.env) env.insert_or_assign(k, v);
-    Key key{job.suite, static_cast<int>(job.tool), std::move(env), feature.timeout_s.value_or(suite.timeout_s)};
+    Key key{job.suite, static_cast<int>(job.tool), model::environment_of(suite, feature),
+            feature.timeout_s.value_or(suite.timeout_s)};
     auto [it, fresh] = groups.try_emplace(key);
     if (fresh) order.push_back(it->first);
     it->second.push_back(index);
