@@ -11,6 +11,7 @@
 #include "harness/exec/scheduler.hpp"
 #include "harness/exec/strays.hpp"
 #include "harness/exec/timers.hpp"
+#include "harness/exec/tool_commands.hpp"
 #include "harness/model/run_summary.hpp"
 #include "harness/plan/planner.hpp"
 #include "harness/plan/shard.hpp"
@@ -163,6 +164,9 @@ bool configure_pipeline(const RunOptions& options, const std::string& out_dir, e
                                                         : exec::SandboxMode::automatic;
   std::error_code ec;
   pipeline_options.sandbox_shim = exec::find_status_shim(fs::read_symlink("/proc/self/exe", ec).string());
+  pipeline_options.host = exec::read_host_facts();
+  pipeline_options.channel_preload =
+      exec::find_support_file(fs::read_symlink("/proc/self/exe", ec).string(), exec::k_channel_preload);
   // The default cache is hidden from the code under test even when this run does not use it: its
   // key signs the entries later runs trust.
   pipeline_options.sandbox_hide.push_back(exec::default_cache_dir());

@@ -54,8 +54,7 @@ Command library_compile(const model::SuiteSpec& suite, model::Flavour flavour, c
                         const std::string& object) {
   const auto language = util::ends_with(source, ".c") ? model::Language::c : model::Language::cxx;
   Command c;
-  c.argv = compiler_launcher();
-  c.argv.insert(c.argv.end(), {compiler_for(suite.compiler, language), "-c", "-fPIC"});
+  c.argv = {compiler_for(suite.compiler, language), "-c", "-fPIC"};
   util::append(c.argv, base_flags(suite.compiler, language, CodeOrigin::library));
   util::append(c.argv, flavour_flags(flavour));
   util::append(c.argv, cxx_sync_flags(flavour, language));
@@ -81,8 +80,7 @@ Command feature_compile(const model::SuiteSpec& suite, const model::FeatureSpec&
                         const std::string& object) {
   const auto language = feature.language.value_or(suite.language);
   Command c;
-  c.argv = compiler_launcher();
-  c.argv.insert(c.argv.end(), {compiler_for(suite.compiler, language), "-c"});
+  c.argv = {compiler_for(suite.compiler, language), "-c"};
   util::append(c.argv, base_flags(suite.compiler, language, CodeOrigin::driver));
   util::append(c.argv, flavour_flags(flavour));
   util::append(c.argv, cxx_sync_flags(flavour, language));
@@ -98,8 +96,7 @@ Command feature_compile(const model::SuiteSpec& suite, const model::FeatureSpec&
 Command main_compile(const model::SuiteSpec& suite, model::Flavour flavour, const std::string& out_dir, const std::string& source,
                      const std::string& object) {
   Command c;
-  c.argv = compiler_launcher();
-  c.argv.insert(c.argv.end(), {compiler_for(suite.compiler, model::Language::c), "-c"});
+  c.argv = {compiler_for(suite.compiler, model::Language::c), "-c"};
   util::append(c.argv, base_flags(suite.compiler, model::Language::c, CodeOrigin::driver));
   util::append(c.argv, flavour_flags(flavour));
   c.argv.push_back("-I" + runtime_dir(out_dir));
@@ -135,7 +132,7 @@ Command driver_link(const model::SuiteSpec& suite, model::Flavour flavour, const
 }
 
 Command unit_command(const UnitCommandInput& input) {
-  auto command = tool_command(input.tool, input.driver, input.dir, input.without_aslr);
+  auto command = tool_command(input.tool, input.driver, input.dir, input.host);
   if (!input.runtime_suppressions.empty() && model::info(input.tool).family == model::ToolFamily::valgrind) {
     auto at = std::find(command.argv.begin(), command.argv.end(), std::string("--"));
     command.argv.insert(at, "--suppressions=" + input.runtime_suppressions);
@@ -152,12 +149,12 @@ Command unit_command(const UnitCommandInput& input) {
 }
 
 Command program_command(model::Tool tool, const model::ProgramSpec& program, const std::string& dir,
-                        const std::map<std::string, std::string>& env, bool without_aslr,
-                        const std::string& runtime_suppressions) {
+                        const std::map<std::string, std::string>& env, const HostFacts& host,
+                        const std::string& runtime_suppressions, const std::string& channel_preload) {
   const auto& info = model::info(tool);
   const auto binary = program.program_for(info.flavour);
   if (binary.empty()) return {};
-  auto command = tool_command(tool, binary, dir, without_aslr);
+  auto command = tool_command(tool, binary, dir, host);
   command.env.erase("SOHOUND_DONE_FILE");  // only generated drivers write it
   if (info.family == model::ToolFamily::valgrind) {
     auto at = std::find(command.argv.begin(), command.argv.end(), std::string("--"));
@@ -176,6 +173,15 @@ Command program_command(model::Tool tool, const model::ProgramSpec& program, con
   }
   if (!program.cwd.empty()) command.cwd = program.cwd;
   for (const auto& [k, v] : env) command.env.insert_or_assign(k, v);
+  if (info.family == model::ToolFamily::sanitizer && !channel_preload.empty()) {
+    command.env["SOHOUND_TOOL"] = std::string(info.name);
+    command.env["SOHOUND_REPORT_FILE"] = fmt::format("{}/{}.report", dir, info.log_prefix);
+    auto& preload = command.env["LD_PRELOAD"];
+    preload = preload.empty() ? channel_preload : channel_preload + ":" + preload;
+    // The channel library is preloaded before a runtime that is a shared library (its hooks must
+    // come first); it runs LeakSanitizer's exit-time check itself, before its completion record.
+    if (tool == model::Tool::asan) command.env["ASAN_OPTIONS"] += ":verify_asan_link_order=0:leak_check_at_exit=0";
+  }
   return command;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "harness/exec/command.hpp"
+#include "harness/exec/host_facts.hpp"
 #include "harness/model/suite_spec.hpp"
 #include "harness/model/tool.hpp"
 
@@ -33,6 +34,8 @@ struct PackageFlags {
 PackageFlags split_package_flags(std::string_view pkg_config_output);
 
 // ---- Compiles and links ------------------------------------------------------------------------
+// Compile commands start with the compiler: the caller puts HostFacts::compiler_launcher (ccache)
+// in front when it runs one, so neither a command nor a cache key depends on the machine's ccache.
 std::vector<std::string> include_flags(const model::SuiteSpec& suite);
 
 // A library source's compile for a flavour, and the library's link.
@@ -66,7 +69,7 @@ struct UnitCommandInput {
   std::vector<std::string> features;       // run in this order
   std::map<std::string, std::string> env;  // the suite's, then the feature's (shared in a batch)
   double feature_timeout_s = 0;            // one feature's limit under the tool, scaled
-  bool without_aslr = false;
+  HostFacts host;
   std::string runtime_suppressions;  // Valgrind: the runtime's own (OUT/runtime/sohound_valgrind.supp)
 };
 
@@ -81,9 +84,12 @@ Command unit_command(const UnitCommandInput& input);
 // Runs in the program's cwd (else the job's work/ folder) with `env` over Sohound's. A GoogleTest
 // case runs alone (--gtest_filter) with the user's GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX neutralised:
 // sharding already chose the cases. Empty argv when the program has no build for the tool.
+// Under a sanitizer, `channel_preload` (drivers/sohound_channel.c) is loaded first (LD_PRELOAD)
+// and reports on DIR/<prefix>.report, as a driver does, with LeakSanitizer's exit-time check run
+// by it (before its completion record) instead of by the runtime.
 Command program_command(model::Tool tool, const model::ProgramSpec& program, const std::string& dir,
-                        const std::map<std::string, std::string>& env, bool without_aslr,
-                        const std::string& runtime_suppressions);
+                        const std::map<std::string, std::string>& env, const HostFacts& host,
+                        const std::string& runtime_suppressions, const std::string& channel_preload);
 
 // Native suppression files from the spec, handed to the tool itself (concatenated into
 // DIR/<tool>.supp for a sanitizer, which reads only one file): returns the files to write.

@@ -159,7 +159,7 @@ std::string CacheKeys::job_key(const plan::JobPlan& job, const PackageFlags& fla
                                      {feature.name},
                                      model::environment_of(suite, feature),
                                      timeout,
-                                     m_facts.without_aslr,
+                                     m_facts.host,
                                      m_facts.runtime_supp});
   h.add(codegen::runtime_valgrind_suppressions());
   h.add(portable(command, out));
@@ -195,9 +195,10 @@ std::string CacheKeys::program_key(const plan::JobPlan& job) {
   h.add("sohound").add(m_facts.sohound_version).add("program cache 1").add(tool.name);
   h.add(m_facts.sandboxed ? "sandboxed" : "not sandboxed");
   if (tool.family == model::ToolFamily::valgrind) h.add(m_facts.valgrind_version);
-  h.add(portable(program_command(job.tool, program, "DIR", model::environment_of(suite, feature), m_facts.without_aslr,
-                                 m_facts.runtime_supp),
+  h.add(portable(program_command(job.tool, program, "DIR", model::environment_of(suite, feature), m_facts.host,
+                                 m_facts.runtime_supp, m_facts.channel_preload),
                  m_facts.out_dir));
+  if (tool.family == model::ToolFamily::sanitizer && !m_facts.channel_preload.empty()) h.add_file(m_facts.channel_preload);
   h.add(std::to_string(feature.timeout_s.value_or(suite.timeout_s)));
   h.add(codegen::runtime_valgrind_suppressions());
   for (const auto& [key, files] : suite.native_suppressions)

@@ -3,6 +3,8 @@
 // under include folders, programs and the libraries they load).
 #pragma once
 
+#include "harness/exec/host_facts.hpp"
+
 #include "harness/exec/build_commands.hpp"
 #include "harness/exec/command.hpp"
 #include "harness/model/suite_spec.hpp"
@@ -24,7 +26,8 @@ struct CacheKeyFacts {
   std::string valgrind_version;  // `valgrind --version`, for the Valgrind tools
   std::string runtime_supp;      // the driver runtime's Valgrind suppression file
   bool sandboxed = false;        // a sandboxed run's findings are not an unsandboxed one's
-  bool without_aslr = false;     // can_run_without_aslr(): part of the sanitizer commands
+  HostFacts host;                // the machine's facts that the tool commands hold (setarch -R, valgrind)
+  std::string channel_preload;   // the programs' report channel library (its content is hashed)
 };
 
 class CacheKeys {

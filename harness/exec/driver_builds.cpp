@@ -84,6 +84,12 @@ std::string pkg_config_error(const model::SuiteSpec& suite, const std::string& l
 DriverBuilds::DriverBuilds(const std::vector<model::SuiteSpec>& suites, BuildOptions options, PipelineTrace trace)
     : m_suites(suites), m_options(std::move(options)), m_trace(trace) {}
 
+// A compile as it runs: through the compiler launcher (ccache) when the machine has one.
+Command DriverBuilds::launched(Command compile) const {
+  compile.argv.insert(compile.argv.begin(), m_options.compiler_launcher.begin(), m_options.compiler_launcher.end());
+  return compile;
+}
+
 // Runs one build step, keeping its output beside it (NAME.out/.err) and in `log`. Returns the
 // failure in one line, or an empty string.
 asio::awaitable<std::string> DriverBuilds::run_step(Command step, const std::string& log_base, std::string& log, int priority,
@@ -97,7 +103,7 @@ asio::awaitable<std::string> DriverBuilds::run_step(Command step, const std::str
     m_trace.tracer.annotate(span, "exit_code", std::to_string(run.process.exit_code));
   }
   // Name the compiler, not a launcher in front of it (compiles go through one, links do not).
-  const auto launcher = compiler_launcher();
+  const auto& launcher = m_options.compiler_launcher;
   const bool launched =
       !launcher.empty() && step.argv.size() > launcher.size() && std::equal(launcher.begin(), launcher.end(), step.argv.begin());
   const auto& program = step.argv.at(launched ? launcher.size() : 0);
@@ -166,7 +172,7 @@ asio::awaitable<StepOutcome> DriverBuilds::make_library(std::size_t s, Flavour f
     const auto& src = build.sources[i];
     any_cxx = any_cxx || !util::ends_with(src, ".c");
     const auto object = fmt::format("{}/obj/{}-{}.o", dir, i, fs::path(src).stem().string());
-    compiles.push_back(library_compile(suite, flavour, src, object));
+    compiles.push_back(launched(library_compile(suite, flavour, src, object)));
     objects.push_back(object);
   }
   const auto link = library_link(suite, flavour, objects, dir, any_cxx);
@@ -208,7 +214,7 @@ asio::awaitable<FeatureObject> DriverBuilds::feature_object(std::size_t s, std::
   out.source = codegen::generate_feature(suite, feature);
   util::write_file(source, out.source);
   out.object = dir + "/obj/" + feature.name + ".o";
-  out.compile = feature_compile(suite, feature, flavour, m_options.out_dir, package, source, out.object);
+  out.compile = launched(feature_compile(suite, feature, flavour, m_options.out_dir, package, source, out.object));
   out.commands = out.compile.display() + "\n";
   out.error = co_await run_step(out.compile, dir + "/obj/" + feature.name, out.log, -1,
                                 SpanTag(parent, "compile").with("suite", suite.name).with("feature", feature.name));
@@ -276,7 +282,7 @@ asio::awaitable<DriverBuild> DriverBuilds::make_driver(std::size_t s, Flavour fl
   std::vector<std::string> table;
   for (auto f : features) table.push_back(suite.features[f].name);
   util::write_file(main_source, codegen::generate_main(suite, table));
-  const auto main_step = main_compile(suite, flavour, m_options.out_dir, main_source, dir + "/obj/main.o");
+  const auto main_step = launched(main_compile(suite, flavour, m_options.out_dir, main_source, dir + "/obj/main.o"));
   std::string main_log, main_error;
   co_await all_of(features.size() + 1, [&](std::size_t i) -> asio::awaitable<void> {
     if (i == features.size())

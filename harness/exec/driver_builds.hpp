@@ -54,6 +54,7 @@ struct BuildOptions {
   const OutputDir* out = nullptr;
   std::string out_dir;
   std::chrono::seconds build_timeout{300};
+  std::vector<std::string> compiler_launcher;  // HostFacts::compiler_launcher: in front of compiles
 };
 
 class DriverBuilds {
@@ -72,6 +73,7 @@ class DriverBuilds {
  private:
   struct SpanTag;
   using Span = PipelineTrace::Span;
+  Command launched(Command compile) const;
   boost::asio::awaitable<std::string> run_step(Command step, const std::string& log_base, std::string& log, int priority,
                                                const SpanTag& tag);
   boost::asio::awaitable<StepOutcome> make_flags(std::size_t suite);

@@ -53,6 +53,19 @@ util::Result<std::vector<std::string>> strong_global_definitions(const std::stri
                  [](const GElf_Sym& sym) { return GELF_ST_BIND(sym.st_info) == STB_GLOBAL && sym.st_shndx != SHN_UNDEF; });
 }
 
+bool uses_sanitizer_runtime(const std::string& file) {
+  const auto sanitizer = [](const GElf_Sym&) { return true; };
+  for (const unsigned table : {SHT_DYNSYM, SHT_SYMTAB}) {
+    const auto names = symbols(file, table, sanitizer);
+    if (!names) return false;
+    for (const auto& name : *names)
+      if (name.starts_with("__asan_") || name.starts_with("__tsan_") || name.starts_with("__ubsan_handle_") ||
+          name.starts_with("__sanitizer_"))
+        return true;
+  }
+  return false;
+}
+
 std::string build_id(const std::string& file) {
   if (elf_version(EV_CURRENT) == EV_NONE) return {};
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);

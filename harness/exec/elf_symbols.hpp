@@ -18,6 +18,11 @@ util::Result<std::vector<std::string>> strong_global_definitions(const std::stri
 // sorted, each once: what a program linked against it can call.
 util::Result<std::vector<std::string>> exported_functions(const std::string& library);
 
+// Whether `file` is a program built with a sanitizer: its dynamic or full symbol table names a
+// sanitizer runtime's symbol (__asan_, __tsan_, __ubsan_handle_, __sanitizer_), imported from a
+// runtime library (GCC) or linked in (Clang). False for a script or a file that is not ELF.
+bool uses_sanitizer_runtime(const std::string& file);
+
 // The program interpreter an executable names (PT_INTERP: "/lib64/ld-linux-x86-64.so.2"); "" for
 // a static executable or a file that is not ELF.
 std::string program_interpreter(const std::string& executable);

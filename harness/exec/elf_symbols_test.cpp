@@ -54,3 +54,33 @@ TEST(ElfSymbols, BuildIdIsTheNoteReadelfShows) {
 
 }  // namespace
 }  // namespace harness::exec
+
+#include "harness/testing/temp_dir.hpp"
+
+#include <fstream>
+
+namespace harness::exec {
+namespace {
+
+// A program of the user's under a sanitizer needs the channel's proof; a script or a plain program
+// that started none ran nothing under the tool. GCC imports the runtime, Clang links it in.
+TEST(ElfSymbols, ASanitizerBuildIsToldFromAPlainOneAndFromAScript) {
+  testing::TempDir dir{"sohound-elf-sanitizer"};
+  const auto source = (dir.path() / "main.c").string();
+  std::ofstream(source) << "int main(int argc, char** argv) { (void)argv; return argc + 1; }\n";
+  for (const std::string compiler : {"gcc", "clang"}) {
+    for (const std::string flag : {"-fsanitize=address", "-fsanitize=thread", "-fsanitize=undefined", ""}) {
+      const auto out = (dir.path() / (compiler + flag)).string();
+      std::vector<std::string> argv = {compiler, source, "-o", out};
+      if (!flag.empty()) argv.push_back(flag);
+      ASSERT_TRUE(util::capture(argv)) << compiler << " " << flag;
+      EXPECT_EQ(uses_sanitizer_runtime(out), !flag.empty()) << compiler << " " << flag;
+    }
+  }
+  EXPECT_FALSE(uses_sanitizer_runtime("/bin/sh"));
+  EXPECT_FALSE(uses_sanitizer_runtime("/etc/hostname"));
+  EXPECT_FALSE(uses_sanitizer_runtime("/nonexistent"));
+}
+
+}  // namespace
+}  // namespace harness::exec

@@ -1,6 +1,7 @@
 #include "harness/exec/job_reports.hpp"
 
 #include "harness/exec/attribution.hpp"
+#include "harness/exec/elf_symbols.hpp"
 #include "harness/exec/report_proof.hpp"
 #include "harness/exec/tool_commands.hpp"
 #include "harness/parse/sanitizer_log.hpp"
@@ -23,7 +24,8 @@ namespace fs = std::filesystem;
 using model::JobOutcome;
 
 void read_process_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
-                          std::vector<ProcessStream>& streams, const model::ProgramSpec* program, const std::string& nonce);
+                          std::vector<ProcessStream>& streams, const model::ProgramSpec* program, const std::string& nonce,
+                          bool shadow_memory_risk);
 
 namespace {
 
@@ -220,10 +222,10 @@ ProcessStream sanitizer_stream(std::string_view text, bool& saw_report, std::vec
 }
 
 void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process, std::vector<ProcessStream>& streams,
-                            bool finished, bool driver, const std::string& nonce) {
+                            bool finished, const model::ProgramSpec* program, const std::string& nonce) {
   const auto& tool = model::info(job.tool);
   const auto prefix = std::string(tool.log_prefix) + ".";
-  if (driver && process.signal == 0 && process.exit_code == k_driver_channel_lost_exit) {
+  if (!program && process.signal == 0 && process.exit_code == k_driver_channel_lost_exit) {
     job.outcome = JobOutcome::report_lost;
     job.message = fmt::format(
         "the code under test closed or replaced the descriptor that carried {0}'s reports ({1}.report), and the "
@@ -238,7 +240,8 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
     if (util::starts_with(entry.path().filename().string(), prefix)) logs.push_back(entry.path().string());
   std::sort(logs.begin(), logs.end());
   std::string truncated, channel_text;
-  const auto channel = std::string(tool.log_prefix) + ".report";  // the driver's (drivers/sohound_rt.h)
+  // The driver's (drivers/sohound_rt.h), or the channel library's in a program (drivers/sohound_channel.c).
+  const auto channel = std::string(tool.log_prefix) + ".report";
   for (const auto& log : logs) {
     job.reports.push_back(log);
     std::string crash_signal;
@@ -253,7 +256,18 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
         truncated = fmt::format("{} cut its report in {}: \"{}\"", tool.name, fs::path(log).filename().string(), cut);
     if (fs::path(log).filename() == channel) channel_text = text;
   }
-  if (driver && finished) judge_channel(job, channel, channel_text, streams, nonce);
+  if (finished && program && logs.empty() && !uses_sanitizer_runtime(program->program_for(tool.flavour))) {
+    // A script or a program of no sanitizer build that started none: nothing ran under the tool.
+    // (One that failed is judged by its exit status below.)
+    if (job.outcome == JobOutcome::ok && process.exit_code == program->exit_status) job.outcome = JobOutcome::skipped;
+    if (job.outcome == JobOutcome::skipped)
+      job.message = fmt::format(
+          "{} is not built with {} and started no program that is: {} checked nothing, so the job claims nothing (give "
+          "the {} build of the program, or leave {} out of its tools)",
+          program->program_for(tool.flavour), tool.name, tool.name, model::name(tool.flavour), tool.name);
+  } else if (finished) {
+    judge_channel(job, channel, channel_text, streams, nonce, program ? ChannelSource::program : ChannelSource::driver);
+  }
   if (!truncated.empty() && (job.outcome == JobOutcome::ok || job.outcome == JobOutcome::report_lost)) {
     job.outcome = JobOutcome::report_truncated;
     job.message = truncated +
@@ -301,11 +315,12 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
 }  // namespace
 
 void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
-                      std::vector<ProcessStream>* streams_out, const model::ProgramSpec* program, const std::string& nonce) {
+                      std::vector<ProcessStream>* streams_out, const model::ProgramSpec* program, const std::string& nonce,
+                      bool shadow_memory_risk) {
   std::vector<ProcessStream> local;
   auto& streams = streams_out ? *streams_out : local;
   streams.clear();
-  read_process_reports(job, process, timeout_message, streams, program, program ? std::string() : nonce);
+  read_process_reports(job, process, timeout_message, streams, program, nonce, shadow_memory_risk);
   for (auto& stream : streams) subtract_repeated_leaks(stream, program != nullptr);
   if (streams_out) return;
   for (auto& stream : streams) {
@@ -315,7 +330,8 @@ void read_job_reports(model::JobResult& job, const ProcessResult& process, const
 }
 
 void read_process_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
-                          std::vector<ProcessStream>& streams, const model::ProgramSpec* program, const std::string& nonce) {
+                          std::vector<ProcessStream>& streams, const model::ProgramSpec* program, const std::string& nonce,
+                          bool shadow_memory_risk) {
   if (!process.started) {
     job.outcome = JobOutcome::tool_failed;
     job.message = process.start_error;
@@ -329,7 +345,9 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
   if (tool.family == model::ToolFamily::valgrind)
     read_valgrind_reports(job, process, finished, !timeout_message.empty(), streams, program != nullptr, nonce);
   else
-    read_sanitizer_reports(job, process, streams, finished, program == nullptr, nonce);
+    // A program's channel is judged when it ended on its own (a signal or a timeout is its outcome).
+    read_sanitizer_reports(job, process, streams, program ? process.signal == 0 && timeout_message.empty() : finished, program,
+                           nonce);
   // Processes the feature started and left running (killed by the launcher when the job ended),
   // each the finding of the feature whose end marker listed it ("PID COMMAND").
   if (!process.strays.empty()) {
@@ -380,7 +398,7 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
                             "the {} runtime died of SIGSEGV after printing only AddressSanitizer:DEADLYSIGNAL: it "
                             "did not start",
                             model::info(job.tool).name);
-    if (!sanitizer_start_risk().empty()) job.notes.push_back(k_shadow_memory_note);
+    if (shadow_memory_risk) job.notes.push_back(k_shadow_memory_note);
   } else if (job.outcome == JobOutcome::ok && process.signal == 0 && !finished &&
              (process.exit_code == 0 ||
               (tool.family == model::ToolFamily::sanitizer && process.exit_code == k_sanitizer_exit_code))) {

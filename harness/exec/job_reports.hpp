@@ -30,9 +30,10 @@ namespace harness::exec {
 // With `nonce` (a driver's run: the secret the harness gave it in SOHOUND_NONCE_FILE), a driver that
 // finished is clean only when its report (the Valgrind XML, the sanitizer channel) ends with the
 // runtime's completion record carrying that nonce: a report replaced by name is report_lost
-// (exec/report_proof).
+// (exec/report_proof). `shadow_memory_risk`: this machine may keep ASan and TSan from mapping their
+// shadow memory (sanitizer_start_risk of its HostFacts), the likely cause of a silent SIGSEGV.
 void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
                       std::vector<ProcessStream>* streams = nullptr, const model::ProgramSpec* program = nullptr,
-                      const std::string& nonce = {});
+                      const std::string& nonce = {}, bool shadow_memory_risk = false);
 
 }  // namespace harness::exec

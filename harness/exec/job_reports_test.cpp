@@ -164,11 +164,77 @@ TEST_F(Channel, TheDriversChannelLostExitIsReportLost) {
   EXPECT_NE(j.message.find("the driver could not reopen it"), std::string::npos) << j.message;
 }
 
-TEST_F(Channel, AProgramOfTheUsersNeedsNoCompletionRecord) {
-  auto j = job(model::Tool::asan, "");
-  model::ProgramSpec program;
-  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}, .notes = {}}, "", nullptr, &program);
+// The user's programs report through Sohound's channel library (drivers/sohound_channel.c). Real
+// captures: a Clang ASan build (runtime linked in: no report count) that replaced every descriptor
+// with dup2, and a shell script running a GCC ASan build twice, the second ending with _exit.
+class ProgramChannel : public Channel {
+ protected:
+  model::JobResult program_job(const std::string& capture) {
+    auto j = job(model::Tool::asan, "");
+    std::ofstream(m_dir / "asan.report", std::ios::binary) << testing::testdata("sanitizers/" + capture);
+    return j;
+  }
+  static model::ProgramSpec script() {
+    model::ProgramSpec program;
+    program.argv = {"/bin/sh"};
+    program.builds[model::Flavour::asan] = "/bin/sh";
+    return program;
+  }
+  const ProcessResult m_exited{.start_error = {}, .exit_code = k_sanitizer_exit_code, .strays = {}, .notes = {}};
+};
+
+TEST_F(ProgramChannel, TheRecordWithTheRunsSecretProvesTheRunWhereTheRuntimeCountsNothing) {
+  const auto text = testing::testdata("sanitizers/asan-clang-program-dup2.report");
+  const auto proof = read_channel_proof(text);
+  EXPECT_TRUE(proof.complete);
+  EXPECT_EQ(proof.nonce, "c2bd639a2b09bcad5f692f5e7fafd788");
+  EXPECT_EQ(proof.reports_made, 0u) << "reports=- : the hook is not reached in a program with the runtime linked in";
+  EXPECT_EQ(proof.reports_seen, 1u);
+  const auto program = script();
+  auto j = program_job("asan-clang-program-dup2.report");
+  read_job_reports(j, m_exited, "", nullptr, &program, "c2bd639a2b09bcad5f692f5e7fafd788");
   EXPECT_EQ(j.outcome, JobOutcome::ok) << j.message;
+  ASSERT_EQ(j.findings.size(), 1u);
+  EXPECT_EQ(j.findings[0].kind, "leak.definite");
+  EXPECT_EQ(j.findings[0].stack.at(1).function, "main");
+
+  auto forged = program_job("asan-clang-program-dup2.report");
+  read_job_reports(forged, m_exited, "", nullptr, &program, "another-runs-secret");
+  EXPECT_EQ(forged.outcome, JobOutcome::report_lost);
+  EXPECT_NE(forged.message.find("completion record is not this run's"), std::string::npos) << forged.message;
+}
+
+TEST_F(ProgramChannel, EveryProcessThatOpenedTheChannelNeedsItsRecord) {
+  const auto proof = read_channel_proof(testing::testdata("sanitizers/asan-gcc-program-two-owners.report"));
+  EXPECT_FALSE(proof.complete);
+  EXPECT_EQ(proof.reports_made, 1u);
+  EXPECT_EQ(proof.reports_seen, 1u);
+  EXPECT_EQ(proof.unfinished, std::vector<std::string>{"21677"});
+  const auto program = script();
+  auto j = program_job("asan-gcc-program-two-owners.report");
+  read_job_reports(j, m_exited, "", nullptr, &program, "187a4eda0cce4ffe4753fc654e59a14f");
+  EXPECT_EQ(j.outcome, JobOutcome::report_lost);
+  EXPECT_NE(j.message.find("completion record of Sohound's channel library (process 21677): the process skipped its "
+                           "exit handlers (_exit"),
+            std::string::npos)
+      << j.message;
+  ASSERT_EQ(j.findings.size(), 1u) << "what did arrive is still reported";
+}
+
+TEST_F(ProgramChannel, AProgramThatRanNothingUnderTheToolClaimsNothing) {
+  const auto program = script();
+  auto j = job(model::Tool::asan, "");
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .strays = {}, .notes = {}}, "", nullptr, &program,
+                   "secret");
+  EXPECT_EQ(j.outcome, JobOutcome::skipped);
+  EXPECT_EQ(j.message,
+            "/bin/sh is not built with asan and started no program that is: asan checked nothing, so the job claims "
+            "nothing (give the asan build of the program, or leave asan out of its tools)");
+  // The same script failing is still its failure, not a skip.
+  auto failed = job(model::Tool::asan, "");
+  read_job_reports(failed, ProcessResult{.start_error = {}, .exit_code = 1, .strays = {}, .notes = {}}, "", nullptr, &program,
+                   "secret");
+  EXPECT_EQ(failed.outcome, JobOutcome::crashed) << failed.message;
 }
 
 // LeakSanitizer lists at most 5,000 leaks (a constant of its own, no option raises it): a report it

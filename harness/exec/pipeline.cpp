@@ -51,7 +51,8 @@ Pipeline::Impl::Impl(Scheduler& s, const std::vector<model::SuiteSpec>& specs, P
     options.tracer = &own_tracer;
   }
   options.out_dir = options.out->path();
-  builds.emplace(suites, BuildOptions{options.out, options.out_dir, options.build_timeout}, trace());
+  builds.emplace(suites, BuildOptions{options.out, options.out_dir, options.build_timeout, options.host.compiler_launcher},
+                 trace());
 }
 
 std::string Pipeline::Impl::runtime_supp() const { return runtime_dir(options.out_dir) + "/sohound_valgrind.supp"; }
@@ -134,6 +135,7 @@ asio::awaitable<void> Pipeline::Impl::decide_sandbox() {
   if (!sandbox.on) co_return;
   auto texts = texts_naming_paths(suites);
   texts.push_back(options.sandbox_shim);
+  texts.push_back(options.channel_preload);
   sandbox.shown = temporary_roots(texts);
   Command probe;
   probe.argv = {"true"};
@@ -164,14 +166,14 @@ asio::awaitable<void> Pipeline::Impl::list_loaded_libraries(const std::string& p
 
 // What every cache key depends on besides the suites: `valgrind --version` when a Valgrind tool runs.
 asio::awaitable<CacheKeyFacts> Pipeline::Impl::cache_key_facts() {
-  CacheKeyFacts facts{options.out_dir, cache.dir(), options.sohound_version, {},
-                      runtime_supp(),  sandbox.on,  can_run_without_aslr()};
+  CacheKeyFacts facts{options.out_dir, cache.dir(),  options.sohound_version, {}, runtime_supp(),
+                      sandbox.on,      options.host, options.channel_preload};
   const bool any_valgrind = std::any_of(jobs->begin(), jobs->end(), [](const plan::JobPlan& j) {
     return model::info(j.tool).family == model::ToolFamily::valgrind;
   });
   if (any_valgrind) {
     Command version;
-    version.argv = {valgrind_program(), "--version"};
+    version.argv = {options.host.valgrind, "--version"};
     version.stdout_path = runtime_dir(options.out_dir) + "/valgrind-version.txt";
     const auto run = co_await scheduler.run(version, std::chrono::seconds(30), -3);
     facts.valgrind_version = run.process.started ? util::read_file_or_empty(version.stdout_path) : "no valgrind";

@@ -7,6 +7,7 @@
 // throws past a unit.
 #pragma once
 
+#include "harness/exec/host_facts.hpp"
 #include "harness/exec/sandbox.hpp"
 #include "harness/exec/scheduler.hpp"
 #include "harness/model/job_result.hpp"
@@ -45,6 +46,8 @@ struct PipelineOptions {
   int parallel = 2;                           // -j, for sizing batches
   SandboxMode sandbox = SandboxMode::off;     // --sandbox (the CLI's default is automatic)
   std::string sandbox_shim;                   // sohound-status (exec/sandbox.hpp find_status_shim)
+  HostFacts host;                             // the machine's facts (exec/host_facts.hpp), read once by the CLI
+  std::string channel_preload;                // libsohound-channel.so (drivers/sohound_channel.c): programs' report channel
   std::vector<std::string> sandbox_hide;      // result caches to hide besides cache_dir (the default one with --no-cache)
   model::Tracer* tracer = nullptr;            // spans of builds, tool processes, parsing, judging
   model::Tracer::Handle trace_parent = model::Tracer::k_none;  // the run's span

@@ -72,9 +72,11 @@ struct Script {
   std::set<std::string> failing_links;  // output file names ("driver", "driver-leaks") whose link fails
   std::string link_error = "collect2: error: ld returned 1 exit status\n";
   int driver_runs = 0;
+  std::vector<std::vector<std::string>> seen;  // every command's argv, in order
 
   std::optional<ProcessResult> operator()(const Command& c) {
     const auto& argv = c.argv;
+    seen.push_back(argv);
     const bool compile = std::find(argv.begin(), argv.end(), "-c") != argv.end();
     const auto output = value_after(argv, "-o");
     if (compile) {
@@ -144,6 +146,7 @@ struct PipelineRun : ::testing::Test {
   Script script;
   std::vector<model::SuiteSpec> suites;
   PipelineStats stats;
+  HostFacts host;  // this machine's facts play no part: each test says what it needs
 
   void load(const std::string& features, const std::string& extra = "") {
     const auto text = "suite: demo\ntools: [asan]\n" + extra + "features:\n" + features;
@@ -164,6 +167,7 @@ struct PipelineRun : ::testing::Test {
     options.cache_dir = cache_dir;
     options.sohound_version = "test";
     options.parallel = 1;
+    options.host = host;
     Pipeline pipeline(scheduler, suites, options);
     std::vector<model::JobResult> results;
     bool done = false;
@@ -272,6 +276,44 @@ TEST_F(PipelineRun, AFeatureThatHangsTimesOutAndTheOthersStillReport) {
   EXPECT_EQ(job(results, "hangs").outcome, JobOutcome::timeout) << job(results, "hangs").message;
   EXPECT_NE(job(results, "hangs").message.find("stopped after"), std::string::npos) << job(results, "hangs").message;
   EXPECT_TRUE(has_leak_in(job(results, "leaks"), "feature_leaks"));
+}
+
+}  // namespace
+}  // namespace harness::exec
+
+namespace harness::exec {
+namespace {
+
+// The machine's facts come in through PipelineOptions::host and nowhere else: a compiler launcher
+// goes in front of compiles only, and sanitizer drivers start under setarch -R where it works.
+TEST_F(PipelineRun, TheMachinesFactsShapeTheCommandsAndOnlyThroughTheOptions) {
+  load(k_three);
+  host.compiler_launcher = {"ccache"};
+  host.without_aslr = true;
+  run();
+  int compiles = 0, links = 0, drivers = 0;
+  for (const auto& argv : script.seen) {
+    const bool compile = std::find(argv.begin(), argv.end(), "-c") != argv.end();
+    if (compile) {
+      ++compiles;
+      EXPECT_EQ(argv.front(), "ccache") << util::join(argv, " ");
+    } else if (!value_after(argv, "-o").empty()) {
+      ++links;
+      EXPECT_NE(argv.front(), "ccache") << util::join(argv, " ");
+    } else if (argv.front() == "setarch") {
+      ++drivers;
+      EXPECT_EQ(argv.at(1), "-R");
+    }
+  }
+  EXPECT_GE(compiles, 4);  // three features and the driver's main object
+  EXPECT_GE(links, 1);
+  EXPECT_GE(drivers, 1);
+
+  script.seen.clear();
+  host = {};
+  run();
+  for (const auto& argv : script.seen)
+    EXPECT_TRUE(argv.front() != "ccache" && argv.front() != "setarch") << util::join(argv, " ");
 }
 
 }  // namespace

@@ -83,7 +83,7 @@ asio::awaitable<void> Pipeline::Impl::run_unit(plan::RunUnit unit, int priority)
 std::vector<std::string> Pipeline::Impl::process_notes_for(model::Tool tool, const std::string& token) {
   std::vector<std::string> notes;
   if (tool == model::Tool::asan || tool == model::Tool::tsan)
-    if (auto risk = sanitizer_start_risk(); !risk.empty()) notes.push_back(std::move(risk));
+    if (auto risk = sanitizer_start_risk(options.host); !risk.empty()) notes.push_back(std::move(risk));
   if (auto it = process_notes.find(token); it != process_notes.end()) {
     util::append(notes, it->second);
     process_notes.erase(it);
@@ -120,8 +120,8 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   const auto& info = model::info(plan.tool);
   auto job = base_result(index);
   job.job_dir = job_dir(options.out_dir, suite.name, feature.name, std::string(info.name));
-  auto command = program_command(plan.tool, program, job.job_dir, model::environment_of(suite, feature), can_run_without_aslr(),
-                                 runtime_supp());
+  auto command = program_command(plan.tool, program, job.job_dir, model::environment_of(suite, feature), options.host,
+                                 runtime_supp(), options.channel_preload);
   if (command.argv.empty()) {
     job.outcome = JobOutcome::skipped;
     job.message = missing_build_message(info, program);
@@ -130,8 +130,27 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
     finish(index, std::move(job));
     co_return;
   }
+  if (info.family == model::ToolFamily::sanitizer && options.channel_preload.empty()) {
+    job.outcome = JobOutcome::tool_failed;
+    job.message = fmt::format(
+        "{} is not installed beside sohound (nor in ../libexec/sohound): it carries {}'s reports out of the "
+        "program, and without it a clean result proves nothing; reinstall Sohound",
+        k_channel_preload, info.name);
+    job.job_dir.clear();
+    job.cache_key.clear();
+    finish(index, std::move(job));
+    co_return;
+  }
   job.run_command = prepare_job_folder(*options.out, job.job_dir, suite, plan.tool, command);
   command.token = new_job_token();
+  // The run's secret for the channel's completion record (read and removed by the channel
+  // library in the program; job_reports checks the record carries it).
+  std::string nonce;
+  if (info.family == model::ToolFamily::sanitizer) {
+    nonce = new_nonce();
+    util::write_file(job.job_dir + "/" + k_nonce_file, nonce + "\n");
+    command.env["SOHOUND_NONCE_FILE"] = job.job_dir + "/" + k_nonce_file;
+  }
   command.max_file_bytes = k_max_job_file_bytes;
   confine(command, sandbox, {job.job_dir});
   job.sandboxed = sandbox.on;
@@ -144,7 +163,7 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   util::append(job.notes, run.process.notes);
   const double parse_start = scheduler.now_s();
   read_job_reports(job, run.process, run.timed_out ? timeout_text(timeout, native_timeout, info, "") : std::string(), nullptr,
-                   &program);
+                   &program, nonce, !sanitizer_start_risk(options.host).empty());
   job.exit_code = run.process.exit_code;
   job.signal = run.process.signal;
   job.log = util::read_file_ends(job.job_dir + "/stderr.txt", 0, 16 * 1024);
@@ -176,7 +195,7 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   // The lead feature's environment is the batch's (planned so: plan::make_units).
   u.env = model::environment_of(suite, lead);
   u.feature_timeout = feature_timeout;
-  auto command = unit_command({tool, binary, u.dir, u.names, u.env, feature_timeout, can_run_without_aslr(), runtime_supp()});
+  auto command = unit_command({tool, binary, u.dir, u.names, u.env, feature_timeout, options.host, runtime_supp()});
   u.script = prepare_job_folder(*options.out, u.dir, suite, tool, command);
   u.command = command;
   command.token = new_job_token();
@@ -202,7 +221,8 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   u.parse_start = scheduler.now_s();
   std::vector<ProcessStream> streams;
   const auto stopped = timeout_text(timeout, native_timeout, info, batch ? fmt::format(", x{} features", u.names.size()) : "");
-  read_job_reports(u.process, u.run.process, u.run.timed_out ? stopped : std::string(), &streams, nullptr, nonce);
+  read_job_reports(u.process, u.run.process, u.run.timed_out ? stopped : std::string(), &streams, nullptr, nonce,
+                   !sanitizer_start_risk(options.host).empty());
   u.shares = attribute(streams, u.names, [](const std::string& name) { return codegen::body_function_name(name); });
   u.process.log = util::read_file_ends(u.dir + "/stderr.txt", 0, 16 * 1024);
   u.parse_end = scheduler.now_s();
@@ -243,8 +263,7 @@ model::JobResult Pipeline::Impl::feature_result(std::size_t index, const UnitRun
     job.duration_s = u.parse_end - u.run.start_s;
     return job;
   }
-  auto alone =
-      unit_command({plan.tool, binary, job.job_dir, {f.name}, u.env, u.feature_timeout, can_run_without_aslr(), runtime_supp()});
+  auto alone = unit_command({plan.tool, binary, job.job_dir, {f.name}, u.env, u.feature_timeout, options.host, runtime_supp()});
   job.run_command = prepare_job_folder(*options.out, job.job_dir, suite, plan.tool, alone);
   write_script(job.job_dir + "/batch.sh", {u.command});
   job.unit = u.dir;

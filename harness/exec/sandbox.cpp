@@ -165,9 +165,13 @@ void confine(Command& command, const Sandbox& sandbox, std::vector<std::string> 
 }
 
 std::string find_status_shim(const std::string& sohound_executable) {
+  return find_support_file(sohound_executable, "sohound-status");
+}
+
+std::string find_support_file(const std::string& sohound_executable, const std::string& name) {
   if (sohound_executable.empty()) return {};
   const auto dir = std::filesystem::path(sohound_executable).parent_path();
-  for (const auto& candidate : {dir / "sohound-status", dir / ".." / "libexec" / "sohound" / "sohound-status"}) {
+  for (const auto& candidate : {dir / name, dir / ".." / "libexec" / "sohound" / name}) {
     std::error_code ec;
     if (std::filesystem::is_regular_file(candidate, ec)) return std::filesystem::weakly_canonical(candidate, ec).string();
   }

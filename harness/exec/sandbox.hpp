@@ -55,8 +55,11 @@ std::vector<std::string> sandbox_argv(const Sandbox& sandbox, const std::vector<
 // places it can write (besides /tmp and /dev/shm, which are its own).
 void confine(Command& command, const Sandbox& sandbox, std::vector<std::string> writable);
 
-// The status shim's file name (harness/exec/status_shim.cpp): installed beside sohound, or in
-// ../libexec/sohound/ from it. "" when neither exists.
+// A helper file Sohound ships (`name`): beside sohound in the build tree, or in
+// ../libexec/sohound/ from it when installed. "" when neither exists.
+std::string find_support_file(const std::string& sohound_executable, const std::string& name);
+
+// The status shim's file name (harness/exec/status_shim.cpp), found by find_support_file.
 std::string find_status_shim(const std::string& sohound_executable);
 
 }  // namespace harness::exec

@@ -8,46 +8,12 @@
 #include <fstream>
 #include <string_view>
 
-#include <sys/personality.h>
-#include <unistd.h>
-
 namespace harness::exec {
 
 std::string compiler_for(model::Compiler compiler, model::Language language) {
   const bool cxx = language == model::Language::cxx;
   if (compiler == model::Compiler::clang) return cxx ? "clang++-14" : "clang-14";
   return cxx ? "g++" : "gcc";
-}
-
-namespace {
-
-bool on_path(std::string_view program) { return !util::find_on_path(program).empty(); }
-
-}  // namespace
-
-std::vector<std::string> compiler_launcher() {
-  static const std::vector<std::string> k_launcher = [] {
-    const char* off = std::getenv("SOHOUND_CCACHE");
-    if (off && std::string_view(off) == "0") return std::vector<std::string>{};
-    return on_path("ccache") ? std::vector<std::string>{"ccache"} : std::vector<std::string>{};
-  }();
-  return k_launcher;
-}
-
-bool can_run_without_aslr() {
-  static const bool k_can = [] {
-    const char* off = std::getenv("SOHOUND_NO_ASLR");
-    if (off && std::string_view(off) == "0") return false;
-    if (!on_path("setarch")) return false;
-    // Ask for the persona setarch -R sets, then put ours back: refused (EPERM) under container
-    // seccomp profiles that only allow the default persona.
-    const int current = ::personality(0xffffffff);
-    if (current == -1) return false;
-    if (::personality(static_cast<unsigned long>(current) | ADDR_NO_RANDOMIZE) == -1) return false;
-    ::personality(static_cast<unsigned long>(current));
-    return true;
-  }();
-  return k_can;
 }
 
 std::vector<std::string> base_flags(model::Compiler compiler, model::Language language, CodeOrigin origin) {
@@ -92,37 +58,6 @@ std::vector<std::string> driver_link_flags(model::Compiler compiler, model::Flav
   return {};
 }
 
-std::string valgrind_program() {
-  const char* custom = std::getenv("SOHOUND_VALGRIND");
-  return custom && *custom ? custom : "valgrind";
-}
-
-namespace {
-
-std::string aslr_off_reason() {
-  const char* off = std::getenv("SOHOUND_NO_ASLR");
-  if (off && std::string_view(off) == "0") return "turned off by SOHOUND_NO_ASLR=0";
-  if (!on_path("setarch")) return "not installed";
-  return "the persona is refused, as in containers with a default seccomp profile";
-}
-
-}  // namespace
-
-std::string sanitizer_start_risk() {
-  static const std::string k_risk = [] {
-    if (can_run_without_aslr()) return std::string{};
-    std::ifstream in("/proc/sys/vm/mmap_rnd_bits");
-    int bits = 0;
-    if (!(in >> bits) || bits <= 28) return std::string{};
-    return fmt::format(
-        "this kernel randomises mmap with {} bits (vm.mmap_rnd_bits) and Sohound could not start the driver "
-        "without address randomisation here (setarch -R: {}), so this runtime may fail to start or hang; "
-        "sysctl vm.mmap_rnd_bits=28 avoids it",
-        bits, aslr_off_reason());
-  }();
-  return k_risk;
-}
-
 std::string sanitizer_option_value(const std::string& value) {
   // The runtimes' flag parser ends a value at ':' or white space unless it is quoted; it knows no
   // escapes, so a value holding both quote characters cannot be passed (refused at --out).
@@ -131,7 +66,7 @@ std::string sanitizer_option_value(const std::string& value) {
   return quote + value + quote;
 }
 
-Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir, bool without_aslr) {
+Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir, const HostFacts& host) {
   Command command;
   // The driver runs in a folder of its own, so what a feature writes to relative paths cannot
   // spoil the reports Sohound reads.
@@ -144,7 +79,7 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
     // Valgrind expands %p and %q{VAR} in file names: a '%' of the folder's own is written %%.
     std::string dir;
     for (char c : report_dir) dir += c == '%' ? std::string("%%") : std::string(1, c);
-    command.argv = {valgrind_program(),
+    command.argv = {host.valgrind,
                     tool_args.front(),
                     "--xml=yes",
                     "--xml-file=" + dir + "/vg.%p.xml",
@@ -160,9 +95,9 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
     return fmt::format("log_path={}:exitcode={}:color=never:print_summary=1",
                        sanitizer_option_value(report_dir + "/" + std::string(prefix)), k_sanitizer_exit_code);
   };
-  // The shadow-memory runtimes, started without address randomisation (see can_run_without_aslr).
+  // The shadow-memory runtimes, started without address randomisation (HostFacts::without_aslr).
   const auto sanitized_driver = [&] {
-    return without_aslr ? std::vector<std::string>{"setarch", "-R", driver} : std::vector<std::string>{driver};
+    return host.without_aslr ? std::vector<std::string>{"setarch", "-R", driver} : std::vector<std::string>{driver};
   };
   switch (tool) {
     case model::Tool::memcheck:

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "harness/exec/command.hpp"
+#include "harness/exec/host_facts.hpp"
 #include "harness/model/suite_spec.hpp"
 #include "harness/model/tool.hpp"
 
@@ -13,10 +14,6 @@ namespace harness::exec {
 
 // gcc -> gcc/g++, clang -> clang-14/clang++-14.
 std::string compiler_for(model::Compiler compiler, model::Language language);
-
-// "ccache" when it is on PATH (and $SOHOUND_CCACHE is not 0): driver and library compiles go
-// through it, so a CI rerun rebuilds unchanged drivers from the cache. Empty otherwise.
-std::vector<std::string> compiler_launcher();
 
 // Whose code a compile is for. Generated drivers hold the spec's inline code, compiled as C++20
 // (features may use coroutines and concepts). A library's own sources get the standard its build
@@ -64,30 +61,13 @@ inline constexpr int k_driver_channel_lost_exit = 123;
 inline constexpr const char* k_driver_done_file = "driver-finished";
 // The driver's working directory, inside the job folder (the pipeline creates it).
 inline constexpr const char* k_driver_work_dir = "work";
+// The report channel of the user's programs under a sanitizer (drivers/sohound_channel.c), loaded
+// with LD_PRELOAD; shipped beside sohound (exec/sandbox.hpp find_support_file).
+inline constexpr const char* k_channel_preload = "libsohound-channel.so";
 
-// The valgrind to run: $SOHOUND_VALGRIND when set (a custom build), else "valgrind" on PATH.
-std::string valgrind_program();
-
-// Whether sanitizer jobs can run without address-space randomisation: `setarch -R` is on PATH, the
-// system lets a process take that persona (container seccomp profiles may refuse it), and
-// $SOHOUND_NO_ASLR is not 0. Probed once.
-//
-// Why: the shadow-memory runtimes of GCC 12 and Clang 14 (ASan with LSan, TSan) expect at most 28
-// bits of mmap randomisation. On kernels set to more (vm.mmap_rnd_bits=32, as on some CI images)
-// they fail before main: TSan with "FATAL: ThreadSanitizer: unexpected memory mapping" or SIGSEGV,
-// ASan by printing "AddressSanitizer:DEADLYSIGNAL" forever (google/sanitizers#1614, #1716). Newer
-// runtimes re-exec themselves without randomisation; `setarch -R` does the same for these, and
-// keeps the command a user can rerun by hand. Measured on this kernel with mmap_rnd_bits=32: the
-// TSan driver failed 5 runs of 5, and ran 5 of 5 under setarch -R.
-bool can_run_without_aslr();
-
-// What an ASan or TSan job is told when it cannot be protected: "" when can_run_without_aslr(),
-// or when the kernel's vm.mmap_rnd_bits is at most 28; else a note naming the setting and the fix.
-std::string sanitizer_start_risk();
-
-// Runs `driver` under `tool`, writing raw reports into `report_dir`. With `without_aslr`, the ASan
-// and TSan drivers start under `setarch -R` (UBSan has no shadow memory; Valgrind has its own
-// address-space manager).
-Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir, bool without_aslr = false);
+// Runs `driver` under `tool`, writing raw reports into `report_dir`. Where `host` can (its
+// without_aslr), the ASan and TSan drivers start under `setarch -R` (UBSan has no shadow memory;
+// Valgrind has its own address-space manager); the Valgrind tools run host.valgrind.
+Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir, const HostFacts& host);
 
 }  // namespace harness::exec

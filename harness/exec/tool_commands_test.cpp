@@ -9,21 +9,29 @@ namespace {
 
 using model::Tool;
 
+HostFacts host(bool without_aslr) {
+  HostFacts facts;
+  facts.without_aslr = without_aslr;
+  facts.valgrind = "/opt/valgrind/bin/valgrind";
+  return facts;
+}
+
 TEST(ToolCommand, ShadowMemorySanitizersStartWithoutAddressRandomisationWhenAsked) {
   for (const auto tool : {Tool::asan, Tool::tsan}) {
-    const auto command = tool_command(tool, "/d/driver", "/d/job", true);
+    const auto command = tool_command(tool, "/d/driver", "/d/job", host(true));
     ASSERT_EQ(command.argv.size(), 3u);
     EXPECT_EQ(command.argv[0], "setarch");
     EXPECT_EQ(command.argv[1], "-R");
     EXPECT_EQ(command.argv[2], "/d/driver");
-    EXPECT_EQ(tool_command(tool, "/d/driver", "/d/job", false).argv, std::vector<std::string>{"/d/driver"});
+    EXPECT_EQ(tool_command(tool, "/d/driver", "/d/job", host(false)).argv, std::vector<std::string>{"/d/driver"});
   }
 }
 
 TEST(ToolCommand, UbsanAndValgrindKeepTheirCommandWhateverTheAslrSetting) {
-  EXPECT_EQ(tool_command(Tool::ubsan, "/d/driver", "/d/job", true).argv, std::vector<std::string>{"/d/driver"});
+  EXPECT_EQ(tool_command(Tool::ubsan, "/d/driver", "/d/job", host(true)).argv, std::vector<std::string>{"/d/driver"});
   for (const auto tool : {Tool::memcheck, Tool::helgrind, Tool::drd}) {
-    const auto argv = tool_command(tool, "/d/driver", "/d/job", true).argv;
+    const auto argv = tool_command(tool, "/d/driver", "/d/job", host(true)).argv;
+    EXPECT_EQ(argv.front(), "/opt/valgrind/bin/valgrind") << "the machine's valgrind, from its facts";
     EXPECT_EQ(std::count(argv.begin(), argv.end(), "setarch"), 0);
     EXPECT_EQ(argv.back(), "/d/driver");
   }
@@ -41,6 +49,63 @@ TEST(CxxSyncFlags, OnlyCxxOfThePlainFlavourGetsTheHappensBeforeHooks) {
   EXPECT_NE(std::find(flags.begin(), flags.end(), "valgrind/helgrind.h"), flags.end());
   EXPECT_TRUE(cxx_sync_flags(model::Flavour::plain, model::Language::c).empty());
   EXPECT_TRUE(cxx_sync_flags(model::Flavour::tsan, model::Language::cxx).empty());
+}
+
+}  // namespace
+}  // namespace harness::exec
+
+#include "harness/exec/build_commands.hpp"
+
+namespace harness::exec {
+namespace {
+
+// The machine's facts are read in one place and only there: a setting the environment gives is in
+// them, and the risk note follows from them alone.
+TEST(HostFacts, TheEnvironmentsSettingsAreReadOnceIntoTheFacts) {
+  ::setenv("SOHOUND_CCACHE", "0", 1);
+  ::setenv("SOHOUND_NO_ASLR", "0", 1);
+  ::setenv("SOHOUND_VALGRIND", "/opt/vg/bin/valgrind", 1);
+  const auto facts = read_host_facts();
+  ::unsetenv("SOHOUND_CCACHE");
+  ::unsetenv("SOHOUND_NO_ASLR");
+  ::unsetenv("SOHOUND_VALGRIND");
+  EXPECT_TRUE(facts.compiler_launcher.empty());
+  EXPECT_FALSE(facts.without_aslr);
+  EXPECT_EQ(facts.aslr_off_reason, "turned off by SOHOUND_NO_ASLR=0");
+  EXPECT_EQ(facts.valgrind, "/opt/vg/bin/valgrind");
+  EXPECT_EQ(read_host_facts().valgrind, "valgrind");
+
+  HostFacts risky;
+  risky.mmap_rnd_bits = 32;
+  risky.aslr_off_reason = "not installed";
+  EXPECT_EQ(sanitizer_start_risk(risky),
+            "this kernel randomises mmap with 32 bits (vm.mmap_rnd_bits) and Sohound could not start the driver without "
+            "address randomisation here (setarch -R: not installed), so this runtime may fail to start or hang; sysctl "
+            "vm.mmap_rnd_bits=28 avoids it");
+  risky.without_aslr = true;
+  EXPECT_EQ(sanitizer_start_risk(risky), "");
+  risky = {};
+  risky.mmap_rnd_bits = 28;
+  EXPECT_EQ(sanitizer_start_risk(risky), "");
+}
+
+// A program under a sanitizer reports through Sohound's channel library, preloaded ahead of the
+// user's own preloads; ASan leaves its exit-time check to it. Valgrind tools get none of this.
+TEST(ProgramCommand, ASanitizerRunPreloadsTheChannelLibraryAheadOfTheUsers) {
+  model::ProgramSpec program;
+  program.argv = {"/p/test", "--fast"};
+  program.builds[model::Flavour::asan] = "/p/test-asan";
+  const auto asan =
+      program_command(Tool::asan, program, "/j", {{"LD_PRELOAD", "/u/libmine.so"}}, host(false), "", "/x/libsohound-channel.so");
+  EXPECT_EQ(asan.argv, (std::vector<std::string>{"/p/test-asan", "--fast"}));
+  EXPECT_EQ(asan.env.at("LD_PRELOAD"), "/x/libsohound-channel.so:/u/libmine.so");
+  EXPECT_EQ(asan.env.at("SOHOUND_REPORT_FILE"), "/j/asan.report");
+  EXPECT_EQ(asan.env.at("SOHOUND_TOOL"), "asan");
+  const auto& options = asan.env.at("ASAN_OPTIONS");
+  EXPECT_NE(options.find(":verify_asan_link_order=0:leak_check_at_exit=0"), std::string::npos) << options;
+  const auto memcheck = program_command(Tool::memcheck, program, "/j", {}, host(false), "", "/x/libsohound-channel.so");
+  EXPECT_EQ(memcheck.env.count("LD_PRELOAD"), 0u);
+  EXPECT_EQ(memcheck.env.count("SOHOUND_REPORT_FILE"), 0u);
 }
 
 }  // namespace

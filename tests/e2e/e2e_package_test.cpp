@@ -36,10 +36,10 @@ TEST(Package, HoldsTheStrippedProgramItsCmakePackageAndManPage) {
   ASSERT_FALSE(deb.empty()) << "no package in " << k_dir;
   const auto contents = run_sohound_shell(fmt::format("dpkg-deb -c '{}'", deb));
   for (const char* path :
-       {"./usr/bin/sohound", "./usr/libexec/sohound/sohound-status", "./usr/lib/cmake/Sohound/SohoundConfig.cmake",
-        "./usr/lib/cmake/Sohound/SohoundConfigVersion.cmake", "./usr/share/man/man1/sohound.1.gz",
-        "./usr/share/doc/sohound/spec.md", "./usr/share/doc/sohound/copyright", "./usr/share/doc/sohound/sharding.md",
-        "./usr/share/doc/sohound/tracing.md"})
+       {"./usr/bin/sohound", "./usr/libexec/sohound/sohound-status", "./usr/libexec/sohound/libsohound-channel.so",
+        "./usr/lib/cmake/Sohound/SohoundConfig.cmake", "./usr/lib/cmake/Sohound/SohoundConfigVersion.cmake",
+        "./usr/share/man/man1/sohound.1.gz", "./usr/share/doc/sohound/spec.md", "./usr/share/doc/sohound/copyright",
+        "./usr/share/doc/sohound/sharding.md", "./usr/share/doc/sohound/tracing.md"})
     EXPECT_NE(contents.text.find(path), std::string::npos) << path << " not in\n" << contents.text;
   const auto info = run_sohound_shell(fmt::format("dpkg-deb -f '{}' Package Depends Recommends", deb));
   EXPECT_NE(info.text.find("Package: sohound"), std::string::npos) << info.text;
@@ -73,14 +73,20 @@ TEST(Package, HoldsTheStrippedProgramItsCmakePackageAndManPage) {
   const auto help = run_sohound_shell(fmt::format("'{}' exec --help", program));
   EXPECT_NE(help.text.find("--gtest"), std::string::npos) << help.text;
   const auto out = k_dir + "/run";
-  const auto run =
-      run_sohound_shell(fmt::format("'{}' exec --no-cache --tools memcheck --no-progress --report json --out '{}' -- '{}' '{}'",
-                                    program, out, SOHOUND_E2E_LEAKY_TEST, SOHOUND_E2E_CHILD_LEAK));
+  const auto run = run_sohound_shell(
+      fmt::format("'{}' exec --no-cache --tools memcheck,asan --asan '{}' --no-progress --report json --out '{}' "
+                  "-- '{}' '{}'",
+                  program, SOHOUND_E2E_LEAKY_TEST_ASAN, out, SOHOUND_E2E_LEAKY_TEST, SOHOUND_E2E_CHILD_LEAK));
   EXPECT_EQ(run.exit_code, 1) << run.text;
   EXPECT_NE(run.text.find("leak.definite exec/sohound_e2e_leaky_test [memcheck] 48 bytes"), std::string::npos) << run.text;
-  // The installed program finds its status shim in ../libexec/sohound: the job ran sandboxed.
+  // The installed program finds its status shim and its channel library in ../libexec/sohound:
+  // the jobs ran sandboxed, and the ASan job proved its report whole.
   const auto results = read_results(out);
   EXPECT_EQ(results["sandbox"]["on"], true) << results["sandbox"].dump();
+  for (const auto& job : results["jobs"]) {
+    EXPECT_EQ(job["outcome"], "ok") << job.dump();
+    EXPECT_TRUE(!job["findings"].empty() && job["findings"][0]["kind"] == "leak.definite") << job.dump();
+  }
 }
 
 TEST(Package, Debian12ResolvesItsDependenciesFromNothing) {
