@@ -6,8 +6,8 @@
 #include "harness/aggregate/bugs.hpp"
 #include "harness/aggregate/root_cause.hpp"
 #include "harness/util/files.hpp"
+#include "harness/util/json_writer.hpp"
 #include "harness/util/text.hpp"
-#include "reports/json_writer.hpp"
 #include "reports/trace_export.hpp"
 
 #include <fmt/format.h>
@@ -26,6 +26,7 @@ std::string_view file(std::string_view name);
 }
 
 namespace reports {
+using harness::util::JsonWriter;
 namespace model = harness::model;
 
 namespace {

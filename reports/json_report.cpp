@@ -3,86 +3,12 @@
 #include "harness/aggregate/bugs.hpp"
 #include "harness/aggregate/fingerprint.hpp"
 #include "harness/aggregate/root_cause.hpp"
-#include "reports/json_writer.hpp"
+#include "harness/model/result_json.hpp"
+#include "harness/util/json_writer.hpp"
 
 namespace reports {
+using harness::util::JsonWriter;
 namespace model = harness::model;
-
-namespace {
-
-void frames(JsonWriter& w, std::string_view name, const std::vector<model::Frame>& stack) {
-  w.key(name).begin_array();
-  for (const auto& f : stack)
-    w.begin_inline_object()
-        .field("function", f.function)
-        .field("file", f.file)
-        .field("line", f.line)
-        .field("object", f.object)
-        .end_object();
-  w.end_array();
-}
-
-void finding(JsonWriter& w, const model::Finding& f) {
-  w.begin_object()
-      .field("kind", f.kind)
-      .field("tool_kind", f.tool_kind)
-      .field("fingerprint", f.fingerprint)
-      .field("message", f.message)
-      .field("status", model::to_string(f.status))
-      .field("severity", model::to_string(f.severity))
-      .field("count", static_cast<unsigned long long>(f.count))
-      .field("bytes", static_cast<unsigned long long>(f.bytes))
-      .field("blocks", static_cast<unsigned long long>(f.blocks))
-      .field("pid", f.pid);
-  if (!f.process.empty()) w.field("process", f.process);
-  frames(w, "stack", f.stack);
-  w.key("aux_stacks").begin_array();
-  for (const auto& a : f.aux_stacks) {
-    w.begin_object().field("label", a.label);
-    frames(w, "stack", a.frames);
-    w.end_object();
-  }
-  w.end_array();
-  if (!f.expected_by.empty()) w.field("expected_by", f.expected_by);
-  if (!f.suppressed_by.empty()) w.field("suppressed_by", f.suppressed_by);
-  if (!f.root.empty()) w.field("root", f.root);
-  w.end_object();
-}
-
-void job(JsonWriter& w, const model::JobResult& j) {
-  w.begin_object()
-      .field("suite", j.suite)
-      .field("feature", j.feature)
-      .field("tool", model::name(j.tool))
-      .field("outcome", model::to_string(j.outcome))
-      .field("passed", j.passed)
-      .field("message", j.message)
-      .field("duration_s", j.duration_s)
-      .field("exit_code", j.exit_code)
-      .field("signal", j.signal);
-  w.key("findings").begin_array();
-  for (const auto& f : j.findings) finding(w, f);
-  w.end_array();
-  w.string_array("unmatched_expectations", j.unmatched_expectations)
-      .string_array("notes", j.notes)
-      .field("log", j.log)
-      .field("job_dir", j.job_dir)
-      .field("driver_source", j.driver_source)
-      .field("build_command", j.build_command)
-      .field("run_command", j.run_command)
-      .string_array("reports", j.reports)
-      .field("cached", j.cached)
-      .field("sandboxed", j.sandboxed)
-      .field("cache_key", j.cache_key)
-      .field("unit", j.unit)
-      .string_array("unit_features", j.unit_features);
-  w.key("phases").begin_array();
-  for (const auto& p : j.phases)
-    w.begin_object().field("name", p.name).field("start_s", p.start_s).field("end_s", p.end_s).end_object();
-  w.end_array().end_object();
-}
-
-}  // namespace
 
 void write_json(const model::RunSummary& summary, std::ostream& out) {
   std::size_t passed = 0, failed = 0, new_findings = 0;
@@ -168,7 +94,7 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
         .field("message", bug.message)
         .field("status", model::to_string(bug.status))
         .field("severity", model::to_string(bug.severity));
-    frames(w, "stack", bug.stack);
+    model::write_frames(w, "stack", bug.stack);
     w.key("occurrences").begin_array();
     for (const auto& o : bug.occurrences)
       w.begin_object()
@@ -194,7 +120,7 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
   }
   w.end_array();
   w.key("jobs").begin_array();
-  for (const auto& j : summary.jobs) job(w, j);
+  for (const auto& j : summary.jobs) model::write_job(w, j);
   w.end_array();
   w.key("trace").begin_object().key("spans").begin_array();
   for (const auto& span : summary.spans) {

@@ -1,5 +1,6 @@
 #include "reports/results_reader.hpp"
 
+#include "harness/model/result_json.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/interrupt.hpp"
 #include "harness/util/json_input.hpp"
@@ -18,34 +19,7 @@ namespace {
 using harness::util::JsonTypeError;
 using JsonView = FastView;  // results.json can be 100 MB: simdjson, with util::JsonView's interface
 
-std::vector<model::Frame> frames(const JsonView& owner, std::string_view key) {
-  std::vector<model::Frame> out;
-  for (const auto& f : owner.objects(key))
-    out.push_back({f.string("function"), f.string("file"), static_cast<int>(f.integer("line")), f.string("object")});
-  return out;
-}
-
-model::FindingStatus status_of(const JsonView& f) {
-  const auto s = f.string("status", "new");
-  if (s == "new") return model::FindingStatus::new_finding;
-  if (s == "expected") return model::FindingStatus::expected;
-  if (s == "suppressed") return model::FindingStatus::suppressed;
-  if (s == "baseline") return model::FindingStatus::baseline;
-  throw JsonTypeError{fmt::format("{}/status: unknown status '{}' (new, expected, suppressed, baseline)", f.path(), s)};
-}
-
-model::JobOutcome outcome_of(const JsonView& j) {
-  const auto s = j.string("outcome", "ok");
-  for (auto o : model::all_outcomes())
-    if (model::to_string(o) == s) return o;
-  throw JsonTypeError{fmt::format("{}/outcome: unknown outcome '{}'", j.path(), s)};
-}
-
-int small_int(const JsonView& v, std::string_view key, int fallback) {
-  const auto value = v.integer(key, fallback);
-  if (value < INT32_MIN || value > INT32_MAX) throw JsonTypeError{fmt::format("{}/{}: {} is out of range", v.path(), key, value)};
-  return static_cast<int>(value);
-}
+using harness::model::result_json::small_int;
 
 void read_shard_and_trace(const JsonView& root, model::RunSummary& s) {
   if (root.has("shard")) {
@@ -168,56 +142,7 @@ harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_str
     read_shard_and_trace(root, s);
     for (const auto& j : root.objects("jobs")) {
       harness::util::throw_if_interrupted();
-      model::JobResult job;
-      job.suite = j.string("suite");
-      job.feature = j.string("feature");
-      const auto tool = model::tool_from_name(j.string("tool"));
-      if (!tool)
-        return harness::util::make_error(fmt::format("{}: {}/tool: unknown tool '{}'", path, j.path(), j.string("tool")));
-      job.tool = *tool;
-      job.outcome = outcome_of(j);
-      job.passed = j.boolean("passed");
-      job.message = j.string("message");
-      job.duration_s = j.number("duration_s");
-      job.exit_code = small_int(j, "exit_code", -1);
-      job.signal = small_int(j, "signal", 0);
-      job.unmatched_expectations = j.strings("unmatched_expectations");
-      job.notes = j.strings("notes");
-      job.log = j.string("log");
-      job.job_dir = j.string("job_dir");
-      job.driver_source = j.string("driver_source");
-      job.build_command = j.string("build_command");
-      job.run_command = j.string("run_command");
-      job.reports = j.strings("reports");
-      job.cached = j.boolean("cached");
-      job.sandboxed = j.boolean("sandboxed");
-      job.cache_key = j.string("cache_key");
-      job.unit = j.string("unit");
-      job.unit_features = j.strings("unit_features");
-      for (const auto& p : j.objects("phases")) job.phases.push_back({p.string("name"), p.number("start_s"), p.number("end_s")});
-      for (const auto& f : j.objects("findings")) {
-        model::Finding finding;
-        finding.kind = f.string("kind");
-        finding.tool_kind = f.string("tool_kind");
-        finding.fingerprint = f.string("fingerprint");
-        finding.message = f.string("message");
-        finding.status = status_of(f);
-        const auto severity = f.string("severity", "error");
-        if (severity != "error" && severity != "warning")
-          throw JsonTypeError{fmt::format("{}/severity: expected error or warning, found '{}'", f.path(), severity)};
-        finding.severity = severity == "warning" ? model::Severity::warning : model::Severity::error;
-        finding.count = f.count("count", 1);
-        finding.bytes = f.count("bytes");
-        finding.blocks = f.count("blocks");
-        finding.pid = small_int(f, "pid", 0);
-        finding.process = f.string("process");
-        finding.expected_by = f.string("expected_by");
-        finding.suppressed_by = f.string("suppressed_by");
-        finding.root = f.string("root");
-        finding.stack = frames(f, "stack");
-        for (const auto& a : f.objects("aux_stacks")) finding.aux_stacks.push_back({a.string("label"), frames(a, "stack")});
-        job.findings.push_back(std::move(finding));
-      }
+      auto job = model::read_job(j);
       s.jobs.push_back(std::move(job));
     }
     return s;

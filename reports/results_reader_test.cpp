@@ -47,3 +47,98 @@ TEST(ResultsReader, TypeErrorsNameTheJsonPath) {
 
 }  // namespace
 }  // namespace reports
+
+#include "harness/exec/result_cache.hpp"
+#include "harness/model/result_json.hpp"
+#include "reports/json_report.hpp"
+
+#include <sstream>
+
+namespace reports {
+namespace {
+
+namespace model = harness::model;
+
+// Every field set to a value of its own, none left at its default.
+model::JobResult every_field() {
+  model::Finding f;
+  f.kind = "leak.definite";
+  f.tool_kind = "Leak_DefinitelyLost";
+  f.message = "48 bytes in 1 blocks are definitely lost";
+  f.stack = {{"malloc", "vg_replace_malloc.c", 393, "vgpreload_memcheck-amd64-linux.so"}, {"parent_leak", "/src/t.c", 14, "/bin/t"}};
+  f.aux_stacks = {{"Block was alloc'd at", {{"calloc", "/src/a.c", 2, "libc.so.6"}}}};
+  f.bytes = 48;
+  f.blocks = 1;
+  f.count = 3;
+  f.pid = 4242;
+  f.process = "t (pid 4242, parent 4200)";
+  f.fingerprint = "fp-1";
+  f.status = model::FindingStatus::suppressed;
+  f.severity = model::Severity::warning;
+  f.expected_by = "expect 1";
+  f.suppressed_by = "suppression 2";
+  f.root = "fp-0";
+  // A field added to Finding changes its size: set it above, write and read it in
+  // model/result_json, then update the size here.
+  static_assert(sizeof(model::Finding) == 344, "a field was added to model::Finding: see the comment above");
+  model::JobResult j;
+  j.suite = "s";
+  j.feature = "f";
+  j.tool = model::Tool::drd;
+  j.outcome = model::JobOutcome::report_lost;
+  j.passed = false;
+  j.message = "lost";
+  j.duration_s = 1.25;
+  j.exit_code = 86;
+  j.signal = 11;
+  j.findings = {f};
+  j.unmatched_expectations = {"leak.definite in f"};
+  j.notes = {"a note"};
+  j.log = "stderr tail";
+  j.job_dir = "/out/jobs/s/f/drd";
+  j.driver_source = "/out/build/s/plain/src/main.c";
+  j.build_command = "gcc -c";
+  j.run_command = "valgrind --tool=drd";
+  j.reports = {"/out/jobs/s/f/drd/vg.1.xml"};
+  j.phases = {{"run", 0.5, 1.75}};
+  j.unit = "/out/jobs/s/batch-drd-1";
+  j.unit_features = {"f", "g"};
+  j.cached = true;
+  j.sandboxed = true;
+  j.cache_key = "abc";
+  static_assert(sizeof(model::JobResult) == 504, "a field was added to model::JobResult: set it above, and see "
+                                                 "model/result_json");
+  return j;
+}
+
+// The one schema (model/result_json): every field survives results.json (written for CI, read
+// back by `report` and `merge`) and the result cache, which keeps all but what belongs to the run
+// that stored it.
+TEST(ResultJson, EveryFieldRoundTripsThroughResultsJsonAndTheCache) {
+  const auto job = every_field();
+  model::RunSummary summary;
+  summary.jobs = {job};
+  std::ostringstream text;
+  write_json(summary, text);
+  const auto read = parse_results(text.str(), "results.json");
+  ASSERT_TRUE(read) << read.error().message;
+  ASSERT_EQ(read->jobs.size(), 1u);
+  EXPECT_TRUE(read->jobs[0] == job) << text.str();
+  EXPECT_TRUE(read->jobs[0].findings == job.findings);
+
+  const std::string key(harness::exec::k_cache_mac_key_bytes, 'k');
+  const auto back = harness::exec::decode_entry("abc", harness::exec::encode_entry("abc", job, key), key);
+  ASSERT_TRUE(back);
+  auto stored = job;
+  stored.job_dir.clear();
+  stored.reports.clear();
+  stored.phases.clear();
+  stored.unit.clear();
+  stored.unit_features.clear();
+  stored.cache_key.clear();
+  EXPECT_TRUE(*back == stored);
+  EXPECT_TRUE(back->findings == job.findings) << "a cached job keeps every field of its findings";
+}
+
+}  // namespace
+}  // namespace reports

@@ -3,9 +3,9 @@
 
 #include "harness/aggregate/bugs.hpp"
 #include "harness/aggregate/fingerprint.hpp"
+#include "harness/util/json_writer.hpp"
 #include "harness/util/text.hpp"
 #include "reports/finding_text.hpp"
-#include "reports/json_writer.hpp"
 
 #include <fmt/format.h>
 
@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 namespace reports {
+using harness::util::JsonWriter;
 namespace model = harness::model;
 
 namespace {

@@ -1,6 +1,6 @@
 #include "reports/trace_export.hpp"
 
-#include "reports/json_writer.hpp"
+#include "harness/util/json_writer.hpp"
 
 #include <algorithm>
 #include <map>
@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 namespace reports {
+using harness::util::JsonWriter;
 namespace model = harness::model;
 
 std::vector<std::size_t> span_roots(const std::vector<model::Span>& spans) {

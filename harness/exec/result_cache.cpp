@@ -1,5 +1,6 @@
 #include "harness/exec/result_cache.hpp"
 
+#include "harness/model/result_json.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/interrupt.hpp"
 #include "harness/util/json_input.hpp"
@@ -20,6 +21,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace harness::exec {
 namespace fs = std::filesystem;
@@ -97,57 +99,22 @@ std::string default_cache_dir() {
 
 namespace {
 
-constexpr std::string_view k_magic = "sohound-cache 2";
+constexpr std::string_view k_magic = "sohound-cache 3";  // 3: the job in results.json's shape
 
-json frames_json(const std::vector<model::Frame>& frames) {
-  json out = json::array();
-  for (const auto& f : frames) out.push_back({{"fn", f.function}, {"file", f.file}, {"line", f.line}, {"obj", f.object}});
-  return out;
-}
-
-std::vector<model::Frame> frames_of(const util::JsonView& view, std::string_view key) {
-  std::vector<model::Frame> frames;
-  for (const auto& f : view.objects(key))
-    frames.push_back({f.string("fn"), f.string("file"), static_cast<int>(f.integer("line")), f.string("obj")});
-  return frames;
-}
-
-json job_json(const model::JobResult& job) {
-  json findings = json::array();
-  for (const auto& f : job.findings) {
-    json aux = json::array();
-    for (const auto& a : f.aux_stacks) aux.push_back({{"label", a.label}, {"stack", frames_json(a.frames)}});
-    findings.push_back({{"kind", f.kind},
-                        {"tool_kind", f.tool_kind},
-                        {"message", f.message},
-                        {"stack", frames_json(f.stack)},
-                        {"aux", aux},
-                        {"bytes", f.bytes},
-                        {"blocks", f.blocks},
-                        {"count", f.count},
-                        {"pid", f.pid},
-                        {"process", f.process}});
-  }
-  return {{"suite", job.suite},
-          {"feature", job.feature},
-          {"tool", std::string(model::name(job.tool))},
-          {"outcome", std::string(model::to_string(job.outcome))},
-          {"message", job.message},
-          {"duration_s", job.duration_s},
-          {"exit_code", job.exit_code},
-          {"signal", job.signal},
-          {"notes", job.notes},
-          {"log", job.log},
-          {"run_command", job.run_command},
-          {"build_command", job.build_command},
-          {"driver_source", job.driver_source},
-          {"findings", findings}};
-}
-
-std::optional<model::JobOutcome> outcome_from(std::string_view name) {
-  for (auto o : model::all_outcomes())
-    if (model::to_string(o) == name) return o;
-  return std::nullopt;
+// The job as it ran (before judging), in results.json's shape (model/result_json), without what
+// belongs to the run that stored it (its folders, reports, timings, unit).
+std::string job_payload(model::JobResult job) {
+  job.job_dir.clear();
+  job.reports.clear();
+  job.phases.clear();
+  job.unit.clear();
+  job.unit_features.clear();
+  job.cache_key.clear();
+  std::ostringstream out;
+  util::JsonWriter w(out);
+  model::write_job(w, job);
+  w.flush();
+  return out.str();
 }
 
 // HMAC-SHA-256 of the entry's key and JSON under the cache's secret, as hex ("" without a key).
@@ -169,7 +136,7 @@ std::string entry_mac(const std::string& key, std::string_view payload, std::str
 }  // namespace
 
 std::string encode_entry(const std::string& key, const model::JobResult& job, std::string_view mac_key) {
-  const auto payload = job_json(job).dump();
+  const auto payload = job_payload(job);
   return fmt::format("{} {} {}\n{}", k_magic, key, entry_mac(key, payload, mac_key), payload);
 }
 
@@ -185,38 +152,7 @@ std::optional<model::JobResult> decode_entry(const std::string& key, std::string
   auto parsed = util::parse_json(payload, "cache entry");
   if (!parsed || !parsed->is_object()) return std::nullopt;
   try {
-    const util::JsonView j(*parsed, "");
-    model::JobResult job;
-    job.suite = j.string("suite");
-    job.feature = j.string("feature");
-    const auto tool = model::tool_from_name(j.string("tool"));
-    const auto outcome = outcome_from(j.string("outcome"));
-    if (!tool || !outcome) return std::nullopt;
-    job.tool = *tool;
-    job.outcome = *outcome;
-    job.message = j.string("message");
-    job.duration_s = j.number("duration_s");
-    job.exit_code = static_cast<int>(j.integer("exit_code", -1));
-    job.signal = static_cast<int>(j.integer("signal"));
-    job.notes = j.strings("notes");
-    job.log = j.string("log");
-    job.run_command = j.string("run_command");
-    job.build_command = j.string("build_command");
-    job.driver_source = j.string("driver_source");
-    for (const auto& f : j.objects("findings")) {
-      model::Finding finding;
-      finding.kind = f.string("kind");
-      finding.tool_kind = f.string("tool_kind");
-      finding.message = f.string("message");
-      finding.stack = frames_of(f, "stack");
-      for (const auto& a : f.objects("aux")) finding.aux_stacks.push_back({a.string("label"), frames_of(a, "stack")});
-      finding.bytes = f.count("bytes");
-      finding.blocks = f.count("blocks");
-      finding.count = f.count("count", 1);
-      finding.pid = static_cast<int>(f.integer("pid"));
-      finding.process = f.string("process");
-      job.findings.push_back(std::move(finding));
-    }
+    auto job = model::read_job(util::JsonView(*parsed, ""));
     return job;
   } catch (const util::JsonTypeError&) {
     return std::nullopt;

@@ -12,11 +12,13 @@ struct Frame {
   std::string file;      // full path when the tool knew the folder
   int line = 0;
   std::string object;  // the ELF object (executable or .so)
+  bool operator==(const Frame&) const = default;
 };
 
 struct AuxStack {
   std::string label;  // e.g. "Address 0x.. is 0 bytes after a block of size 40 alloc'd"
   std::vector<Frame> frames;
+  bool operator==(const AuxStack&) const = default;
 };
 
 enum class FindingStatus { new_finding, expected, suppressed, baseline };
@@ -43,6 +45,7 @@ struct Finding {
   // The fingerprint of the finding of the same job this one follows from (an indirect leak's
   // owner, the first error about a freed block); "" for a root. Only roots fail a job.
   std::string root;
+  bool operator==(const Finding&) const = default;
 };
 
 std::string_view to_string(FindingStatus status);

@@ -38,6 +38,7 @@ struct Phase {         // one step of the job, for the timeline
   std::string name;    // build, run, parse
   double start_s = 0;  // seconds since the run started
   double end_s = 0;
+  bool operator==(const Phase&) const = default;
 };
 
 struct JobResult {
@@ -69,6 +70,7 @@ struct JobResult {
   // says why not. A cached job ran as the run that cached it did (the cache key holds it).
   bool sandboxed = false;
   std::string cache_key;  // the result cache key of this job's inputs ("" when none)
+  bool operator==(const JobResult&) const = default;
 };
 
 }  // namespace harness::model

@@ -1,4 +1,4 @@
-#include "reports/json_writer.hpp"
+#include "harness/util/json_writer.hpp"
 
 #include "harness/util/text.hpp"
 
@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-namespace reports {
+namespace harness::util {
 
 JsonWriter::JsonWriter(std::ostream& out, int indent, bool script_safe)
     : m_out(out), m_indent(indent), m_script_safe(script_safe) {
@@ -194,4 +194,4 @@ void JsonWriter::escape(std::string_view text) {
   m_buffer += '"';
 }
 
-}  // namespace reports
+}  // namespace harness::util

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace reports {
+namespace harness::util {
 
 class JsonWriter {
  public:
@@ -70,4 +70,4 @@ class JsonWriter {
   std::size_t m_inline_level = k_no_inline;  // depth of the outermost inline object, if one is open
 };
 
-}  // namespace reports
+}  // namespace harness::util
