@@ -1,6 +1,7 @@
 // The sohound command line: a table of subcommands (k_subcommands), each its name, help, options,
 // the files it must be given, and the function in harness::cli it calls.
 #include "harness/cli/commands.hpp"
+#include "harness/model/tool.hpp"
 #include "harness/util/interrupt.hpp"
 #include "harness/util/text.hpp"
 
@@ -18,6 +19,7 @@
 
 namespace {
 using namespace harness::cli;
+namespace model = harness::model;
 
 // Every subcommand's options, declared once (each subcommand fills its own part).
 struct Options {
@@ -60,9 +62,12 @@ void add_run_options(CLI::App* cmd, RunOptions& run) {
 
 // --asan/--tsan/--ubsan: the user's own instrumented builds (`what`: a program or a build folder).
 void add_build_options(CLI::App* cmd, std::string& asan, std::string& tsan, std::string& ubsan, const std::string& what) {
-  for (auto [name, target, flag] : {std::tuple{"--asan", &asan, "address"}, std::tuple{"--tsan", &tsan, "thread"},
-                                    std::tuple{"--ubsan", &ubsan, "undefined"}})
-    cmd->add_option(name, *target, fmt::format("{} built with -fsanitize={} (else {} is skipped)", what, flag, name + 2));
+  for (auto [flavour, target] : {std::pair{model::Flavour::asan, &asan}, std::pair{model::Flavour::tsan, &tsan},
+                                 std::pair{model::Flavour::ubsan, &ubsan}}) {
+    const auto& row = model::info(flavour);
+    cmd->add_option(fmt::format("--{}", row.name), *target,
+                    fmt::format("{} built with -fsanitize={} (else {} is skipped)", what, row.sanitize, row.name));
+  }
 }
 
 void declare_run(CLI::App* cmd, Options& o) {

@@ -189,32 +189,24 @@ std::map<std::string, std::string> add_native_suppressions(const model::SuiteSpe
                                                            const std::string& dir) {
   std::map<std::string, std::string> files_to_write;
   const auto& native = suite.native_suppressions;
-  auto files_for = [&](std::initializer_list<std::string_view> keys) {
-    std::vector<std::string> files;
-    for (auto key : keys)
-      if (auto it = native.find(std::string(key)); it != native.end()) util::append(files, it->second);
-    return files;
-  };
+  std::vector<std::string> files;
+  for (auto key : model::native_suppression_keys(tool))
+    if (auto it = native.find(std::string(key)); it != native.end()) util::append(files, it->second);
+  if (files.empty()) return files_to_write;
   const auto& info = model::info(tool);
   if (info.family == model::ToolFamily::valgrind) {
     // Before "-- driver features...".
     auto at = std::find(command.argv.begin(), command.argv.end(), std::string("--"));
-    for (const auto& file : files_for({"valgrind", info.name})) at = command.argv.insert(at, "--suppressions=" + file) + 1;
+    for (const auto& file : files) at = command.argv.insert(at, "--suppressions=" + file) + 1;
     return files_to_write;
   }
-  const std::pair<std::string_view, std::string_view> k_env[] = {
-      {"lsan", "LSAN_OPTIONS"}, {"tsan", "TSAN_OPTIONS"}, {"ubsan", "UBSAN_OPTIONS"}};
-  for (const auto& [key, variable] : k_env) {
-    if ((key == "lsan" && tool != model::Tool::asan) || (key != "lsan" && key != info.name)) continue;
-    const auto files = files_for({key});
-    if (files.empty()) continue;
-    std::string combined;
-    for (const auto& file : files) combined += util::read_file_or_empty(file) + "\n";
-    const auto path = fmt::format("{}/{}.supp", dir, key);
-    files_to_write[path] = combined;
-    auto& options_value = command.env[std::string(variable)];
-    options_value += std::string(options_value.empty() ? "" : ":") + "suppressions=" + sanitizer_option_value(path);
-  }
+  // A sanitizer reads one file: the spec's files, concatenated.
+  std::string combined;
+  for (const auto& file : files) combined += util::read_file_or_empty(file) + "\n";
+  const auto path = fmt::format("{}/{}.supp", dir, info.native_suppressions);
+  files_to_write[path] = combined;
+  auto& options_value = command.env[std::string(info.options_variable)];
+  options_value += std::string(options_value.empty() ? "" : ":") + "suppressions=" + sanitizer_option_value(path);
   return files_to_write;
 }
 

@@ -165,13 +165,9 @@ std::string CacheKeys::job_key(const plan::JobPlan& job, const PackageFlags& fla
   h.add(portable(command, out));
   // The native suppression files this tool reads (the Valgrind ones for a Valgrind tool, lsan's
   // for ASan, its own for a sanitizer).
-  for (const auto& [key, files] : suite.native_suppressions) {
-    const bool reads = tool.family == model::ToolFamily::valgrind
-                           ? (key == "valgrind" || key == tool.name)
-                           : (key == tool.name || (key == "lsan" && job.tool == model::Tool::asan));
-    if (reads)
-      for (const auto& file : files) h.add(key).add(file).add_file(file);
-  }
+  for (const auto key : model::native_suppression_keys(job.tool))
+    if (const auto it = suite.native_suppressions.find(std::string(key)); it != suite.native_suppressions.end())
+      for (const auto& file : it->second) h.add(key).add(file).add_file(file);
   return h.hex();
 }
 

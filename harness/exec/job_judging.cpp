@@ -73,22 +73,8 @@ void JobJudging::judge(model::JobResult& job, std::size_t s, std::size_t f) cons
 
 std::vector<std::string> blind_spots(const model::SuiteSpec& suite, model::Tool tool) {
   if (suite.library.kind != model::LibraryKind::pkg_config && suite.library.kind != model::LibraryKind::path) return {};
-  switch (tool) {
-    case model::Tool::asan:
-      return {
-          "the library is prebuilt, not instrumented: ASan sees its allocations and frees but not bad accesses "
-          "inside it (memcheck does); give a build recipe to check inside it"};
-    case model::Tool::tsan:
-      return {
-          "the library is prebuilt, not instrumented: TSan does not see races between accesses inside it "
-          "(helgrind and drd do); give a build recipe to check inside it"};
-    case model::Tool::ubsan:
-      return {
-          "the library is prebuilt, not instrumented: UBSan does not check code inside it; give a build recipe "
-          "to check inside it"};
-    default:
-      return {};
-  }
+  const auto spot = model::info(tool).prebuilt_blind_spot;
+  return spot.empty() ? std::vector<std::string>{} : std::vector<std::string>{std::string(spot)};
 }
 
 }  // namespace harness::exec

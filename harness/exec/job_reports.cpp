@@ -385,9 +385,8 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
         const auto& f = owned.finding;
         return f.kind == "crash.signal" && (f.tool_kind == "SIGTERM" || f.tool_kind == "SIGKILL");
       });
-  } else if (job.outcome == JobOutcome::ok && process.signal == SIGSEGV &&
-             (job.tool == model::Tool::asan || job.tool == model::Tool::tsan) && job.reports.empty() &&
-             (util::read_file_ends(stderr_path, 1, 0).empty() || only_deadly_signal(stderr_path, 1))) {
+  } else if (job.outcome == JobOutcome::ok && process.signal == SIGSEGV && model::info(job.tool).shadow_memory &&
+             job.reports.empty() && (util::read_file_ends(stderr_path, 1, 0).empty() || only_deadly_signal(stderr_path, 1))) {
     // These runtimes catch a SIGSEGV in the program and report it; dying of one in silence, or
     // after only "AddressSanitizer:DEADLYSIGNAL" (its own handler faulting), means the runtime
     // itself failed: it could not map its shadow memory (seen with vm.mmap_rnd_bits=32).

@@ -105,12 +105,13 @@ void Pipeline::Impl::build_failed(std::size_t index, const std::string& error, c
   job.phases.push_back({"build", build.start_s, build.end_s});
   job.duration_s = build.end_s - build.start_s;
   // A missing sanitizer runtime is the machine's problem, not the feature's.
-  for (const char* missing :
-       {"cannot find -lasan", "cannot find -ltsan", "cannot find -lubsan", "cannot find libasan", "cannot find libtsan"})
-    if (log.find(missing) != std::string::npos) {
-      job.outcome = JobOutcome::tool_failed;
-      job.message = "the " + std::string(tool.name) + " runtime is not installed: " + error;
-    }
+  const auto runtime = model::info(tool.flavour).runtime;
+  if (!runtime.empty())
+    for (const auto& missing : {fmt::format("cannot find -l{}", runtime), fmt::format("cannot find lib{}", runtime)})
+      if (log.find(missing) != std::string::npos) {
+        job.outcome = JobOutcome::tool_failed;
+        job.message = "the " + std::string(tool.name) + " runtime is not installed: " + error;
+      }
   job.cache_key.clear();
   finish(index, std::move(job));
 }

@@ -38,10 +38,7 @@ std::string timeout_text(std::chrono::milliseconds timeout, double native_s, con
 std::string missing_build_message(const model::ToolInfo& info, const model::ProgramSpec& program) {
   return fmt::format("no {} build of the program was given ({}); {} needs the program built with -fsanitize={}",
                      model::name(info.flavour), fmt::format(fmt::runtime(program.build_hint), model::name(info.flavour)),
-                     info.name,
-                     info.flavour == model::Flavour::asan   ? "address"
-                     : info.flavour == model::Flavour::tsan ? "thread"
-                                                            : "undefined");
+                     info.name, model::info(info.flavour).sanitize);
 }
 
 }  // namespace
@@ -82,7 +79,7 @@ asio::awaitable<void> Pipeline::Impl::run_unit(plan::RunUnit unit, int priority)
 // what the process did to Sohound (notes taken by its job token).
 std::vector<std::string> Pipeline::Impl::process_notes_for(model::Tool tool, const std::string& token) {
   std::vector<std::string> notes;
-  if (tool == model::Tool::asan || tool == model::Tool::tsan)
+  if (model::info(tool).shadow_memory)
     if (auto risk = sanitizer_start_risk(options.host); !risk.empty()) notes.push_back(std::move(risk));
   if (auto it = process_notes.find(token); it != process_notes.end()) {
     util::append(notes, it->second);

@@ -31,20 +31,8 @@ std::vector<std::string> base_flags(model::Compiler compiler, model::Language la
 }
 
 std::vector<std::string> flavour_flags(model::Flavour flavour) {
-  switch (flavour) {
-    // Valgrind 3.19 cannot read Clang 14's default DWARF 5 (DW_FORM_addrx: "debuginfo reader:
-    // ensure_valid failed", and valgrind exits mid-report); DWARF 4 works for both compilers.
-    case model::Flavour::plain:
-      return {"-gdwarf-4"};
-    case model::Flavour::asan:
-      return {"-fsanitize=address", "-fsanitize-recover=address"};
-    case model::Flavour::tsan:
-      return {"-fsanitize=thread"};
-    // Recoverable (GCC and Clang default for most checks): every UB site is reported, not the first.
-    case model::Flavour::ubsan:
-      return {"-fsanitize=undefined", "-fno-sanitize=vptr"};
-  }
-  return {};
+  const auto& flags = model::info(flavour).compile_flags;
+  return {flags.begin(), flags.end()};
 }
 
 std::vector<std::string> cxx_sync_flags(model::Flavour flavour, model::Language language) {
@@ -97,7 +85,8 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
   };
   // The shadow-memory runtimes, started without address randomisation (HostFacts::without_aslr).
   const auto sanitized_driver = [&] {
-    return host.without_aslr ? std::vector<std::string>{"setarch", "-R", driver} : std::vector<std::string>{driver};
+    return host.without_aslr && model::info(tool).shadow_memory ? std::vector<std::string>{"setarch", "-R", driver}
+                                                                : std::vector<std::string>{driver};
   };
   switch (tool) {
     case model::Tool::memcheck:

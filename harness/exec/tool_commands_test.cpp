@@ -110,3 +110,42 @@ TEST(ProgramCommand, ASanitizerRunPreloadsTheChannelLibraryAheadOfTheUsers) {
 
 }  // namespace
 }  // namespace harness::exec
+
+#include "harness/testing/temp_dir.hpp"
+#include "harness/util/files.hpp"
+
+namespace harness::exec {
+namespace {
+
+// A tool's facts are in its row (model/tool.cpp): which native suppression files it reads and where
+// they go, asked by the command builders and the cache keys alike.
+TEST(ToolRows, NativeSuppressionsGoWhereTheToolsRowSays) {
+  EXPECT_EQ(model::native_suppression_keys(Tool::asan), std::vector<std::string_view>{"lsan"});
+  EXPECT_EQ(model::native_suppression_keys(Tool::drd), (std::vector<std::string_view>{"valgrind", "drd"}));
+  testing::TempDir dir{"sohound-native-supp"};
+  const auto lsan = (dir.path() / "mine.lsan").string();
+  const auto vg = (dir.path() / "mine.supp").string();
+  util::write_file(lsan, "leak:my_cache_init\n");
+  util::write_file(vg, "{\n x\n Memcheck:Leak\n fun:malloc\n}\n");
+  model::SuiteSpec suite;
+  suite.native_suppressions = {{"lsan", {lsan}}, {"valgrind", {vg}}};
+  auto asan = tool_command(Tool::asan, "/d/driver", "/d/job", host(false));
+  const auto written = add_native_suppressions(suite, Tool::asan, asan, "/d/job");
+  ASSERT_EQ(written.count("/d/job/lsan.supp"), 1u);
+  EXPECT_NE(written.at("/d/job/lsan.supp").find("leak:my_cache_init"), std::string::npos);
+  EXPECT_NE(asan.env.at("LSAN_OPTIONS").find("suppressions=/d/job/lsan.supp"), std::string::npos);
+  auto memcheck = tool_command(Tool::memcheck, "/d/driver", "/d/job", host(false));
+  EXPECT_TRUE(add_native_suppressions(suite, Tool::memcheck, memcheck, "/d/job").empty());
+  EXPECT_NE(std::find(memcheck.argv.begin(), memcheck.argv.end(), "--suppressions=" + vg), memcheck.argv.end());
+  auto tsan = tool_command(Tool::tsan, "/d/driver", "/d/job", host(false));
+  EXPECT_TRUE(add_native_suppressions(suite, Tool::tsan, tsan, "/d/job").empty());
+  EXPECT_EQ(tsan.env.at("TSAN_OPTIONS").find("suppressions="), std::string::npos);
+  // The flavour rows: compile flags and the -fsanitize= name that messages and --help give.
+  EXPECT_EQ(flavour_flags(model::Flavour::asan), (std::vector<std::string>{"-fsanitize=address", "-fsanitize-recover=address"}));
+  EXPECT_EQ(model::info(model::Flavour::ubsan).sanitize, "undefined");
+  EXPECT_TRUE(model::info(Tool::tsan).shadow_memory);
+  EXPECT_FALSE(model::info(Tool::ubsan).shadow_memory);
+}
+
+}  // namespace
+}  // namespace harness::exec

@@ -47,19 +47,7 @@ model::Isolation isolation_for(const model::SuiteSpec& suite, const model::Featu
   return model::Isolation::batch;
 }
 
-double startup_cost_s(model::Tool tool) {
-  // Measured here: Valgrind starts in 0.3-0.5 s (memcheck with --track-origins the most); the
-  // sanitizer runtimes in a few milliseconds.
-  switch (tool) {
-    case model::Tool::memcheck:
-      return 0.7;
-    case model::Tool::helgrind:
-    case model::Tool::drd:
-      return 0.5;
-    default:
-      return 0.02;
-  }
-}
+double startup_cost_s(model::Tool tool) { return model::info(tool).startup_s; }
 
 double default_job_cost_s(model::Tool tool) {
   // Measured in a batch: a small feature takes 20-60 ms under Valgrind (more when memcheck runs
