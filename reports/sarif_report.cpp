@@ -92,7 +92,7 @@ class Locator {
     auto it = m_relative.find(file);
     if (it == m_relative.end()) {
       auto relative = relative_to(file, m_root);
-      const bool ok = relative != file && !harness::util::ends_with(file, "/sohound_rt.h") && m_exists(file);
+      const bool ok = relative != file && file.find("/sohound_rt") == std::string::npos && m_exists(file);
       it = m_relative.emplace(file, ok ? std::optional<std::string>(std::move(relative)) : std::nullopt).first;
     }
     return it->second ? &*it->second : nullptr;

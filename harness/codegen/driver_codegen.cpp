@@ -109,6 +109,13 @@ std::string body_function_name(std::string_view feature_name) {
 
 std::string_view runtime_header() { return sohound_embedded::file("sohound_rt.h"); }
 
+std::vector<std::pair<std::string_view, std::string_view>> runtime_files() {
+  std::vector<std::pair<std::string_view, std::string_view>> files;
+  for (const std::string_view name : {"sohound_rt.h", "sohound_rt_models.h", "sohound_rt_channel.h", "sohound_rt_watch.h"})
+    files.emplace_back(name, sohound_embedded::file(name));
+  return files;
+}
+
 std::string_view runtime_valgrind_suppressions() { return sohound_embedded::file("sohound_valgrind.supp"); }
 
 std::string generate_feature(const model::SuiteSpec& suite, const model::FeatureSpec& feature) {

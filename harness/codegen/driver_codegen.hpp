@@ -37,6 +37,10 @@ std::string generate_main(const model::SuiteSpec& suite, const std::vector<std::
 // The runtime header every driver includes (drivers/sohound_rt.h).
 std::string_view runtime_header();
 
+// Every file of the runtime (sohound_rt.h and the parts it includes), by file name: written
+// together into OUT/runtime, and all part of a driver's cache key.
+std::vector<std::pair<std::string_view, std::string_view>> runtime_files();
+
 // Valgrind suppressions for the runtime's own threads (drivers/sohound_valgrind.supp), written to
 // OUT/runtime and given to every Valgrind tool.
 std::string_view runtime_valgrind_suppressions();

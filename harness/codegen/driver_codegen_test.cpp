@@ -77,7 +77,17 @@ TEST(DriverCodegen, MainObjectTablesEveryFeatureInOrder) {
   EXPECT_NE(text.find("  &" + feature_symbol("one") + ",\n  &" + feature_symbol("two.x") + ",\n};"), std::string::npos) << text;
 }
 
-TEST(DriverCodegen, RuntimeHeaderIsEmbedded) { EXPECT_NE(runtime_header().find("sohound_main"), std::string_view::npos); }
+TEST(DriverCodegen, RuntimeHeaderIsEmbedded) {
+  EXPECT_NE(runtime_header().find("sohound_main"), std::string_view::npos);
+  // Every part it includes is embedded too, and written with it.
+  const auto files = runtime_files();
+  for (const auto& [name, text] : files) {
+    EXPECT_FALSE(text.empty()) << name;
+    if (name == "sohound_rt.h") continue;
+    EXPECT_NE(runtime_header().find("#include \"" + std::string(name) + "\""), std::string_view::npos) << name;
+  }
+  EXPECT_EQ(files.size(), 4u);
+}
 
 }  // namespace
 }  // namespace harness::codegen

@@ -148,7 +148,7 @@ std::string CacheKeys::job_key(const plan::JobPlan& job, const PackageFlags& fla
   h.add(compiler_identity(compiler_for(suite.compiler, model::Language::c)));
   h.add(codegen::generate_feature(suite, feature));
   if (!feature.source.empty()) h.add_file(feature.source);
-  h.add(codegen::runtime_header());
+  for (const auto& [name, text] : codegen::runtime_files()) h.add(name).add(text);
   h.add(portable(feature_compile(suite, feature, tool.flavour, out, flags, "SRC", "OBJ"), out));
   h.add(portable(driver_link(suite, tool.flavour, {}, "DRIVER", "LIB", flags, false, feature.ldflags), out));
   h.add(library_hash(job.suite, tool.flavour, flags));

@@ -268,7 +268,8 @@ Pipeline::Pipeline(Scheduler& scheduler, const std::vector<model::SuiteSpec>& su
     : m_impl(std::make_unique<Impl>(scheduler, suites, std::move(options))) {
   const auto& out_dir = m_impl->options.out_dir;
   m_impl->options.out->create(runtime_dir(out_dir));
-  util::write_file(runtime_dir(out_dir) + "/sohound_rt.h", codegen::runtime_header());
+  for (const auto& [name, text] : codegen::runtime_files())
+    util::write_file(runtime_dir(out_dir) + "/" + std::string(name), text);
   util::write_file(m_impl->runtime_supp(), codegen::runtime_valgrind_suppressions());
 }
 
