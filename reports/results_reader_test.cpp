@@ -65,7 +65,9 @@ model::JobResult every_field() {
   f.kind = "leak.definite";
   f.tool_kind = "Leak_DefinitelyLost";
   f.message = "48 bytes in 1 blocks are definitely lost";
-  f.stack = {{"malloc", "vg_replace_malloc.c", 393, "vgpreload_memcheck-amd64-linux.so"}, {"parent_leak", "/src/t.c", 14, "/bin/t"}};
+  f.stack = {{"malloc", "vg_replace_malloc.c", 393, "vgpreload_memcheck-amd64-linux.so"},
+             {"feature_leaks", "/src/t.yaml", 14, "/bin/t", true}};
+  static_assert(sizeof(model::Frame) == 112, "a field was added to model::Frame: set it above, and see model/result_json");
   f.aux_stacks = {{"Block was alloc'd at", {{"calloc", "/src/a.c", 2, "libc.so.6"}}}};
   f.bytes = 48;
   f.blocks = 1;
@@ -106,8 +108,9 @@ model::JobResult every_field() {
   j.cached = true;
   j.sandboxed = true;
   j.cache_key = "abc";
-  static_assert(sizeof(model::JobResult) == 504, "a field was added to model::JobResult: set it above, and see "
-                                                 "model/result_json");
+  static_assert(sizeof(model::JobResult) == 504,
+                "a field was added to model::JobResult: set it above, and see "
+                "model/result_json");
   return j;
 }
 

@@ -16,9 +16,9 @@ std::optional<model::Frame> lost_frame(const std::vector<model::Frame>& stack, s
   if (i == 0 || aggregate::is_driver_frame(stack[i - 1])) return std::nullopt;  // the frame above is not lost
   const auto name = stack[i].function;
   if (util::starts_with(name, "sohound_body_thread"))
-    return model::Frame{feature.body, feature.spec_file, feature.code_line, stack[i].object};
+    return model::Frame{feature.body, feature.spec_file, feature.code_line, stack[i].object, true};
   if (!feature.entry.empty() && util::starts_with(name, feature.body))
-    return model::Frame{feature.entry, feature.entry_file, 0, stack[i].object};
+    return model::Frame{feature.entry, feature.entry_file, 0, stack[i].object, true};
   return std::nullopt;
 }
 

@@ -39,6 +39,8 @@ TEST(TsanFrames, TheFeatureFrameLostToUninstrumentedCodeIsRestored) {
   EXPECT_EQ(stack[2].function, "feature_glib_main_loop_invoke");
   EXPECT_EQ(stack[2].file, "/specs/c.yaml");
   EXPECT_EQ(stack[2].line, 22);
+  EXPECT_TRUE(stack[2].restored) << "put back by Sohound, and results.json says so";
+  EXPECT_FALSE(stack[1].restored);
   EXPECT_EQ(stack[3].function, "sohound_body_thread");
   // Said, not hidden: a note names the restored frame.
   ASSERT_FALSE(findings[0].aux_stacks.empty());

@@ -12,6 +12,9 @@ struct Frame {
   std::string file;      // full path when the tool knew the folder
   int line = 0;
   std::string object;  // the ELF object (executable or .so)
+  // Put back by Sohound, not printed by the tool: TSan's lost feature frame (exec/tsan_frames),
+  // whose line is where the feature's code starts, not the call inside it.
+  bool restored = false;
   bool operator==(const Frame&) const = default;
 };
 

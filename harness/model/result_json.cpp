@@ -1,17 +1,14 @@
 #include "harness/model/result_json.hpp"
 
-
 namespace harness::model {
 
 void write_frames(util::JsonWriter& w, std::string_view key, const std::vector<Frame>& frames) {
   w.key(key).begin_array();
-  for (const auto& f : frames)
-    w.begin_inline_object()
-        .field("function", f.function)
-        .field("file", f.file)
-        .field("line", f.line)
-        .field("object", f.object)
-        .end_object();
+  for (const auto& f : frames) {
+    w.begin_inline_object().field("function", f.function).field("file", f.file).field("line", f.line).field("object", f.object);
+    if (f.restored) w.field("restored", true);
+    w.end_object();
+  }
   w.end_array();
 }
 

@@ -52,7 +52,8 @@ template <class View>
 std::vector<Frame> read_frames(const View& owner, std::string_view key) {
   std::vector<Frame> frames;
   for (const auto& f : owner.objects(key))
-    frames.push_back({f.string("function"), f.string("file"), result_json::small_int(f, "line", 0), f.string("object")});
+    frames.push_back({f.string("function"), f.string("file"), result_json::small_int(f, "line", 0), f.string("object"),
+                      f.boolean("restored")});
   return frames;
 }
 
