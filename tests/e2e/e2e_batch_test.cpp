@@ -43,7 +43,9 @@ void expect_same(const std::string& batch_run, const std::string& process_run, b
   const auto& process = results(process_run);
   ASSERT_TRUE(batch.contains("jobs")) << batch_run;
   ASSERT_TRUE(process.contains("jobs")) << process_run;
-  if (batched) EXPECT_GT(batch["execution"]["batches"].get<int>(), 0) << batch_run << " ran no batch";
+  if (batched) {
+    EXPECT_GT(batch["execution"]["batches"].get<int>(), 0) << batch_run << " ran no batch";
+  }
   EXPECT_EQ(process["execution"]["batches"].get<int>(), 0);
   std::set<Key> only_batch, only_process;
   const auto a = finding_set(batch), b = finding_set(process);
@@ -97,9 +99,10 @@ TEST(BatchMode, EachFaultIsAttributedToItsOwnFeatureOnly) {
   const auto* fd = job("batch", "leaks_fd", "memcheck");
   ASSERT_TRUE(fd);
   EXPECT_EQ(errors(*fd), std::vector<std::string>{"fd.leak"}) << frames_of(*fd);
-  for (const auto& j : r["jobs"])
-    if (j["feature"] != "leaks_fd")
-      for (const auto& f : j["findings"]) EXPECT_NE(f["kind"], "fd.leak") << j["feature"];
+  for (const auto& j : r["jobs"]) {
+    if (j["feature"] == "leaks_fd") continue;
+    for (const auto& f : j["findings"]) EXPECT_NE(f["kind"], "fd.leak") << j["feature"];
+  }
   // A batch that stopped in a feature re-ran it alone, and the rest in a new batch.
   EXPECT_GE(r["execution"]["reruns"].get<int>(), 3);
   // The feature's own folder reproduces it alone, beside the batch's command.

@@ -47,7 +47,7 @@ INSTANTIATE_TEST_SUITE_P(Features, Refused,
                          ::testing::Combine(::testing::Values("writes_outside_its_folder", "writes_into_out", "writes_into_cache",
                                                               "writes_its_own_folder"),
                                             ::testing::Values("memcheck", "asan")),
-                         [](const auto& info) { return std::get<0>(info.param) + "_" + std::get<1>(info.param); });
+                         [](const auto& row) { return std::get<0>(row.param) + "_" + std::get<1>(row.param); });
 
 TEST(Sandbox, NothingReachedTheFoldersItMustNotWrite) {
   EXPECT_FALSE(fs::exists(outside_dir() + "/escaped.txt"));
