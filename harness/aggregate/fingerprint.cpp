@@ -16,13 +16,9 @@ bool is_harness_object(std::string_view object) {
   return false;
 }
 
-namespace {
-
 bool is_unnamed(const model::Frame& frame) {
   return frame.function.empty() || frame.function == "???" || frame.function == "<null>";
 }
-
-}  // namespace
 
 std::string normalize_function(std::string_view fn) {
   std::string out(util::trim(fn));

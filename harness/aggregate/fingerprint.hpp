@@ -44,6 +44,9 @@ inline constexpr std::size_t k_min_named_frames = 2;
 // "ns::f(int*) const" -> "ns::f"; "memcpy@@GLIBC_2.14" -> "memcpy"; "g.isra.0" -> "g".
 std::string normalize_function(std::string_view function);
 
+// True for a frame the tool could not name ("", "???", "<null>": a stripped library's code).
+bool is_unnamed(const model::Frame& frame);
+
 // True for frames that say nothing about the bug: allocators, sanitizer runtimes, libc start-up.
 bool is_runtime_frame(const model::Frame& frame);
 

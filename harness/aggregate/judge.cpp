@@ -17,6 +17,13 @@ bool matches(const model::Expectation& e, model::Tool tool, const model::Finding
   if (e.tool && *e.tool != tool) return false;
   if (!util::glob_match(e.kind, finding.kind)) return false;
   if (e.function.empty()) return true;
+  // "obj:GLOB" names the object (a stripped library's unnamed frames have nothing else).
+  if (util::starts_with(e.function, "obj:")) {
+    const auto object = std::string_view(e.function).substr(4);
+    for (const auto& frame : finding.stack)
+      if (util::glob_match(object, frame.object)) return true;
+    return false;
+  }
   for (const auto& frame : finding.stack)
     if (util::glob_match(e.function, frame.function) || util::glob_match(e.function, normalize_function(frame.function)))
       return true;

@@ -57,6 +57,24 @@ TEST(Judge, ExpectationMustMatchFunctionAndTool) {
       << "an expectation for another tool is not 'no longer found' here";
 }
 
+// A stripped library's frames have no name: "obj:GLOB" names them by their object (issue 21).
+TEST(Judge, AnObjectPatternExpectsAFindingInAStrippedLibrary) {
+  model::JobResult job;
+  job.tool = model::Tool::drd;
+  model::Finding race;
+  race.kind = "race.data";
+  race.stack = {{"???", "", 0, "/usr/lib/x86_64-linux-gnu/liblmdb.so.0.0.0"}, {"feature_readers", "/s.yaml", 3, "driver"}};
+  job.findings = {race};
+  judge(job, {expect("race.data", "obj:*liblmdb.so*")});
+  EXPECT_EQ(job.findings[0].status, model::FindingStatus::expected);
+  EXPECT_TRUE(job.passed);
+  model::JobResult other;
+  other.tool = model::Tool::drd;
+  other.findings = {race};
+  judge(other, {expect("race.data", "obj:*libarchive.so*")});
+  EXPECT_EQ(other.findings[0].status, model::FindingStatus::new_finding);
+}
+
 TEST(Judge, EveryExpectationThatDescribesAFindingHasFoundIt) {
   // The finding's stack holds both functions: the first entry must not consume it for the second.
   model::JobResult job;

@@ -37,6 +37,13 @@ bool match_frames(const std::vector<std::string>& patterns, const std::vector<co
       mark = f;
       continue;
     }
+    // An unnamed frame (a stripped library's code) has no name for a function pattern or "$" to
+    // see: they step over it. Only an "obj:" pattern of its object matches it.
+    if (f < frames.size() && is_unnamed(*frames[f]) &&
+        !(util::starts_with(patterns[p], "obj:") && frame_matches(patterns[p], *frames[f]))) {
+      ++f;
+      continue;
+    }
     if (patterns[p] == "$" && f == frames.size()) {
       ++p;
       continue;
@@ -73,7 +80,7 @@ std::string demangle(const std::string& symbol) {
 bool frames_match(const std::vector<std::string>& patterns, const std::vector<model::Frame>& stack) {
   std::vector<const model::Frame*> frames;
   for (const auto& f : stack)
-    if (!is_runtime_frame(f)) frames.push_back(&f);
+    if (!is_runtime_frame(f) || (is_unnamed(f) && !f.object.empty() && !is_harness_object(f.object))) frames.push_back(&f);
   return match_frames(patterns, frames);
 }
 

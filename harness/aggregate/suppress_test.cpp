@@ -166,6 +166,29 @@ TEST(Suppression, FramesMatchFromTheTopWithEllipsis) {
   EXPECT_FALSE(frames_match({"zcalloc", "deflateInit_"}, f.stack));
 }
 
+// A stripped library's frames are unnamed ("???"): "obj:GLOB" matches them by their object, and
+// name patterns step over them as before (issue 21: `frames: ["obj:*liblmdb.so*"]` matched nothing).
+TEST(Suppression, ObjectPatternsMatchUnnamedFramesAndNamePatternsStepOverThem) {
+  model::Finding race;
+  race.kind = "race.data";
+  const std::string lmdb = "/usr/lib/x86_64-linux-gnu/liblmdb.so.0.0.0";
+  race.stack = {{"???", "", 0, lmdb},
+                {"???", "", 0, lmdb},
+                {"mdb_txn_begin", "", 0, lmdb},
+                {"???", "", 0, "/usr/lib/x86_64-linux-gnu/libc.so.6"},
+                {"feature_readers", "/s.yaml", 3, "/out/driver"}};
+  EXPECT_TRUE(frames_match({"obj:*liblmdb.so*"}, race.stack));
+  EXPECT_TRUE(frames_match({"obj:*liblmdb.so*", "obj:*liblmdb.so*", "mdb_txn_begin"}, race.stack));
+  EXPECT_TRUE(frames_match({"mdb_txn_begin", "feature_*"}, race.stack)) << "unnamed frames are transparent to names";
+  EXPECT_TRUE(frames_match({"...", "obj:*libc.so*", "feature_*", "$"}, race.stack));
+  EXPECT_FALSE(frames_match({"obj:*libarchive.so*"}, race.stack));
+  EXPECT_FALSE(frames_match({"feature_*"}, race.stack)) << "without '...' the first named frame is mdb_txn_begin";
+  // The harness's own unnamed frames are not the user's to name.
+  model::Finding harness_only;
+  harness_only.stack = {{"???", "", 0, "/usr/libexec/valgrind/vgpreload_drd-amd64-linux.so"}, {"f", "/x.c", 1, "/lib.so"}};
+  EXPECT_FALSE(frames_match({"obj:*vgpreload*"}, harness_only.stack));
+}
+
 // Many "..." and "*" against a deep stack that does not match: a backtracking matcher takes
 // exponential time here (20 "..." did not finish in 10 minutes); this one is O(patterns x frames).
 TEST(Suppression, ManyWildcardsMatchInPolynomialTime) {
