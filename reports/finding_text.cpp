@@ -13,7 +13,8 @@ std::string frame_text(const model::Frame& f) {
     where = f.line ? fmt::format("{}:{}", f.file, f.line) : f.file;
   else if (!f.object.empty())
     where = f.object;
-  return fmt::format("{} ({})", f.function.empty() ? "???" : f.function, where.empty() ? "?" : where);
+  return fmt::format("{} ({}){}", f.function.empty() ? "???" : f.function, where.empty() ? "?" : where,
+                     f.restored ? std::string(" ") + k_restored_frame_tag : std::string());
 }
 
 std::size_t user_frame_count(const std::vector<model::Frame>& frames) {

@@ -10,6 +10,13 @@
 namespace reports {
 
 std::string frame_text(const harness::model::Frame& frame);
+
+// What every report says of a frame Sohound put back (model::Frame::restored): short, after the
+// frame on a line of text; long, where there is room (SARIF's location message, the HTML's title).
+inline constexpr const char* k_restored_frame_tag = "[restored: the feature's first line, not the call]";
+inline constexpr const char* k_restored_frame_text =
+    "restored by Sohound: TSan recorded no frame for this feature function (it called uninstrumented "
+    "code directly), so this line is where the feature's code starts, not the call inside it";
 // How many frames of a stack are the user's: those before the first of Sohound's driver runtime
 // (sohound_* below the top), under which lie only the thread start and main. Reports fold the rest.
 std::size_t user_frame_count(const std::vector<harness::model::Frame>& frames);

@@ -135,18 +135,15 @@ class SnippetReader {
   std::unordered_map<std::string, std::optional<std::vector<std::string>>> m_files;
 };
 
-// Frames as compact arrays: [function, file, line, object, snippet key].
+// Frames as compact arrays: [function, file, line, object, snippet key], and 1 after them for a
+// frame Sohound restored (model::Frame::restored).
 void write_frames(JsonWriter& w, const std::vector<model::Frame>& frames, SnippetReader& reader) {
   w.begin_array();
   for (std::size_t i = 0; i < frames.size() && i < k_max_frames_per_stack; ++i) {
     const auto& f = frames[i];
-    w.begin_array()
-        .value(f.function)
-        .value(f.file)
-        .value(f.line)
-        .value(f.object)
-        .value(reader.snippet(f.file, f.line))
-        .end_array();
+    w.begin_array().value(f.function).value(f.file).value(f.line).value(f.object).value(reader.snippet(f.file, f.line));
+    if (f.restored) w.value(1);
+    w.end_array();
   }
   w.end_array();
 }
@@ -241,8 +238,11 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
         .field("by", f->expected_by.empty() ? f->suppressed_by : f->expected_by);
     // Where a reader looks first: the top frame in the user's code, with its file:line (for a
     // feature's inline code, a line of the spec) and the process that reported it.
-    if (const auto* top = locating_frame(*f))
-      w.key("top").begin_array().value(top->function).value(top->file).value(top->line).end_array();
+    if (const auto* top = locating_frame(*f)) {
+      w.key("top").begin_array().value(top->function).value(top->file).value(top->line);
+      if (top->restored) w.value(1);
+      w.end_array();
+    }
     if (!f->process.empty()) w.field("process", f->process);
     w.key("stack");
     write_frames(w, f->stack, reader);

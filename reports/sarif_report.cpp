@@ -80,6 +80,7 @@ class Locator {
     const auto& name = frame.function.empty() ? frame.object : frame.function;
     if (!name.empty())
       w.key("logicalLocations").begin_array().begin_object().field("fullyQualifiedName", name).end_object().end_array();
+    if (frame.restored) w.key("message").begin_object().field("text", k_restored_frame_text).end_object();
     w.end_object();
   }
 

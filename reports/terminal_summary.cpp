@@ -31,7 +31,8 @@ std::string short_frame_text(const model::Frame& f) {
                    : std::filesystem::path(f.file).filename().string();
   else if (!f.object.empty())
     where = std::filesystem::path(f.object).filename().string();
-  return printable(fmt::format("{} ({})", f.function.empty() ? "???" : f.function, where));
+  return printable(fmt::format("{} ({}){}", f.function.empty() ? "???" : f.function, where,
+                               f.restored ? std::string(" ") + reports::k_restored_frame_tag : std::string()));
 }
 
 }  // namespace

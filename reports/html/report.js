@@ -28,6 +28,9 @@
   const jobName = (j) => j.suite + "/" + j.feature;
   const basename = (p) => (p || "").split("/").pop();
   const RUNTIME = /^(__interceptor_|___interceptor_|__asan_|__lsan_|__tsan_|__ubsan_|__sanitizer_|operator new|operator delete|__libc_start|pthread_|malloc$|calloc$|realloc$|free$|start_thread$|clone3?$|_start$|sohound_)/;
+  // A frame Sohound put back (results.json "restored"): TSan records none for a feature function that
+  // calls uninstrumented code directly.
+  const RESTORED = "restored by Sohound: TSan recorded no frame for this feature function, so this line is where the feature's code starts, not the call inside it";
 
   // ---- header and summary ----
   const app = document.getElementById("app");
@@ -174,8 +177,9 @@
     const b = bugs[i];
     const toolsSeen = [...new Set(b.occ.map((o) => jobs[o[0]].tool))].join(", ");
     // The row leads with where to look: the top frame in the user's code and its file:line.
-    const where = b.top ? el("span", { class: "where", title: b.top[1] },
-      el("span", { class: "fn", text: b.top[0] || "???" }), " ", el("span", { class: "loc", text: basename(b.top[1]) + (b.top[2] ? ":" + b.top[2] : "") }))
+    const where = b.top ? el("span", { class: "where", title: b.top[3] ? RESTORED : b.top[1] },
+      el("span", { class: "fn", text: b.top[0] || "???" }), " ", el("span", { class: "loc", text: basename(b.top[1]) + (b.top[2] ? ":" + b.top[2] : "") }),
+      ...(b.top[3] ? [" ", el("span", { class: "restored", text: "(feature start)" })] : []))
       : el("span", { class: "where none", text: "no source frame" });
     const d = el("details", { class: "bug", id: "bug-" + b.fp, "data-index": i },
       el("summary", {}, statusBadge(b.status, b.severity), where, el("span", { class: "kind", text: b.kind }), el("span", { class: "msg", text: b.message }),
@@ -197,10 +201,11 @@
   }
   function frameRows(frames) {
     const box = el("div", { class: "stack" });
-    for (const [fn, file, line, object, snip] of frames) {
+    for (const [fn, file, line, object, snip, restored] of frames) {
       const loc = file ? basename(file) + (line ? ":" + line : "") : basename(object) || "?";
-      box.append(el("div", { class: "frame" + (RUNTIME.test(fn || "") ? " runtime" : ""), title: file || object || "" },
-        el("span", { class: "fn", text: fn || "???" }), " ", el("span", { class: "loc", text: loc })));
+      box.append(el("div", { class: "frame" + (RUNTIME.test(fn || "") ? " runtime" : "") + (restored ? " restored" : ""), title: restored ? RESTORED : file || object || "" },
+        el("span", { class: "fn", text: fn || "???" }), " ", el("span", { class: "loc", text: loc }),
+        ...(restored ? [" ", el("span", { class: "restored", text: "restored: the feature's first line, not the call" })] : [])));
       if (snip && data.snippets[snip]) {
         const s = data.snippets[snip];
         const pre = el("pre", { class: "snippet" });

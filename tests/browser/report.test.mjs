@@ -142,3 +142,23 @@ test("bug rows lead with the top user frame and its file:line", async () => {
   assert.ok(specLines > 0, "no bug row points into a spec");
   assert.deepEqual(problems, []);
 });
+
+// TSan's feature frame that Sohound put back (results.json "restored": its line is where the
+// feature's code starts, not the call) says so in the page: the prebuilt run's race through an
+// uninstrumented library.
+test("a frame Sohound restored says so in the stack", async () => {
+  const run = join(env.out, "prebuilt");
+  const runResults = JSON.parse(readFileSync(join(run, "results.json"), "utf8"));
+  const bug = runResults.bugs.find((b) => b.stack.some((f) => f.restored));
+  assert.ok(bug, "the prebuilt run's TSan race through the library has a restored frame");
+  const restored = bug.stack.find((f) => f.restored);
+  const { page, problems } = await open(browser, join(run, "report.html"));
+  const details = page.locator(`#bug-${bug.fingerprint}`);
+  await details.locator("summary").click();
+  const frame = details.locator(".frame.restored").first();
+  assert.equal(await frame.locator(".fn").textContent(), restored.function);
+  assert.match(await frame.locator(".restored").textContent(), /the feature's first line, not the call/);
+  assert.match(await frame.getAttribute("title"), /^restored by Sohound/);
+  assert.equal(await details.locator(".frame:not(.restored) .restored").count(), 0, "no other frame is marked");
+  assert.deepEqual(problems, []);
+});

@@ -189,7 +189,7 @@ TEST(PrebuiltE2E, TsanStackThroughAnUninstrumentedLibraryReachesTheFeature) {
         freed_in_library = true;
         restored = restored || (stack[i + 1]["function"] == "feature_tsan_through_library" &&
                                 stack[i + 1]["file"].get<std::string>().find("prebuilt.yaml") != std::string::npos &&
-                                stack[i + 1]["line"].get<int>() > 0);
+                                stack[i + 1]["line"].get<int>() > 0 && stack[i + 1].value("restored", false));
       }
     }
   };
