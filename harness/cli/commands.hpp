@@ -92,8 +92,17 @@ struct InitOptions {
 };
 int init_command(const InitOptions& options);
 int check_command(const std::vector<std::string>& specs);
-// Writes a minimal suppression entry per new finding in results.json (YAML) to `out` ("" = stdout).
-int suppressions_command(const std::string& results, const std::string& out);
+// `sohound suppressions RESULTS`: a minimal suppression entry per failing finding of results.json
+// (YAML) to `out` ("" = stdout), narrowed by the filters (each a list of globs; a finding must
+// match one of each list given).
+struct SuppressionsOptions {
+  std::string results, out;
+  std::vector<std::string> features;      // --feature: "suite/feature" or "feature"
+  std::vector<std::string> kinds;         // --kind
+  std::vector<std::string> tools;         // --tool
+  std::vector<std::string> fingerprints;  // --fingerprint
+};
+int suppressions_command(const SuppressionsOptions& options);
 int report_command(const ReportCommandOptions& options);
 int merge_command(const MergeOptions& options);
 

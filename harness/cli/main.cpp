@@ -30,7 +30,7 @@ struct Options {
   ReportCommandOptions report;
   MergeOptions merge;
   std::vector<std::string> check_specs;
-  std::string supp_results, supp_out;
+  SuppressionsOptions supp;
 };
 
 // The options of a run, shared by `run` and the commands that build their suites themselves.
@@ -135,8 +135,14 @@ void declare_merge(CLI::App* cmd, Options& o) {
 void declare_check(CLI::App* cmd, Options& o) { cmd->add_option("specs", o.check_specs, "Spec files (YAML)")->required(); }
 
 void declare_suppressions(CLI::App* cmd, Options& o) {
-  cmd->add_option("results", o.supp_results, "results.json of a run")->required();
-  cmd->add_option("-o,--output", o.supp_out, "Write to this file (default: standard output)");
+  cmd->add_option("results", o.supp.results, "results.json of a run")->required();
+  cmd->add_option("-o,--output", o.supp.out, "Write to this file (default: standard output)");
+  cmd->add_option("--feature", o.supp.features, "Only findings of these features (globs over suite/feature or feature)");
+  cmd->add_option("--kind", o.supp.kinds, "Only findings of these kinds (globs: leak.*)");
+  const auto names = model::tool_names();
+  const std::vector<std::string> tools(names.begin(), names.end());
+  cmd->add_option("--tool", o.supp.tools, "Only findings these tools reported")->check(CLI::IsMember(tools));
+  cmd->add_option("--fingerprint", o.supp.fingerprints, "Only findings with these fingerprints (globs)");
 }
 
 // The files a subcommand was given, each with what it is, that must exist as regular files.
@@ -190,9 +196,9 @@ const Subcommand k_subcommands[] = {
      [](Options& o) { return check_command(o.check_specs); }, false},
     {"suppressions", "Write a suppression entry per new finding of a results.json", declare_suppressions,
      [](const Options& o) {
-       return Files{{o.supp_results, "results file"}};
+       return Files{{o.supp.results, "results file"}};
      },
-     [](Options& o) { return suppressions_command(o.supp_results, o.supp_out); }, false},
+     [](Options& o) { return suppressions_command(o.supp); }, false},
 };
 
 // An option the subcommand does not have: said, with the closest one it has.

@@ -17,8 +17,28 @@
 
 namespace harness::cli {
 
-// Reads results.json (validated: types, depth, syntax position) and suggests an entry per new finding.
-int suppressions_command(const std::string& results, const std::string& out) {
+namespace {
+
+bool any_glob(const std::vector<std::string>& globs, std::initializer_list<std::string_view> values) {
+  if (globs.empty()) return true;
+  for (const auto& g : globs)
+    for (auto v : values)
+      if (util::glob_match(g, v)) return true;
+  return false;
+}
+
+bool selected(const SuppressionsOptions& o, const model::JobResult& job, const model::Finding& finding) {
+  return any_glob(o.features, {job.suite + "/" + job.feature, job.feature}) && any_glob(o.kinds, {finding.kind}) &&
+         any_glob(o.tools, {model::name(job.tool)}) && any_glob(o.fingerprints, {finding.fingerprint});
+}
+
+}  // namespace
+
+// Reads results.json (validated: types, depth, syntax position) and suggests an entry per failing
+// finding the filters select.
+int suppressions_command(const SuppressionsOptions& options) {
+  const auto& results = options.results;
+  const auto& out = options.out;
   auto summary = reports::read_results(results);
   if (!summary) {
     fmt::print(stderr, "{}\n", summary.error().message);
@@ -35,6 +55,7 @@ int suppressions_command(const std::string& results, const std::string& out) {
   for (const auto& job : summary->jobs) {
     for (const auto& finding : job.findings) {
       if (!aggregate::is_failing(finding)) continue;  // what fails the run: new, error, a root
+      if (!selected(options, job, finding)) continue;
       auto s = aggregate::suggest_suppression(finding, job.tool);
       auto same = std::find_if(entries.begin(), entries.end(),
                                [&](const Entry& e) { return e.suppression.kind == s.kind && e.suppression.frames == s.frames; });
@@ -81,7 +102,10 @@ int suppressions_command(const std::string& results, const std::string& out) {
     fmt::print(stderr, "{}: cannot write\n", out);
     return k_exit_infrastructure;
   }
-  fmt::print(stderr, "{} suppression{} suggested\n", written, written == 1 ? "" : "s");
+  const bool filtered =
+      !options.features.empty() || !options.kinds.empty() || !options.tools.empty() || !options.fingerprints.empty();
+  fmt::print(stderr, "{} suppression{} suggested{}\n", written, written == 1 ? "" : "s",
+             filtered && written == 0 ? fmt::format(": no failing finding of {} matches the filters", results) : "");
   return k_exit_ok;
 }
 

@@ -58,6 +58,30 @@ TEST(SuppressionsE2E, SuggestedSuppressionsHideExactlyThoseFindings) {
   }
 }
 
+// The suggestion narrowed to what the user means (issue 21): one tool, one kind, one feature.
+TEST(SuppressionsE2E, FiltersNarrowTheSuggestionsToTheFindingsAsked) {
+  fs::create_directories(k_out + "/filters");
+  auto run = run_sohound("run --no-progress --out " + k_out + "/filters/out " + k_specs + "leaky.yaml");
+  ASSERT_EQ(run.exit_code, 1) << run.text;
+  const auto results_file = k_out + "/filters/out/results.json";
+  auto asan = run_sohound("suppressions " + results_file + " --tool asan --kind 'leak.*' --feature 'leaky/leak*'");
+  EXPECT_EQ(asan.exit_code, 0) << asan.text;
+  EXPECT_NE(asan.text.find("tools: [asan]\n    frames: [keep_forever]\n"), std::string::npos) << asan.text;
+  EXPECT_EQ(asan.text.find("memcheck"), std::string::npos) << asan.text;
+  EXPECT_NE(asan.text.find("1 suppression suggested"), std::string::npos) << asan.text;
+  const auto results = read_results(k_out + "/filters/out");
+  const std::string fingerprint = results["jobs"][0]["findings"][0]["fingerprint"];
+  auto by_fingerprint = run_sohound("suppressions " + results_file + " --fingerprint " + fingerprint);
+  EXPECT_NE(by_fingerprint.text.find("1 suppression suggested"), std::string::npos) << by_fingerprint.text;
+  auto none = run_sohound("suppressions " + results_file + " --kind 'race.*'");
+  EXPECT_EQ(none.exit_code, 0) << none.text;
+  EXPECT_NE(none.text.find("0 suppressions suggested: no failing finding of " + results_file + " matches the filters"),
+            std::string::npos)
+      << none.text;
+  auto bad_tool = run_sohound("suppressions " + results_file + " --tool asna");
+  EXPECT_EQ(bad_tool.exit_code, 2) << bad_tool.text;
+}
+
 // A baseline written before fingerprint recipe 2 (no fingerprint_recipe; recipe 1's key of the
 // leak, as docs/results.md shows it) still holds the leak, with a note saying how it was read.
 TEST(BaselineE2E, ARecipeOneBaselineIsStillRead) {
