@@ -17,8 +17,10 @@ packages=(
   # bubblewrap: the sandbox the code under test runs in)
   valgrind libc6-dbg util-linux bubblewrap
   # the example suite's system library (pkg-config example), and the real libraries of the clean
-  # multithreaded corpus (tests/e2e/specs/corpus) and the root-cause fixture (jansson)
+  # multithreaded corpus (tests/e2e/specs/corpus), the root-cause fixture (jansson) and the
+  # ownership trial (tests/e2e/specs/ownership.yaml: libarchive, cJSON, LMDB)
   zlib1g-dev libjsoncpp-dev libuv1-dev libevent-dev libsqlite3-dev libxml2-dev libjansson-dev libglib2.0-dev
+  libarchive-dev libcjson-dev liblmdb-dev
   # scripts, the browser tests of the HTML report, and running the GitLab template locally
   # (gitlab-ci-local: git, rsync; the template downloads the package with curl)
   python3 time bc chromium git rsync curl ca-certificates

@@ -41,6 +41,8 @@ std::string finding_block(const model::Finding& f, std::size_t max_frames) {
     out += fmt::format("  {}\n", aux.label);
     frames(aux.frames);
   }
+  if (!f.owner.empty()) out += fmt::format("  owner: {}\n", f.owner);
+  if (!f.ownership.empty()) out += fmt::format("  {}\n", f.ownership);
   return out;
 }
 

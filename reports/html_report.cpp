@@ -236,6 +236,8 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
         .field("severity", model::to_string(bug.severity))
         .field("bytes", static_cast<unsigned long long>(f->bytes))
         .field("by", f->expected_by.empty() ? f->suppressed_by : f->expected_by);
+    if (!bug.owner.empty()) w.field("owner", bug.owner);
+    if (!bug.ownership.empty()) w.field("ownership", bug.ownership);
     // Where a reader looks first: the top frame in the user's code, with its file:line (for a
     // feature's inline code, a line of the spec) and the process that reported it.
     if (const auto* top = locating_frame(*f)) {

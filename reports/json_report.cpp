@@ -11,11 +11,13 @@ using harness::util::JsonWriter;
 namespace model = harness::model;
 
 void write_json(const model::RunSummary& summary, std::ostream& out) {
-  std::size_t passed = 0, failed = 0, new_findings = 0;
+  std::size_t passed = 0, failed = 0, new_findings = 0, third_party = 0;
   for (const auto& j : summary.jobs) {
     (j.passed ? passed : failed) += 1;
-    for (const auto& f : j.findings)
+    for (const auto& f : j.findings) {
       if (harness::aggregate::is_failing(f)) ++new_findings;
+      if (f.status == model::FindingStatus::third_party) ++third_party;
+    }
   }
   JsonWriter w(out, 2);
   w.begin_object()
@@ -76,6 +78,7 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
       .field("passed", static_cast<unsigned long>(passed))
       .field("failed", static_cast<unsigned long>(failed))
       .field("new_findings", static_cast<unsigned long>(new_findings))
+      .field("third_party", static_cast<unsigned long>(third_party))
       .end_object();
   w.field("baseline", summary.baseline);
   w.key("suppressions").begin_array();
@@ -94,6 +97,8 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
         .field("message", bug.message)
         .field("status", model::to_string(bug.status))
         .field("severity", model::to_string(bug.severity));
+    if (!bug.owner.empty()) w.field("owner", bug.owner);
+    if (!bug.ownership.empty()) w.field("ownership", bug.ownership);
     model::write_frames(w, "stack", bug.stack);
     w.key("occurrences").begin_array();
     for (const auto& o : bug.occurrences)

@@ -110,6 +110,22 @@ model::RunSummary fixed_run() {
   through_library.stack = {{"g_hash_table_insert", "", 0, "/usr/lib/x86_64-linux-gnu/libglib-2.0.so.0"},
                            {"feature_racy", "/src/suites/demo.yaml", 14, "/out/driver", true},
                            {"sohound_body_thread", "/out/runtime/sohound_rt.h", 100, "/out/driver"}};
+  // A race entirely inside a prebuilt library on its own static data (aggregate/ownership):
+  // third_party, its owner and evidence in every report, apart from what fails.
+  model::Finding library_race;
+  library_race.kind = "race.data";
+  library_race.tool_kind = "Race";
+  library_race.fingerprint = "3333333333333333";
+  library_race.message = "Possible data race during write of size 8 at 0x4938050 by thread #12";
+  library_race.status = model::FindingStatus::third_party;
+  library_race.owner = "libcjson.so.1.7.15";
+  library_race.ownership =
+      "Every access is inside libcjson.so.1.7.15 (cJSON_ParseWithLengthOpts), on static data (BSS) of "
+      "libcjson.so.1.7.15: a race in code you did not write, on its own data.";
+  library_race.stack = {{"cJSON_ParseWithLengthOpts", "", 0, "/usr/lib/x86_64-linux-gnu/libcjson.so.1.7.15"},
+                        {"feature_racy", "/src/suites/demo.yaml", 15, "/out/driver"}};
+  library_race.aux_stacks = {{"Address 0x4938050 is in the BSS segment of /usr/lib/x86_64-linux-gnu/libcjson.so.1.7.15", {}}};
+  c.findings.push_back(library_race);
   model::JobResult t = c;
   t.tool = model::Tool::tsan;
   t.passed = false;

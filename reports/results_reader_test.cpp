@@ -80,9 +80,11 @@ model::JobResult every_field() {
   f.expected_by = "expect 1";
   f.suppressed_by = "suppression 2";
   f.root = "fp-0";
+  f.owner = "libcjson.so.1.7.15";
+  f.ownership = "every access is inside libcjson.so.1.7.15";
   // A field added to Finding changes its size: set it above, write and read it in
   // model/result_json, then update the size here.
-  static_assert(sizeof(model::Finding) == 344, "a field was added to model::Finding: see the comment above");
+  static_assert(sizeof(model::Finding) == 408, "a field was added to model::Finding: see the comment above");
   model::JobResult j;
   j.suite = "s";
   j.feature = "f";

@@ -204,16 +204,26 @@ void write_sarif(const model::RunSummary& summary, std::ostream& out, const Repo
       features.insert(o.suite + "/" + o.feature);
       tools.insert(std::string(model::name(o.tool)));
     }
+    // A third-party race (aggregate/ownership) is a note: reported, attributed, not the user's to fix.
+    const bool third_party = bug.status == model::FindingStatus::third_party;
     w.begin_object()
         .field("ruleId", bug.kind)
         .field("ruleIndex", static_cast<unsigned long>(rule_index[bug.kind]))
-        .field("level", bug.severity == model::Severity::warning ? "warning" : "error");
-    w.key("message")
-        .begin_object()
-        .field("text", fmt::format("{}: {} (features: {}; tools: {})", bug.kind, bug.message,
-                                   harness::util::join({features.begin(), features.end()}, ", "),
-                                   harness::util::join({tools.begin(), tools.end()}, ", ")))
-        .end_object();
+        .field("level", third_party                                ? "note"
+                        : bug.severity == model::Severity::warning ? "warning"
+                                                                   : "error");
+    auto text = fmt::format("{}: {} (features: {}; tools: {})", bug.kind, bug.message,
+                            harness::util::join({features.begin(), features.end()}, ", "),
+                            harness::util::join({tools.begin(), tools.end()}, ", "));
+    if (third_party) text = fmt::format("Third-party race in {}. {}", bug.owner, text);
+    if (!bug.ownership.empty()) text += " " + bug.ownership;
+    w.key("message").begin_object().field("text", text).end_object();
+    if (!bug.owner.empty())
+      w.key("properties")
+          .begin_object()
+          .field("sohoundStatus", model::to_string(bug.status))
+          .field("owner", bug.owner)
+          .end_object();
     w.key("partialFingerprints").begin_object().field("sohoundFingerprint/v2", bug.fingerprint).end_object();
     w.field("baselineState", bug.status == model::FindingStatus::baseline ? "unchanged" : "new");
     w.key("locations").begin_array();

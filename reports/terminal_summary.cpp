@@ -1,5 +1,6 @@
 #include "reports/terminal_summary.hpp"
 
+#include "harness/aggregate/bugs.hpp"
 #include "harness/aggregate/root_cause.hpp"
 #include "harness/util/text.hpp"
 #include "reports/finding_text.hpp"
@@ -35,13 +36,46 @@ std::string short_frame_text(const model::Frame& f) {
                                f.restored ? std::string(" ") + reports::k_restored_frame_tag : std::string()));
 }
 
+// Races entirely inside code the user did not write, on its own data: one entry per bug, with
+// where it happened and what it means. Never failing (unless policy says so: then they are above).
+void write_third_party(const model::RunSummary& summary, std::ostream& out, const TerminalOptions& options) {
+  bool header = false;
+  std::size_t shown = 0, total = 0;
+  for (const auto& bug : harness::aggregate::collect_bugs(summary)) {
+    if (bug.status != model::FindingStatus::third_party) continue;
+    if (options.max_findings && ++total > options.max_findings) continue;
+    if (!header) {
+      out << "\nRaces inside code you did not write (third_party: reported, not failing; "
+             "policy {third_party: error} fails them)\n";
+      header = true;
+    }
+    ++shown;
+    std::vector<std::string> where;
+    std::vector<std::string_view> tools;
+    std::uint64_t count = 0;
+    for (const auto& o : bug.occurrences) {
+      auto at = o.suite + "/" + o.feature;
+      if (std::find(where.begin(), where.end(), at) == where.end()) where.push_back(std::move(at));
+      if (std::find(tools.begin(), tools.end(), model::name(o.tool)) == tools.end()) tools.push_back(model::name(o.tool));
+      count += o.count;
+    }
+    out << fmt::format("  {} in {}: {} [{}]{}\n", paint(options.color, "33", bug.kind), printable(bug.owner),
+                       printable(harness::util::join(where, ", ")), fmt::join(tools, ", "),
+                       count > 1 ? fmt::format(" (x{})", count) : "");
+    if (!bug.ownership.empty()) out << "      " << printable(bug.ownership) << '\n';
+  }
+  if (total > shown) out << fmt::format("  ... and {} more (every one is in results.json and the reports)\n", total - shown);
+}
+
 }  // namespace
 
 std::string job_line(const model::JobResult& job, bool color) {
-  std::size_t expected = 0, fresh = 0, follow_ons = 0, warnings = 0, suppressed = 0, baseline = 0;
+  std::size_t expected = 0, fresh = 0, follow_ons = 0, warnings = 0, suppressed = 0, baseline = 0, third_party = 0;
   for (const auto& f : job.findings) {
     if (f.status == model::FindingStatus::suppressed)
       ++suppressed;
+    else if (f.status == model::FindingStatus::third_party)
+      ++third_party;
     else if (f.status == model::FindingStatus::baseline)
       ++baseline;
     else if (f.status == model::FindingStatus::expected)
@@ -63,6 +97,7 @@ std::string job_line(const model::JobResult& job, bool color) {
   if (follow_ons) counts.push_back(fmt::format("{} following from {}", follow_ons, fresh == 1 ? "it" : "them"));
   if (expected) counts.push_back(fmt::format("{} expected", expected));
   if (warnings) counts.push_back(fmt::format("{} warning{}", warnings, warnings == 1 ? "" : "s"));
+  if (third_party) counts.push_back(fmt::format("{} third-party", third_party));
   if (baseline) counts.push_back(fmt::format("{} in baseline", baseline));
   if (suppressed) counts.push_back(fmt::format("{} suppressed", suppressed));
   if (!job.unmatched_expectations.empty()) counts.push_back(fmt::format("{} no longer found", job.unmatched_expectations.size()));
@@ -106,6 +141,7 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
       const auto n = std::min(options.max_frames, user);
       for (std::size_t i = 0; i < n; ++i) out << "      " << (i ? "by " : "at ") << short_frame_text(f.stack[i]) << '\n';
       if (user > n) out << fmt::format("      ... {} more frames\n", user - n);
+      if (!f.ownership.empty()) out << "      note: " << printable(f.ownership) << '\n';
       // What follows from it, one line each, under it.
       if (auto it = follow_ons.find(f.fingerprint); it != follow_ons.end())
         for (const auto* g : it->second)
@@ -116,6 +152,7 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
   if (options.max_findings && unexpected > options.max_findings)
     out << fmt::format("  ... and {} more unexpected findings (every one is in results.json and the reports)\n",
                        unexpected - options.max_findings);
+  write_third_party(summary, out, options);
   // A build or tool failure once per feature and message, with the tools it hit (one compile error
   // fails the feature under every tool of that flavour, and the plain flavour serves three).
   std::vector<std::pair<const model::JobResult*, std::vector<std::string_view>>> failures;

@@ -9,8 +9,10 @@ namespace {
 int pressure(model::FindingStatus status) {
   switch (status) {
     case model::FindingStatus::new_finding:
-      return 3;
+      return 4;
     case model::FindingStatus::baseline:
+      return 3;
+    case model::FindingStatus::third_party:
       return 2;
     case model::FindingStatus::expected:
       return 1;
@@ -42,6 +44,8 @@ std::vector<Bug> collect_bugs(const model::RunSummary& summary) {
       auto& bug = bugs[it->second];
       if (pressure(f.status) > pressure(bug.status)) bug.status = f.status;
       if (f.severity == model::Severity::error) bug.severity = model::Severity::error;
+      if (bug.owner.empty() && !f.owner.empty()) bug.owner = f.owner;
+      if (bug.ownership.empty() && !f.ownership.empty()) bug.ownership = f.ownership;
       bug.occurrences.push_back({job.suite, job.feature, job.tool, f.count, f.status});
     }
   }

@@ -84,6 +84,14 @@ void judge(model::JobResult& job, const JudgeContext& context) {
       f.status = model::FindingStatus::expected;
       f.expected_by = expectations[i].describe();
     }
+    if (f.status == model::FindingStatus::new_finding && context.ownership) {
+      const auto owner = decide_ownership(f, *context.ownership, job.findings);
+      f.ownership = owner.explanation;
+      if (owner.third_party) {
+        f.owner = owner.library;
+        if (!context.third_party_fails) f.status = model::FindingStatus::third_party;
+      }
+    }
     if (f.status == model::FindingStatus::new_finding && context.baseline &&
         context.baseline->count(context.baseline_v1 ? fingerprint_v1(f) : f.fingerprint))
       f.status = model::FindingStatus::baseline;

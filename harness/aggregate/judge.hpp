@@ -2,12 +2,14 @@
 // and decide pass or fail. The one place that turns findings into a verdict.
 #pragma once
 
+#include "harness/aggregate/ownership.hpp"
 #include "harness/model/job_result.hpp"
 #include "harness/model/suite_spec.hpp"
 #include "harness/model/suppression.hpp"
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -26,13 +28,15 @@ bool matches(const model::Expectation& expectation, model::Tool tool, const mode
 std::vector<model::Finding> merge_findings(std::vector<model::Finding> findings);
 
 // What a job is judged against. Statuses are decided in this order: suppressed, expected,
-// baseline, new.
+// third_party (a race's ownership, when `ownership` is given), baseline, new.
 struct JudgeContext {
   std::vector<model::Expectation> expectations;
   std::vector<std::pair<std::string, model::Severity>> policy;                   // kind glob -> severity; later entries win
   std::vector<std::pair<const model::Suppression*, std::size_t*>> suppressions;  // with a match counter
   const std::set<std::string>* baseline = nullptr;                               // fingerprints
   bool baseline_v1 = false;                                                      // ...computed with recipe sohound.fp/1
+  std::optional<OwnershipRules> ownership;                                       // races are not classified without it
+  bool third_party_fails = false;  // policy {third_party: error}: such races stay new, their owner named
 };
 
 // The severity of a kind after the policy's overrides.

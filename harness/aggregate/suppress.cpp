@@ -156,19 +156,13 @@ bool is_library_static_init_race(const model::Finding& finding) {
   bool stripped = unnamed_in_lib(finding.stack);
   for (const auto& aux : finding.aux_stacks) stripped = stripped || unnamed_in_lib(aux.frames);
   if (!stripped) return false;
+  // Only the heap an initialised static owns: the static itself, in the library's BSS, is the
+  // library's own data, which ownership (aggregate/ownership) reports as third_party, never hidden.
   const model::AuxStack* conflict = nullptr;
   const model::AuxStack* block = nullptr;
-  bool bss = false;
   for (const auto& aux : finding.aux_stacks) {
     if (util::starts_with(aux.label, "This conflicts with")) conflict = &aux;
     if (aux.label.find(" inside a block of size ") != std::string::npos) block = &aux;
-    if (util::ends_with(aux.label, "is in the BSS segment of " + lib)) bss = true;
-  }
-  if (bss && conflict && conflict->label.find("previous write") != std::string::npos) {
-    const auto* writer = first_real_frame(conflict->frames);
-    // A constructor's write, or one from code without a symbol (a static reference bound by an
-    // inlined initialiser): in a stripped library, all Helgrind can tell of an initialisation.
-    return writer && writer->object == lib && (writer->function.empty() || is_constructor(normalize_function(writer->function)));
   }
   if (block && !conflict) {
     const auto* allocator = first_real_frame(block->frames);

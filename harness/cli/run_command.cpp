@@ -165,6 +165,10 @@ bool configure_pipeline(const RunOptions& options, const std::string& out_dir, e
   std::error_code ec;
   pipeline_options.sandbox_shim = exec::find_status_shim(fs::read_symlink("/proc/self/exe", ec).string());
   pipeline_options.host = exec::read_host_facts();
+  pipeline_options.source_root =
+      fs::absolute(options.source_root.empty() ? "." : options.source_root).lexically_normal().string();
+  if (pipeline_options.source_root.size() > 1 && pipeline_options.source_root.back() == '/')
+    pipeline_options.source_root.pop_back();
   pipeline_options.channel_preload =
       exec::find_support_file(fs::read_symlink("/proc/self/exe", ec).string(), exec::k_channel_preload);
   // The default cache is hidden from the code under test even when this run does not use it: its

@@ -45,7 +45,24 @@ aggregate::JudgeContext JobJudging::context(std::size_t s, std::size_t f) const 
     for (const auto& [kind, severity] : *map)
       if (kind.find_first_of("*?") != std::string::npos) context.policy.emplace_back(kind, severity);
     for (const auto& [kind, severity] : *map)
-      if (kind.find_first_of("*?") == std::string::npos) context.policy.emplace_back(kind, severity);
+      if (kind.find_first_of("*?") == std::string::npos && kind != "third_party") context.policy.emplace_back(kind, severity);
+    if (auto it = map->find("third_party"); it != map->end()) context.third_party_fails = it->second == model::Severity::error;
+  }
+  if (!m_options.own_paths.empty()) {
+    aggregate::OwnershipRules rules;
+    rules.own_paths = m_options.own_paths;
+    rules.own_paths.push_back(suite.dir);  // the spec's own sources
+    if (feature.program) {
+      rules.own_objects.push_back(feature.program->argv.front());
+      for (const auto& [flavour, build] : feature.program->builds) rules.own_objects.push_back(build);
+    }
+    if (suite.library.kind == model::LibraryKind::build) rules.own_objects.push_back("lib" + suite.library.build.name + ".so");
+    // A prebuilt library is the user's when it lies under their folders (their own build).
+    if (suite.library.kind == model::LibraryKind::path && aggregate::is_own_object(suite.library.path, rules))
+      rules.own_objects.push_back(suite.library.path);
+    rules.thread_safe = suite.thread_safe;
+    rules.thread_safe.insert(rules.thread_safe.end(), feature.thread_safe.begin(), feature.thread_safe.end());
+    context.ownership = std::move(rules);
   }
   context.suppressions = m_per_suite[s];
   context.baseline = m_options.baseline;

@@ -19,6 +19,9 @@ struct JudgingOptions {
   bool default_suppressions = true;
   const std::set<std::string>* baseline = nullptr;  // fingerprints of --baseline, when given
   bool baseline_v1 = false;
+  // Where the user's own code lives (the output folder, the source root): races are classified by
+  // owner (aggregate/ownership) when it is given. A program under test is added per job.
+  std::vector<std::string> own_paths;
 };
 
 class JobJudging {

@@ -39,6 +39,8 @@ JudgingOptions judging_options(const PipelineOptions& options) {
   judging.default_suppressions = options.default_suppressions;
   judging.baseline = options.use_baseline ? &options.baseline : nullptr;
   judging.baseline_v1 = options.baseline_v1;
+  if (options.out) judging.own_paths.push_back(options.out->path());
+  if (!options.source_root.empty()) judging.own_paths.push_back(options.source_root);
   return judging;
 }
 

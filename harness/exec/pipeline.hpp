@@ -34,6 +34,7 @@ class OutputDir;
 struct PipelineOptions {
   const OutputDir* out = nullptr;  // claimed and locked by the caller; every path lies inside it
   std::string out_dir;             // out->path(), set by the pipeline
+  std::string source_root;         // --source-root, absolute: the user's own code lives under it (aggregate/ownership)
   std::chrono::seconds build_timeout{300};
   std::vector<model::Suppression> suppressions;  // from --suppressions, for every suite
   bool default_suppressions = true;              // the shipped ones (aggregate/default_suppressions.yaml)

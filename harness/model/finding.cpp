@@ -12,6 +12,8 @@ std::string_view to_string(FindingStatus status) {
       return "suppressed";
     case FindingStatus::baseline:
       return "baseline";
+    case FindingStatus::third_party:
+      return "third_party";
   }
   return "new";
 }

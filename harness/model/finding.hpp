@@ -24,7 +24,10 @@ struct AuxStack {
   bool operator==(const AuxStack&) const = default;
 };
 
-enum class FindingStatus { new_finding, expected, suppressed, baseline };
+// third_party: a race entirely inside code the user did not write, on that code's own data (or on an
+// object a `thread_safe:` declaration covers): reported and counted, failing only under
+// `policy: {third_party: error}` (aggregate/ownership).
+enum class FindingStatus { new_finding, expected, suppressed, baseline, third_party };
 enum class Severity { error, warning };  // warnings are reported but never fail a run
 
 struct Finding {
@@ -48,6 +51,11 @@ struct Finding {
   // The fingerprint of the finding of the same job this one follows from (an indirect leak's
   // owner, the first error about a freed block); "" for a root. Only roots fail a job.
   std::string root;
+  // Whose code a race is in (aggregate/ownership): the third-party library (file name) when every
+  // access is inside it on its own data, "" otherwise; `ownership` says what the evidence was, or
+  // what the user can do (a `thread_safe:` declaration) when the race fails.
+  std::string owner;
+  std::string ownership;
   bool operator==(const Finding&) const = default;
 };
 

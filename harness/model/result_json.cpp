@@ -36,6 +36,8 @@ void write_finding(util::JsonWriter& w, const Finding& f) {
   if (!f.expected_by.empty()) w.field("expected_by", f.expected_by);
   if (!f.suppressed_by.empty()) w.field("suppressed_by", f.suppressed_by);
   if (!f.root.empty()) w.field("root", f.root);
+  if (!f.owner.empty()) w.field("owner", f.owner);
+  if (!f.ownership.empty()) w.field("ownership", f.ownership);
   w.end_object();
 }
 
@@ -75,7 +77,8 @@ void write_job(util::JsonWriter& w, const JobResult& j) {
 namespace result_json {
 
 std::optional<FindingStatus> status(std::string_view text) {
-  for (auto s : {FindingStatus::new_finding, FindingStatus::expected, FindingStatus::suppressed, FindingStatus::baseline})
+  for (auto s : {FindingStatus::new_finding, FindingStatus::expected, FindingStatus::suppressed, FindingStatus::baseline,
+                 FindingStatus::third_party})
     if (to_string(s) == text) return s;
   return std::nullopt;
 }

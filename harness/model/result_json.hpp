@@ -82,6 +82,8 @@ Finding read_finding(const View& f) {
   finding.expected_by = f.string("expected_by");
   finding.suppressed_by = f.string("suppressed_by");
   finding.root = f.string("root");
+  finding.owner = f.string("owner");
+  finding.ownership = f.string("ownership");
   finding.stack = read_frames(f, "stack");
   for (const auto& a : f.objects("aux_stacks")) finding.aux_stacks.push_back({a.string("label"), read_frames(a, "stack")});
   return finding;

@@ -82,6 +82,7 @@ struct FeatureSpec {
   std::vector<std::string> cflags, ldflags;
   std::vector<Expectation> expect;
   std::map<std::string, Severity> policy;  // kind glob -> severity, over the suite's
+  std::vector<std::string> thread_safe;    // added to the suite's
   std::optional<ProgramSpec> program;      // set: an existing program, no code and no driver
 };
 
@@ -120,7 +121,9 @@ struct SuiteSpec {
   double timeout_s = 60;
   std::optional<std::vector<Tool>> tools;
   Snippet globals;
-  std::map<std::string, Severity> policy;                               // kind glob -> severity, over the defaults
+  std::map<std::string, Severity> policy;  // kind glob -> severity, over the defaults
+  // Library functions whose objects are safe to share between threads (aggregate/ownership).
+  std::vector<std::string> thread_safe;
   std::vector<Suppression> suppressions;                                // Sohound-level, from files and inline entries
   std::map<std::string, std::vector<std::string>> native_suppressions;  // tool -> native files (absolute)
   std::vector<FeatureSpec> features;

@@ -91,7 +91,8 @@ TEST_F(SpecLoaderTest, UnknownKeyWithDidYouMean) {
 TEST_F(SpecLoaderTest, UnknownKeyWithoutCloseMatchListsTheKeys) {
   EXPECT_EQ(error_of("suite: x\nzzz: 1\nfeatures: []\n"),
             "s.yaml:2:1: unknown key 'zzz' in suite; expected one of: suite, language, isolation, compiler, library, includes, "
-            "cflags, ldflags, env, timeout, tools, globals, policy, suppressions, native-suppressions, features, programs\n"
+            "cflags, ldflags, env, timeout, tools, globals, policy, thread_safe, suppressions, native-suppressions, features, "
+            "programs\n"
             "    zzz: 1\n"
             "    ^");
 }
@@ -223,6 +224,20 @@ TEST_F(SpecLoaderTest, PolicyAndSuppressionKindsMustBeKnown) {
   EXPECT_NE(error_of("suite: x\nsuppressions:\n  - {kind: race.dta, frames: [g]}\nfeatures:\n  - name: a\n    code: f();\n")
                 .find("s.yaml:3:12: unknown finding kind 'race.dta'; did you mean 'race.data'?"),
             std::string::npos);
+}
+
+TEST_F(SpecLoaderTest, ThreadSafeDeclarationsAndTheThirdPartyPolicy) {
+  auto spec = load_text(
+      "suite: x\nthread_safe: [mdb_env_create]\npolicy: {third_party: error}\nfeatures:\n"
+      "  - name: a\n    code: f();\n    thread_safe: mdb_txn_*\n");
+  ASSERT_TRUE(spec) << spec.error().message;
+  EXPECT_EQ(spec->thread_safe, std::vector<std::string>{"mdb_env_create"});
+  EXPECT_EQ(spec->features[0].thread_safe, std::vector<std::string>{"mdb_txn_*"});
+  EXPECT_EQ(spec->policy.at("third_party"), model::Severity::error);
+  EXPECT_NE(error_of("suite: x\nthread_safe: [\"mdb_env_create(MDB_env**)\"]\nfeatures:\n  - name: a\n    code: f();\n")
+                .find("s.yaml:2:15: 'thread_safe' lists functions by name"),
+            std::string::npos)
+      << error_of("suite: x\nthread_safe: [\"mdb_env_create(MDB_env**)\"]\nfeatures:\n  - name: a\n    code: f();\n");
 }
 
 TEST_F(SpecLoaderTest, ProgramsRunAsTheyAreWithTheirBuildsPerFlavour) {

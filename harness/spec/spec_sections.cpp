@@ -138,7 +138,9 @@ void Loader::load_expectation(const YAML::Node& node, model::FeatureSpec& featur
 std::map<std::string, model::Severity> Loader::get_policy(const YAML::Node& node, std::string_view key) {
   std::map<std::string, model::Severity> out;
   for (const auto& [kind, severity] : scalar_map(node, key, "kind: error|warning")) {
-    if (auto problem = model::check_kind_pattern(kind.Scalar()); !problem.empty()) error(kind, problem);
+    // `third_party` is not a kind: whether races inside code the user did not write fail.
+    if (kind.Scalar() != "third_party")
+      if (auto problem = model::check_kind_pattern(kind.Scalar()); !problem.empty()) error(kind, problem);
     const auto& value = severity.Scalar();
     if (value == "error")
       out[kind.Scalar()] = model::Severity::error;
@@ -148,6 +150,21 @@ std::map<std::string, model::Severity> Loader::get_policy(const YAML::Node& node
       error(severity, fmt::format("severity must be 'error' (fails the run) or 'warning' (reported only), not '{}'", value));
   }
   return out;
+}
+
+std::vector<std::string> Loader::get_thread_safe(const YAML::Node& node) {
+  std::vector<SourcePos> positions;
+  auto names = get_string_list(node, "thread_safe", &positions);
+  const auto items = node.IsSequence() ? std::vector<YAML::Node>(node.begin(), node.end()) : std::vector<YAML::Node>{node};
+  for (std::size_t i = 0; i < names.size() && i < items.size(); ++i) {
+    const auto& name = names[i];
+    const bool ok = !name.empty() && name.find_first_of(" \t()/") == std::string::npos;
+    if (!ok)
+      error(items[i], fmt::format("'thread_safe' lists functions by name (the one that makes the shared object, e.g. "
+                                  "mdb_env_create; globs allowed), not '{}'",
+                                  shorten(name)));
+  }
+  return names;
 }
 
 // A suppression's `aux:` list of {label, frames}: patterns over a finding's other stacks.

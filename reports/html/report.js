@@ -86,7 +86,7 @@
   const STATES = {
     failed: ["✖", "the job failed: it did not run to the end, its report could not be shown whole, or the program failed"],
     new: ["▲", "unexpected findings"],
-    expected: ["◆", "passed with findings that are expected, suppressed, in the baseline or warnings"],
+    expected: ["◆", "passed with findings that are expected, suppressed, in the baseline, third-party or warnings"],
     clean: ["✔", "passed, nothing found"],
     notrun: ["–", "not run"],
   };
@@ -127,7 +127,7 @@
   const filters = {
     tool: el("select", { id: "filter-tool" }, option("", "all tools"), ...toolOrder.map((t) => option(t))),
     kind: el("select", { id: "filter-kind" }, option("", "all kinds"), ...[...kinds.keys()].sort().map((k) => option(k))),
-    status: el("select", { id: "filter-status" }, option("", "all statuses"), ...["new", "expected", "suppressed", "baseline"].map((s) => option(s))),
+    status: el("select", { id: "filter-status" }, option("", "all statuses"), ...["new", "expected", "suppressed", "baseline", "third_party"].map((s) => option(s))),
     feature: el("select", { id: "filter-feature" }, option("", "all features"), ...features.map((f) => option(f))),
     text: el("input", { id: "filter-text", type: "search", placeholder: "search messages, functions, files…" }),
   };
@@ -137,6 +137,21 @@
   const bugSection = el("section", { id: "bugs" }, el("h2", { text: "Bugs (one per fingerprint)" }),
     el("div", { class: "filters" }, filters.tool, filters.kind, filters.status, filters.feature, filters.text, shown), list, more);
   main.append(bugSection);
+  // ---- races inside code the user did not write (status third_party) ----
+  const thirdParty = bugs.map((b, i) => [b, i]).filter(([b]) => b.status === "third_party");
+  if (thirdParty.length) {
+    const section = el("section", { id: "third-party" }, el("h2", { text: "Races inside code you did not write (" + thirdParty.length + ")" }),
+      el("p", { class: "meta", text: "Every access of these races was made by a library you did not write (a prebuilt library, libc, libstdc++), on that library's own data or on an object the spec declares thread-safe. They are reported and counted, and do not fail the run (policy {third_party: error} makes them fail). What to do: report them to the library's maintainers; a build of the library under TSan decides." }));
+    for (const [b] of thirdParty) {
+      const features = [...new Set(b.occ.map((o) => jobName(jobs[o[0]])))].join(", ");
+      const toolsSeen = [...new Set(b.occ.map((o) => jobs[o[0]].tool))].join(", ");
+      section.append(el("div", { class: "entry" },
+        el("a", { href: "#bug-" + b.fp, text: b.kind + " in " + (b.owner || "a library") }),
+        el("span", { class: "meta", text: " · " + features + " · " + toolsSeen }),
+        el("div", { class: "ownership", text: b.ownership || "" })));
+    }
+    main.append(section);
+  }
   for (const f of Object.values(filters)) f.addEventListener(f.tagName === "INPUT" ? "input" : "change", () => applyFilters());
 
   const searchText = bugs.map((b) => (b.kind + " " + b.message + " " + b.fp + " " + b.stack.map((f) => f[0] + " " + f[1]).join(" ")).toLowerCase());
@@ -224,6 +239,7 @@
   function bugBody(b) {
     const body = el("div", { class: "body" });
     if (b.process) body.append(el("div", { class: "meta process", text: "reported by process " + b.process }));
+    if (b.ownership) body.append(el("div", { class: "ownership", text: (b.owner ? "Owner: " + b.owner + ". " : "") + b.ownership }));
     body.append(el("div", { class: "meta", text: "fingerprint " + b.fp + (b.by ? " · " + b.by : "") + (b.bytes ? " · " + b.bytes + " bytes" : "") }),
       el("a", { href: "#bug-" + b.fp, class: "permalink", text: "link to this bug" }));
     const occ = el("table", { class: "occurrences" }, el("tr", {}, el("th", { text: "feature" }), el("th", { text: "tool" }), el("th", { text: "count" }), el("th", { text: "status" })));

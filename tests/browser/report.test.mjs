@@ -162,3 +162,27 @@ test("a frame Sohound restored says so in the stack", async () => {
   assert.equal(await details.locator(".frame:not(.restored) .restored").count(), 0, "no other frame is marked");
   assert.deepEqual(problems, []);
 });
+
+// Races inside libraries the user did not write (results.json status "third_party") have a section
+// of their own, one entry per bug naming the library and saying what it means; each links to its
+// bug, whose body shows the same evidence.
+test("third-party races are listed apart, with their library and what to do", async () => {
+  const run = join(env.out, "ownership");
+  const runResults = JSON.parse(readFileSync(join(run, "results.json"), "utf8"));
+  const thirdParty = runResults.bugs.filter((b) => b.status === "third_party");
+  assert.ok(thirdParty.length >= 3, "the ownership run has third-party races");
+  const { page, problems } = await open(browser, join(run, "report.html"));
+  const section = page.locator("#third-party");
+  assert.match(await section.locator("h2").textContent(), new RegExp(`\\(${thirdParty.length}\\)`));
+  assert.match(await section.locator("p").textContent(), /do not fail the run/);
+  assert.equal(await section.locator(".entry").count(), thirdParty.length);
+  const cjson = thirdParty.find((b) => b.owner === "libcjson.so.1.7.15");
+  assert.ok(cjson, "cJSON's static global_error race is third_party");
+  const link = section.locator(`a[href="#bug-${cjson.fingerprint}"]`);
+  assert.equal(await link.textContent(), "race.data in libcjson.so.1.7.15");
+  await page.selectOption("#filter-status", "third_party");
+  const details = page.locator(`#bug-${cjson.fingerprint}`);
+  await details.locator("summary").click();
+  assert.match(await details.locator(".ownership").textContent(), /^Owner: libcjson\.so\.1\.7\.15\. Every access is inside/);
+  assert.deepEqual(problems, []);
+});

@@ -36,11 +36,14 @@ TEST(CorpusE2E, CorrectCodeIsCleanUnderAllSixTools) {
     EXPECT_EQ(j["outcome"], "ok") << feature << " " << j["tool"] << ": " << j["message"];
     if (is_control(feature)) continue;
     clean_features.insert(feature);
-    // Nothing that fails: each finding is suppressed, or a warning (GLib's caches still
-    // reachable at exit: leak.reachable, reported and never failing).
+    // Nothing that fails: each finding is suppressed, a warning (GLib's caches still reachable
+    // at exit: leak.reachable, reported and never failing), or a race inside a prebuilt library on
+    // its own data (third_party: yaml-cpp's function-local statics under Helgrind).
     for (const auto& f : j["findings"]) {
       const bool warning = f["status"] == "new" && f["severity"] == "warning";
-      EXPECT_TRUE(f["status"] == "suppressed" || warning) << feature << " under " << j["tool"] << ":\n" << frames_of(j);
+      EXPECT_TRUE(f["status"] == "suppressed" || f["status"] == "third_party" || warning)
+          << feature << " under " << j["tool"] << ":\n"
+          << frames_of(j);
     }
   }
   EXPECT_GE(clean_features.size(), 20u);
@@ -81,6 +84,21 @@ TEST(CorpusE2E, LibraryNoiseIsHiddenByItsOwnSuppression) {
 
 // shared_ptr hand-offs and std::call_once are ordered by the drivers' happens-before annotations
 // (libstdc++'s hooks, the pthread_once wrapper): not reported at all, even without suppressions.
+// yaml-cpp's function-local statics, read by the stripped library's own code from its own BSS: the
+// shipped cxx-library-static-init used to hide them; now they are reported as the library's.
+TEST(CorpusE2E, AStrippedLibrarysOwnStaticsAreThirdPartyNotHidden) {
+  const auto* j = job("corpus", "yamlcpp_load", "helgrind");
+  ASSERT_NE(j, nullptr);
+  std::size_t third_party = 0;
+  for (const auto& f : (*j)["findings"])
+    if (f["status"] == "third_party") {
+      EXPECT_EQ(f["owner"], "libyaml-cpp.so.0.7.0");
+      EXPECT_NE(f["ownership"].get<std::string>().find("static data (BSS) of libyaml-cpp.so.0.7.0"), std::string::npos);
+      ++third_party;
+    }
+  EXPECT_GE(third_party, 1u) << frames_of(*j);
+}
+
 TEST(CorpusE2E, ModelledSynchronisationLeavesNoReport) {
   for (const char* feature :
        {"jsoncpp_shared_handoff", "shared_ptr_handoff", "call_once", "glib_mutex_hash", "glib_rw_lock", "glib_async_queue"}) {
