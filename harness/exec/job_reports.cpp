@@ -37,6 +37,18 @@ std::string valgrind_fatal(const std::string& log) {
     auto line = lines[i];
     if (const auto end = line.find("== "); util::starts_with(line, "==") && end != std::string_view::npos)
       line.remove_prefix(end + 3);
+    // A tool's own assertion ("drd: drd_malloc_wrappers.c:113 (handle_free): Assertion 'success'
+    // failed."): the tool stopped, whatever the code under test did to make it.
+    for (std::string_view tool : {"drd: ", "helgrind: ", "memcheck: "})
+      if (util::starts_with(line, tool) && line.find("Assertion '") != std::string_view::npos) {
+        std::string message = fmt::format("{} failed its own assertion: {}", util::trim(tool.substr(0, tool.size() - 2)),
+                                          util::trim(line.substr(tool.size())));
+        if (line.find("handle_free") != std::string_view::npos)
+          message +=
+              " (DRD stops this way when the code frees memory that is not allocated: a double or invalid free, which "
+              "memcheck and ASan report as mem.invalid_free)";
+        return message;
+      }
     if (!util::starts_with(line, "FATAL:") && !util::starts_with(line, "valgrind: ")) continue;
     std::string message = "valgrind: " + std::string(util::trim(line));
     if (i + 1 < lines.size()) {
@@ -49,6 +61,33 @@ std::string valgrind_fatal(const std::string& log) {
     return message;
   }
   return {};
+}
+
+// The last line of stderr in which glibc or an assert says why it aborts; "" when there is none.
+std::string abort_message(const std::string& stderr_tail) {
+  std::string found;
+  for (auto line : util::split_lines(stderr_tail)) {
+    line = util::trim(line);
+    static constexpr std::string_view k_starts[] = {"free(): ",
+                                                    "malloc(): ",
+                                                    "realloc(): ",
+                                                    "calloc(): ",
+                                                    "munmap_chunk(): ",
+                                                    "double free or corruption",
+                                                    "corrupted size vs. prev_size",
+                                                    "corrupted double-linked list",
+                                                    "malloc_consolidate(): ",
+                                                    "_int_free(): ",
+                                                    "_int_malloc(): ",
+                                                    "tcache_thread_shutdown(): ",
+                                                    "*** stack smashing detected ***",
+                                                    "*** buffer overflow detected ***",
+                                                    "Fatal glibc error: "};
+    bool match = line.find(": Assertion `") != std::string_view::npos && util::ends_with(line, "' failed.");
+    for (auto start : k_starts) match = match || util::starts_with(line, start);
+    if (match) found = std::string(line.substr(0, 300));
+  }
+  return found;
 }
 
 // One Valgrind XML report as a stream: its errors in order, each owned by the feature whose
@@ -425,6 +464,21 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
                               finished || process.exit_code == 124 || process.exit_code == 125
                                   ? ""
                                   : " (the feature ended the process before the driver finished it)");
+  }
+  // An abort says why on stderr (glibc's "free(): double free detected in tcache 2", an assert's
+  // "Assertion `x' failed."): the abort's crash.signal finding carries it, or the job's message.
+  if (job.outcome == JobOutcome::crashed) {
+    if (auto why = abort_message(util::read_file_ends(stderr_path, 0, 64 * 1024)); !why.empty()) {
+      model::Finding* crash = nullptr;
+      for (auto& stream : streams)
+        for (auto& owned : stream.findings)
+          if (owned.finding.kind == "crash.signal" && (owned.finding.tool_kind == "SIGABRT" || owned.finding.tool_kind == "ABRT"))
+            crash = &owned.finding;
+      if (crash)
+        crash->message = fmt::format("{}: {}", crash->tool_kind == "ABRT" ? "SIGABRT" : crash->tool_kind, why);
+      else if (process.signal == SIGABRT || job.message.find("ABRT") != std::string::npos)
+        job.message += ": " + why;
+    }
   }
   // A feature may print without end: keep the ends of what it printed, not gigabytes.
   for (const char* name : {"stdout.txt", "stderr.txt"}) {

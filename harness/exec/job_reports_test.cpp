@@ -7,6 +7,7 @@
 #include "harness/testing/testdata.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <filesystem>
@@ -250,6 +251,95 @@ TEST_F(Channel, LeakSanitizersCapIsReportTruncated) {
   ASSERT_FALSE(j.findings.empty());
   EXPECT_EQ(j.findings.front().kind, "leak.definite");
 }
+
+}  // namespace
+}  // namespace harness::exec
+
+namespace harness::exec {
+namespace {
+
+// One outcome table for every tool (issue 21): the same three faults in a feature (testdata/outcomes/
+// otab.yaml: a SEGV, a double free, an abort()) under each of the six tools, from real job folders
+// (one process per feature; /out is the output folder, /src the spec's). A fault in the feature is
+// `crashed` with a crash.signal finding that carries the tool's stack down to the feature's frame;
+// a tool's own failure is `tool_failed` with its message; glibc's abort message is the finding's.
+struct Cell {
+  const char* tool;
+  const char* feature;
+  JobOutcome outcome;
+  const char* kind;     // the finding that must be there ("" for none at all)
+  const char* message;  // a part of its message (or of the job's, for tool_failed)
+};
+
+class OutcomeTable : public ::testing::TestWithParam<Cell> {
+ protected:
+  testing::TempDir m_tmp{"sohound-outcome-table"};
+};
+
+std::string cell_name(const ::testing::TestParamInfo<Cell>& info) {
+  return std::string(info.param.tool) + "_" + info.param.feature;
+}
+
+TEST_P(OutcomeTable, EachToolNamesTheFaultTheSameWay) {
+  const auto& cell = GetParam();
+  const auto name = std::string(cell.tool) + "-" + cell.feature;
+  const fs::path capture = fs::path(SOHOUND_TESTDATA_DIR) / "outcomes" / name;
+  fs::copy(capture, m_tmp.path());
+  const auto processes = nlohmann::json::parse(testing::testdata("outcomes/processes.json"));
+  ProcessResult process;
+  for (const auto& p : processes)
+    if (p["case"] == name) {
+      process.exit_code = p["exit_code"];
+      process.signal = p["signal"];
+    }
+  model::JobResult job;
+  job.tool = *model::tool_from_name(cell.tool);
+  job.job_dir = m_tmp.path().string();
+  read_job_reports(job, process, "");
+  std::string seen;
+  for (const auto& f : job.findings) seen += f.kind + ": " + f.message + "\n";
+  EXPECT_EQ(job.outcome, cell.outcome) << name << ": " << job.message << "\n" << seen;
+  if (cell.outcome == JobOutcome::tool_failed) {
+    EXPECT_NE(job.message.find(cell.message), std::string::npos) << job.message;
+    return;
+  }
+  if (!*cell.kind) {
+    EXPECT_TRUE(job.findings.empty()) << seen;
+    return;
+  }
+  const model::Finding* found = nullptr;
+  for (const auto& f : job.findings)
+    if (f.kind == cell.kind && f.message.find(cell.message) != std::string::npos) found = &f;
+  ASSERT_NE(found, nullptr) << name << " has no " << cell.kind << " with '" << cell.message << "':\n" << seen;
+  bool feature_frame = false;
+  for (const auto& frame : found->stack) feature_frame = feature_frame || frame.function.find(cell.feature) != std::string::npos;
+  EXPECT_TRUE(feature_frame) << name << ": the feature's frame is on the stack";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Captured, OutcomeTable,
+    ::testing::Values(
+        Cell{"memcheck", "segv", JobOutcome::crashed, "crash.signal", "SIGSEGV"},
+        Cell{"helgrind", "segv", JobOutcome::crashed, "crash.signal", "SIGSEGV"},
+        Cell{"drd", "segv", JobOutcome::crashed, "crash.signal", "SIGSEGV"},
+        Cell{"asan", "segv", JobOutcome::crashed, "crash.signal", "SEGV on unknown address"},
+        Cell{"tsan", "segv", JobOutcome::crashed, "crash.signal", "SEGV on unknown address"},
+        Cell{"ubsan", "segv", JobOutcome::crashed, "crash.signal", "SIGSEGV, caught by Sohound's driver runtime"},
+        Cell{"memcheck", "abort_call", JobOutcome::crashed, "crash.signal", "SIGABRT"},
+        Cell{"helgrind", "abort_call", JobOutcome::crashed, "crash.signal", "SIGABRT"},
+        Cell{"drd", "abort_call", JobOutcome::crashed, "crash.signal", "SIGABRT"},
+        Cell{"asan", "abort_call", JobOutcome::crashed, "crash.signal", "ABRT on unknown address"},
+        Cell{"tsan", "abort_call", JobOutcome::crashed, "crash.signal", "ABRT on unknown address"},
+        Cell{"ubsan", "abort_call", JobOutcome::crashed, "crash.signal", "SIGABRT, caught by Sohound's"},
+        // A double free: the checkers report it and go on; DRD 3.19 fails its own
+        // assertion; glibc aborts under UBSan and says why; Helgrind and TSan do not
+        // check frees (their allocators accept it), so they see nothing.
+        Cell{"memcheck", "double_free", JobOutcome::ok, "mem.invalid_free", "Invalid free()"},
+        Cell{"asan", "double_free", JobOutcome::ok, "mem.invalid_free", "attempting double-free"},
+        Cell{"drd", "double_free", JobOutcome::tool_failed, "", "drd failed its own assertion: drd_malloc_wrappers.c"},
+        Cell{"ubsan", "double_free", JobOutcome::crashed, "crash.signal", "SIGABRT: free(): double free detected in tcache 2"},
+        Cell{"helgrind", "double_free", JobOutcome::ok, "", ""}, Cell{"tsan", "double_free", JobOutcome::ok, "", ""}),
+    cell_name);
 
 }  // namespace
 }  // namespace harness::exec

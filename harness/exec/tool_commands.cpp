@@ -106,24 +106,26 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
       // Recover after each error (halt_on_error=0 with -fsanitize-recover=address) so later errors
       // and the leak check still run; DWARF unwinding on malloc (fast_unwind_on_malloc=0) so
       // allocation stacks reach through system libraries built without frame pointers (zlib's
-      // deflateInit) up to the feature's frame.
+      // deflateInit) up to the feature's frame. handle_abort=1 (ASan, TSan): an abort() (an assert,
+      // glibc's own on a corrupted heap) is reported with its stack, like a SEGV, as crash.signal.
       command.env["ASAN_OPTIONS"] = sanitizer("asan") +
                                     ":fast_unwind_on_malloc=0:malloc_context_size=40:halt_on_error=0:detect_leaks=1:"
-                                    "abort_on_error=0";
+                                    "abort_on_error=0:handle_abort=1";
       command.env["LSAN_OPTIONS"] =
           fmt::format("exitcode={}:fast_unwind_on_malloc=0:malloc_context_size=40", k_sanitizer_exit_code);
       command.argv = sanitized_driver();
       break;
     case model::Tool::tsan:
       // Both stacks of a lock-order inversion, and enough history for the earlier access's stack.
-      command.env["TSAN_OPTIONS"] = sanitizer("tsan") + ":second_deadlock_stack=1:history_size=4:halt_on_error=0";
+      command.env["TSAN_OPTIONS"] = sanitizer("tsan") + ":second_deadlock_stack=1:history_size=4:halt_on_error=0:handle_abort=1";
       command.argv = sanitized_driver();
       break;
     case model::Tool::ubsan:
       // Stacks for every report, and the check's name in SUMMARY (the finding's kind). The driver
       // hands the runtime its report channel (drivers/sohound_rt.h); log_path is where a forked
       // child's runtime reports (ubsan.PID), as for ASan and TSan.
-      command.env["UBSAN_OPTIONS"] = sanitizer("ubsan") + ":print_stacktrace=1:report_error_type=1:halt_on_error=0";
+      command.env["UBSAN_OPTIONS"] =
+          sanitizer("ubsan") + ":print_stacktrace=1:report_error_type=1:halt_on_error=0:handle_abort=1";
       command.argv = {driver};
       break;
   }

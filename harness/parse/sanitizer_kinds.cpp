@@ -78,7 +78,8 @@ std::string asan_kind(std::string_view bug, std::string_view access) {
       bug == "invalid-allocation-alignment" || bug == "invalid-aligned-alloc-alignment" ||
       bug == "invalid-posix-memalign-alignment" || bug == "pvalloc-overflow" || bug == "reallocarray-overflow")
     return "mem.bad_alloc";
-  if (bug == "SEGV" || bug == "BUS" || bug == "FPE" || bug == "ILL" || bug == "stack-overflow" || bug == "deadly")
+  if (bug == "SEGV" || bug == "BUS" || bug == "FPE" || bug == "ILL" || bug == "ABRT" || bug == "stack-overflow" ||
+      bug == "deadly")
     return "crash.signal";
   if (bug == "odr-violation") return "mem.odr_violation";
   if (bug == "heap-buffer-overflow" || bug == "stack-buffer-overflow" || bug == "global-buffer-overflow" ||

@@ -4,6 +4,7 @@
 
 #include "harness/util/text.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -143,6 +144,7 @@ struct SanitizerLogParser::State {
   std::string carry;                           // an unfinished line from the previous chunk
   model::Frame ubsan_location;                 // "file:line:col" of a UBSan report
   bool primary_taken = false;                  // TSan: the first section's stack is primary
+  bool driver_signal = false;                  // the report is the driver runtime's deadly signal
 
   void flush() {
     if (!have_current) return;
@@ -154,6 +156,20 @@ struct SanitizerLogParser::State {
       current.tool_kind = bug_type.empty() ? ubsan_check_from_message(current.message) : bug_type;
       if (current.stack.empty()) current.stack.push_back(ubsan_location);
     } else if (mode == Mode::asan) {
+      if (driver_signal) {
+        // The stack starts in the driver's handler and the kernel's return path: the signal's own
+        // frames start below them.
+        const auto handler = std::find_if(current.stack.begin(), current.stack.end(),
+                                          [](const model::Frame& f) { return f.function == "sohound_on_deadly_signal"; });
+        if (handler != current.stack.end()) {
+          auto from = handler + 1;
+          if (from != current.stack.end() &&
+              (from->function.empty() || from->function == "__restore_rt" || from->object.find("libc.so") != std::string::npos))
+            ++from;
+          current.stack.erase(current.stack.begin(), from);
+        }
+        driver_signal = false;
+      }
       current.kind = asan_kind(bug_type, access);
       current.tool_kind = bug_type;
       if (current.kind == "crash.signal") {
@@ -227,6 +243,22 @@ struct SanitizerLogParser::State {
     const auto marker = line.find(": runtime error: ");
     if (marker == std::string_view::npos || starts_with(line, "#")) return false;
     flush();
+    // "<sohound: SIGABRT>:1:1: runtime error: ...": the driver runtime caught a deadly signal that
+    // GCC's UBSan does not handle and had the runtime print its stack (drivers/sohound_rt.h).
+    if (starts_with(line, "<sohound: SIG")) {
+      mode = Mode::asan;
+      report.saw_report_header = true;
+      const auto name = line.substr(10, line.find('>') - 10);
+      bug_type = std::string(name.substr(3));  // "ABRT", as the runtimes name it
+      driver_signal = true;
+      access.clear();
+      pending_label.clear();
+      current = model::Finding{};
+      current.message = std::string(name) + ", caught by Sohound's driver runtime (the stack is UBSan's)";
+      have_current = true;
+      stack = &current.stack;
+      return true;
+    }
     mode = Mode::ubsan;
     report.saw_report_header = true;
     bug_type.clear();
@@ -245,12 +277,25 @@ struct SanitizerLogParser::State {
     const auto rest = after_pid_marker(line);
     if (!rest) return false;
     const auto pid_end = line.find("==", 2);
-    if (starts_with(*rest, "ERROR: AddressSanitizer: ")) {
+    // ASan's reports, and the deadly-signal report every runtime prints in the same shape
+    // ("==PID==ERROR: ThreadSanitizer: SEGV on unknown address ...", its stack, "SUMMARY: ...").
+    const auto deadly_from = [&](std::string_view name) -> std::optional<std::string_view> {
+      if (!starts_with(*rest, name)) return std::nullopt;
+      const auto header = rest->substr(name.size());
+      if (header.find(" on unknown address") == std::string_view::npos && !starts_with(header, "stack-overflow"))
+        return std::nullopt;
+      return header;
+    };
+    std::optional<std::string_view> deadly;
+    for (std::string_view name : {"ERROR: ThreadSanitizer: ", "ERROR: UndefinedBehaviorSanitizer: ", "ERROR: LeakSanitizer: ",
+                                  "ERROR: MemorySanitizer: "})
+      if (!deadly) deadly = deadly_from(name);
+    if (starts_with(*rest, "ERROR: AddressSanitizer: ") || deadly) {
       flush();
       pid = to_int(line.substr(2, pid_end - 2));
       mode = Mode::asan;
       report.saw_report_header = true;
-      const auto header = rest->substr(std::string_view("ERROR: AddressSanitizer: ").size());
+      const auto header = deadly ? *deadly : rest->substr(std::string_view("ERROR: AddressSanitizer: ").size());
       bug_type = header_bug_type(header);
       access.clear();
       pending_label.clear();
@@ -272,7 +317,7 @@ struct SanitizerLogParser::State {
   // "SUMMARY: AddressSanitizer: heap-buffer-overflow /path/x.c:4 in f": the authoritative bug type.
   bool summary(std::string_view line) {
     if (!starts_with(line, "SUMMARY: ")) return false;
-    if ((mode == Mode::asan || mode == Mode::ubsan) && have_current) {
+    if ((mode == Mode::asan || mode == Mode::ubsan) && have_current && !driver_signal) {
       const auto colon = line.find(": ", 9);
       if (colon != std::string_view::npos) {
         auto rest = line.substr(colon + 2);
