@@ -191,8 +191,9 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
         .field("feature", j.feature)
         .field("tool", model::name(j.tool))
         .field("outcome", model::to_string(j.outcome))
-        .field("passed", j.passed)
-        .field("message", j.message)
+        .field("passed", j.passed);
+    if (j.baselined) w.field("baselined", true);
+    w.field("message", j.message)
         .field("duration", j.duration_s)
         .field("exit", j.exit_code)
         .field("signal", j.signal)

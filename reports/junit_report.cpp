@@ -42,7 +42,7 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
       c.time += j->duration_s;
       if (j->outcome == model::JobOutcome::cancelled || j->outcome == model::JobOutcome::skipped)
         ++c.skipped;
-      else if (is_error(j->outcome))
+      else if (is_error(j->outcome) && !j->baselined)
         ++c.errors;
       else if (!j->passed)
         ++c.failures;
@@ -95,7 +95,7 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
                          xml_escape(j->suite + "." + j->feature), model::name(j->tool), j->duration_s, location);
       if (j->outcome == model::JobOutcome::cancelled || j->outcome == model::JobOutcome::skipped) {
         out << fmt::format("      <skipped message=\"{}\"/>\n", xml_escape(j->message));
-      } else if (is_error(j->outcome)) {
+      } else if (is_error(j->outcome) && !j->baselined) {
         out << fmt::format("      <error message=\"{}\" type=\"{}\">{}</error>\n",
                            xml_escape(fmt::format("{}: {}", model::to_string(j->outcome), j->message)),
                            model::to_string(j->outcome), xml_text_escape(j->log));
@@ -119,6 +119,8 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
         system_out += fmt::format("{} {}: ", model::to_string(f->status), model::to_string(f->severity)) + finding_block(*f, 8);
       for (const auto& e : j->unmatched_expectations) system_out += "expected but no longer found: " + e + "\n";
       for (const auto& n : j->notes) system_out += "note: " + n + "\n";
+      if (j->baselined)
+        system_out += fmt::format("known failure, in the baseline: {}: {}\n", model::to_string(j->outcome), j->message);
       if (!system_out.empty()) out << "      <system-out>" << xml_text_escape(system_out) << "</system-out>\n";
       out << "    </testcase>\n";
     }

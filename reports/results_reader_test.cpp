@@ -66,6 +66,7 @@ model::JobResult every_field() {
   f.tool_kind = "Leak_DefinitelyLost";
   f.message = "48 bytes in 1 blocks are definitely lost";
   f.stack = {{"malloc", "vg_replace_malloc.c", 393, "vgpreload_memcheck-amd64-linux.so"},
+             {"jsonp_malloc", "/src/memory.c", 29, "/lib/libjansson.so", false, true},
              {"feature_leaks", "/src/t.yaml", 14, "/bin/t", true}};
   static_assert(sizeof(model::Frame) == 112, "a field was added to model::Frame: set it above, and see model/result_json");
   f.aux_stacks = {{"Block was alloc'd at", {{"calloc", "/src/a.c", 2, "libc.so.6"}}}};
@@ -91,6 +92,7 @@ model::JobResult every_field() {
   j.tool = model::Tool::drd;
   j.outcome = model::JobOutcome::report_lost;
   j.passed = false;
+  j.baselined = true;
   j.message = "lost";
   j.duration_s = 1.25;
   j.exit_code = 86;

@@ -1,6 +1,7 @@
 #include "reports/terminal_summary.hpp"
 
 #include "harness/aggregate/bugs.hpp"
+#include "harness/aggregate/fingerprint.hpp"
 #include "harness/aggregate/root_cause.hpp"
 #include "harness/util/text.hpp"
 #include "reports/finding_text.hpp"
@@ -10,6 +11,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <set>
 
 namespace reports {
 namespace model = harness::model;
@@ -67,6 +70,33 @@ void write_third_party(const model::RunSummary& summary, std::ostream& out, cons
   if (total > shown) out << fmt::format("  ... and {} more (every one is in results.json and the reports)\n", total - shown);
 }
 
+// Leak bugs titled by one function that sits directly above the allocator in each, called from
+// several places: likely the library's allocation wrapper (jansson's jsonp_malloc). Said, with the
+// spec line that makes the bugs read by the code that leaked; never decided silently.
+void write_allocator_hint(const model::RunSummary& summary, std::ostream& out) {
+  std::map<std::string, std::set<std::string>> callers;  // wrapper -> the functions that called it
+  std::map<std::string, std::size_t> bugs;
+  for (const auto& bug : harness::aggregate::collect_bugs(summary)) {
+    if (bug.kind.rfind("leak.", 0) != 0) continue;
+    const auto& st = bug.stack;
+    std::size_t i = 0;
+    while (i < st.size() && harness::aggregate::is_runtime_frame(st[i])) ++i;
+    if (i == 0 || i + 1 >= st.size() || harness::aggregate::is_unnamed(st[i - 1])) continue;
+    const auto below = harness::aggregate::normalize_function(st[i - 1].function);
+    if (below != "malloc" && below != "calloc" && below != "realloc" && below.rfind("operator new", 0) != 0) continue;
+    const auto name = harness::aggregate::normalize_function(st[i].function);
+    ++bugs[name];
+    callers[name].insert(harness::aggregate::normalize_function(st[i + 1].function));
+  }
+  for (const auto& [name, n] : bugs)
+    if (n >= 3 && callers[name].size() >= 2)
+      out << fmt::format(
+          "  note: {} leak bugs are titled by {}, which calls the allocator itself and is called from {} places: if it "
+          "is the library's allocation wrapper, name it in the spec (`allocators: [{}]`) so each bug is titled by the code "
+          "that leaked\n",
+          n, printable(name), callers[name].size(), printable(name));
+}
+
 }  // namespace
 
 std::string job_line(const model::JobResult& job, bool color) {
@@ -100,6 +130,7 @@ std::string job_line(const model::JobResult& job, bool color) {
   if (third_party) counts.push_back(fmt::format("{} third-party", third_party));
   if (baseline) counts.push_back(fmt::format("{} in baseline", baseline));
   if (suppressed) counts.push_back(fmt::format("{} suppressed", suppressed));
+  if (job.baselined) counts.push_back("a known failure, in the baseline");
   if (!job.unmatched_expectations.empty()) counts.push_back(fmt::format("{} no longer found", job.unmatched_expectations.size()));
   if (!counts.empty()) detail += (detail.empty() ? "" : "; ") + fmt::format("{}", fmt::join(counts, ", "));
   if (detail.empty()) detail = "clean";
@@ -153,6 +184,7 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
     out << fmt::format("  ... and {} more unexpected findings (every one is in results.json and the reports)\n",
                        unexpected - options.max_findings);
   write_third_party(summary, out, options);
+  write_allocator_hint(summary, out);
   // A build or tool failure once per feature and message, with the tools it hit (one compile error
   // fails the feature under every tool of that flavour, and the plain flavour serves three).
   std::vector<std::pair<const model::JobResult*, std::vector<std::string_view>>> failures;

@@ -13,6 +13,28 @@
 
 namespace harness::aggregate {
 
+bool can_baseline(model::JobOutcome outcome) {
+  using model::JobOutcome;
+  return outcome == JobOutcome::crashed || outcome == JobOutcome::exited_early || outcome == JobOutcome::timeout ||
+         outcome == JobOutcome::tool_failed;
+}
+
+std::string job_signature(const model::JobResult& job) {
+  std::string frame = "-";
+  for (const auto& f : job.findings) {
+    if (f.kind != "crash.signal") continue;
+    for (const auto& fr : f.stack)
+      if (!is_runtime_frame(fr) && !util::starts_with(fr.function, "sohound_") && !util::starts_with(fr.function, "__GI_")) {
+        frame = normalize_function(fr.function);
+        break;
+      }
+    break;
+  }
+  const auto how = job.signal ? fmt::format("signal={}", job.signal) : fmt::format("status={}", job.exit_code);
+  return fmt::format("{} {}/{} {} {} {}", model::to_string(job.outcome), job.suite, job.feature, model::name(job.tool), how,
+                     frame);
+}
+
 util::Result<Baseline> load_baseline(const std::string& path) {
   std::string text;
   if (!util::read_file(path, text)) return util::make_error(fmt::format("{}: cannot read baseline", path));
@@ -32,6 +54,11 @@ util::Result<Baseline> load_baseline(const std::string& path) {
       const auto fingerprint = f.string("fingerprint");
       if (fingerprint.empty()) throw util::JsonTypeError{f.path() + "/fingerprint: missing"};
       baseline.fingerprints.insert(fingerprint);
+    }
+    for (const auto& j : root.objects("jobs")) {
+      const auto signature = j.string("signature");
+      if (signature.empty()) throw util::JsonTypeError{j.path() + "/signature: missing"};
+      baseline.jobs.insert(signature);
     }
     return baseline;
   } catch (const util::JsonTypeError& e) {
@@ -57,9 +84,21 @@ bool write_baseline(const model::RunSummary& summary, const std::string& path) {
     }
   nlohmann::json findings = nlohmann::json::array();
   for (auto& [_, e] : entries) findings.push_back(std::move(e));
+  std::map<std::string, nlohmann::json> failures;
+  for (const auto& job : summary.jobs) {
+    if (!can_baseline(job.outcome) || (job.passed && !job.baselined)) continue;
+    failures[job_signature(job)] = {{"signature", job_signature(job)},
+                                    {"outcome", model::to_string(job.outcome)},
+                                    {"feature", job.suite + "/" + job.feature},
+                                    {"tool", model::name(job.tool)},
+                                    {"message", job.message.substr(0, 200)}};
+  }
+  nlohmann::json jobs = nlohmann::json::array();
+  for (auto& [_, e] : failures) jobs.push_back(std::move(e));
   return util::write_file(path, nlohmann::json{{"schema", k_baseline_schema},
                                                {"fingerprint_recipe", std::string(k_fingerprint_version)},
-                                               {"findings", findings}}
+                                               {"findings", findings},
+                                               {"jobs", jobs}}
                                         .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
                                     "\n");
 }

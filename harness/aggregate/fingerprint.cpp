@@ -47,7 +47,7 @@ std::string normalize_function(std::string_view fn) {
 
 bool is_runtime_frame(const model::Frame& frame) {
   const auto& fn = frame.function;
-  if (is_unnamed(frame)) return true;
+  if (is_unnamed(frame) || frame.allocator) return true;
   static constexpr std::string_view k_prefixes[] = {
       "__interceptor_",
       "___interceptor_",

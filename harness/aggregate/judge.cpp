@@ -1,10 +1,12 @@
 #include "harness/aggregate/judge.hpp"
 
+#include "harness/aggregate/baseline.hpp"
 #include "harness/aggregate/fingerprint.hpp"
 #include "harness/aggregate/root_cause.hpp"
 #include "harness/aggregate/suppress.hpp"
 #include "harness/util/text.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace harness::aggregate {
@@ -61,8 +63,26 @@ void judge(model::JobResult& job, const std::vector<model::Expectation>& expecta
   judge(job, context);
 }
 
+void mark_allocators(std::vector<model::Frame>& stack, const std::vector<std::string>& allocators) {
+  if (allocators.empty()) return;
+  for (auto& frame : stack) {
+    const auto name = normalize_function(frame.function);
+    const bool wrapper = !is_unnamed(frame) && std::any_of(allocators.begin(), allocators.end(), [&](const std::string& glob) {
+      return util::glob_match(glob, name) || util::glob_match(glob, frame.function);
+    });
+    if (wrapper)
+      frame.allocator = true;
+    else if (!is_runtime_frame(frame))
+      break;  // the first frame of code that is not allocation: the wrappers are above it only
+  }
+}
+
 void judge(model::JobResult& job, const JudgeContext& context) {
   const auto& expectations = context.expectations;
+  for (auto& f : job.findings) {
+    mark_allocators(f.stack, context.allocators);
+    for (auto& aux : f.aux_stacks) mark_allocators(aux.frames, context.allocators);
+  }
   job.findings = merge_findings(std::move(job.findings));
   std::vector<bool> used(expectations.size(), false);
   bool unexpected = false;
@@ -109,6 +129,10 @@ void judge(model::JobResult& job, const JudgeContext& context) {
         job.unmatched_expectations.push_back(expectations[i].describe());
   }
   job.passed = (job.outcome == model::JobOutcome::ok || job.outcome == model::JobOutcome::skipped) && !unexpected;
+  // A known failure: the same outcome, feature, tool, signal and top frame as the baseline's.
+  job.baselined = !job.passed && !unexpected && can_baseline(job.outcome) && context.baseline_jobs &&
+                  context.baseline_jobs->count(job_signature(job));
+  if (job.baselined) job.passed = true;
 }
 
 }  // namespace harness::aggregate

@@ -23,6 +23,10 @@ model::Severity default_severity(std::string_view kind);
 
 bool matches(const model::Expectation& expectation, model::Tool tool, const model::Finding& finding);
 
+// Marks the allocation wrappers (`allocators:` globs) at the top of an allocation stack, below the
+// allocator itself: Frame::allocator, skipped in titles and fingerprints like malloc.
+void mark_allocators(std::vector<model::Frame>& stack, const std::vector<std::string>& allocators);
+
 // Merges findings with the same fingerprint (counts, bytes and blocks add up; the first stack is
 // kept), computing fingerprints first.
 std::vector<model::Finding> merge_findings(std::vector<model::Finding> findings);
@@ -34,9 +38,11 @@ struct JudgeContext {
   std::vector<std::pair<std::string, model::Severity>> policy;                   // kind glob -> severity; later entries win
   std::vector<std::pair<const model::Suppression*, std::size_t*>> suppressions;  // with a match counter
   const std::set<std::string>* baseline = nullptr;                               // fingerprints
+  const std::set<std::string>* baseline_jobs = nullptr;                          // job_signature()s of known failures
   bool baseline_v1 = false;                                                      // ...computed with recipe sohound.fp/1
   std::optional<OwnershipRules> ownership;                                       // races are not classified without it
-  bool third_party_fails = false;  // policy {third_party: error}: such races stay new, their owner named
+  bool third_party_fails = false;       // policy {third_party: error}: such races stay new, their owner named
+  std::vector<std::string> allocators;  // the library's allocation wrappers (`allocators:`, globs)
 };
 
 // The severity of a kind after the policy's overrides.

@@ -1,8 +1,11 @@
 #include "harness/aggregate/judge.hpp"
+#include "harness/aggregate/baseline.hpp"
 #include "harness/aggregate/fingerprint.hpp"
 #include "harness/model/run_summary.hpp"
 
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 namespace harness::aggregate {
 namespace {
@@ -132,6 +135,9 @@ TEST(ExitCode, FindingsBeatInfrastructureAndInterruptions) {
   EXPECT_EQ(model::exit_code(summary), 130);
 }
 
+// A known crash in the baseline (its signature: outcome, feature, tool, signal, top frame) does
+// not fail; the same crash at another frame, another outcome, or one that now also has a new
+// finding, does. A lost report is never a known failure.
 }  // namespace
 }  // namespace harness::aggregate
 
@@ -154,6 +160,123 @@ TEST(Judge, ABaselineOfRecipeOneMatchesByThatRecipe) {
   context.baseline_v1 = false;
   judge(again, context);
   EXPECT_EQ(again.findings[0].status, model::FindingStatus::new_finding);
+}
+
+// A known crash in the baseline (its signature: outcome, feature, tool, signal, top frame) does
+// not fail; the same crash at another frame, another outcome, or one that now also has a new
+// finding, does. A lost report is never a known failure.
+TEST(Judge, ABaselineCoversAKnownCrashAndNotAChangedOne) {
+  auto crashed = [](std::string top) {
+    model::JobResult job;
+    job.suite = "s";
+    job.feature = "parse";
+    job.tool = model::Tool::asan;
+    job.outcome = model::JobOutcome::crashed;
+    job.signal = 0;
+    job.exit_code = 86;
+    job.message = "asan caught SEGV";
+    model::Finding crash;
+    crash.kind = "crash.signal";
+    crash.tool_kind = "SEGV";
+    crash.message = "SEGV on unknown address 0x000000000000";
+    crash.stack = {{"__interceptor_strlen", "", 0, "libasan.so.8"},
+                   {top, "/src/p.c", 9, "/out/lib.so"},
+                   {"feature_parse", "/src/s.yaml", 4, "/out/driver"},
+                   {"sohound_body_thread", "", 0, "/out/driver"}};
+    job.findings = {crash};
+    return job;
+  };
+  const auto known = crashed("parse_header");
+  EXPECT_EQ(job_signature(known), "crashed s/parse asan status=86 parse_header");
+  const std::set<std::string> jobs = {job_signature(known)};
+  const std::set<std::string> fingerprints = {fingerprint(known.findings[0])};
+  JudgeContext context;
+  context.baseline = &fingerprints;
+  context.baseline_jobs = &jobs;
+
+  auto same = crashed("parse_header");
+  judge(same, context);
+  EXPECT_TRUE(same.passed);
+  EXPECT_TRUE(same.baselined);
+  EXPECT_EQ(same.outcome, model::JobOutcome::crashed) << "the outcome is kept, and shown";
+
+  auto moved = crashed("parse_body");
+  judge(moved, context);
+  EXPECT_FALSE(moved.passed) << "a crash at another frame is a new one";
+  EXPECT_FALSE(moved.baselined);
+
+  auto timed_out = crashed("parse_header");
+  timed_out.outcome = model::JobOutcome::timeout;
+  judge(timed_out, context);
+  EXPECT_FALSE(timed_out.passed) << "another outcome is a change";
+
+  auto with_new = crashed("parse_header");
+  with_new.findings.push_back(leak("leak.definite", "make_label"));
+  judge(with_new, context);
+  EXPECT_FALSE(with_new.passed) << "a new finding still fails the known crash's job";
+
+  auto lost = crashed("parse_header");
+  lost.outcome = model::JobOutcome::report_lost;
+  const std::set<std::string> lost_jobs = {job_signature(lost)};
+  context.baseline_jobs = &lost_jobs;
+  judge(lost, context);
+  EXPECT_FALSE(lost.passed) << "a run without its proof is never known-good";
+}
+
+// A library's allocation wrapper named in the spec (`allocators:`) is skipped like malloc: the bug
+// is titled, and fingerprinted, by the code that leaked.
+TEST(Judge, AllocationWrappersAreSkippedInTitlesAndFingerprints) {
+  auto leak_via = [](std::string caller) {
+    model::Finding f;
+    f.kind = "leak.definite";
+    f.stack = {{"malloc", "", 0, "vgpreload_memcheck-amd64-linux.so"},
+               {"jsonp_malloc", "/src/memory.c", 29, "/lib/libjansson.so"},
+               {caller, "/src/value.c", 40, "/lib/libjansson.so"},
+               {"feature_x", "/src/s.yaml", 3, "/out/driver"}};
+    return f;
+  };
+  model::JobResult plain;
+  plain.findings = {leak_via("json_object"), leak_via("json_string")};
+  judge(plain, JudgeContext{});
+  JudgeContext context;
+  context.allocators = {"jsonp_*"};
+  model::JobResult wrapped;
+  wrapped.findings = plain.findings;
+  for (auto& f : wrapped.findings) f.fingerprint.clear();
+  judge(wrapped, context);
+  ASSERT_EQ(wrapped.findings.size(), 2u);
+  EXPECT_TRUE(wrapped.findings[0].stack[1].allocator);
+  EXPECT_FALSE(wrapped.findings[0].stack[2].allocator);
+  EXPECT_EQ(fingerprint_frames(wrapped.findings[0].stack)[0], "json_object") << "titled by the code that leaked";
+  EXPECT_EQ(fingerprint_frames(plain.findings[0].stack)[0], "jsonp_malloc");
+  EXPECT_NE(wrapped.findings[0].fingerprint, plain.findings[0].fingerprint);
+  // Only at the top of the allocation: the same name deeper in a stack is code like any other.
+  std::vector<model::Frame> deeper = {
+      {"malloc", "", 0, "libc.so.6"}, {"make", "", 0, "/lib/l.so"}, {"jsonp_malloc", "", 0, "/lib/l.so"}};
+  mark_allocators(deeper, {"jsonp_malloc"});
+  EXPECT_FALSE(deeper[2].allocator);
+}
+
+TEST(Baseline, WritesAndReadsKnownJobFailures) {
+  model::RunSummary summary;
+  model::JobResult crash;
+  crash.suite = "s";
+  crash.feature = "f";
+  crash.tool = model::Tool::drd;
+  crash.outcome = model::JobOutcome::tool_failed;
+  crash.passed = false;
+  crash.exit_code = 1;
+  crash.message = "drd failed its own assertion";
+  model::JobResult fine;
+  fine.suite = "s";
+  fine.feature = "g";
+  summary.jobs = {crash, fine};
+  const auto path = std::filesystem::temp_directory_path() / "sohound-baseline-jobs-test.json";
+  ASSERT_TRUE(write_baseline(summary, path.string()));
+  const auto read = load_baseline(path.string());
+  std::filesystem::remove(path);
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(read->jobs, std::set<std::string>{"tool_failed s/f drd status=1 -"});
 }
 
 }  // namespace

@@ -218,6 +218,16 @@ model::Suppression suggest_suppression(const model::Finding& finding, model::Too
     if (feature && i > 0) s.frames.push_back("...");
     s.frames.push_back(entry);
   }
+  // A leak entry reaches down to the feature that leaked: "frames: [cJSON_ParseWithLengthOpts]"
+  // alone would hide every leaked parse of the suite, not the one call path it was written for.
+  if (util::starts_with(finding.kind, "leak.") &&
+      std::none_of(s.frames.begin(), s.frames.end(), [](const std::string& f) { return util::starts_with(f, "feature_"); }))
+    for (const auto& frame : finding.stack)
+      if (util::starts_with(frame.function, "feature_")) {
+        if (!s.frames.empty()) s.frames.push_back("...");
+        s.frames.push_back(normalize_function(frame.function));
+        break;
+      }
   return s;
 }
 

@@ -233,12 +233,15 @@ TEST(Suppression, KindToolsLabelsAndAux) {
   EXPECT_FALSE(matches(aux, model::Tool::drd, race));
 }
 
-TEST(Suppression, SuggestionIsTheFingerprintFrames) {
-  const auto s =
-      suggest_suppression(leak_in({"zcalloc", "deflateInit2_(z_stream*, int)", "deflateInit_", "feature_x"}), model::Tool::asan);
+TEST(Suppression, SuggestionIsTheFingerprintFramesDownToTheFeatureThatLeaked) {
+  const auto leak = leak_in({"zcalloc", "deflateInit2_(z_stream*, int)", "deflateInit_", "feature_x"});
+  const auto s = suggest_suppression(leak, model::Tool::asan);
   EXPECT_EQ(s.kind, "leak.definite");
   EXPECT_EQ(s.tools, std::vector<model::Tool>{model::Tool::asan});
-  EXPECT_EQ(s.frames, (std::vector<std::string>{"zcalloc", "deflateInit2_", "deflateInit_"}));
+  // Scoped to the feature: the library's frames alone would hide every leak through deflateInit_.
+  EXPECT_EQ(s.frames, (std::vector<std::string>{"zcalloc", "deflateInit2_", "deflateInit_", "...", "feature_x"}));
+  EXPECT_TRUE(matches(s, model::Tool::asan, leak));
+  EXPECT_FALSE(matches(s, model::Tool::asan, leak_in({"zcalloc", "deflateInit2_(z_stream*, int)", "deflateInit_", "feature_y"})));
 }
 
 }  // namespace

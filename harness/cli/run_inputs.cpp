@@ -90,6 +90,7 @@ bool load_policy(const RunOptions& options, exec::PipelineOptions& pipeline_opti
     return false;
   }
   pipeline_options.baseline = std::move(baseline->fingerprints);
+  pipeline_options.baseline_jobs = std::move(baseline->jobs);
   pipeline_options.use_baseline = true;
   pipeline_options.baseline_v1 = baseline->recipe == aggregate::k_fingerprint_version_v1;
   if (pipeline_options.baseline_v1)

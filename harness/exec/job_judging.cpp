@@ -66,6 +66,8 @@ aggregate::JudgeContext JobJudging::context(std::size_t s, std::size_t f) const 
   }
   context.suppressions = m_per_suite[s];
   context.baseline = m_options.baseline;
+  context.baseline_jobs = m_options.baseline_jobs;
+  context.allocators = suite.allocators;
   context.baseline_v1 = m_options.baseline_v1;
   return context;
 }

@@ -17,7 +17,8 @@ namespace harness::exec {
 struct JudgingOptions {
   std::vector<model::Suppression> suppressions;  // --suppressions, for every suite
   bool default_suppressions = true;
-  const std::set<std::string>* baseline = nullptr;  // fingerprints of --baseline, when given
+  const std::set<std::string>* baseline = nullptr;       // fingerprints of --baseline, when given
+  const std::set<std::string>* baseline_jobs = nullptr;  // its known job failures (aggregate::job_signature)
   bool baseline_v1 = false;
   // Where the user's own code lives (the output folder, the source root): races are classified by
   // owner (aggregate/ownership) when it is given. A program under test is added per job.

@@ -38,6 +38,7 @@ JudgingOptions judging_options(const PipelineOptions& options) {
   judging.suppressions = options.suppressions;
   judging.default_suppressions = options.default_suppressions;
   judging.baseline = options.use_baseline ? &options.baseline : nullptr;
+  judging.baseline_jobs = options.use_baseline ? &options.baseline_jobs : nullptr;
   judging.baseline_v1 = options.baseline_v1;
   if (options.out) judging.own_paths.push_back(options.out->path());
   if (!options.source_root.empty()) judging.own_paths.push_back(options.source_root);

@@ -39,6 +39,7 @@ struct PipelineOptions {
   std::vector<model::Suppression> suppressions;  // from --suppressions, for every suite
   bool default_suppressions = true;              // the shipped ones (aggregate/default_suppressions.yaml)
   std::set<std::string> baseline;                // fingerprints from --baseline
+  std::set<std::string> baseline_jobs;           // its known job failures (aggregate::job_signature)
   bool baseline_v1 = false;                      // ...written with fingerprint recipe sohound.fp/1
   bool use_baseline = false;
   std::optional<model::Isolation> isolation;  // --isolation

@@ -15,6 +15,9 @@ struct Frame {
   // Put back by Sohound, not printed by the tool: TSan's lost feature frame (exec/tsan_frames),
   // whose line is where the feature's code starts, not the call inside it.
   bool restored = false;
+  // A function the spec names as an allocation wrapper of the library (`allocators:`): skipped like
+  // malloc in a bug's title and fingerprint, so the bug is titled by the code that leaked.
+  bool allocator = false;
   bool operator==(const Frame&) const = default;
 };
 

@@ -46,7 +46,10 @@ struct JobResult {
   std::string feature;
   Tool tool = Tool::memcheck;
   JobOutcome outcome = JobOutcome::ok;
-  bool passed = true;   // outcome ok and no new error-severity finding
+  bool passed = true;  // outcome ok and no new error-severity finding, or a failure the baseline knows
+  // A job failure (crashed, exited early, timed out, the tool failed) whose signature is in the
+  // baseline (aggregate::job_signature): passed, its outcome kept and shown.
+  bool baselined = false;
   std::string message;  // one line: why it failed, or what the tool said
   double duration_s = 0;
   int exit_code = -1;  // of the driver process under the tool; -1 when it did not run

@@ -7,6 +7,7 @@ void write_frames(util::JsonWriter& w, std::string_view key, const std::vector<F
   for (const auto& f : frames) {
     w.begin_inline_object().field("function", f.function).field("file", f.file).field("line", f.line).field("object", f.object);
     if (f.restored) w.field("restored", true);
+    if (f.allocator) w.field("allocator", true);
     w.end_object();
   }
   w.end_array();
@@ -47,11 +48,9 @@ void write_job(util::JsonWriter& w, const JobResult& j) {
       .field("feature", j.feature)
       .field("tool", name(j.tool))
       .field("outcome", to_string(j.outcome))
-      .field("passed", j.passed)
-      .field("message", j.message)
-      .field("duration_s", j.duration_s)
-      .field("exit_code", j.exit_code)
-      .field("signal", j.signal);
+      .field("passed", j.passed);
+  if (j.baselined) w.field("baselined", true);
+  w.field("message", j.message).field("duration_s", j.duration_s).field("exit_code", j.exit_code).field("signal", j.signal);
   w.key("findings").begin_array();
   for (const auto& f : j.findings) write_finding(w, f);
   w.end_array();

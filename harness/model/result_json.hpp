@@ -53,7 +53,7 @@ std::vector<Frame> read_frames(const View& owner, std::string_view key) {
   std::vector<Frame> frames;
   for (const auto& f : owner.objects(key))
     frames.push_back({f.string("function"), f.string("file"), result_json::small_int(f, "line", 0), f.string("object"),
-                      f.boolean("restored")});
+                      f.boolean("restored"), f.boolean("allocator")});
   return frames;
 }
 
@@ -105,6 +105,7 @@ JobResult read_job(const View& j) {
   else
     result_json::fail(j.path() + "/outcome", fmt::format("unknown outcome '{}'", outcome));
   job.passed = j.boolean("passed");
+  job.baselined = j.boolean("baselined");
   job.message = j.string("message");
   job.duration_s = j.number("duration_s");
   job.exit_code = result_json::small_int(j, "exit_code", -1);

@@ -124,6 +124,8 @@ struct SuiteSpec {
   std::map<std::string, Severity> policy;  // kind glob -> severity, over the defaults
   // Library functions whose objects are safe to share between threads (aggregate/ownership).
   std::vector<std::string> thread_safe;
+  // Allocation wrappers of the library (jsonp_malloc): skipped like malloc in titles and fingerprints.
+  std::vector<std::string> allocators;
   std::vector<Suppression> suppressions;                                // Sohound-level, from files and inline entries
   std::map<std::string, std::vector<std::string>> native_suppressions;  // tool -> native files (absolute)
   std::vector<FeatureSpec> features;

@@ -77,8 +77,8 @@ class Loader {
   std::string resolve_program(const YAML::Node& node, const std::string& path);
   void load_expectation(const YAML::Node& node, model::FeatureSpec& feature);
   std::map<std::string, model::Severity> get_policy(const YAML::Node& node, std::string_view key);
-  // `thread_safe`: function names (globs allowed) whose objects are safe to share between threads.
-  std::vector<std::string> get_thread_safe(const YAML::Node& node);
+  // A list of function names (globs allowed): `thread_safe`, `allocators`.
+  std::vector<std::string> get_functions(const YAML::Node& node, std::string_view key);
   void load_suppression(const YAML::Node& node, std::vector<model::Suppression>& out);
   void load_aux_matches(const YAML::Node& node, std::vector<model::AuxMatch>& out);
   void load_suppression_list(const YAML::Node& node, std::vector<model::Suppression>& out, bool allow_files);

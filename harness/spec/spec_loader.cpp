@@ -92,7 +92,7 @@ std::vector<KeyHandler> Loader::shared_keys(model::FeatureSpec& feature, std::se
       {"timeout", [&](auto&, auto& v) { feature.timeout_s = get_seconds(v, "timeout"); }},
       {"env", [&](auto&, auto& v) { feature.env = get_env(v, "env"); }},
       {"policy", [&](auto&, auto& v) { feature.policy = get_policy(v, "policy"); }},
-      {"thread_safe", [&](auto&, auto& v) { feature.thread_safe = get_thread_safe(v); }},
+      {"thread_safe", [&](auto&, auto& v) { feature.thread_safe = get_functions(v, "thread_safe"); }},
       {"expect",
        [&](auto&, auto& v) {
          if (v.IsSequence())
@@ -283,7 +283,8 @@ util::Result<model::SuiteSpec> Loader::run() {
                {"tools", [&](auto&, auto& v) { m_spec.tools = get_tools(v, "tools"); }},
                {"globals", [&](auto&, auto& v) { m_spec.globals = get_snippet(v, "globals"); }},
                {"policy", [&](auto&, auto& v) { m_spec.policy = get_policy(v, "policy"); }},
-               {"thread_safe", [&](auto&, auto& v) { m_spec.thread_safe = get_thread_safe(v); }},
+               {"thread_safe", [&](auto&, auto& v) { m_spec.thread_safe = get_functions(v, "thread_safe"); }},
+               {"allocators", [&](auto&, auto& v) { m_spec.allocators = get_functions(v, "allocators"); }},
                {"suppressions", [&](auto&, auto& v) { load_suppression_list(v, m_spec.suppressions, true); }},
                {"native-suppressions", [&](auto&, auto& v) { load_native_suppressions(v); }},
                {"features",

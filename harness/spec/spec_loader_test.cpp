@@ -91,8 +91,8 @@ TEST_F(SpecLoaderTest, UnknownKeyWithDidYouMean) {
 TEST_F(SpecLoaderTest, UnknownKeyWithoutCloseMatchListsTheKeys) {
   EXPECT_EQ(error_of("suite: x\nzzz: 1\nfeatures: []\n"),
             "s.yaml:2:1: unknown key 'zzz' in suite; expected one of: suite, language, isolation, compiler, library, includes, "
-            "cflags, ldflags, env, timeout, tools, globals, policy, thread_safe, suppressions, native-suppressions, features, "
-            "programs\n"
+            "cflags, ldflags, env, timeout, tools, globals, policy, thread_safe, allocators, suppressions, "
+            "native-suppressions, features, programs\n"
             "    zzz: 1\n"
             "    ^");
 }
@@ -228,11 +228,12 @@ TEST_F(SpecLoaderTest, PolicyAndSuppressionKindsMustBeKnown) {
 
 TEST_F(SpecLoaderTest, ThreadSafeDeclarationsAndTheThirdPartyPolicy) {
   auto spec = load_text(
-      "suite: x\nthread_safe: [mdb_env_create]\npolicy: {third_party: error}\nfeatures:\n"
+      "suite: x\nthread_safe: [mdb_env_create]\nallocators: [jsonp_*]\npolicy: {third_party: error}\nfeatures:\n"
       "  - name: a\n    code: f();\n    thread_safe: mdb_txn_*\n");
   ASSERT_TRUE(spec) << spec.error().message;
   EXPECT_EQ(spec->thread_safe, std::vector<std::string>{"mdb_env_create"});
   EXPECT_EQ(spec->features[0].thread_safe, std::vector<std::string>{"mdb_txn_*"});
+  EXPECT_EQ(spec->allocators, std::vector<std::string>{"jsonp_*"});
   EXPECT_EQ(spec->policy.at("third_party"), model::Severity::error);
   EXPECT_NE(error_of("suite: x\nthread_safe: [\"mdb_env_create(MDB_env**)\"]\nfeatures:\n  - name: a\n    code: f();\n")
                 .find("s.yaml:2:15: 'thread_safe' lists functions by name"),

@@ -152,17 +152,17 @@ std::map<std::string, model::Severity> Loader::get_policy(const YAML::Node& node
   return out;
 }
 
-std::vector<std::string> Loader::get_thread_safe(const YAML::Node& node) {
+std::vector<std::string> Loader::get_functions(const YAML::Node& node, std::string_view key) {
+  const std::string_view example = key == "thread_safe" ? "the one that makes the shared object, e.g. mdb_env_create"
+                                                        : "the library's allocation wrappers, e.g. jsonp_malloc";
   std::vector<SourcePos> positions;
-  auto names = get_string_list(node, "thread_safe", &positions);
+  auto names = get_string_list(node, key, &positions);
   const auto items = node.IsSequence() ? std::vector<YAML::Node>(node.begin(), node.end()) : std::vector<YAML::Node>{node};
   for (std::size_t i = 0; i < names.size() && i < items.size(); ++i) {
     const auto& name = names[i];
     const bool ok = !name.empty() && name.find_first_of(" \t()/") == std::string::npos;
     if (!ok)
-      error(items[i], fmt::format("'thread_safe' lists functions by name (the one that makes the shared object, e.g. "
-                                  "mdb_env_create; globs allowed), not '{}'",
-                                  shorten(name)));
+      error(items[i], fmt::format("'{}' lists functions by name ({}; globs allowed), not '{}'", key, example, shorten(name)));
   }
   return names;
 }

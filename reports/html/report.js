@@ -86,13 +86,13 @@
   const STATES = {
     failed: ["✖", "the job failed: it did not run to the end, its report could not be shown whole, or the program failed"],
     new: ["▲", "unexpected findings"],
-    expected: ["◆", "passed with findings that are expected, suppressed, in the baseline, third-party or warnings"],
+    expected: ["◆", "passed with findings that are expected, suppressed, in the baseline, third-party or warnings, or a failure the baseline knows"],
     clean: ["✔", "passed, nothing found"],
     notrun: ["–", "not run"],
   };
   function cellState(j) {
     if (!j || j.outcome === "skipped" || j.outcome === "cancelled") return "notrun";
-    if (j.outcome !== "ok") return "failed";
+    if (j.outcome !== "ok") return j.baselined ? "expected" : "failed";
     if (j.failing > 0 || !j.passed) return "new";
     return j.findings > 0 ? "expected" : "clean";
   }
@@ -100,7 +100,7 @@
     if (state === "notrun") return j ? j.outcome.replace("skipped", "not run") : "not run";
     if (state === "failed") return j.outcome.replace("_", " ");
     if (state === "new") return j.failing + " new";
-    if (state === "expected") return j.findings + " expected";
+    if (state === "expected") return j.baselined ? j.outcome.replace("_", " ") + ", in baseline" : j.findings + " expected";
     return "clean";
   }
   for (const f of features) {

@@ -30,7 +30,7 @@ std::vector<Fault> faults() {
       {"segfault", "memcheck", "crashed", "crash.signal", "SIGSEGV"},
       {"segfault", "asan", "crashed", "crash.signal", "SEGV"},
       {"abort", "memcheck", "crashed", "crash.signal", "SIGABRT"},
-      {"abort", "asan", "crashed", "", "SIGABRT"},
+      {"abort", "asan", "crashed", "crash.signal", "ABRT on unknown address"},  // handle_abort=1: with its stack
       {"hang", "memcheck", "timeout", "", "stopped after"},
       {"hang", "asan", "timeout", "", "stopped after"},
       {"ignores_sigterm", "memcheck", "timeout", "", "stopped after"},

@@ -31,6 +31,43 @@ TEST(BaselineE2E, WriteThenRunAgainstIt) {
   }
 }
 
+// A known crash, in the baseline by its signature, does not fail the run; the same crash moved to
+// another function does (issue 21: adopting Sohound on code with one known crash).
+TEST(BaselineE2E, AKnownCrashIsCoveredAndAChangedOneIsNot) {
+  const auto dir = k_out + "/crash";
+  fs::create_directories(dir);
+  auto spec = [&](const std::string& function) {
+    const auto path = dir + "/crash-" + function + ".yaml";
+    std::ofstream(path) << "suite: known_crash\nincludes: [stdlib.h]\ntools: [memcheck, asan, ubsan]\n"
+                           "globals: |\n  static void "
+                        << function
+                        << "(volatile int *p) { *p = 1; }\n"
+                           "features:\n  - name: crash\n    code: |\n      "
+                        << function << "(NULL);\n  - name: fine\n    code: free(malloc(4));\n";
+    return path;
+  };
+  const auto baseline = dir + "/baseline.json";
+  auto first =
+      run_sohound("run --no-progress --no-cache --out " + dir + "/r1 --write-baseline " + baseline + " " + spec("store"));
+  EXPECT_EQ(first.exit_code, 1) << first.text;
+  const auto b = json::parse(slurp(baseline));
+  ASSERT_EQ(b["jobs"].size(), 3u) << b.dump(2);
+  for (const auto& j : b["jobs"]) EXPECT_EQ(j["outcome"], "crashed");
+
+  auto second = run_sohound("run --no-progress --no-cache --out " + dir + "/r2 --baseline " + baseline + " " + spec("store"));
+  EXPECT_EQ(second.exit_code, 0) << second.text;
+  for (const auto& j : read_results(dir + "/r2")["jobs"]) {
+    if (j["feature"] != "crash") continue;
+    EXPECT_EQ(j["outcome"], "crashed") << j["tool"];
+    EXPECT_TRUE(j["passed"].get<bool>()) << j["tool"];
+    EXPECT_TRUE(j.value("baselined", false)) << j["tool"];
+  }
+  EXPECT_NE(second.text.find("a known failure, in the baseline"), std::string::npos) << second.text;
+
+  auto third = run_sohound("run --no-progress --no-cache --out " + dir + "/r3 --baseline " + baseline + " " + spec("poke"));
+  EXPECT_EQ(third.exit_code, 1) << "the crash moved to another function: a new one\n" << third.text;
+}
+
 TEST(SuppressionsE2E, SuggestedSuppressionsHideExactlyThoseFindings) {
   fs::create_directories(k_out);
   auto run = run_sohound("run --no-progress --out " + k_out + "/s1 " + k_specs + "leaky.yaml");
@@ -44,8 +81,8 @@ TEST(SuppressionsE2E, SuggestedSuppressionsHideExactlyThoseFindings) {
     text.assign(std::istreambuf_iterator<char>(in), {});
   }
   EXPECT_NE(text.find("kind: leak.definite"), std::string::npos) << text;
-  EXPECT_NE(text.find("tools: [memcheck, asan]\n    frames: [keep_forever]\n"), std::string::npos)
-      << "one entry for the bug both tools saw, down to the driver frame\n"
+  EXPECT_NE(text.find("tools: [memcheck, asan]\n    frames: [keep_forever, ..., feature_leaks]\n"), std::string::npos)
+      << "one entry for the bug both tools saw, down to the feature that leaked\n"
       << text;
   EXPECT_EQ(text.find("0x"), std::string::npos) << "no addresses in suggestions";
 
@@ -66,7 +103,7 @@ TEST(SuppressionsE2E, FiltersNarrowTheSuggestionsToTheFindingsAsked) {
   const auto results_file = k_out + "/filters/out/results.json";
   auto asan = run_sohound("suppressions " + results_file + " --tool asan --kind 'leak.*' --feature 'leaky/leak*'");
   EXPECT_EQ(asan.exit_code, 0) << asan.text;
-  EXPECT_NE(asan.text.find("tools: [asan]\n    frames: [keep_forever]\n"), std::string::npos) << asan.text;
+  EXPECT_NE(asan.text.find("tools: [asan]\n    frames: [keep_forever, ..., feature_leaks]\n"), std::string::npos) << asan.text;
   EXPECT_EQ(asan.text.find("memcheck"), std::string::npos) << asan.text;
   EXPECT_NE(asan.text.find("1 suppression suggested"), std::string::npos) << asan.text;
   const auto results = read_results(k_out + "/filters/out");
@@ -108,17 +145,23 @@ TEST(BaselineE2E, ARecipeOneBaselineIsStillRead) {
 }
 
 // One suggested entry over findings of several features may hide more than one bug: it says so.
+// A leak's entry never does: it reaches down to the feature that leaked, one entry per feature.
 TEST(SuppressionsE2E, SuggestionSpanningSeveralFeaturesWarns) {
   fs::create_directories(k_out + "/span");
-  std::ofstream(k_out + "/span/span.yaml") << "suite: span\nincludes: [stdlib.h]\ntools: [memcheck]\n"
-                                              "globals: |\n  static void *leak_it(void) { return malloc(8); }\n"
-                                              "features:\n  - name: one\n    code: leak_it();\n"
-                                              "  - name: two\n    code: leak_it();\n";
+  std::ofstream(k_out + "/span/span.yaml")
+      << "suite: span\nincludes: [stdlib.h]\ntools: [memcheck]\n"
+         "globals: |\n  static void *leak_it(void) { return malloc(8); }\n"
+         "  __attribute__((noinline)) static int read_past(void) { int *p = malloc(4); int v = p[1]; free(p); return v; }\n"
+         "features:\n  - name: one\n    code: leak_it(); (void)read_past();\n"
+         "  - name: two\n    code: leak_it(); (void)read_past();\n";
   auto run = run_sohound("run --no-progress --out " + k_out + "/span/out " + k_out + "/span/span.yaml");
   ASSERT_EQ(run.exit_code, 1) << run.text;
   auto suggest = run_sohound("suppressions " + k_out + "/span/out/results.json -o " + k_out + "/span/s.yaml");
   EXPECT_EQ(suggest.exit_code, 0) << suggest.text;
   EXPECT_NE(suggest.text.find("would hide 1 finding of 2 features (span/one, span/two)"), std::string::npos) << suggest.text;
+  const auto written = slurp(k_out + "/span/s.yaml");
+  EXPECT_NE(written.find("frames: [leak_it, ..., feature_one]"), std::string::npos) << written;
+  EXPECT_NE(written.find("frames: [leak_it, ..., feature_two]"), std::string::npos) << written;
 }
 
 TEST(SuppressionsE2E, UnmatchedSuppressionsAreReported) {
