@@ -142,7 +142,10 @@ const model::Frame* first_real_frame(const std::vector<model::Frame>& stack) {
 }  // namespace
 
 bool is_library_static_init_race(const model::Finding& finding) {
-  if (finding.kind != "race.data" || finding.message.find("during read") == std::string::npos) return false;
+  // Reads only: Helgrind "during read", DRD "Conflicting load".
+  if (finding.kind != "race.data" ||
+      (finding.message.find("during read") == std::string::npos && !util::starts_with(finding.message, "Conflicting load")))
+    return false;
   const auto* reader = first_real_frame(finding.stack);
   if (!reader || !is_shared_library(reader->object) || is_driver_frame(*reader)) return false;
   const auto& lib = reader->object;
@@ -158,11 +161,16 @@ bool is_library_static_init_race(const model::Finding& finding) {
   if (!stripped) return false;
   // Only the heap an initialised static owns: the static itself, in the library's BSS, is the
   // library's own data, which ownership (aggregate/ownership) reports as third_party, never hidden.
+  // Helgrind: "... inside a block of size N alloc'd" and no "This conflicts with"; DRD: "Address X
+  // is at offset N from Y." (its allocation stack) and no segment of a conflicting thread (DRD
+  // shows none once that thread has ended: std::threads joined before the report).
   const model::AuxStack* conflict = nullptr;
   const model::AuxStack* block = nullptr;
   for (const auto& aux : finding.aux_stacks) {
-    if (util::starts_with(aux.label, "This conflicts with")) conflict = &aux;
-    if (aux.label.find(" inside a block of size ") != std::string::npos) block = &aux;
+    if (util::starts_with(aux.label, "This conflicts with") || util::starts_with(aux.label, "Other segment ")) conflict = &aux;
+    if (aux.label.find(" inside a block of size ") != std::string::npos ||
+        (util::starts_with(aux.label, "Address ") && aux.label.find(" is at offset ") != std::string::npos))
+      block = &aux;
   }
   if (block && !conflict) {
     const auto* allocator = first_real_frame(block->frames);

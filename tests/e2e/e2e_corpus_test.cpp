@@ -61,6 +61,7 @@ TEST(CorpusE2E, LibraryNoiseIsHiddenByItsOwnSuppression) {
     const char* frame;  // a frame of the raw report, on either access
   } cases[] = {
       {"yamlcpp_load", "helgrind", "cxx-library-static-init", "int YAML::RegEx::MatchUnchecked"},
+      {"yamlcpp_std_threads", "drd", "cxx-library-static-init", "int YAML::RegEx::MatchUnchecked"},
       {"yamlcpp_load", "drd", "cxx-function-local-static-init", "__cxa_guard_release"},
       {"uv_queue_work", "helgrind", "glibc-mutex-unlock-after-release", "__pthread_mutex_unlock_usercnt"},
       {"fmt_format", "drd", "drd-static-condvar-destroyed-at-exit", ""},
