@@ -52,16 +52,20 @@ TEST(CorpusE2E, CorrectCodeIsCleanUnderAllSixTools) {
 }
 
 // The noise is real (reported without the shipped suppressions) and hidden by exactly the
-// suppression written for it.
+// suppression written for it. yamlcpp_std_threads under DRD depends on the threads' timing (which
+// one initialises the statics, whether it has ended when another reads): when the raw run reports
+// it, the judged run must hide it with its suppression; the shape itself is tested on a capture
+// (Suppression.LibraryStaticInitCoversDrdReadsFromThreadsThatNeverTookTheGuard).
 TEST(CorpusE2E, LibraryNoiseIsHiddenByItsOwnSuppression) {
   const struct {
     const char* feature;
     const char* tool;
     const char* suppression;
-    const char* frame;  // a frame of the raw report, on either access
+    const char* frame;    // a frame of the raw report, on either access
+    bool timing = false;  // reported only when the threads' timing allows
   } cases[] = {
       {"yamlcpp_load", "helgrind", "cxx-library-static-init", "int YAML::RegEx::MatchUnchecked"},
-      {"yamlcpp_std_threads", "drd", "cxx-library-static-init", "int YAML::RegEx::MatchUnchecked"},
+      {"yamlcpp_std_threads", "drd", "cxx-library-static-init", "int YAML::RegEx::MatchUnchecked", true},
       {"yamlcpp_load", "drd", "cxx-function-local-static-init", "__cxa_guard_release"},
       {"uv_queue_work", "helgrind", "glibc-mutex-unlock-after-release", "__pthread_mutex_unlock_usercnt"},
       {"fmt_format", "drd", "drd-static-condvar-destroyed-at-exit", ""},
@@ -70,6 +74,7 @@ TEST(CorpusE2E, LibraryNoiseIsHiddenByItsOwnSuppression) {
   for (const auto& c : cases) {
     const auto* raw = job("corpus-raw", c.feature, c.tool);
     ASSERT_NE(raw, nullptr) << c.feature << " " << c.tool;
+    if (c.timing && race_with(*raw, c.frame) == nullptr) continue;
     EXPECT_FALSE((*raw)["findings"].empty())
         << c.feature << " under " << c.tool << ": no longer reported; is " << c.suppression << " still needed?";
     if (*c.frame) {
@@ -79,6 +84,9 @@ TEST(CorpusE2E, LibraryNoiseIsHiddenByItsOwnSuppression) {
     ASSERT_NE(judged, nullptr);
     bool used = false;
     for (const auto& f : (*judged)["findings"]) used = used || f.value("suppressed_by", "") == c.suppression;
+    // The two runs are separate processes: a timing-dependent report may show in one only (what
+    // the judged run reported fails nothing: CorrectCodeIsCleanUnderAllSixTools).
+    if (c.timing) continue;
     EXPECT_TRUE(used) << c.feature << " " << c.tool << ": " << c.suppression << " matched nothing";
   }
 }
