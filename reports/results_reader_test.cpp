@@ -136,14 +136,8 @@ TEST(ResultJson, EveryFieldRoundTripsThroughResultsJsonAndTheCache) {
   const std::string key(harness::exec::k_cache_mac_key_bytes, 'k');
   const auto back = harness::exec::decode_entry("abc", harness::exec::encode_entry("abc", job, key), key);
   ASSERT_TRUE(back);
-  auto stored = job;
-  stored.job_dir.clear();
-  stored.reports.clear();
-  stored.phases.clear();
-  stored.unit.clear();
-  stored.unit_features.clear();
-  stored.cache_key.clear();
-  EXPECT_TRUE(*back == stored);
+  EXPECT_TRUE(*back == harness::model::without_run_specifics(job));
+  EXPECT_TRUE(back->unit_features.empty() && back->job_dir.empty()) << "nothing of the storing run";
   EXPECT_TRUE(back->findings == job.findings) << "a cached job keeps every field of its findings";
 }
 

@@ -54,6 +54,7 @@ Pipeline::Impl::Impl(Scheduler& s, const std::vector<model::SuiteSpec>& specs, P
     options.tracer = &own_tracer;
   }
   options.out_dir = options.out->path();
+  start_risk = sanitizer_start_risk(options.host);
   builds.emplace(suites, BuildOptions{options.out, options.out_dir, options.build_timeout, options.host.compiler_launcher},
                  trace());
 }

@@ -31,6 +31,9 @@ struct Pipeline::Impl {
   ResultCache cache;
   PipelineStats stats;
   JobJudging judging;
+  // The sanitizer start-up risk on this kernel (sanitizer_start_risk): one note, said to every
+  // ASan and TSan job, formatted once.
+  std::string start_risk;
   std::optional<DriverBuilds> builds;
   std::optional<CacheKeys> keys;                                  // made once the run's facts are known (look_up_cache)
   std::set<std::string> listed;                                   // programs whose loaded libraries `keys` has been given

@@ -80,7 +80,7 @@ asio::awaitable<void> Pipeline::Impl::run_unit(plan::RunUnit unit, int priority)
 std::vector<std::string> Pipeline::Impl::process_notes_for(model::Tool tool, const std::string& token) {
   std::vector<std::string> notes;
   if (model::info(tool).shadow_memory)
-    if (auto risk = sanitizer_start_risk(options.host); !risk.empty()) notes.push_back(std::move(risk));
+    if (!start_risk.empty()) notes.push_back(start_risk);
   if (auto it = process_notes.find(token); it != process_notes.end()) {
     util::append(notes, it->second);
     process_notes.erase(it);
@@ -160,7 +160,7 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   util::append(job.notes, run.process.notes);
   const double parse_start = scheduler.now_s();
   read_job_reports(job, run.process, run.timed_out ? timeout_text(timeout, native_timeout, info, "") : std::string(), nullptr,
-                   &program, nonce, !sanitizer_start_risk(options.host).empty());
+                   &program, nonce, !start_risk.empty());
   job.exit_code = run.process.exit_code;
   job.signal = run.process.signal;
   job.log = util::read_file_ends(job.job_dir + "/stderr.txt", 0, 16 * 1024);
@@ -219,7 +219,7 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   std::vector<ProcessStream> streams;
   const auto stopped = timeout_text(timeout, native_timeout, info, batch ? fmt::format(", x{} features", u.names.size()) : "");
   read_job_reports(u.process, u.run.process, u.run.timed_out ? stopped : std::string(), &streams, nullptr, nonce,
-                   !sanitizer_start_risk(options.host).empty());
+                   !start_risk.empty());
   u.shares = attribute(streams, u.names, [](const std::string& name) { return codegen::body_function_name(name); });
   u.process.log = util::read_file_ends(u.dir + "/stderr.txt", 0, 16 * 1024);
   u.parse_end = scheduler.now_s();

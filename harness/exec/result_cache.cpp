@@ -103,16 +103,10 @@ constexpr std::string_view k_magic = "sohound-cache 3";  // 3: the job in result
 
 // The job as it ran (before judging), in results.json's shape (model/result_json), without what
 // belongs to the run that stored it (its folders, reports, timings, unit).
-std::string job_payload(model::JobResult job) {
-  job.job_dir.clear();
-  job.reports.clear();
-  job.phases.clear();
-  job.unit.clear();
-  job.unit_features.clear();
-  job.cache_key.clear();
+std::string job_payload(const model::JobResult& job) {
   std::ostringstream out;
   util::JsonWriter w(out);
-  model::write_job(w, job);
+  model::write_job(w, model::without_run_specifics(job));
   w.flush();
   return out.str();
 }

@@ -38,4 +38,14 @@ const std::vector<JobOutcome>& all_outcomes() {
 
 bool is_infrastructure(JobOutcome outcome) { return outcome == JobOutcome::tool_failed; }
 
+JobResult without_run_specifics(JobResult job) {
+  job.job_dir.clear();
+  job.reports.clear();
+  job.phases.clear();
+  job.unit.clear();
+  job.unit_features.clear();
+  job.cache_key.clear();
+  return job;
+}
+
 }  // namespace harness::model

@@ -76,4 +76,8 @@ struct JobResult {
   bool operator==(const JobResult&) const = default;
 };
 
+// The job without what belongs to the run that produced it (its folders, reports, timings, unit,
+// cache key): what the result cache keeps of it (exec/result_cache).
+JobResult without_run_specifics(JobResult job);
+
 }  // namespace harness::model
