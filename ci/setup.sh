@@ -3,12 +3,16 @@
 # Idempotent: packages already present are skipped, so a second run costs a few seconds.
 set -euo pipefail
 
+# Usage: ci/setup.sh [--run]. With --run, only what building Sohound and running the bundled
+# examples needs (the main job, ci/examples.sh); without it, everything the tests need too.
+mode=${1:-all}
+
+# Building Sohound and running it on the bundled examples.
 packages=(
-  # toolchains and build
-  build-essential g++-12 gcc-12 clang-14 libclang-rt-14-dev llvm-14 clang-format-14 cmake ninja-build ccache pkg-config
+  # toolchain and build
+  build-essential g++-12 gcc-12 cmake ninja-build ccache pkg-config
   # libraries Sohound is built on
   libyaml-cpp-dev libboost1.81-dev libcli11-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev libexpat1-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
   # ELF symbol tables (driver objects), content hashes (result cache)
   libelf-dev libxxhash-dev
   # result cache entries authenticated with a key (HMAC-SHA-256)
@@ -16,15 +20,23 @@ packages=(
   # the tools Sohound drives (util-linux: setarch, to start sanitizer drivers without ASLR;
   # bubblewrap: the sandbox the code under test runs in)
   valgrind libc6-dbg util-linux bubblewrap
-  # the example suite's system library (pkg-config example), and the real libraries of the clean
-  # multithreaded corpus (tests/e2e/specs/corpus), the root-cause fixture (jansson) and the
-  # ownership trial (tests/e2e/specs/ownership.yaml: libarchive, cJSON, LMDB)
-  zlib1g-dev libjsoncpp-dev libuv1-dev libevent-dev libsqlite3-dev libxml2-dev libjansson-dev libglib2.0-dev
-  libarchive-dev libcjson-dev liblmdb-dev
-  # scripts, the browser tests of the HTML report, and running the GitLab template locally
-  # (gitlab-ci-local: git, rsync; the template downloads the package with curl)
-  python3 time bc chromium git rsync curl ca-certificates
+  # the example suite's system library (pkg-config example)
+  zlib1g-dev
 )
+if [[ $mode != --run ]]; then
+  packages+=(
+    # Clang (specs with compiler: clang, the fuzz targets), the formatter, tests and benchmarks
+    clang-14 libclang-rt-14-dev llvm-14 clang-format-14 libgtest-dev libgmock-dev libbenchmark-dev
+    # the real libraries of the clean multithreaded corpus (tests/e2e/specs/corpus), the
+    # root-cause fixture (jansson) and the ownership trial (tests/e2e/specs/ownership.yaml:
+    # libarchive, cJSON, LMDB)
+    libjsoncpp-dev libuv1-dev libevent-dev libsqlite3-dev libxml2-dev libjansson-dev libglib2.0-dev
+    libarchive-dev libcjson-dev liblmdb-dev
+    # scripts, the browser tests of the HTML report, and running the GitLab template locally
+    # (gitlab-ci-local: git, rsync; the template downloads the package with curl)
+    python3 time bc chromium git rsync curl ca-certificates
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -41,6 +53,8 @@ if ((${#missing[@]})); then
 else
   echo "ci/setup.sh: all packages present"
 fi
+
+[[ $mode == --run ]] && exit 0
 
 # Node.js for the browser tests (Debian's, when the machine has none), then their npm packages.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
