@@ -149,7 +149,10 @@ TEST(Shards, ByCostNoShardExceedsAnotherByMoreThanTheLargestUnit) {
   for (const auto& [k, c] : units) largest = std::max(largest, c + 0.05);
   const auto [lo, hi] = std::minmax_element(load.begin(), load.end());
   EXPECT_LE(*hi - *lo, largest) << "loads " << load[0] << " " << load[1] << " " << load[2];
-  // And better than the hash split of the same jobs.
+  // And no worse than the hash split of the same jobs by more than one unit: a greedy split by cost
+  // is within one unit of the best split (its largest load is at most the average plus the largest
+  // unit), and no split's largest load is below the best one's. (Strictly better is not a promise:
+  // one CI run had the hash split ahead by 5 ms of 1.4 s.)
   std::vector<double> hashed;
   for (const auto& r : shard_results("n3", 1, 3)) {
     double sum = 0;
@@ -157,7 +160,7 @@ TEST(Shards, ByCostNoShardExceedsAnotherByMoreThanTheLargestUnit) {
       sum += cost.at(std::string(j["suite"]) + "/" + std::string(j["feature"]) + "/" + std::string(j["tool"]));
     hashed.push_back(sum);
   }
-  EXPECT_LE(*hi, *std::max_element(hashed.begin(), hashed.end()) + 1e-9);
+  EXPECT_LE(*hi, *std::max_element(hashed.begin(), hashed.end()) + largest);
 }
 
 TEST(Shards, EachConventionNamesItselfAndBazelsStatusFileIsTouched) {
