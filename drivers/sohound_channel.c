@@ -39,6 +39,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sohound_ubsan.h"
+
 #define SOHOUND_EXPORT __attribute__((visibility("default")))
 
 static int channel_fd = -1;
@@ -169,35 +171,11 @@ static void take_nonce(void) {
  * to /dev/null (and remove the log_path.PID file it opened), as the driver runtime does. Clang's
  * runtime starts with the program and needs none of this. */
 static void start_gcc_ubsan(void) {
-  typedef void (*handler_fn)(void *, void *, void *);
-  static const struct {
-    unsigned short kind, info;
-    char name[4];
-  } k_int = {0, (5 << 1) | 1, "int"};
-  static struct {
-    struct {
-      const char *file;
-      unsigned line, column;
-    } location;
-    const void *type;
-  } start = {{"<sohound runtime start>", 1, 1}, &k_int};
-  handler_fn handler = (handler_fn)dlsym(RTLD_DEFAULT, "__ubsan_handle_add_overflow");
+  sohound_ubsan_handler handler = (sohound_ubsan_handler)dlsym(RTLD_DEFAULT, "__ubsan_handle_add_overflow");
   const char *(*report_path)(void) = (const char *(*)(void))dlsym(RTLD_DEFAULT, "__sanitizer_get_report_path");
   Dl_info where;
-  int saved, quiet;
   if (!handler || !dladdr((void *)handler, &where) || !where.dli_fname || !strstr(where.dli_fname, "libubsan.so")) return;
-  saved = fcntl(2, F_DUPFD_CLOEXEC, 3);
-  quiet = open("/dev/null", O_WRONLY | O_CLOEXEC);
-  if (saved < 0 || quiet < 0) return;
-  dup2(quiet, 2);
-  handler(&start, (void *)(intptr_t)1, (void *)(intptr_t)2);
-  dup2(saved, 2);
-  close(saved);
-  close(quiet);
-  if (report_path) {
-    const char *path = report_path();
-    if (path && path[0] == '/') unlink(path);
-  }
+  sohound_ubsan_start(handler, report_path);
 }
 
 __attribute__((constructor)) static void sohound_channel_start(void) {

@@ -205,70 +205,31 @@ static void sohound_mark_done(void) {
   }
 }
 
-/* GCC 12's libubsan starts at its first report and then points its report file at log_path
- * (stderr by default), replacing a descriptor handed to it earlier; Clang's starts with the
- * program. One call of a UBSan handler with a location of the runtime's own starts it now, its
- * report sent to /dev/null (or to its log_path.PID file, removed), so the channel handed to it next
- * stays. The call passes operands, it
- * executes no undefined behaviour. */
+/* GCC 12's libubsan: started before the channel is handed to it, and asked for a stack on a deadly
+ * signal (sohound_ubsan.h). Clang's starts with the program and handles deadly signals itself. */
 #if !defined(__clang__)
+#include "sohound_ubsan.h"
 extern void __ubsan_handle_add_overflow(void *data, void *lhs, void *rhs) __attribute__((weak));
 extern const char *__sanitizer_get_report_path(void) __attribute__((weak));
 #endif
 static void sohound_start_ubsan(void) {
 #if !defined(__clang__)
-  static const struct {
-    unsigned short kind, info;
-    char name[4];
-  } k_int = {0, (5 << 1) | 1, "int"}; /* a 32-bit signed integer type */
-  static struct {
-    struct {
-      const char *file;
-      unsigned line, column;
-    } location;
-    const void *type;
-  } start = {{"<sohound runtime start>", 1, 1}, &k_int};
-  int saved, quiet;
-  if (!__ubsan_handle_add_overflow) return;
-  saved = fcntl(2, F_DUPFD_CLOEXEC, 3);
-  quiet = open("/dev/null", O_WRONLY | O_CLOEXEC);
-  if (saved < 0 || quiet < 0) return;
-  dup2(quiet, 2);
-  __ubsan_handle_add_overflow(&start, (void *)(intptr_t)1, (void *)(intptr_t)2);
-  dup2(saved, 2);
-  close(saved);
-  close(quiet);
-  /* With log_path set, that report went to the file log_path.PID it opened: this process's own. */
-  if (__sanitizer_get_report_path) {
-    const char *path = __sanitizer_get_report_path();
-    if (path && path[0] == '/') unlink(path);
-  }
+  if (__ubsan_handle_add_overflow) sohound_ubsan_start(__ubsan_handle_add_overflow, __sanitizer_get_report_path);
 #endif
 }
 
 /* GCC 12's standalone libubsan installs no handler for deadly signals and exports no way to print
  * a stack (Clang's handles them, and ASan and TSan report them, with handle_abort=1): a SEGV or an
  * abort under UBSan would end the driver without one. Where no handler is installed, this one asks
- * the runtime for a report at a location named "<sohound: SIGNAME>" (the same recoverable overflow
- * handler as sohound_start_ubsan: operands passed, no undefined behaviour executed), whose stack,
- * print_stacktrace=1, is the runtime's own; the harness reads that report as the signal's
- * crash.signal finding, not as undefined behaviour. Then it dies of the signal as before. */
+ * the runtime for a report at a location named "<sohound: SIGNAME>", whose stack (print_stacktrace=1)
+ * is the runtime's own; the harness reads that report as the signal's crash.signal finding, not as
+ * undefined behaviour. Then it dies of the signal as before. */
 SOHOUND_RAW static void sohound_on_deadly_signal(int sig) {
 #if !defined(__clang__)
-  static const struct {
-    unsigned short kind, info;
-    char name[4];
-  } k_int = {0, (5 << 1) | 1, "int"};
-  static struct {
-    struct {
-      const char *file;
-      unsigned line, column;
-    } location;
-    const void *type;
-  } at = {{"<sohound: SIGABRT>", 1, 1}, &k_int};
+  static struct sohound_ubsan_at at = {{"<sohound: SIGABRT>", 1, 1}, 0};
   at.location.file = sig == SIGSEGV ? "<sohound: SIGSEGV>" : sig == SIGBUS ? "<sohound: SIGBUS>"
                    : sig == SIGFPE  ? "<sohound: SIGFPE>"  : sig == SIGILL ? "<sohound: SIGILL>" : "<sohound: SIGABRT>";
-  if (__ubsan_handle_add_overflow) __ubsan_handle_add_overflow(&at, (void *)(intptr_t)1, (void *)(intptr_t)2);
+  if (__ubsan_handle_add_overflow) sohound_ubsan_report_at(__ubsan_handle_add_overflow, &at);
 #endif
   signal(sig, SIG_DFL);
   raise(sig);

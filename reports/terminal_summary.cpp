@@ -41,10 +41,10 @@ std::string short_frame_text(const model::Frame& f) {
 
 // Races entirely inside code the user did not write, on its own data: one entry per bug, with
 // where it happened and what it means. Never failing (unless policy says so: then they are above).
-void write_third_party(const model::RunSummary& summary, std::ostream& out, const TerminalOptions& options) {
+void write_third_party(const std::vector<harness::aggregate::Bug>& bugs, std::ostream& out, const TerminalOptions& options) {
   bool header = false;
   std::size_t shown = 0, total = 0;
-  for (const auto& bug : harness::aggregate::collect_bugs(summary)) {
+  for (const auto& bug : bugs) {
     if (bug.status != model::FindingStatus::third_party) continue;
     if (options.max_findings && ++total > options.max_findings) continue;
     if (!header) {
@@ -73,22 +73,21 @@ void write_third_party(const model::RunSummary& summary, std::ostream& out, cons
 // Leak bugs titled by one function that sits directly above the allocator in each, called from
 // several places: likely the library's allocation wrapper (jansson's jsonp_malloc). Said, with the
 // spec line that makes the bugs read by the code that leaked; never decided silently.
-void write_allocator_hint(const model::RunSummary& summary, std::ostream& out) {
+void write_allocator_hint(const std::vector<harness::aggregate::Bug>& bugs, std::ostream& out) {
   std::map<std::string, std::set<std::string>> callers;  // wrapper -> the functions that called it
-  std::map<std::string, std::size_t> bugs;
-  for (const auto& bug : harness::aggregate::collect_bugs(summary)) {
+  std::map<std::string, std::size_t> titled;             // wrapper -> the leak bugs it titles
+  for (const auto& bug : bugs) {
     if (bug.kind.rfind("leak.", 0) != 0) continue;
     const auto& st = bug.stack;
     std::size_t i = 0;
     while (i < st.size() && harness::aggregate::is_runtime_frame(st[i])) ++i;
     if (i == 0 || i + 1 >= st.size() || harness::aggregate::is_unnamed(st[i - 1])) continue;
-    const auto below = harness::aggregate::normalize_function(st[i - 1].function);
-    if (below != "malloc" && below != "calloc" && below != "realloc" && below.rfind("operator new", 0) != 0) continue;
+    if (!harness::aggregate::is_allocation_function(harness::aggregate::normalize_function(st[i - 1].function))) continue;
     const auto name = harness::aggregate::normalize_function(st[i].function);
-    ++bugs[name];
+    ++titled[name];
     callers[name].insert(harness::aggregate::normalize_function(st[i + 1].function));
   }
-  for (const auto& [name, n] : bugs)
+  for (const auto& [name, n] : titled)
     if (n >= 3 && callers[name].size() >= 2)
       out << fmt::format(
           "  note: {} leak bugs are titled by {}, which calls the allocator itself and is called from {} places: if it "
@@ -183,8 +182,9 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
   if (options.max_findings && unexpected > options.max_findings)
     out << fmt::format("  ... and {} more unexpected findings (every one is in results.json and the reports)\n",
                        unexpected - options.max_findings);
-  write_third_party(summary, out, options);
-  write_allocator_hint(summary, out);
+  const auto bugs = harness::aggregate::collect_bugs(summary);
+  write_third_party(bugs, out, options);
+  write_allocator_hint(bugs, out);
   // A build or tool failure once per feature and message, with the tools it hit (one compile error
   // fails the feature under every tool of that flavour, and the plain flavour serves three).
   std::vector<std::pair<const model::JobResult*, std::vector<std::string_view>>> failures;

@@ -45,6 +45,15 @@ std::string normalize_function(std::string_view fn) {
   return std::string(util::trim(out));
 }
 
+bool is_allocation_function(std::string_view name) {
+  static constexpr std::string_view k_names[] = {"malloc",         "calloc",        "realloc",       "reallocarray", "memalign",
+                                                 "posix_memalign", "aligned_alloc", "valloc",        "pvalloc",      "strdup",
+                                                 "strndup",        "__strdup",      "__libc_malloc", "__libc_calloc"};
+  for (auto n : k_names)
+    if (name == n) return true;
+  return starts_with(name, "operator new");
+}
+
 bool is_runtime_frame(const model::Frame& frame) {
   const auto& fn = frame.function;
   if (is_unnamed(frame) || frame.allocator) return true;

@@ -47,6 +47,10 @@ std::string normalize_function(std::string_view function);
 // True for a frame the tool could not name ("", "???", "<null>": a stripped library's code).
 bool is_unnamed(const model::Frame& frame);
 
+// True for a function that allocates memory for its caller (normalised name): malloc and its kin,
+// operator new, strdup. What an allocation stack starts with, below the code that asked.
+bool is_allocation_function(std::string_view name);
+
 // True for frames that say nothing about the bug: allocators, sanitizer runtimes, libc start-up.
 bool is_runtime_frame(const model::Frame& frame);
 

@@ -37,15 +37,7 @@ bool own_path(std::string_view path, const OwnershipRules& rules) {
 // Valgrind's preloads and replacements, the sanitizer runtimes and their interceptors.
 bool is_tool_frame(const model::Frame& f) { return is_harness_object(f.object); }
 
-bool is_allocator(const model::Frame& f) {
-  if (is_tool_frame(f)) return true;
-  const auto name = normalize_function(f.function);
-  static constexpr std::string_view k_names[] = {"malloc",         "calloc",        "realloc",       "reallocarray", "memalign",
-                                                 "posix_memalign", "aligned_alloc", "valloc",        "pvalloc",      "strdup",
-                                                 "strndup",        "__strdup",      "__libc_malloc", "__libc_calloc"};
-  if (std::find(std::begin(k_names), std::end(k_names), name) != std::end(k_names)) return true;
-  return starts_with(name, "operator new");
-}
+bool is_allocator(const model::Frame& f) { return is_tool_frame(f) || is_allocation_function(normalize_function(f.function)); }
 
 // glibc's string and memory functions copy for their caller: the access is the caller's.
 bool is_libc_copy(const model::Frame& f) {
@@ -202,13 +194,15 @@ Ownership decide_ownership(const model::Finding& finding, const OwnershipRules& 
   }
   const auto at = where(library, function);
   const auto place = place_of(finding);
-  auto third_party = [&](std::string why) {
-    out.third_party = true;
+  // Every access is inside `library`: its race (third_party), or one that stays the user's, and why.
+  auto decided = [&](bool third_party, std::string why) {
+    out.third_party = third_party;
     out.library = library;
     out.function = function;
     out.explanation = std::move(why);
     return out;
   };
+  auto third_party = [&](std::string why) { return decided(true, std::move(why)); };
   switch (place.kind) {
     case Place::Kind::static_data:
       if (is_own_object(place.object, rules)) return out;  // a global of the user's code
@@ -248,14 +242,11 @@ Ownership decide_ownership(const model::Finding& finding, const OwnershipRules& 
                         at));
       }
       if (entry.empty()) entry = "a function of " + library;
-      out.library = library;
-      out.function = function;
-      out.explanation = fmt::format(
-          "Every access is inside {}, but on an object that {} made for your code, and your threads share it. If "
-          "the library documents such objects as safe to share between threads, declare it in the spec: "
-          "`thread_safe: [{}]`; otherwise give each thread its own, or hold a lock around every use.",
-          at, entry, entry);
-      return out;
+      return decided(false, fmt::format("Every access is inside {}, but on an object that {} made for your code, and your "
+                                        "threads share it. If the library documents such objects as safe to share between "
+                                        "threads, declare it in the spec: `thread_safe: [{}]`; otherwise give each thread its "
+                                        "own, or hold a lock around every use.",
+                                        at, entry, entry));
     }
     case Place::Kind::unknown:
       break;
@@ -270,14 +261,10 @@ Ownership decide_ownership(const model::Finding& finding, const OwnershipRules& 
         fmt::format("Every access is inside {}, whose objects the spec declares safe to share between threads (thread_safe), "
                     "on memory Sohound cannot place ({}). Report the race to the library's maintainers if you believe it is one.",
                     at, memory));
-  out.library = library;
-  out.function = function;
-  out.explanation = fmt::format(
-      "Every access is inside {}, on memory Sohound cannot place ({}), so the race stays yours. If your threads "
-      "share an object of the library that its documentation calls thread-safe, declare the function that makes it "
-      "in the spec (`thread_safe: [...]`).",
-      at, memory);
-  return out;
+  return decided(false, fmt::format("Every access is inside {}, on memory Sohound cannot place ({}), so the race stays "
+                                    "yours. If your threads share an object of the library that its documentation calls "
+                                    "thread-safe, declare the function that makes it in the spec (`thread_safe: [...]`).",
+                                    at, memory));
 }
 
 }  // namespace harness::aggregate
