@@ -31,6 +31,22 @@ std::string feature_symbol(std::string_view feature_name);
 // One feature's object source: its includes, globals, setup, body, teardown and descriptor.
 std::string generate_feature(const model::SuiteSpec& suite, const model::FeatureSpec& feature);
 
+// Whether a feature may share a translation unit with others: inline code only (no `source:`),
+// nothing at file scope (no suite or feature `globals:`), no preprocessor line in its snippets (a
+// macro would reach the features after it), no link flags of its own. Each feature's functions are
+// static and its descriptor has a name of its own, so sharing changes nothing the tools see.
+bool can_share_unit(const model::SuiteSpec& suite, const model::FeatureSpec& feature);
+
+// `features` (indices into suite.features, in order) as translation units: features that can share
+// one, with the same language and compile flags and body function names that differ, go together,
+// at most `max_per_unit` to a unit; every other feature is a unit of its own.
+std::vector<std::vector<std::size_t>> translation_units(const model::SuiteSpec& suite, const std::vector<std::size_t>& features,
+                                                        std::size_t max_per_unit);
+
+// A shared translation unit's source: each feature's generated file (written beside it), included
+// by name, so every line keeps the file name and number it has when compiled alone.
+std::string generate_unit(const std::vector<std::string>& feature_file_names);
+
 // The driver's main object: the runtime and the table of `features` (names, in table order).
 std::string generate_main(const model::SuiteSpec& suite, const std::vector<std::string>& features);
 

@@ -107,5 +107,40 @@ TEST(DriverCodegen, LineDirectivesNameTheSpecByAbsolutePath) {
   EXPECT_NE(text.find(expected), std::string::npos) << text;
 }
 
+// Which features share a translation unit: inline code with nothing at file scope, no preprocessor
+// line (a macro would reach the features after it), no link flags; by language and compile flags,
+// never two body functions of one name, at most the given number to a unit.
+TEST(DriverCodegen, TranslationUnitsShareOnlyWhatCannotTouchAnother) {
+  model::SuiteSpec suite;
+  auto add = [&](std::string name, std::string code) -> model::FeatureSpec& {
+    model::FeatureSpec f;
+    f.name = std::move(name);
+    f.code = {std::move(code), {"/s.yaml", 1, 1}};
+    suite.features.push_back(std::move(f));
+    return suite.features.back();
+  };
+  add("a", "f();");
+  add("b", "  #define N 3\n  g(N);");
+  add("c", "x();").ldflags = {"-lm"};
+  add("d", "y();").cflags = {"-DX"};
+  add("e", "z();").language = model::Language::cxx;
+  add("a.b", "w();");
+  add("a_b", "v();");  // the same body function name as a.b
+  add("g", "%: define M 1\n");
+  add("h", "u();").globals = {"static int h;", {"/s.yaml", 1, 1}};
+  add("i", "t();").source = "/src/i.c";
+  add("j", "s();");
+  add("k", "r();").setup = {"# pragma once", {"/s.yaml", 1, 1}};
+  std::vector<std::size_t> all(suite.features.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  using Units = std::vector<std::vector<std::size_t>>;
+  EXPECT_EQ(translation_units(suite, all, 32), (Units{{0, 5, 10}, {1}, {2}, {3}, {4}, {6}, {7}, {8}, {9}, {11}}));
+  EXPECT_EQ(translation_units(suite, all, 2), (Units{{0, 5}, {1}, {2}, {3}, {4}, {6}, {7}, {8}, {9}, {10}, {11}}));
+  EXPECT_EQ(translation_units(suite, {0, 10}, 1), (Units{{0}, {10}}));
+  suite.globals = {"int shared;", {"/s.yaml", 1, 1}};  // one copy per feature: nothing shares
+  EXPECT_EQ(translation_units(suite, {0, 5, 10}, 32), (Units{{0}, {5}, {10}}));
+  EXPECT_EQ(generate_unit({"a.c", "a.b.c"}).substr(generate_unit({}).size()), "#include \"a.c\"\n#include \"a.b.c\"\n");
+}
+
 }  // namespace
 }  // namespace harness::codegen

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 namespace harness::exec {
 namespace asio = boost::asio;
@@ -202,40 +203,88 @@ asio::awaitable<StepOutcome> DriverBuilds::make_library(std::size_t s, Flavour f
   co_return out;
 }
 
-// One feature's object: compile, then make its strong globals local (elf_symbols) when it has any
-// besides its descriptor.
+// Compiles one object and makes its strong globals local (elf_symbols), but for the feature
+// descriptors in `keep`. Fills `out`'s error, log and commands.
+asio::awaitable<void> DriverBuilds::compile_object(const Command& compile, const std::string& base,
+                                                   const std::vector<std::string>& keep, FeatureObject& out, const SpanTag& tag) {
+  out.commands = compile.display() + "\n";
+  out.error = co_await run_step(compile, base, out.log, -1, tag);
+  if (out.error.empty()) {
+    auto symbols = strong_global_definitions(out.object);
+    if (!symbols) {
+      out.error = symbols.error().message;
+    } else {
+      std::erase_if(*symbols, [&](const std::string& s) { return std::find(keep.begin(), keep.end(), s) != keep.end(); });
+      if (!symbols->empty()) {
+        const auto list = base + ".localize";
+        util::write_file(list, util::join(*symbols, "\n") + "\n");
+        const auto localize = localize_symbols(out.object, list);
+        out.commands += localize.display() + "\n";
+        out.error = co_await run_step(localize, base + ".localize", out.log, -1, SpanTag());
+      }
+    }
+  }
+  out.ok = out.error.empty();
+}
+
+// One feature's object: its generated source written, compiled alone.
 asio::awaitable<FeatureObject> DriverBuilds::feature_object(std::size_t s, std::size_t f, Flavour flavour, const std::string& dir,
                                                             const PackageFlags& package, Span parent) {
   const auto& suite = m_suites[s];
   const auto& feature = suite.features[f];
   FeatureObject out;
-  const auto language = codegen::language_of(suite, feature);
-  const auto source = dir + "/src/" + codegen::feature_file_name(feature.name, language);
+  const auto source = dir + "/src/" + codegen::feature_file_name(feature.name, codegen::language_of(suite, feature));
   out.source = codegen::generate_feature(suite, feature);
   util::write_file(source, out.source);
   out.object = dir + "/obj/" + feature.name + ".o";
   out.compile = launched(feature_compile(suite, feature, flavour, m_options.out_dir, package, source, out.object));
-  out.commands = out.compile.display() + "\n";
-  out.error = co_await run_step(out.compile, dir + "/obj/" + feature.name, out.log, -1,
-                                SpanTag(parent, "compile").with("suite", suite.name).with("feature", feature.name));
-  if (!out.error.empty()) {
-    out.ok = false;
+  const std::vector<std::string> keep(1, codegen::feature_symbol(feature.name));
+  co_await compile_object(out.compile, dir + "/obj/" + feature.name, keep, out,
+                          SpanTag(parent, "compile").with("suite", suite.name).with("feature", feature.name));
+  co_return out;
+}
+
+// The objects of one translation unit's features (codegen::translation_units): a unit of several
+// features is one compile of a file that includes each feature's generated source; when it fails,
+// each feature is compiled alone, so a feature that does not compile is found and stops no other.
+asio::awaitable<std::vector<FeatureObject>> DriverBuilds::unit_objects(std::size_t s, const std::vector<std::size_t>& unit,
+                                                                       std::size_t number, Flavour flavour,
+                                                                       const std::string& dir, const PackageFlags& package,
+                                                                       Span parent) {
+  const auto& suite = m_suites[s];
+  std::vector<FeatureObject> out(unit.size());
+  if (unit.size() == 1) {
+    out[0] = co_await feature_object(s, unit[0], flavour, dir, package, parent);
     co_return out;
   }
-  auto symbols = strong_global_definitions(out.object);
-  if (!symbols) {
-    out.ok = false;
-    out.error = symbols.error().message;
+  std::vector<std::string> files, keep, names;
+  for (std::size_t i = 0; i < unit.size(); ++i) {
+    const auto& feature = suite.features[unit[i]];
+    files.push_back(codegen::feature_file_name(feature.name, codegen::language_of(suite, feature)));
+    out[i].source = codegen::generate_feature(suite, feature);
+    util::write_file(dir + "/src/" + files.back(), out[i].source);
+    keep.push_back(codegen::feature_symbol(feature.name));
+    names.push_back(feature.name);
+  }
+  const auto& first = suite.features[unit[0]];
+  const auto name = fmt::format("+unit-{}", number);  // '+' is in no feature's name
+  const auto source = dir + "/src/" + codegen::feature_file_name(name, codegen::language_of(suite, first));
+  util::write_file(source, codegen::generate_unit(files));
+  FeatureObject shared;
+  shared.object = dir + "/obj/" + name + ".o";
+  shared.compile = launched(feature_compile(suite, first, flavour, m_options.out_dir, package, source, shared.object));
+  co_await compile_object(shared.compile, dir + "/obj/" + name, keep, shared,
+                          SpanTag(parent, "compile").with("suite", suite.name).with("features", util::join(names, ",")));
+  if (!shared.ok) {
+    co_await all_of(unit.size(), [&](std::size_t i) -> asio::awaitable<void> {
+      out[i] = co_await feature_object(s, unit[i], flavour, dir, package, parent);
+    });
     co_return out;
   }
-  std::erase(*symbols, codegen::feature_symbol(feature.name));
-  if (!symbols->empty()) {
-    const auto list = dir + "/obj/" + feature.name + ".localize";
-    util::write_file(list, util::join(*symbols, "\n") + "\n");
-    const auto localize = localize_symbols(out.object, list);
-    out.commands += localize.display() + "\n";
-    out.error = co_await run_step(localize, dir + "/obj/" + feature.name + ".localize", out.log, -1, SpanTag());
-    out.ok = out.error.empty();
+  for (auto& object : out) {
+    auto source_text = std::move(object.source);
+    object = shared;
+    object.source = std::move(source_text);
   }
   co_return out;
 }
@@ -277,22 +326,24 @@ asio::awaitable<DriverBuild> DriverBuilds::make_driver(std::size_t s, Flavour fl
   m_options.out->create(dir + "/obj");
   const auto& features = m_needed[{s, flavour}];
   m_trace.tracer.annotate(span, "features", std::to_string(features.size()));
-  std::vector<FeatureObject> objects(features.size());
   const auto main_source = dir + "/main.c";
   std::vector<std::string> table;
   for (auto f : features) table.push_back(suite.features[f].name);
   util::write_file(main_source, codegen::generate_main(suite, table));
   const auto main_step = launched(main_compile(suite, flavour, m_options.out_dir, main_source, dir + "/obj/main.o"));
+  const auto units = codegen::translation_units(suite, features, k_features_per_unit);
+  std::vector<std::vector<FeatureObject>> objects(units.size());
   std::string main_log, main_error;
-  co_await all_of(features.size() + 1, [&](std::size_t i) -> asio::awaitable<void> {
-    if (i == features.size())
+  co_await all_of(units.size() + 1, [&](std::size_t i) -> asio::awaitable<void> {
+    if (i == units.size())
       main_error = co_await run_step(main_step, dir + "/obj/main", main_log, -1,
                                      SpanTag(span, "compile").with("suite", suite.name).with("feature", "(main)"));
     else
-      objects[i] = co_await feature_object(s, features[i], flavour, dir, package, span);
+      objects[i] = co_await unit_objects(s, units[i], i + 1, flavour, dir, package, span);
   });
   out.link_commands = main_step.display() + "\n";
-  for (std::size_t i = 0; i < features.size(); ++i) out.objects[features[i]] = objects[i];
+  for (std::size_t u = 0; u < units.size(); ++u)
+    for (std::size_t i = 0; i < units[u].size(); ++i) out.objects[units[u][i]] = objects[u][i];
   if (!main_error.empty()) {
     out.ok = false;
     out.error = "the driver's main object did not compile: " + main_error;
@@ -304,11 +355,30 @@ asio::awaitable<DriverBuild> DriverBuilds::make_driver(std::size_t s, Flavour fl
   co_await link_drivers(s, flavour, dir, package, features, script, out, span);
   // build.sh rebuilds the whole driver by hand.
   std::vector<Command> all;
-  for (const auto& object : objects) all.push_back(object.compile);
+  std::set<std::string> compiled;
+  for (const auto& [f, object] : out.objects)
+    if (compiled.insert(object.object).second) all.push_back(object.compile);
   all.insert(all.end(), script.begin(), script.end());
   write_script(dir + "/build.sh", all);
   out.end_s = m_trace.scheduler.now_s();
   co_return out;
+}
+
+// Features of `features` that share a translation unit's object, compiled alone: a unit's object
+// carries every member's undefined references into any driver it is linked into.
+asio::awaitable<void> DriverBuilds::compile_alone(std::size_t s, Flavour flavour, const std::string& dir,
+                                                  const PackageFlags& package, const std::vector<std::size_t>& features,
+                                                  DriverBuild& out, Span span) {
+  std::map<std::string, int> users;
+  for (auto f : features) ++users[out.objects[f].object];
+  std::vector<std::size_t> again;
+  for (auto f : features)
+    if (users[out.objects[f].object] > 1) again.push_back(f);
+  std::vector<FeatureObject> objects(again.size());
+  co_await all_of(again.size(), [&](std::size_t i) -> asio::awaitable<void> {
+    objects[i] = co_await feature_object(s, again[i], flavour, dir, package, span);
+  });
+  for (std::size_t i = 0; i < again.size(); ++i) out.objects[again[i]] = std::move(objects[i]);
 }
 
 // One link of every compiled feature without link flags of its own; a driver of its own for each
@@ -331,7 +401,8 @@ asio::awaitable<void> DriverBuilds::link_drivers(std::size_t s, Flavour flavour,
       continue;
     }
     shared.push_back(f);
-    shared_objects.push_back(out.objects[f].object);
+    if (std::find(shared_objects.begin(), shared_objects.end(), out.objects[f].object) == shared_objects.end())
+      shared_objects.push_back(out.objects[f].object);
     any_cxx = any_cxx || codegen::language_of(suite, feature) == model::Language::cxx;
   }
   if (!shared.empty()) {
@@ -345,6 +416,8 @@ asio::awaitable<void> DriverBuilds::link_drivers(std::size_t s, Flavour flavour,
     } else {
       out.log = log;
       alone.insert(alone.end(), shared.begin(), shared.end());
+      co_await compile_alone(s, flavour, dir, package, shared, out, span);
+      std::erase_if(alone, [&](std::size_t f) { return !out.objects[f].ok; });
     }
   }
   std::vector<std::string> errors(alone.size()), logs(alone.size());

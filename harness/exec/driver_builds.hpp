@@ -1,6 +1,7 @@
 // Builds for a run: pkg-config flags per suite, each build recipe's library per flavour, and each
-// suite's driver per flavour (one object per feature, one link; a feature with link flags of its
-// own, or every feature when the shared link fails, gets a driver of its own). Each is built once,
+// suite's driver per flavour (inline features compiled together in shared translation units, the
+// rest one object per feature, one link; a feature with link flags of its own, or every feature
+// when the shared link fails, gets a driver of its own). Each is built once,
 // by the first job that needs it; the others wait (AsyncOnce). Every step's command is written
 // beside its output (build.sh) so it can be rerun by hand.
 #pragma once
@@ -23,12 +24,13 @@ namespace harness::exec {
 
 class OutputDir;
 
+// A feature's object. Features that share a translation unit share its object and compile.
 struct FeatureObject {
   bool ok = true;
   std::string error;  // one line
   std::string log;
   std::string commands;  // its compile (and localize) commands
-  std::string source;    // the generated source
+  std::string source;    // the feature's generated source
   std::string object;
   Command compile;
 };
@@ -59,6 +61,9 @@ struct BuildOptions {
 
 class DriverBuilds {
  public:
+  // At most this many features share a translation unit (codegen::translation_units).
+  static constexpr std::size_t k_features_per_unit = 32;
+
   DriverBuilds(const std::vector<model::SuiteSpec>& suites, BuildOptions options, PipelineTrace trace);
 
   // The features each suite's driver of a flavour holds: set before the first driver() call.
@@ -81,7 +86,16 @@ class DriverBuilds {
   boost::asio::awaitable<StepOutcome> make_library(std::size_t suite, model::Flavour flavour, Span parent);
   boost::asio::awaitable<FeatureObject> feature_object(std::size_t suite, std::size_t feature, model::Flavour flavour,
                                                        const std::string& dir, const PackageFlags& package, Span parent);
+  boost::asio::awaitable<void> compile_object(const Command& compile, const std::string& base,
+                                              const std::vector<std::string>& keep, FeatureObject& out, const SpanTag& tag);
+  boost::asio::awaitable<std::vector<FeatureObject>> unit_objects(std::size_t suite, const std::vector<std::size_t>& unit,
+                                                                  std::size_t number, model::Flavour flavour,
+                                                                  const std::string& dir, const PackageFlags& package,
+                                                                  Span parent);
   boost::asio::awaitable<DriverBuild> make_driver(std::size_t suite, model::Flavour flavour);
+  boost::asio::awaitable<void> compile_alone(std::size_t suite, model::Flavour flavour, const std::string& dir,
+                                             const PackageFlags& package, const std::vector<std::size_t>& features,
+                                             DriverBuild& out, Span span);
   boost::asio::awaitable<void> link_drivers(std::size_t suite, model::Flavour flavour, const std::string& dir,
                                             const PackageFlags& package, const std::vector<std::size_t>& features,
                                             std::vector<Command>& script, DriverBuild& out, Span span);

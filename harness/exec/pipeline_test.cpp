@@ -80,6 +80,10 @@ struct Script {
     const bool compile = std::find(argv.begin(), argv.end(), "-c") != argv.end();
     const auto output = value_after(argv, "-o");
     if (compile) {
+      if (source_says(argv.at(argv.size() - 3), "SYNTAX ERROR")) {
+        util::write_file(c.stderr_path, "error: expected ';' before 'ERROR'\n");
+        return exited(1);
+      }
       util::write_file(output, minimal_elf_object());
       return exited(0);
     }
@@ -94,6 +98,17 @@ struct Script {
     }
     if (!env_of(c, "SOHOUND_REPORT_FILE").empty()) return driver(c);
     return exited(0);
+  }
+
+  // Whether a source, or a file it includes by a quoted name (a shared translation unit), says `text`.
+  static bool source_says(const std::string& source, const std::string& text) {
+    const auto body = util::read_file_or_empty(source);
+    if (body.find(text) != std::string::npos) return true;
+    for (auto line : util::split_lines(body))
+      if (util::starts_with(line, "#include \""))
+        if (source_says((std::filesystem::path(source).parent_path() / line.substr(10, line.size() - 11)).string(), text))
+          return true;
+    return false;
   }
 
   // The ASan driver: features by name ("leaks", "crashes", "hangs", anything else is clean).
@@ -225,6 +240,34 @@ TEST_F(PipelineRun, ABatchThatStopsInAFeatureRunsItAloneAndTheRestInANewBatch) {
   EXPECT_EQ(job(results, "clean").unit_features, (std::vector<std::string>{"clean", "crashes", "leaks"}));
 }
 
+// Inline features share one compile; when it fails, each is compiled alone: the one that does not
+// compile is build_failed with its own error, and the others run.
+TEST_F(PipelineRun, FeaturesShareACompileAndOneThatDoesNotCompileStopsNoOther) {
+  load(k_three);
+  run();
+  std::vector<std::string> sources;
+  for (const auto& argv : script.seen)
+    if (std::find(argv.begin(), argv.end(), "-c") != argv.end()) sources.push_back(argv.at(argv.size() - 3));
+  ASSERT_EQ(sources.size(), 2u) << util::join(sources, " ");
+  EXPECT_EQ(
+      std::count_if(sources.begin(), sources.end(), [](const auto& s) { return s.find("/+unit-1.c") != std::string::npos; }), 1);
+
+  std::filesystem::remove_all(tmp / "out");
+  script.seen.clear();
+  load(
+      "  - name: clean\n    code: 'int x = 0; (void)x;'\n"
+      "  - name: broken\n    code: 'SYNTAX ERROR'\n"
+      "  - name: leaks\n    code: 'int z = 0; (void)z;'\n");
+  const auto results = run();
+  EXPECT_EQ(job(results, "broken").outcome, JobOutcome::build_failed);
+  EXPECT_NE(job(results, "broken").log.find("expected ';'"), std::string::npos) << job(results, "broken").log;
+  EXPECT_EQ(job(results, "clean").outcome, JobOutcome::ok) << job(results, "clean").message;
+  EXPECT_TRUE(has_leak_in(job(results, "leaks"), "feature_leaks"));
+  int compiles = 0;
+  for (const auto& argv : script.seen) compiles += std::find(argv.begin(), argv.end(), "-c") != argv.end();
+  EXPECT_EQ(compiles, 5);  // the shared unit (failed), each feature alone, the main object
+}
+
 TEST_F(PipelineRun, WhenTheSharedLinkFailsEachFeatureGetsADriverOfItsOwn) {
   load(k_three);
   script.failing_links = {"driver", "driver-leaks"};
@@ -236,6 +279,21 @@ TEST_F(PipelineRun, WhenTheSharedLinkFailsEachFeatureGetsADriverOfItsOwn) {
   EXPECT_NE(leaks.message.find("the driver did not link"), std::string::npos) << leaks.message;
   EXPECT_NE(leaks.log.find("ld returned 1 exit status"), std::string::npos) << leaks.log;
   EXPECT_EQ(script.driver_runs, 2);  // clean and crashes, each in its own driver
+  // A driver of its own links the feature's own object: the shared unit's would bring the others'
+  // undefined references along.
+  int own_links = 0;
+  for (const auto& argv : script.seen) {
+    const auto name = std::filesystem::path(value_after(argv, "-o")).filename().string();
+    if (!util::starts_with(name, "driver-") || std::find(argv.begin(), argv.end(), "-c") != argv.end()) continue;
+    ++own_links;
+    const auto feature = name.substr(7);
+    EXPECT_TRUE(std::any_of(argv.begin(), argv.end(), [&](const auto& a) {
+      return util::ends_with(a, "/obj/" + feature + ".o");
+    })) << util::join(argv, " ");
+    EXPECT_FALSE(std::any_of(argv.begin(), argv.end(), [](const auto& a) { return a.find("+unit-") != std::string::npos; }))
+        << util::join(argv, " ");
+  }
+  EXPECT_EQ(own_links, 3);
 }
 
 TEST_F(PipelineRun, AMissingSanitizerRuntimeIsTheMachinesProblem) {
@@ -305,7 +363,7 @@ TEST_F(PipelineRun, TheMachinesFactsShapeTheCommandsAndOnlyThroughTheOptions) {
       EXPECT_EQ(argv.at(1), "-R");
     }
   }
-  EXPECT_GE(compiles, 4);  // three features and the driver's main object
+  EXPECT_EQ(compiles, 2);  // three features in one translation unit, and the driver's main object
   EXPECT_GE(links, 1);
   EXPECT_GE(drivers, 1);
 

@@ -37,10 +37,12 @@ std::vector<pid_t> all_pids() {
 
 std::string read_proc(pid_t pid, const char* what) { return util::read_file_or_empty(fmt::format("/proc/{}/{}", pid, what)); }
 
+// A process's parent: 0 for one whose parent is outside our pid namespace (init, kthreadd), -1 when
+// its stat cannot be read (it ended, or is not ours to read).
 pid_t parent_of(pid_t pid) {
   const auto stat = read_proc(pid, "stat");
   const auto close = stat.rfind(')');
-  if (close == std::string::npos || close + 4 >= stat.size()) return 0;
+  if (close == std::string::npos || close + 4 >= stat.size()) return -1;
   return static_cast<pid_t>(std::atol(stat.c_str() + close + 4));
 }
 
@@ -171,6 +173,10 @@ std::string token_of(pid_t pid) {
   return {};
 }
 
+// (Waiting for a process whose parent is outside our namespace, pid 1 or kthreadd, cost every run
+// 2 s: its environment reads empty for good.)
+bool may_be_ours_in_exec(pid_t pid) { return parent_of(pid) < 0 || descends_from_us(pid); }
+
 std::vector<Stray> kill_strays(const std::string& token) {
   const auto needle = std::string(k_job_token_variable) + "=" + token;
   const pid_t self = ::getpid();
@@ -187,8 +193,8 @@ std::vector<Stray> kill_strays(const std::string& token) {
       const auto environ = read_proc(pid, "environ");
       if (environ_has(environ, needle))
         hits.push_back(pid);
-      else if (environ.empty() && (parent_of(pid) == 0 || descends_from_us(pid)))
-        unread.push_back(pid);  // (a parent not readable yet is read again with the environment)
+      else if (environ.empty() && may_be_ours_in_exec(pid))
+        unread.push_back(pid);
     }
     // Up to 2 s (a loaded machine can leave a process inside execve for well over 100 ms); one
     // that still has no environment then truly has none, and is remembered so as not to be waited

@@ -33,6 +33,11 @@ std::string new_job_token();
 // The token in a process's environment, or "" (gone, or not one of a job's processes).
 std::string token_of(pid_t pid);
 
+// Whether a process whose environment reads empty must be read again (it may be one of ours inside
+// execve): a descendant of this process, or one whose parent cannot be read. Never a process whose
+// parent is outside our pid namespace (init, kthreadd): their environment reads empty for good.
+bool may_be_ours_in_exec(pid_t pid);
+
 struct Stray {
   pid_t pid = 0;
   std::string command;  // /proc/PID/cmdline, spaces between arguments, cut at 200 characters

@@ -11,6 +11,23 @@
 namespace harness::exec {
 namespace {
 
+// Init (and kthreadd, where visible) has no parent in our namespace and is no process of ours: its
+// empty environment is never waited for. A child of ours is; a pid that has ended is read again.
+TEST(Strays, OnlyOurOwnProcessesAreWaitedForInExec) {
+  EXPECT_FALSE(may_be_ours_in_exec(1));
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  EXPECT_TRUE(may_be_ours_in_exec(child));
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  EXPECT_TRUE(may_be_ours_in_exec(child));  // gone: its parent cannot be read
+  EXPECT_FALSE(may_be_ours_in_exec(::getppid()));
+}
+
 // A process that leaves its group and session (setsid) and outlives its parent is found by its
 // token and killed; one without the token is left alone.
 TEST(Strays, ASetsidGrandchildIsFoundByItsTokenAndKilled) {

@@ -188,6 +188,37 @@ TEST(CliE2E, ACompileErrorIsPrintedOncePerFeature) {
   EXPECT_EQ(count, 1u) << out.text;
 }
 
+// Features share one translation unit; one of them calls a function nothing defines. Only that one
+// fails (each is then compiled and linked alone); the others run and report what they did.
+TEST(CliE2E, AFeatureThatDoesNotLinkStopsNoOtherInItsUnit) {
+  const std::string dir = k_out + "/linkerror";
+  const auto out = run_sohound("run --no-progress --report json --out " + dir + " " + k_specs + "linkerror.yaml");
+  EXPECT_EQ(out.exit_code, 1) << out.text;
+  const auto r = read_results(dir);
+  int seen = 0;
+  for (const auto& j : r["jobs"]) {
+    const std::string feature = j["feature"], tool = j["tool"];
+    ++seen;
+    if (feature == "link_error") {
+      EXPECT_EQ(j["outcome"], "build_failed") << tool;
+      EXPECT_NE(j["message"].get<std::string>().find("the driver did not link"), std::string::npos) << j["message"];
+      EXPECT_NE(j["log"].get<std::string>().find("undefined reference to `sohound_no_such_function_anywhere'"), std::string::npos)
+          << j["log"];
+    } else {
+      EXPECT_EQ(j["outcome"], "ok") << feature << " " << tool << ": " << j["message"];
+      bool leak = false;
+      for (const auto& f : j["findings"])
+        if (f["kind"] == "leak.definite")
+          for (const auto& frame : f["stack"]) leak = leak || frame.value("function", "") == "feature_leaks";
+      EXPECT_EQ(leak, feature == "leaks") << feature << " " << tool;
+    }
+  }
+  EXPECT_EQ(seen, 6);
+  // They were first compiled together, then each alone after the shared link failed.
+  EXPECT_TRUE(fs::exists(dir + "/build/linkerror/plain/src/+unit-1.c"));
+  EXPECT_TRUE(fs::exists(dir + "/build/linkerror/plain/obj/leaks.o"));
+}
+
 TEST(CliE2E, LibrarySourcesAllCompileAndEveryErrorIsReported) {
   const std::string dir = k_out + "/brokenlib";
   const auto out = run_sohound("run --no-progress --report json --out " + dir + " " + k_specs + "brokenlib.yaml");
