@@ -77,6 +77,7 @@ struct Pipeline::Impl {
     Command command;                         // as run.sh shows it, before the launcher's own fields
     std::map<std::string, std::string> env;  // the lead feature's, shared by the batch
     double feature_timeout = 0;              // seconds, tool-scaled, per feature
+    bool origins = false;                    // memcheck with --track-origins (tool_commands: needs_origins)
     RunResult run;
     model::JobResult process;  // the process's outcome, message, notes, log, reports
     std::map<std::string, FeatureShare> shares;
@@ -86,10 +87,11 @@ struct Pipeline::Impl {
   boost::asio::awaitable<void> run_unit(plan::RunUnit unit, int priority);
   std::vector<std::string> process_notes_for(model::Tool tool, const std::string& token);
   Span unit_span(const RunResult& run, model::Tool tool, const std::string& suite, const std::vector<std::string>& features);
-  boost::asio::awaitable<void> execute_program(std::size_t index, int priority);
+  boost::asio::awaitable<void> execute_program(std::size_t index, int priority, bool origins = false);
   boost::asio::awaitable<void> execute(std::vector<std::size_t> indices, const std::string& binary, const DriverBuild& build,
-                                       int priority);
-  boost::asio::awaitable<UnitRun> run_process(const std::vector<std::size_t>& indices, const std::string& binary, int priority);
+                                       int priority, bool origins = false);
+  boost::asio::awaitable<UnitRun> run_process(const std::vector<std::size_t>& indices, const std::string& binary, int priority,
+                                              bool origins);
   model::JobResult feature_result(std::size_t index, const UnitRun& unit, bool whole, const FeatureShare& share,
                                   const DriverBuild& build, const std::string& binary);
 };

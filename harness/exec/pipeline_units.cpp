@@ -109,7 +109,7 @@ Pipeline::Impl::Span Pipeline::Impl::unit_span(const RunResult& run, model::Tool
 }
 
 // Runs one of the user's programs under the job's tool (model::ProgramSpec).
-asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int priority) {
+asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int priority, bool origins) {
   const auto& plan = (*jobs)[index];
   const auto& suite = suites[plan.suite];
   const auto& feature = suite.features[plan.feature];
@@ -119,6 +119,10 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   job.job_dir = job_dir(options.out_dir, suite.name, feature.name, std::string(info.name));
   auto command = program_command(plan.tool, program, job.job_dir, model::environment_of(suite, feature), options.host,
                                  runtime_supp(), options.channel_preload);
+  if (origins) {
+    track_origins(command);
+    job.notes.push_back(k_origins_note);
+  }
   if (command.argv.empty()) {
     job.outcome = JobOutcome::skipped;
     job.message = missing_build_message(info, program);
@@ -170,13 +174,18 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   job.duration_s = parse_end - run.start_s;
   process_span("parse", unit, parse_start, parse_end);
   tracer().annotate(unit, "outcome", std::string(model::to_string(job.outcome)));
+  if (!origins && needs_origins(job)) {
+    tracer().close(unit);
+    co_await execute_program(index, priority, true);
+    co_return;
+  }
   finish(index, std::move(job), unit);
   tracer().close(unit);
 }
 
 // Runs `indices` (jobs of one suite and tool) in one process of `binary` and reads what it reported.
 asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::vector<std::size_t>& indices,
-                                                                     const std::string& binary, int priority) {
+                                                                     const std::string& binary, int priority, bool origins) {
   const auto& first = (*jobs)[indices.front()];
   const auto& suite = suites[first.suite];
   const auto& lead = suite.features[first.feature];
@@ -193,6 +202,8 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   u.env = model::environment_of(suite, lead);
   u.feature_timeout = feature_timeout;
   auto command = unit_command({tool, binary, u.dir, u.names, u.env, feature_timeout, options.host, runtime_supp()});
+  u.origins = origins;
+  if (origins) track_origins(command);
   u.script = prepare_job_folder(*options.out, u.dir, suite, tool, command);
   u.command = command;
   command.token = new_job_token();
@@ -245,6 +256,7 @@ model::JobResult Pipeline::Impl::feature_result(std::size_t index, const UnitRun
   job.exit_code = u.run.process.exit_code;
   job.signal = u.run.process.signal;
   job.notes = u.process.notes;
+  if (u.origins) job.notes.push_back(k_origins_note);
   util::append(job.notes, share.notes);
   job.log = u.process.log;
   job.reports = u.process.reports;
@@ -261,6 +273,7 @@ model::JobResult Pipeline::Impl::feature_result(std::size_t index, const UnitRun
     return job;
   }
   auto alone = unit_command({plan.tool, binary, job.job_dir, {f.name}, u.env, u.feature_timeout, options.host, runtime_supp()});
+  if (u.origins) track_origins(alone);
   job.run_command = prepare_job_folder(*options.out, job.job_dir, suite, plan.tool, alone);
   write_script(job.job_dir + "/batch.sh", {u.command});
   job.unit = u.dir;
@@ -270,25 +283,33 @@ model::JobResult Pipeline::Impl::feature_result(std::size_t index, const UnitRun
 }
 
 // Runs `indices` in one process and shares out what it reported. When a batch stops inside a
-// feature, that feature runs again alone and the ones after it in a new batch (split_unit).
+// feature, that feature runs again alone and the ones after it in a new batch (split_unit); the
+// features whose memcheck run reported uninitialised values run again together with origins.
 asio::awaitable<void> Pipeline::Impl::execute(std::vector<std::size_t> indices, const std::string& binary,
-                                              const DriverBuild& build, int priority) {
-  auto u = co_await run_process(indices, binary, priority);
+                                              const DriverBuild& build, int priority, bool origins) {
+  auto u = co_await run_process(indices, binary, priority, origins);
   std::vector<FeatureState> states;
   for (const auto& name : u.names) states.push_back(u.shares[name].state);
   const auto split = split_unit(states);
-  for (auto k : split.report)
-    finish(indices[k], feature_result(indices[k], u, split.whole, u.shares[u.names[k]], build, binary), u.span);
+  std::vector<std::size_t> with_origins;
+  for (auto k : split.report) {
+    auto result = feature_result(indices[k], u, split.whole, u.shares[u.names[k]], build, binary);
+    if (!origins && needs_origins(result))
+      with_origins.push_back(indices[k]);
+    else
+      finish(indices[k], std::move(result), u.span);
+  }
   tracer().close(u.span);
   if (split.run_alone) {
     ++stats.reruns;
-    co_await execute(std::vector<std::size_t>(1, indices[*split.run_alone]), binary, build, priority);
+    co_await execute(std::vector<std::size_t>(1, indices[*split.run_alone]), binary, build, priority, origins);
   }
   if (!split.run_again.empty()) {
     std::vector<std::size_t> again;
     for (auto k : split.run_again) again.push_back(indices[k]);
-    co_await execute(again, binary, build, priority);
+    co_await execute(again, binary, build, priority, origins);
   }
+  if (!with_origins.empty()) co_await execute(with_origins, binary, build, priority, true);
 }
 
 }  // namespace harness::exec

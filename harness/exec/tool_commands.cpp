@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <string_view>
@@ -90,10 +91,10 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
   };
   switch (tool) {
     case model::Tool::memcheck:
-      // Every leak kind shown (Sohound applies its own policy); origins of uninitialised values;
-      // descriptors left open (--track-fds, read from the text log: 3.19 keeps fds out of the XML).
+      // Every leak kind shown (Sohound applies its own policy); descriptors left open (--track-fds,
+      // read from the text log: 3.19 keeps fds out of the XML). Origins on demand (track_origins).
       valgrind({"--tool=memcheck", "--leak-check=full", "--show-leak-kinds=all", "--errors-for-leak-kinds=definite,indirect",
-                "--track-origins=yes", "--track-fds=yes"});
+                "--track-fds=yes"});
       break;
     case model::Tool::helgrind:
       // history-level=full keeps the conflicting access's stack for both sides of a race.
@@ -130,6 +131,22 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
       break;
   }
   return command;
+}
+
+bool needs_origins(const model::JobResult& job) {
+  if (job.tool != model::Tool::memcheck) return false;
+  return std::any_of(job.findings.begin(), job.findings.end(), [](const model::Finding& f) {
+    return f.tool_kind == "UninitCondition" || f.tool_kind == "UninitValue" ||
+           ((f.tool_kind == "SyscallParam" || f.tool_kind == "ClientCheck") &&
+            f.message.find("uninitialised") != std::string::npos);
+  });
+}
+
+void track_origins(Command& command) {
+  if (std::find(command.argv.begin(), command.argv.end(), "--tool=memcheck") == command.argv.end()) return;
+  if (std::find(command.argv.begin(), command.argv.end(), "--track-origins=yes") != command.argv.end()) return;
+  const auto end_of_options = std::find(command.argv.begin(), command.argv.end(), std::string("--"));
+  command.argv.insert(end_of_options, "--track-origins=yes");
 }
 
 }  // namespace harness::exec

@@ -4,6 +4,7 @@
 
 #include "harness/exec/command.hpp"
 #include "harness/exec/host_facts.hpp"
+#include "harness/model/job_result.hpp"
 #include "harness/model/suite_spec.hpp"
 #include "harness/model/tool.hpp"
 
@@ -69,5 +70,16 @@ inline constexpr const char* k_channel_preload = "libsohound-channel.so";
 // without_aslr), the ASan and TSan drivers start under `setarch -R` (UBSan has no shadow memory;
 // Valgrind has its own address-space manager); the Valgrind tools run host.valgrind.
 Command tool_command(model::Tool tool, const std::string& driver, const std::string& report_dir, const HostFacts& host);
+
+// Origins on demand: memcheck runs without --track-origins (it costs a quarter of a run's time and
+// most runs report no uninitialised value); a job whose run reported one runs again with it, so its
+// findings name where each value was created. Whether `job`'s findings need that second run...
+bool needs_origins(const model::JobResult& job);
+// ...and its command: `command` (a memcheck command) with --track-origins=yes.
+void track_origins(Command& command);
+// What such a job is told.
+inline constexpr const char* k_origins_note =
+    "ran again with --track-origins=yes: its first run reported uninitialised values, and memcheck names where each "
+    "was created only with that option (which costs about a quarter of a run's time, so it is on only where needed)";
 
 }  // namespace harness::exec

@@ -1,5 +1,9 @@
 #include "harness/exec/tool_commands.hpp"
 
+#include "harness/parse/valgrind_findings.hpp"
+#include "harness/parse/valgrind_xml.hpp"
+#include "harness/testing/testdata.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -145,6 +149,40 @@ TEST(ToolRows, NativeSuppressionsGoWhereTheToolsRowSays) {
   EXPECT_EQ(model::info(model::Flavour::ubsan).sanitize, "undefined");
   EXPECT_TRUE(model::info(Tool::tsan).shadow_memory);
   EXPECT_FALSE(model::info(Tool::ubsan).shadow_memory);
+}
+
+// Origins on demand: memcheck starts without --track-origins; track_origins adds it once, before
+// the program; only memcheck findings of uninitialised values ask for it (a real capture).
+TEST(ToolCommand, OriginsAreTrackedOnlyWhereAnUninitialisedValueWasSeen) {
+  auto memcheck = tool_command(Tool::memcheck, "/d/driver", "/d/job", host(false));
+  EXPECT_EQ(std::count(memcheck.argv.begin(), memcheck.argv.end(), "--track-origins=yes"), 0);
+  track_origins(memcheck);
+  track_origins(memcheck);
+  EXPECT_EQ(std::count(memcheck.argv.begin(), memcheck.argv.end(), "--track-origins=yes"), 1);
+  const auto at = std::find(memcheck.argv.begin(), memcheck.argv.end(), "--track-origins=yes");
+  EXPECT_EQ(*std::find(at, memcheck.argv.end(), "--"), "--");
+  EXPECT_EQ(memcheck.argv.back(), "/d/driver");
+  auto helgrind = tool_command(Tool::helgrind, "/d/driver", "/d/job", host(false));
+  const auto before = helgrind.argv;
+  track_origins(helgrind);
+  EXPECT_EQ(helgrind.argv, before);
+
+  model::JobResult job;
+  job.tool = Tool::memcheck;
+  const auto parsed = parse::valgrind_xml(harness::testing::testdata("valgrind/memcheck-memerr-trackfds.xml"));
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  for (const auto& error : parsed->errors) job.findings.push_back(parse::valgrind_finding("memcheck", error, parsed->pid));
+  ASSERT_TRUE(std::any_of(job.findings.begin(), job.findings.end(), [](const auto& f) { return f.kind == "mem.uninit"; }));
+  EXPECT_TRUE(needs_origins(job));
+  std::erase_if(job.findings, [](const model::Finding& f) { return f.kind == "mem.uninit"; });
+  EXPECT_FALSE(needs_origins(job)) << "only an uninitialised value asks for origins";
+  model::Finding syscall;
+  syscall.tool_kind = "SyscallParam";
+  syscall.message = "Syscall param write(buf) points to uninitialised byte(s)";
+  job.findings.push_back(syscall);
+  EXPECT_TRUE(needs_origins(job));
+  job.tool = Tool::helgrind;
+  EXPECT_FALSE(needs_origins(job));
 }
 
 }  // namespace

@@ -5,7 +5,8 @@ namespace harness::model {
 const std::vector<ToolInfo>& tool_table() {
   // Valgrind translates every instruction and memcheck shadows every byte: ~20x a native run.
   // Helgrind and DRD track every memory access and lock: slower still. Start-up measured here:
-  // Valgrind 0.3-0.5 s (memcheck with --track-origins the most), the sanitizer runtimes a few ms.
+  // Valgrind 0.3-0.5 s (memcheck the most; --track-origins, on demand only, more), the sanitizer
+  // runtimes a few ms.
   static const std::vector<ToolInfo> k_tools = {
       {Tool::memcheck, "memcheck", Flavour::plain, 20.0, ToolFamily::valgrind, "", 0.7, false, "", "", ""},
       {Tool::helgrind, "helgrind", Flavour::plain, 50.0, ToolFamily::valgrind, "", 0.5, false, "", "", ""},

@@ -62,6 +62,30 @@ TEST(ExamplesE2E, EachDeliberateBugIsFoundWhereItIs) {
   }
 }
 
+// Origins on demand: memcheck runs without --track-origins; the feature that reported an
+// uninitialised value ran again with it, and its finding says where the value was created (the
+// malloc in ex_uninit_branch). A clean feature's command has no origins.
+TEST(ExamplesE2E, AnUninitialisedValueNamesItsOriginFromASecondRun) {
+  const auto* j = job(k_run, "uninit_branch", "memcheck");
+  ASSERT_NE(j, nullptr);
+  const auto* f = finding(*j, "mem.uninit", "ex_uninit_branch");
+  ASSERT_NE(f, nullptr) << frames_of(*j);
+  bool origin = false;
+  for (const auto& aux : (*f)["aux_stacks"]) {
+    if (aux["label"].get<std::string>().find("created by a heap allocation") == std::string::npos) continue;
+    for (const auto& frame : aux["stack"]) origin = origin || frame.value("function", "") == "ex_uninit_branch";
+  }
+  EXPECT_TRUE(origin) << f->dump(1);
+  EXPECT_NE((*j)["run_command"].get<std::string>().find("--track-origins=yes"), std::string::npos) << (*j)["run_command"];
+  bool told = false;
+  for (const auto& note : (*j)["notes"]) told = told || note.get<std::string>().find("ran again with --track-origins=yes") == 0;
+  EXPECT_TRUE(told) << (*j)["notes"].dump();
+  const auto* clean = job(k_run, "buffer_roundtrip", "memcheck");
+  ASSERT_NE(clean, nullptr);
+  EXPECT_EQ((*clean)["run_command"].get<std::string>().find("--track-origins"), std::string::npos) << (*clean)["run_command"];
+  EXPECT_EQ((*clean)["notes"].dump().find("track-origins"), std::string::npos);
+}
+
 TEST(ExamplesE2E, CleanFeaturesAreCleanUnderBothTools) {
   for (const char* feature : {"buffer_roundtrip", "sum_copy_threads", "setup_teardown", "deflate_roundtrip"}) {
     for (const char* tool : {"memcheck", "asan"}) {

@@ -214,6 +214,33 @@ std::size_t occurrences(const std::string& text, const std::string& what) {
 // A CI log (stdout and stderr together, not a terminal) shows each job once, with --no-progress
 // (nothing while running, every job in the summary) and without it (a line per job as it ends, the
 // summary only for jobs that did not pass).
+// Origins on demand for a program: its first memcheck run reports the uninitialised value without
+// an origin; it runs again with --track-origins=yes and the finding names the malloc that made it.
+TEST(Programs, AProgramsUninitialisedValueNamesItsOriginFromASecondRun) {
+  const auto dir = std::string(SOHOUND_E2E_OUT) + "/origins";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/uninit.c")
+      << "#include <stdlib.h>\n"
+         "__attribute__((noinline)) static int *make_flag(void) { return malloc(sizeof(int)); }\n"
+         "int main(void) { int *flag = make_flag(), r = 0; if (*flag > 0) r = 1; free(flag); return r - r; }\n";
+  ASSERT_EQ(std::system(fmt::format("cc -g -O0 -o '{0}/uninit' '{0}/uninit.c'", dir).c_str()), 0);
+  const auto out = run_sohound(
+      fmt::format("exec --no-cache --tools memcheck --no-progress --report json --out '{0}/out' -- '{0}/uninit'", dir));
+  EXPECT_EQ(out.exit_code, 1) << out.text;
+  const auto r = read_results(dir + "/out");
+  ASSERT_EQ(r["jobs"].size(), 1u);
+  const auto& j = r["jobs"][0];
+  const auto* f = finding_in(j, "mem.uninit", "main");
+  ASSERT_NE(f, nullptr) << j.dump(1);
+  bool origin = false;
+  for (const auto& aux : (*f)["aux_stacks"])
+    for (const auto& frame : aux["stack"]) origin = origin || frame.value("function", "") == "make_flag";
+  EXPECT_TRUE(origin) << f->dump(1);
+  EXPECT_NE(j["run_command"].get<std::string>().find("--track-origins=yes"), std::string::npos) << j["run_command"];
+  EXPECT_NE(j["notes"].dump().find("ran again with --track-origins=yes"), std::string::npos) << j["notes"].dump();
+}
+
 TEST(Output, EachJobIsPrintedOnce) {
   const auto dir = std::string(SOHOUND_E2E_OUT) + "/output-once";
   std::filesystem::remove_all(dir);
