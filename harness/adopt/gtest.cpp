@@ -106,4 +106,72 @@ util::Result<bool> expand_gtest(model::SuiteSpec& suite, const std::map<std::str
   return expanded;
 }
 
+std::map<std::string, GtestCaseRun> parse_gtest_progress(std::string_view stdout_text) {
+  using State = GtestCaseRun::State;
+  std::map<std::string, GtestCaseRun> cases;
+  static const std::pair<std::string_view, State> k_ends[] = {
+      {"[       OK ] ", State::passed}, {"[  FAILED  ] ", State::failed}, {"[  SKIPPED ] ", State::skipped}};
+  for (auto line : util::split_lines(stdout_text)) {
+    if (util::starts_with(line, "[ RUN      ] ")) {
+      cases[std::string(util::trim(line.substr(13)))].state = State::running;
+      continue;
+    }
+    for (const auto& [prefix, state] : k_ends) {
+      if (!util::starts_with(line, prefix)) continue;
+      auto rest = line.substr(prefix.size());
+      const auto open = rest.rfind(" (");
+      if (open == std::string_view::npos || !util::ends_with(rest, " ms)")) break;  // the summary's list
+      const auto it = cases.find(std::string(rest.substr(0, open)));
+      if (it == cases.end() || it->second.state != State::running) break;
+      it->second.state = state;
+      double ms = -1;
+      const auto digits = rest.substr(open + 2, rest.size() - open - 6);
+      std::from_chars(digits.data(), digits.data() + digits.size(), ms);
+      it->second.seconds = ms >= 0 ? ms / 1000.0 : -1;
+      break;
+    }
+  }
+  return cases;
+}
+
+bool every_case_ended(const std::map<std::string, GtestCaseRun>& progress, const std::vector<std::string>& cases,
+                      bool process_failed) {
+  using State = GtestCaseRun::State;
+  bool any_failed = false;
+  for (const auto& c : cases) {
+    const auto it = progress.find(c);
+    if (it == progress.end() || it->second.state == State::not_started || it->second.state == State::running) return false;
+    any_failed = any_failed || it->second.state == State::failed;
+  }
+  return any_failed == process_failed;
+}
+
+std::optional<std::map<std::string, std::vector<model::Finding>>> findings_by_case(const std::vector<model::Finding>& findings,
+                                                                                   const std::vector<std::string>& cases) {
+  std::map<std::string, std::string> by_class;  // "Suite_Name_Test" -> "Suite.Name"
+  for (const auto& name : cases) {
+    const auto cls = model::gtest_class(name);
+    if (cls.empty() || !by_class.emplace(cls, name).second) return std::nullopt;
+  }
+  constexpr std::string_view k_body = "::TestBody()";
+  auto case_of = [&](const std::vector<model::Frame>& stack) -> const std::string* {
+    for (const auto& frame : stack) {
+      if (!util::ends_with(frame.function, k_body)) continue;
+      auto cls = std::string_view(frame.function).substr(0, frame.function.size() - k_body.size());
+      if (const auto colons = cls.rfind("::"); colons != std::string_view::npos) cls.remove_prefix(colons + 2);
+      if (auto it = by_class.find(std::string(cls)); it != by_class.end()) return &it->second;
+    }
+    return nullptr;
+  };
+  std::map<std::string, std::vector<model::Finding>> out;
+  for (const auto& name : cases) out[name];
+  for (const auto& f : findings) {
+    const std::string* owner = case_of(f.stack);
+    for (std::size_t a = 0; !owner && a < f.aux_stacks.size(); ++a) owner = case_of(f.aux_stacks[a].frames);
+    if (!owner) return std::nullopt;
+    out[*owner].push_back(f);
+  }
+  return out;
+}
+
 }  // namespace harness::adopt

@@ -96,6 +96,10 @@ void declare_exec(CLI::App* cmd, Options& o) {
                   "Valgrind does not follow children whose path matches these patterns (and their children)")
       ->delimiter(',');
   cmd->add_flag("--gtest", o.exec.gtest, "A GoogleTest binary: one job per test case");
+  cmd->add_option("--isolation", o.exec_run.isolation,
+                  "With --gtest: process: every case in its own tool process; batch: the cases share one memcheck "
+                  "process where each finding names its case (the default)")
+      ->check(CLI::IsMember({"process", "batch"}));
 }
 
 void declare_ctest(CLI::App* cmd, Options& o) {

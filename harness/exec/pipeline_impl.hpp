@@ -88,6 +88,7 @@ struct Pipeline::Impl {
   std::vector<std::string> process_notes_for(model::Tool tool, const std::string& token);
   Span unit_span(const RunResult& run, model::Tool tool, const std::string& suite, const std::vector<std::string>& features);
   boost::asio::awaitable<void> execute_program(std::size_t index, int priority, bool origins = false);
+  boost::asio::awaitable<void> execute_gtest_cases(std::vector<std::size_t> indices, int priority);
   boost::asio::awaitable<void> execute(std::vector<std::size_t> indices, const std::string& binary, const DriverBuild& build,
                                        int priority, bool origins = false);
   boost::asio::awaitable<UnitRun> run_process(const std::vector<std::size_t>& indices, const std::string& binary, int priority,

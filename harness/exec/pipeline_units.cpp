@@ -1,5 +1,6 @@
 // Running units: a unit's jobs by their kind (programs alone, features in their suite's driver),
 // one tool process per batch, and what its end means for each feature (split_unit).
+#include "harness/adopt/gtest.hpp"
 #include "harness/codegen/driver_codegen.hpp"
 #include "harness/exec/build_commands.hpp"
 #include "harness/exec/job_folder.hpp"
@@ -44,14 +45,22 @@ std::string missing_build_message(const model::ToolInfo& info, const model::Prog
 }  // namespace
 
 asio::awaitable<void> Pipeline::Impl::run_unit(plan::RunUnit unit, int priority) {
-  // The user's own programs need no driver: each runs alone (isolation_for).
-  std::vector<std::size_t> drivers;
+  // The user's own programs need no driver: each runs alone (isolation_for), but the cases of one
+  // GoogleTest binary that the plan put together (model::can_share_gtest_process).
+  std::vector<std::size_t> drivers, gtest;
   for (auto index : unit.jobs) {
-    if (suites[unit.suite].features[(*jobs)[index].feature].program)
+    const auto& program = suites[unit.suite].features[(*jobs)[index].feature].program;
+    if (program && unit.jobs.size() > 1 && model::can_share_gtest_process(*program, unit.tool))
+      gtest.push_back(index);
+    else if (program)
       co_await execute_program(index, priority);
     else
       drivers.push_back(index);
   }
+  if (gtest.size() > 1)
+    co_await execute_gtest_cases(gtest, priority);
+  else if (gtest.size() == 1)
+    co_await execute_program(gtest.front(), priority);
   if (drivers.empty()) co_return;
   const auto build = co_await builds->driver(unit.suite, model::info(unit.tool).flavour);
   std::vector<std::size_t> shared;
@@ -181,6 +190,89 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   }
   finish(index, std::move(job), unit);
   tracer().close(unit);
+}
+
+// The cases of one GoogleTest binary in one memcheck process. Each case's findings are those whose
+// stack names its TestBody (adopt::findings_by_case), its verdict GoogleTest's own line for it.
+// When that cannot be known for every case (a finding that names no TestBody, a case that did not
+// finish, a signal, a timeout, reports that are not whole), each case runs alone instead, as it
+// would without this: no case is ever judged on a guess.
+asio::awaitable<void> Pipeline::Impl::execute_gtest_cases(std::vector<std::size_t> indices, int priority) {
+  using State = adopt::GtestCaseRun::State;
+  const auto& first = (*jobs)[indices.front()];
+  const auto& suite = suites[first.suite];
+  const auto& lead = suite.features[first.feature];
+  const auto& info = model::info(first.tool);
+  std::vector<std::string> cases, names;
+  for (auto i : indices) {
+    const auto& feature = suite.features[(*jobs)[i].feature];
+    cases.push_back(feature.program->gtest_case);
+    names.push_back(feature.name);
+  }
+  auto program = *lead.program;
+  program.gtest_case = util::join(cases, ":");
+  const auto dir = batch_dir(options.out_dir, suite.name, first.tool, ++batch_numbers[{first.suite, first.tool}]);
+  const auto env = model::environment_of(suite, lead);
+  auto command = program_command(first.tool, program, dir, env, options.host, runtime_supp(), options.channel_preload);
+  prepare_job_folder(*options.out, dir, suite, first.tool, command);
+  const auto shown = command;
+  command.token = new_job_token();
+  command.max_file_bytes = k_max_job_file_bytes;
+  confine(command, sandbox, {dir});
+  const double native_timeout = lead.timeout_s.value_or(suite.timeout_s);
+  const auto timeout = std::chrono::milliseconds(
+      static_cast<long long>(native_timeout * info.timeout_scale * 1000 * static_cast<double>(cases.size())));
+  ++stats.processes;
+  ++stats.batches;
+  const auto run = co_await scheduler.run(command, timeout, priority);
+  const auto span = unit_span(run, first.tool, suite.name, names);
+  auto whole = base_result(indices.front());
+  whole.job_dir = dir;
+  whole.notes = process_notes_for(first.tool, command.token);
+  util::append(whole.notes, run.process.notes);
+  const double parse_start = scheduler.now_s();
+  read_job_reports(whole, run.process, run.timed_out ? "timed out" : "", nullptr, &program, {}, !start_risk.empty());
+  whole.log = util::read_file_ends(dir + "/stderr.txt", 0, 16 * 1024);
+  const auto progress = adopt::parse_gtest_progress(util::read_file_or_empty(dir + "/stdout.txt"));
+  auto by_case = adopt::findings_by_case(whole.findings, cases);
+  const bool ended = !run.timed_out && run.process.signal == 0 &&
+                     (whole.outcome == JobOutcome::ok || (whole.outcome == JobOutcome::crashed && run.process.exit_code == 1));
+  if (!by_case || !ended || !adopt::every_case_ended(progress, cases, whole.outcome == JobOutcome::crashed)) {
+    tracer().annotate(span, "outcome", "cases run again alone");
+    tracer().close(span);
+    stats.reruns += indices.size();
+    for (auto i : indices) co_await execute_program(i, priority);
+    co_return;
+  }
+  const double parse_end = scheduler.now_s();
+  process_span("parse", span, parse_start, parse_end);
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    const auto& feature = suite.features[(*jobs)[indices[k]].feature];
+    const auto& fate = progress.at(cases[k]);
+    auto job = base_result(indices[k]);
+    job.job_dir = job_dir(options.out_dir, suite.name, feature.name, std::string(info.name));
+    auto alone =
+        program_command(first.tool, *feature.program, job.job_dir, env, options.host, runtime_supp(), options.channel_preload);
+    job.run_command = prepare_job_folder(*options.out, job.job_dir, suite, first.tool, alone);
+    write_script(job.job_dir + "/batch.sh", {shown});
+    job.unit = dir;
+    job.unit_features = names;
+    job.sandboxed = sandbox.on;
+    job.outcome = fate.state == State::failed ? JobOutcome::crashed : JobOutcome::ok;
+    if (fate.state == State::failed)
+      job.message = fmt::format("the test {} failed (exit status {})", cases[k], run.process.exit_code);
+    job.exit_code = fate.state == State::failed ? run.process.exit_code : 0;
+    job.notes = whole.notes;
+    job.log = whole.log;
+    job.reports = whole.reports;
+    job.findings = std::move((*by_case)[cases[k]]);
+    job.phases.push_back({"run", run.start_s, run.end_s});
+    job.phases.push_back({"parse", parse_start, parse_end});
+    job.duration_s = fate.seconds >= 0 ? fate.seconds : (run.end_s - run.start_s) / static_cast<double>(cases.size());
+    finish(indices[k], std::move(job), span);
+  }
+  tracer().annotate(span, "outcome", std::string(model::to_string(whole.outcome)));
+  tracer().close(span);
 }
 
 // Runs `indices` (jobs of one suite and tool) in one process of `binary` and reads what it reported.

@@ -29,4 +29,16 @@ std::map<std::string, std::string> environment_of(const SuiteSpec& suite, const 
   return env;
 }
 
+bool can_share_gtest_process(const model::ProgramSpec& program, model::Tool tool) {
+  return tool == model::Tool::memcheck && !program.gtest_case.empty() && !gtest_class(program.gtest_case).empty();
+}
+
+std::string gtest_class(const std::string& name) {
+  const auto dot = name.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == name.size() || name.find('/') != std::string::npos ||
+      name.find('.', dot + 1) != std::string::npos)
+    return {};
+  return name.substr(0, dot) + "_" + name.substr(dot + 1) + "_Test";
+}
+
 }  // namespace harness::model

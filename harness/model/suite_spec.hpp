@@ -65,6 +65,15 @@ struct ProgramSpec {
   std::string program_for(Flavour flavour) const;
 };
 
+// The class GoogleTest declares for case "Suite.Name": "Suite_Name_Test" ("" for the "A/B.C/0"
+// forms of parameterised and typed cases, whose instances share one class).
+std::string gtest_class(const std::string& name);
+
+// Whether `program` (a GoogleTest case) may share one process with the other cases of its binary
+// under `tool` (adopt::findings_by_case gives each finding its case by its TestBody frame): memcheck
+// only (a race's stacks are its threads', which name no TestBody), and a case with a class of its own.
+bool can_share_gtest_process(const ProgramSpec& program, Tool tool);
+
 struct FeatureSpec {
   std::string name;
   SourcePos pos;

@@ -69,7 +69,9 @@ std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, con
   // A batch shares one process: its env and timeout. Thread counts may differ (each feature runs
   // its own threads and joins them before the next starts); splitting by them cost a Valgrind
   // start-up (0.7-0.9 s) per group for nothing (bench/shards.sh, measured with the traces).
-  using Key = std::tuple<std::size_t, int, std::map<std::string, std::string>, double>;
+  // The cases of one GoogleTest binary share a memcheck process (model::can_share_gtest_process):
+  // the fifth part of the key is the program and its folder ("" for a suite's features).
+  using Key = std::tuple<std::size_t, int, std::map<std::string, std::string>, double, std::string>;
   std::map<Key, std::vector<std::size_t>> groups;
   std::vector<Key> order;  // groups in first-seen order, so units are deterministic
   std::vector<RunUnit> units;
@@ -78,12 +80,15 @@ std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, con
     const auto& suite = suites[job.suite];
     const auto& feature = suite.features[job.feature];
     const auto cost = estimate(job);
-    if (isolation_for(suite, feature, options.isolation) == model::Isolation::process) {
+    const bool gtest = feature.program && options.isolation != model::Isolation::process &&
+                       model::can_share_gtest_process(*feature.program, job.tool);
+    if (!gtest && isolation_for(suite, feature, options.isolation) == model::Isolation::process) {
       units.push_back({job.suite, job.tool, {index}, startup_cost_s(job.tool) + cost.cost, !cost.known});
       continue;
     }
+    const auto program = gtest ? util::join(feature.program->argv, "\n") + "\n@" + feature.program->cwd : std::string();
     Key key{job.suite, static_cast<int>(job.tool), model::environment_of(suite, feature),
-            feature.timeout_s.value_or(suite.timeout_s)};
+            feature.timeout_s.value_or(suite.timeout_s), program};
     auto [it, fresh] = groups.try_emplace(key);
     if (fresh) order.push_back(it->first);
     it->second.push_back(index);

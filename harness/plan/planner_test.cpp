@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace harness::plan {
 namespace {
 
@@ -68,6 +70,49 @@ TEST(Units, ProcessIsolationAndDifferentEnvOrTimeoutDoNotShareABatchButThreadsMa
   forced.isolation = model::Isolation::process;
   suites[0] = suite_of(6);
   EXPECT_EQ(make_units(suites, make_jobs(suites, p), all(jobs), forced).size(), 6u);
+}
+
+// The cases of one GoogleTest binary share a memcheck process; another binary's cases, other tools,
+// a parameterised case and --isolation process keep one process per case.
+TEST(Units, TheCasesOfOneGoogleTestBinaryShareAMemcheckProcess) {
+  model::SuiteSpec suite;
+  suite.name = "exec";
+  auto add = [&](std::string binary, std::string name) {
+    model::FeatureSpec f;
+    f.name = binary + "." + name;
+    f.isolation = model::Isolation::process;
+    f.program = model::ProgramSpec{};
+    f.program->argv = {"/bin/" + binary};
+    f.program->gtest_case = name;
+    f.program->origin = "gtest";
+    suite.features.push_back(f);
+  };
+  add("a", "S.One");
+  add("a", "S.Two");
+  add("a", "P/S.Three/0");
+  add("b", "S.One");
+  add("a", "S.Four");
+  std::vector<model::SuiteSpec> suites{suite};
+  PlanOptions p;
+  p.tools = {model::Tool::memcheck, model::Tool::helgrind};
+  const auto jobs = make_jobs(suites, p);
+  const auto units = make_units(suites, jobs, all(jobs), {});
+  std::vector<std::vector<std::size_t>> memcheck;
+  for (const auto& u : units) {
+    if (u.tool == model::Tool::helgrind) EXPECT_EQ(u.jobs.size(), 1u);
+    if (u.tool != model::Tool::memcheck) continue;
+    std::vector<std::size_t> features;
+    for (auto j : u.jobs) features.push_back(jobs[j].feature);
+    memcheck.push_back(features);
+  }
+  std::sort(memcheck.begin(), memcheck.end());
+  EXPECT_EQ(memcheck, (std::vector<std::vector<std::size_t>>{{0, 1, 4}, {2}, {3}}));
+  UnitOptions forced;
+  forced.isolation = model::Isolation::process;
+  for (const auto& u : make_units(suites, jobs, all(jobs), forced)) EXPECT_EQ(u.jobs.size(), 1u);
+  EXPECT_EQ(model::gtest_class("Suite.Name"), "Suite_Name_Test");
+  EXPECT_EQ(model::gtest_class("P/S.Three/0"), "");
+  EXPECT_EQ(model::gtest_class("Typed/0.Name"), "");
 }
 
 TEST(Units, UnseenJobsFirstThenLongestFirst) {

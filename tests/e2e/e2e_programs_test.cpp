@@ -124,6 +124,57 @@ TEST(Programs, EveryGoogleTestCaseIsAJobOfItsOwnWithItsOwnFindings) {
   }
 }
 
+// Under memcheck the cases shared one process (each finding named its case's TestBody); under the
+// other tools each case ran alone.
+TEST(Programs, TheCasesOfOneBinaryShareOneMemcheckProcess) {
+  std::set<std::string> units;
+  for (const auto& j : results("programs")["jobs"]) {
+    if (j["feature"].get<std::string>().rfind("cases.", 0) != 0) continue;
+    if (j["tool"] == "memcheck")
+      units.insert(j.value("unit", ""));
+    else
+      EXPECT_EQ(j.value("unit", ""), "") << j["feature"] << " " << j["tool"];
+  }
+  ASSERT_EQ(units.size(), 1u);
+  EXPECT_NE(units.begin()->find("/batches/"), std::string::npos) << *units.begin();
+}
+
+// A finding no TestBody names (a block a case's thread leaked) cannot be given to a case from one
+// shared process: each case runs alone, and the leak is the threaded case's only, as it would be.
+TEST(Programs, WhenAFindingNamesNoCaseEachCaseRunsAlone) {
+  const auto dir = std::string(SOHOUND_E2E_OUT) + "/gtest-thread-leak";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/t.cpp") << R"(#include <gtest/gtest.h>
+#include <cstdlib>
+#include <thread>
+static void* volatile g_keep;
+__attribute__((noinline)) static void leak_in_thread() { void* volatile p = std::malloc(40); p = nullptr; (void)p; }
+TEST(T, ThreadLeaks) { std::thread t(leak_in_thread); t.join(); }
+TEST(T, BodyLeaks) { void* volatile p = std::malloc(24); p = nullptr; (void)p; }
+TEST(T, Clean) { g_keep = nullptr; }
+)";
+  ASSERT_EQ(std::system(fmt::format("c++ -g -O0 -pthread -o '{0}/t' '{0}/t.cpp' -lgtest -lgtest_main", dir).c_str()), 0);
+  const auto out = run_sohound(
+      fmt::format("exec --gtest --no-cache --tools memcheck --no-progress --report json --out '{0}/out' -- '{0}/t'", dir));
+  EXPECT_EQ(out.exit_code, 1) << out.text;
+  const auto r = read_results(dir + "/out");
+  EXPECT_EQ(r["execution"]["batches"], 1);
+  EXPECT_EQ(r["execution"]["reruns"], 3);
+  EXPECT_EQ(r["execution"]["processes"], 4);
+  std::map<std::string, std::vector<std::string>> kinds;
+  for (const auto& j : r["jobs"]) {
+    kinds[j["feature"]] = kinds_of(j);
+    EXPECT_EQ(j.value("unit", ""), "") << j["feature"] << ": judged from its own process";
+  }
+  EXPECT_EQ(kinds["t.T.ThreadLeaks"], std::vector<std::string>{"leak.definite"});
+  EXPECT_EQ(kinds["t.T.BodyLeaks"], std::vector<std::string>{"leak.definite"});
+  EXPECT_TRUE(kinds["t.T.Clean"].empty());
+  const auto* body = job_in(r, "t.T.BodyLeaks");
+  ASSERT_TRUE(body);
+  EXPECT_TRUE(finding_in(*body, "leak.definite", "T_BodyLeaks_Test::TestBody"));
+}
+
 TEST(Programs, AFailingCaseIsReportedBesideTheToolsFindings) {
   for (const char* tool : {"memcheck", "asan"}) {
     const auto* j = job("programs", "cases.Cases.FailsItsAssertion", tool);
