@@ -8,23 +8,34 @@
 #            build and test time all counted; no compiler cache.
 #   cold:    `sohound run` with an empty result cache and no compiler cache (SOHOUND_CCACHE=0).
 #   rerun:   the same command again, unchanged (result cache warm).
+#   edited:  one feature's code changed, the same command again (that feature's jobs run).
 #   memcheck batch vs process: memcheck alone, --isolation batch against --isolation process,
 #            timing the run phase only (first tool process start to last end, from results.json),
 #            since both build the same driver.
+#   ctest memcheck CPU: the CTest tree's plain build, `ctest -T memcheck -j J` against `sohound ctest
+#            --tools memcheck --no-cache` on that build: CPU seconds of each command and its children.
 #
 # The generated library: most features are clean; every 10th+3 leaks a block (definitely lost);
 # every 10th+7 increments an unlocked counter from two threads (a data race). Prints one line per
 # figure, and what each side found.
-# Usage: bench/suite_scale.sh [N ...]   (default: 40 200; after ci/build.sh)
+# Usage: bench/suite_scale.sh [--cxx] [N ...]   (default: 40 200; after ci/build.sh)
+#   --cxx: the C++ variant (every feature includes yaml-cpp's header and parses a little YAML):
+#          Sohound only (cold, per feature, rerun, edited), no CTest workflow.
+#   SOHOUND_BIN=PATH measures another build of sohound (an earlier commit's, for before/after).
 #
-# Measured here (2 cores, 2026-11-30), N=40: ctest 52.8 s, cold 8.66 s (0.16 x), rerun 0.06 s (0.7 %),
+# Measured here (2 cores), 2026-11-30, N=40: ctest 52.8 s, cold 8.66 s (0.16 x), rerun 0.06 s (0.7 %),
 # memcheck run phase batch 1.84 s vs per process 22.3 s (12.1 x); N=200: ctest 249.7 s, cold 30.7 s
-# (0.12 x), rerun 0.78 s (2.5 %).
+# (0.12 x), rerun 0.78 s (2.5 %). 2026-12-05: see the closing note of issue 22.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-sohound=$root/build/harness/sohound
+sohound=${SOHOUND_BIN:-$root/build/harness/sohound}
 jobs=$(nproc)
+language=c
+if [[ ${1:-} == --cxx ]]; then
+  language=cxx
+  shift
+fi
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(40 200)
 work=$(mktemp -d)
@@ -96,24 +107,53 @@ print(f"{max(e for s, e in spans) - min(s for s, e in spans):.2f}" if spans else
 EOF
 }
 
+cpu_of() {  # command...: prints user+sys CPU seconds of the command and its children
+  /usr/bin/time -o "$work/cpu.txt" -f "%U %S" "$@" >/dev/null 2>&1 || true
+  tail -1 "$work/cpu.txt" | awk '{print $1 + $2}'  # (time says first when the command failed)
+}
+
+edit_one_feature() {  # dir: changes f0's code (one more statement)
+  sed -i '0,/^      /s//      (void)0; /' "$1/bench.yaml"
+}
+
 for n in "${sizes[@]}"; do
   dir=$work/n$n
-  generate "$dir" "$n"
-  ctest_s=$(ctest_workflow "$dir")
+  generate "$dir" "$n" "$language"
+  if [[ $language == c ]]; then
+    ctest_s=$(ctest_workflow "$dir")
+    printf 'N=%-4d ctest workflow  %7.2f s   found: %s\n' "$n" "$ctest_s" "$(tr '\n' ';' <"$dir/ctest-found")"
+  fi
   cold_s=$(sohound_run "$dir" "$dir/out-cold" "$dir/cache")
   rerun_s=$(sohound_run "$dir" "$dir/out-rerun" "$dir/cache")
+  edit_one_feature "$dir"
+  edited_s=$(sohound_run "$dir" "$dir/out-edited" "$dir/cache")
   rerun_cached=$(python3 -c "import json; r = json.load(open('$dir/out-rerun/results.json')); print(r['execution']['cached_jobs'], 'of', len(r['jobs']), 'jobs from the cache,', r['execution']['processes'], 'tool processes')")
+  edited_cached=$(python3 -c "import json; r = json.load(open('$dir/out-edited/results.json')); print(len(r['jobs']) - r['execution']['cached_jobs'], 'jobs ran,', r['execution']['processes'], 'tool processes')")
   cold_exec=$(python3 -c "import json; e = json.load(open('$dir/out-cold/results.json'))['execution']; print(e['processes'], 'tool processes,', e['batches'], 'batches')")
-  printf 'N=%-4d ctest workflow  %7.2f s   found: %s\n' "$n" "$ctest_s" "$(tr '\n' ';' <"$dir/ctest-found")"
-  printf 'N=%-4d sohound cold    %7.2f s   (%.2f x ctest; %s)   found: %s\n' "$n" "$cold_s" "$(echo "$cold_s / $ctest_s" | bc -l)" \
-    "$cold_exec" "$(found "$dir/out-cold/results.json")"
+  if [[ $language == c ]]; then
+    printf 'N=%-4d sohound cold    %7.2f s   (%.3f x ctest; %s)   found: %s\n' "$n" "$cold_s" "$(echo "$cold_s / $ctest_s" | bc -l)" \
+      "$cold_exec" "$(found "$dir/out-cold/results.json")"
+  else
+    printf 'N=%-4d sohound cold    %7.2f s   (C++, %.3f s per feature; %s)   found: %s\n' "$n" "$cold_s" \
+      "$(echo "$cold_s / $n" | bc -l)" "$cold_exec" "$(found "$dir/out-cold/results.json")"
+  fi
   printf 'N=%-4d sohound rerun   %7.2f s   (%.1f %% of cold; %s)\n' "$n" "$rerun_s" "$(echo "100 * $rerun_s / $cold_s" | bc -l)" \
     "$rerun_cached"
+  printf 'N=%-4d one edited      %7.2f s   (%.1f %% of cold; %s)\n' "$n" "$edited_s" "$(echo "100 * $edited_s / $cold_s" | bc -l)" \
+    "$edited_cached"
   if ((n <= 40)); then
     sohound_run "$dir" "$dir/out-mc-batch" "$dir/cache-mc" --tools memcheck --no-cache --isolation batch >/dev/null
     sohound_run "$dir" "$dir/out-mc-process" "$dir/cache-mc" --tools memcheck --no-cache --isolation process >/dev/null
     b=$(run_phase "$dir/out-mc-batch/results.json")
     p=$(run_phase "$dir/out-mc-process/results.json")
     printf 'N=%-4d memcheck run phase: batch %.2f s, one process per feature %.2f s (%.1f x)\n' "$n" "$b" "$p" "$(echo "$p / $b" | bc -l)"
+  fi
+  if [[ $language == c ]]; then
+    # The same build under CTest's memcheck and Sohound's, CPU of each with its children.
+    ctest_cpu=$(cd "$dir/ctest-plain" && cpu_of ctest -T memcheck -j "$jobs")
+    sohound_cpu=$(cpu_of "$sohound" ctest "$dir/ctest-plain" --tools memcheck --no-cache --no-progress --report json \
+      -j "$jobs" --out "$dir/out-ctest")
+    printf 'N=%-4d ctest -T memcheck %7.2f CPU-s; sohound ctest %7.2f CPU-s (%.2f x)   found: %s\n' "$n" "$ctest_cpu" \
+      "$sohound_cpu" "$(echo "$sohound_cpu / $ctest_cpu" | bc -l)" "$(found "$dir/out-ctest/results.json")"
   fi
 done

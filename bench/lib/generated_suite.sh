@@ -2,17 +2,25 @@
 # C suite of a prebuilt library, and the same features as hand-written CTest drivers. Most features
 # are clean; every 10th+3 leaks a block (definitely lost); every 10th+7 increments an unlocked
 # counter from two threads (a data race).
-generate() {  # dir N
-  local dir=$1 n=$2
+# With language=cxx (a third argument), the suite is C++ and every feature includes yaml-cpp's
+# header and parses a little YAML (a C++ suite with heavy headers; no CTest drivers are written).
+generate() {  # dir N [c|cxx]
+  local dir=$1 n=$2 language=${3:-c}
   mkdir -p "$dir/lib" "$dir/ctest/src"
   cat >"$dir/lib/bench.h" <<'EOF'
 #ifndef BENCH_H
 #define BENCH_H
+#ifdef __cplusplus
+extern "C" {
+#endif
 int bench_sum(const int *values, int count);
 void *bench_make(int size);
 void bench_free(void *p);
 void bench_count(void);
 int bench_counter(void);
+#ifdef __cplusplus
+}
+#endif
 #endif
 EOF
   cat >"$dir/lib/bench.c" <<'EOF'
@@ -32,7 +40,13 @@ EOF
     echo "library:"
     echo "  path: lib/libbench.so"
     echo "  include-dirs: [lib]"
-    echo "includes: [bench.h, stdlib.h]"
+    if [[ $language == cxx ]]; then
+      echo "language: cxx"
+      echo "includes: [bench.h, cstdlib, vector, yaml-cpp/yaml.h]"
+      echo "ldflags: [-lyaml-cpp]"
+    else
+      echo "includes: [bench.h, stdlib.h]"
+    fi
     echo "features:"
   } >"$dir/bench.yaml"
   for ((i = 0; i < n; ++i)); do
@@ -44,6 +58,8 @@ EOF
       kind=race
       threads=2
       body="for (int k = 0; k < 100; ++k) bench_count();"
+    elif [[ $language == cxx ]]; then
+      body="std::vector<int> v{$i, 1, 2, 3, 4, 5, 6, 7}; YAML::Node n = YAML::Load(\"[$i, 2]\"); if (n.size() != 2 || bench_sum(v.data(), 8) < 0) abort();"
     else
       body="int v[8] = {$i, 1, 2, 3, 4, 5, 6, 7}; void *p = bench_make(16); if (bench_sum(v, 8) < 0) abort(); bench_free(p);"
     fi
@@ -53,6 +69,7 @@ EOF
       echo "    code: |"
       echo "      $body"
     } >>"$dir/bench.yaml"
+    [[ $language == cxx ]] && continue
     # The same feature as a hand-written CTest driver.
     if [[ $kind == race ]]; then
       cat >"$dir/ctest/src/f$i.c" <<EOF
