@@ -25,7 +25,10 @@
 #
 # Measured here (2 cores), 2026-11-30, N=40: ctest 52.8 s, cold 8.66 s (0.16 x), rerun 0.06 s (0.7 %),
 # memcheck run phase batch 1.84 s vs per process 22.3 s (12.1 x); N=200: ctest 249.7 s, cold 30.7 s
-# (0.12 x), rerun 0.78 s (2.5 %). 2026-12-05: see the closing note of issue 22.
+# (0.12 x), rerun 0.78 s (2.5 %). 2026-12-05, N=200 (features sharing compiles): ctest 284.2 s, cold
+# 9.02 s (0.032 x), rerun 0.18 s (2.0 %), one edited 2.16 s (23.9 %); ctest -T memcheck 114.3 CPU-s,
+# sohound ctest 135.9 CPU-s (1.19 x; 1.04 and 1.16 in two interleaved pairs after). --cxx N=40: cold
+# 14.29 s (0.357 s per feature; 163.75 s, 4.09 s per feature, at b1e0ec8), rerun 0.12 s, edited 6.44 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
