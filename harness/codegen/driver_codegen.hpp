@@ -47,8 +47,13 @@ std::vector<std::vector<std::size_t>> translation_units(const model::SuiteSpec& 
 // by name, so every line keeps the file name and number it has when compiled alone.
 std::string generate_unit(const std::vector<std::string>& feature_file_names);
 
-// The driver's main object: the runtime and the table of `features` (names, in table order).
-std::string generate_main(const model::SuiteSpec& suite, const std::vector<std::string>& features);
+// The driver's main object: the runtime and main(), the same whichever features a run builds (a
+// compiler cache keeps it).
+std::string generate_main(const model::SuiteSpec& suite);
+
+// The driver's table of `features` (names, in table order), with their count: a small object of its
+// own, linked with the main object.
+std::string generate_table(const std::vector<std::string>& features);
 
 // The runtime header every driver includes (drivers/sohound_rt.h).
 std::string_view runtime_header();

@@ -70,11 +70,15 @@ TEST(DriverCodegen, DescriptorSymbolsTellApartNamesThatMapAlike) {
 TEST(DriverCodegen, MainObjectTablesEveryFeatureInOrder) {
   model::SuiteSpec suite;
   suite.name = "s";
-  const auto text = generate_main(suite, {"one", "two.x"});
-  EXPECT_NE(text.find("#define SOHOUND_RT_MAIN"), std::string::npos);
+  const auto main = generate_main(suite);
+  EXPECT_NE(main.find("#define SOHOUND_RT_MAIN"), std::string::npos);
+  EXPECT_EQ(main.find("weak"), std::string::npos) << "the table is not in the main object";
+  const auto text = generate_table({"one", "two.x"});
   EXPECT_NE(text.find("extern const struct sohound_feature " + feature_symbol("one") + " __attribute__((weak));"),
             std::string::npos);
-  EXPECT_NE(text.find("  &" + feature_symbol("one") + ",\n  &" + feature_symbol("two.x") + ",\n};"), std::string::npos) << text;
+  EXPECT_NE(text.find("  &" + feature_symbol("one") + ",\n  &" + feature_symbol("two.x") + ",\n  0};"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("const int sohound_feature_count = 2;"), std::string::npos) << text;
 }
 
 TEST(DriverCodegen, RuntimeHeaderIsEmbedded) {

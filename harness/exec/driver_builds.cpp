@@ -326,22 +326,29 @@ asio::awaitable<DriverBuild> DriverBuilds::make_driver(std::size_t s, Flavour fl
   m_options.out->create(dir + "/obj");
   const auto& features = m_needed[{s, flavour}];
   m_trace.tracer.annotate(span, "features", std::to_string(features.size()));
-  const auto main_source = dir + "/main.c";
+  // The main object (the runtime: the same every run, so a compiler cache keeps it) and the table.
   std::vector<std::string> table;
   for (auto f : features) table.push_back(suite.features[f].name);
-  util::write_file(main_source, codegen::generate_main(suite, table));
-  const auto main_step = launched(main_compile(suite, flavour, m_options.out_dir, main_source, dir + "/obj/main.o"));
+  util::write_file(dir + "/main.c", codegen::generate_main(suite));
+  util::write_file(dir + "/table.c", codegen::generate_table(table));
+  const std::vector<Command> main_steps{
+      launched(main_compile(suite, flavour, m_options.out_dir, dir + "/main.c", dir + "/obj/main.o")),
+      launched(main_compile(suite, flavour, m_options.out_dir, dir + "/table.c", dir + "/obj/table.o"))};
   const auto units = codegen::translation_units(suite, features, k_features_per_unit);
   std::vector<std::vector<FeatureObject>> objects(units.size());
-  std::string main_log, main_error;
-  co_await all_of(units.size() + 1, [&](std::size_t i) -> asio::awaitable<void> {
-    if (i == units.size())
-      main_error = co_await run_step(main_step, dir + "/obj/main", main_log, -1,
-                                     SpanTag(span, "compile").with("suite", suite.name).with("feature", "(main)"));
-    else
+  std::string main_log, main_errors[2];
+  co_await all_of(units.size() + 2, [&](std::size_t i) -> asio::awaitable<void> {
+    if (i >= units.size()) {
+      const auto k = i - units.size();
+      main_errors[k] =
+          co_await run_step(main_steps[k], dir + (k == 0 ? "/obj/main" : "/obj/table"), main_log, -1,
+                            SpanTag(span, "compile").with("suite", suite.name).with("feature", k == 0 ? "(main)" : "(table)"));
+    } else {
       objects[i] = co_await unit_objects(s, units[i], i + 1, flavour, dir, package, span);
+    }
   });
-  out.link_commands = main_step.display() + "\n";
+  const auto main_error = main_errors[0].empty() ? main_errors[1] : main_errors[0];
+  out.link_commands = main_steps[0].display() + "\n" + main_steps[1].display() + "\n";
   for (std::size_t u = 0; u < units.size(); ++u)
     for (std::size_t i = 0; i < units[u].size(); ++i) out.objects[units[u][i]] = objects[u][i];
   if (!main_error.empty()) {
@@ -351,7 +358,7 @@ asio::awaitable<DriverBuild> DriverBuilds::make_driver(std::size_t s, Flavour fl
     out.end_s = m_trace.scheduler.now_s();
     co_return out;
   }
-  std::vector<Command> script{main_step};
+  std::vector<Command> script = main_steps;
   co_await link_drivers(s, flavour, dir, package, features, script, out, span);
   // build.sh rebuilds the whole driver by hand.
   std::vector<Command> all;
@@ -388,9 +395,9 @@ asio::awaitable<void> DriverBuilds::link_drivers(std::size_t s, Flavour flavour,
                                                  const PackageFlags& package, const std::vector<std::size_t>& features,
                                                  std::vector<Command>& script, DriverBuild& out, Span span) {
   const auto& suite = m_suites[s];
-  const auto main_object = dir + "/obj/main.o";
+  const auto main_object = dir + "/obj/main.o", table_object = dir + "/obj/table.o";
   const auto lib_dir = library_dir(m_options.out_dir, suite.name, flavour);
-  std::vector<std::string> shared_objects{main_object};
+  std::vector<std::string> shared_objects{main_object, table_object};
   std::vector<std::size_t> shared, alone;
   bool any_cxx = false;
   for (auto f : features) {
@@ -424,8 +431,9 @@ asio::awaitable<void> DriverBuilds::link_drivers(std::size_t s, Flavour flavour,
   std::vector<Command> links;
   for (auto f : alone) {
     const auto& feature = suite.features[f];
-    links.push_back(driver_link(suite, flavour, {main_object, out.objects[f].object}, dir + "/driver-" + feature.name, lib_dir,
-                                package, codegen::language_of(suite, feature) == model::Language::cxx, feature.ldflags));
+    links.push_back(driver_link(suite, flavour, {main_object, table_object, out.objects[f].object},
+                                dir + "/driver-" + feature.name, lib_dir, package,
+                                codegen::language_of(suite, feature) == model::Language::cxx, feature.ldflags));
   }
   co_await all_of(alone.size(), [&](std::size_t i) -> asio::awaitable<void> {
     const auto& name = suite.features[alone[i]].name;
