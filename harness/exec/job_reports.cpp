@@ -353,6 +353,10 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
 
 }  // namespace
 
+std::string gtest_failure_message(const std::string& gtest_case, int exit_code) {
+  return fmt::format("the test {} failed (exit status {})", gtest_case, exit_code);
+}
+
 void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
                       std::vector<ProcessStream>* streams_out, const model::ProgramSpec* program, const std::string& nonce,
                       bool shadow_memory_risk) {
@@ -452,10 +456,9 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
     if (job.outcome == JobOutcome::ok && process.exit_code != program->exit_status &&
         !(tool.family == model::ToolFamily::sanitizer && process.exit_code == k_sanitizer_exit_code)) {
       job.outcome = JobOutcome::crashed;
-      job.message = program->gtest_case.empty()
-                        ? fmt::format("the program exited with status {} (a passing run exits with {})", process.exit_code,
-                                      program->exit_status)
-                        : fmt::format("the test {} failed (exit status {})", program->gtest_case, process.exit_code);
+      job.message = program->gtest_case.empty() ? fmt::format("the program exited with status {} (a passing run exits with {})",
+                                                              process.exit_code, program->exit_status)
+                                                : gtest_failure_message(program->gtest_case, process.exit_code);
     }
   } else if (job.outcome == JobOutcome::ok && process.exit_code != 0 &&
              !(tool.family == model::ToolFamily::sanitizer && process.exit_code == k_sanitizer_exit_code)) {

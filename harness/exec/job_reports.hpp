@@ -32,6 +32,9 @@ namespace harness::exec {
 // runtime's completion record carrying that nonce: a report replaced by name is report_lost
 // (exec/report_proof). `shadow_memory_risk`: this machine may keep ASan and TSan from mapping their
 // shadow memory (sanitizer_start_risk of its HostFacts), the likely cause of a silent SIGSEGV.
+// A GoogleTest case's own failure, as its job's message says it.
+std::string gtest_failure_message(const std::string& gtest_case, int exit_code);
+
 void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
                       std::vector<ProcessStream>* streams = nullptr, const model::ProgramSpec* program = nullptr,
                       const std::string& nonce = {}, bool shadow_memory_risk = false);

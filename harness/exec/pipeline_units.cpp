@@ -50,7 +50,7 @@ asio::awaitable<void> Pipeline::Impl::run_unit(plan::RunUnit unit, int priority)
   std::vector<std::size_t> drivers, gtest;
   for (auto index : unit.jobs) {
     const auto& program = suites[unit.suite].features[(*jobs)[index].feature].program;
-    if (program && unit.jobs.size() > 1 && model::can_share_gtest_process(*program, unit.tool))
+    if (program && model::can_share_gtest_process(*program, unit.tool))
       gtest.push_back(index);
     else if (program)
       co_await execute_program(index, priority);
@@ -246,6 +246,7 @@ asio::awaitable<void> Pipeline::Impl::execute_gtest_cases(std::vector<std::size_
   }
   const double parse_end = scheduler.now_s();
   process_span("parse", span, parse_start, parse_end);
+  std::vector<std::size_t> with_origins;  // cases that reported an uninitialised value: alone, with origins
   for (std::size_t k = 0; k < indices.size(); ++k) {
     const auto& feature = suite.features[(*jobs)[indices[k]].feature];
     const auto& fate = progress.at(cases[k]);
@@ -259,20 +260,22 @@ asio::awaitable<void> Pipeline::Impl::execute_gtest_cases(std::vector<std::size_
     job.unit_features = names;
     job.sandboxed = sandbox.on;
     job.outcome = fate.state == State::failed ? JobOutcome::crashed : JobOutcome::ok;
-    if (fate.state == State::failed)
-      job.message = fmt::format("the test {} failed (exit status {})", cases[k], run.process.exit_code);
+    if (fate.state == State::failed) job.message = gtest_failure_message(cases[k], run.process.exit_code);
     job.exit_code = fate.state == State::failed ? run.process.exit_code : 0;
     job.notes = whole.notes;
     job.log = whole.log;
     job.reports = whole.reports;
     job.findings = std::move((*by_case)[cases[k]]);
-    job.phases.push_back({"run", run.start_s, run.end_s});
-    job.phases.push_back({"parse", parse_start, parse_end});
+    job.phases = {{"run", run.start_s, run.end_s}, {"parse", parse_start, parse_end}};
     job.duration_s = fate.seconds >= 0 ? fate.seconds : (run.end_s - run.start_s) / static_cast<double>(cases.size());
-    finish(indices[k], std::move(job), span);
+    if (needs_origins(job))
+      with_origins.push_back(indices[k]);
+    else
+      finish(indices[k], std::move(job), span);
   }
   tracer().annotate(span, "outcome", std::string(model::to_string(whole.outcome)));
   tracer().close(span);
+  for (auto i : with_origins) co_await execute_program(i, priority, true);
 }
 
 // Runs `indices` (jobs of one suite and tool) in one process of `binary` and reads what it reported.

@@ -29,8 +29,8 @@ std::map<std::string, std::string> environment_of(const SuiteSpec& suite, const 
   return env;
 }
 
-bool can_share_gtest_process(const model::ProgramSpec& program, model::Tool tool) {
-  return tool == model::Tool::memcheck && !program.gtest_case.empty() && !gtest_class(program.gtest_case).empty();
+bool can_share_gtest_process(const ProgramSpec& program, Tool tool) {
+  return tool == Tool::memcheck && !program.gtest_case.empty() && !gtest_class(program.gtest_case).empty();
 }
 
 std::string gtest_class(const std::string& name) {

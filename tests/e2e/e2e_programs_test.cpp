@@ -175,6 +175,38 @@ TEST(T, Clean) { g_keep = nullptr; }
   EXPECT_TRUE(finding_in(*body, "leak.definite", "T_BodyLeaks_Test::TestBody"));
 }
 
+// A case of a shared memcheck process that reported an uninitialised value runs again alone with
+// --track-origins (as a feature or a program would); the other case keeps its share of the process.
+TEST(Programs, ASharedCasesUninitialisedValueNamesItsOriginFromARunOfItsOwn) {
+  const auto dir = std::string(SOHOUND_E2E_OUT) + "/gtest-origins";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/u.cpp") << R"(#include <gtest/gtest.h>
+#include <cstdlib>
+__attribute__((noinline)) static int* make_flag() { return static_cast<int*>(std::malloc(sizeof(int))); }
+TEST(U, Uninit) { int* flag = make_flag(); int r = 0; if (*flag > 0) r = 1; std::free(flag); EXPECT_EQ(r - r, 0); }
+TEST(U, Clean) { std::free(make_flag()); }
+)";
+  ASSERT_EQ(std::system(fmt::format("c++ -g -O0 -pthread -o '{0}/u' '{0}/u.cpp' -lgtest -lgtest_main", dir).c_str()), 0);
+  const auto out = run_sohound(
+      fmt::format("exec --gtest --no-cache --tools memcheck --no-progress --report json --out '{0}/out' -- '{0}/u'", dir));
+  EXPECT_EQ(out.exit_code, 1) << out.text;
+  const auto r = read_results(dir + "/out");
+  const auto* uninit = job_in(r, "u.U.Uninit");
+  const auto* clean = job_in(r, "u.U.Clean");
+  ASSERT_TRUE(uninit && clean);
+  const auto* f = finding_in(*uninit, "mem.uninit", "U_Uninit_Test::TestBody");
+  ASSERT_TRUE(f) << uninit->dump(1);
+  bool origin = false;
+  for (const auto& aux : (*f)["aux_stacks"])
+    for (const auto& frame : aux["stack"]) origin = origin || frame.value("function", "") == "make_flag()";
+  EXPECT_TRUE(origin) << f->dump(1);
+  EXPECT_NE((*uninit)["run_command"].get<std::string>().find("--track-origins=yes"), std::string::npos);
+  EXPECT_EQ(uninit->value("unit", ""), "") << "judged from its own run";
+  EXPECT_NE(clean->value("unit", ""), "") << "judged from the shared process";
+  EXPECT_TRUE(kinds_of(*clean).empty()) << clean->dump(1);
+}
+
 TEST(Programs, AFailingCaseIsReportedBesideTheToolsFindings) {
   for (const char* tool : {"memcheck", "asan"}) {
     const auto* j = job("programs", "cases.Cases.FailsItsAssertion", tool);
