@@ -158,5 +158,20 @@ for n in "${sizes[@]}"; do
       -j "$jobs" --out "$dir/out-ctest")
     printf 'N=%-4d ctest -T memcheck %7.2f CPU-s; sohound ctest %7.2f CPU-s (%.2f x)   found: %s\n' "$n" "$ctest_cpu" \
       "$sohound_cpu" "$(echo "$sohound_cpu / $ctest_cpu" | bc -l)" "$(found "$dir/out-ctest/results.json")"
+    # The same with the result cache: cold (recording what each test opens), then unchanged.
+    rm -rf "$dir/cache-ctest"
+    ctest_run() {  # out: wall seconds of sohound ctest (memcheck, result cache $dir/cache-ctest)
+      local t0 t1
+      t0=$(now)
+      "$sohound" ctest "$dir/ctest-plain" --tools memcheck --cache-dir "$dir/cache-ctest" --no-progress --report json \
+        -j "$jobs" --out "$1" >/dev/null 2>&1 || true
+      t1=$(now)
+      elapsed "$t0" "$t1"
+    }
+    ctest_cold_s=$(ctest_run "$dir/out-ctest-cold")
+    ctest_rerun_s=$(ctest_run "$dir/out-ctest-rerun")
+    printf 'N=%-4d sohound ctest cold %.2f s, unchanged rerun %.2f s (%.1f %% of cold; %s)\n' "$n" "$ctest_cold_s" \
+      "$ctest_rerun_s" "$(echo "100 * $ctest_rerun_s / $ctest_cold_s" | bc -l)" \
+      "$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"]; print(f"{sum(x["cached"] for x in j)} of {len(j)} jobs cached")' "$dir/out-ctest-rerun/results.json")"
   fi
 done

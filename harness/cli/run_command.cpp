@@ -7,6 +7,7 @@
 #include "harness/exec/elf_symbols.hpp"
 #include "harness/exec/output_dir.hpp"
 #include "harness/exec/pipeline.hpp"
+#include "harness/exec/recorded_inputs.hpp"
 #include "harness/exec/result_cache.hpp"
 #include "harness/exec/scheduler.hpp"
 #include "harness/exec/strays.hpp"
@@ -171,6 +172,8 @@ bool configure_pipeline(const RunOptions& options, const std::string& out_dir, e
     pipeline_options.source_root.pop_back();
   pipeline_options.channel_preload =
       exec::find_support_file(fs::read_symlink("/proc/self/exe", ec).string(), exec::k_channel_preload);
+  pipeline_options.record_preload =
+      exec::find_support_file(fs::read_symlink("/proc/self/exe", ec).string(), exec::k_record_preload);
   // The default cache is hidden from the code under test even when this run does not use it: its
   // key signs the entries later runs trust.
   pipeline_options.sandbox_hide.push_back(exec::default_cache_dir());

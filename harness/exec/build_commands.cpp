@@ -1,5 +1,7 @@
 #include "harness/exec/build_commands.hpp"
 
+#include "harness/exec/recorded_inputs.hpp"
+
 #include "harness/exec/tool_commands.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
@@ -183,6 +185,30 @@ Command program_command(model::Tool tool, const model::ProgramSpec& program, con
     if (tool == model::Tool::asan) command.env["ASAN_OPTIONS"] += ":verify_asan_link_order=0:leak_check_at_exit=0";
   }
   return command;
+}
+
+void record_inputs(Command& command, const model::ProgramSpec& program, const std::string& binary, const std::string& dir,
+                   const std::string& recorder) {
+  if (command.argv.empty() || recorder.empty()) return;
+  std::error_code ec;
+  auto executable = fs::weakly_canonical(binary, ec).string();
+  std::string first_argument = program.argv.size() > 1 ? program.argv[1] : std::string();
+  bool has_first = program.argv.size() > 1;
+  // A script runs as its interpreter, given (the interpreter's own argument or) the script.
+  const auto head = util::read_file_ends(binary, 256, 0);
+  if (util::starts_with(head, "#!")) {
+    const auto line = util::trim(head.substr(2, head.find('\n') == std::string::npos ? std::string::npos : head.find('\n') - 2));
+    const auto space = line.find_first_of(" \t");
+    executable = fs::weakly_canonical(std::string(line.substr(0, space)), ec).string();
+    first_argument = space == std::string::npos ? binary : std::string(util::trim(line.substr(space + 1)));
+    has_first = true;
+  }
+  command.env["SOHOUND_RECORD_FILE"] = dir + "/" + k_record_file;
+  command.env["SOHOUND_RECORD_PROGRAM"] = executable;
+  if (has_first) command.env["SOHOUND_RECORD_ARG1"] = first_argument;
+  command.env["SOHOUND_RECORD_ARMED"] = "0";  // the program's process makes it 1 for its descendants
+  auto& preload = command.env["LD_PRELOAD"];
+  preload = preload.empty() ? recorder : preload + ":" + recorder;
 }
 
 std::map<std::string, std::string> add_native_suppressions(const model::SuiteSpec& suite, model::Tool tool, Command& command,

@@ -91,6 +91,14 @@ Command program_command(model::Tool tool, const model::ProgramSpec& program, con
                         const std::map<std::string, std::string>& env, const HostFacts& host,
                         const std::string& runtime_suppressions, const std::string& channel_preload);
 
+// Loads `recorder` (drivers/sohound_record.c) into the program `command` runs, writing what it
+// opens to DIR/inputs.record, for a program whose spec does not name its inputs (its cache key is
+// then made from that record: exec/recorded_inputs.hpp). The recorder arms itself in the process
+// whose executable is the program (for a `#!` script: its interpreter, given the script or the
+// interpreter's argument) and in everything below it, not in the tools' and the sandbox's own.
+void record_inputs(Command& command, const model::ProgramSpec& program, const std::string& binary, const std::string& dir,
+                   const std::string& recorder);
+
 // Native suppression files from the spec, handed to the tool itself (concatenated into
 // DIR/<tool>.supp for a sanitizer, which reads only one file): returns the files to write.
 std::map<std::string, std::string> add_native_suppressions(const model::SuiteSpec& suite, model::Tool tool, Command& command,

@@ -191,9 +191,14 @@ std::string CacheKeys::program_key(const plan::JobPlan& job) {
   h.add("sohound").add(m_facts.sohound_version).add("program cache 1").add(tool.name);
   h.add(m_facts.sandboxed ? "sandboxed" : "not sandboxed");
   if (tool.family == model::ToolFamily::valgrind) h.add(m_facts.valgrind_version);
-  h.add(portable(program_command(job.tool, program, "DIR", model::environment_of(suite, feature), m_facts.host,
-                                 m_facts.runtime_supp, m_facts.channel_preload),
-                 m_facts.out_dir));
+  auto command = program_command(job.tool, program, "DIR", model::environment_of(suite, feature), m_facts.host,
+                                 m_facts.runtime_supp, m_facts.channel_preload);
+  const bool recorded = records_inputs(job);
+  if (recorded) {
+    record_inputs(command, program, binary, "DIR", m_facts.record_preload);
+    h.add("recorded inputs").add_file(m_facts.record_preload);
+  }
+  h.add(portable(command, m_facts.out_dir));
   if (tool.family == model::ToolFamily::sanitizer && !m_facts.channel_preload.empty()) h.add_file(m_facts.channel_preload);
   h.add(std::to_string(feature.timeout_s.value_or(suite.timeout_s)));
   h.add(codegen::runtime_valgrind_suppressions());
@@ -201,10 +206,23 @@ std::string CacheKeys::program_key(const plan::JobPlan& job) {
     for (const auto& file : files) h.add(key).add(file).add_file(file);
   h.add(binary).add_file(binary);
   for (const auto& lib : m_loaded_by[binary]) h.add(lib).add_file(lib);
-  for (const auto& pattern : *program.inputs) {
-    h.add(pattern);
-    for (const auto& file : util::glob_files(pattern)) h.add(file).add_file(file);
-  }
+  if (!recorded)
+    for (const auto& pattern : program.inputs.value_or(std::vector<std::string>{})) {
+      h.add(pattern);
+      for (const auto& file : util::glob_files(pattern)) h.add(file).add_file(file);
+    }
+  return h.hex();
+}
+
+bool CacheKeys::records_inputs(const plan::JobPlan& job) const {
+  const auto& program = m_suites[job.suite].features[job.feature].program;
+  return program && !program->inputs && !m_facts.record_preload.empty();
+}
+
+std::string CacheKeys::recorded_key(const std::string& base, const std::vector<RecordedInput>& inputs) {
+  Hasher h;
+  h.add("recorded").add(base).add(encode_manifest(inputs));
+  hash_input_state(h, inputs);
   return h.hex();
 }
 

@@ -7,6 +7,7 @@
 
 #include "harness/exec/build_commands.hpp"
 #include "harness/exec/command.hpp"
+#include "harness/exec/recorded_inputs.hpp"
 #include "harness/model/suite_spec.hpp"
 #include "harness/plan/planner.hpp"
 
@@ -28,6 +29,7 @@ struct CacheKeyFacts {
   bool sandboxed = false;        // a sandboxed run's findings are not an unsandboxed one's
   HostFacts host;                // the machine's facts that the tool commands hold (setarch -R, valgrind)
   std::string channel_preload;   // the programs' report channel library (its content is hashed)
+  std::string record_preload;    // the programs' input recorder (drivers/sohound_record.c; hashed)
 };
 
 class CacheKeys {
@@ -46,8 +48,13 @@ class CacheKeys {
 
   // One of the user's programs: how it runs, the program file of the tool's flavour, every
   // library its loader resolves (as given), and its inputs. "" when it has no build for the
-  // tool's flavour (skipped: nothing to cache).
+  // tool's flavour (skipped: nothing to cache). Without `inputs:` in the spec this is the key of
+  // how it runs only (recording what it opens), and recorded_key adds what a run opened.
   std::string program_key(const plan::JobPlan& job);
+  // Whether `job`'s program is keyed on what it opened (no `inputs:`, the recorder installed).
+  bool records_inputs(const plan::JobPlan& job) const;
+  // `base` (program_key) with the present state of the inputs a run recorded.
+  static std::string recorded_key(const std::string& base, const std::vector<RecordedInput>& inputs);
 
   const CacheKeyFacts& facts() const { return m_facts; }
 

@@ -67,8 +67,11 @@ void Pipeline::Impl::finish(std::size_t index, model::JobResult job, Span parent
   const auto judging_span = tracer().open("judge", parent == model::Tracer::k_none ? root() : parent);
   if (!job.cached) {
     if (!job.cache_key.empty() &&
-        (job.outcome == JobOutcome::ok || job.outcome == JobOutcome::crashed || job.outcome == JobOutcome::exited_early))
+        (job.outcome == JobOutcome::ok || job.outcome == JobOutcome::crashed || job.outcome == JobOutcome::exited_early)) {
       cache.store(job.cache_key, job);  // unjudged: the findings as parsed
+      if (const auto manifest = manifests.find(index); manifest != manifests.end())
+        cache.store_manifest(record_bases.at(index), manifest->second);
+    }
     if (job.outcome != JobOutcome::build_failed && job.outcome != JobOutcome::cancelled)
       costs[plan::cost_key(job.suite, job.feature, job.tool)] = job.duration_s;
   }
@@ -141,6 +144,7 @@ asio::awaitable<void> Pipeline::Impl::decide_sandbox() {
   auto texts = texts_naming_paths(suites);
   texts.push_back(options.sandbox_shim);
   texts.push_back(options.channel_preload);
+  texts.push_back(options.record_preload);
   sandbox.shown = temporary_roots(texts);
   Command probe;
   probe.argv = {"true"};
@@ -171,8 +175,9 @@ asio::awaitable<void> Pipeline::Impl::list_loaded_libraries(const std::string& p
 
 // What every cache key depends on besides the suites: `valgrind --version` when a Valgrind tool runs.
 asio::awaitable<CacheKeyFacts> Pipeline::Impl::cache_key_facts() {
-  CacheKeyFacts facts{options.out_dir, cache.dir(),  options.sohound_version, {}, runtime_supp(),
-                      sandbox.on,      options.host, options.channel_preload};
+  CacheKeyFacts facts{
+      options.out_dir,         cache.dir(),           options.sohound_version, {}, runtime_supp(), sandbox.on, options.host,
+      options.channel_preload, options.record_preload};
   const bool any_valgrind = std::any_of(jobs->begin(), jobs->end(), [](const plan::JobPlan& j) {
     return model::info(j.tool).family == model::ToolFamily::valgrind;
   });
@@ -199,10 +204,17 @@ asio::awaitable<std::vector<std::size_t>> Pipeline::Impl::look_up_cache() {
     const auto& plan = (*jobs)[i];
     auto& slot = (*results)[i];
     if (const auto& program = suites[plan.suite].features[plan.feature].program) {
-      // A program is cached only when its spec names what else it reads (docs/programs.md).
-      if (program->inputs) {
+      // A program is keyed on the inputs its spec names, else on what its last run opened (the
+      // manifest stored under the key of how it runs): docs/programs.md, "Cache".
+      if (program->inputs || keys->records_inputs(plan)) {
         co_await list_loaded_libraries(keys->program_file(plan));
         slot.cache_key = keys->program_key(plan);
+      }
+      if (keys->records_inputs(plan) && !slot.cache_key.empty()) {
+        record_bases[i] = slot.cache_key;
+        const auto manifest = cache.load_manifest(slot.cache_key);
+        const auto inputs = manifest ? decode_manifest(*manifest) : std::nullopt;
+        slot.cache_key = inputs ? CacheKeys::recorded_key(record_bases[i], *inputs) : std::string();
       }
     } else {
       const auto flags = co_await builds->suite_flags(plan.suite);

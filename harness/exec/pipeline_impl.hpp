@@ -40,6 +40,10 @@ struct Pipeline::Impl {
   std::map<std::string, std::vector<std::string>> process_notes;  // by job token
   std::map<std::string, double> costs;  // "suite/feature/tool" -> seconds, from earlier runs and this one
   std::map<std::pair<std::size_t, model::Tool>, int> batch_numbers;
+  // Programs keyed on what they open (CacheKeys::records_inputs): job -> the key of how it runs, and
+  // the manifest of what this run opened, stored beside its result (finish).
+  std::map<std::size_t, std::string> record_bases;
+  std::map<std::size_t, std::string> manifests;
   Sandbox sandbox;  // decided at the start of run_all
   // Per run_all call.
   const std::vector<plan::JobPlan>* jobs = nullptr;
@@ -56,6 +60,10 @@ struct Pipeline::Impl {
     return trace().process_span(std::move(name), parent, start_s, end_s);
   }
   std::string runtime_supp() const;
+  // The recorder into `command` when job `index` is keyed on what it opens (pipeline_units.cpp).
+  void record_program_inputs(std::size_t index, Command& command, const std::string& dir) const;
+  // The job's cache key from the record its run left in `dir`, or why it is not cached (a note).
+  void key_on_record(std::size_t index, model::JobResult& job, const std::string& dir);
 
   // pipeline.cpp: before the jobs, and finishing each.
   boost::asio::awaitable<void> decide_sandbox();

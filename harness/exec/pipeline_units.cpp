@@ -7,6 +7,7 @@
 #include "harness/exec/job_reports.hpp"
 #include "harness/exec/output_dir.hpp"
 #include "harness/exec/pipeline_impl.hpp"
+#include "harness/exec/recorded_inputs.hpp"
 #include "harness/exec/tool_commands.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
@@ -117,6 +118,27 @@ Pipeline::Impl::Span Pipeline::Impl::unit_span(const RunResult& run, model::Tool
   return unit;
 }
 
+void Pipeline::Impl::record_program_inputs(std::size_t index, Command& command, const std::string& dir) const {
+  if (!record_bases.count(index)) return;
+  const auto& plan = (*jobs)[index];
+  const auto& program = *suites[plan.suite].features[plan.feature].program;
+  record_inputs(command, program, program.program_for(model::info(plan.tool).flavour), dir, options.record_preload);
+}
+
+void Pipeline::Impl::key_on_record(std::size_t index, model::JobResult& job, const std::string& dir) {
+  const auto base = record_bases.find(index);
+  if (base == record_bases.end()) return;
+  job.cache_key.clear();
+  manifests.erase(index);
+  const auto record = read_record(util::read_file_or_empty(dir + "/" + k_record_file), {options.out_dir});
+  if (!record.uncacheable.empty()) {
+    job.notes.push_back("not cached (it runs again next time): " + record.uncacheable);
+    return;
+  }
+  job.cache_key = CacheKeys::recorded_key(base->second, record.inputs);
+  manifests[index] = encode_manifest(record.inputs);
+}
+
 // Runs one of the user's programs under the job's tool (model::ProgramSpec).
 asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int priority, bool origins) {
   const auto& plan = (*jobs)[index];
@@ -151,6 +173,7 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
     finish(index, std::move(job));
     co_return;
   }
+  record_program_inputs(index, command, job.job_dir);
   job.run_command = prepare_job_folder(*options.out, job.job_dir, suite, plan.tool, command);
   command.token = new_job_token();
   // The run's secret for the channel's completion record (read and removed by the channel
@@ -183,6 +206,7 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   job.duration_s = parse_end - run.start_s;
   process_span("parse", unit, parse_start, parse_end);
   tracer().annotate(unit, "outcome", std::string(model::to_string(job.outcome)));
+  key_on_record(index, job, job.job_dir);
   if (!origins && needs_origins(job)) {
     tracer().close(unit);
     co_await execute_program(index, priority, true);
@@ -204,16 +228,14 @@ asio::awaitable<void> Pipeline::Impl::execute_gtest_cases(std::vector<std::size_
   const auto& lead = suite.features[first.feature];
   const auto& info = model::info(first.tool);
   std::vector<std::string> cases, names;
-  for (auto i : indices) {
-    const auto& feature = suite.features[(*jobs)[i].feature];
-    cases.push_back(feature.program->gtest_case);
-    names.push_back(feature.name);
-  }
+  for (auto i : indices) cases.push_back(suite.features[(*jobs)[i].feature].program->gtest_case);
+  for (auto i : indices) names.push_back(suite.features[(*jobs)[i].feature].name);
   auto program = *lead.program;
   program.gtest_case = util::join(cases, ":");
   const auto dir = batch_dir(options.out_dir, suite.name, first.tool, ++batch_numbers[{first.suite, first.tool}]);
   const auto env = model::environment_of(suite, lead);
   auto command = program_command(first.tool, program, dir, env, options.host, runtime_supp(), options.channel_preload);
+  record_program_inputs(indices.front(), command, dir);
   prepare_job_folder(*options.out, dir, suite, first.tool, command);
   const auto shown = command;
   command.token = new_job_token();
@@ -268,6 +290,7 @@ asio::awaitable<void> Pipeline::Impl::execute_gtest_cases(std::vector<std::size_
     job.findings = std::move((*by_case)[cases[k]]);
     job.phases = {{"run", run.start_s, run.end_s}, {"parse", parse_start, parse_end}};
     job.duration_s = fate.seconds >= 0 ? fate.seconds : (run.end_s - run.start_s) / static_cast<double>(cases.size());
+    key_on_record(indices[k], job, dir);
     if (needs_origins(job))
       with_origins.push_back(indices[k]);
     else

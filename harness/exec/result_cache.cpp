@@ -213,6 +213,42 @@ void ResultCache::store(const std::string& key, const model::JobResult& job) {
   }
 }
 
+namespace {
+constexpr std::string_view k_manifest_magic = "sohound-manifest 1";
+}
+
+std::optional<std::string> ResultCache::load_manifest(const std::string& key) {
+  if (!enabled()) return std::nullopt;
+  const auto path = fmt::format("{}/v2/manifests/{}/{}", m_dir, key.substr(0, 2), key);
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return std::nullopt;
+  const auto text = util::read_file_or_empty(path);
+  const auto newline = text.find('\n');
+  const auto payload = newline == std::string::npos ? std::string_view() : std::string_view(text).substr(newline + 1);
+  const auto mac = entry_mac(key, payload, mac_key());
+  const auto expected = fmt::format("{} {} {}", k_manifest_magic, key, mac);
+  if (mac.empty() || newline != expected.size() || sodium_memcmp(text.data(), expected.data(), expected.size()) != 0) {
+    ++m_damaged;
+    return std::nullopt;
+  }
+  return std::string(payload);
+}
+
+void ResultCache::store_manifest(const std::string& key, const std::string& manifest) {
+  if (!enabled()) return;
+  try {
+    const auto path = fmt::format("{}/v2/manifests/{}/{}", m_dir, key.substr(0, 2), key);
+    fs::create_directories(fs::path(path).parent_path());
+    if (mac_key().empty()) {
+      ++m_write_failures;
+      return;
+    }
+    util::write_file(path, fmt::format("{} {} {}\n{}", k_manifest_magic, key, entry_mac(key, manifest, mac_key()), manifest));
+  } catch (const std::exception&) {
+    ++m_write_failures;
+  }
+}
+
 std::map<std::string, double> ResultCache::load_costs() {
   std::map<std::string, double> costs;
   if (!enabled()) return costs;

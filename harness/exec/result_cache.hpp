@@ -53,6 +53,11 @@ class ResultCache {
   // Stores a job (its findings unjudged). Failures to write are counted, never thrown.
   void store(const std::string& key, const model::JobResult& job);
 
+  // A program's manifest (exec/recorded_inputs.hpp: what its last run opened) under the key of how
+  // it runs; signed like an entry. nullopt when absent or damaged.
+  std::optional<std::string> load_manifest(const std::string& key);
+  void store_manifest(const std::string& key, const std::string& manifest);
+
   // Durations of earlier jobs, "suite/feature/tool" -> seconds.
   std::map<std::string, double> load_costs();
   void save_costs(const std::map<std::string, double>& costs);

@@ -255,31 +255,56 @@ namespace {
 
 // A program whose spec names its inputs is cached like a feature: not run again while the program,
 // the libraries it loads and its inputs are unchanged; run again when one of them changes. One
-// without `inputs:` always runs.
-TEST(Programs, AProgramWithItsInputsNamedIsCachedUntilOneChanges) {
+// without `inputs:` is keyed on what its last run opened (drivers/sohound_record.c), its children
+// included; one that read what no file's content stands for (/proc), or ran a program the recorder
+// cannot see into (a static one), always runs, and says why.
+TEST(Programs, AProgramIsCachedUntilWhatItReadChanges) {
   const auto dir = std::string(SOHOUND_E2E_OUT) + "/programs-cache";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   {
     std::ofstream(dir + "/input.txt") << "first\n";
-    std::ofstream(dir + "/spec.yaml") << "suite: cached\ntools: [memcheck]\nprograms:\n"
-                                         "  - name: reads_input\n    program: cat\n    args: [input.txt]\n    cwd: .\n"
-                                         "    inputs: ['*.txt']\n"
-                                         "  - name: unknown_inputs\n    program: cat\n    args: [input.txt]\n    cwd: .\n";
+    std::ofstream(dir + "/spec.yaml")
+        << "suite: cached\ntools: [memcheck]\nprograms:\n"
+           "  - name: reads_input\n    program: cat\n    args: [input.txt]\n    cwd: .\n"
+           "    inputs: ['*.txt']\n"
+           "  - name: recorded\n    program: cat\n    args: [input.txt]\n    cwd: .\n"
+           "  - name: shell\n    program: sh\n    args: ['-c', 'cat input.txt | wc -c']\n    cwd: .\n"
+           "  - name: proc\n    program: cat\n    args: [/proc/version]\n"
+           "  - name: static_child\n    program: sh\n    args: ['-c', 'ldconfig -p >/dev/null']\n"
+           "    env: {PATH: '/usr/sbin:/sbin:/usr/bin:/bin'}\n"
+           "    skip_children: ['*/ldconfig']\n";  // a static glibc program: memcheck's noise
   }
+  std::map<std::string, std::string> notes;
   auto run = [&](const std::string& name) {
     const auto result = run_sohound(
         fmt::format("run '{0}/spec.yaml' --cache-dir '{0}/cache' --no-progress --report json --out '{0}/{1}'", dir, name));
     EXPECT_EQ(result.exit_code, 0) << result.text;
-    std::map<std::string, bool> cached;
+    std::set<std::string> cached;
     const auto results = read_results(dir + "/" + name);
-    for (const auto& j : results["jobs"]) cached[j["feature"]] = j["cached"].get<bool>();
+    for (const auto& j : results["jobs"]) {
+      if (j["cached"].get<bool>()) cached.insert(j["feature"].get<std::string>());
+      for (const auto& note : j["notes"])
+        if (note.get<std::string>().rfind("not cached", 0) == 0) notes[j["feature"]] = note;
+    }
     return cached;
   };
-  EXPECT_EQ(run("first"), (std::map<std::string, bool>{{"reads_input", false}, {"unknown_inputs", false}}));
-  EXPECT_EQ(run("again"), (std::map<std::string, bool>{{"reads_input", true}, {"unknown_inputs", false}}));
+  using Names = std::set<std::string>;
+  EXPECT_EQ(run("first"), Names{});
+  EXPECT_EQ(run("again"), (Names{"reads_input", "recorded", "shell"}));
   std::ofstream(dir + "/input.txt") << "second\n";
-  EXPECT_EQ(run("changed"), (std::map<std::string, bool>{{"reads_input", false}, {"unknown_inputs", false}}));
+  EXPECT_EQ(run("changed"), Names{});
+  EXPECT_EQ(run("unchanged"), (Names{"reads_input", "recorded", "shell"}));
+  std::ofstream(dir + "/other.txt") << "a file the recorded programs never read\n";
+  EXPECT_EQ(run("unrelated"), (Names{"recorded", "shell"}));  // reads_input's glob names it
+  EXPECT_EQ(notes["proc"],
+            "not cached (it runs again next time): it read /proc/version, a system file whose content is not what the "
+            "program saw when it ran");
+  EXPECT_NE(notes["static_child"].find("which did not load Sohound's recorder (a static or set-user-ID program)"),
+            std::string::npos)
+      << notes["static_child"];
+  EXPECT_NE(notes["static_child"].find("ldconfig"), std::string::npos) << notes["static_child"];
+  EXPECT_EQ(notes.count("recorded") + notes.count("shell"), 0u);
 }
 
 }  // namespace
