@@ -172,6 +172,7 @@ for n in "${sizes[@]}"; do
     ctest_rerun_s=$(ctest_run "$dir/out-ctest-rerun")
     printf 'N=%-4d sohound ctest cold %.2f s, unchanged rerun %.2f s (%.1f %% of cold; %s)\n' "$n" "$ctest_cold_s" \
       "$ctest_rerun_s" "$(echo "100 * $ctest_rerun_s / $ctest_cold_s" | bc -l)" \
-      "$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"]; print(f"{sum(x["cached"] for x in j)} of {len(j)} jobs cached")' "$dir/out-ctest-rerun/results.json")"
+      "$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"]; c=sum(x["cached"] for x in j); print(f"{c} of {len(j)} jobs cached")' \
+        "$dir/out-ctest-rerun/results.json")"
   fi
 done

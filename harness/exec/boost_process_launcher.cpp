@@ -311,7 +311,8 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
   co_await proc.async_wait(asio::as_tuple(asio::use_awaitable));  // reaps at once: it has exited
   auto result = command.sandbox.empty() ? decode(proc.native_exit_code())
                                         : decode_sandboxed(proc.native_exit_code(), status.read_all(), command);
-  for (const auto& stray : kill_strays(token)) result.strays.push_back(fmt::format("{} {}", stray.pid, stray.command));
+  if (command.may_leave_processes)
+    for (const auto& stray : kill_strays(token)) result.strays.push_back(fmt::format("{} {}", stray.pid, stray.command));
   ::kill(-group, SIGKILL);  // stragglers that cleared their environment but stayed in the group
   co_return result;
 }

@@ -204,14 +204,29 @@ std::string CacheKeys::program_key(const plan::JobPlan& job) {
   h.add(codegen::runtime_valgrind_suppressions());
   for (const auto& [key, files] : suite.native_suppressions)
     for (const auto& file : files) h.add(key).add(file).add_file(file);
-  h.add(binary).add_file(binary);
-  for (const auto& lib : m_loaded_by[binary]) h.add(lib).add_file(lib);
+  h.add(binary).add(file_digest(binary));
+  for (const auto& lib : m_loaded_by[binary]) h.add(lib).add(file_digest(lib));
   if (!recorded)
     for (const auto& pattern : program.inputs.value_or(std::vector<std::string>{})) {
       h.add(pattern);
       for (const auto& file : util::glob_files(pattern)) h.add(file).add_file(file);
     }
   return h.hex();
+}
+
+const std::string& CacheKeys::file_digest(const std::string& path) {
+  struct stat st {};
+  const auto identity = ::stat(path.c_str(), &st) != 0
+                            ? path + " (none)"
+                            : fmt::format("{} {} {} {} {}.{} {}.{}", path, st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec,
+                                          st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+  auto [it, fresh] = m_digests.try_emplace(identity);
+  if (fresh) {
+    Hasher h;
+    h.add_file(path);
+    it->second = h.hex();
+  }
+  return it->second;
 }
 
 bool CacheKeys::records_inputs(const plan::JobPlan& job) const {

@@ -67,6 +67,10 @@ class CacheKeys {
   std::map<std::string, std::string> m_compilers;                             // program -> identity
   std::map<std::pair<std::size_t, model::Flavour>, std::string> m_libraries;  // (suite, flavour) -> hash
   std::map<std::string, std::vector<std::string>> m_loaded_by;                // program -> libraries
+  // A file's content hash, once per run: the same libc, loader and tool files are in every
+  // program's key. Keyed on the file's identity and times, so a file changed meanwhile is read again.
+  const std::string& file_digest(const std::string& path);
+  std::map<std::string, std::string> m_digests;
 };
 
 // `command` as text with the run's own folder replaced by OUT.

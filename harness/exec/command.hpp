@@ -21,6 +21,10 @@ struct Command {
   // first, and the command's true wait status comes back through descriptor k_sandbox_status_fd.
   // Empty = run directly.
   std::vector<std::string> sandbox;
+  // Sohound's own short commands that start nothing (`ld.so --list`, `valgrind --version`, the
+  // sandbox probe): false skips the scan for processes it left behind (strays.hpp), which reads
+  // every process on the machine; its process group is still killed.
+  bool may_leave_processes = true;
 
   // A shell line that reproduces the command by hand: cd DIR && K=V... argv...
   std::string display() const;

@@ -3,6 +3,7 @@
 #include "harness/plan/shard.hpp"
 
 #include "harness/codegen/driver_codegen.hpp"
+#include "harness/exec/async_notifier.hpp"
 #include "harness/exec/build_commands.hpp"
 #include "harness/exec/cache_keys.hpp"
 #include "harness/exec/driver_builds.hpp"
@@ -123,10 +124,10 @@ void Pipeline::Impl::build_failed(std::size_t index, const std::string& error, c
   finish(index, std::move(job));
 }
 
-// Whether tool processes run in the sandbox: planned from the options, then proven by running
-// `true` inside it through the launcher (bwrap refuses where namespaces are not allowed, as in
-// unprivileged containers: its message becomes the reason).
-asio::awaitable<void> Pipeline::Impl::decide_sandbox() {
+// Whether tool processes run in the sandbox: planned from the options (here), then proven by
+// running `true` inside it through the launcher (probe_sandbox: bwrap refuses where namespaces are
+// not allowed, as in unprivileged containers: its message becomes the reason).
+void Pipeline::Impl::plan_run_sandbox() {
   // This run's cache is made now, so it exists to be hidden; other caches are hidden when they
   // exist (one made later holds nothing yet).
   auto hide = options.sandbox_hide;
@@ -140,16 +141,20 @@ asio::awaitable<void> Pipeline::Impl::decide_sandbox() {
     return !std::filesystem::is_directory(dir, ec);
   });
   sandbox = plan_sandbox(options.sandbox, options.sandbox_shim, options.out_dir, hide);
-  if (!sandbox.on) co_return;
+  if (!sandbox.on) return;
   auto texts = texts_naming_paths(suites);
   texts.push_back(options.sandbox_shim);
   texts.push_back(options.channel_preload);
   texts.push_back(options.record_preload);
   sandbox.shown = temporary_roots(texts);
+}
+
+asio::awaitable<void> Pipeline::Impl::probe_sandbox() {
   Command probe;
   probe.argv = {"true"};
   probe.stderr_path = runtime_dir(options.out_dir) + "/sandbox-probe.txt";
   probe.sandbox = sandbox_argv(sandbox, {}, "");
+  probe.may_leave_processes = false;
   const auto run = co_await scheduler.run(probe, std::chrono::seconds(30), -3);
   if (run.process.started && run.process.exit_code == 0 && !run.timed_out) co_return;
   auto said = util::read_file_ends(probe.stderr_path, 0, 2048);
@@ -161,13 +166,34 @@ asio::awaitable<void> Pipeline::Impl::decide_sandbox() {
                                                      : run.process.start_error);
 }
 
-// The libraries `program`'s loader resolves, for its cache key: `ld.so --list` through the launcher
-// (its timeout, -j and cancellation), once per program file.
-asio::awaitable<void> Pipeline::Impl::list_loaded_libraries(const std::string& program) {
-  if (program.empty() || !listed.insert(program).second) co_return;
+// The libraries each program's loader resolves, for their cache keys: `ld.so --list` through the
+// launcher (its timeout, -j and cancellation), once per program file, side by side.
+asio::awaitable<void> Pipeline::Impl::list_loaded_libraries(const std::vector<std::string>& programs) {
+  std::size_t left = 0;
+  AsyncNotifier done(co_await asio::this_coro::executor);
+  for (const auto& program : programs) {
+    if (program.empty() || !listed.insert(program).second) continue;
+    ++left;
+    scheduler.spawn([this, program, number = listed.size(), &left, &done]() -> asio::awaitable<void> {
+      struct Done {
+        std::size_t& left;
+        AsyncNotifier& done;
+        ~Done() {
+          --left;
+          done.notify_all();
+        }
+      } guard{left, done};
+      co_await list_loaded_libraries_of(program, number);
+    });
+  }
+  while (left > 0) co_await done.wait();
+}
+
+asio::awaitable<void> Pipeline::Impl::list_loaded_libraries_of(const std::string& program, std::size_t number) {
   auto command = loader_listing_command(program);
   if (command.argv.empty()) co_return;  // static: nothing loaded
-  command.stdout_path = runtime_dir(options.out_dir) + "/loader-listing.txt";
+  command.stdout_path = fmt::format("{}/loader-listing-{}.txt", runtime_dir(options.out_dir), number);
+  command.may_leave_processes = false;  // the loader lists; it runs nothing
   const auto run = co_await scheduler.run(command, std::chrono::seconds(30), -3);
   keys->loaded_libraries(program, run.process.started ? parse_loader_listing(util::read_file_or_empty(command.stdout_path))
                                                       : std::vector<std::string>{});
@@ -185,31 +211,39 @@ asio::awaitable<CacheKeyFacts> Pipeline::Impl::cache_key_facts() {
     Command version;
     version.argv = {options.host.valgrind, "--version"};
     version.stdout_path = runtime_dir(options.out_dir) + "/valgrind-version.txt";
+    version.may_leave_processes = false;
     const auto run = co_await scheduler.run(version, std::chrono::seconds(30), -3);
     facts.valgrind_version = run.process.started ? util::read_file_or_empty(version.stdout_path) : "no valgrind";
   }
   co_return facts;
 }
 
-// Every job's key; the jobs the cache answers are finished from it. Returns the jobs to run.
-asio::awaitable<std::vector<std::size_t>> Pipeline::Impl::look_up_cache() {
-  std::vector<std::size_t> to_run;
+// Every job's key, and what the cache holds for it: the jobs to run and the cached ones (finished by
+// finish_hits once the sandbox is decided, which the keys assume as planned).
+asio::awaitable<Pipeline::Impl::Lookup> Pipeline::Impl::look_up_cache() {
+  Lookup found;
+  auto& to_run = found.to_run;
   if (!cache.enabled()) {
     for (std::size_t i = 0; i < jobs->size(); ++i) to_run.push_back(i);
-    co_return to_run;
+    co_return found;
   }
   const auto lookup = tracer().open("cache lookup", root());
+  listed.clear();
+  record_bases.clear();
   keys.emplace(suites, co_await cache_key_facts());
+  std::vector<std::string> programs;
+  for (const auto& plan : *jobs)
+    if (const auto& program = suites[plan.suite].features[plan.feature].program;
+        program && (program->inputs || keys->records_inputs(plan)))
+      programs.push_back(keys->program_file(plan));
+  co_await list_loaded_libraries(programs);
   for (std::size_t i = 0; i < jobs->size(); ++i) {
     const auto& plan = (*jobs)[i];
     auto& slot = (*results)[i];
     if (const auto& program = suites[plan.suite].features[plan.feature].program) {
       // A program is keyed on the inputs its spec names, else on what its last run opened (the
       // manifest stored under the key of how it runs): docs/programs.md, "Cache".
-      if (program->inputs || keys->records_inputs(plan)) {
-        co_await list_loaded_libraries(keys->program_file(plan));
-        slot.cache_key = keys->program_key(plan);
-      }
+      if (program->inputs || keys->records_inputs(plan)) slot.cache_key = keys->program_key(plan);
       if (keys->records_inputs(plan) && !slot.cache_key.empty()) {
         record_bases[i] = slot.cache_key;
         const auto manifest = cache.load_manifest(slot.cache_key);
@@ -229,22 +263,28 @@ asio::awaitable<std::vector<std::size_t>> Pipeline::Impl::look_up_cache() {
       to_run.push_back(i);
       continue;
     }
-    auto job = std::move(*cached);
+    found.hits.emplace_back(i, std::move(*cached));
+  }
+  tracer().annotate(lookup, "jobs", std::to_string(jobs->size()));
+  tracer().annotate(lookup, "hits", std::to_string(jobs->size() - to_run.size()));
+  tracer().close(lookup);
+  co_return found;
+}
+
+void Pipeline::Impl::finish_hits(Lookup& found) {
+  for (auto& [i, job] : found.hits) {
+    const auto& slot = (*results)[i];
     job.suite = slot.suite;
     job.feature = slot.feature;
-    job.tool = plan.tool;
+    job.tool = (*jobs)[i].tool;
     job.cached = true;
     job.sandboxed = sandbox.on;  // its key says it ran as this run would
     job.cache_key = slot.cache_key;
     job.job_dir.clear();
     job.notes.push_back("from the result cache: its inputs are unchanged since it ran (--no-cache runs it again)");
     ++stats.cached;
-    finish(i, std::move(job), lookup);
+    finish(i, std::move(job));
   }
-  tracer().annotate(lookup, "jobs", std::to_string(jobs->size()));
-  tracer().annotate(lookup, "hits", std::to_string(jobs->size() - to_run.size()));
-  tracer().close(lookup);
-  co_return to_run;
 }
 
 void Pipeline::Impl::spawn_units(const std::vector<std::size_t>& to_run, Pipeline& pipeline) {
@@ -325,7 +365,26 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
     slot.message = "cancelled before it finished";
   }
   impl.costs = impl.cache.load_costs();
-  co_await impl.decide_sandbox();
+  // The sandbox's probe runs beside the cache lookup, whose keys assume the sandbox as planned;
+  // they are made again in the rare run where the probe turns it off.
+  impl.plan_run_sandbox();
+  const bool planned = impl.sandbox.on;
+  bool probed = !planned;
+  AsyncNotifier probe_done(co_await asio::this_coro::executor);
+  if (planned)
+    impl.scheduler.spawn([&impl, &probed, &probe_done]() -> asio::awaitable<void> {
+      struct Done {
+        bool& probed;
+        AsyncNotifier& done;
+        ~Done() {
+          probed = true;
+          done.notify_all();
+        }
+      } guard{probed, probe_done};
+      co_await impl.probe_sandbox();
+    });
+  auto found = co_await impl.look_up_cache();
+  while (!probed) co_await probe_done.wait();
   if (impl.options.sandbox == SandboxMode::on && !impl.sandbox.on) {
     // Required and not to be had: every job fails, loudly, rather than run unconfined.
     for (auto& slot : results) {
@@ -335,8 +394,9 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
     }
     co_return;
   }
-  const auto to_run = co_await impl.look_up_cache();
-  impl.spawn_units(to_run, *this);
+  if (planned && !impl.sandbox.on) found = co_await impl.look_up_cache();
+  impl.finish_hits(found);
+  impl.spawn_units(found.to_run, *this);
   co_await impl.scheduler.join();
   impl.cache.save_costs(impl.costs);
 }

@@ -66,10 +66,17 @@ struct Pipeline::Impl {
   void key_on_record(std::size_t index, model::JobResult& job, const std::string& dir);
 
   // pipeline.cpp: before the jobs, and finishing each.
-  boost::asio::awaitable<void> decide_sandbox();
+  void plan_run_sandbox();
+  boost::asio::awaitable<void> probe_sandbox();
   boost::asio::awaitable<CacheKeyFacts> cache_key_facts();
-  boost::asio::awaitable<void> list_loaded_libraries(const std::string& program);
-  boost::asio::awaitable<std::vector<std::size_t>> look_up_cache();
+  boost::asio::awaitable<void> list_loaded_libraries(const std::vector<std::string>& programs);
+  boost::asio::awaitable<void> list_loaded_libraries_of(const std::string& program, std::size_t number);
+  struct Lookup {
+    std::vector<std::size_t> to_run;
+    std::vector<std::pair<std::size_t, model::JobResult>> hits;
+  };
+  boost::asio::awaitable<Lookup> look_up_cache();
+  void finish_hits(Lookup& found);
   void spawn_units(const std::vector<std::size_t>& to_run, Pipeline& pipeline);
   model::JobResult base_result(std::size_t index) const;
   void finish(std::size_t index, model::JobResult job, Span parent = model::Tracer::k_none);

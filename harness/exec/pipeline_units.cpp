@@ -130,6 +130,8 @@ void Pipeline::Impl::key_on_record(std::size_t index, model::JobResult& job, con
   if (base == record_bases.end()) return;
   job.cache_key.clear();
   manifests.erase(index);
+  // What is not cached anyway (a timeout, a tool failure) says nothing of its record.
+  if (job.outcome != JobOutcome::ok && job.outcome != JobOutcome::crashed && job.outcome != JobOutcome::exited_early) return;
   const auto record = read_record(util::read_file_or_empty(dir + "/" + k_record_file), {options.out_dir});
   if (!record.uncacheable.empty()) {
     job.notes.push_back("not cached (it runs again next time): " + record.uncacheable);

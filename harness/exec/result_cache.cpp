@@ -52,7 +52,7 @@ Hasher& Hasher::add_file(const std::string& path) {
   struct stat st {};
   ::fstat(fd, &st);
   const off_t size = st.st_size;
-  std::vector<char> buffer(256 * 1024);
+  thread_local std::vector<char> buffer(256 * 1024);  // made once: a fresh one per file costs its zeroing
   std::uint64_t total = 0;
   bool stopped = false, ended = false;
   for (off_t at = 0; at < size && !stopped && !ended;) {
