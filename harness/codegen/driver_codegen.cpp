@@ -183,7 +183,7 @@ bool can_share_unit(const model::SuiteSpec& suite, const model::FeatureSpec& fea
 }
 
 std::vector<std::vector<std::size_t>> translation_units(const model::SuiteSpec& suite, const std::vector<std::size_t>& features,
-                                                        std::size_t max_per_unit) {
+                                                        std::size_t max_per_unit, std::size_t max_per_cxx_unit) {
   std::vector<std::vector<std::size_t>> units;
   // Open units by language and compile flags, each with the body function names it holds.
   struct Open {
@@ -193,14 +193,16 @@ std::vector<std::vector<std::size_t>> translation_units(const model::SuiteSpec& 
   std::map<std::pair<model::Language, std::vector<std::string>>, Open> open;
   for (auto f : features) {
     const auto& feature = suite.features[f];
-    if (!can_share_unit(suite, feature) || max_per_unit < 2) {
+    const auto language = language_of(suite, feature);
+    const auto max = language == model::Language::cxx ? max_per_cxx_unit : max_per_unit;
+    if (!can_share_unit(suite, feature) || max < 2) {
       units.push_back({f});
       continue;
     }
-    const auto key = std::make_pair(language_of(suite, feature), feature.cflags);
+    const auto key = std::make_pair(language, feature.cflags);
     const auto name = body_function_name(feature.name);
     auto it = open.find(key);
-    if (it != open.end() && (units[it->second.unit].size() >= max_per_unit || it->second.names.contains(name))) {
+    if (it != open.end() && (units[it->second.unit].size() >= max || it->second.names.contains(name))) {
       if (it->second.names.contains(name)) {  // "a.b" beside "a_b": this one alone
         units.push_back({f});
         continue;

@@ -39,9 +39,15 @@ bool can_share_unit(const model::SuiteSpec& suite, const model::FeatureSpec& fea
 
 // `features` (indices into suite.features, in order) as translation units: features that can share
 // one, with the same language and compile flags and body function names that differ, go together,
-// at most `max_per_unit` to a unit; every other feature is a unit of its own.
+// at most `max_per_unit` to a unit (`max_per_cxx_unit` for C++ features); every other feature is a
+// unit of its own.
 std::vector<std::vector<std::size_t>> translation_units(const model::SuiteSpec& suite, const std::vector<std::size_t>& features,
-                                                        std::size_t max_per_unit);
+                                                        std::size_t max_per_unit, std::size_t max_per_cxx_unit);
+inline std::vector<std::vector<std::size_t>> translation_units(const model::SuiteSpec& suite,
+                                                               const std::vector<std::size_t>& features,
+                                                               std::size_t max_per_unit) {
+  return translation_units(suite, features, max_per_unit, max_per_unit);
+}
 
 // A shared translation unit's source: each feature's generated file (written beside it), included
 // by name, so every line keeps the file name and number it has when compiled alone.

@@ -141,6 +141,10 @@ TEST(DriverCodegen, TranslationUnitsShareOnlyWhatCannotTouchAnother) {
   EXPECT_EQ(translation_units(suite, all, 32), (Units{{0, 5, 10}, {1}, {2}, {3}, {4}, {6}, {7}, {8}, {9}, {11}}));
   EXPECT_EQ(translation_units(suite, all, 2), (Units{{0, 5}, {1}, {2}, {3}, {4}, {6}, {7}, {8}, {9}, {10}, {11}}));
   EXPECT_EQ(translation_units(suite, {0, 10}, 1), (Units{{0}, {10}}));
+  // C++ units take their own size (their headers cost most of a compile).
+  add("l", "q();").language = model::Language::cxx;
+  add("m", "p();").language = model::Language::cxx;
+  EXPECT_EQ(translation_units(suite, {0, 5, 10, 4, 12, 13}, 2, 3), (Units{{0, 5}, {10}, {4, 12, 13}}));
   suite.globals = {"int shared;", {"/s.yaml", 1, 1}};  // one copy per feature: nothing shares
   EXPECT_EQ(translation_units(suite, {0, 5, 10}, 32), (Units{{0}, {5}, {10}}));
   EXPECT_EQ(generate_unit({"a.c", "a.b.c"}).substr(generate_unit({}).size()), "#include \"a.c\"\n#include \"a.b.c\"\n");
