@@ -1,14 +1,20 @@
 #include "harness/adopt/ctest.hpp"
 
 #include "harness/util/capture.hpp"
+#include "harness/util/files.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <optional>
 #include <set>
+
+#include <fcntl.h>
+#include <sys/stat.h>
 
 namespace harness::adopt {
 namespace fs = std::filesystem;
@@ -41,6 +47,54 @@ std::vector<std::string> ctest_args(const std::string& build_dir, const CtestSel
   add("-L", s.label_regex);
   add("-LE", s.exclude_label_regex);
   return argv;
+}
+
+// `ctest --show-only` writes Testing/Temporary/LastTest.log in the build folder, over the log of the
+// user's last real ctest run (its ASan stacks, say): the build folder is left as it was found, the
+// log put back (content and times), or removed with the folders ctest made for it.
+class BuildFolderKept {
+ public:
+  explicit BuildFolderKept(const std::string& dir)
+      : m_testing(dir + "/Testing"), m_temporary(m_testing + "/Temporary"), m_log(m_temporary + "/LastTest.log") {
+    std::error_code ec;
+    m_had_testing = fs::exists(m_testing, ec);
+    m_had_temporary = fs::exists(m_temporary, ec);
+    struct stat st {};
+    if (::lstat(m_log.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      m_text = util::read_file_or_empty(m_log);
+      m_times[0] = st.st_atim;
+      m_times[1] = st.st_mtim;
+    }
+  }
+  ~BuildFolderKept() {
+    std::error_code ec;
+    if (m_text) {
+      if (util::read_file_or_empty(m_log) != *m_text) {
+        std::ofstream(m_log, std::ios::binary | std::ios::trunc) << *m_text;
+        ::utimensat(AT_FDCWD, m_log.c_str(), m_times, 0);
+      } else {
+        ::utimensat(AT_FDCWD, m_log.c_str(), m_times, 0);
+      }
+      return;
+    }
+    fs::remove(m_log, ec);
+    if (!m_had_temporary && fs::is_empty(m_temporary, ec)) fs::remove(m_temporary, ec);
+    if (!m_had_testing && fs::is_empty(m_testing, ec)) fs::remove(m_testing, ec);
+  }
+  BuildFolderKept(const BuildFolderKept&) = delete;
+  BuildFolderKept& operator=(const BuildFolderKept&) = delete;
+
+ private:
+  std::string m_testing, m_temporary, m_log;
+  bool m_had_testing = false, m_had_temporary = false;
+  std::optional<std::string> m_text;
+  struct timespec m_times[2] = {};
+};
+
+// What ctest lists in `dir`, the folder left as it was.
+std::optional<std::string> show_only(const std::string& dir, const CtestSelection& selection) {
+  BuildFolderKept kept(dir);
+  return util::capture(ctest_args(dir, selection));
 }
 
 }  // namespace
@@ -101,12 +155,12 @@ util::Result<model::SuiteSpec> load_ctest_suite(const std::string& build_dir, co
   const auto dir = fs::absolute(build_dir, ec).lexically_normal().string();
   if (!fs::is_regular_file(fs::path(dir) / "CTestTestfile.cmake", ec))
     return util::make_error(fmt::format("{} is not a CMake build folder with tests (no CTestTestfile.cmake)", build_dir));
-  const auto text = util::capture(ctest_args(dir, selection));
+  const auto text = show_only(dir, selection);
   if (!text) return util::make_error(fmt::format("ctest --show-only=json-v1 failed in {} (is ctest installed?)", build_dir));
   auto features = parse_ctest_json(*text, notes);
   if (!features) return util::make_error(fmt::format("{}: {}", build_dir, features.error().message));
   for (const auto& [flavour, other_dir] : flavour_dirs) {
-    const auto other = util::capture(ctest_args(fs::absolute(other_dir, ec).lexically_normal().string(), selection));
+    const auto other = show_only(fs::absolute(other_dir, ec).lexically_normal().string(), selection);
     std::vector<std::string> ignored;
     auto other_features =
         other ? parse_ctest_json(*other, ignored) : util::Result<std::vector<model::FeatureSpec>>(util::make_error(""));

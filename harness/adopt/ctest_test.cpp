@@ -1,11 +1,42 @@
 #include "harness/adopt/ctest.hpp"
 
+#include "harness/testing/temp_dir.hpp"
 #include "harness/testing/testdata.hpp"
+#include "harness/util/files.hpp"
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
 namespace harness::adopt {
 namespace {
+
+// `ctest --show-only` rewrites the build folder's Testing/Temporary/LastTest.log: Sohound puts the
+// user's log back as it was, and leaves no Testing folder where there was none (real ctest).
+TEST(CtestSuite, ListingTheTestsLeavesTheBuildFolderAsItWas) {
+  harness::testing::TempDir build{"sohound-ctest-kept"};
+  std::ofstream(build / "CTestTestfile.cmake") << "add_test(t1 \"/bin/true\")\n";
+  std::vector<std::string> notes;
+  ASSERT_TRUE(load_ctest_suite(build.path().string(), {}, {}, notes));
+  EXPECT_FALSE(std::filesystem::exists(build / "Testing"));
+
+  std::filesystem::create_directories(build / "Testing/Temporary");
+  const auto log = build / "Testing/Temporary/LastTest.log";
+  std::ofstream(log) << "the user's last run, with its ASan stacks\n";
+  const struct timespec then[2] = {{1000000000, 0}, {1000000000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, log.c_str(), then, 0), 0);
+  const auto suite = load_ctest_suite(build.path().string(), {}, {}, notes);
+  ASSERT_TRUE(suite);
+  EXPECT_EQ(suite->features.size(), 1u);
+  EXPECT_EQ(util::read_file_or_empty(log), "the user's last run, with its ASan stacks\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(log.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mtim.tv_sec, 1000000000);
+}
 
 TEST(CtestJson, EveryRunnableTestIsAProgramWithItsCommandCwdEnvAndTimeout) {
   std::vector<std::string> notes;

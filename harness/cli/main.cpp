@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <tuple>
 #include <variant>
@@ -89,7 +90,15 @@ void declare_exec(CLI::App* cmd, Options& o) {
   cmd->add_option("--name", o.exec.name, "The job's name in reports (default: the program's file name)");
   cmd->add_option("--cwd", o.exec.cwd, "Run the program in this folder (default: a work folder of the job's own)");
   cmd->add_option("--timeout", o.exec.timeout_s, "Seconds a native run may take (scaled per tool; default 300)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            char* end = nullptr;
+            const double value = std::strtod(text.c_str(), &end);
+            if (end == text.c_str() || *end != '\0' || !(value > 0) || value > 1e9)
+              return "must be a number of seconds above 0 (" + text + " is not)";
+            return {};
+          },
+          "SECONDS"));
   cmd->add_option("--exit-status", o.exec.exit_status, "The exit status of a passing run (default 0)")->check(CLI::Range(0, 255));
   add_build_options(cmd, o.exec.asan, o.exec.tsan, o.exec.ubsan, "The program");
   cmd->add_option("--skip-children", o.exec.skip_children,

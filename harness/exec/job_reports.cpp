@@ -157,15 +157,19 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, 
       const auto fds = parse::open_fds(util::read_file_or_empty(log.string()));
       auto fd_findings = parse::fd_leak_findings(fds, report->orphan_stacks, report->pid);
       std::vector<int> numbers;
+      std::vector<bool> scripts;  // a shell's descriptor on its own script: not the job's leak
       for (const auto& fd : fds)
-        if (!fd.inherited) numbers.push_back(fd.fd);
+        if (!fd.inherited) {
+          numbers.push_back(fd.fd);
+          scripts.push_back(parse::is_interpreters_script(fd, report->exe, report->args));
+        }
       // A process Sohound stopped (a timeout, the batch watchdog) lists what was open at that
       // moment, e.g. the library ld.so was mapping, or the runtime's own listing of /proc/self/fd,
       // when the stop landed: only a finished feature's listing makes a descriptor a leak then.
       const bool killed = timed_out || process.signal == SIGKILL || process.signal == SIGTERM;
       for (std::size_t i = 0; i < fd_findings.size(); ++i) {
         auto owner = i < numbers.size() ? fd_owner(stream.markers, numbers[i]) : std::string();
-        if (killed && owner.empty()) continue;
+        if ((killed && owner.empty()) || (i < scripts.size() && scripts[i])) continue;
         stream.findings.push_back({std::move(fd_findings[i]), std::move(owner)});
       }
     }

@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
 
 namespace harness::parse {
 
@@ -46,6 +49,38 @@ std::vector<model::Finding> fd_leak_findings(const std::vector<OpenFd>& fds,
     findings.push_back(std::move(f));
   }
   return findings;
+}
+
+namespace {
+
+// Whether a descriptor's path is the file `named` (as given to the process: maybe relative to its
+// working folder, which the log does not say).
+bool names_file(const std::string& open_path, const std::string& named) {
+  if (named.empty() || open_path.empty()) return false;
+  const auto normal = std::filesystem::path(named).lexically_normal().string();
+  return open_path == normal || (normal.front() != '/' && util::ends_with(open_path, "/" + normal));
+}
+
+bool starts_with_shebang(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[2] = {};
+  return in.read(head, 2) && head[0] == '#' && head[1] == '!';
+}
+
+}  // namespace
+
+bool is_interpreters_script(const OpenFd& fd, const std::string& exe, const std::vector<std::string>& args) {
+  static const std::set<std::string> k_shells = {"sh", "dash", "bash", "ash", "ksh", "mksh", "zsh", "yash", "posh", "busybox"};
+  if (fd.inherited) return false;
+  if (k_shells.count(std::filesystem::path(exe).filename().string())) {
+    for (const auto& arg : args) {
+      if (arg == "-c") return false;  // a command string: no script
+      if (arg.empty() || arg[0] == '-' || arg[0] == '+') continue;
+      return names_file(fd.path, arg);
+    }
+    return false;
+  }
+  return names_file(fd.path, exe) && starts_with_shebang(fd.path);
 }
 
 }  // namespace harness::parse

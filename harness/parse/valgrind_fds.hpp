@@ -24,4 +24,10 @@ std::vector<OpenFd> open_fds(std::string_view log);
 std::vector<model::Finding> fd_leak_findings(const std::vector<OpenFd>& fds,
                                              const std::vector<std::vector<model::Frame>>& open_sites, int pid);
 
+// Whether `fd` is the descriptor a shell keeps on the script it runs (dash moves it to 10 or 11,
+// bash to 255): the interpreter's own, never a leak of the script's. `exe` and `args` are the
+// process's as Valgrind names them: a shell given its script (`sh test.sh`), or the script itself,
+// run through its `#!` line.
+bool is_interpreters_script(const OpenFd& fd, const std::string& exe, const std::vector<std::string>& args);
+
 }  // namespace harness::parse

@@ -55,6 +55,7 @@ enum class El {
   clientmsg,
   argv,
   exe,
+  arg,
 };
 
 // Called for every start tag, so dispatch on the first character before comparing.
@@ -65,6 +66,7 @@ El element(const char* n) {
       if (is("auxwhat")) return El::auxwhat;
       if (is("allocation_context")) return El::allocation_context;
       if (is("argv")) return El::argv;
+      if (is("arg")) return El::arg;
       return El::other;
     case 'c':
       if (is("count")) return El::count;
@@ -279,6 +281,9 @@ struct ValgrindXmlParser::State {
         return true;
       case El::exe:
         if (p == El::argv) report.exe = std::string(value);
+        return true;
+      case El::arg:
+        if (p == El::argv) report.args.emplace_back(value);
         return true;
       case El::state:
         if (p == El::status && value == "FINISHED") report.finished = true;

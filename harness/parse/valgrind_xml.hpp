@@ -50,10 +50,11 @@ struct ValgrindReport {
   std::string tool;  // protocoltool
   int pid = 0;
   int ppid = 0;
-  std::string exe;        // the client program (<args><argv><exe>), as it was started
-  bool finished = false;  // saw <status><state>FINISHED
-  bool complete = false;  // saw </valgrindoutput>: the file was not truncated
-  std::string problem;    // why the document is incomplete or malformed ("" when fine)
+  std::string exe;                // the client program (<args><argv><exe>), as it was started
+  std::vector<std::string> args;  // and its arguments (<args><argv><arg>)
+  bool finished = false;          // saw <status><state>FINISHED
+  bool complete = false;          // saw </valgrindoutput>: the file was not truncated
+  std::string problem;            // why the document is incomplete or malformed ("" when fine)
   std::optional<FatalSignal> fatal_signal;
   std::map<std::string, std::uint64_t> error_counts;  // unique -> count
   std::vector<ValgrindError> errors;                  // empty when a sink consumed them

@@ -46,6 +46,9 @@ TEST(CliE2E, BadCommandLineExitsTwo) {
   out = run_sohound("run --filter 'nothing*' --out " + k_out + "/none " + k_specs + "tiny.yaml");
   EXPECT_EQ(out.exit_code, 2);
   EXPECT_NE(out.text.find("--filter 'nothing*' matched no feature"), std::string::npos) << out.text;
+  out = run_sohound("exec --timeout 0 -- /bin/true");  // once "not in range 0 to 1797693134862315..."
+  EXPECT_EQ(out.exit_code, 2);
+  EXPECT_NE(out.text.find("--timeout: must be a number of seconds above 0 (0 is not)"), std::string::npos) << out.text;
 }
 
 TEST(CliE2E, MissingToolIsAnInfrastructureFailure) {

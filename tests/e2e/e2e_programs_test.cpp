@@ -253,6 +253,42 @@ TEST(Programs, GoogleTestShardingVariablesShardTheWholeRun) {
 namespace e2e {
 namespace {
 
+// Shell-script tests (issue 23): the descriptor a shell keeps on its script (dash's 10, bash's 255)
+// is the interpreter's, not the test's fd.leak, whether the script runs by its #! line or is given
+// to the shell; a descriptor the script itself leaves open still is one.
+TEST(Programs, AShellsDescriptorOnItsOwnScriptIsNoLeak) {
+  const auto dir = std::string(SOHOUND_E2E_OUT) + "/programs-scripts";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::map<std::string, std::string> scripts = {{"dash.sh", "#!/bin/sh\ncat /etc/hostname >/dev/null\n"},
+                                                      {"bash.sh", "#!/bin/bash\ncat /etc/hostname >/dev/null\n"},
+                                                      {"leaky.sh", "#!/bin/sh\nexec 3</etc/hostname\ntrue\n"}};
+  for (const auto& [name, text] : scripts) {
+    std::ofstream(dir + "/" + name) << text;
+    std::filesystem::permissions(dir + "/" + name, std::filesystem::perms::owner_all);
+  }
+  std::ofstream(dir + "/spec.yaml") << fmt::format(
+      "suite: scripts\ntools: [memcheck]\nprograms:\n"
+      "  - {{name: dash_direct, program: '{0}/dash.sh'}}\n"
+      "  - {{name: dash_given, program: sh, args: [dash.sh], cwd: '{0}'}}\n"
+      "  - {{name: bash_direct, program: '{0}/bash.sh'}}\n"
+      "  - {{name: leaky, program: '{0}/leaky.sh'}}\n",
+      dir);
+  const auto result = run_sohound(fmt::format("run '{0}/spec.yaml' --no-cache --no-progress --report json --out '{0}/out'", dir));
+  std::map<std::string, std::vector<std::string>> leaks;
+  const auto results = read_results(dir + "/out");
+  for (const auto& job : results["jobs"]) {
+    auto& mine = leaks[job["feature"]];
+    for (const auto& f : job["findings"])
+      if (f["kind"] == "fd.leak") mine.push_back(f["message"]);
+  }
+  EXPECT_EQ(leaks["dash_direct"], std::vector<std::string>{});
+  EXPECT_EQ(leaks["dash_given"], std::vector<std::string>{});
+  EXPECT_EQ(leaks["bash_direct"], std::vector<std::string>{});
+  EXPECT_EQ(leaks["leaky"], std::vector<std::string>{"file descriptor 3 (/etc/hostname) left open"}) << result.text;
+  EXPECT_EQ(result.exit_code, 1) << result.text;  // leaky's leak, and only that, fails the run
+}
+
 // A program whose spec names its inputs is cached like a feature: not run again while the program,
 // the libraries it loads and its inputs are unchanged; run again when one of them changes. One
 // without `inputs:` is keyed on what its last run opened (drivers/sohound_record.c), its children
