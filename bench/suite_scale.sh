@@ -29,6 +29,12 @@
 # 9.02 s (0.032 x), rerun 0.18 s (2.0 %), one edited 2.16 s (23.9 %); ctest -T memcheck 114.3 CPU-s,
 # sohound ctest 135.9 CPU-s (1.19 x; 1.04 and 1.16 in two interleaved pairs after). --cxx N=40: cold
 # 14.29 s (0.357 s per feature; 163.75 s, 4.09 s per feature, at b1e0ec8), rerun 0.12 s, edited 6.44 s.
+# 2026-12-05 (later; this machine ran slower: the CTest workflow took 311.8 s), N=200: cold 12.22 s
+# (0.039 x), rerun 0.27 s (2.2 %), one edited 3.50 s (28.7 %); ctest -T memcheck 133.8 CPU-s, sohound
+# ctest 127.8 CPU-s (0.95 x); sohound ctest with the cache (programs keyed on what they opened):
+# cold 73.7 s, unchanged rerun 1.58 s (2.1 %, 200 of 200 cached). --cxx N=40 (C++ units of 128):
+# cold 9.89 s (0.247 s per feature), rerun 0.08 s, edited 6.01 s; --cxx 128: cold 19.4-22.3 s with
+# units of 128 against 32.6-32.9 s with units of 32.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

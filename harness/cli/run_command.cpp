@@ -205,7 +205,7 @@ double cpu_seconds(int who) {
 // Fills the summary's jobs and execution facts; returns what the pipeline threw, if anything.
 std::exception_ptr execute_jobs(exec::PipelineOptions pipeline_options, const std::vector<model::SuiteSpec>& suites,
                                 const std::vector<plan::JobPlan>& jobs, int parallel, Progress& progress,
-                                model::RunSummary& summary) {
+                                model::RunSummary& summary, std::vector<std::string>& input_errors) {
   asio::io_context io;
   exec::BoostProcessLauncher launcher;
   exec::SteadyTimers timers;
@@ -265,6 +265,12 @@ std::exception_ptr execute_jobs(exec::PipelineOptions pipeline_options, const st
   summary.reruns = stats.reruns;
   summary.cached = stats.cached;
   summary.cache_damaged = stats.cache_damaged;
+  input_errors = stats.input_errors;
+  if (stats.cache_write_failures > 0)
+    fmt::print(stderr,
+               "sohound: {} result{} could not be stored in the result cache {} (unwritable or full?): {} again next run\n",
+               stats.cache_write_failures, stats.cache_write_failures == 1 ? "" : "s", summary.cache_dir,
+               stats.cache_write_failures == 1 ? "that job runs" : "those jobs run");
   summary.sandbox = pipeline.sandbox().on ? pipeline.sandbox().engine : std::string();
   summary.sandbox_reason = pipeline.sandbox().reason;
   return failure;
@@ -373,7 +379,9 @@ int run_command(const RunOptions& options) {
   summary.baseline = options.baseline;
   summary.shard = planned->shard;
   Progress progress(planned->jobs.size(), progress_mode(options));
-  const auto failure = execute_jobs(std::move(pipeline_options), inputs->suites, planned->jobs, parallel, progress, summary);
+  std::vector<std::string> input_errors;
+  const auto failure =
+      execute_jobs(std::move(pipeline_options), inputs->suites, planned->jobs, parallel, progress, summary, input_errors);
   summary.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   summary.self_cpu_s = cpu_seconds(RUSAGE_SELF);
   summary.children_cpu_s = cpu_seconds(RUSAGE_CHILDREN);
@@ -399,6 +407,14 @@ int run_command(const RunOptions& options) {
       fmt::print(stderr, "sohound: internal error: {}\n", e.what());
     }
     return k_exit_infrastructure;
+  }
+  // The spec named what this machine does not have: bad input, as `sohound check` says it.
+  if (!input_errors.empty()) {
+    std::cout.flush();
+    std::fflush(stdout);
+    for (const auto& error : input_errors)
+      fmt::print(stderr, "sohound: exit 2 (the spec names what this machine does not have): {}\n", error);
+    return k_exit_usage;
   }
   return model::exit_code(summary);
 }

@@ -140,6 +140,7 @@ asio::awaitable<StepOutcome> DriverBuilds::make_flags(std::size_t s) {
   if (!run.process.started || run.process.exit_code != 0) {
     out.ok = false;
     out.error = pkg_config_error(suite, out.log, run.process);
+    if (out.error.find("' not found (is its -dev package installed?") != std::string::npos) m_input_errors.push_back(out.error);
     co_return out;
   }
   const auto flags = split_package_flags(text);

@@ -75,6 +75,9 @@ class DriverBuilds {
 
   // pkg-config --cflags --libs, once per suite (nothing to do for other library kinds).
   boost::asio::awaitable<StepOutcome> suite_flags(std::size_t suite);
+  // The spec's own mistakes found while building ("spec.yaml:4:7: pkg-config package 'x' not
+  // found ..."): the run's exit status is then the one for bad input, as `sohound check`'s is.
+  const std::vector<std::string>& input_errors() const { return m_input_errors; }
 
   // The suite's driver for a flavour, with every feature needed() names; once per suite and flavour.
   boost::asio::awaitable<DriverBuild> driver(std::size_t suite, model::Flavour flavour);
@@ -108,6 +111,7 @@ class DriverBuilds {
   BuildOptions m_options;
   PipelineTrace m_trace;
   std::map<std::string, std::unique_ptr<AsyncOnce<StepOutcome>>> m_steps;
+  std::vector<std::string> m_input_errors;
   std::map<std::string, std::unique_ptr<AsyncOnce<DriverBuild>>> m_drivers;
   std::map<std::pair<std::size_t, model::Flavour>, std::vector<std::size_t>> m_needed;
 };

@@ -338,6 +338,8 @@ const Sandbox& Pipeline::sandbox() const { return m_impl->sandbox; }
 PipelineStats Pipeline::stats() const {
   auto s = m_impl->stats;
   s.cache_damaged = m_impl->cache.damaged();
+  s.cache_write_failures = m_impl->cache.write_failures();
+  if (m_impl->builds) s.input_errors = m_impl->builds->input_errors();
   return s;
 }
 

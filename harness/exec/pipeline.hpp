@@ -58,11 +58,13 @@ struct PipelineOptions {
 
 // What the run did, for the summary and results.json.
 struct PipelineStats {
-  std::size_t processes = 0;      // tool processes started (batches, single features, re-runs)
-  std::size_t batches = 0;        // of those, processes that ran more than one feature
-  std::size_t reruns = 0;         // features re-run alone after a batch stopped in them
-  std::size_t cached = 0;         // jobs answered from the result cache
-  std::size_t cache_damaged = 0;  // cache entries ignored as damaged
+  std::size_t processes = 0;              // tool processes started (batches, single features, re-runs)
+  std::size_t batches = 0;                // of those, processes that ran more than one feature
+  std::size_t reruns = 0;                 // features re-run alone after a batch stopped in them
+  std::size_t cached = 0;                 // jobs answered from the result cache
+  std::size_t cache_damaged = 0;          // cache entries ignored as damaged
+  std::size_t cache_write_failures = 0;   // results that could not be stored (each runs again next time)
+  std::vector<std::string> input_errors;  // the spec's mistakes found while building (DriverBuilds)
 };
 
 class Pipeline {

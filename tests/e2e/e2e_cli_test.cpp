@@ -37,6 +37,25 @@ TEST(CliE2E, BadSpecExitsTwoPointingAtTheText) {
   }
 }
 
+// A library the machine does not have is the spec's mistake (exit 2, pointing at it), as `check`
+// says, not a failed job of the code; and results the cache cannot keep are said, not only counted.
+TEST(CliE2E, AMissingPackageIsBadInputAndAnUnwritableCacheIsSaid) {
+  std::filesystem::create_directories(k_out);
+  const auto spec = k_out + "/badpkg.yaml";
+  std::ofstream(spec) << "suite: badpkg\nlibrary:\n  pkg-config: [libnotthere]\ntools: [memcheck]\n"
+                         "features:\n  - name: a\n    code: 'int x = 0; (void)x;'\n";
+  auto out = run_sohound("run --no-progress --out " + k_out + "/badpkg " + spec);
+  EXPECT_EQ(out.exit_code, 2) << out.text;
+  EXPECT_NE(out.text.find("sohound: exit 2 (the spec names what this machine does not have): " + spec +
+                          ":3:16: pkg-config package 'libnotthere' not found"),
+            std::string::npos)
+      << out.text;
+  EXPECT_TRUE(std::filesystem::exists(k_out + "/badpkg/results.json"));  // what was gathered is written
+  out = run_sohound("run --no-progress --tools asan --cache-dir /dev/null/cache --out " + k_out + "/nocache " + k_specs +
+                    "tiny.yaml");
+  EXPECT_NE(out.text.find("could not be stored in the result cache /dev/null/cache"), std::string::npos) << out.text;
+}
+
 TEST(CliE2E, BadCommandLineExitsTwo) {
   auto out = run_sohound("run --tools memchek " + k_specs + "tiny.yaml");
   EXPECT_EQ(out.exit_code, 2);
