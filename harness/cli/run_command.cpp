@@ -276,6 +276,15 @@ std::exception_ptr execute_jobs(exec::PipelineOptions pipeline_options, const st
   return failure;
 }
 
+// The spec named what this machine does not have: bad input, as `sohound check` says it.
+int say_input_errors(const std::vector<std::string>& errors) {
+  std::cout.flush();
+  std::fflush(stdout);
+  for (const auto& error : errors)
+    fmt::print(stderr, "sohound: exit 2 (the spec names what this machine does not have): {}\n", error);
+  return k_exit_usage;
+}
+
 // Stage 4a: results.json, always first (the contract other tools read). Its spans end where it is
 // written (the spans still open end there).
 bool write_results(model::RunSummary& summary, const std::string& path, model::Tracer& tracer, model::Tracer::Handle reporting) {
@@ -408,14 +417,7 @@ int run_command(const RunOptions& options) {
     }
     return k_exit_infrastructure;
   }
-  // The spec named what this machine does not have: bad input, as `sohound check` says it.
-  if (!input_errors.empty()) {
-    std::cout.flush();
-    std::fflush(stdout);
-    for (const auto& error : input_errors)
-      fmt::print(stderr, "sohound: exit 2 (the spec names what this machine does not have): {}\n", error);
-    return k_exit_usage;
-  }
+  if (!input_errors.empty()) return say_input_errors(input_errors);
   return model::exit_code(summary);
 }
 
