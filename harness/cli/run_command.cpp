@@ -154,6 +154,12 @@ bool configure_pipeline(const RunOptions& options, const std::string& out_dir, e
   if (options.cache && (!options.cache_dir.empty() || !default_cache_off)) {
     pipeline_options.cache_dir =
         options.cache_dir.empty() ? exec::default_cache_dir() : fs::absolute(options.cache_dir).lexically_normal().string();
+    // The cache writes v1/ and v2/ into its folder: never the root (as --out '/' is refused).
+    if (fs::path(pipeline_options.cache_dir).lexically_normal() == "/") {
+      fmt::print(stderr, "sohound: the result cache '/' ({}) would write into the root folder; name a folder of its own\n",
+                 options.cache_dir.empty() ? "SOHOUND_CACHE_DIR" : "--cache-dir");
+      return false;
+    }
     if (!pipeline_options.cache_dir.empty() && util::is_within(pipeline_options.cache_dir, out_dir)) {
       fmt::print(stderr, "sohound: --cache-dir {} is inside --out {}: the cache must outlive the output folder\n",
                  pipeline_options.cache_dir, out_dir);

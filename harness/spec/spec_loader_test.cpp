@@ -123,6 +123,18 @@ TEST_F(SpecLoaderTest, DuplicateFeatureName) {
             "              ^");
 }
 
+// A path that exists but is not what the key wants is said as such, not "not found".
+TEST_F(SpecLoaderTest, AFileThatIsNotARegularFileIsSaidSo) {
+  EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: a\n    source: /dev/zero\n"),
+            "s.yaml:4:13: '/dev/zero' is not a regular file (/dev/zero: a device, pipe or socket)\n"
+            "        source: /dev/zero\n"
+            "                ^");
+  EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: a\n    source: /tmp\n"),
+            "s.yaml:4:13: '/tmp' is not a regular file (/tmp is a folder)\n"
+            "        source: /tmp\n"
+            "                ^");
+}
+
 TEST_F(SpecLoaderTest, MissingFile) {
   const auto message = error_of("suite: x\nfeatures:\n  - name: a\n    source: nope.c\n");
   EXPECT_EQ(message, "s.yaml:4:13: file 'nope.c' not found (looked for " + (m_dir / "nope.c").string() +

@@ -203,8 +203,14 @@ std::string Loader::resolve_existing(const YAML::Node& node, const std::string& 
   if (p.is_relative()) p = fs::path(m_base) / p;
   p = p.lexically_normal();
   std::error_code ec;
-  if (directory ? !fs::is_directory(p, ec) : !fs::is_regular_file(p, ec))
+  const auto status = fs::status(p, ec);
+  if (!fs::exists(status))
     error(node, fmt::format("{} '{}' not found (looked for {})", directory ? "folder" : "file", path, p.string()));
+  else if (directory && !fs::is_directory(status))
+    error(node, fmt::format("'{}' is not a folder ({})", path, p.string()));
+  else if (!directory && !fs::is_regular_file(status))
+    error(node, fmt::format("'{}' is not a regular file ({}{})", path, p.string(),
+                            fs::is_directory(status) ? " is a folder" : ": a device, pipe or socket"));
   return p.string();
 }
 

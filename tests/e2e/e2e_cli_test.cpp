@@ -54,6 +54,12 @@ TEST(CliE2E, AMissingPackageIsBadInputAndAnUnwritableCacheIsSaid) {
   out = run_sohound("run --no-progress --tools asan --cache-dir /dev/null/cache --out " + k_out + "/nocache " + k_specs +
                     "tiny.yaml");
   EXPECT_NE(out.text.find("could not be stored in the result cache /dev/null/cache"), std::string::npos) << out.text;
+  // A cache at the root would write /v1 and /v2, as --out / would write there: refused alike.
+  out = run_sohound("run --no-progress --out " + k_out + "/rootcache " + k_specs + "tiny.yaml",
+                    "SOHOUND_CACHE=1 SOHOUND_CACHE_DIR=/");
+  EXPECT_EQ(out.exit_code, 2) << out.text;
+  EXPECT_NE(out.text.find("the result cache '/' (SOHOUND_CACHE_DIR) would write into the root folder"), std::string::npos)
+      << out.text;
 }
 
 TEST(CliE2E, BadCommandLineExitsTwo) {
