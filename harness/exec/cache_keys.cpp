@@ -152,7 +152,7 @@ std::string CacheKeys::job_key(const plan::JobPlan& job, const PackageFlags& fla
   h.add(portable(feature_compile(suite, feature, tool.flavour, out, flags, "SRC", "OBJ"), out));
   h.add(portable(driver_link(suite, tool.flavour, {}, "DRIVER", "LIB", flags, false, feature.ldflags), out));
   h.add(library_hash(job.suite, tool.flavour, flags));
-  const double timeout = feature.timeout_s.value_or(suite.timeout_s) * tool.timeout_scale;
+  const double timeout = model::scaled_timeout_s(feature.timeout_s.value_or(suite.timeout_s), job.tool);
   const auto command = unit_command({job.tool,
                                      "DRIVER",
                                      "DIR",

@@ -33,8 +33,9 @@ std::string new_nonce() {
 
 std::string timeout_text(std::chrono::milliseconds timeout, double native_s, const model::ToolInfo& info,
                          const std::string& extra) {
-  return fmt::format("stopped after {:.1f} s ({} s x{} for {}{})", timeout.count() / 1000.0, native_s, info.timeout_scale,
-                     info.name, extra);
+  const bool capped = model::scaled_timeout_s(native_s, info.tool) < native_s * info.timeout_scale;
+  return fmt::format("stopped after {:.1f} s ({} s x{} for {}{}{})", timeout.count() / 1000.0, native_s, info.timeout_scale,
+                     info.name, capped ? fmt::format(", at most {:.0f} s", model::k_max_scaled_timeout_s) : "", extra);
 }
 
 std::string missing_build_message(const model::ToolInfo& info, const model::ProgramSpec& program) {
@@ -190,7 +191,8 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   confine(command, sandbox, {job.job_dir});
   job.sandboxed = sandbox.on;
   const double native_timeout = feature.timeout_s.value_or(suite.timeout_s);
-  const auto timeout = std::chrono::milliseconds(static_cast<long long>(native_timeout * info.timeout_scale * 1000));
+  const auto timeout =
+      std::chrono::milliseconds(static_cast<long long>(model::scaled_timeout_s(native_timeout, plan.tool) * 1000));
   ++stats.processes;
   const auto run = co_await scheduler.run(command, timeout, priority);
   const auto unit = unit_span(run, plan.tool, suite.name, {feature.name});
@@ -245,7 +247,7 @@ asio::awaitable<void> Pipeline::Impl::execute_gtest_cases(std::vector<std::size_
   confine(command, sandbox, {dir});
   const double native_timeout = lead.timeout_s.value_or(suite.timeout_s);
   const auto timeout = std::chrono::milliseconds(
-      static_cast<long long>(native_timeout * info.timeout_scale * 1000 * static_cast<double>(cases.size())));
+      static_cast<long long>(model::scaled_timeout_s(native_timeout, first.tool) * 1000 * static_cast<double>(cases.size())));
   ++stats.processes;
   ++stats.batches;
   const auto run = co_await scheduler.run(command, timeout, priority);
@@ -315,7 +317,7 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   UnitRun u;
   for (auto i : indices) u.names.push_back(suite.features[(*jobs)[i].feature].name);
   const double native_timeout = lead.timeout_s.value_or(suite.timeout_s);
-  const double feature_timeout = native_timeout * info.timeout_scale;
+  const double feature_timeout = model::scaled_timeout_s(native_timeout, tool);
   u.dir = batch ? batch_dir(options.out_dir, suite.name, tool, ++batch_numbers[{first.suite, tool}])
                 : job_dir(options.out_dir, suite.name, u.names.front(), std::string(info.name));
   // The lead feature's environment is the batch's (planned so: plan::make_units).

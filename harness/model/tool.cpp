@@ -1,5 +1,7 @@
 #include "harness/model/tool.hpp"
 
+#include <algorithm>
+
 namespace harness::model {
 
 const std::vector<ToolInfo>& tool_table() {
@@ -22,6 +24,10 @@ const std::vector<ToolInfo>& tool_table() {
        "inside it"},
   };
   return k_tools;
+}
+
+double scaled_timeout_s(double native_s, Tool tool) {
+  return std::max(native_s, std::min(native_s * info(tool).timeout_scale, k_max_scaled_timeout_s));
 }
 
 const ToolInfo& info(Tool tool) {

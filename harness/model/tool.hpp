@@ -47,6 +47,12 @@ std::vector<std::string_view> native_suppression_keys(Tool tool);
 
 const std::vector<ToolInfo>& tool_table();
 const ToolInfo& info(Tool tool);
+
+// The seconds a run may take under `tool`: its native time times the tool's slowdown, bounded at
+// an hour (never below the native time itself). Unbounded, CTest's default of 1500 s became 8 h
+// under memcheck and 21 h under helgrind (issue 23); CTest's own memcheck stops at 1500 s.
+inline constexpr double k_max_scaled_timeout_s = 3600;
+double scaled_timeout_s(double native_s, Tool tool);
 const FlavourInfo& info(Flavour flavour);
 std::string_view name(Tool tool);
 std::string_view name(Flavour flavour);
