@@ -18,6 +18,10 @@ asio::awaitable<void> AsyncNotifier::wait() {
   if (state.cancelled() != asio::cancellation_type::none) throw boost::system::system_error(asio::error::operation_aborted);
 }
 
+asio::awaitable<void> PendingTasks::wait_all() {
+  while (m_left > 0) co_await m_done.wait();
+}
+
 asio::awaitable<void> AsyncSemaphore::acquire(int priority) {
   const std::pair<int, std::uint64_t> me{priority, m_sequence++};
   m_waiting.insert(me);

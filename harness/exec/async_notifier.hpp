@@ -23,6 +23,33 @@ class AsyncNotifier {
   boost::asio::steady_timer m_timer;  // never expires; cancel() is the notification
 };
 
+// Side tasks one coroutine waits for (spawned into the scheduler): each is add()ed, holds a Guard
+// for its whole body (released also when it throws or is cancelled), and wait_all() returns once
+// every guard is gone.
+class PendingTasks {
+ public:
+  explicit PendingTasks(const boost::asio::any_io_executor& executor) : m_done(executor) {}
+  class Guard {
+   public:
+    explicit Guard(PendingTasks& tasks) : m_tasks(tasks) {}
+    ~Guard() {
+      --m_tasks.m_left;
+      m_tasks.m_done.notify_all();
+    }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+
+   private:
+    PendingTasks& m_tasks;
+  };
+  void add() { ++m_left; }
+  boost::asio::awaitable<void> wait_all();
+
+ private:
+  std::size_t m_left = 0;
+  AsyncNotifier m_done;
+};
+
 // A counting semaphore: the one place the concurrency limit lives. Waiters are served by
 // priority (lower first), then in arrival order.
 class AsyncSemaphore {

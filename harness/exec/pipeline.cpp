@@ -169,24 +169,16 @@ asio::awaitable<void> Pipeline::Impl::probe_sandbox() {
 // The libraries each program's loader resolves, for their cache keys: `ld.so --list` through the
 // launcher (its timeout, -j and cancellation), once per program file, side by side.
 asio::awaitable<void> Pipeline::Impl::list_loaded_libraries(const std::vector<std::string>& programs) {
-  std::size_t left = 0;
-  AsyncNotifier done(co_await asio::this_coro::executor);
+  PendingTasks listings(co_await asio::this_coro::executor);
   for (const auto& program : programs) {
     if (program.empty() || !listed.insert(program).second) continue;
-    ++left;
-    scheduler.spawn([this, program, number = listed.size(), &left, &done]() -> asio::awaitable<void> {
-      struct Done {
-        std::size_t& left;
-        AsyncNotifier& done;
-        ~Done() {
-          --left;
-          done.notify_all();
-        }
-      } guard{left, done};
+    listings.add();
+    scheduler.spawn([this, program, number = listed.size(), &listings]() -> asio::awaitable<void> {
+      const PendingTasks::Guard guard(listings);
       co_await list_loaded_libraries_of(program, number);
     });
   }
-  while (left > 0) co_await done.wait();
+  co_await listings.wait_all();
 }
 
 asio::awaitable<void> Pipeline::Impl::list_loaded_libraries_of(const std::string& program, std::size_t number) {
@@ -371,22 +363,16 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
   // they are made again in the rare run where the probe turns it off.
   impl.plan_run_sandbox();
   const bool planned = impl.sandbox.on;
-  bool probed = !planned;
-  AsyncNotifier probe_done(co_await asio::this_coro::executor);
-  if (planned)
-    impl.scheduler.spawn([&impl, &probed, &probe_done]() -> asio::awaitable<void> {
-      struct Done {
-        bool& probed;
-        AsyncNotifier& done;
-        ~Done() {
-          probed = true;
-          done.notify_all();
-        }
-      } guard{probed, probe_done};
+  PendingTasks probe(co_await asio::this_coro::executor);
+  if (planned) {
+    probe.add();
+    impl.scheduler.spawn([&impl, &probe]() -> asio::awaitable<void> {
+      const PendingTasks::Guard guard(probe);
       co_await impl.probe_sandbox();
     });
+  }
   auto found = co_await impl.look_up_cache();
-  while (!probed) co_await probe_done.wait();
+  co_await probe.wait_all();
   if (impl.options.sandbox == SandboxMode::on && !impl.sandbox.on) {
     // Required and not to be had: every job fails, loudly, rather than run unconfined.
     for (auto& slot : results) {

@@ -10,6 +10,7 @@
 #include "harness/exec/job_judging.hpp"
 #include "harness/exec/pipeline.hpp"
 #include "harness/exec/pipeline_trace.hpp"
+#include "harness/exec/recorded_inputs.hpp"
 #include "harness/exec/result_cache.hpp"
 #include "harness/exec/sandbox.hpp"
 
@@ -63,7 +64,9 @@ struct Pipeline::Impl {
   // The recorder into `command` when job `index` is keyed on what it opens (pipeline_units.cpp).
   void record_program_inputs(std::size_t index, Command& command, const std::string& dir) const;
   // The job's cache key from the record its run left in `dir`, or why it is not cached (a note).
-  void key_on_record(std::size_t index, model::JobResult& job, const std::string& dir);
+  // `read` keeps the record once read, for the cases of one GoogleTest batch.
+  void key_on_record(std::size_t index, model::JobResult& job, const std::string& dir,
+                     std::optional<RecordedInputs>* read = nullptr);
 
   // pipeline.cpp: before the jobs, and finishing each.
   void plan_run_sandbox();

@@ -126,14 +126,18 @@ void Pipeline::Impl::record_program_inputs(std::size_t index, Command& command, 
   record_inputs(command, program, program.program_for(model::info(plan.tool).flavour), dir, options.record_preload);
 }
 
-void Pipeline::Impl::key_on_record(std::size_t index, model::JobResult& job, const std::string& dir) {
+void Pipeline::Impl::key_on_record(std::size_t index, model::JobResult& job, const std::string& dir,
+                                   std::optional<RecordedInputs>* read) {
   const auto base = record_bases.find(index);
   if (base == record_bases.end()) return;
   job.cache_key.clear();
   manifests.erase(index);
   // What is not cached anyway (a timeout, a tool failure) says nothing of its record.
   if (job.outcome != JobOutcome::ok && job.outcome != JobOutcome::crashed && job.outcome != JobOutcome::exited_early) return;
-  const auto record = read_record(util::read_file_or_empty(dir + "/" + k_record_file), {options.out_dir});
+  std::optional<RecordedInputs> here;
+  auto& kept = read ? *read : here;
+  if (!kept) kept = read_record(util::read_file_or_empty(dir + "/" + k_record_file), {options.out_dir});
+  const auto& record = *kept;
   if (!record.uncacheable.empty()) {
     job.notes.push_back("not cached (it runs again next time): " + record.uncacheable);
     return;
@@ -273,6 +277,7 @@ asio::awaitable<void> Pipeline::Impl::execute_gtest_cases(std::vector<std::size_
   const double parse_end = scheduler.now_s();
   process_span("parse", span, parse_start, parse_end);
   std::vector<std::size_t> with_origins;  // cases that reported an uninitialised value: alone, with origins
+  std::optional<RecordedInputs> record;   // what the batch's process opened: read once, keys every case
   for (std::size_t k = 0; k < indices.size(); ++k) {
     const auto& feature = suite.features[(*jobs)[indices[k]].feature];
     const auto& fate = progress.at(cases[k]);
@@ -294,7 +299,7 @@ asio::awaitable<void> Pipeline::Impl::execute_gtest_cases(std::vector<std::size_
     job.findings = std::move((*by_case)[cases[k]]);
     job.phases = {{"run", run.start_s, run.end_s}, {"parse", parse_start, parse_end}};
     job.duration_s = fate.seconds >= 0 ? fate.seconds : (run.end_s - run.start_s) / static_cast<double>(cases.size());
-    key_on_record(indices[k], job, dir);
+    key_on_record(indices[k], job, dir, &record);
     if (needs_origins(job))
       with_origins.push_back(indices[k]);
     else
