@@ -48,7 +48,7 @@ TEST(CtestJson, EveryRunnableTestIsAProgramWithItsCommandCwdEnvAndTimeout) {
   ASSERT_TRUE(leaks.program);
   EXPECT_EQ(leaks.program->argv, (std::vector<std::string>{"/tmp/cproj/counter_test", "leak"}));
   EXPECT_EQ(leaks.program->cwd, "/work/main/tests/e2e/cmake_project");
-  EXPECT_EQ(leaks.env.at("COUNTER_START"), "5");
+  EXPECT_EQ(leaks.program->env.set.at("COUNTER_START"), "5");
   EXPECT_FALSE(leaks.timeout_s);
   EXPECT_EQ(leaks.program->origin, "ctest");
   EXPECT_EQ(leaks.isolation, model::Isolation::process);
@@ -68,12 +68,57 @@ TEST(CtestJson, NamesAJobCannotHoldAreMadeSafeAndUnique) {
        "properties": [{"name": "WILL_FAIL", "value": true}]}]})",
                                    notes);
   ASSERT_TRUE(features);
-  ASSERT_EQ(features->size(), 2u);
+  ASSERT_EQ(features->size(), 3u);
   EXPECT_EQ((*features)[0].name, "a_b_c");
   EXPECT_EQ((*features)[1].name, "a_b_c~2");
-  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_TRUE((*features)[2].program->verdict.will_fail) << "run, and judged as CTest judges it";
+  ASSERT_EQ(notes.size(), 1u);
   EXPECT_NE(notes[0].find("'no command' has no command"), std::string::npos);
-  EXPECT_NE(notes[1].find("WILL_FAIL"), std::string::npos);
+}
+
+// Every property that changes whether, when or how a test runs or passes reaches the program.
+TEST(CtestJson, PropertiesThatDecideHowATestRunsAndPassesAreKept) {
+  ::setenv("SOHOUND_CTEST_BASE", "base", 1);
+  ::setenv("SOHOUND_CTEST_DROP", "x", 1);
+  std::vector<std::string> notes;
+  auto features = parse_ctest_json(R"({"kind": "ctestInfo", "tests": [
+      {"name": "set up", "command": ["/bin/true"], "properties": [{"name": "FIXTURES_SETUP", "value": ["db"]}]},
+      {"name": "user", "command": ["/bin/true"], "properties": [
+        {"name": "DEPENDS", "value": ["set up"]}, {"name": "FIXTURES_REQUIRED", "value": ["db"]},
+        {"name": "RESOURCE_LOCK", "value": ["port"]}, {"name": "RUN_SERIAL", "value": true},
+        {"name": "PROCESSORS", "value": 3}, {"name": "SKIP_RETURN_CODE", "value": 77},
+        {"name": "PASS_REGULAR_EXPRESSION", "value": ["ok"]}, {"name": "FAIL_REGULAR_EXPRESSION", "value": ["ERROR"]},
+        {"name": "SKIP_REGULAR_EXPRESSION", "value": ["SKIP"]}, {"name": "REQUIRED_FILES", "value": ["/x/y"]},
+        {"name": "ENVIRONMENT", "value": ["A=1", "B=2"]},
+        {"name": "ENVIRONMENT_MODIFICATION", "value": ["A=string_append:x", "A=string_prepend:<", "B=unset:",
+           "P=path_list_append:/b", "P=path_list_prepend:/a", "L=cmake_list_append:z", "SOHOUND_CTEST_BASE=path_list_append:more",
+           "SOHOUND_CTEST_DROP=unset:", "R=set:1", "R=reset:"]}]},
+      {"name": "odd", "command": ["/bin/true"], "properties": [{"name": "TIMEOUT_AFTER_MATCH", "value": {"timeout": 1}},
+        {"name": "PASS_REGULAR_EXPRESSION", "value": ["a[b"]}]}]})",
+                                   notes);
+  ASSERT_TRUE(features) << features.error().message;
+  ASSERT_EQ(features->size(), 3u);
+  EXPECT_EQ((*features)[0].order.fixtures_setup, std::vector<std::string>{"db"});
+  const auto& user = (*features)[1];
+  EXPECT_EQ(user.order.depends, std::vector<std::string>{"set_up"}) << "named as the feature is";
+  EXPECT_EQ(user.order.fixtures_required, std::vector<std::string>{"db"});
+  EXPECT_EQ(user.order.resource_locks, std::vector<std::string>{"port"});
+  EXPECT_TRUE(user.order.run_serial);
+  EXPECT_EQ(user.order.processors, 3);
+  const auto& v = user.program->verdict;
+  EXPECT_EQ(v.skip_exit_status, 77);
+  EXPECT_EQ(v.pass_regex, std::vector<std::string>{"ok"});
+  EXPECT_EQ(v.fail_regex, std::vector<std::string>{"ERROR"});
+  EXPECT_EQ(v.skip_regex, std::vector<std::string>{"SKIP"});
+  EXPECT_EQ(v.required_files, std::vector<std::string>{"/x/y"});
+  EXPECT_EQ(v.cannot_run, "");
+  const auto& env = user.program->env;
+  EXPECT_EQ(env.set,
+            (std::map<std::string, std::string>{{"A", "<1x"}, {"P", "/a:/b"}, {"L", "z"}, {"SOHOUND_CTEST_BASE", "base:more"}}));
+  EXPECT_EQ(env.unset, (std::vector<std::string>{"B", "R", "SOHOUND_CTEST_DROP"}));
+  const auto& odd = (*features)[2].program->verdict.cannot_run;
+  EXPECT_NE(odd.find("'a[b' is not a regular expression"), std::string::npos) << odd;
+  EXPECT_NE(odd.find("Sohound does not honour its TIMEOUT_AFTER_MATCH property"), std::string::npos) << odd;
 }
 
 TEST(CtestJson, OtherTextIsAnError) {

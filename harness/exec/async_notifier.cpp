@@ -4,6 +4,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
 namespace harness::exec {
 namespace asio = boost::asio;
 
@@ -22,23 +24,24 @@ asio::awaitable<void> PendingTasks::wait_all() {
   while (m_left > 0) co_await m_done.wait();
 }
 
-asio::awaitable<void> AsyncSemaphore::acquire(int priority) {
+asio::awaitable<void> AsyncSemaphore::acquire(int priority, int units) {
+  units = std::clamp(units, 1, m_count);
   const std::pair<int, std::uint64_t> me{priority, m_sequence++};
   m_waiting.insert(me);
   try {
-    while (m_free == 0 || *m_waiting.begin() != me) co_await m_changed.wait();
+    while (m_free < units || *m_waiting.begin() != me) co_await m_changed.wait();
   } catch (...) {
     m_waiting.erase(me);
     m_changed.notify_all();  // the next in line may be able to go now
     throw;
   }
   m_waiting.erase(me);
-  --m_free;
+  m_free -= units;
   if (m_free > 0 && !m_waiting.empty()) m_changed.notify_all();
 }
 
-void AsyncSemaphore::release() {
-  ++m_free;
+void AsyncSemaphore::release(int units) {
+  m_free += std::clamp(units, 1, m_count);
   m_changed.notify_all();
 }
 

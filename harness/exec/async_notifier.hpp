@@ -51,14 +51,17 @@ class PendingTasks {
 };
 
 // A counting semaphore: the one place the concurrency limit lives. Waiters are served by
-// priority (lower first), then in arrival order.
+// priority (lower first), then in arrival order; one asking for `units` (at most the count: a
+// test that needs every slot) waits, first in line, until that many are free.
 class AsyncSemaphore {
  public:
-  AsyncSemaphore(const boost::asio::any_io_executor& executor, int count) : m_free(count), m_changed(executor) {}
-  boost::asio::awaitable<void> acquire(int priority = 0);
-  void release();
+  AsyncSemaphore(const boost::asio::any_io_executor& executor, int count) : m_count(count), m_free(count), m_changed(executor) {}
+  boost::asio::awaitable<void> acquire(int priority = 0, int units = 1);
+  void release(int units = 1);
+  int count() const { return m_count; }
 
  private:
+  int m_count;
   int m_free;
   std::uint64_t m_sequence = 0;
   std::set<std::pair<int, std::uint64_t>> m_waiting;

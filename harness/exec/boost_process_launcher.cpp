@@ -10,6 +10,7 @@
 
 // Boost 1.81's Process v2 headers use boost::optional and Boost.TypeTraits names (found through
 // the enclosing namespace) without including them when BOOST_PROCESS_USE_STD_FS is set.
+#include <algorithm>
 #include <boost/optional.hpp>
 #include <boost/type_traits.hpp>
 
@@ -104,12 +105,13 @@ class OutputFile {
   int m_fd;
 };
 
-std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra) {
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra,
+                                           const std::vector<std::string>& unset) {
   std::vector<std::string> env;
   for (char** e = environ; e && *e; ++e) {
     std::string_view kv(*e);
-    const auto key = kv.substr(0, kv.find('='));
-    if (!extra.count(std::string(key))) env.emplace_back(kv);
+    const auto key = std::string(kv.substr(0, kv.find('=')));
+    if (!extra.count(key) && std::find(unset.begin(), unset.end(), key) == unset.end()) env.emplace_back(kv);
   }
   for (const auto& [key, value] : extra) env.push_back(key + "=" + value);
   return env;
@@ -289,7 +291,7 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
   const auto token = command.token.empty() ? new_job_token() : command.token;
   auto extra = command.env;
   extra[k_job_token_variable] = token;
-  const auto env = child_environment(extra);
+  const auto env = child_environment(extra, command.unset_env);
   const std::filesystem::path cwd = command.cwd.empty() ? std::filesystem::current_path() : std::filesystem::path(command.cwd);
   std::optional<bp::process> started;
   try {

@@ -167,14 +167,23 @@ Command program_command(model::Tool tool, const model::ProgramSpec& program, con
     // execs (two documents in one file, measured); after exec it has a report of its own.
     command.argv.insert(at, options.begin(), options.end());
   }
-  command.argv.insert(command.argv.end(), program.argv.begin() + 1, program.argv.end());
+  // A build started its own way (sohound ctest: that build's listing) brings its own command line,
+  // folder and environment; the others differ from the plain build in their executable only.
+  const auto setup = program.setups.find(info.flavour);
+  const auto& argv = setup != program.setups.end() ? setup->second.argv : program.argv;
+  command.argv.insert(command.argv.end(), argv.begin() + 1, argv.end());
   if (!program.gtest_case.empty()) {
     command.argv.push_back("--gtest_filter=" + program.gtest_case);
     command.env["GTEST_TOTAL_SHARDS"] = "1";
     command.env["GTEST_SHARD_INDEX"] = "0";
   }
-  if (!program.cwd.empty()) command.cwd = program.cwd;
+  const auto& cwd = setup != program.setups.end() ? setup->second.cwd : program.cwd;
+  if (!cwd.empty()) command.cwd = cwd;
   for (const auto& [k, v] : env) command.env.insert_or_assign(k, v);
+  // Unset names leave the inherited environment only: what the tool or the test sets stays set.
+  const auto& own = setup != program.setups.end() ? setup->second.env : program.env;
+  for (const auto& [k, v] : own.set) command.env.insert_or_assign(k, v);
+  command.unset_env = own.unset;
   if (info.family == model::ToolFamily::sanitizer && !channel_preload.empty()) {
     command.env["SOHOUND_TOOL"] = std::string(info.name);
     command.env["SOHOUND_REPORT_FILE"] = fmt::format("{}/{}.report", dir, info.log_prefix);

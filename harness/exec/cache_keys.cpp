@@ -93,6 +93,8 @@ std::string portable(const Command& command, const std::string& out_dir) {
   };
   for (const auto& a : command.argv) add(a);
   for (const auto& [k, v] : command.env) add(k + "=" + v);
+  for (const auto& k : command.unset_env) add("-u " + k);
+  add("cwd " + command.cwd);
   return text;
 }
 
@@ -201,6 +203,12 @@ std::string CacheKeys::program_key(const plan::JobPlan& job) {
   h.add(portable(command, m_facts.out_dir));
   if (tool.family == model::ToolFamily::sanitizer && !m_facts.channel_preload.empty()) h.add_file(m_facts.channel_preload);
   h.add(std::to_string(feature.timeout_s.value_or(suite.timeout_s)));
+  // What a passing run is: the cached outcome was judged by it.
+  const auto& verdict = program.verdict;
+  h.add(
+      fmt::format("exit {} will_fail {} skip {}", program.exit_status, verdict.will_fail, verdict.skip_exit_status.value_or(-1)));
+  for (const auto* patterns : {&verdict.pass_regex, &verdict.fail_regex, &verdict.skip_regex})
+    h.add("regex").add(util::join(*patterns, "\x1f"));
   h.add(codegen::runtime_valgrind_suppressions());
   for (const auto& [key, files] : suite.native_suppressions)
     for (const auto& file : files) h.add(key).add(file).add_file(file);

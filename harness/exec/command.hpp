@@ -10,6 +10,7 @@ namespace harness::exec {
 struct Command {
   std::vector<std::string> argv;           // argv[0] is looked up on PATH unless it holds a '/'
   std::map<std::string, std::string> env;  // set on top of the inherited environment
+  std::vector<std::string> unset_env;      // removed from the inherited environment (before `env`)
   std::string cwd;                         // "" = the harness's working directory
   std::string token;                       // SOHOUND_JOB_TOKEN for its processes ("" = a fresh one)
   // RLIMIT_FSIZE for the process and its children (0 = none): a write past it fails (EFBIG; SIGXFSZ

@@ -1,4 +1,5 @@
 #include "harness/exec/job_reports.hpp"
+#include "harness/exec/program_verdict.hpp"
 
 #include "harness/exec/attribution.hpp"
 #include "harness/exec/elf_symbols.hpp"
@@ -18,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 namespace harness::exec {
 namespace fs = std::filesystem;
@@ -302,7 +304,9 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
   if (finished && program && logs.empty() && !uses_sanitizer_runtime(program->program_for(tool.flavour))) {
     // A script or a program of no sanitizer build that started none: nothing ran under the tool.
     // (One that failed is judged by its exit status below.)
-    if (job.outcome == JobOutcome::ok && process.exit_code == program->exit_status) job.outcome = JobOutcome::skipped;
+    if (job.outcome == JobOutcome::ok &&
+        judge_exit(*program, process.exit_code, printed_by(job.job_dir)).outcome == JobOutcome::ok)
+      job.outcome = JobOutcome::skipped;
     if (job.outcome == JobOutcome::skipped)
       job.message = fmt::format(
           "{} is not built with {} and started no program that is: {} checked nothing, so the job claims nothing (give "
@@ -356,10 +360,6 @@ void read_sanitizer_reports(model::JobResult& job, const ProcessResult& process,
 }
 
 }  // namespace
-
-std::string gtest_failure_message(const std::string& gtest_case, int exit_code) {
-  return fmt::format("the test {} failed (exit status {})", gtest_case, exit_code);
-}
 
 void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
                       std::vector<ProcessStream>* streams_out, const model::ProgramSpec* program, const std::string& nonce,
@@ -457,12 +457,12 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
     job.outcome = JobOutcome::crashed;
     job.message = (program ? "the program died of " : "the driver died of ") + signal_name(process.signal);
   } else if (program) {
-    if (job.outcome == JobOutcome::ok && process.exit_code != program->exit_status &&
+    // A sanitizer's own exit status says it reported (its findings judge the job), not how the test ended.
+    if (job.outcome == JobOutcome::ok &&
         !(tool.family == model::ToolFamily::sanitizer && process.exit_code == k_sanitizer_exit_code)) {
-      job.outcome = JobOutcome::crashed;
-      job.message = program->gtest_case.empty() ? fmt::format("the program exited with status {} (a passing run exits with {})",
-                                                              process.exit_code, program->exit_status)
-                                                : gtest_failure_message(program->gtest_case, process.exit_code);
+      auto verdict = judge_exit(*program, process.exit_code, printed_by(job.job_dir));
+      job.outcome = verdict.outcome;
+      job.message = std::move(verdict.message);
     }
   } else if (job.outcome == JobOutcome::ok && process.exit_code != 0 &&
              !(tool.family == model::ToolFamily::sanitizer && process.exit_code == k_sanitizer_exit_code)) {

@@ -4,6 +4,7 @@
 
 #include "harness/exec/attribution.hpp"
 #include "harness/exec/command.hpp"
+#include "harness/exec/program_verdict.hpp"
 #include "harness/model/job_result.hpp"
 #include "harness/model/suite_spec.hpp"
 
@@ -32,8 +33,6 @@ namespace harness::exec {
 // runtime's completion record carrying that nonce: a report replaced by name is report_lost
 // (exec/report_proof). `shadow_memory_risk`: this machine may keep ASan and TSan from mapping their
 // shadow memory (sanitizer_start_risk of its HostFacts), the likely cause of a silent SIGSEGV.
-// A GoogleTest case's own failure, as its job's message says it.
-std::string gtest_failure_message(const std::string& gtest_case, int exit_code);
 
 void read_job_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
                       std::vector<ProcessStream>* streams = nullptr, const model::ProgramSpec* program = nullptr,

@@ -88,6 +88,7 @@ void Pipeline::Impl::finish(std::size_t index, model::JobResult job, Span parent
   }
   tracer().close(judging_span);
   (*results)[index] = std::move(job);
+  mark_done(index);
   if (on_finished) on_finished((*results)[index]);
 }
 
@@ -263,8 +264,42 @@ asio::awaitable<Pipeline::Impl::Lookup> Pipeline::Impl::look_up_cache() {
   co_return found;
 }
 
+// A fixture's jobs under one tool run together or come from the cache together (JobOrder): a
+// cached set-up would leave its users without the state it makes.
+void Pipeline::Impl::run_fixtures_together(Lookup& found) {
+  auto grown = order.with_fixture_partners(found.to_run);
+  if (grown.size() == found.to_run.size()) return;
+  const std::set<std::size_t> run(grown.begin(), grown.end());
+  std::erase_if(found.hits, [&](const auto& hit) { return run.count(hit.first) > 0; });
+  found.to_run = std::move(grown);
+}
+
+// Cached results are final once what keeps a test from running is known: a fixture's users after
+// its set-ups (the whole fixture is cached or none of it: run_fixtures_together), each judged as
+// a run would be (why_not_run): a cached result never stands for a test that would not run now.
 void Pipeline::Impl::finish_hits(Lookup& found) {
-  for (auto& [i, job] : found.hits) {
+  std::vector<bool> left(found.hits.size(), true);
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (std::size_t h = 0; h < found.hits.size(); ++h) {
+      const auto i = found.hits[h].first;
+      const auto& setups = order.setups(i);
+      if (!left[h] || std::any_of(setups.begin(), setups.end(), [&](const auto& s) { return !done[s.first]; })) continue;
+      left[h] = false;
+      progress = true;
+      const auto& program = suites[(*jobs)[i].suite].features[(*jobs)[i].feature].program;
+      if (const auto why = program ? why_not_run(i) : std::nullopt)
+        not_run(i, why->first, why->second);
+      else
+        finish_hit(i, std::move(found.hits[h].second));
+    }
+  }
+  for (std::size_t h = 0; h < found.hits.size(); ++h)
+    if (left[h]) finish_hit(found.hits[h].first, std::move(found.hits[h].second));
+}
+
+void Pipeline::Impl::finish_hit(std::size_t i, model::JobResult job) {
+  {
     const auto& slot = (*results)[i];
     job.suite = slot.suite;
     job.feature = slot.feature;
@@ -274,9 +309,9 @@ void Pipeline::Impl::finish_hits(Lookup& found) {
     job.cache_key = slot.cache_key;
     job.job_dir.clear();
     job.notes.push_back("from the result cache: its inputs are unchanged since it ran (--no-cache runs it again)");
-    ++stats.cached;
-    finish(i, std::move(job));
   }
+  ++stats.cached;
+  finish(i, std::move(job));
 }
 
 void Pipeline::Impl::spawn_units(const std::vector<std::size_t>& to_run, Pipeline& pipeline) {
@@ -358,6 +393,9 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
     slot.passed = false;
     slot.message = "cancelled before it finished";
   }
+  impl.order = JobOrder(impl.suites, jobs);
+  impl.done.assign(jobs.size(), 0);
+  impl.job_done.emplace(co_await asio::this_coro::executor);
   impl.costs = impl.cache.load_costs();
   // The sandbox's probe runs beside the cache lookup, whose keys assume the sandbox as planned;
   // they are made again in the rare run where the probe turns it off.
@@ -383,6 +421,7 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
     co_return;
   }
   if (planned && !impl.sandbox.on) found = co_await impl.look_up_cache();
+  impl.run_fixtures_together(found);
   impl.finish_hits(found);
   impl.spawn_units(found.to_run, *this);
   co_await impl.scheduler.join();
@@ -396,6 +435,7 @@ void Pipeline::fail_unit(const plan::RunUnit& unit, const std::string& message) 
     if (slot.outcome != JobOutcome::cancelled) continue;  // finished before the failure
     slot.outcome = JobOutcome::tool_failed;
     slot.message = message;
+    impl.mark_done(index);
     if (impl.on_finished) impl.on_finished(slot);
   }
 }

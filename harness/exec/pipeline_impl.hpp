@@ -4,10 +4,12 @@
 // cache_keys, judging job_judging; what a stopped batch means is attribution's split_unit.
 #pragma once
 
+#include "harness/exec/async_notifier.hpp"
 #include "harness/exec/attribution.hpp"
 #include "harness/exec/cache_keys.hpp"
 #include "harness/exec/driver_builds.hpp"
 #include "harness/exec/job_judging.hpp"
+#include "harness/exec/job_order.hpp"
 #include "harness/exec/pipeline.hpp"
 #include "harness/exec/pipeline_trace.hpp"
 #include "harness/exec/recorded_inputs.hpp"
@@ -47,6 +49,10 @@ struct Pipeline::Impl {
   std::map<std::size_t, std::string> manifests;
   Sandbox sandbox;  // decided at the start of run_all
   // Per run_all call.
+  JobOrder order;                                  // who waits for whom (CTest's DEPENDS, fixtures, locks)
+  std::vector<char> done;                          // jobs finished, by index
+  std::optional<AsyncNotifier> job_done;           // notified as each job finishes
+  std::map<std::string, AsyncSemaphore> resource;  // RESOURCE_LOCK name -> its lock
   const std::vector<plan::JobPlan>* jobs = nullptr;
   std::vector<model::JobResult>* results = nullptr;
   std::function<void(const model::JobResult&)> on_finished;
@@ -79,7 +85,9 @@ struct Pipeline::Impl {
     std::vector<std::pair<std::size_t, model::JobResult>> hits;
   };
   boost::asio::awaitable<Lookup> look_up_cache();
+  void run_fixtures_together(Lookup& found);
   void finish_hits(Lookup& found);
+  void finish_hit(std::size_t index, model::JobResult job);
   void spawn_units(const std::vector<std::size_t>& to_run, Pipeline& pipeline);
   model::JobResult base_result(std::size_t index) const;
   void finish(std::size_t index, model::JobResult job, Span parent = model::Tracer::k_none);
@@ -106,6 +114,11 @@ struct Pipeline::Impl {
   std::vector<std::string> process_notes_for(model::Tool tool, const std::string& token);
   Span unit_span(const RunResult& run, model::Tool tool, const std::string& suite, const std::vector<std::string>& features);
   boost::asio::awaitable<void> execute_program(std::size_t index, int priority, bool origins = false);
+  // pipeline_order.cpp: a program that waits for others (JobOrder) or may not run at all.
+  boost::asio::awaitable<void> execute_in_turn(std::size_t index, int priority);
+  std::optional<std::pair<model::JobOutcome, std::string>> why_not_run(std::size_t index) const;
+  void not_run(std::size_t index, model::JobOutcome outcome, const std::string& message);
+  void mark_done(std::size_t index);
   boost::asio::awaitable<void> execute_gtest_cases(std::vector<std::size_t> indices, int priority);
   boost::asio::awaitable<void> execute(std::vector<std::size_t> indices, const std::string& binary, const DriverBuild& build,
                                        int priority, bool origins = false);

@@ -54,6 +54,9 @@ asio::awaitable<void> Pipeline::Impl::run_unit(plan::RunUnit unit, int priority)
     const auto& program = suites[unit.suite].features[(*jobs)[index].feature].program;
     if (program && model::can_share_gtest_process(*program, unit.tool))
       gtest.push_back(index);
+    else if (program &&
+             (order.constrained(index) || !program->verdict.required_files.empty() || !program->verdict.cannot_run.empty()))
+      co_await execute_in_turn(index, priority);
     else if (program)
       co_await execute_program(index, priority);
     else
@@ -198,7 +201,7 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   const auto timeout =
       std::chrono::milliseconds(static_cast<long long>(model::scaled_timeout_s(native_timeout, plan.tool) * 1000));
   ++stats.processes;
-  const auto run = co_await scheduler.run(command, timeout, priority);
+  const auto run = co_await scheduler.run(command, timeout, priority, order.slots(index, scheduler.max_parallel()));
   const auto unit = unit_span(run, plan.tool, suite.name, {feature.name});
   util::append(job.notes, process_notes_for(plan.tool, command.token));
   util::append(job.notes, run.process.notes);

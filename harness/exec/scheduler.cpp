@@ -23,21 +23,22 @@ Scheduler::Scheduler(const asio::any_io_executor& executor, ProcessLauncher& lau
 
 double Scheduler::now_s() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count(); }
 
-asio::awaitable<RunResult> Scheduler::run(const Command& command, std::chrono::milliseconds timeout, int priority) {
+asio::awaitable<RunResult> Scheduler::run(const Command& command, std::chrono::milliseconds timeout, int priority, int slots) {
   // After Ctrl-C nothing new starts, whether the job was queued or spawned late.
   if (m_cancelled) throw boost::system::system_error(asio::error::operation_aborted);
-  co_await m_slots.acquire(priority);
+  co_await m_slots.acquire(priority, slots);
   if (m_cancelled) {
-    m_slots.release();
+    m_slots.release(slots);
     throw boost::system::system_error(asio::error::operation_aborted);
   }
   struct SlotGuard {
     Scheduler& s;
+    int slots;
     ~SlotGuard() {
       --s.m_running;
-      s.m_slots.release();
+      s.m_slots.release(slots);
     }
-  } guard{*this};
+  } guard{*this, slots};
   ++m_running;
   if (m_running > m_peak) m_peak = m_running;
 

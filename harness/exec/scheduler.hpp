@@ -34,7 +34,10 @@ class Scheduler {
   // Cancellation of the caller stops the process too (the launcher's contract) and rethrows.
   // Slots go to lower `priority` first (the pipeline passes the job's index, so one job's build
   // steps and run are not queued behind every other job's).
-  boost::asio::awaitable<RunResult> run(const Command& command, std::chrono::milliseconds timeout, int priority = 0);
+  // `slots`: how many of the limit it takes (CTest's PROCESSORS; all of them for RUN_SERIAL).
+  boost::asio::awaitable<RunResult> run(const Command& command, std::chrono::milliseconds timeout, int priority = 0,
+                                        int slots = 1);
+  int max_parallel() const { return m_slots.count(); }
 
   // Starts a job coroutine owned by the scheduler. Exceptions escaping it are reported to
   // `on_error` (jobs are expected to turn failures into outcomes themselves).

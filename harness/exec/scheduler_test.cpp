@@ -147,6 +147,34 @@ TEST_F(SchedulerTest, SlotsGoToLowerPriorityFirstThenInArrivalOrder) {
   EXPECT_EQ(order, (std::vector<std::string>{"first", "urgent", "urgent-too", "late-low"}));
 }
 
+// CTest's RUN_SERIAL takes every slot, PROCESSORS n takes n: nothing else runs beside a serial
+// command, and it waits, first in line, for the slots to empty.
+TEST_F(SchedulerTest, ACommandTakingEverySlotRunsAlone) {
+  Scheduler scheduler(io.get_executor(), launcher, timers, 2);
+  auto spawn = [&](std::string name, int slots) {
+    scheduler.spawn([&, name, slots]() -> asio::awaitable<void> {
+      co_await scheduler.run(command(name), std::chrono::milliseconds(0), 0, slots);
+    });
+  };
+  spawn("one", 1);
+  spawn("serial", 2);
+  spawn("after", 1);
+  settle();
+  ASSERT_EQ(launcher.started(), 1u) << "the serial command waits for the running one, and the next waits behind it";
+  launcher.finish(0);
+  settle();
+  ASSERT_EQ(launcher.started(), 2u);
+  EXPECT_EQ(launcher.run_at(1).command.argv[0], "serial");
+  EXPECT_EQ(launcher.running(), 1u);
+  launcher.finish(1);
+  settle();
+  ASSERT_EQ(launcher.started(), 3u);
+  EXPECT_EQ(launcher.run_at(2).command.argv[0], "after");
+  launcher.finish(2);
+  settle();
+  EXPECT_EQ(scheduler.peak_running(), 1);
+}
+
 TEST_F(SchedulerTest, JobsSpawnedAfterCancelAreCancelledAtOnce) {
   Scheduler scheduler(io.get_executor(), launcher, timers, 2);
   scheduler.cancel_all();

@@ -24,15 +24,17 @@ std::string_view to_string(JobOutcome outcome) {
       return "report_lost";
     case JobOutcome::report_truncated:
       return "report_truncated";
+    case JobOutcome::not_run:
+      return "not_run";
   }
   return "ok";
 }
 
 const std::vector<JobOutcome>& all_outcomes() {
   static const std::vector<JobOutcome> k_all = {
-      JobOutcome::ok,          JobOutcome::build_failed,    JobOutcome::crashed,      JobOutcome::timeout,
-      JobOutcome::tool_failed, JobOutcome::cancelled,       JobOutcome::exited_early, JobOutcome::skipped,
-      JobOutcome::report_lost, JobOutcome::report_truncated};
+      JobOutcome::ok,          JobOutcome::build_failed,     JobOutcome::crashed,      JobOutcome::timeout,
+      JobOutcome::tool_failed, JobOutcome::cancelled,        JobOutcome::exited_early, JobOutcome::skipped,
+      JobOutcome::report_lost, JobOutcome::report_truncated, JobOutcome::not_run};
   return k_all;
 }
 

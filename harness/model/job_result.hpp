@@ -26,6 +26,9 @@ enum class JobOutcome {
                      // no finding is no proof; `message` says what happened and what to change
   report_truncated,  // the tool cut its own report (LeakSanitizer's 5,000-leak cap, or another
                      // limit): findings past the cut are unknown; fails the job
+  not_run,           // not started because what it needs is missing (its fixture's set-up test failed,
+                     // a required file is absent) or it asks for what Sohound cannot honour; `message`
+                     // says which; fails the job, as CTest's "Not Run" fails the test
 };
 
 // Every outcome, in declaration order (for readers of results.json and the cache).

@@ -42,11 +42,39 @@ struct Expectation {
 // A test program the user already has, run as it is under the tools (spec `programs:`,
 // `sohound exec`, one case of a GoogleTest binary, a CTest test). It is a feature without a driver:
 // same jobs, findings, expectations, suppressions, baselines and reports.
+// How one build of a program is started when it differs from the plain build's in more than its
+// executable (sohound ctest: each build's own listing, whose test may start through a wrapper).
+struct ProgramEnv {
+  std::map<std::string, std::string> set;  // over the suite's and the feature's `env`
+  std::vector<std::string> unset;          // removed from the environment Sohound inherited
+  bool operator==(const ProgramEnv&) const = default;
+};
+struct ProgramSetup {
+  std::vector<std::string> argv;  // the whole command line; argv[0] a program or a wrapper (sh, python3)
+  std::string cwd;                // absolute; "" = a work folder of the job's own
+  ProgramEnv env;
+};
+
+// What a passing run is, beyond its exit status (CTest's test properties; docs/ctest.md).
+struct ProgramVerdict {
+  bool will_fail = false;               // WILL_FAIL: a run that fails passes, and one that passes fails
+  std::optional<int> skip_exit_status;  // SKIP_RETURN_CODE: this status means "skipped", not failed
+  // Extended regular expressions (glibc regcomp) searched in what the run printed (stdout, then stderr):
+  std::vector<std::string> pass_regex;      // set: one must match, and the exit status does not count
+  std::vector<std::string> fail_regex;      // one matching fails the run
+  std::vector<std::string> skip_regex;      // one matching skips it
+  std::vector<std::string> required_files;  // REQUIRED_FILES: not run while one is missing
+  std::string cannot_run;                   // set: never run, reported not_run with this (a property Sohound cannot honour)
+};
+
 struct ProgramSpec {
-  std::vector<std::string> argv;          // argv[0]: the program (the plain build, run by the Valgrind tools)
-  std::map<Flavour, std::string> builds;  // the user's instrumented builds: asan, tsan, ubsan
-  std::string cwd;                        // absolute; "" = a work folder of the job's own
-  int exit_status = 0;                    // what a passing run exits with
+  std::vector<std::string> argv;           // argv[0]: the program (the plain build, run by the Valgrind tools)
+  std::map<Flavour, std::string> builds;   // the user's instrumented builds: asan, tsan, ubsan
+  std::map<Flavour, ProgramSetup> setups;  // a build started its own way: replaces argv, cwd and env for it
+  std::string cwd;                         // absolute; "" = a work folder of the job's own
+  ProgramEnv env;                          // the plain build's own (sohound ctest's ENVIRONMENT...)
+  int exit_status = 0;                     // what a passing run exits with
+  ProgramVerdict verdict;
   // Valgrind follows every child (--trace-children=yes, one report per process) except these
   // (--trace-children-skip patterns, matched against the path exec'd: "*/sh"). A skipped process's
   // own children are not followed either, so shells are followed unless the user says otherwise.
@@ -74,6 +102,20 @@ std::string gtest_class(const std::string& name);
 // only (a race's stacks are its threads', which name no TestBody), and a case with a class of its own.
 bool can_share_gtest_process(const ProgramSpec& program, Tool tool);
 
+// Which jobs run before which, and what they must not share (CTest's DEPENDS, fixtures,
+// RESOURCE_LOCK, RUN_SERIAL, PROCESSORS): exec/job_order.hpp.
+struct RunOrder {
+  std::vector<std::string> depends;  // features whose job under the same tool ends first
+  std::vector<std::string> fixtures_setup, fixtures_cleanup, fixtures_required;
+  std::vector<std::string> resource_locks;  // no two jobs holding one run at once (under any tool)
+  bool run_serial = false;                  // runs with nothing else running
+  int processors = 1;                       // slots of --jobs it takes
+  bool empty() const {
+    return depends.empty() && fixtures_setup.empty() && fixtures_cleanup.empty() && fixtures_required.empty() &&
+           resource_locks.empty() && !run_serial && processors <= 1;
+  }
+};
+
 struct FeatureSpec {
   std::string name;
   SourcePos pos;
@@ -93,6 +135,7 @@ struct FeatureSpec {
   std::map<std::string, Severity> policy;  // kind glob -> severity, over the suite's
   std::vector<std::string> thread_safe;    // added to the suite's
   std::optional<ProgramSpec> program;      // set: an existing program, no code and no driver
+  RunOrder order;                          // programs only
 };
 
 enum class LibraryKind { none, pkg_config, path, build };

@@ -1,0 +1,76 @@
+#include "harness/exec/program_verdict.hpp"
+
+#include <gtest/gtest.h>
+
+namespace harness::exec {
+namespace {
+
+using model::JobOutcome;
+
+ExitVerdict judge(const model::ProgramSpec& program, int exit_code, const std::string& printed = "") {
+  return judge_exit(program, exit_code, [&] { return printed; });
+}
+
+TEST(ProgramVerdict, TheExitStatusDecidesWithoutProperties) {
+  model::ProgramSpec program;
+  EXPECT_EQ(judge(program, 0).outcome, JobOutcome::ok);
+  const auto failed = judge(program, 3);
+  EXPECT_EQ(failed.outcome, JobOutcome::crashed);
+  EXPECT_EQ(failed.message, "the program exited with status 3 (a passing run exits with 0)");
+  program.exit_status = 3;
+  EXPECT_EQ(judge(program, 3).outcome, JobOutcome::ok);
+}
+
+// As CTest judges (cmCTestRunTest::EndTest): WILL_FAIL inverts; SKIP_RETURN_CODE and a SKIP
+// expression skip whatever else holds; a PASS expression replaces the exit status; a FAIL
+// expression fails; each said in the message.
+TEST(ProgramVerdict, CtestPropertiesJudgeAsCtestDoes) {
+  model::ProgramSpec program;
+  program.verdict.will_fail = true;
+  EXPECT_EQ(judge(program, 1).outcome, JobOutcome::ok);
+  const auto passed = judge(program, 0);
+  EXPECT_EQ(passed.outcome, JobOutcome::crashed);
+  EXPECT_EQ(passed.message, "the test is WILL_FAIL and it passed (exit status 0)");
+
+  program = {};
+  program.verdict.skip_exit_status = 77;
+  const auto skipped = judge(program, 77);
+  EXPECT_EQ(skipped.outcome, JobOutcome::skipped);
+  EXPECT_EQ(skipped.message, "the test skipped itself: it exited with 77, its SKIP_RETURN_CODE");
+  EXPECT_EQ(judge(program, 1).outcome, JobOutcome::crashed);
+
+  program = {};
+  program.verdict.pass_regex = {"all g[o]+d", "fine"};
+  EXPECT_EQ(judge(program, 3, "line one\nall good here\n").outcome, JobOutcome::ok) << "the exit status does not count";
+  const auto missing = judge(program, 0, "nothing to see\n");
+  EXPECT_EQ(missing.outcome, JobOutcome::crashed);
+  EXPECT_EQ(missing.message,
+            "the test failed: no PASS_REGULAR_EXPRESSION matched what it printed (all g[o]+d, fine) (exit status 0)");
+
+  program = {};
+  program.verdict.fail_regex = {"^ERROR"};
+  EXPECT_EQ(judge(program, 0, "ERROR: broke\n").outcome, JobOutcome::crashed);
+  EXPECT_EQ(judge(program, 0, "ok\nERROR later\n").outcome, JobOutcome::ok) << "'^' anchors at the start of the output";
+  program.verdict.will_fail = true;
+  EXPECT_EQ(judge(program, 0, "ERROR: broke\n").outcome, JobOutcome::ok) << "a forced failure, inverted";
+
+  program = {};
+  program.verdict.skip_regex = {"SKIP"};
+  program.verdict.will_fail = true;
+  EXPECT_EQ(judge(program, 0, "SKIP: no network\n").outcome, JobOutcome::skipped);
+}
+
+TEST(ProgramVerdict, OutputIsReadOnlyWhenAnExpressionNeedsIt) {
+  model::ProgramSpec program;
+  bool read = false;
+  EXPECT_EQ(judge_exit(program, 0, [&] { return read = true, std::string(); }).outcome, JobOutcome::ok);
+  EXPECT_FALSE(read);
+}
+
+TEST(ProgramVerdict, ARegexGlibcRefusesIsSaid) {
+  EXPECT_EQ(regex_error({"fine", "a[b"}), "'a[b' is not a regular expression (POSIX extended syntax)");
+  EXPECT_EQ(regex_error({"^x.*y$", "(a|b)+"}), "");
+}
+
+}  // namespace
+}  // namespace harness::exec
