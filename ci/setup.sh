@@ -32,6 +32,8 @@ if [[ $mode != --run ]]; then
     # libarchive, cJSON, LMDB)
     libjsoncpp-dev libuv1-dev libevent-dev libsqlite3-dev libxml2-dev libjansson-dev libglib2.0-dev
     libarchive-dev libcjson-dev liblmdb-dev
+    # `sohound meson`'s end-to-end test builds a real Meson project
+    meson
     # scripts, the browser tests of the HTML report, and running the GitLab template locally
     # (gitlab-ci-local: git, rsync; the template downloads the package with curl)
     python3 time bc chromium git rsync curl ca-certificates

@@ -24,15 +24,15 @@ namespace harness::adopt {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace {
-
-std::string job_name(const std::string& test) {
+std::string test_job_name(const std::string& test) {
   std::string out;
   for (char c : test) out += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' ? c : '_';
   if (out.size() > 100) out.resize(100);
   if (out.empty() || out == "." || out == "..") out = "test";
   return out;
 }
+
+namespace {
 
 const json* property(const json& test, std::string_view name) {
   if (!test.contains("properties") || !test["properties"].is_array()) return nullptr;
@@ -247,7 +247,7 @@ util::Result<std::vector<model::FeatureSpec>> parse_ctest_json(std::string_view 
     feature.order = test_order(test);
     if (const auto* timeout = property(test, "TIMEOUT"); timeout && timeout->is_number() && timeout->get<double>() > 0)
       feature.timeout_s = timeout->get<double>();
-    auto base = job_name(name);
+    auto base = test_job_name(name);
     feature.name = base;
     for (int n = 2; !names.insert(feature.name).second; ++n) feature.name = base + "~" + std::to_string(n);
     feature.isolation = model::Isolation::process;

@@ -16,6 +16,9 @@ struct CtestSelection {
   std::string label_regex, exclude_label_regex;  // ctest -L / -LE
 };
 
+// A test's name as a job's ("a b/c" -> "a_b_c"): characters a job name cannot hold become '_'.
+std::string test_job_name(const std::string& test);
+
 // One feature per runnable test of a json-v1 document, named after the test (characters a job
 // name cannot hold become '_'; a clash gets "~2"); `notes` says which tests were left out and why
 // (DISABLED, no command, WILL_FAIL). An error when the text is not such a document.

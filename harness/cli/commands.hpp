@@ -83,6 +83,15 @@ struct CtestOptions {
 };
 int ctest_command(const CtestOptions& ctest, RunOptions run);
 
+// `sohound meson BUILD_DIR [TEST...]`: the tests a Meson build registered, under the tools.
+struct MesonOptions {
+  std::string build_dir;
+  std::vector<std::string> names;              // as `meson test NAME...`
+  std::vector<std::string> suites, no_suites;  // as meson test --suite / --no-suite
+  std::string asan, tsan, ubsan;               // the same project's build folders with those sanitizers
+};
+int meson_command(const MesonOptions& meson, RunOptions run);
+
 // `sohound init LIBRARY [-o SPEC]`: a starter spec from a library's exports (adopt/init).
 struct InitOptions {
   std::string library;  // a .so path or a pkg-config name

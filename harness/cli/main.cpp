@@ -24,9 +24,10 @@ namespace model = harness::model;
 
 // Every subcommand's options, declared once (each subcommand fills its own part).
 struct Options {
-  RunOptions run, exec_run, ctest_run;
+  RunOptions run, exec_run, ctest_run, meson_run;
   ExecOptions exec;
   CtestOptions ctest;
+  MesonOptions meson;
   InitOptions init;
   ReportCommandOptions report;
   MergeOptions merge;
@@ -111,6 +112,15 @@ void declare_exec(CLI::App* cmd, Options& o) {
       ->check(CLI::IsMember({"process", "batch"}));
 }
 
+void declare_meson(CLI::App* cmd, Options& o) {
+  cmd->add_option("build_dir", o.meson.build_dir, "The Meson build folder")->required();
+  cmd->add_option("tests", o.meson.names, "Only these tests (names or globs, as meson test NAME...)");
+  add_run_options(cmd, o.meson_run);
+  cmd->add_option("--suite", o.meson.suites, "Only tests of this suite (SUITE or PROJECT:SUITE; repeatable)");
+  cmd->add_option("--no-suite", o.meson.no_suites, "Not tests of this suite (repeatable)");
+  add_build_options(cmd, o.meson.asan, o.meson.tsan, o.meson.ubsan, "The same project's build folder");
+}
+
 void declare_ctest(CLI::App* cmd, Options& o) {
   cmd->add_option("build_dir", o.ctest.build_dir, "The CMake build folder")->required();
   add_run_options(cmd, o.ctest_run);
@@ -185,6 +195,9 @@ const Subcommand k_subcommands[] = {
      [](Options& o) { return exec_command(o.exec, o.exec_run); }, true},
     {"ctest", "Run the tests a CMake build registered with CTest under the tools", declare_ctest,
      [](const Options& o) { return run_files(o.ctest_run, {}); }, [](Options& o) { return ctest_command(o.ctest, o.ctest_run); },
+     true},
+    {"meson", "Run the tests a Meson build registered under the tools", declare_meson,
+     [](const Options& o) { return run_files(o.meson_run, {}); }, [](Options& o) { return meson_command(o.meson, o.meson_run); },
      true},
     {"init", "Write a starter spec for a library from the functions it exports", declare_init,
      [](const Options&) { return Files{}; }, [](Options& o) { return init_command(o.init); }, false},

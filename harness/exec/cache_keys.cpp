@@ -205,8 +205,8 @@ std::string CacheKeys::program_key(const plan::JobPlan& job) {
   h.add(std::to_string(feature.timeout_s.value_or(suite.timeout_s)));
   // What a passing run is: the cached outcome was judged by it.
   const auto& verdict = program.verdict;
-  h.add(
-      fmt::format("exit {} will_fail {} skip {}", program.exit_status, verdict.will_fail, verdict.skip_exit_status.value_or(-1)));
+  h.add(fmt::format("exit {} will_fail {} skip {} error {} tap {}", program.exit_status, verdict.will_fail,
+                    verdict.skip_exit_status.value_or(-1), verdict.error_exit_status.value_or(-1), verdict.tap));
   for (const auto* patterns : {&verdict.pass_regex, &verdict.fail_regex, &verdict.skip_regex})
     h.add("regex").add(util::join(*patterns, "\x1f"));
   h.add(codegen::runtime_valgrind_suppressions());

@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <optional>
 
 #include <regex.h>
@@ -38,6 +41,42 @@ std::optional<std::string> first_match(const std::vector<std::string>& patterns,
   return std::nullopt;
 }
 
+// The Test Anything Protocol, as Meson reads a `protocol: 'tap'` test: "" when it passed, else why;
+// `skipped` when its plan is "1..0" or every test was skipped.
+std::string tap_failure(const std::string& text, bool& skipped) {
+  std::size_t planned = 0, seen = 0, skips = 0;
+  bool plan = false;
+  std::string why;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    auto end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    const auto line = text.substr(at, end - at);
+    at = end + 1;
+    const auto hash = line.find('#');
+    auto directive = hash == std::string::npos ? std::string() : line.substr(hash + 1);
+    directive.erase(0, std::min(directive.size(), directive.find_first_not_of(' ')));
+    for (auto& c : directive) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (util::starts_with(line, "1..")) {
+      plan = true;
+      planned = std::strtoul(line.c_str() + 3, nullptr, 10);
+    } else if (util::starts_with(line, "Bail out!")) {
+      return "it bailed out (" + util::printable(line) + ")";
+    } else if (util::starts_with(line, "ok")) {
+      ++seen;
+      skips += util::starts_with(directive, "skip");
+    } else if (util::starts_with(line, "not ok")) {
+      ++seen;
+      if (!util::starts_with(directive, "todo") && why.empty()) why = "its TAP output says " + util::printable(line);
+    }
+  }
+  if (!why.empty()) return why;
+  if (!plan) return "its TAP output has no plan (1..N)";
+  if (planned != seen) return fmt::format("its TAP plan is 1..{} and it reported {} tests", planned, seen);
+  skipped = planned == 0 || skips == seen;
+  return {};
+}
+
 }  // namespace
 
 std::string gtest_failure_message(const std::string& gtest_case, int exit_code) {
@@ -62,8 +101,10 @@ ExitVerdict judge_exit(const model::ProgramSpec& program, int exit_code, const s
   const auto& v = program.verdict;
   std::string why;  // CTest's forced failure: a required expression missing, an error expression found
   std::optional<std::string> skipped_by;
-  if (!v.pass_regex.empty() || !v.fail_regex.empty() || !v.skip_regex.empty()) {
+  bool tap_skipped = false;
+  if (!v.pass_regex.empty() || !v.fail_regex.empty() || !v.skip_regex.empty() || v.tap) {
     const auto text = output();
+    if (v.tap) why = tap_failure(text, tap_skipped);
     if (!v.pass_regex.empty() && !first_match(v.pass_regex, text))
       why = fmt::format("no PASS_REGULAR_EXPRESSION matched what it printed ({})", util::join(v.pass_regex, ", "));
     if (auto found = first_match(v.fail_regex, text))
@@ -72,9 +113,16 @@ ExitVerdict judge_exit(const model::ProgramSpec& program, int exit_code, const s
   }
   const bool success = why.empty() && (exit_code == program.exit_status || !v.pass_regex.empty());
   ExitVerdict verdict;
-  if (v.skip_exit_status && *v.skip_exit_status == exit_code) {
+  if (v.error_exit_status && *v.error_exit_status == exit_code) {
+    verdict.outcome = model::JobOutcome::crashed;
+    verdict.message = fmt::format("the test exited with {}: a hard error, which fails even a test expected to fail", exit_code);
+  } else if (v.skip_exit_status && *v.skip_exit_status == exit_code) {
     verdict.outcome = model::JobOutcome::skipped;
-    verdict.message = fmt::format("the test skipped itself: it exited with {}, its SKIP_RETURN_CODE", exit_code);
+    verdict.message = fmt::format("the test skipped itself: it exited with {}, {}", exit_code,
+                                  program.origin == "meson" ? "Meson's status for a skipped test" : "its SKIP_RETURN_CODE");
+  } else if (tap_skipped && success) {
+    verdict.outcome = model::JobOutcome::skipped;
+    verdict.message = "the test skipped itself: its TAP output skips every test";
   } else if (skipped_by) {
     verdict.outcome = model::JobOutcome::skipped;
     verdict.message = fmt::format("the test skipped itself: it printed what SKIP_REGULAR_EXPRESSION '{}' matches",

@@ -60,6 +60,29 @@ TEST(ProgramVerdict, CtestPropertiesJudgeAsCtestDoes) {
   EXPECT_EQ(judge(program, 0, "SKIP: no network\n").outcome, JobOutcome::skipped);
 }
 
+// Meson: exit status 77 skips, 99 fails even a should_fail test; a TAP test is judged on its output.
+TEST(ProgramVerdict, MesonsExitStatusesAndTapJudgeAsMesonDoes) {
+  model::ProgramSpec program;
+  program.verdict.skip_exit_status = 77;
+  program.verdict.error_exit_status = 99;
+  program.verdict.will_fail = true;
+  EXPECT_EQ(judge(program, 99).outcome, JobOutcome::crashed);
+  EXPECT_EQ(judge(program, 77).outcome, JobOutcome::skipped);
+  EXPECT_EQ(judge(program, 1).outcome, JobOutcome::ok);
+
+  program = {};
+  program.verdict.tap = true;
+  EXPECT_EQ(judge(program, 0, "1..2\nok 1 a\nnot ok 2 b # TODO later\n").outcome, JobOutcome::ok);
+  const auto failed = judge(program, 0, "1..2\nok 1 a\nnot ok 2 b\n");
+  EXPECT_EQ(failed.outcome, JobOutcome::crashed);
+  EXPECT_EQ(failed.message, "the test failed: its TAP output says not ok 2 b (exit status 0)");
+  EXPECT_EQ(judge(program, 0, "1..3\nok 1 a\n").outcome, JobOutcome::crashed) << "a short plan";
+  EXPECT_EQ(judge(program, 0, "1..1\nBail out! no db\n").outcome, JobOutcome::crashed);
+  EXPECT_EQ(judge(program, 1, "1..1\nok 1\n").outcome, JobOutcome::crashed) << "its exit status still counts";
+  EXPECT_EQ(judge(program, 0, "1..0 # SKIP no network\n").outcome, JobOutcome::skipped);
+  EXPECT_EQ(judge(program, 0, "1..1\nok 1 # skip no network\n").outcome, JobOutcome::skipped);
+}
+
 TEST(ProgramVerdict, OutputIsReadOnlyWhenAnExpressionNeedsIt) {
   model::ProgramSpec program;
   bool read = false;

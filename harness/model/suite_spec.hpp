@@ -63,6 +63,8 @@ struct ProgramVerdict {
   std::vector<std::string> pass_regex;      // set: one must match, and the exit status does not count
   std::vector<std::string> fail_regex;      // one matching fails the run
   std::vector<std::string> skip_regex;      // one matching skips it
+  std::optional<int> error_exit_status;     // fails even a test expected to fail (Meson's 99)
+  bool tap = false;                         // its output is TAP: a "not ok" (not TODO), a bail-out or a short plan fails it
   std::vector<std::string> required_files;  // REQUIRED_FILES: not run while one is missing
   std::string cannot_run;                   // set: never run, reported not_run with this (a property Sohound cannot honour)
 };
