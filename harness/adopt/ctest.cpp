@@ -243,7 +243,7 @@ util::Result<std::vector<model::FeatureSpec>> parse_ctest_json(std::string_view 
     program.verdict = test_verdict(test, problems);
     for (const char* unsupported : k_not_honoured)
       if (property(test, unsupported)) problems.push_back(fmt::format("Sohound does not honour its {} property", unsupported));
-    if (!problems.empty()) program.verdict.cannot_run = "not run: " + util::join(problems, "; ");
+    if (!problems.empty()) program.verdict.cannot_run = util::join(problems, "; ");
     feature.order = test_order(test);
     if (const auto* timeout = property(test, "TIMEOUT"); timeout && timeout->is_number() && timeout->get<double>() > 0)
       feature.timeout_s = timeout->get<double>();

@@ -8,6 +8,10 @@
 #include "reports/results_reader.hpp"
 #include "reports/terminal_summary.hpp"
 
+#include <fmt/format.h>
+
+#include <filesystem>
+
 #include <unistd.h>
 
 #include <iostream>
@@ -75,7 +79,27 @@ int report_command(const ReportCommandOptions& options) {
   return k_exit_ok;
 }
 
+// -o names a file: a folder is refused (before any work); its folder is made (`make_folder`), as
+// --out's is. 0 when it can be written.
+int prepare_merge_output(const std::string& output, bool make_folder) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(output, ec)) {
+    fmt::print(stderr, "sohound merge: -o {} is a folder; name the file to write (for example {}/results.json)\n", output,
+               output);
+    return k_exit_usage;
+  }
+  if (const auto parent = std::filesystem::path(output).parent_path(); make_folder && !parent.empty()) {
+    std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      fmt::print(stderr, "sohound merge: cannot make the folder {} for -o: {}\n", parent.string(), ec.message());
+      return k_exit_usage;
+    }
+  }
+  return 0;
+}
+
 int merge_command(const MergeOptions& options) {
+  if (const int refused = prepare_merge_output(options.output, false)) return refused;
   auto tracer = make_tracer();
   const auto span = tracer.open("merge");
   tracer.annotate(span, "inputs", std::to_string(options.inputs.size()));
@@ -119,6 +143,7 @@ int merge_command(const MergeOptions& options) {
   }
   tracer.close(span);
   for (auto& s : tracer.spans()) merged->spans.push_back(std::move(s));
+  if (const int refused = prepare_merge_output(options.output, true)) return refused;
   util::AtomicFile out(options.output);
   reports::write_json(*merged, out.stream());
   if (!out.commit()) {

@@ -197,8 +197,10 @@ void read_valgrind_reports(model::JobResult& job, const ProcessResult& process, 
     }
   }
   if (!any && job.outcome == JobOutcome::ok) {
-    job.outcome = JobOutcome::tool_failed;
-    job.message = "valgrind wrote no XML report";
+    // A program Valgrind could not start (set-user-ID, a #! naming no interpreter) is not its failure.
+    job.message = name_processes ? program_not_started(util::read_file_ends(job.job_dir + "/stderr.txt", 8192, 0)) : "";
+    job.outcome = job.message.empty() ? JobOutcome::tool_failed : JobOutcome::not_run;
+    if (job.message.empty()) job.message = "valgrind wrote no XML report";
     if (process.exit_code >= 0) job.message += fmt::format(" (exit status {})", process.exit_code);
   }
   if (any && finished && !nonce.empty() && !proven && job.outcome == JobOutcome::ok) {

@@ -34,7 +34,7 @@ std::optional<std::pair<JobOutcome, std::string>> Pipeline::Impl::why_not_run(st
     const auto& s = (*results)[setup];
     if (s.outcome == JobOutcome::ok) continue;
     const auto outcome = s.outcome == JobOutcome::skipped ? JobOutcome::skipped : JobOutcome::not_run;
-    return std::pair{outcome, fmt::format("not run: the set-up test '{}' of its fixture '{}' did not pass under {} ({}{}{}), "
+    return std::pair{outcome, fmt::format("the set-up test '{}' of its fixture '{}' did not pass under {} ({}{}{}), "
                                           "and CTest runs no test whose fixture failed to set up",
                                           s.feature, fixture, model::info(s.tool).name, model::to_string(s.outcome),
                                           s.message.empty() ? "" : ": ", s.message)};
@@ -42,14 +42,14 @@ std::optional<std::pair<JobOutcome, std::string>> Pipeline::Impl::why_not_run(st
   for (const auto& file : program.verdict.required_files) {
     std::error_code ec;
     if (!std::filesystem::exists(file, ec))
-      return std::pair{JobOutcome::not_run, fmt::format("not run: {} is missing, and the test's REQUIRED_FILES names it", file)};
+      return std::pair{JobOutcome::not_run, fmt::format("{} is missing, and the test's REQUIRED_FILES names it", file)};
   }
   return std::nullopt;
 }
 
 asio::awaitable<void> Pipeline::Impl::execute_in_turn(std::size_t index, int priority) {
   if (auto blocked = order.blocked().find(index); blocked != order.blocked().end()) {
-    not_run(index, JobOutcome::not_run, "not run: " + blocked->second);
+    not_run(index, JobOutcome::not_run, blocked->second);
     co_return;
   }
   const auto& after = order.after(index);

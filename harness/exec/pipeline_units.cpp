@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <random>
 
 namespace harness::exec {
@@ -181,6 +182,10 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
     job.job_dir.clear();
     job.cache_key.clear();
     finish(index, std::move(job));
+    co_return;
+  }
+  if (const auto& cwd = program.cwd_for(info.flavour); !cwd.empty() && !std::filesystem::is_directory(cwd)) {
+    not_run(index, JobOutcome::not_run, fmt::format("its working folder {} is not there", cwd));
     co_return;
   }
   record_program_inputs(index, command, job.job_dir);

@@ -91,6 +91,30 @@ std::function<std::string()> printed_by(const std::string& job_dir) {
   };
 }
 
+std::string program_not_started(const std::string& stderr_head) {
+  constexpr std::string_view k_setuid = "Can't execute setuid/setgid/setcap executable: ";
+  if (const auto at = stderr_head.find(k_setuid); at != std::string::npos) {
+    const auto end = stderr_head.find('\n', at);
+    const auto path = stderr_head.substr(at + k_setuid.size(), end == std::string::npos ? end : end - at - k_setuid.size());
+    return fmt::format(
+        "{} is set-user-ID, set-group-ID or has file capabilities, which Valgrind cannot honour (it runs "
+        "programs without them): give a copy without them, or leave the Valgrind tools out of its tools",
+        util::printable(path));
+  }
+  // Valgrind's launcher, when the exec of the program fails: "valgrind: PATH: REASON".
+  for (const auto line : util::split_lines(stderr_head)) {
+    if (!util::starts_with(line, "valgrind: ") || line.size() < 12 || (line[10] != '/' && line[10] != '.')) continue;
+    const auto colon = line.find(": ", 10);
+    if (colon <= 10) continue;
+    const auto path = line.substr(10, colon - 10), reason = line.substr(colon + 2);
+    if (util::starts_with(reason, "bad interpreter"))
+      return fmt::format("{} could not be started: its #! line names an interpreter that is not there ({})",
+                         util::printable(path), util::printable(reason));
+    return fmt::format("{} could not be started: {}", util::printable(path), util::printable(reason));
+  }
+  return {};
+}
+
 std::string regex_error(const std::vector<std::string>& patterns) {
   for (const auto& p : patterns)
     if (!Regex(p).ok()) return fmt::format("'{}' is not a regular expression (POSIX extended syntax)", util::printable(p));

@@ -27,6 +27,10 @@ std::function<std::string()> printed_by(const std::string& job_dir);
 // needs it.
 ExitVerdict judge_exit(const model::ProgramSpec& program, int exit_code, const std::function<std::string()>& output);
 
+// Why Valgrind could not start the user's program, from what its launcher printed (`stderr_head`),
+// or "" when it does not say the program was the problem (then Valgrind itself failed).
+std::string program_not_started(const std::string& stderr_head);
+
 // An error for the first of `patterns` that glibc's regcomp (extended syntax) refuses, or "".
 std::string regex_error(const std::vector<std::string>& patterns);
 

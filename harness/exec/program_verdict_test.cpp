@@ -90,6 +90,21 @@ TEST(ProgramVerdict, OutputIsReadOnlyWhenAnExpressionNeedsIt) {
   EXPECT_FALSE(read);
 }
 
+// What Valgrind's launcher prints when the program, not Valgrind, cannot start (valgrind 3.19).
+TEST(ProgramVerdict, AProgramValgrindCannotStartIsThePrograms) {
+  EXPECT_EQ(program_not_started("==1== \n==1== Warning: Can't execute setuid/setgid/setcap executable: /tmp/sx/suid\n"
+                                "==1== Possible workaround: remove --trace-children=yes, if in effect\n==1== \n"
+                                "valgrind: /tmp/sx/suid: Permission denied\n"),
+            "/tmp/sx/suid is set-user-ID, set-group-ID or has file capabilities, which Valgrind cannot honour (it "
+            "runs programs without them): give a copy without them, or leave the Valgrind tools out of its tools");
+  EXPECT_EQ(program_not_started("valgrind: /tmp/sx/bad.sh: bad interpreter: No such file or directory\n"),
+            "/tmp/sx/bad.sh could not be started: its #! line names an interpreter that is not there (bad "
+            "interpreter: No such file or directory)");
+  EXPECT_EQ(program_not_started("valgrind: ./t: Permission denied\n"), "./t could not be started: Permission denied");
+  EXPECT_EQ(program_not_started("valgrind: failed to start tool 'memcheck' for platform 'amd64-linux': No such file\n"), "")
+      << "Valgrind's own failure stays tool_failed";
+}
+
 TEST(ProgramVerdict, ARegexGlibcRefusesIsSaid) {
   EXPECT_EQ(regex_error({"fine", "a[b"}), "'a[b' is not a regular expression (POSIX extended syntax)");
   EXPECT_EQ(regex_error({"^x.*y$", "(a|b)+"}), "");

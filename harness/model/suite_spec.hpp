@@ -93,6 +93,11 @@ struct ProgramSpec {
   // The program the given tool runs: the plain program for the Valgrind tools, the user's build of
   // the tool's flavour for a sanitizer; "" when there is none.
   std::string program_for(Flavour flavour) const;
+  // The folder that build starts in ("" = a work folder of the job's own).
+  const std::string& cwd_for(Flavour flavour) const {
+    const auto it = setups.find(flavour);
+    return it == setups.end() ? cwd : it->second.cwd;
+  }
 };
 
 // The class GoogleTest declares for case "Suite.Name": "Suite_Name_Test" ("" for the "A/B.C/0"

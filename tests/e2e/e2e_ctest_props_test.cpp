@@ -112,5 +112,37 @@ TEST(CtestFidelity, TheCacheKeepsEveryVerdict) {
   }
 }
 
+// A program Valgrind cannot start is the test's problem, said as such (not_run, exit 1), never
+// Valgrind's (tool_failed, exit 3): a set-user-ID program, a #! naming no interpreter, a working
+// folder that is not there.
+TEST(ProgramsNotStarted, SetuidBadInterpreterAndMissingFolderAreTheTestsNotValgrinds) {
+  const auto dir = std::filesystem::path(k_props) / "not-started";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file("/bin/true", dir / "suid");
+  std::filesystem::permissions(dir / "suid", std::filesystem::perms::set_uid, std::filesystem::perm_options::add);
+  put(dir / "bad.sh", "#!/no/such/interpreter\necho hi\n");
+  std::filesystem::permissions(dir / "bad.sh", std::filesystem::perms::owner_exec, std::filesystem::perm_options::add);
+  put(dir / "ct/CTestTestfile.cmake",
+      fmt::format("add_test(suid \"{0}/suid\")\nadd_test(bad \"{0}/bad.sh\")\nadd_test(gone \"/bin/true\")\n"
+                  "set_tests_properties(gone PROPERTIES WORKING_DIRECTORY \"{0}/gone\")\n",
+                  dir.string()));
+  const auto out = (dir / "out").string();
+  const auto run =
+      run_sohound(fmt::format("ctest '{}/ct' --tools memcheck --no-progress --report json --out '{}'", dir.string(), out));
+  EXPECT_EQ(run.exit_code, 1) << run.text;
+  const auto r = read_results(out);
+  const std::map<std::string, std::string> says = {
+      {"suid", "is set-user-ID, set-group-ID or has file capabilities, which Valgrind cannot honour"},
+      {"bad", "its #! line names an interpreter that is not there"},
+      {"gone", "its working folder " + (dir / "gone").string() + " is not there"}};
+  for (const auto& [test, text] : says) {
+    const auto* job = job_in(r, test, "memcheck");
+    ASSERT_TRUE(job) << test;
+    EXPECT_EQ((*job)["outcome"], "not_run") << test;
+    EXPECT_NE((*job)["message"].get<std::string>().find(text), std::string::npos) << (*job)["message"];
+  }
+}
+
 }  // namespace
 }  // namespace e2e

@@ -253,6 +253,21 @@ TEST(MergeRefuses, AMissingShardADuplicateAnotherSplitSpecOrVersion) {
   EXPECT_FALSE(fs::exists(out));  // nothing written when refused
 }
 
+// -o into a folder that does not exist yet makes it (issue 23: it was exit 3); -o a folder is a
+// usage error that says what to give instead.
+TEST(MergeRefuses, AFolderAsOutputButMakesAMissingOne) {
+  const auto dir = k_dir + "/made";
+  fs::remove_all(dir);
+  const auto inputs = k_dir + "/n2-1/results.json " + k_dir + "/n2-2/results.json";
+  const auto made = e2e::run_sohound("merge " + inputs + " -o " + dir + "/deeper/merged.json");
+  const auto r = read_json(dir + "/deeper/merged.json");
+  ASSERT_TRUE(r.contains("jobs")) << made.text;
+  EXPECT_EQ(made.exit_code, r["exit_code"]) << made.text;
+  const auto folder = e2e::run_sohound("merge " + inputs + " -o " + dir);
+  EXPECT_EQ(folder.exit_code, 2) << folder.text;
+  EXPECT_NE(folder.text.find("is a folder; name the file to write"), std::string::npos) << folder.text;
+}
+
 TEST(MergeRefuses, UnlessToldThenEveryReportSaysPartial) {
   const auto dir = k_dir + "/partial";
   fs::remove_all(dir);
