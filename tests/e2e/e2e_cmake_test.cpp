@@ -116,5 +116,27 @@ TEST(CmakePackage, TheInstalledProgramIsStripped) {
   EXPECT_EQ(sections.text.find(".debug_info"), std::string::npos) << sections.text;
 }
 
+// `cmake --install` lays the documentation out as the source tree does: every relative link in
+// README.md and docs/*.md (docs/install.md for find_package, the examples, the CI templates)
+// resolves where it is installed.
+TEST(CmakePackage, EveryInstalledDocumentLinkResolves) {
+  const auto doc = std::filesystem::path(k_project) / "prefix/share/doc/sohound";
+  ASSERT_TRUE(std::filesystem::exists(doc / "README.md")) << doc;
+  EXPECT_TRUE(std::filesystem::exists(doc / "docs/install.md"));
+  EXPECT_TRUE(std::filesystem::exists(doc / "suites/examples/examples.yaml"));
+  const std::regex link(R"(\]\(([^)#:]+)(#[^)]*)?\))");
+  std::size_t checked = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(doc)) {
+    if (entry.path().extension() != ".md") continue;
+    const auto text = util_read(entry.path().string());
+    for (std::sregex_iterator it(text.begin(), text.end(), link), end; it != end; ++it) {
+      const auto target = entry.path().parent_path() / (*it)[1].str();
+      EXPECT_TRUE(std::filesystem::exists(target)) << entry.path() << " links to " << (*it)[1] << ", not installed";
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 20u);
+}
+
 }  // namespace
 }  // namespace e2e

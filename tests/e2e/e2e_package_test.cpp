@@ -38,8 +38,9 @@ TEST(Package, HoldsTheStrippedProgramItsCmakePackageAndManPage) {
   for (const char* path :
        {"./usr/bin/sohound", "./usr/libexec/sohound/sohound-status", "./usr/libexec/sohound/libsohound-channel.so",
         "./usr/lib/cmake/Sohound/SohoundConfig.cmake", "./usr/lib/cmake/Sohound/SohoundConfigVersion.cmake",
-        "./usr/share/man/man1/sohound.1.gz", "./usr/share/doc/sohound/spec.md", "./usr/share/doc/sohound/copyright",
-        "./usr/share/doc/sohound/sharding.md", "./usr/share/doc/sohound/tracing.md"})
+        "./usr/share/man/man1/sohound.1.gz", "./usr/share/doc/sohound/docs/spec.md", "./usr/share/doc/sohound/copyright",
+        "./usr/share/doc/sohound/docs/sharding.md", "./usr/share/doc/sohound/docs/install.md",
+        "./usr/share/doc/sohound/suites/examples/examples.yaml"})
     EXPECT_NE(contents.text.find(path), std::string::npos) << path << " not in\n" << contents.text;
   const auto info = run_sohound_shell(fmt::format("dpkg-deb -f '{}' Package Depends Recommends", deb));
   EXPECT_NE(info.text.find("Package: sohound"), std::string::npos) << info.text;
