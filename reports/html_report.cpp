@@ -207,14 +207,25 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
     for (const auto& p : j.phases) w.begin_array().value(p.name).value(p.start_s).value(p.end_s).end_array();
     // For the matrix: findings that fail the job, and the rest it reported (expected, suppressed,
     // in the baseline, warnings, follow-ons).
+    // And what the rest are, for words that say it ("2 suppressed, 1 in the baseline").
     std::size_t failing = 0;
-    for (const auto& f : j.findings) failing += harness::aggregate::is_failing(f) ? 1 : 0;
+    std::map<std::string, unsigned long> passing_by;
+    for (const auto& f : j.findings) {
+      if (harness::aggregate::is_failing(f))
+        ++failing;
+      else if (f.status == model::FindingStatus::new_finding)
+        ++passing_by[f.root.empty() ? "warning" : "follow-on"];
+      else
+        ++passing_by[std::string(model::to_string(f.status))];
+    }
     w.end_array()
         .string_array("notes", j.notes)
         .string_array("unmatched", j.unmatched_expectations)
         .field("findings", static_cast<unsigned long>(j.findings.size()))
-        .field("failing", static_cast<unsigned long>(failing))
-        .end_object();
+        .field("failing", static_cast<unsigned long>(failing));
+    w.key("counts").begin_object();
+    for (const auto& [status, n] : passing_by) w.field(status, n);
+    w.end_object().end_object();
   }
   w.end_array();
   // Occurrences point at jobs by index; the first finding of a bug gives its stacks.

@@ -96,15 +96,38 @@
     if (j.failing > 0 || !j.passed) return "new";
     return j.findings > 0 ? "expected" : "clean";
   }
+  // What a job's findings that do not fail it are, in words: "2 suppressed, 1 in baseline".
+  const COUNT_WORDS = { expected: "expected", suppressed: "suppressed", baseline: "in baseline", third_party: "third-party",
+    warning: "warning", "follow-on": "follow-on" };
+  function countWords(j) {
+    const parts = Object.entries(j.counts || {}).filter(([, n]) => n > 0)
+      .map(([status, n]) => n + " " + (COUNT_WORDS[status] || status) + (status === "warning" && n > 1 ? "s" : ""));
+    return parts.length ? parts.join(", ") : j.findings + " expected";
+  }
   function cellText(j, state) {
     if (state === "notrun") return j ? j.outcome.replace("skipped", "not run") : "not run";
     if (state === "failed") return j.outcome.replace("_", " ");
     if (state === "new") return j.failing + " new";
-    if (state === "expected") return j.baselined ? j.outcome.replace("_", " ") + ", in baseline" : j.findings + " expected";
+    if (state === "expected") return j.baselined ? j.outcome.replace("_", " ") + ", in baseline" : countWords(j);
     return "clean";
   }
-  for (const f of features) {
-    const row = el("tr", {}, el("td", { text: f }));
+  // A job's verdict and what it is, as its row says it: never "FAIL ... ok".
+  function jobVerdict(j) {
+    if (j.outcome === "skipped" || j.outcome === "cancelled") return ["skip", j.outcome === "skipped" ? "SKIP" : "CANCELLED"];
+    return j.passed ? ["ok", "PASS"] : ["bad", "FAIL"];
+  }
+  function jobDetail(j) {
+    let what = j.outcome.replace(/_/g, " ");
+    if (j.outcome === "ok") what = j.failing > 0 ? j.failing + " new finding" + (j.failing === 1 ? "" : "s") : j.findings ? "passed, " + countWords(j) : "clean";
+    return what + (j.message ? ": " + j.message : "");
+  }
+  // Rows with a failing cell first; when many rows pass everywhere, they are folded under one line.
+  const rowFails = (f) => toolOrder.some((t) => { const i = byCell.get(f + "|" + t); return i !== undefined && ["failed", "new"].includes(cellState(jobs[i])); });
+  const failingRows = features.filter(rowFails), passingRows = features.filter((f) => !rowFails(f));
+  const FOLD = 25;
+  const foldRows = failingRows.length > 0 && passingRows.length > FOLD;
+  for (const f of [...failingRows, ...passingRows]) {
+    const row = el("tr", { class: foldRows && !failingRows.includes(f) ? "folded" : "" }, el("td", { text: f }));
     for (const t of toolOrder) {
       const i = byCell.get(f + "|" + t);
       const j = i === undefined ? undefined : jobs[i];
@@ -118,11 +141,28 @@
     }
     matrix.append(row);
   }
+  const unfold = el("button", { class: "more", id: "matrix-unfold", text: "Show the " + passingRows.length + " features that failed nothing" });
+  unfold.hidden = !foldRows;
+  unfold.addEventListener("click", () => { for (const r of matrix.querySelectorAll("tr.folded")) r.classList.remove("folded"); unfold.hidden = true; });
   const key = el("div", { class: "legend matrix-key", id: "matrix-key" },
     ...Object.entries(STATES).map(([state, [symbol, meaning]]) => el("span", { class: "cell " + state }, symbol + " " + meaning)));
-  main.append(el("section", {}, el("h2", { text: "Features × tools" }), key, matrix));
+  const matrixSection = el("section", { id: "features" }, el("h2", { text: "Features × tools" }), key, matrix, unfold);
 
-  // ---- bugs with filters ----
+  // ---- what failed, first: the failing jobs, each a link to its row below ----
+  const failedJobs = jobs.map((j, i) => i).filter((i) => !jobs[i].passed && jobs[i].outcome !== "cancelled");
+  const newBugs = bugs.filter((b) => b.status === "new" && b.severity !== "warning").length;
+  if (failedJobs.length) {
+    const FIRST = 20;
+    const rows = el("table", { id: "failed-jobs" }, el("tr", {}, el("th", { text: "job" }), el("th", { text: "tool" }), el("th", { text: "what" })));
+    for (const i of failedJobs.slice(0, FIRST))
+      rows.append(el("tr", {}, el("td", {}, el("a", { href: "#job-" + i, text: jobName(jobs[i]) })), el("td", { text: jobs[i].tool }),
+        el("td", { class: "meta", text: jobDetail(jobs[i]) })));
+    main.append(el("section", { id: "failed" }, el("h2", { text: "What failed: " + failedJobs.length + " job" + (failedJobs.length === 1 ? "" : "s") +
+        (newBugs ? ", " + newBugs + " new bug" + (newBugs === 1 ? "" : "s") : "") }), rows,
+      failedJobs.length > FIRST ? el("p", { class: "meta" }, el("a", { href: "#jobs", text: "and " + (failedJobs.length - FIRST) + " more in Jobs below" })) : null));
+  }
+
+  // ---- bugs with filters: new first ----
   function option(value, text) { return el("option", { value, text: text || value }); }
   const filters = {
     tool: el("select", { id: "filter-tool" }, option("", "all tools"), ...toolOrder.map((t) => option(t))),
@@ -137,6 +177,9 @@
   const bugSection = el("section", { id: "bugs" }, el("h2", { text: "Bugs (one per fingerprint)" }),
     el("div", { class: "filters" }, filters.tool, filters.kind, filters.status, filters.feature, filters.text, shown), list, more);
   main.append(bugSection);
+  const STATUS_RANK = { new: 0, expected: 2, baseline: 3, suppressed: 4, third_party: 5 };
+  const rank = (b) => (STATUS_RANK[b.status] ?? 1) + (b.status === "new" && b.severity === "warning" ? 1 : 0);
+  const bugOrder = bugs.map((b, i) => i).sort((a, b) => rank(bugs[a]) - rank(bugs[b]) || a - b);
   // ---- races inside code the user did not write (status third_party) ----
   const thirdParty = bugs.map((b, i) => [b, i]).filter(([b]) => b.status === "third_party");
   if (thirdParty.length) {
@@ -152,6 +195,7 @@
     }
     main.append(section);
   }
+  main.append(matrixSection);
   for (const f of Object.values(filters)) f.addEventListener(f.tagName === "INPUT" ? "input" : "change", () => applyFilters());
 
   const searchText = bugs.map((b) => (b.kind + " " + b.message + " " + b.fp + " " + b.stack.map((f) => f[0] + " " + f[1]).join(" ")).toLowerCase());
@@ -160,7 +204,8 @@
     const t = filters.tool.value, k = filters.kind.value, s = filters.status.value, f = filters.feature.value;
     const q = filters.text.value.trim().toLowerCase();
     matches = [];
-    bugs.forEach((b, i) => {
+    bugOrder.forEach((i) => {
+      const b = bugs[i];
       if (k && b.kind !== k) return;
       if (s && b.status !== s) return;
       if (t || f) {
@@ -191,6 +236,8 @@
   function bugSummary(i) {
     const b = bugs[i];
     const toolsSeen = [...new Set(b.occ.map((o) => jobs[o[0]].tool))].join(", ");
+    const featuresSeen = [...new Set(b.occ.map((o) => jobName(jobs[o[0]])))];
+    const inFeatures = featuresSeen[0] + (featuresSeen.length > 1 ? " and " + (featuresSeen.length - 1) + " more" : "");
     // The row leads with where to look: the top frame in the user's code and its file:line.
     const where = b.top ? el("span", { class: "where", title: b.top[3] ? RESTORED : b.top[1] },
       el("span", { class: "fn", text: b.top[0] || "???" }), " ", el("span", { class: "loc", text: basename(b.top[1]) + (b.top[2] ? ":" + b.top[2] : "") }),
@@ -198,6 +245,7 @@
       : el("span", { class: "where none", text: "no source frame" });
     const d = el("details", { class: "bug", id: "bug-" + b.fp, "data-index": i },
       el("summary", {}, statusBadge(b.status, b.severity), where, el("span", { class: "kind", text: b.kind }), el("span", { class: "msg", text: b.message }),
+        el("span", { class: "meta feature", text: "in " + inFeatures }),
         el("span", { class: "meta", text: b.occ.length + " occurrence" + (b.occ.length === 1 ? "" : "s") + " · " + toolsSeen })));
     d.addEventListener("toggle", () => { if (d.open && !d.dataset.filled) { d.dataset.filled = "1"; d.append(bugBody(b)); } });
     return d;
@@ -263,13 +311,20 @@
     return body;
   }
 
-  // ---- jobs: driver, commands, logs ----
-  const jobSection = el("section", { id: "jobs" }, el("h2", { text: "Jobs" }));
-  jobs.forEach((j, i) => {
-    const d = el("details", { class: "job", id: "job-" + i },
-      el("summary", {}, el("span", { class: j.outcome === "skipped" ? "skip" : j.passed ? "ok" : j.outcome === "cancelled" ? "skip" : "bad",
-                                     text: j.outcome === "skipped" ? "SKIP" : j.passed ? "PASS" : "FAIL" }),
-        el("span", { class: "kind", text: jobName(j) }), el("span", { text: j.tool }), el("span", { class: "meta", text: j.outcome + (j.message ? ": " + j.message : "") + " · " + j.duration.toFixed(2) + " s" })));
+  // ---- jobs: failing first, sorted and filtered; each row opens its driver, commands, logs ----
+  const jobFilters = {
+    verdict: el("select", { id: "job-filter-verdict" }, option("", "all jobs"), option("FAIL", "failed"), option("PASS", "passed"), option("SKIP", "skipped")),
+    tool: el("select", { id: "job-filter-tool" }, option("", "all tools"), ...toolOrder.map((t) => option(t))),
+    text: el("input", { id: "job-filter-text", type: "search", placeholder: "search jobs, outcomes, messages…" }),
+    sort: el("select", { id: "job-sort" }, option("verdict", "failed first"), option("name", "by name"), option("duration", "longest first")),
+  };
+  const jobCount = el("span", { class: "meta", id: "job-count" });
+  const jobList = el("div", { id: "job-list" });
+  const jobRows = jobs.map((j, i) => {
+    const [cls, label] = jobVerdict(j);
+    const d = el("details", { class: "job", id: "job-" + i, "data-verdict": label },
+      el("summary", {}, el("span", { class: cls, text: label }), el("span", { class: "kind", text: jobName(j) }), el("span", { text: j.tool }),
+        el("span", { class: "meta", text: jobDetail(j) + " · " + j.duration.toFixed(2) + " s" })));
     d.addEventListener("toggle", () => {
       if (!d.open || d.dataset.filled) return;
       d.dataset.filled = "1";
@@ -281,8 +336,35 @@
       if (j.driver) body.append(el("h3", { text: "Generated driver" }), el("pre", { class: "driver", text: data.drivers[j.driver - 1] }));
       d.append(body);
     });
-    jobSection.append(d);
+    return d;
   });
+  const jobText = jobs.map((j) => (jobName(j) + " " + j.tool + " " + jobDetail(j)).toLowerCase());
+  const VERDICT_RANK = { FAIL: 0, CANCELLED: 1, SKIP: 2, PASS: 3 };
+  // Many passing jobs are folded under one button until asked for (or a filter asks for them).
+  const FOLD_JOBS = 50;
+  let jobsUnfolded = false;
+  const unfoldJobs = el("button", { class: "more", id: "jobs-unfold" });
+  unfoldJobs.addEventListener("click", () => { jobsUnfolded = true; applyJobFilters(); });
+  function applyJobFilters() {
+    const v = jobFilters.verdict.value, t = jobFilters.tool.value, q = jobFilters.text.value.trim().toLowerCase();
+    const order = jobs.map((j, i) => i);
+    const by = jobFilters.sort.value;
+    order.sort((a, b) => by === "name" ? jobName(jobs[a]).localeCompare(jobName(jobs[b])) || a - b
+      : by === "duration" ? jobs[b].duration - jobs[a].duration || a - b
+      : VERDICT_RANK[jobRows[a].dataset.verdict] - VERDICT_RANK[jobRows[b].dataset.verdict] || a - b);
+    const chosen = order.filter((i) => (!v || jobRows[i].dataset.verdict === v) && (!t || jobs[i].tool === t) && (!q || jobText[i].includes(q)));
+    const passing = chosen.filter((i) => jobRows[i].dataset.verdict === "PASS");
+    const fold = !jobsUnfolded && !v && !q && passing.length > FOLD_JOBS && passing.length < chosen.length;
+    const shownJobs = fold ? chosen.filter((i) => jobRows[i].dataset.verdict !== "PASS") : chosen;
+    jobList.replaceChildren(...shownJobs.map((i) => jobRows[i]));
+    unfoldJobs.hidden = !fold;
+    unfoldJobs.textContent = "Show the " + passing.length + " jobs that passed";
+    jobCount.textContent = shownJobs.length + " of " + jobs.length + " jobs" + (fold ? " (" + passing.length + " passing folded)" : "");
+  }
+  for (const f of Object.values(jobFilters)) f.addEventListener(f.tagName === "INPUT" ? "input" : "change", applyJobFilters);
+  const jobSection = el("section", { id: "jobs" }, el("h2", { text: "Jobs" }),
+    el("div", { class: "filters" }, jobFilters.verdict, jobFilters.tool, jobFilters.sort, jobFilters.text, jobCount), jobList, unfoldJobs);
+  applyJobFilters();
 
   // ---- timeline: the run's spans (results.json "trace"), one block of lanes per run or shard ----
   const trace = data.trace || { groups: [], spans: [] };
@@ -318,7 +400,7 @@
   chart.append(axis);
   const used = new Set(trace.spans.map((s) => s[2]));
   const legend = el("div", { class: "legend" }, ...Object.entries(colors).filter(([k]) => used.has(k)).map(([k, c]) => { const i = el("i"); i.style.background = c; return el("span", {}, i, k); }));
-  main.append(el("section", { id: "timeline" }, el("h2", { text: "Timeline" }), legend, chart), jobSection);
+  main.append(jobSection, el("section", { id: "timeline" }, el("h2", { text: "Timeline" }), legend, chart));
 
   // ---- suppressions ----
   if (data.suppressions.length) {
@@ -339,6 +421,11 @@
         applyFilters();
         while (!document.getElementById(id) && rendered < matches.length) renderMore();
       }
+    }
+    if (id.startsWith("job-") && !document.getElementById(id)) {
+      for (const f of [jobFilters.verdict, jobFilters.tool, jobFilters.text]) f.value = "";
+      jobsUnfolded = true;
+      applyJobFilters();
     }
     const target = document.getElementById(id);
     if (target && target.tagName === "DETAILS") { target.open = true; target.scrollIntoView(); }
