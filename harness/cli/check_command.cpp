@@ -42,13 +42,22 @@ int check_command(const std::vector<std::string>& specs) {
         continue;
       }
     }
-    std::size_t expectations = 0, programs = 0;
+    // Every feature compiles as `run` would compile it.
+    std::size_t compiled = 0;
+    if (const auto problems = compile_features(*spec, compiled); !problems.empty()) {
+      fmt::print(stderr, "{}: {}", path, problems);
+      code = k_exit_usage;
+      continue;
+    }
+    std::size_t expectations = 0, programs = 0, todo = 0;
     for (const auto& f : spec->features) {
       expectations += f.expect.size();
       programs += f.program ? 1 : 0;
+      todo += f.todo.empty() ? 0 : 1;
     }
     const auto features = spec->features.size() - programs;
-    fmt::print("{}: ok (suite '{}', {} feature{}{}, {} expectation{})\n", path, spec->name, features, features == 1 ? "" : "s",
+    fmt::print("{}: ok (suite '{}', {} feature{}{}{}, {} expectation{}; the features compile)\n", path, spec->name, features,
+               features == 1 ? "" : "s", todo ? fmt::format(" ({} not written yet)", todo) : std::string(),
                programs ? fmt::format(", {} program{}", programs, programs == 1 ? "" : "s") : std::string(), expectations,
                expectations == 1 ? "" : "s");
   }

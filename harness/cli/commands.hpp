@@ -92,6 +92,10 @@ struct MesonOptions {
 };
 int meson_command(const MesonOptions& meson, RunOptions run);
 
+// `check`'s compile of a suite's features (-fsyntax-only, as `run` compiles them): the compiler's
+// messages for those that do not compile, "" when all do; `checked` counts those compiled.
+std::string compile_features(const model::SuiteSpec& suite, std::size_t& checked);
+
 // `sohound init LIBRARY [-o SPEC]`: a starter spec from a library's exports (adopt/init).
 struct InitOptions {
   std::string library;  // a .so path or a pkg-config name

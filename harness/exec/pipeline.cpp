@@ -233,6 +233,10 @@ asio::awaitable<Pipeline::Impl::Lookup> Pipeline::Impl::look_up_cache() {
   for (std::size_t i = 0; i < jobs->size(); ++i) {
     const auto& plan = (*jobs)[i];
     auto& slot = (*results)[i];
+    if (!suites[plan.suite].features[plan.feature].todo.empty()) {
+      to_run.push_back(i);  // never built nor run: finish_todo
+      continue;
+    }
     if (const auto& program = suites[plan.suite].features[plan.feature].program) {
       // A program is keyed on the inputs its spec names, else on what its last run opened (the
       // manifest stored under the key of how it runs): docs/programs.md, "Cache".
@@ -296,6 +300,16 @@ void Pipeline::Impl::finish_hits(Lookup& found) {
   }
   for (std::size_t h = 0; h < found.hits.size(); ++h)
     if (left[h]) finish_hit(found.hits[h].first, std::move(found.hits[h].second));
+}
+
+// Features not written yet (`todo:`): skipped, saying so, before anything is built for them.
+void Pipeline::Impl::finish_todo(Lookup& found) {
+  std::erase_if(found.to_run, [&](std::size_t i) {
+    const auto& todo = suites[(*jobs)[i].suite].features[(*jobs)[i].feature].todo;
+    if (todo.empty()) return false;
+    not_run(i, JobOutcome::skipped, "not written yet (todo): " + todo);
+    return true;
+  });
 }
 
 void Pipeline::Impl::finish_hit(std::size_t i, model::JobResult job) {
@@ -423,6 +437,7 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
   if (planned && !impl.sandbox.on) found = co_await impl.look_up_cache();
   impl.run_fixtures_together(found);
   impl.finish_hits(found);
+  impl.finish_todo(found);
   impl.spawn_units(found.to_run, *this);
   co_await impl.scheduler.join();
   impl.cache.save_costs(impl.costs);

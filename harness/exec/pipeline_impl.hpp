@@ -88,6 +88,7 @@ struct Pipeline::Impl {
   void run_fixtures_together(Lookup& found);
   void finish_hits(Lookup& found);
   void finish_hit(std::size_t index, model::JobResult job);
+  void finish_todo(Lookup& found);
   void spawn_units(const std::vector<std::size_t>& to_run, Pipeline& pipeline);
   model::JobResult base_result(std::size_t index) const;
   void finish(std::size_t index, model::JobResult job, Span parent = model::Tracer::k_none);

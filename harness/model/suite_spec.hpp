@@ -143,6 +143,9 @@ struct FeatureSpec {
   std::vector<std::string> thread_safe;    // added to the suite's
   std::optional<ProgramSpec> program;      // set: an existing program, no code and no driver
   RunOrder order;                          // programs only
+  // Set: a feature not written yet (`todo:`, what `sohound init` writes where it cannot write a
+  // call): never built, its jobs are skipped and say so, never green.
+  std::string todo;
 };
 
 enum class LibraryKind { none, pkg_config, path, build };

@@ -110,7 +110,7 @@ void Loader::load_feature(const YAML::Node& node, std::set<std::string>& names) 
     error(node, fmt::format("a feature must be a mapping with 'name' and 'code' or 'source', not {}", yaml_type(node)));
     return;
   }
-  std::optional<YAML::Node> code_key, source_key, entry_key;
+  std::optional<YAML::Node> code_key, source_key, entry_key, todo_key;
   auto keys = shared_keys(feature, names, "feature");
   keys.insert(keys.end(), {
                               {"code",
@@ -122,6 +122,11 @@ void Loader::load_feature(const YAML::Node& node, std::set<std::string>& names) 
                                [&](auto& k, auto& v) {
                                  source_key = k;
                                  if (auto s = get_string(v, "source")) feature.source = resolve_existing(v, *s);
+                               }},
+                              {"todo",
+                               [&](auto& k, auto& v) {
+                                 todo_key = k;
+                                 if (auto s = get_string(v, "todo")) feature.todo = s->empty() ? "not written yet" : *s;
                                }},
                               {"entry",
                                [&](auto& k, auto& v) {
@@ -148,7 +153,9 @@ void Loader::load_feature(const YAML::Node& node, std::set<std::string>& names) 
   if (feature.name.empty() && !node["name"]) error(node, "a feature needs a 'name'");
   if (code_key && source_key)
     error(*source_key, "a feature takes 'code' or 'source', not both");
-  else if (!code_key && !source_key)
+  else if (todo_key && (code_key || source_key))
+    error(*todo_key, "'todo' marks a feature with no code yet: remove it once the feature has 'code' or 'source'");
+  else if (!code_key && !source_key && !todo_key)
     error(node, fmt::format("feature '{}' needs 'code' (an inline body) or 'source' (a file)", feature.name));
   if (entry_key && !source_key) error(*entry_key, "'entry' names a function in 'source'; this feature has no 'source'");
   if (!feature.entry.empty() && !valid_name(feature.entry))

@@ -193,6 +193,10 @@ TEST_F(SpecLoaderTest, CodeOrSourceNotBoth) {
             "s.yaml:3:5: feature 'a' needs 'code' (an inline body) or 'source' (a file)\n"
             "      - name: a\n"
             "        ^");
+  EXPECT_EQ(error_of("suite: x\nfeatures:\n  - name: a\n    todo: later\n    code: f();\n"),
+            "s.yaml:4:5: 'todo' marks a feature with no code yet: remove it once the feature has 'code' or 'source'\n"
+            "        todo: later\n"
+            "        ^");
 }
 
 TEST_F(SpecLoaderTest, LibraryTakesExactlyOneKind) {

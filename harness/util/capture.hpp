@@ -14,6 +14,8 @@ struct CaptureOptions {
   std::string cwd;                         // "" = ours
   std::map<std::string, std::string> env;  // over ours
   bool keep_stderr = false;                // false: stderr goes to /dev/null; true: appended to the output
+  std::string input;                       // written to its standard input (else /dev/null)
+  int* exit_status = nullptr;              // set: its exit status is put here, and any status returns the output
 };
 
 // argv[0] is looked up on PATH. Its standard output, or nullopt when it could not start or did not

@@ -126,6 +126,11 @@ std::vector<Row> input_rows() {
       {"suite_name_with_space", {{"s.yaml", "suite: a b\nfeatures:\n  - name: a\n    code: f();\n"}}, "check {d}/s.yaml", 2,
        R"(s\.yaml:1:8: suite name 'a b')"},
       // Spec syntax and structure.
+      // check compiles every feature as run would: the error at the spec's line (issue 23).
+      {"feature_does_not_compile", {{"s.yaml", "suite: x\nincludes: [stdlib.h]\nfeatures:\n  - name: a\n    code: |\n      free(1, 2);\n"}},
+       "check {d}/s.yaml", 2, R"(feature 'a' does not compile:[\s\S]*s\.yaml:6:\d+: error: too many arguments to function \S*free)"},
+      {"feature_todo", {{"s.yaml", "suite: x\nfeatures:\n  - name: a\n    todo: call the parser\n"}}, "check {d}/s.yaml", 0,
+       R"(ok \(suite 'x', 1 feature \(1 not written yet\))"},
       {"yaml_unclosed_bracket", {{"s.yaml", "suite: x\nfeatures: [\n"}}, "check {d}/s.yaml", 2, R"(s\.yaml:3:1: )"},
       {"yaml_bad_indentation", {{"s.yaml", "suite: x\nfeatures:\n  - name: a\n   code: f();\n"}}, "check {d}/s.yaml", 2, R"(s\.yaml:4:\d+: )"},
       {"yaml_top_level_list", {{"s.yaml", "- a\n- b\n"}}, "check {d}/s.yaml", 2, R"(s\.yaml:1:1: )"},
