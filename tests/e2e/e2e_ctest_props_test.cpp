@@ -17,9 +17,10 @@ namespace {
 const std::string k_props = std::string(SOHOUND_E2E_OUT) + "/ctest_props";
 const std::vector<std::string> k_tools = {"memcheck", "asan", "helgrind"};
 
-// What plain ctest says of each test: Passed, Failed, Skipped or Not Run.
-std::map<std::string, std::string> ctest_verdicts() {
-  const auto run = run_sohound_shell(fmt::format("ctest --test-dir '{}/plain' -j 2", k_props));
+// What plain ctest says of each test: Passed, Failed, Skipped or Not Run (`builds`: one test's own
+// plain and ASan build folders).
+std::map<std::string, std::string> ctest_verdicts(const std::string& builds) {
+  const auto run = run_sohound_shell(fmt::format("ctest --test-dir '{}/plain' -j 2", builds));
   std::map<std::string, std::string> verdicts;
   const std::regex line(R"(Test +#\d+: (\S+) \.+[ *]*(Passed|Failed|Skipped|Not Run))");
   for (std::sregex_iterator it(run.text.begin(), run.text.end(), line), end; it != end; ++it) verdicts[(*it)[1]] = (*it)[2];
@@ -59,7 +60,8 @@ std::vector<std::string> differences(const json& r, const std::map<std::string, 
 }
 
 TEST(CtestFidelity, EveryTestGetsPlainCtestsVerdictUnderEveryToolRunAfterRun) {
-  const auto verdicts = ctest_verdicts();
+  const auto builds = k_props + "/fidelity";
+  const auto verdicts = ctest_verdicts(builds);
   ASSERT_EQ(verdicts.size(), 20u);
   ASSERT_EQ(verdicts.at("broken.user"), "Not Run");  // the oracle is what this test says it is
   ASSERT_EQ(verdicts.at("skips"), "Skipped");
@@ -71,14 +73,14 @@ TEST(CtestFidelity, EveryTestGetsPlainCtestsVerdictUnderEveryToolRunAfterRun) {
     const auto run =
         run_sohound(fmt::format("ctest '{0}/plain' --asan '{0}/asan' --tools {1} -j 2 --no-progress "
                                 "--report json --out '{2}'",
-                                k_props, fmt::join(k_tools, ","), out));
+                                builds, fmt::join(k_tools, ","), out));
     EXPECT_EQ(run.exit_code, 1) << run.text;
     const auto r = read_results(out);
     EXPECT_EQ(differences(r, verdicts), std::vector<std::string>{}) << "run " << i;
     // The wrapper started the ASan build's program under ASan, the plain one under memcheck.
     const auto* asan = job_in(r, "script", "asan");
     ASSERT_TRUE(asan);
-    EXPECT_NE(slurp(std::string((*asan)["job_dir"]) + "/run.sh").find(k_props + "/asan/props"), std::string::npos);
+    EXPECT_NE(slurp(std::string((*asan)["job_dir"]) + "/run.sh").find(builds + "/asan/props"), std::string::npos);
     const auto* user = job_in(r, "broken.user", "memcheck");
     ASSERT_TRUE(user);
     EXPECT_NE((*user)["message"].get<std::string>().find("the set-up test 'broken.setup' of its fixture 'broken'"),
@@ -90,14 +92,15 @@ TEST(CtestFidelity, EveryTestGetsPlainCtestsVerdictUnderEveryToolRunAfterRun) {
 // users read what the set-up makes and the clean-up removes), and a cached result never stands for
 // a test that would not run (broken.user's command is the same as a passing test's).
 TEST(CtestFidelity, TheCacheKeepsEveryVerdict) {
-  const auto verdicts = ctest_verdicts();
-  const auto cache = k_props + "/cache";
+  const auto builds = k_props + "/cache";
+  const auto verdicts = ctest_verdicts(builds);
+  const auto cache = k_props + "/result-cache";
   std::filesystem::remove_all(cache);
   for (int i = 1; i <= 2; ++i) {
     const auto out = fmt::format("{}/cached-{}", k_props, i);
     const auto run = run_sohound(fmt::format("ctest '{0}/plain' --asan '{0}/asan' --tools {1} -j 2 --no-progress "
                                              "--report json --cache-dir '{2}' --out '{3}'",
-                                             k_props, fmt::join(k_tools, ","), cache, out),
+                                             builds, fmt::join(k_tools, ","), cache, out),
                                  "SOHOUND_CACHE=1");
     EXPECT_EQ(run.exit_code, 1) << run.text;
     const auto r = read_results(out);
@@ -108,7 +111,9 @@ TEST(CtestFidelity, TheCacheKeepsEveryVerdict) {
         cached.insert(job_in(r, test, tool)->value("cached", false));
       EXPECT_EQ(cached.size(), 1u) << tool << ": the fixture ran in part";
     }
-    if (i == 2) EXPECT_TRUE(job_in(r, "fails", "memcheck")->value("cached", false));
+    if (i == 2) {
+      EXPECT_TRUE(job_in(r, "fails", "memcheck")->value("cached", false));
+    }
   }
 }
 

@@ -56,7 +56,9 @@ TEST(MesonCommand, RunsMesonsTestsWithMesonsVerdictsAndThePlantedLeak) {
       std::size_t fresh = 0;
       for (const auto& f : (*job)["findings"]) fresh += f["status"] == "new";
       EXPECT_EQ(fresh, planted ? 1u : 0u) << name << " under " << tool << "\n" << frames_of(*job);
-      if (planted) EXPECT_TRUE(finding(*job, "leak.definite", "mcounter_leak_label")) << frames_of(*job);
+      if (planted) {
+        EXPECT_TRUE(finding(*job, "leak.definite", "mcounter_leak_label")) << frames_of(*job);
+      }
     }
   // The environment Meson gives the test (MCOUNTER_START=5) and its workdir reached it.
   const auto* leaks = job_in(r, "leaks", "memcheck");
