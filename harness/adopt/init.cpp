@@ -49,6 +49,23 @@ std::string cxx_function_name(const std::string& symbol) {
   for (const char* skip : {"std::", "__gnu_cxx::", "__cxxabi", "typeinfo", "vtable", "VTT", "non-virtual thunk", "virtual thunk",
                            "guard variable", "construction vtable", "transaction clone", "TLS "})
     if (util::starts_with(name, skip)) return {};
+  // A function template's name carries its return type ("bool llvm::PatternMatch::match<...>"):
+  // a space at depth 0 before the first "::" ends it.
+  {
+    int d = 0;
+    for (std::size_t i = 0; i + 1 < name.size(); ++i) {
+      if (name[i] == '<' || name[i] == '(')
+        ++d;
+      else if (name[i] == '>' || name[i] == ')')
+        --d;
+      else if (d == 0 && name[i] == ':' && name[i + 1] == ':')
+        break;
+      else if (d == 0 && name[i] == ' ') {
+        name = name.substr(i + 1);
+        break;
+      }
+    }
+  }
   // Cut the parameter list: the '(' at template depth 0 that is not part of "operator()".
   int depth = 0;
   for (std::size_t i = 0; i < name.size(); ++i) {
@@ -134,6 +151,26 @@ std::vector<FunctionFamily> function_families(const std::vector<std::string>& sy
       std::sort(merged.begin(), merged.end());
     }
   }
+  if (!cxx) {
+    // A family too large to read as one (cJSON's 78 functions) is split by the next word of its
+    // names: cJSON_Create, cJSON_Add, cJSON_Get...
+    std::map<std::string, std::vector<std::string>> split;
+    for (auto it = groups.begin(); it != groups.end();) {
+      if (it->second.size() <= 16) {
+        ++it;
+        continue;
+      }
+      for (const auto& n : it->second) {
+        auto from = it->first.size();
+        while (from < n.size() && n[from] == '_') ++from;
+        const auto next = first_word(n, from);
+        const auto sep = from > it->first.size() ? "_" : "";
+        split[next.empty() ? it->first : it->first + sep + next].push_back(n);
+      }
+      it = groups.erase(it);
+    }
+    for (auto& [name, functions] : split) util::append(groups[name], functions);
+  }
   std::vector<FunctionFamily> families;
   for (auto& [name, functions] : groups) families.push_back({name, std::move(functions)});
   std::stable_sort(families.begin(), families.end(),
@@ -180,11 +217,14 @@ void collect_headers(const std::string& dir, bool deep, std::vector<std::pair<st
     const auto ext = e.path().extension().string();
     if (!e.is_regular_file(ec) || (ext != ".h" && ext != ".hpp" && ext != ".hh" && ext != ".hxx" && ext != "")) return;
     if (ext.empty() && !deep) return;  // extension-less headers (C++ style) only inside a library's own folder
-    out.emplace_back(e.path().string(), fs::relative(e.path(), dir, ec).string());
+    out.emplace_back(e.path().string(), e.path().lexically_relative(dir).string());
   };
   if (deep) {
     std::size_t seen = 0;
-    for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+    // LLVM's include folder is links to its subfolders: followed (the cap ends any loop).
+    for (fs::recursive_directory_iterator
+             it(dir, fs::directory_options::skip_permission_denied | fs::directory_options::follow_directory_symlink, ec),
+         end;
          !ec && it != end && seen < 5000; it.increment(ec), ++seen)
       add(*it);
   } else {
@@ -204,23 +244,24 @@ bool declares(const std::string& text, const std::string& name) {
   return false;
 }
 
-// Whether `text` defines class or struct `name` (a body follows its name).
-bool defines_class(const std::string& text, const std::string& name) {
+// The classes and structs `text` defines (a body follows the name), in one pass.
+std::set<std::string> defined_classes(const std::string& text) {
+  std::set<std::string> out;
   for (const char* keyword : {"class ", "struct "})
     for (auto at = text.find(keyword); at != std::string::npos; at = text.find(keyword, at + 1)) {
+      if (at > 0 && is_ident(text[at - 1])) continue;
       auto rest = std::string_view(text).substr(at, 400);
       const auto brace = rest.find_first_of("{;");
       if (brace == std::string_view::npos || rest[brace] != '{') continue;
       const auto head = rest.substr(0, brace);
-      // The last identifier before ':' or '{' is the class's name (export macros come before it).
       auto colon = head.find(':');
       auto decl = head.substr(0, colon == std::string_view::npos ? head.size() : colon);
       while (!decl.empty() && !is_ident(decl.back())) decl.remove_suffix(1);
       auto start = decl.size();
       while (start > 0 && is_ident(decl[start - 1])) --start;
-      if (decl.substr(start) == name) return true;
+      if (start < decl.size()) out.insert(std::string(decl.substr(start)));
     }
-  return false;
+  return out;
 }
 
 }  // namespace
@@ -295,9 +336,11 @@ std::set<std::string> wanted_names(const LibraryFacts& facts) {
   std::set<std::string> wanted;
   if (facts.cxx) {
     for (const auto& family : function_families(facts.symbols, 1000)) {
-      const auto at = family.name.rfind("::");
-      const auto last = at == std::string::npos ? family.name : family.name.substr(at + 2);
-      if (!last.empty() && last.find('<') == std::string::npos && family.name != "(global)") wanted.insert(last);
+      // Classes at namespace scope, by their qualified names ("Json::Value", "llvm::LLVMContext").
+      if (family.name.find('<') != std::string::npos || family.name.find(' ') != std::string::npos || family.name == "(global)" ||
+          family.name.find("::") == std::string::npos)
+        continue;
+      wanted.insert(family.name);
     }
   } else {
     for (const auto& s : facts.symbols)
@@ -314,8 +357,17 @@ void choose_headers(const Candidates& candidates, const std::set<std::string>& w
     std::string text;
     if (fs::file_size(candidates[i].first, ec) > 4 * 1024 * 1024 || !util::read_file(candidates[i].first, text)) continue;
     std::set<std::string> names;
-    for (const auto& w : wanted)
-      if (text.find(w) != std::string::npos && (facts.cxx ? defines_class(text, w) : declares(text, w))) names.insert(w);
+    const auto classes = facts.cxx ? defined_classes(text) : std::set<std::string>{};
+    for (const auto& w : wanted) {
+      if (!facts.cxx) {
+        if (text.find(w) != std::string::npos && declares(text, w)) names.insert(w);
+        continue;
+      }
+      // A class of that name inside the family's namespace, not one of another library's.
+      const auto at = w.rfind("::");
+      if (classes.count(w.substr(at + 2)) && text.find("namespace " + w.substr(0, w.find("::"))) != std::string::npos)
+        names.insert(w);
+    }
     if (!names.empty()) found.emplace_back(i, std::move(names));
   }
   std::set<std::string> covered;
@@ -329,10 +381,14 @@ void choose_headers(const Candidates& candidates, const std::set<std::string>& w
     if (best == found.size() || gain == 0 || (round > 0 && gain * 50 < wanted.size())) break;
     const auto& [index, names] = found[best];
     facts.headers.push_back(candidates[index].second);
+    facts.header_paths.push_back(candidates[index].first);
     if (!facts.pkg_config && facts.header_dir.empty()) {
       auto full = candidates[index].first;
       facts.header_dir = full.substr(0, full.size() - candidates[index].second.size());
       while (facts.header_dir.size() > 1 && facts.header_dir.back() == '/') facts.header_dir.pop_back();
+      // The compiler searches the system's folders itself: never written (nor hashed every run).
+      for (const char* system : {"/usr/include", "/usr/local/include", "/usr/include/x86_64-linux-gnu"})
+        if (facts.header_dir == system) facts.header_dir.clear();
     }
     covered.insert(names.begin(), names.end());
   }
@@ -359,109 +415,6 @@ util::Result<LibraryFacts> inspect_library(const std::string& library) {
   facts.cxx = mangled * 2 > facts.symbols.size();
   choose_headers(candidates, wanted_names(facts), facts);
   return facts;
-}
-
-namespace {
-
-std::string feature_name(const std::string& family) {
-  std::string out;
-  for (char c : family) {
-    if (is_ident(c))
-      out += c;
-    else if (!out.empty() && out.back() != '_')
-      out += '_';
-  }
-  while (!out.empty() && out.back() == '_') out.pop_back();
-  return out.empty() ? "feature" : out.substr(0, 80);
-}
-
-std::string yaml_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
-// "a, b, c and 12 more" within about `width` characters.
-std::string listing(const std::vector<std::string>& names, std::size_t width) {
-  std::string out;
-  std::size_t shown = 0;
-  for (const auto& n : names) {
-    if (!out.empty() && out.size() + n.size() + 2 > width) break;
-    out += (out.empty() ? "" : ", ") + n;
-    ++shown;
-  }
-  if (shown < names.size()) out += fmt::format(" and {} more", names.size() - shown);
-  return out;
-}
-
-}  // namespace
-
-std::string starter_spec(const LibraryFacts& facts, const std::string& suite_name) {
-  const std::set<std::string> declared(facts.declared.begin(), facts.declared.end());
-  const std::set<std::string> classes(facts.classes.begin(), facts.classes.end());
-  auto last_name = [](const std::string& family) {
-    const auto at = family.rfind("::");
-    return at == std::string::npos ? family : family.substr(at + 2);
-  };
-  // Families the headers show first (a class they define, a function they declare): exported
-  // internals come last.
-  auto families = function_families(facts.symbols, std::numeric_limits<std::size_t>::max());
-  std::stable_partition(families.begin(), families.end(), [&](const FunctionFamily& family) {
-    if (facts.cxx) return classes.count(last_name(family.name)) > 0;
-    return std::any_of(family.functions.begin(), family.functions.end(),
-                       [&](const std::string& f) { return declared.count(f) > 0; });
-  });
-  std::vector<std::string> others;
-  for (std::size_t i = 12; i < families.size(); ++i) others.push_back(families[i].name);
-  if (families.size() > 12) families.resize(12);
-  std::string out;
-  out += fmt::format("# A starter spec for {}, written by `sohound init {}`\n", facts.given, facts.given);
-  out += fmt::format("# from the {} functions {} exports", facts.symbols.size(), fs::path(facts.so_path).filename().string());
-  out += facts.headers.empty() ? " (no header declaring them was found: add yours to 'includes').\n"
-                               : fmt::format(" and the headers that declare them.\n");
-  out +=
-      "# Each feature is a skeleton for one family of functions: it compiles and runs as written and checks\n"
-      "# nothing yet. Replace its code with calls made the way your users make them (setup, threads and\n"
-      "# teardown are in docs/spec.md), then: sohound check THIS_FILE && sohound run THIS_FILE\n";
-  if (!others.empty()) out += "# Families without a feature yet: " + listing(others, 200) + "\n";
-  out += fmt::format("suite: {}\n", suite_name);
-  out += fmt::format("language: {}\n", facts.cxx ? "c++" : "c");
-  out += "library:\n";
-  if (facts.pkg_config) {
-    out += fmt::format("  pkg-config: {}\n", yaml_quote(facts.given));
-  } else {
-    out += fmt::format("  path: {}\n", yaml_quote(facts.so_path));
-    if (!facts.header_dir.empty()) out += fmt::format("  include-dirs: [{}]\n", yaml_quote(facts.header_dir));
-  }
-  std::vector<std::string> includes;
-  for (const auto& h : facts.headers) includes.push_back(yaml_quote(h));
-  if (!facts.cxx) includes.push_back("stddef.h");
-  out += fmt::format("includes: [{}]\n", util::join(includes, ", "));
-  out += "features:\n";
-  std::set<std::string> names;
-  for (const auto& family : families) {
-    auto name = feature_name(family.name);
-    for (int n = 2; !names.insert(name).second; ++n) name = feature_name(family.name) + "_" + std::to_string(n);
-    out += fmt::format("  - name: {}\n", name);
-    out += fmt::format("    # {} ({} function{}): {}\n", family.name, family.functions.size(),
-                       family.functions.size() == 1 ? "" : "s", listing(family.functions, 160));
-    out += "    code: |\n";
-    out += fmt::format("      /* TODO: use {} here as your users do. */\n", family.name);
-    if (!facts.cxx) {
-      // Taking a declared function's address compiles, links against the library and does nothing.
-      const auto used = std::find_if(family.functions.begin(), family.functions.end(),
-                                     [&](const std::string& f) { return declared.count(f) > 0; });
-      if (used != family.functions.end())
-        out += fmt::format("      void (*volatile fn)(void) = (void (*)(void))&{};\n      (void)fn;\n", *used);
-    } else {
-      const auto last = last_name(family.name);
-      // Only a class at namespace scope: a nested one may be private.
-      const auto scopes = std::count(family.name.begin(), family.name.end(), ':') / 2;
-      if (classes.count(last) && scopes <= 1)
-        out += fmt::format("      static_assert(sizeof({}) > 0, \"{} is a complete type\");\n", family.name, family.name);
-    }
-  }
-  return out;
 }
 
 }  // namespace harness::adopt

@@ -33,6 +33,7 @@ struct LibraryFacts {
   std::string so_path;                    // the shared library read
   std::vector<std::string> include_dirs;  // where headers were looked for (path libraries: the one to use)
   std::vector<std::string> headers;       // chosen #includes, relative to an include folder
+  std::vector<std::string> header_paths;  // and where they are
   std::string header_dir;                 // path libraries: the include folder of `headers`
   bool cxx = false;                       // most exported functions are C++
   std::vector<std::string> symbols;       // exported functions (mangled as exported)

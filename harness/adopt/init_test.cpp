@@ -1,4 +1,5 @@
 #include "harness/adopt/init.hpp"
+#include "harness/adopt/init_features.hpp"
 
 #include <gtest/gtest.h>
 
@@ -47,6 +48,44 @@ TEST(InitFamilies, DemangledNamesKeepOperatorCallAndDropParameters) {
   EXPECT_EQ(cxx_function_name("_ZN1AclEv"), "A::operator()");
   EXPECT_EQ(cxx_function_name("_ZTVN4Json5ValueE"), "");  // a vtable
   EXPECT_EQ(cxx_function_name("deflate"), "");
+}
+
+// A family too large to read as one is split by the next word (cJSON's 78 functions).
+TEST(InitFamilies, ALargeFamilySplitsByTheNextWord) {
+  std::vector<std::string> symbols;
+  for (const char* verb : {"Create", "Add", "Get", "Is"})
+    for (int i = 0; i < 6; ++i) symbols.push_back(std::string("cJSON_") + verb + "Thing" + std::to_string(i));
+  symbols.push_back("cJSON_Delete");
+  const auto families = function_families(symbols, 10);
+  EXPECT_EQ(names(families), (std::vector<std::string>{"cJSON_Add", "cJSON_Create", "cJSON_Get", "cJSON_Is", "cJSON_Delete"}));
+}
+
+TEST(InitFeatures, PrototypesAsHeadersWriteThem) {
+  const std::string header =
+      "CJSON_PUBLIC(cJSON *) cJSON_CreateObject(void);\n"
+      "CJSON_PUBLIC(cJSON *) cJSON_Parse(const char *value);\n"
+      "CJSON_PUBLIC(void) cJSON_Delete(cJSON *item);\n"
+      "ZEXTERN gzFile ZEXPORT gzopen OF((const char *path, const char *mode));\n"
+      "#define cJSON_ArrayForEach(element, array) for(element = x; element != NULL; element = element->next)\n"
+      "int archive_read_open(struct archive *,\n    void *_client_data, archive_open_callback *);\n";
+  EXPECT_EQ(c_parameters(header, "cJSON_CreateObject"), std::vector<std::string>{});
+  EXPECT_EQ(c_parameters(header, "cJSON_Parse"), std::vector<std::string>{"const char *value"});
+  EXPECT_EQ(c_parameters(header, "gzopen"), (std::vector<std::string>{"const char *path", "const char *mode"}));
+  EXPECT_EQ(c_parameters(header, "archive_read_open"),
+            (std::vector<std::string>{"struct archive *", "void *_client_data", "archive_open_callback *"}));
+  EXPECT_FALSE(c_parameters(header, "cJSON_ArrayForEach")) << "a macro is no declaration";
+  EXPECT_FALSE(c_parameters(header, "cJSON_Missing"));
+}
+
+TEST(InitFeatures, ConstructorsPairWithTheDestructorSharingTheirPrefix) {
+  const std::vector<std::string> all = {"cJSON_CreateObject", "cJSON_Parse",        "cJSON_Delete",
+                                        "cJSON_free",         "archive_read_new",   "archive_read_free",
+                                        "archive_write_new",  "archive_write_free", "cJSON_GetObjectItem"};
+  EXPECT_EQ(lifecycle_pairs({"cJSON_CreateObject", "cJSON_Parse", "cJSON_GetObjectItem"}, all),
+            (std::vector<std::pair<std::string, std::string>>{{"cJSON_CreateObject", "cJSON_Delete"},
+                                                              {"cJSON_Parse", "cJSON_Delete"}}));
+  EXPECT_EQ(lifecycle_pairs({"archive_write_new"}, all),
+            (std::vector<std::pair<std::string, std::string>>{{"archive_write_new", "archive_write_free"}}));
 }
 
 }  // namespace
