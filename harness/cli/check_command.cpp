@@ -56,10 +56,10 @@ int check_command(const std::vector<std::string>& specs) {
       todo += f.todo.empty() ? 0 : 1;
     }
     const auto features = spec->features.size() - programs;
-    fmt::print("{}: ok (suite '{}', {} feature{}{}{}, {} expectation{}; the features compile)\n", path, spec->name, features,
+    fmt::print("{}: ok (suite '{}', {} feature{}{}{}, {} expectation{}){}\n", path, spec->name, features,
                features == 1 ? "" : "s", todo ? fmt::format(" ({} not written yet)", todo) : std::string(),
                programs ? fmt::format(", {} program{}", programs, programs == 1 ? "" : "s") : std::string(), expectations,
-               expectations == 1 ? "" : "s");
+               expectations == 1 ? "" : "s", compiled ? fmt::format("; {} compiled", compiled) : std::string());
   }
   return code;
 }
