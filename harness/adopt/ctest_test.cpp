@@ -121,6 +121,21 @@ TEST(CtestJson, PropertiesThatDecideHowATestRunsAndPassesAreKept) {
   EXPECT_NE(odd.find("Sohound does not honour its TIMEOUT_AFTER_MATCH property"), std::string::npos) << odd;
 }
 
+// Found by fuzz.adopt: a member of the wrong type is read as missing, never a throw.
+TEST(CtestJson, MembersOfTheWrongTypeAreReadAsMissing) {
+  std::vector<std::string> notes;
+  const auto features = parse_ctest_json(R"({"kind": "ctestInfo", "tests": [{"name": ["a"], "command": ["/bin/true"],
+      "properties": [{"name": 3, "value": 1}, {"name": "WILL_FAIL", "value": "yes"}, {"name": "TIMEOUT", "value": "x"},
+      {"name": "DEPENDS", "value": [1, "b"]}, {"name": "PROCESSORS", "value": "two"}]}]})",
+                                         notes);
+  ASSERT_TRUE(features);
+  ASSERT_EQ(features->size(), 1u);
+  EXPECT_EQ((*features)[0].name, "test");
+  EXPECT_EQ((*features)[0].order.depends, std::vector<std::string>{"b"});
+  EXPECT_FALSE((*features)[0].program->verdict.will_fail);
+  EXPECT_FALSE(parse_ctest_json(R"({"kind": ["ctestInfo"], "tests": []})", notes));
+}
+
 TEST(CtestJson, OtherTextIsAnError) {
   std::vector<std::string> notes;
   EXPECT_FALSE(parse_ctest_json("Test project /x\n  Test #1: a\n", notes));

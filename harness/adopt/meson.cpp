@@ -21,6 +21,16 @@ using nlohmann::json;
 
 namespace {
 
+// Typed members read as untrusted input: the fallback when missing or of another type.
+std::string text_of(const json& o, const char* key, const std::string& fallback = "") {
+  const auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+json array_of(const json& o, const char* key) {
+  const auto it = o.find(key);
+  return it != o.end() && it->is_array() ? *it : json::array();
+}
+
 // `meson test`'s own exit statuses: 77 skips a test, 99 is a hard error (GNU's conventions).
 constexpr int k_meson_skip = 77;
 constexpr int k_meson_error = 99;
@@ -65,7 +75,7 @@ util::Result<std::vector<bool>> read_should_fail(const std::string& build_dir) {
 }
 
 bool chosen(const json& test, const std::vector<std::string>& suites, const MesonSelection& s) {
-  const auto name = test.value("name", std::string());
+  const auto name = text_of(test, "name");
   if (!s.names.empty() &&
       std::none_of(s.names.begin(), s.names.end(), [&](const std::string& n) { return n == name || util::glob_match(n, name); }))
     return false;
@@ -79,7 +89,7 @@ bool chosen(const json& test, const std::vector<std::string>& suites, const Meso
 // What a test runs: its command line, folder and environment (the form a flavour's build brings).
 model::ProgramSetup test_setup(const json& test, const std::string& build_dir) {
   model::ProgramSetup setup;
-  for (const auto& a : test.value("cmd", json::array()))
+  for (const auto& a : array_of(test, "cmd"))
     if (a.is_string()) setup.argv.push_back(a.get<std::string>());
   // A test without a workdir runs where `meson test` runs: the build folder.
   const auto& workdir = test.contains("workdir") ? test["workdir"] : json();
@@ -115,9 +125,9 @@ util::Result<std::vector<model::FeatureSpec>> parse_meson_tests(std::string_view
   for (std::size_t i = 0; i < doc.size(); ++i) {
     const auto& test = doc[i];
     if (!test.is_object()) continue;
-    const auto name = test.value("name", std::string());
+    const auto name = text_of(test, "name");
     std::vector<std::string> suites;
-    for (const auto& s : test.value("suite", json::array()))
+    for (const auto& s : array_of(test, "suite"))
       if (s.is_string()) suites.push_back(s.get<std::string>());
     if (!chosen(test, suites, selection)) continue;
     auto setup = test_setup(test, build_dir);
@@ -131,7 +141,7 @@ util::Result<std::vector<model::FeatureSpec>> parse_meson_tests(std::string_view
     program.env = setup.env;
     program.origin = "meson";
     program.build_hint = "sohound meson --{} BUILD_DIR: the same project configured with -Db_sanitize=that sanitizer";
-    const auto protocol = test.value("protocol", std::string("exitcode"));
+    const auto protocol = text_of(test, "protocol", "exitcode");
     program.verdict.tap = protocol == "tap";
     if (!program.verdict.tap) {
       program.verdict.skip_exit_status = k_meson_skip;
@@ -141,9 +151,12 @@ util::Result<std::vector<model::FeatureSpec>> parse_meson_tests(std::string_view
     program.verdict.will_fail =
         fails != test.end() && fails->is_boolean() ? fails->get<bool>() : i < should_fail.size() && should_fail[i];
     model::FeatureSpec feature;
-    const double timeout = test.value("timeout", k_meson_default_timeout_s);
+    const auto timeout_at = test.find("timeout");
+    const double timeout =
+        timeout_at != test.end() && timeout_at->is_number() ? timeout_at->get<double>() : k_meson_default_timeout_s;
     feature.timeout_s = timeout > 0 ? timeout : model::k_max_scaled_timeout_s;  // 0: no limit in Meson
-    feature.order.run_serial = !test.value("is_parallel", true);
+    const auto parallel = test.find("is_parallel");
+    feature.order.run_serial = parallel != test.end() && parallel->is_boolean() && !parallel->get<bool>();
     auto base = test_job_name(name);
     feature.name = base;
     for (int n = 2; !names.insert(feature.name).second; ++n) feature.name = base + "~" + std::to_string(n);

@@ -43,6 +43,19 @@ TEST(MesonTests, EveryTestIsAProgramJudgedAsMesonTestJudgesIt) {
   EXPECT_EQ(notes[0], "meson test 'empty' has no command: not run");
 }
 
+TEST(MesonTests, MembersOfTheWrongTypeAreReadAsMissing) {
+  std::vector<std::string> notes;
+  const auto features = parse_meson_tests(R"([{"name": 1, "cmd": ["/b/t", 2], "timeout": "30", "suite": "p:fast",
+      "is_parallel": "no", "protocol": 7, "workdir": 3, "env": []}])",
+                                          "/b", {}, {}, notes);
+  ASSERT_TRUE(features);
+  ASSERT_EQ(features->size(), 1u);
+  EXPECT_EQ((*features)[0].program->argv, std::vector<std::string>{"/b/t"});
+  EXPECT_EQ((*features)[0].program->cwd, "/b");
+  EXPECT_EQ((*features)[0].timeout_s, 30);
+  EXPECT_FALSE((*features)[0].order.run_serial);
+}
+
 TEST(MesonTests, SuitesSelectAsMesonTestDoes) {
   EXPECT_TRUE(meson_suite_matches({"p:fast"}, "fast"));
   EXPECT_TRUE(meson_suite_matches({"p:fast"}, "p")) << "a project's name selects its tests";

@@ -1,7 +1,8 @@
 // libFuzzer target: what other programs print about the tests users have (a GoogleTest binary's
-// --gtest_list_tests, ctest --show-only=json-v1) -> programs.
+// --gtest_list_tests, ctest --show-only=json-v1, meson introspect --tests) -> programs.
 #include "harness/adopt/ctest.hpp"
 #include "harness/adopt/gtest.hpp"
+#include "harness/adopt/meson.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -14,5 +15,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)harness::adopt::shard_cases(cases, size % 5, static_cast<int>(size % 3));
   std::vector<std::string> notes;
   (void)harness::adopt::parse_ctest_json(text, notes);
+  (void)harness::adopt::parse_meson_tests(text, "/b", {true, false}, {}, notes);
   return 0;
 }
