@@ -29,6 +29,7 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
       .field("interrupted", summary.interrupted)
       .field("exit_code", model::exit_code(summary))
       .string_array("specs", summary.specs);
+  if (!summary.input_errors.empty()) w.string_array("input_errors", summary.input_errors);
   w.key("resources")
       .begin_object()
       .field("self_cpu_s", summary.self_cpu_s)

@@ -23,6 +23,7 @@ void add_totals(model::RunSummary& merged, const model::RunSummary& run,
     merged.started_at = run.started_at;
   merged.duration_s = std::max(merged.duration_s, run.duration_s);  // shards run side by side
   merged.interrupted = merged.interrupted || run.interrupted;
+  merged.input_errors.insert(merged.input_errors.end(), run.input_errors.begin(), run.input_errors.end());
   merged.self_cpu_s += run.self_cpu_s;
   merged.children_cpu_s += run.children_cpu_s;
   merged.processes += run.processes;

@@ -123,6 +123,7 @@ harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_str
     s.duration_s = root.number("duration_s");
     s.interrupted = root.boolean("interrupted");
     s.specs = root.strings("specs");
+    if (root.has("input_errors")) s.input_errors = root.strings("input_errors");
     s.baseline = root.string("baseline");
     const auto resources = root.object("resources");
     s.self_cpu_s = resources.number("self_cpu_s");

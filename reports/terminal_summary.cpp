@@ -238,6 +238,9 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
     case 1:
       out << paint(options.color, "31;1", "FAIL") << " (exit 1: unexpected findings or failed jobs)\n";
       break;
+    case 2:
+      out << paint(options.color, "31;1", "BAD INPUT") << " (exit 2: the spec names what this machine does not have)\n";
+      break;
     case 3:
       out << paint(options.color, "33;1", "INFRASTRUCTURE") << " (exit 3: a tool is missing or could not start)\n";
       break;

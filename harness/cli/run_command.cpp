@@ -272,6 +272,7 @@ std::exception_ptr execute_jobs(exec::PipelineOptions pipeline_options, const st
   summary.cached = stats.cached;
   summary.cache_damaged = stats.cache_damaged;
   input_errors = stats.input_errors;
+  summary.input_errors = stats.input_errors;
   if (stats.cache_write_failures > 0)
     fmt::print(stderr,
                "sohound: {} result{} could not be stored in the result cache {} (unwritable or full?): {} again next run\n",

@@ -4,6 +4,7 @@ namespace harness::model {
 
 int exit_code(const RunSummary& summary) {
   if (summary.interrupted) return 130;  // whatever had failed before: the run is not complete
+  if (!summary.input_errors.empty()) return 2;
   bool failed = false, infrastructure = false;
   for (const auto& job : summary.jobs) {
     if (job.passed) continue;

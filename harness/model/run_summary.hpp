@@ -55,7 +55,10 @@ struct RunSummary {
   std::string sandbox_reason;
   ShardInfo shard;                 // index 0 unless this run is a shard (or a merge of shards: index 0, total N)
   std::optional<MergeInfo> merge;  // set by `sohound merge` of shard results
-  std::vector<Span> spans;         // the run's trace (docs/tracing.md)
+  // What the specs name that this machine does not have (a pkg-config package): the run is bad
+  // input, exit 2, in the process's status, results.json and every report alike.
+  std::vector<std::string> input_errors;
+  std::vector<Span> spans;  // the run's trace (docs/tracing.md)
 };
 
 // Whether the results are known to be incomplete: an accepted partial merge.

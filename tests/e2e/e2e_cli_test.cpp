@@ -51,6 +51,12 @@ TEST(CliE2E, AMissingPackageIsBadInputAndAnUnwritableCacheIsSaid) {
             std::string::npos)
       << out.text;
   EXPECT_TRUE(std::filesystem::exists(k_out + "/badpkg/results.json"));  // what was gathered is written
+  // The summary and results.json say the exit status the process gives, not the jobs' own 1.
+  EXPECT_NE(out.text.find("BAD INPUT (exit 2: the spec names what this machine does not have)"), std::string::npos) << out.text;
+  const auto r = read_results(k_out + "/badpkg");
+  EXPECT_EQ(r["exit_code"], 2);
+  ASSERT_EQ(r["input_errors"].size(), 1u);
+  EXPECT_NE(r["input_errors"][0].get<std::string>().find("pkg-config package 'libnotthere' not found"), std::string::npos);
   out = run_sohound("run --no-progress --tools asan --cache-dir /dev/null/cache --out " + k_out + "/nocache " + k_specs +
                     "tiny.yaml");
   EXPECT_NE(out.text.find("could not be stored in the result cache /dev/null/cache"), std::string::npos) << out.text;
