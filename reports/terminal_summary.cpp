@@ -152,9 +152,13 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
     if (options.list_passing || !job.passed) out << "  " << job_line(job, options.color) << '\n';
 
   bool header = false;
-  std::size_t unexpected = 0, failed_jobs = 0;
+  std::size_t unexpected = 0, failed_jobs = 0, skipped = 0, todo = 0;
   for (const auto& job : summary.jobs) {
     if (!job.passed) ++failed_jobs;
+    if (job.outcome == model::JobOutcome::skipped) {
+      ++skipped;
+      todo += job.message.rfind(model::k_todo_message, 0) == 0 ? 1 : 0;
+    }
     const auto follow_ons = harness::aggregate::follow_ons_by_root(job.findings);
     for (const auto& f : job.findings) {
       if (!harness::aggregate::is_failing(f)) continue;
@@ -229,8 +233,13 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
                        summary.sandbox);
   else if (summary.processes && !summary.sandbox_reason.empty())
     out << fmt::format("\nThe code under test ran without a sandbox: {}.", printable(summary.sandbox_reason));
-  out << fmt::format("\n{} jobs, {} failed, {} unexpected finding{}. ", summary.jobs.size(), failed_jobs, unexpected,
-                     unexpected == 1 ? "" : "s");
+  // Skipped jobs are said, and those of features not written yet apart: a PASS that checked
+  // nothing there must not read as a PASS that did.
+  const auto skipped_text = skipped == 0
+                                ? std::string()
+                                : fmt::format(", {} skipped{}", skipped, todo ? fmt::format(" ({} not written yet)", todo) : "");
+  out << fmt::format("\n{} jobs, {} failed, {} unexpected finding{}{}. ", summary.jobs.size(), failed_jobs, unexpected,
+                     unexpected == 1 ? "" : "s", skipped_text);
   switch (code) {
     case 0:
       out << paint(options.color, "32;1", "PASS") << " (exit 0)\n";

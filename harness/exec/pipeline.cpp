@@ -307,7 +307,7 @@ void Pipeline::Impl::finish_todo(Lookup& found) {
   std::erase_if(found.to_run, [&](std::size_t i) {
     const auto& todo = suites[(*jobs)[i].suite].features[(*jobs)[i].feature].todo;
     if (todo.empty()) return false;
-    not_run(i, JobOutcome::skipped, "not written yet (todo): " + todo);
+    not_run(i, JobOutcome::skipped, model::k_todo_message + todo);
     return true;
   });
 }

@@ -31,6 +31,9 @@ enum class JobOutcome {
                      // says which; fails the job, as CTest's "Not Run" fails the test
 };
 
+// How a `todo:` feature's skipped job's message starts (counted apart in the summary).
+inline constexpr const char* k_todo_message = "not written yet (todo): ";
+
 // Every outcome, in declaration order (for readers of results.json and the cache).
 const std::vector<JobOutcome>& all_outcomes();
 
