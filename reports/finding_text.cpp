@@ -1,6 +1,8 @@
 #include "reports/finding_text.hpp"
 
+#include "harness/aggregate/coroutines.hpp"
 #include "harness/aggregate/fingerprint.hpp"
+#include "harness/util/text.hpp"
 
 #include <fmt/format.h>
 
@@ -13,8 +15,58 @@ std::string frame_text(const model::Frame& f) {
     where = f.line ? fmt::format("{}:{}", f.file, f.line) : f.file;
   else if (!f.object.empty())
     where = f.object;
-  return fmt::format("{} ({}){}", f.function.empty() ? "???" : f.function, where.empty() ? "?" : where,
+  return fmt::format("{} ({}){}", frame_function(f), where.empty() ? "?" : where,
                      f.restored ? std::string(" ") + k_restored_frame_tag : std::string());
+}
+
+std::string frame_function(const model::Frame& f) {
+  if (!f.coroutine.empty()) return harness::aggregate::coroutine_frame_name(f);
+  return f.function.empty() ? "???" : f.function;
+}
+
+std::vector<StackLine> stack_lines(const std::vector<model::Frame>& frames) {
+  std::vector<StackLine> lines;
+  const auto n = user_frame_count(frames);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (frames[i].scheduler && !lines.empty() && lines.back().folded > 0) {
+      ++lines.back().folded;
+      continue;
+    }
+    lines.push_back({&frames[i], frames[i].scheduler ? 1u : 0u});
+  }
+  // A lone scheduler frame is shown as itself.
+  for (auto& line : lines)
+    if (line.folded == 1) line.folded = 0;
+  return lines;
+}
+
+std::string folded_text(const StackLine& line) {
+  return fmt::format("({} frames of the event loop's scheduler: {} ...)", line.folded, frame_function(*line.frame));
+}
+
+namespace {
+std::string where_text(const std::string& file, int line) {
+  if (file.empty()) return {};
+  const auto slash = file.rfind('/');
+  const auto base = slash == std::string::npos ? file : file.substr(slash + 1);
+  return line > 0 ? fmt::format(" ({}:{})", base, line) : fmt::format(" ({})", base);
+}
+}  // namespace
+
+std::string coroutine_text(const model::Finding& f) {
+  if (const auto& c = f.leaked_coroutine) {
+    auto text = fmt::format("the frame of coroutine {}{}", c->name, where_text(c->file, c->line));
+    if (!c->created_by.empty())
+      text += fmt::format(", created by {}{}", c->created_by, where_text(c->created_file, c->created_line));
+    return text + ", never destroyed";
+  }
+  if (f.coroutines.size() >= 2) return fmt::format("between coroutines {}", harness::util::join(f.coroutines, " and "));
+  if (f.coroutines.size() == 1) return fmt::format("in coroutine {}", f.coroutines.front());
+  return {};
+}
+
+std::string coroutine_title(const model::Finding& f) {
+  return f.leaked_coroutine ? fmt::format("frame of coroutine {} never destroyed", f.leaked_coroutine->name) : std::string();
 }
 
 std::size_t user_frame_count(const std::vector<model::Frame>& frames) {
@@ -30,10 +82,12 @@ std::vector<model::Frame> user_stack(const std::vector<model::Frame>& frames) {
 std::string finding_block(const model::Finding& f, std::size_t max_frames) {
   std::string out =
       fmt::format("{} [{}] {}{}\n", f.kind, f.fingerprint, f.message, f.count > 1 ? fmt::format(" (x{})", f.count) : "");
+  if (const auto text = coroutine_text(f); !text.empty()) out += fmt::format("  coroutine: {}\n", text);
   auto frames = [&](const std::vector<model::Frame>& stack) {
+    const auto lines = stack_lines(stack);
+    for (std::size_t i = 0; i < lines.size() && i < max_frames; ++i)
+      out += fmt::format("    {} {}\n", i ? "by" : "at", lines[i].folded ? folded_text(lines[i]) : frame_text(*lines[i].frame));
     const auto n = user_frame_count(stack);
-    for (std::size_t i = 0; i < n && i < max_frames; ++i)
-      out += fmt::format("    {} {}\n", i ? "by" : "at", frame_text(stack[i]));
     if (n < stack.size()) out += fmt::format("    ({} frames of Sohound's driver runtime and thread start)\n", stack.size() - n);
   };
   frames(f.stack);
@@ -48,7 +102,7 @@ std::string finding_block(const model::Finding& f, std::size_t max_frames) {
 
 const model::Frame* locating_frame(const model::Finding& f) {
   for (const auto& frame : f.stack)
-    if (!frame.file.empty() && !harness::aggregate::is_runtime_frame(frame) && frame.line > 0) return &frame;
+    if (!frame.file.empty() && !harness::aggregate::is_runtime_frame(frame) && !frame.scheduler && frame.line > 0) return &frame;
   for (const auto& frame : f.stack)
     if (!frame.file.empty() && frame.line > 0) return &frame;
   return nullptr;

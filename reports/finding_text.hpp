@@ -10,6 +10,26 @@
 namespace reports {
 
 std::string frame_text(const harness::model::Frame& frame);
+// A frame's function as reports write it: a coroutine's clone as the coroutine ("count_to(int)
+// [coroutine, resumed]"), "???" when the tool could not name it.
+std::string frame_function(const harness::model::Frame& frame);
+
+// A stack as reports list it: the user's frames (user_frame_count), with each run of an event
+// loop's scheduler frames (model::Frame::scheduler) folded into one line.
+struct StackLine {
+  const harness::model::Frame* frame = nullptr;  // the frame, or the first of a folded run
+  std::size_t folded = 0;                        // > 0: this many scheduler frames in one line
+};
+std::vector<StackLine> stack_lines(const std::vector<harness::model::Frame>& frames);
+// "(12 frames of the event loop's scheduler: boost::asio::detail::scheduler::run ...)"
+std::string folded_text(const StackLine& line);
+
+// What a finding says of coroutines: "the frame of coroutine count_to(int) (a.cpp:19), created by
+// start_and_forget() (a.cpp:25), never destroyed", "between coroutines a() and b()", "in coroutine
+// a()"; "" when it names none.
+std::string coroutine_text(const harness::model::Finding& finding);
+// A leaked coroutine frame's title: "frame of coroutine count_to(int) never destroyed"; "" else.
+std::string coroutine_title(const harness::model::Finding& finding);
 
 // What every report says of a frame Sohound put back (model::Frame::restored): short, after the
 // frame on a line of text; long, where there is room (SARIF's location message, the HTML's title).
@@ -22,8 +42,8 @@ inline constexpr const char* k_restored_frame_text =
 std::size_t user_frame_count(const std::vector<harness::model::Frame>& frames);
 std::vector<harness::model::Frame> user_stack(const std::vector<harness::model::Frame>& frames);
 std::string finding_block(const harness::model::Finding& finding, std::size_t max_frames = 20);
-// The first frame with a source file that is not the allocator, runtime or libc start-up; null
-// when none has a file.
+// The first frame with a source file that is not the allocator, runtime, an event loop's scheduler
+// or libc start-up; null when none has a file.
 const harness::model::Frame* locating_frame(const harness::model::Finding& finding);
 
 }  // namespace reports

@@ -135,14 +135,16 @@ class SnippetReader {
   std::unordered_map<std::string, std::optional<std::vector<std::string>>> m_files;
 };
 
-// Frames as compact arrays: [function, file, line, object, snippet key], and 1 after them for a
-// frame Sohound restored (model::Frame::restored).
+// Frames as compact arrays: [function, file, line, object, snippet key], and flags after them when
+// any is set: 1 a frame Sohound restored (model::Frame::restored), 2 an event loop's scheduler
+// frame (folded). A coroutine's clone is named as the coroutine (frame_function).
 void write_frames(JsonWriter& w, const std::vector<model::Frame>& frames, SnippetReader& reader) {
   w.begin_array();
   for (std::size_t i = 0; i < frames.size() && i < k_max_frames_per_stack; ++i) {
     const auto& f = frames[i];
-    w.begin_array().value(f.function).value(f.file).value(f.line).value(f.object).value(reader.snippet(f.file, f.line));
-    if (f.restored) w.value(1);
+    w.begin_array().value(f.function.empty() ? f.function : frame_function(f)).value(f.file).value(f.line).value(f.object);
+    w.value(reader.snippet(f.file, f.line));
+    if (f.restored || f.scheduler) w.value((f.restored ? 1 : 0) | (f.scheduler ? 2 : 0));
     w.end_array();
   }
   w.end_array();
@@ -250,10 +252,12 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
         .field("by", f->expected_by.empty() ? f->suppressed_by : f->expected_by);
     if (!bug.owner.empty()) w.field("owner", bug.owner);
     if (!bug.ownership.empty()) w.field("ownership", bug.ownership);
+    if (const auto title = coroutine_title(*f); !title.empty()) w.field("title", title);
+    if (const auto coro = coroutine_text(*f); !coro.empty()) w.field("coro", coro);
     // Where a reader looks first: the top frame in the user's code, with its file:line (for a
     // feature's inline code, a line of the spec) and the process that reported it.
     if (const auto* top = locating_frame(*f)) {
-      w.key("top").begin_array().value(top->function).value(top->file).value(top->line);
+      w.key("top").begin_array().value(frame_function(*top)).value(top->file).value(top->line);
       if (top->restored) w.value(1);
       w.end_array();
     }

@@ -100,6 +100,7 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
         .field("severity", model::to_string(bug.severity));
     if (!bug.owner.empty()) w.field("owner", bug.owner);
     if (!bug.ownership.empty()) w.field("ownership", bug.ownership);
+    model::write_coroutines(w, bug.leaked_coroutine, bug.coroutines);
     model::write_frames(w, "stack", bug.stack);
     w.key("occurrences").begin_array();
     for (const auto& o : bug.occurrences)

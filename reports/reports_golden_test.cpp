@@ -136,7 +136,51 @@ model::RunSummary fixed_run() {
   e.outcome = model::JobOutcome::cancelled;
   e.message = "cancelled before it finished";
   e.log.clear();
-  s.jobs = {a, b, c, t, d, e};
+  // A coroutine's frame leaked (aggregate/coroutines), and a race between two coroutines resumed on
+  // two threads by an event loop's scheduler: named, titled and folded in every report.
+  model::Finding frame_leak;
+  frame_leak.kind = "leak.definite";
+  frame_leak.tool_kind = "Leak_DefinitelyLost";
+  frame_leak.fingerprint = "4444444444444444";
+  frame_leak.message = "56 bytes in 1 blocks are definitely lost in loss record 1 of 1";
+  frame_leak.bytes = 56;
+  frame_leak.blocks = 1;
+  frame_leak.stack = {{"operator new(unsigned long)", "", 0, "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so"},
+                      {"count_to(int)", "/src/coro.cpp", 19, "/out/driver"},
+                      {"start_and_forget()", "/src/coro.cpp", 25, "/out/driver"},
+                      {"feature_coro", "/src/suites/demo.yaml", 20, "/out/driver"}};
+  frame_leak.leaked_coroutine =
+      model::LeakedCoroutine{"count_to(int)", "/src/coro.cpp", 19, "start_and_forget()", "/src/coro.cpp", 25};
+  model::Finding coroutine_race;
+  coroutine_race.kind = "race.data";
+  coroutine_race.tool_kind = "Race";
+  coroutine_race.fingerprint = "5555555555555555";
+  coroutine_race.message = "Possible data race during write of size 8 at 0x10c0e0 by thread #3";
+  auto resumed = [](const char* clone, const char* coroutine, int line) {
+    return std::vector<model::Frame>{
+        {clone, "/src/coro.cpp", line, "/out/driver", false, false, coroutine, "resumed"},
+        {"std::__n4861::coroutine_handle<void>::resume() const", "/usr/include/c++/12/coroutine", 135, "/out/driver", false,
+         false, "", "", true},
+        {"boost::asio::detail::scheduler::do_run_one(...)", "/usr/include/boost/asio/detail/impl/scheduler.ipp", 493,
+         "/out/driver", false, false, "", "", true},
+        {"boost::asio::detail::scheduler::run(boost::system::error_code&)", "/usr/include/boost/asio/detail/impl/scheduler.ipp",
+         210, "/out/driver", false, false, "", "", true},
+        {"boost::asio::io_context::run()", "/usr/include/boost/asio/impl/io_context.ipp", 63, "/out/driver", false, false, "", "",
+         true},
+        {"serve()", "/src/coro.cpp", 60, "/out/driver"}};
+  };
+  coroutine_race.stack = resumed("withdraw(int) [clone .resume]", "withdraw(int)", 44);
+  coroutine_race.aux_stacks = {{"This conflicts with a previous write of size 8 by thread #2",
+                                resumed("deposit(int) [clone .resume]", "deposit(int)", 38)}};
+  coroutine_race.coroutines = {"withdraw(int)", "deposit(int)"};
+  model::JobResult co;
+  co.suite = "demo";
+  co.feature = "coro";
+  co.tool = model::Tool::helgrind;
+  co.passed = false;
+  co.duration_s = 0.75;
+  co.findings = {frame_leak, coroutine_race};
+  s.jobs = {a, b, c, t, d, e, co};
   return s;
 }
 

@@ -67,8 +67,10 @@ model::JobResult every_field() {
   f.message = "48 bytes in 1 blocks are definitely lost";
   f.stack = {{"malloc", "vg_replace_malloc.c", 393, "vgpreload_memcheck-amd64-linux.so"},
              {"jsonp_malloc", "/src/memory.c", 29, "/lib/libjansson.so", false, true},
+             {"count_to(int) [clone .resume]", "/src/c.cpp", 3, "/bin/t", false, false, "count_to(int)", "resumed"},
+             {"uv_run", "", 0, "/lib/libuv.so.1", false, false, "", "", true},
              {"feature_leaks", "/src/t.yaml", 14, "/bin/t", true}};
-  static_assert(sizeof(model::Frame) == 112, "a field was added to model::Frame: set it above, and see model/result_json");
+  static_assert(sizeof(model::Frame) == 184, "a field was added to model::Frame: set it above, and see model/result_json");
   f.aux_stacks = {{"Block was alloc'd at", {{"calloc", "/src/a.c", 2, "libc.so.6"}}}};
   f.bytes = 48;
   f.blocks = 1;
@@ -83,9 +85,11 @@ model::JobResult every_field() {
   f.root = "fp-0";
   f.owner = "libcjson.so.1.7.15";
   f.ownership = "every access is inside libcjson.so.1.7.15";
+  f.leaked_coroutine = model::LeakedCoroutine{"count_to(int)", "/src/c.cpp", 3, "start()", "/src/c.cpp", 9};
+  f.coroutines = {"count_to(int)", "other(int)"};
   // A field added to Finding changes its size: set it above, write and read it in
   // model/result_json, then update the size here.
-  static_assert(sizeof(model::Finding) == 408, "a field was added to model::Finding: see the comment above");
+  static_assert(sizeof(model::Finding) == 584, "a field was added to model::Finding: see the comment above");
   model::JobResult j;
   j.suite = "s";
   j.feature = "f";

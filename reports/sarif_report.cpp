@@ -77,7 +77,7 @@ class Locator {
       if (frame.line > 0) w.key("region").begin_object().field("startLine", frame.line).end_object();
       w.end_object();
     }
-    const auto& name = frame.function.empty() ? frame.object : frame.function;
+    const auto name = frame.function.empty() ? frame.object : frame_function(frame);
     if (!name.empty())
       w.key("logicalLocations").begin_array().begin_object().field("fullyQualifiedName", name).end_object().end_array();
     if (frame.restored) w.key("message").begin_object().field("text", k_restored_frame_text).end_object();
@@ -217,6 +217,9 @@ void write_sarif(const model::RunSummary& summary, std::ostream& out, const Repo
                             harness::util::join({tools.begin(), tools.end()}, ", "));
     if (third_party) text = fmt::format("Third-party race in {}. {}", bug.owner, text);
     if (!bug.ownership.empty()) text += " " + bug.ownership;
+    // A leaked coroutine frame is titled as one; a race between coroutines names them.
+    if (const auto title = coroutine_title(*f); !title.empty()) text = fmt::format("{}: {}", title, text);
+    if (const auto coro = coroutine_text(*f); !coro.empty()) text += fmt::format(" Coroutine: {}.", coro);
     w.key("message").begin_object().field("text", text).end_object();
     if (!bug.owner.empty())
       w.key("properties")
@@ -232,7 +235,7 @@ void write_sarif(const model::RunSummary& summary, std::ostream& out, const Repo
     const auto stack = user_stack(f->stack);
     const model::Frame* where = nullptr;
     for (const auto& frame : stack)
-      if (!where && !harness::aggregate::is_runtime_frame(frame) && locator.locatable(frame)) where = &frame;
+      if (!where && !harness::aggregate::is_runtime_frame(frame) && !frame.scheduler && locator.locatable(frame)) where = &frame;
     if (!where) where = locating_frame(*f);
     if (where)
       locator.write(w, *where);

@@ -35,7 +35,7 @@ std::string short_frame_text(const model::Frame& f) {
                    : std::filesystem::path(f.file).filename().string();
   else if (!f.object.empty())
     where = std::filesystem::path(f.object).filename().string();
-  return printable(fmt::format("{} ({}){}", f.function.empty() ? "???" : f.function, where,
+  return printable(fmt::format("{} ({}){}", reports::frame_function(f), where,
                                f.restored ? std::string(" ") + reports::k_restored_frame_tag : std::string()));
 }
 
@@ -171,10 +171,13 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
       out << fmt::format("  {} {}/{} [{}] {}{}\n", paint(options.color, "31;1", f.kind), job.suite, job.feature,
                          model::name(job.tool), printable(f.message), f.count > 1 ? fmt::format(" (x{})", f.count) : "");
       if (!f.process.empty()) out << "      in process " << printable(f.process) << '\n';
-      const auto user = reports::user_frame_count(f.stack);
-      const auto n = std::min(options.max_frames, user);
-      for (std::size_t i = 0; i < n; ++i) out << "      " << (i ? "by " : "at ") << short_frame_text(f.stack[i]) << '\n';
-      if (user > n) out << fmt::format("      ... {} more frames\n", user - n);
+      if (const auto text = reports::coroutine_text(f); !text.empty()) out << "      coroutine: " << printable(text) << '\n';
+      const auto lines = reports::stack_lines(f.stack);
+      const auto n = std::min(options.max_frames, lines.size());
+      for (std::size_t i = 0; i < n; ++i)
+        out << "      " << (i ? "by " : "at ")
+            << (lines[i].folded ? printable(reports::folded_text(lines[i])) : short_frame_text(*lines[i].frame)) << '\n';
+      if (lines.size() > n) out << fmt::format("      ... {} more frames\n", lines.size() - n);
       if (!f.ownership.empty()) out << "      note: " << printable(f.ownership) << '\n';
       // What follows from it, one line each, under it.
       if (auto it = follow_ons.find(f.fingerprint); it != follow_ons.end())

@@ -37,6 +37,8 @@ std::vector<Bug> collect_bugs(const model::RunSummary& summary) {
         bug.kind = f.kind;
         bug.message = f.message;
         bug.stack = f.stack;
+        bug.leaked_coroutine = f.leaked_coroutine;
+        bug.coroutines = f.coroutines;
         bug.status = f.status;
         bug.severity = f.severity;
         bugs.push_back(std::move(bug));

@@ -24,8 +24,10 @@ struct Bug {
   model::Severity severity = model::Severity::warning;  // error if any occurrence is an error
   // The most pressing: new > baseline > third_party > expected > suppressed.
   model::FindingStatus status = model::FindingStatus::suppressed;
-  std::vector<model::Frame> stack;  // of the first occurrence
-  std::string owner, ownership;     // of the first occurrence that has them (Finding::owner, ::ownership)
+  std::vector<model::Frame> stack;                         // of the first occurrence
+  std::string owner, ownership;                            // of the first occurrence that has them (Finding::owner, ::ownership)
+  std::optional<model::LeakedCoroutine> leaked_coroutine;  // of the first occurrence
+  std::vector<std::string> coroutines;                     // of the first occurrence
   std::vector<Occurrence> occurrences;
   // Findings that follow from this one (Finding::root) in any of its occurrences, one per
   // fingerprint, counts added up: shown under it, never bugs of their own.

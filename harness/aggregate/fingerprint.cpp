@@ -23,6 +23,13 @@ bool is_unnamed(const model::Frame& frame) {
 std::string normalize_function(std::string_view fn) {
   std::string out(util::trim(fn));
   if (auto at = out.find('@'); at != std::string::npos) out.resize(at);
+  // A compiler clone's suffix as GNU's demangler writes it ("f(int) [clone .resume]") and LLVM's
+  // ("f(int) (.resume)"): both go, so the same clone reads the same from every symbolizer.
+  while (out.ends_with("]") || out.ends_with(")")) {
+    const auto at = out.ends_with("]") ? out.rfind(" [clone .") : out.rfind(" (.");
+    if (at == std::string::npos || out.find_first_of("()[]", at + 3) != out.size() - 1) break;
+    out.resize(at);
+  }
   // Drop the parameter list: the last top-level "(...)" group, keeping "operator()" intact.
   if (!out.empty()) {
     int depth = 0;

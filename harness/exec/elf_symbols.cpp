@@ -53,6 +53,18 @@ util::Result<std::vector<std::string>> strong_global_definitions(const std::stri
                  [](const GElf_Sym& sym) { return GELF_ST_BIND(sym.st_info) == STB_GLOBAL && sym.st_shndx != SHN_UNDEF; });
 }
 
+util::Result<std::vector<std::string>> function_symbols(const std::string& object) {
+  std::vector<std::string> all;
+  for (const unsigned table : {SHT_SYMTAB, SHT_DYNSYM}) {
+    auto names = symbols(object, table, [](const GElf_Sym& sym) { return GELF_ST_TYPE(sym.st_info) == STT_FUNC; });
+    if (!names) return names.error();
+    all.insert(all.end(), names->begin(), names->end());
+  }
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  return all;
+}
+
 bool uses_sanitizer_runtime(const std::string& file) {
   const auto sanitizer = [](const GElf_Sym&) { return true; };
   for (const unsigned table : {SHT_DYNSYM, SHT_SYMTAB}) {

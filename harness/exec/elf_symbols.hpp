@@ -14,6 +14,10 @@ namespace harness::exec {
 // templates) are left out: the linker already keeps one copy of those.
 util::Result<std::vector<std::string>> strong_global_definitions(const std::string& object);
 
+// Every function symbol (STT_FUNC) of the object's full and dynamic symbol tables, mangled, each
+// once, local ones included: a stripped object has only its dynamic ones.
+util::Result<std::vector<std::string>> function_symbols(const std::string& object);
+
 // The functions a shared library exports (.dynsym: defined, global or weak, default visibility),
 // sorted, each once: what a program linked against it can call.
 util::Result<std::vector<std::string>> exported_functions(const std::string& library);

@@ -17,6 +17,8 @@
 #include "harness/exec/sandbox.hpp"
 
 #include <functional>
+#include "harness/exec/coroutine_symbols.hpp"
+
 #include <map>
 #include <optional>
 #include <set>
@@ -34,6 +36,7 @@ struct Pipeline::Impl {
   ResultCache cache;
   PipelineStats stats;
   JobJudging judging;
+  CoroutineIndex coroutines;  // which functions of the run's programs are coroutines
   // The sanitizer start-up risk on this kernel (sanitizer_start_risk): one note, said to every
   // ASan and TSan job, formatted once.
   std::string start_risk;
@@ -115,6 +118,9 @@ struct Pipeline::Impl {
   std::vector<std::string> process_notes_for(model::Tool tool, const std::string& token);
   Span unit_span(const RunResult& run, model::Tool tool, const std::string& suite, const std::vector<std::string>& features);
   boost::asio::awaitable<void> execute_program(std::size_t index, int priority, bool origins = false);
+  // read_job_reports for one of the user's programs, its coroutines named (exec/coroutine_symbols).
+  void read_program_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
+                            const model::ProgramSpec& program, model::Flavour flavour, const std::string& nonce);
   // pipeline_order.cpp: a program that waits for others (JobOrder) or may not run at all.
   boost::asio::awaitable<void> execute_in_turn(std::size_t index, int priority);
   std::optional<std::pair<model::JobOutcome, std::string>> why_not_run(std::size_t index) const;

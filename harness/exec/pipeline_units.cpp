@@ -150,6 +150,12 @@ void Pipeline::Impl::key_on_record(std::size_t index, model::JobResult& job, con
   manifests[index] = encode_manifest(record.inputs);
 }
 
+void Pipeline::Impl::read_program_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
+                                          const model::ProgramSpec& program, model::Flavour flavour, const std::string& nonce) {
+  read_job_reports(job, process, timeout_message, nullptr, &program, nonce, !start_risk.empty());
+  for (auto& f : job.findings) coroutines.name(f, program.program_for(flavour));
+}
+
 // Runs one of the user's programs under the job's tool (model::ProgramSpec).
 asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int priority, bool origins) {
   const auto& plan = (*jobs)[index];
@@ -211,8 +217,8 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   util::append(job.notes, process_notes_for(plan.tool, command.token));
   util::append(job.notes, run.process.notes);
   const double parse_start = scheduler.now_s();
-  read_job_reports(job, run.process, run.timed_out ? timeout_text(timeout, native_timeout, info, "") : std::string(), nullptr,
-                   &program, nonce, !start_risk.empty());
+  read_program_reports(job, run.process, run.timed_out ? timeout_text(timeout, native_timeout, info, "") : std::string(), program,
+                       info.flavour, nonce);
   job.exit_code = run.process.exit_code;
   job.signal = run.process.signal;
   job.log = util::read_file_ends(job.job_dir + "/stderr.txt", 0, 16 * 1024);
@@ -269,7 +275,7 @@ asio::awaitable<void> Pipeline::Impl::execute_gtest_cases(std::vector<std::size_
   whole.notes = process_notes_for(first.tool, command.token);
   util::append(whole.notes, run.process.notes);
   const double parse_start = scheduler.now_s();
-  read_job_reports(whole, run.process, run.timed_out ? "timed out" : "", nullptr, &program, {}, !start_risk.empty());
+  read_program_reports(whole, run.process, run.timed_out ? "timed out" : "", program, info.flavour, {});
   whole.log = util::read_file_ends(dir + "/stderr.txt", 0, 16 * 1024);
   const auto progress = adopt::parse_gtest_progress(util::read_file_or_empty(dir + "/stdout.txt"));
   auto by_case = adopt::findings_by_case(whole.findings, cases);
@@ -366,6 +372,8 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   const auto stopped = timeout_text(timeout, native_timeout, info, batch ? fmt::format(", x{} features", u.names.size()) : "");
   read_job_reports(u.process, u.run.process, u.run.timed_out ? stopped : std::string(), &streams, nullptr, nonce,
                    !start_risk.empty());
+  for (auto& stream : streams)
+    for (auto& owned : stream.findings) coroutines.name(owned.finding, binary);
   u.shares = attribute(streams, u.names, [](const std::string& name) { return codegen::body_function_name(name); });
   u.process.log = util::read_file_ends(u.dir + "/stderr.txt", 0, 16 * 1024);
   u.parse_end = scheduler.now_s();

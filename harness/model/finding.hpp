@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,30 @@ struct Frame {
   // A function the spec names as an allocation wrapper of the library (`allocators:`): skipped like
   // malloc in a bug's title and fingerprint, so the bug is titled by the code that leaked.
   bool allocator = false;
+  // A compiler's clone of a coroutine's body (aggregate/coroutines): the coroutine as the user wrote
+  // it ("count_to(int)") and what ran of it (k_coroutine_resumed, k_coroutine_destroyed); "" for
+  // every other frame.
+  std::string coroutine = {};
+  std::string coroutine_part = {};
+  // A frame of an event loop's scheduler (io_context::run, uv_run, g_main_context_dispatch...):
+  // reports fold a run of them into one line and never title a bug with one.
+  bool scheduler = false;
   bool operator==(const Frame&) const = default;
+};
+
+inline constexpr const char* k_coroutine_resumed = "resumed";
+inline constexpr const char* k_coroutine_destroyed = "destroyed";
+
+// A leaked block that is a coroutine's frame: the compilers emitted clones of the function that
+// allocated it (aggregate/coroutines).
+struct LeakedCoroutine {
+  std::string name;  // the coroutine as declared: "count_to(int)"
+  std::string file;  // where it is defined: the line its frame was allocated at (the ramp's frame)
+  int line = 0;
+  std::string created_by;  // the function that called it and so created the frame; "" unknown
+  std::string created_file;
+  int created_line = 0;
+  bool operator==(const LeakedCoroutine&) const = default;
 };
 
 struct AuxStack {
@@ -59,6 +83,11 @@ struct Finding {
   // what the user can do (a `thread_safe:` declaration) when the race fails.
   std::string owner;
   std::string ownership;
+  // The coroutine whose frame a leaked block is (leak.* kinds), when it is one.
+  std::optional<LeakedCoroutine> leaked_coroutine;
+  // The coroutines running where the tool stopped: each access stack's resumed or destroyed
+  // coroutine, primary stack first, each once (a race between two coroutines names both).
+  std::vector<std::string> coroutines;
   bool operator==(const Finding&) const = default;
 };
 

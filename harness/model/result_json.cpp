@@ -8,6 +8,8 @@ void write_frames(util::JsonWriter& w, std::string_view key, const std::vector<F
     w.begin_inline_object().field("function", f.function).field("file", f.file).field("line", f.line).field("object", f.object);
     if (f.restored) w.field("restored", true);
     if (f.allocator) w.field("allocator", true);
+    if (!f.coroutine.empty()) w.field("coroutine", f.coroutine).field("coroutine_part", f.coroutine_part);
+    if (f.scheduler) w.field("scheduler", true);
     w.end_object();
   }
   w.end_array();
@@ -39,7 +41,24 @@ void write_finding(util::JsonWriter& w, const Finding& f) {
   if (!f.root.empty()) w.field("root", f.root);
   if (!f.owner.empty()) w.field("owner", f.owner);
   if (!f.ownership.empty()) w.field("ownership", f.ownership);
+  write_coroutines(w, f.leaked_coroutine, f.coroutines);
   w.end_object();
+}
+
+void write_coroutines(util::JsonWriter& w, const std::optional<LeakedCoroutine>& leaked,
+                      const std::vector<std::string>& coroutines) {
+  if (const auto& c = leaked) {
+    w.key("leaked_coroutine")
+        .begin_object()
+        .field("name", c->name)
+        .field("file", c->file)
+        .field("line", c->line)
+        .field("created_by", c->created_by)
+        .field("created_file", c->created_file)
+        .field("created_line", c->created_line)
+        .end_object();
+  }
+  if (!coroutines.empty()) w.string_array("coroutines", coroutines);
 }
 
 void write_job(util::JsonWriter& w, const JobResult& j) {

@@ -26,6 +26,9 @@ namespace harness::model {
 
 void write_frames(util::JsonWriter& w, std::string_view key, const std::vector<Frame>& frames);
 void write_finding(util::JsonWriter& w, const Finding& f);
+// "leaked_coroutine" and "coroutines", each only when set (a finding's and a bug's).
+void write_coroutines(util::JsonWriter& w, const std::optional<LeakedCoroutine>& leaked,
+                      const std::vector<std::string>& coroutines);
 void write_job(util::JsonWriter& w, const JobResult& j);
 
 namespace result_json {
@@ -53,7 +56,8 @@ std::vector<Frame> read_frames(const View& owner, std::string_view key) {
   std::vector<Frame> frames;
   for (const auto& f : owner.objects(key))
     frames.push_back({f.string("function"), f.string("file"), result_json::small_int(f, "line", 0), f.string("object"),
-                      f.boolean("restored"), f.boolean("allocator")});
+                      f.boolean("restored"), f.boolean("allocator"), f.string("coroutine"), f.string("coroutine_part"),
+                      f.boolean("scheduler")});
   return frames;
 }
 
@@ -84,6 +88,13 @@ Finding read_finding(const View& f) {
   finding.root = f.string("root");
   finding.owner = f.string("owner");
   finding.ownership = f.string("ownership");
+  if (f.has("leaked_coroutine")) {
+    const auto c = f.object("leaked_coroutine");
+    finding.leaked_coroutine =
+        LeakedCoroutine{c.string("name"),       c.string("file"),         result_json::small_int(c, "line", 0),
+                        c.string("created_by"), c.string("created_file"), result_json::small_int(c, "created_line", 0)};
+  }
+  if (f.has("coroutines")) finding.coroutines = f.strings("coroutines");
   finding.stack = read_frames(f, "stack");
   for (const auto& a : f.objects("aux_stacks")) finding.aux_stacks.push_back({a.string("label"), read_frames(a, "stack")});
   return finding;

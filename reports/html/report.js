@@ -239,12 +239,13 @@
     const featuresSeen = [...new Set(b.occ.map((o) => jobName(jobs[o[0]])))];
     const inFeatures = featuresSeen[0] + (featuresSeen.length > 1 ? " and " + (featuresSeen.length - 1) + " more" : "");
     // The row leads with where to look: the top frame in the user's code and its file:line.
-    const where = b.top ? el("span", { class: "where", title: b.top[3] ? RESTORED : b.top[1] },
+    const where = b.top ? el("span", { class: "where", title: b.top[3] & 1 ? RESTORED : b.top[1] },
       el("span", { class: "fn", text: b.top[0] || "???" }), " ", el("span", { class: "loc", text: basename(b.top[1]) + (b.top[2] ? ":" + b.top[2] : "") }),
-      ...(b.top[3] ? [" ", el("span", { class: "restored", text: "(feature start)" })] : []))
+      ...(b.top[3] & 1 ? [" ", el("span", { class: "restored", text: "(feature start)" })] : []))
       : el("span", { class: "where none", text: "no source frame" });
     const d = el("details", { class: "bug", id: "bug-" + b.fp, "data-index": i },
-      el("summary", {}, statusBadge(b.status, b.severity), where, el("span", { class: "kind", text: b.kind }), el("span", { class: "msg", text: b.message }),
+      el("summary", {}, statusBadge(b.status, b.severity), where, el("span", { class: "kind", text: b.kind }),
+        ...(b.title ? [el("span", { class: "title coroutine", text: b.title })] : []), el("span", { class: "msg", text: b.message }),
         el("span", { class: "meta feature", text: "in " + inFeatures }),
         el("span", { class: "meta", text: b.occ.length + " occurrence" + (b.occ.length === 1 ? "" : "s") + " · " + toolsSeen })));
     d.addEventListener("toggle", () => { if (d.open && !d.dataset.filled) { d.dataset.filled = "1"; d.append(bugBody(b)); } });
@@ -253,7 +254,7 @@
   // Sohound's driver runtime (sohound_* frames) and what lies below it (thread start, main) are
   // folded under one line: the user's frames first, the harness one click away.
   function frameList(frames) {
-    const cut = frames.findIndex((f) => /^sohound_/.test(f[0] || ""));
+    const cut = frames.findIndex((f, i) => i > 0 && /^sohound_/.test(f[0] || ""));
     if (cut <= 0) return frameRows(frames);
     const box = frameRows(frames.slice(0, cut));
     const rest = frames.length - cut;
@@ -262,9 +263,29 @@
       frameRows(frames.slice(cut))));
     return box;
   }
+  // A run of an event loop's scheduler frames (flag 2: io_context::run, uv_run...) between the
+  // user's frames is one line with its count, opened on a click.
   function frameRows(frames) {
     const box = el("div", { class: "stack" });
-    for (const [fn, file, line, object, snip, restored] of frames) {
+    for (let i = 0; i < frames.length;) {
+      let end = i;
+      while (end < frames.length && frames[end][5] & 2) ++end;
+      if (end - i >= 2) {
+        box.append(el("details", { class: "scheduler-frames" },
+          el("summary", { text: (end - i) + " frames of the event loop's scheduler: " + (frames[i][0] || "???") + " …" }),
+          frameRowsPlain(frames.slice(i, end))));
+        i = end;
+      } else {
+        box.append(...frameRowsPlain([frames[i]]).childNodes);
+        ++i;
+      }
+    }
+    return box;
+  }
+  function frameRowsPlain(frames) {
+    const box = el("div", { class: "stack" });
+    for (const [fn, file, line, object, snip, flags] of frames) {
+      const restored = flags & 1;
       const loc = file ? basename(file) + (line ? ":" + line : "") : basename(object) || "?";
       box.append(el("div", { class: "frame" + (RUNTIME.test(fn || "") ? " runtime" : "") + (restored ? " restored" : ""), title: restored ? RESTORED : file || object || "" },
         el("span", { class: "fn", text: fn || "???" }), " ", el("span", { class: "loc", text: loc }),
@@ -288,6 +309,7 @@
     const body = el("div", { class: "body" });
     if (b.process) body.append(el("div", { class: "meta process", text: "reported by process " + b.process }));
     if (b.ownership) body.append(el("div", { class: "ownership", text: (b.owner ? "Owner: " + b.owner + ". " : "") + b.ownership }));
+    if (b.coro) body.append(el("div", { class: "coroutine", text: "Coroutine: " + b.coro }));
     body.append(el("div", { class: "meta", text: "fingerprint " + b.fp + (b.by ? " · " + b.by : "") + (b.bytes ? " · " + b.bytes + " bytes" : "") }),
       el("a", { href: "#bug-" + b.fp, class: "permalink", text: "link to this bug" }));
     const occ = el("table", { class: "occurrences" }, el("tr", {}, el("th", { text: "feature" }), el("th", { text: "tool" }), el("th", { text: "count" }), el("th", { text: "status" })));

@@ -1,0 +1,65 @@
+#include "harness/exec/coroutine_symbols.hpp"
+
+#include "harness/aggregate/fingerprint.hpp"
+#include "harness/exec/elf_symbols.hpp"
+
+#include <cxxabi.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+
+namespace harness::exec {
+
+namespace {
+
+// "_Z8count_toi.resume" -> "count_to(int) [clone .resume]" (the demangler prints clone suffixes).
+std::string demangle(const std::string& mangled) {
+  int status = 0;
+  std::unique_ptr<char, decltype(&std::free)> text(abi::__cxa_demangle(mangled.c_str(), nullptr, nullptr, &status), &std::free);
+  return status == 0 && text ? std::string(text.get()) : mangled;
+}
+
+}  // namespace
+
+std::vector<std::string> coroutines_in(const std::string& object) {
+  std::vector<std::string> names;
+  auto symbols = function_symbols(object);
+  if (!symbols) return names;
+  for (const auto& symbol : *symbols) {
+    if (!symbol.ends_with(".actor") && !symbol.ends_with(".resume")) continue;
+    if (auto clone = aggregate::coroutine_clone(demangle(symbol))) names.push_back(std::move(clone->coroutine));
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+const std::vector<std::string>& CoroutineIndex::of(const std::string& object) {
+  auto it = m_objects.find(object);
+  if (it == m_objects.end()) it = m_objects.emplace(object, coroutines_in(object)).first;
+  return it->second;
+}
+
+void CoroutineIndex::name(model::Finding& finding, const std::string& fallback_object) {
+  std::lock_guard lock(m_mutex);
+  aggregate::name_coroutines(finding, [&](const model::Frame& frame) -> std::string {
+    // TSan names an object by its file name only ("driver+0x1c"): the job's program.
+    const auto& object = frame.object.empty() || frame.object.front() != '/' ? fallback_object : frame.object;
+    if (object.empty() || frame.function.empty()) return {};
+    const auto& names = of(object);
+    // The frame as the tool printed it ("count_to(int)", or GCC's DWARF name "count_to"), matched
+    // by name without parameters; the declared name when one coroutine has it.
+    const auto wanted = aggregate::normalize_function(frame.function);
+    std::string found;
+    for (const auto& n : names) {
+      if (aggregate::normalize_function(n) != wanted) continue;
+      if (n == frame.function) return n;
+      if (!found.empty()) return frame.function;  // overloaded coroutines: the tool's own text
+      found = n;
+    }
+    return found;
+  });
+}
+
+}  // namespace harness::exec
