@@ -82,16 +82,44 @@ std::optional<CoroutineClone> coroutine_clone(std::string_view function) {
 }
 
 bool is_scheduler_frame(const model::Frame& frame) {
-  const std::string_view fn = frame.function;
-  // Boost.Asio's scheduler, handler and awaitable machinery (not the user's completion handlers,
-  // which are the user's own functions), and the executors it runs them through.
-  if (starts_with_any(fn, {"boost::asio::detail::", "boost::asio::io_context::run", "boost::asio::io_context::poll",
-                           "boost::asio::execution::detail::", "void boost::asio::detail::", "boost::asio::co_spawn"}))
-    return true;
-  // libuv's loop and its internal dispatch (uv__*), GLib's main loop, libevent's dispatch.
-  if (starts_with_any(fn, {"uv_run", "uv__", "g_main_context_dispatch", "g_main_context_iterate", "g_main_context_iteration",
-                           "g_main_loop_run", "g_main_dispatch", "g_idle_dispatch", "g_timeout_dispatch", "event_base_loop",
-                           "event_base_dispatch", "event_process_active", "event_persist_closure"}))
+  // The function's qualified name: no parameter list, and no return type (a function template's
+  // demangled name starts with one: "void boost::asio::asio_handler_invoke<...>").
+  auto name = normalize_function(frame.function);
+  int depth = 0;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (name[i] == '<' || name[i] == '(') ++depth;
+    if ((name[i] == '>' || name[i] == ')') && depth > 0) --depth;
+    if (name[i] == ' ' && depth == 0 && name.compare(i + 1, 8, "operator") != 0) {
+      name.erase(0, i + 1);
+      i = static_cast<std::size_t>(-1);
+    }
+  }
+  // Boost.Asio's scheduler, executors, handlers and awaitable machinery (never the user's own
+  // coroutines and handlers, which are the user's functions).
+  if (starts_with_any(name, {"boost::asio::", "boost_asio_"})) return true;
+  // libuv's loop and its dispatch, GLib's main loop, libevent's dispatch.
+  if (starts_with_any(name, {"uv_run",
+                             "uv__run_",
+                             "uv__io_poll",
+                             "uv__async_io",
+                             "uv__work_done",
+                             "uv__stream_io",
+                             "uv__server_io",
+                             "uv__udp_io",
+                             "uv__poll_io",
+                             "uv__signal_event",
+                             "uv__finish_close",
+                             "g_main_context_dispatch",
+                             "g_main_context_iterate",
+                             "g_main_context_iteration",
+                             "g_main_loop_run",
+                             "g_main_dispatch",
+                             "g_idle_dispatch",
+                             "g_timeout_dispatch",
+                             "event_base_loop",
+                             "event_base_dispatch",
+                             "event_process_active",
+                             "event_persist_closure"}))
     return true;
   // The standard library's resume of a handle: between a resumer and the coroutine it resumes.
   return handle_call(frame) != nullptr;

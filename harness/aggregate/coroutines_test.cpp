@@ -40,7 +40,11 @@ TEST(Coroutines, SchedulerFramesAreTheLoopsNotTheUsersLambdas) {
   for (const char* fn :
        {"boost::asio::detail::scheduler::run(boost::system::error_code&)", "boost::asio::io_context::run()", "uv_run",
         "uv__io_poll", "uv__run_timers", "g_main_context_dispatch", "event_base_loop",
-        "std::__n4861::coroutine_handle<void>::resume() const", "std::coroutine_handle<Task::promise_type>::resume() const"})
+        "std::__n4861::coroutine_handle<void>::resume() const", "std::coroutine_handle<Task::promise_type>::resume() const",
+        "void boost::asio::asio_handler_invoke<boost::asio::detail::executor_function>(boost::asio::detail::executor_function&, "
+        "...)",
+        "std::enable_if<boost_asio_execution_execute_fn::call_traits<int>::overload == 1, void>::type "
+        "boost_asio_execution_execute_fn::impl::operator()<int>(int&&) const"})
     EXPECT_TRUE(is_scheduler_frame({fn, "", 0, ""})) << fn;
   for (const char* fn :
        {"coro::on_new_thread::await_suspend(std::__n4861::coroutine_handle<void>)::{lambda()#1}::operator()() const",

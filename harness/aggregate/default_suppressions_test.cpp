@@ -341,5 +341,38 @@ TEST(DefaultSuppressions, HideAsanThreadStartGetattrWithItsAffinityCopy) {
   }
 }
 
+// The shape Helgrind reported for Asio's scheduler waking a thread (suites/examples/coroutines:
+// asio_strand), and a program's own signal without its lock.
+TEST(Suppression, AsioSignalAfterUnlockOnlyFromAsiosEvent) {
+  const auto& s = shipped("asio-signal-after-unlock");
+  const std::string driver = "/out/build/coroutines/plain/driver";
+  model::Finding f;
+  f.kind = "thread.misc";
+  f.message = "Thread #6: pthread_cond_{signal,broadcast}: dubious: associated lock is not held by any thread";
+  f.stack = {in("", "/usr/libexec/valgrind/vgpreload_helgrind-amd64-linux.so"),
+             in("bool boost::asio::detail::posix_event::maybe_unlock_and_signal_one<boost::asio::detail::conditionally_"
+                "enabled_mutex::scoped_lock>(boost::asio::detail::conditionally_enabled_mutex::scoped_lock&)",
+                driver),
+             in("boost::asio::detail::conditionally_enabled_event::maybe_unlock_and_signal_one(boost::asio::detail::"
+                "conditionally_enabled_mutex::scoped_lock&)",
+                driver),
+             in("boost::asio::detail::scheduler::wake_one_thread_and_unlock(boost::asio::detail::conditionally_enabled_"
+                "mutex::scoped_lock&)",
+                driver)};
+  EXPECT_TRUE(matches(s, model::Tool::helgrind, f));
+  EXPECT_FALSE(matches(s, model::Tool::drd, f));
+  // DRD's word for it (its own preload's pthread_cond_signal on top).
+  auto drd = f;
+  drd.kind = "race.cond";
+  drd.stack.front() = in("pthread_cond_signal@*", "/usr/libexec/valgrind/vgpreload_drd-amd64-linux.so");
+  EXPECT_EQ(hidden_by(model::Tool::drd, drd), "asio-signal-after-unlock-drd");
+  auto own = f;
+  own.stack = {in("", "/usr/libexec/valgrind/vgpreload_helgrind-amd64-linux.so"), in("notify_ready(queue*)", driver),
+               in("feature_queue()", driver)};
+  EXPECT_FALSE(matches(s, model::Tool::helgrind, own));
+  own.kind = "race.cond";
+  EXPECT_EQ(hidden_by(model::Tool::drd, own), "");
+}
+
 }  // namespace
 }  // namespace harness::aggregate

@@ -60,6 +60,7 @@ Command library_compile(const model::SuiteSpec& suite, model::Flavour flavour, c
   util::append(c.argv, base_flags(suite.compiler, language, CodeOrigin::library));
   util::append(c.argv, flavour_flags(flavour));
   util::append(c.argv, cxx_sync_flags(flavour, language));
+  util::append(c.argv, compiler_workaround_flags(suite.compiler, flavour, language));
   util::append(c.argv, include_flags(suite));
   util::append(c.argv, suite.library.build.cflags);
   c.argv.insert(c.argv.end(), {source, "-o", object});
@@ -86,6 +87,7 @@ Command feature_compile(const model::SuiteSpec& suite, const model::FeatureSpec&
   util::append(c.argv, base_flags(suite.compiler, language, CodeOrigin::driver));
   util::append(c.argv, flavour_flags(flavour));
   util::append(c.argv, cxx_sync_flags(flavour, language));
+  util::append(c.argv, compiler_workaround_flags(suite.compiler, flavour, language));
   c.argv.push_back("-I" + runtime_dir(out_dir));
   util::append(c.argv, include_flags(suite));
   util::append(c.argv, package.cflags);

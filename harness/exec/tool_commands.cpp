@@ -42,6 +42,12 @@ std::vector<std::string> cxx_sync_flags(model::Flavour flavour, model::Language 
           "-D_GLIBCXX_SYNCHRONIZATION_HAPPENS_AFTER(A)=ANNOTATE_HAPPENS_AFTER(A)", "-include", "valgrind/helgrind.h"};
 }
 
+std::vector<std::string> compiler_workaround_flags(model::Compiler compiler, model::Flavour flavour, model::Language language) {
+  if (compiler == model::Compiler::clang && flavour == model::Flavour::ubsan && language == model::Language::cxx)
+    return {"-fno-sanitize=function"};
+  return {};
+}
+
 std::vector<std::string> driver_link_flags(model::Compiler compiler, model::Flavour flavour) {
   if (compiler == model::Compiler::clang && flavour != model::Flavour::plain) return {"-fsanitize-link-c++-runtime", "-lstdc++"};
   return {};

@@ -38,6 +38,12 @@ std::vector<std::string> base_flags(model::Compiler compiler, model::Language la
 // sanitizer flavours (TSan sees the atomics itself).
 std::vector<std::string> cxx_sync_flags(model::Flavour flavour, model::Language language);
 
+// Flags around a compiler's known defects: Clang 14's function sanitizer (part of
+// -fsanitize=undefined, C++ only) cannot compile a C++20 coroutine ("error: Cannot represent a
+// difference across sections", LLVM issue 49689), so Clang's ubsan flavour of C++ code leaves
+// that one check out (GCC has no such check). Empty otherwise.
+std::vector<std::string> compiler_workaround_flags(model::Compiler compiler, model::Flavour flavour, model::Language language);
+
 std::vector<std::string> flavour_flags(model::Flavour flavour);
 
 // Extra flags for linking a driver. Clang links its sanitizer runtimes statically and, for a C

@@ -146,6 +146,11 @@ TEST(ToolRows, NativeSuppressionsGoWhereTheToolsRowSays) {
   EXPECT_EQ(tsan.env.at("TSAN_OPTIONS").find("suppressions="), std::string::npos);
   // The flavour rows: compile flags and the -fsanitize= name that messages and --help give.
   EXPECT_EQ(flavour_flags(model::Flavour::asan), (std::vector<std::string>{"-fsanitize=address", "-fsanitize-recover=address"}));
+  // Clang 14 cannot build a coroutine with its function sanitizer: left out for C++ only.
+  EXPECT_EQ(compiler_workaround_flags(model::Compiler::clang, model::Flavour::ubsan, model::Language::cxx),
+            (std::vector<std::string>{"-fno-sanitize=function"}));
+  EXPECT_TRUE(compiler_workaround_flags(model::Compiler::clang, model::Flavour::ubsan, model::Language::c).empty());
+  EXPECT_TRUE(compiler_workaround_flags(model::Compiler::gcc, model::Flavour::ubsan, model::Language::cxx).empty());
   EXPECT_EQ(model::info(model::Flavour::ubsan).sanitize, "undefined");
   EXPECT_TRUE(model::info(Tool::tsan).shadow_memory);
   EXPECT_FALSE(model::info(Tool::ubsan).shadow_memory);

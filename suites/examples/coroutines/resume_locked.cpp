@@ -9,13 +9,13 @@ namespace {
 long g_balance = 100;
 std::mutex g_lock;
 
-coro::Task deposit(int amount, std::thread* t) {
+coro::Task balance_deposit(int amount, std::thread* t) {
   co_await coro::on_new_thread{t};
   std::lock_guard lock(g_lock);
   g_balance += amount;
 }
 
-coro::Task withdraw(int amount, std::thread* t) {
+coro::Task balance_withdraw(int amount, std::thread* t) {
   co_await coro::on_new_thread{t};
   std::lock_guard lock(g_lock);
   g_balance -= amount;
@@ -24,8 +24,8 @@ coro::Task withdraw(int amount, std::thread* t) {
 
 void resume_locked() {
   std::thread a, b;
-  auto in = deposit(10, &a);
-  auto out = withdraw(5, &b);
+  auto in = balance_deposit(10, &a);
+  auto out = balance_withdraw(5, &b);
   in.handle.resume();
   out.handle.resume();
   a.join();

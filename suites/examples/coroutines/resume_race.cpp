@@ -1,6 +1,6 @@
 // BUG: two coroutines resumed on different threads (each co_awaits on_new_thread) update one
 // balance without a lock: Helgrind, DRD and ThreadSanitizer report race.data between coroutines
-// deposit(int) and withdraw(int).
+// balance_deposit(int) and balance_withdraw(int).
 #include "coro.hpp"
 
 #include <thread>
@@ -8,12 +8,12 @@
 namespace {
 long g_balance = 100;
 
-coro::Task deposit(int amount, std::thread* t) {
+coro::Task balance_deposit(int amount, std::thread* t) {
   co_await coro::on_new_thread{t};
   g_balance += amount;  // BUG: unsynchronised
 }
 
-coro::Task withdraw(int amount, std::thread* t) {
+coro::Task balance_withdraw(int amount, std::thread* t) {
   co_await coro::on_new_thread{t};
   g_balance -= amount;  // BUG: unsynchronised
 }
@@ -21,8 +21,8 @@ coro::Task withdraw(int amount, std::thread* t) {
 
 void resume_race() {
   std::thread a, b;
-  auto in = deposit(10, &a);
-  auto out = withdraw(5, &b);
+  auto in = balance_deposit(10, &a);
+  auto out = balance_withdraw(5, &b);
   in.handle.resume();
   out.handle.resume();
   a.join();
