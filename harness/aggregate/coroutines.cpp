@@ -121,6 +121,9 @@ bool is_scheduler_frame(const model::Frame& frame) {
                              "event_process_active",
                              "event_persist_closure"}))
     return true;
+  // std::thread's start of the callable it was given (between the thread start and the user's
+  // lambda or function), as a loop's own threads run it.
+  if (starts_with_any(name, {"std::thread::_State_impl<", "std::thread::_Invoker<", "std::__invoke"})) return true;
   // The standard library's resume of a handle: between a resumer and the coroutine it resumes.
   return handle_call(frame) != nullptr;
 }

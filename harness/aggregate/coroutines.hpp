@@ -10,8 +10,9 @@
 // directly by a ramp is that coroutine's frame.
 //
 // An event loop's scheduler (Asio's io_context, libuv's uv_run, GLib's main context, libevent's
-// event_base_loop, std::coroutine_handle::resume) lies between the user's code and the thread
-// start: its frames are marked so reports fold them into one line and never title a bug with them.
+// event_base_loop, std::coroutine_handle::resume, std::thread's start of its callable) lies between
+// the user's code and the thread start: its frames are marked so reports fold them into one line
+// and never title a bug with them.
 #pragma once
 
 #include "harness/model/finding.hpp"

@@ -44,12 +44,13 @@ TEST(Coroutines, SchedulerFramesAreTheLoopsNotTheUsersLambdas) {
         "void boost::asio::asio_handler_invoke<boost::asio::detail::executor_function>(boost::asio::detail::executor_function&, "
         "...)",
         "std::enable_if<boost_asio_execution_execute_fn::call_traits<int>::overload == 1, void>::type "
-        "boost_asio_execution_execute_fn::impl::operator()<int>(int&&) const"})
+        "boost_asio_execution_execute_fn::impl::operator()<int>(int&&) const",
+        "std::thread::_State_impl<std::thread::_Invoker<std::tuple<run()::{lambda()#1}> > >::_M_run()",
+        "void std::__invoke_impl<void, run()::{lambda()#1}>(std::__invoke_other, run()::{lambda()#1}&&)"})
     EXPECT_TRUE(is_scheduler_frame({fn, "", 0, ""})) << fn;
   for (const char* fn :
        {"coro::on_new_thread::await_suspend(std::__n4861::coroutine_handle<void>)::{lambda()#1}::operator()() const",
-        "std::thread::_Invoker<std::tuple<Lambda> >::operator()()", "uv_loop_init", "uv_timer_start",
-        "boost::asio::awaitable<void, boost::asio::any_io_executor> session(int)", "main"})
+        "uv_loop_init", "uv_timer_start", "boost::asio::awaitable<void, boost::asio::any_io_executor> session(int)", "main"})
     EXPECT_FALSE(is_scheduler_frame({fn, "", 0, ""})) << fn;
 }
 
