@@ -245,7 +245,7 @@
       : el("span", { class: "where none", text: "no source frame" });
     const d = el("details", { class: "bug", id: "bug-" + b.fp, "data-index": i },
       el("summary", {}, statusBadge(b.status, b.severity), where, el("span", { class: "kind", text: b.kind }),
-        ...(b.title ? [el("span", { class: "title coroutine", text: b.title })] : []), el("span", { class: "msg", text: b.message }),
+        ...(b.title ? [el("span", { class: "title", text: b.title })] : []), el("span", { class: "msg", text: b.message }),
         el("span", { class: "meta feature", text: "in " + inFeatures }),
         el("span", { class: "meta", text: b.occ.length + " occurrence" + (b.occ.length === 1 ? "" : "s") + " · " + toolsSeen })));
     d.addEventListener("toggle", () => { if (d.open && !d.dataset.filled) { d.dataset.filled = "1"; d.append(bugBody(b)); } });

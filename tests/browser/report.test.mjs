@@ -186,3 +186,31 @@ test("third-party races are listed apart, with their library and what to do", as
   assert.match(await details.locator(".ownership").textContent(), /^Owner: libcjson\.so\.1\.7\.15\. Every access is inside/);
   assert.deepEqual(problems, []);
 });
+
+// Coroutines (suites/examples/coroutines.yaml): a leaked frame's bug is titled as its coroutine's,
+// with where it was created in the body; a race between coroutines names both, its top frame reads
+// as the resumed coroutine, and the event loop's scheduler frames fold under one closed line.
+test("a coroutine's leaked frame is titled, and the loop's frames fold", async () => {
+  const run = join(env.out, "coroutines");
+  const runResults = JSON.parse(readFileSync(join(run, "results.json"), "utf8"));
+  const { page, problems } = await open(browser, join(run, "report.html"));
+  const leak = runResults.bugs.find((b) => b.leaked_coroutine && /count_down/.test(b.leaked_coroutine.name));
+  assert.ok(leak, "the frame_never_destroyed leak is a coroutine's frame in results.json");
+  const leakDetails = page.locator(`#bug-${leak.fingerprint}`);
+  assert.match(await leakDetails.locator("summary .title").textContent(), /^frame of coroutine \(anonymous namespace\)::count_down\(int\) never destroyed$/);
+  await leakDetails.locator("summary").click();
+  assert.match(await leakDetails.locator(".coroutine").textContent(), /created by \(anonymous namespace\)::start_and_forget\(\)/);
+
+  const race = runResults.bugs.find((b) => b.kind === "race.data" && (b.coroutines || []).some((c) => /add_orders/.test(c)));
+  assert.ok(race, "the Asio race names its coroutines in results.json");
+  const raceDetails = page.locator(`#bug-${race.fingerprint}`);
+  assert.match(await raceDetails.locator("summary .where .fn").textContent(), /\[coroutine, resumed\]$/);
+  await raceDetails.locator("summary").click();
+  assert.match(await raceDetails.locator(".coroutine").textContent(), /^Coroutine: between coroutines /);
+  const folded = raceDetails.locator("details.scheduler-frames").first();
+  assert.match(await folded.locator("summary").textContent(), /^\d+ frames of the event loop's scheduler: /);
+  assert.equal(await folded.getAttribute("open"), null);
+  const shown = await raceDetails.locator(":scope > .body > .stack > .frame .fn").allTextContents();
+  assert.ok(shown.length >= 1 && !shown.some((fn) => /^boost::asio::detail::scheduler::run/.test(fn)), shown.join("\n"));
+  assert.deepEqual(problems, []);
+});
