@@ -15,9 +15,20 @@ model::Severity default_severity(std::string_view kind) {
   return kind == "leak.reachable" ? model::Severity::warning : model::Severity::error;
 }
 
+namespace {
+bool names_coroutine(const std::string& glob, const model::Finding& finding) {
+  auto named = [&](const std::string& name) {
+    return util::glob_match(glob, name) || util::glob_match(glob, normalize_function(name));
+  };
+  if (finding.leaked_coroutine && named(finding.leaked_coroutine->name)) return true;
+  return std::any_of(finding.coroutines.begin(), finding.coroutines.end(), named);
+}
+}  // namespace
+
 bool matches(const model::Expectation& e, model::Tool tool, const model::Finding& finding) {
   if (e.tool && *e.tool != tool) return false;
   if (!util::glob_match(e.kind, finding.kind)) return false;
+  if (!e.coroutine.empty() && !names_coroutine(e.coroutine, finding)) return false;
   if (e.function.empty()) return true;
   // "obj:GLOB" names the object (a stripped library's unnamed frames have nothing else).
   if (util::starts_with(e.function, "obj:")) {

@@ -60,6 +60,33 @@ TEST(Judge, ExpectationMustMatchFunctionAndTool) {
       << "an expectation for another tool is not 'no longer found' here";
 }
 
+// `coroutine:` expects a finding that names a coroutine: a leaked frame's, or one running on an
+// access stack, with or without its parameters (aggregate/coroutines names them).
+TEST(Judge, ACoroutineExpectationMatchesTheCoroutineTheFindingNames) {
+  model::JobResult job;
+  auto frame = leak("leak.definite", "(anonymous namespace)::count_down(int)");
+  frame.leaked_coroutine = model::LeakedCoroutine{"(anonymous namespace)::count_down(int)", "/src/c.cpp", 9, "", "", 0};
+  auto plain = leak("leak.definite", "make_label");
+  model::Finding race;
+  race.kind = "race.data";
+  race.stack = {{"add_orders() [clone .resume]", "/src/a.cpp", 25, "/out/driver"}};
+  race.coroutines = {"(anonymous namespace)::add_orders()", "(anonymous namespace)::add_refunds()"};
+  job.findings = {frame, plain, race};
+  auto by_coroutine = [](std::string kind, std::string coroutine) {
+    auto e = expect(std::move(kind));
+    e.coroutine = std::move(coroutine);
+    return e;
+  };
+  judge(job, {by_coroutine("leak.definite", "count_down"), by_coroutine("race.data", "add_refunds"),
+              by_coroutine("leak.definite", "squares")});
+  ASSERT_EQ(job.findings.size(), 3u);
+  EXPECT_EQ(job.findings[0].status, model::FindingStatus::expected);
+  EXPECT_EQ(job.findings[0].expected_by, "leak.definite of coroutine count_down");
+  EXPECT_EQ(job.findings[1].status, model::FindingStatus::new_finding) << "not a coroutine's frame";
+  EXPECT_EQ(job.findings[2].status, model::FindingStatus::expected);
+  EXPECT_EQ(job.unmatched_expectations, (std::vector<std::string>{"leak.definite of coroutine squares"}));
+}
+
 // A stripped library's frames have no name: "obj:GLOB" names them by their object (issue 21).
 TEST(Judge, AnObjectPatternExpectsAFindingInAStrippedLibrary) {
   model::JobResult job;

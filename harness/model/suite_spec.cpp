@@ -5,6 +5,7 @@ namespace harness::model {
 std::string Expectation::describe() const {
   std::string out = kind;
   if (!function.empty()) out += " in " + function;
+  if (!coroutine.empty()) out += " of coroutine " + coroutine;
   if (tool) out += " [" + std::string(name(*tool)) + "]";
   return out;
 }

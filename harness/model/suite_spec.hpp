@@ -32,8 +32,11 @@ struct Snippet {
 
 // A known finding that must not fail the run.
 struct Expectation {
-  std::string kind;          // dotted kind or glob ("leak.*")
-  std::string function;      // glob matched against any frame of the primary stack; "" = any
+  std::string kind;      // dotted kind or glob ("leak.*")
+  std::string function;  // glob matched against any frame of the primary stack; "" = any
+  // Glob matched against the coroutine the finding names (a leaked frame's, or one running on an
+  // access stack: Finding::leaked_coroutine, ::coroutines), with or without its parameters; "" = any.
+  std::string coroutine;
   std::optional<Tool> tool;  // restrict to one tool
   SourcePos pos;
   std::string describe() const;

@@ -112,6 +112,10 @@ void Loader::load_expectation(const YAML::Node& node, model::FeatureSpec& featur
                   [&](auto&, auto& v) {
                     if (auto s = get_string(v, "function")) expectation.function = *s;
                   }},
+                 {"coroutine",
+                  [&](auto&, auto& v) {
+                    if (auto s = get_string(v, "coroutine")) expectation.coroutine = *s;
+                  }},
                  {"tool",
                   [&](auto&, auto& v) {
                     auto tools = get_tools(v, "tool");
@@ -122,7 +126,7 @@ void Loader::load_expectation(const YAML::Node& node, model::FeatureSpec& featur
                   }},
              });
   } else {
-    error(node, "an expectation is a kind (\"leak.definite\") or a mapping with 'kind', 'function', 'tool'");
+    error(node, "an expectation is a kind (\"leak.definite\") or a mapping with 'kind', 'function', 'coroutine', 'tool'");
     return;
   }
   if (expectation.kind.empty()) {
