@@ -2,6 +2,8 @@
 
 #include "harness/util/text.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace harness::aggregate {
@@ -23,6 +25,24 @@ bool is_unnamed(const model::Frame& frame) {
 std::string normalize_function(std::string_view fn) {
   std::string out(util::trim(fn));
   if (auto at = out.find('@'); at != std::string::npos) out.resize(at);
+  // A lambda as LLVM's demangler writes it (the sanitizers' symbolizer: "'lambda'()",
+  // "'lambda0'(int)") becomes GNU's ("{lambda()#1}", "{lambda(int)#2}"), as Valgrind prints it.
+  for (auto at = out.find("'lambda"); at != std::string::npos; at = out.find("'lambda", at + 1)) {
+    const auto quote = out.find('\'', at + 1);
+    if (quote == std::string::npos || quote + 1 >= out.size() || out[quote + 1] != '(') break;
+    int depth = 0;
+    std::size_t close = quote + 1;
+    for (; close < out.size(); ++close) {
+      if (out[close] == '(') ++depth;
+      if (out[close] == ')' && --depth == 0) break;
+    }
+    if (close >= out.size()) break;
+    const auto count = out.substr(at + 7, quote - at - 7);
+    if (!count.empty() && count.find_first_not_of("0123456789") != std::string::npos) break;
+    const auto number = count.empty() ? 1 : std::stoul(count) + 2;
+    const auto params = out.substr(quote + 1, close - quote);
+    out.replace(at, close + 1 - at, fmt::format("{{lambda{}#{}}}", params, number));
+  }
   // A compiler clone's suffix as GNU's demangler writes it ("f(int) [clone .resume]") and LLVM's
   // ("f(int) (.resume)"): both go, so the same clone reads the same from every symbolizer.
   while (out.ends_with("]") || out.ends_with(")")) {

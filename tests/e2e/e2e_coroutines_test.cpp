@@ -116,6 +116,20 @@ TEST(CoroutinesE2E, RacesBetweenCoroutinesNameBoth) {
       }
 }
 
+// One bug, one key from either compiler: GCC's clones and Clang's, GNU's demangling (Valgrind) and
+// LLVM's (the sanitizers: "(.resume)", "'lambda'()") normalise alike.
+TEST(CoroutinesE2E, GccAndClangGiveEachBugTheSameFingerprint) {
+  std::map<std::string, std::set<std::string>> keys[2];
+  for (int i = 0; i < 2; ++i)
+    for (const auto& j : results(k_runs[i])["jobs"])
+      for (const auto& f : j["findings"])
+        if (f["status"] == "expected")
+          keys[i][j["feature"].get<std::string>() + " " + j["tool"].get<std::string>() + " " + f["kind"].get<std::string>()]
+              .insert(f["fingerprint"].get<std::string>());
+  EXPECT_EQ(keys[0].size(), 13u);  // every bug of the suite under every tool that finds it
+  EXPECT_EQ(keys[0], keys[1]);
+}
+
 // The libuv loop closed with a handle still open: the handle's block and the loop's descriptors.
 TEST(CoroutinesE2E, AHandleOpenAtLoopCloseIsReportedFromTheUsersFrame) {
   for (const char* run : k_runs) {
