@@ -32,6 +32,13 @@ std::string library_dir(const std::string& out_dir, const std::string& suite, mo
   return fmt::format("{}/lib/{}/{}", out_dir, suite, model::name(flavour));
 }
 
+std::string library_file(const std::string& out_dir, const model::SuiteSpec& suite, model::Flavour flavour) {
+  if (suite.library.kind == model::LibraryKind::build)
+    return library_dir(out_dir, suite.name, flavour) + "/lib" + suite.library.build.name + ".so";
+  if (suite.library.kind == model::LibraryKind::path) return suite.library.path;
+  return {};
+}
+
 std::string runtime_dir(const std::string& out_dir) { return out_dir + "/runtime"; }
 
 PackageFlags split_package_flags(std::string_view text) {

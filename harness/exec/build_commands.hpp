@@ -25,6 +25,9 @@ std::string job_dir(const std::string& out_dir, const std::string& suite, const 
 std::string batch_dir(const std::string& out_dir, const std::string& suite, model::Tool tool, int number);
 std::string build_dir(const std::string& out_dir, const std::string& suite, model::Flavour flavour);
 std::string library_dir(const std::string& out_dir, const std::string& suite, model::Flavour flavour);
+// The file of the library under test as a flavour's driver loads it: the one Sohound built
+// (`build`), the spec's `path`; "" for pkg-config libraries (the loader finds them).
+std::string library_file(const std::string& out_dir, const model::SuiteSpec& suite, model::Flavour flavour);
 std::string runtime_dir(const std::string& out_dir);
 
 // pkg-config's answer, split into compile and link flags.

@@ -41,24 +41,33 @@ const std::vector<std::string>& CoroutineIndex::of(const std::string& object) {
   return it->second;
 }
 
-void CoroutineIndex::name(model::Finding& finding, const std::string& fallback_object) {
+namespace {
+
+// The declared name of the coroutine `frame` is in `names` (one object's), "" when none: the frame
+// as the tool printed it ("count_to(int)", or GCC's DWARF name "count_to"), matched by name
+// without parameters; the declared name when one coroutine has it.
+std::string declared(const model::Frame& frame, const std::vector<std::string>& names) {
+  const auto wanted = aggregate::normalize_function(frame.function);
+  std::string found;
+  for (const auto& n : names) {
+    if (aggregate::normalize_function(n) != wanted) continue;
+    if (n == frame.function) return n;
+    if (!found.empty()) return frame.function;  // overloaded coroutines: the tool's own text
+    found = n;
+  }
+  return found;
+}
+
+}  // namespace
+
+void CoroutineIndex::name(model::Finding& finding, const std::vector<std::string>& fallbacks) {
   std::lock_guard lock(m_mutex);
   aggregate::name_coroutines(finding, [&](const model::Frame& frame) -> std::string {
-    // TSan names an object by its file name only ("driver+0x1c"): the job's program.
-    const auto& object = frame.object.empty() || frame.object.front() != '/' ? fallback_object : frame.object;
-    if (object.empty() || frame.function.empty()) return {};
-    const auto& names = of(object);
-    // The frame as the tool printed it ("count_to(int)", or GCC's DWARF name "count_to"), matched
-    // by name without parameters; the declared name when one coroutine has it.
-    const auto wanted = aggregate::normalize_function(frame.function);
-    std::string found;
-    for (const auto& n : names) {
-      if (aggregate::normalize_function(n) != wanted) continue;
-      if (n == frame.function) return n;
-      if (!found.empty()) return frame.function;  // overloaded coroutines: the tool's own text
-      found = n;
-    }
-    return found;
+    if (frame.function.empty()) return {};
+    if (!frame.object.empty() && frame.object.front() == '/') return declared(frame, of(frame.object));
+    for (const auto& object : fallbacks)
+      if (auto name = declared(frame, of(object)); !name.empty()) return name;
+    return {};
   });
 }
 

@@ -18,8 +18,9 @@ std::vector<std::string> coroutines_in(const std::string& object);
 class CoroutineIndex {
  public:
   // Names the coroutines of a finding (aggregate::name_coroutines); a frame without an object
-  // (a sanitizer's symbolizer prints none) is looked up in `fallback_object`, the job's program.
-  void name(model::Finding& finding, const std::string& fallback_object);
+  // (a sanitizer's symbolizer prints none, TSan only a file name) is looked up in `fallbacks`, in
+  // order: the job's program, then the library under test when Sohound knows its file.
+  void name(model::Finding& finding, const std::vector<std::string>& fallbacks);
 
  private:
   const std::vector<std::string>& of(const std::string& object);

@@ -153,7 +153,7 @@ void Pipeline::Impl::key_on_record(std::size_t index, model::JobResult& job, con
 void Pipeline::Impl::read_program_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
                                           const model::ProgramSpec& program, model::Flavour flavour, const std::string& nonce) {
   read_job_reports(job, process, timeout_message, nullptr, &program, nonce, !start_risk.empty());
-  for (auto& f : job.findings) coroutines.name(f, program.program_for(flavour));
+  for (auto& f : job.findings) coroutines.name(f, {program.program_for(flavour)});
 }
 
 // Runs one of the user's programs under the job's tool (model::ProgramSpec).
@@ -372,8 +372,9 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   const auto stopped = timeout_text(timeout, native_timeout, info, batch ? fmt::format(", x{} features", u.names.size()) : "");
   read_job_reports(u.process, u.run.process, u.run.timed_out ? stopped : std::string(), &streams, nullptr, nonce,
                    !start_risk.empty());
+  const std::vector<std::string> objects = {binary, library_file(options.out_dir, suite, info.flavour)};
   for (auto& stream : streams)
-    for (auto& owned : stream.findings) coroutines.name(owned.finding, binary);
+    for (auto& owned : stream.findings) coroutines.name(owned.finding, objects);
   u.shares = attribute(streams, u.names, [](const std::string& name) { return codegen::body_function_name(name); });
   u.process.log = util::read_file_ends(u.dir + "/stderr.txt", 0, 16 * 1024);
   u.parse_end = scheduler.now_s();
