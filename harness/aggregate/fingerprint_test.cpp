@@ -189,5 +189,21 @@ TEST(FingerprintV2, RecipeOneIsKeptForOldBaselines) {
   EXPECT_NE(fingerprint(leak), fingerprint_v1(leak));
 }
 
+// The same clone or lambda reads the same from GNU's demangler (Valgrind) and LLVM's (the
+// sanitizers' symbolizer), so one bug keeps one key from either compiler and tool.
+TEST(Fingerprint, ClonesAndLambdasNormaliseTheSameFromEveryDemangler) {
+  EXPECT_EQ(normalize_function("count_to(int) (.resume)"), "count_to");
+  EXPECT_EQ(normalize_function("count_to(int) [clone .resume]"), "count_to");
+  EXPECT_EQ(normalize_function("count_to(count_to(int)::_Z8count_toi.Frame*) [clone .actor]"), "count_to");
+  EXPECT_EQ(normalize_function("f(int) [clone .constprop.0] [clone .isra.0]"), "f");
+  EXPECT_EQ(normalize_function("f(int) (.isra.0)"), "f");
+  EXPECT_EQ(normalize_function("operator()(int) const"), "operator()");
+  // Lambdas as LLVM's demangler writes them (Clang's sanitizers) read as GNU's (Valgrind).
+  EXPECT_EQ(normalize_function("on_new_thread::await_suspend(std::coroutine_handle<void>)::'lambda'()::operator()() const"),
+            normalize_function("on_new_thread::await_suspend(std::coroutine_handle<void>)::{lambda()#1}::operator()() const"));
+  EXPECT_EQ(normalize_function("run()::'lambda0'(int)::operator()(int) const"), "run()::{lambda(int)#2}::operator()");
+  EXPECT_EQ(normalize_function("f(char const*, 'lambda"), "f(char const*, 'lambda") << "cut short: left alone";
+}
+
 }  // namespace
 }  // namespace harness::aggregate
