@@ -3,6 +3,10 @@
 
 #include "harness/model/suite_spec.hpp"
 #include "harness/model/trace.hpp"
+#include "harness/util/result.hpp"
+
+#include <map>
+#include <string_view>
 
 #include <string>
 #include <vector>
@@ -91,6 +95,12 @@ struct MesonOptions {
   std::string asan, tsan, ubsan;               // the same project's build folders with those sanitizers
 };
 int meson_command(const MesonOptions& meson, RunOptions run);
+
+// What `ctest` and `meson` share: the sanitizer build folders by flavour ("" left out), and the
+// run of an adopted suite (its notes said, a load error said and exit 2, else `run` with it).
+std::map<model::Flavour, std::string> flavour_dirs(const std::string& asan, const std::string& tsan, const std::string& ubsan);
+int run_adopted(std::string_view command, util::Result<model::SuiteSpec> suite, const std::vector<std::string>& notes,
+                RunOptions run);
 
 // `check`'s compile of a suite's features (-fsyntax-only, as `run` compiles them): the compiler's
 // messages for those that do not compile, "" when all do; `checked` counts those compiled.
