@@ -8,7 +8,12 @@
 //  3. Drop allocator, sanitizer-runtime, pthread_*, libc start-up frames, and frames with neither
 //     a name nor an object.
 //  4. Normalise each name: no parameter list, no symbol version (@@GLIBC_2.2.5), no compiler clone
-//     suffix (.isra.0, .cold, .constprop.1, .part.2), no "(anonymous namespace)::".
+//     suffix (.isra.0, .cold, .constprop.1, .part.2; " [clone .resume]" as GNU's demangler writes a
+//     clone, " (.resume)" as LLVM's does), no "(anonymous namespace)::"; a lambda as LLVM's
+//     demangler writes it ("'lambda'()", "'lambda0'(int)") as GNU's ("{lambda()#1}",
+//     "{lambda(int)#2}"), so the sanitizers' frames read as Valgrind's. (Before December 2026 the
+//     LLVM forms were kept: a baseline of Clang-built sanitizer findings with such frames in their
+//     first four names lists them again once.)
 //  5. A frame without a name keeps an identity: "?@" and its object's base name up to ".so"
 //     ("?@libyaml-cpp.so"); a run of such frames in one object counts once. (Its position inside
 //     a function is unknown without a symbol, and its address changes with the load address.)
