@@ -69,6 +69,11 @@ std::string coroutine_title(const model::Finding& f) {
   return f.leaked_coroutine ? fmt::format("frame of coroutine {} never destroyed", f.leaked_coroutine->name) : std::string();
 }
 
+std::string titled_message(const model::Finding& f) {
+  const auto title = coroutine_title(f);
+  return title.empty() ? f.message : title + ": " + f.message;
+}
+
 std::size_t user_frame_count(const std::vector<model::Frame>& frames) {
   for (std::size_t i = 0; i < frames.size(); ++i)
     if (i > 0 && frames[i].function.rfind("sohound_", 0) == 0) return i;

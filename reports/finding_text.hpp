@@ -30,6 +30,9 @@ std::string folded_text(const StackLine& line);
 std::string coroutine_text(const harness::model::Finding& finding);
 // A leaked coroutine frame's title: "frame of coroutine count_to(int) never destroyed"; "" else.
 std::string coroutine_title(const harness::model::Finding& finding);
+// The finding's message after its coroutine title when it has one ("frame of coroutine ... never
+// destroyed: 56 bytes in 1 blocks are definitely lost").
+std::string titled_message(const harness::model::Finding& finding);
 
 // What every report says of a frame Sohound put back (model::Frame::restored): short, after the
 // frame on a line of text; long, where there is room (SARIF's location message, the HTML's title).

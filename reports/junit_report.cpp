@@ -109,13 +109,10 @@ void write_junit(const model::RunSummary& summary, std::ostream& out, const Repo
             for (const auto* g : it->second) body += "  follows from it: " + finding_block(*g, 4);
           body += "\n";
         }
-        out << fmt::format(
-            "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-            xml_escape(fmt::format(
-                "{} new finding{}; first: {}: {}", fresh.size(), fresh.size() == 1 ? "" : "s", fresh.front()->kind,
-                coroutine_title(*fresh.front()).empty() ? fresh.front()->message
-                                                        : coroutine_title(*fresh.front()) + ": " + fresh.front()->message)),
-            xml_escape(fresh.front()->kind), xml_text_escape(body));
+        out << fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                           xml_escape(fmt::format("{} new finding{}; first: {}: {}", fresh.size(), fresh.size() == 1 ? "" : "s",
+                                                  fresh.front()->kind, titled_message(*fresh.front()))),
+                           xml_escape(fresh.front()->kind), xml_text_escape(body));
       }
       std::string system_out;
       for (const auto* f : other)

@@ -12,23 +12,21 @@ namespace {
 
 // The clone suffixes, as GNU's demangler writes them (" [clone .actor]") and LLVM's (" (.actor)").
 struct Suffix {
-  std::string_view clone;
+  std::string_view gnu, llvm;
   const char* part;
 };
 constexpr Suffix k_suffixes[] = {
-    {".actor", model::k_coroutine_resumed},      // GCC
-    {".resume", model::k_coroutine_resumed},     // Clang
-    {".destroy", model::k_coroutine_destroyed},  // both
-    {".cleanup", model::k_coroutine_destroyed},  // Clang
+    {" [clone .actor]", " (.actor)", model::k_coroutine_resumed},        // GCC
+    {" [clone .resume]", " (.resume)", model::k_coroutine_resumed},      // Clang
+    {" [clone .destroy]", " (.destroy)", model::k_coroutine_destroyed},  // both
+    {" [clone .cleanup]", " (.cleanup)", model::k_coroutine_destroyed},  // Clang
 };
 
-// "f(int) [clone .resume]" -> {"f(int)", ".resume"}; nullopt without a clone suffix of a coroutine.
+// "f(int) [clone .resume]" -> {"f(int)", its suffix}; nullopt without a clone suffix of a coroutine.
 std::optional<std::pair<std::string_view, const Suffix*>> split_clone(std::string_view fn) {
-  for (const auto& s : k_suffixes) {
-    for (const auto& form : {fmt::format(" [clone {}]", s.clone), fmt::format(" ({})", s.clone)}) {
+  for (const auto& s : k_suffixes)
+    for (const auto form : {s.gnu, s.llvm})
       if (fn.size() > form.size() && fn.ends_with(form)) return std::pair{fn.substr(0, fn.size() - form.size()), &s};
-    }
-  }
   return std::nullopt;
 }
 
@@ -86,14 +84,13 @@ bool is_scheduler_frame(const model::Frame& frame) {
   // demangled name starts with one: "void boost::asio::asio_handler_invoke<...>").
   auto name = normalize_function(frame.function);
   int depth = 0;
+  std::size_t start = 0;  // after the last space outside brackets (not the one in "operator new")
   for (std::size_t i = 0; i < name.size(); ++i) {
     if (name[i] == '<' || name[i] == '(') ++depth;
     if ((name[i] == '>' || name[i] == ')') && depth > 0) --depth;
-    if (name[i] == ' ' && depth == 0 && name.compare(i + 1, 8, "operator") != 0) {
-      name.erase(0, i + 1);
-      i = static_cast<std::size_t>(-1);
-    }
+    if (name[i] == ' ' && depth == 0 && name.compare(i + 1, 8, "operator") != 0) start = i + 1;
   }
+  name.erase(0, start);
   // Boost.Asio's scheduler, executors, handlers and awaitable machinery (never the user's own
   // coroutines and handlers, which are the user's functions).
   if (starts_with_any(name, {"boost::asio::", "boost_asio_"})) return true;
