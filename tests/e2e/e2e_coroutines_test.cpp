@@ -123,10 +123,12 @@ TEST(CoroutinesE2E, GccAndClangGiveEachBugTheSameFingerprint) {
   for (int i = 0; i < 2; ++i)
     for (const auto& j : results(k_runs[i])["jobs"])
       for (const auto& f : j["findings"])
-        if (f["status"] == "expected")
+        // DRD reports a race from the one access it stopped at: which coroutine that is depends on
+        // the threads' timing, not on the compiler, so its key may differ from run to run.
+        if (f["status"] == "expected" && !(j["tool"] == "drd" && f["kind"] == "race.data"))
           keys[i][j["feature"].get<std::string>() + " " + j["tool"].get<std::string>() + " " + f["kind"].get<std::string>()]
               .insert(f["fingerprint"].get<std::string>());
-  EXPECT_EQ(keys[0].size(), 13u);  // every bug of the suite under every tool that finds it
+  EXPECT_EQ(keys[0].size(), 11u);  // every bug of the suite under every tool that finds it (DRD's races apart)
   EXPECT_EQ(keys[0], keys[1]);
 }
 
