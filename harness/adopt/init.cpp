@@ -349,7 +349,27 @@ std::set<std::string> wanted_names(const LibraryFacts& facts) {
   return wanted;
 }
 
-// Greedy cover: the header that declares most of what is still missing, up to 6 headers.
+// C++ classes whose default constructor the library exports (the complete-object constructor
+// "_ZN4llvm11LLVMContextC1Ev"): what the compiler emitted says an object of each can be made with
+// nothing but the library. Whether the class is abstract or the constructor private, the compile
+// of the candidate says.
+std::set<std::string> default_constructible(const std::vector<std::string>& symbols) {
+  std::set<std::string> out;
+  for (const auto& s : symbols) {
+    if (!util::starts_with(s, "_ZN") || !util::ends_with(s, "C1Ev")) continue;
+    const auto name = cxx_function_name(s);  // "llvm::LLVMContext::LLVMContext"
+    const auto at = name.rfind("::");
+    if (at == std::string::npos || name.find('<') != std::string::npos) continue;
+    const auto cls = name.substr(0, at);
+    const auto own = cls.substr(cls.rfind(':') == std::string::npos ? 0 : cls.rfind(':') + 1);
+    if (name.substr(at + 2) == own && cls.find("::") != std::string::npos) out.insert(cls);
+  }
+  return out;
+}
+
+// Greedy cover: the header that declares most of what is still missing, up to 6 headers. For C++,
+// classes that can be made (`makeable`) count before all others: a header of them gives features
+// that call the library, one of classes without a default constructor gives only todos.
 void choose_headers(const Candidates& candidates, const std::set<std::string>& wanted, LibraryFacts& facts) {
   std::error_code ec;
   std::vector<std::pair<std::size_t, std::set<std::string>>> found;  // candidate index, names
@@ -370,15 +390,17 @@ void choose_headers(const Candidates& candidates, const std::set<std::string>& w
     }
     if (!names.empty()) found.emplace_back(i, std::move(names));
   }
+  const std::set<std::string> makeable(facts.makeable.begin(), facts.makeable.end());
   std::set<std::string> covered;
   for (int round = 0; round < 6; ++round) {
-    std::size_t best = found.size(), gain = 0;
+    std::size_t best = found.size(), gain = 0, made = 0;
     for (std::size_t k = 0; k < found.size(); ++k) {
-      std::size_t g = 0;
-      for (const auto& n : found[k].second) g += !covered.count(n);
-      if (g > gain) gain = g, best = k;
+      std::size_t g = 0, m = 0;
+      for (const auto& n : found[k].second)
+        if (!covered.count(n)) ++g, m += makeable.count(n);
+      if (m > made || (m == made && g > gain)) gain = g, made = m, best = k;
     }
-    if (best == found.size() || gain == 0 || (round > 0 && gain * 50 < wanted.size())) break;
+    if (best == found.size() || gain == 0 || (made == 0 && round > 0 && gain * 50 < wanted.size())) break;
     const auto& [index, names] = found[best];
     facts.headers.push_back(candidates[index].second);
     facts.header_paths.push_back(candidates[index].first);
@@ -413,6 +435,8 @@ util::Result<LibraryFacts> inspect_library(const std::string& library) {
   std::size_t mangled = 0;
   for (const auto& s : facts.symbols) mangled += util::starts_with(s, "_Z");
   facts.cxx = mangled * 2 > facts.symbols.size();
+  if (facts.cxx)
+    for (const auto& c : default_constructible(facts.symbols)) facts.makeable.push_back(c);
   choose_headers(candidates, wanted_names(facts), facts);
   return facts;
 }

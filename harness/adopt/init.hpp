@@ -39,6 +39,7 @@ struct LibraryFacts {
   std::vector<std::string> symbols;       // exported functions (mangled as exported)
   std::vector<std::string> declared;      // C: the exported functions the chosen headers declare
   std::vector<std::string> classes;       // C++: class names the chosen headers define
+  std::vector<std::string> makeable;      // C++: classes whose default constructor the library exports
 };
 
 // Finds the library (a .so path, or a pkg-config name resolved through its -L/-l), its exports and

@@ -62,11 +62,14 @@ std::string starter_spec(const LibraryFacts& facts, const std::string& suite_nam
   // Families the headers show first (a class they define, a function they declare): exported
   // internals and template instances come last.
   auto families = function_families(facts.symbols, std::numeric_limits<std::size_t>::max());
-  std::stable_partition(families.begin(), families.end(), [&](const FunctionFamily& family) {
+  const std::set<std::string> makeable(facts.makeable.begin(), facts.makeable.end());
+  auto shown = std::stable_partition(families.begin(), families.end(), [&](const FunctionFamily& family) {
     if (facts.cxx) return classes.count(family.name) > 0;
     return std::any_of(family.functions.begin(), family.functions.end(),
                        [&](const std::string& f) { return declared.count(f) > 0; });
   });
+  // Of those, C++ classes the library can make come first: they are the ones a call is written for.
+  std::stable_partition(families.begin(), shown, [&](const FunctionFamily& family) { return makeable.count(family.name) > 0; });
   // Calls are tried for the first 48 families; the 12 features are those with a call that
   // compiles first, then todos, in the families' order.
   if (families.size() > 48) families.resize(48);
