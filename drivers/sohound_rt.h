@@ -24,9 +24,10 @@
  * report lands between the markers of the feature that caused it. The harness (exec/attribution)
  * splits the stream at the markers.
  *
- * The main object's part is in four files, all written beside this one into OUT/runtime:
+ * The main object's part is in five files, all written beside this one into OUT/runtime:
  * sohound_rt.h (descriptors, runner, leak checks, main), sohound_rt_models.h (synchronisation the
- * tools cannot see, modelled), sohound_rt_channel.h (the report channel and its markers) and
+ * tools cannot see, modelled), sohound_rt_channel.h (the report channel and its markers),
+ * sohound_rt_frames.h (under memcheck, whether leaked coroutine frames had finished) and
  * sohound_rt_watch.h (descriptors and processes a feature left, the batch watchdog).
  */
 #ifndef SOHOUND_RT_H
@@ -149,6 +150,7 @@ __attribute__((noinline)) static void *sohound_runner_thread(void *p) {
 }
 
 #include "sohound_rt_channel.h"
+#include "sohound_rt_frames.h"
 
 static void sohound_leak_check(void);
 
@@ -172,7 +174,10 @@ static size_t sohound_heap_before;
 static void sohound_leak_check_if_grown(void) {
 #ifdef SOHOUND_HAVE_VALGRIND
   if (RUNNING_ON_VALGRIND && sohound_memcheck) {
-    if (sohound_heap_in_use() > sohound_heap_before) VALGRIND_DO_ADDED_LEAK_CHECK;
+    if (sohound_heap_in_use() > sohound_heap_before) {
+      VALGRIND_DO_ADDED_LEAK_CHECK;
+      sohound_frame_states();
+    }
     return;
   }
 #endif
@@ -182,7 +187,10 @@ static void sohound_leak_check_if_grown(void) {
 static void sohound_leak_check(void) {
 #ifdef SOHOUND_HAVE_VALGRIND
   if (RUNNING_ON_VALGRIND) {
-    if (sohound_memcheck) VALGRIND_DO_ADDED_LEAK_CHECK;
+    if (sohound_memcheck) {
+      VALGRIND_DO_ADDED_LEAK_CHECK;
+      sohound_frame_states();
+    }
     return;
   }
 #endif

@@ -58,7 +58,12 @@ std::string coroutine_text(const model::Finding& f) {
     auto text = fmt::format("the frame of coroutine {}{}", c->name, where_text(c->file, c->line));
     if (!c->created_by.empty())
       text += fmt::format(", created by {}{}", c->created_by, where_text(c->created_file, c->created_line));
-    return text + ", never destroyed";
+    text += ", never destroyed";
+    if (c->state == "finished")
+      text += ": it had finished (waiting at its final suspend point; its owner never called destroy())";
+    if (c->state == "suspended") text += ": it was still suspended at a co_await or co_yield (never resumed to its end)";
+    if (c->state == "mixed") text += ": some of its frames had finished, others were still suspended";
+    return text;
   }
   if (f.coroutines.size() >= 2) return fmt::format("between coroutines {}", harness::util::join(f.coroutines, " and "));
   if (f.coroutines.size() == 1) return fmt::format("in coroutine {}", f.coroutines.front());
@@ -66,7 +71,13 @@ std::string coroutine_text(const model::Finding& f) {
 }
 
 std::string coroutine_title(const model::Finding& f) {
-  return f.leaked_coroutine ? fmt::format("frame of coroutine {} never destroyed", f.leaked_coroutine->name) : std::string();
+  if (!f.leaked_coroutine) return {};
+  const auto& c = *f.leaked_coroutine;
+  const auto state = c.state == "finished"    ? " (finished)"
+                     : c.state == "suspended" ? " (left suspended)"
+                     : c.state == "mixed"     ? " (finished and suspended frames)"
+                                              : "";
+  return fmt::format("frame of coroutine {} never destroyed{}", c.name, state);
 }
 
 std::string titled_message(const model::Finding& f) {

@@ -150,7 +150,7 @@ model::RunSummary fixed_run() {
                       {"start_and_forget()", "/src/coro.cpp", 25, "/out/driver"},
                       {"feature_coro", "/src/suites/demo.yaml", 20, "/out/driver"}};
   frame_leak.leaked_coroutine =
-      model::LeakedCoroutine{"count_to(int)", "/src/coro.cpp", 19, "start_and_forget()", "/src/coro.cpp", 25};
+      model::LeakedCoroutine{"count_to(int)", "/src/coro.cpp", 19, "start_and_forget()", "/src/coro.cpp", 25, "finished"};
   model::Finding coroutine_race;
   coroutine_race.kind = "race.data";
   coroutine_race.tool_kind = "Race";

@@ -85,11 +85,11 @@ model::JobResult every_field() {
   f.root = "fp-0";
   f.owner = "libcjson.so.1.7.15";
   f.ownership = "every access is inside libcjson.so.1.7.15";
-  f.leaked_coroutine = model::LeakedCoroutine{"count_to(int)", "/src/c.cpp", 3, "start()", "/src/c.cpp", 9};
+  f.leaked_coroutine = model::LeakedCoroutine{"count_to(int)", "/src/c.cpp", 3, "start()", "/src/c.cpp", 9, "suspended"};
   f.coroutines = {"count_to(int)", "other(int)"};
   // A field added to Finding changes its size: set it above, write and read it in
   // model/result_json, then update the size here.
-  static_assert(sizeof(model::Finding) == 584, "a field was added to model::Finding: see the comment above");
+  static_assert(sizeof(model::Finding) == 616, "a field was added to model::Finding: see the comment above");
   model::JobResult j;
   j.suite = "s";
   j.feature = "f";

@@ -48,6 +48,9 @@ std::vector<Bug> collect_bugs(const model::RunSummary& summary) {
       if (f.severity == model::Severity::error) bug.severity = model::Severity::error;
       if (bug.owner.empty() && !f.owner.empty()) bug.owner = f.owner;
       if (bug.ownership.empty() && !f.ownership.empty()) bug.ownership = f.ownership;
+      // Only memcheck reads whether a frame had finished: any occurrence that knows says it.
+      if (bug.leaked_coroutine && bug.leaked_coroutine->state.empty() && f.leaked_coroutine)
+        bug.leaked_coroutine->state = f.leaked_coroutine->state;
       bug.occurrences.push_back({job.suite, job.feature, job.tool, f.count, f.status});
     }
   }

@@ -26,7 +26,7 @@ struct Bug {
   model::FindingStatus status = model::FindingStatus::suppressed;
   std::vector<model::Frame> stack;                         // of the first occurrence
   std::string owner, ownership;                            // of the first occurrence that has them (Finding::owner, ::ownership)
-  std::optional<model::LeakedCoroutine> leaked_coroutine;  // of the first occurrence
+  std::optional<model::LeakedCoroutine> leaked_coroutine;  // of the first occurrence (its state: any one's)
   std::vector<std::string> coroutines;                     // of the first occurrence
   std::vector<Occurrence> occurrences;
   // Findings that follow from this one (Finding::root) in any of its occurrences, one per

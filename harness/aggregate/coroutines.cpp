@@ -167,7 +167,7 @@ std::optional<model::LeakedCoroutine> leaked_frame(const std::vector<model::Fram
   if (i == 0 || i >= stack.size() || is_driver_frame(stack[i]) || !stack[i].coroutine.empty()) return std::nullopt;
   auto name = is_ramp(stack[i]);
   if (name.empty()) return std::nullopt;
-  model::LeakedCoroutine c{std::move(name), stack[i].file, stack[i].line, {}, {}, 0};
+  model::LeakedCoroutine c{std::move(name), stack[i].file, stack[i].line, {}, {}, 0, {}};
   if (i + 1 < stack.size()) {
     c.created_by = stack[i + 1].coroutine.empty() ? stack[i + 1].function : stack[i + 1].coroutine;
     c.created_file = stack[i + 1].file;
@@ -189,7 +189,12 @@ void name_coroutines(model::Finding& f, const RampTest& is_ramp) {
   add(running_coroutine(f.stack));
   for (const auto& aux : f.aux_stacks)
     if (is_access_stack(aux.label)) add(running_coroutine(aux.frames));
-  if (f.kind.starts_with("leak.")) f.leaked_coroutine = leaked_frame(f.stack, is_ramp);
+  if (f.kind.starts_with("leak.")) {
+    // The state the driver read (exec/job_reports) stays; it says nothing of a block that is no frame.
+    const auto state = f.leaked_coroutine ? f.leaked_coroutine->state : std::string();
+    f.leaked_coroutine = leaked_frame(f.stack, is_ramp);
+    if (f.leaked_coroutine) f.leaked_coroutine->state = state;
+  }
 }
 
 std::string coroutine_frame_name(const model::Frame& frame) {

@@ -65,7 +65,7 @@ TEST(Judge, ExpectationMustMatchFunctionAndTool) {
 TEST(Judge, ACoroutineExpectationMatchesTheCoroutineTheFindingNames) {
   model::JobResult job;
   auto frame = leak("leak.definite", "(anonymous namespace)::count_down(int)");
-  frame.leaked_coroutine = model::LeakedCoroutine{"(anonymous namespace)::count_down(int)", "/src/c.cpp", 9, "", "", 0};
+  frame.leaked_coroutine = model::LeakedCoroutine{"(anonymous namespace)::count_down(int)", "/src/c.cpp", 9, "", "", 0, ""};
   auto plain = leak("leak.definite", "make_label");
   model::Finding race;
   race.kind = "race.data";

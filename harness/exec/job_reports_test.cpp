@@ -104,6 +104,27 @@ TEST_P(KilledValgrindJob, DescriptorsOpenAtTheKillAreNotLeaksUnlessTheProcessEnd
 
 INSTANTIATE_TEST_SUITE_P(Signals, KilledValgrindJob, ::testing::Values(SIGTERM, SIGKILL, 0));
 
+// What the driver read in each leaked block (drivers/sohound_rt_frames.h) is pinned to its loss
+// record. Real capture, GCC, memcheck batch of three features: a task whose frame was never
+// destroyed (its resume pointer null: finished), a generator left at a co_yield (suspended), a
+// clean control. The end-of-run check lists both records again under other numbers (4 and 5 of 5,
+// after the last marker): those repeats are dropped, and no state lands on them.
+TEST_F(JobReports, AFramesStateGoesToItsLossRecordOnly) {
+  auto j = job(model::Tool::memcheck, "");
+  fs::copy_file(testing::testdata_path("valgrind/memcheck-coroutine-frames.xml"), m_dir / "vg.1170.xml");
+  fs::copy_file(testing::testdata_path("valgrind/memcheck-coroutine-frames.log"), m_dir / "vg.1170.log");
+  std::vector<ProcessStream> streams;
+  read_job_reports(j, ProcessResult{.start_error = {}, .exit_code = 0, .signal = 0, .strays = {}, .notes = {}}, "", &streams);
+  ASSERT_EQ(streams.size(), 1u);
+  std::vector<std::string> states;
+  for (const auto& owned : streams[0].findings) {
+    if (owned.finding.kind != "leak.definite") continue;
+    const auto& c = owned.finding.leaked_coroutine;
+    states.push_back(owned.owner + ":" + (c ? c->state : "-"));
+  }
+  EXPECT_EQ(states, (std::vector<std::string>{"frame_never_destroyed:finished", "generator_left_pending:suspended"}));
+}
+
 // The sanitizer report channel (drivers/sohound_rt.h): a finished driver's clean verdict needs the
 // runtime's completion record and every report it counted. Real capture: a GCC ASan batch whose
 // features closed (closefrom) or took over (dup2) the channel's descriptor; the driver restored it.

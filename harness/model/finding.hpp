@@ -42,6 +42,11 @@ struct LeakedCoroutine {
   std::string created_by;  // the function that called it and so created the frame; "" unknown
   std::string created_file;
   int created_line = 0;
+  // Whether it had run to its end: "finished" (waiting at its final suspend point: its owner never
+  // called destroy()), "suspended" (still waiting at a suspend point: never resumed to its end),
+  // "mixed" (a loss record of several frames, some of each); "" not known (the sanitizers, or a
+  // leak the driver's check did not read). Memcheck only: drivers/sohound_rt_frames.h.
+  std::string state;
   bool operator==(const LeakedCoroutine&) const = default;
 };
 

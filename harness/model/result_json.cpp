@@ -55,8 +55,9 @@ void write_coroutines(util::JsonWriter& w, const std::optional<LeakedCoroutine>&
         .field("line", c->line)
         .field("created_by", c->created_by)
         .field("created_file", c->created_file)
-        .field("created_line", c->created_line)
-        .end_object();
+        .field("created_line", c->created_line);
+    if (!c->state.empty()) w.field("state", c->state);
+    w.end_object();
   }
   if (!coroutines.empty()) w.string_array("coroutines", coroutines);
 }

@@ -92,7 +92,8 @@ Finding read_finding(const View& f) {
     const auto c = f.object("leaked_coroutine");
     finding.leaked_coroutine =
         LeakedCoroutine{c.string("name"),       c.string("file"),         result_json::small_int(c, "line", 0),
-                        c.string("created_by"), c.string("created_file"), result_json::small_int(c, "created_line", 0)};
+                        c.string("created_by"), c.string("created_file"), result_json::small_int(c, "created_line", 0),
+                        c.string("state")};
   }
   if (f.has("coroutines")) finding.coroutines = f.strings("coroutines");
   finding.stack = read_frames(f, "stack");

@@ -1,5 +1,12 @@
 #include "harness/parse/valgrind_findings.hpp"
 
+#include "harness/util/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+
 namespace harness::parse {
 
 std::string valgrind_kind(std::string_view tool, std::string_view k) {
@@ -99,6 +106,33 @@ model::Finding valgrind_finding(std::string_view tool, ValgrindError&& error, in
   return finding;
 }
 
+namespace {
+
+// "sohound:frame N/M finished=F suspended=S" (drivers/sohound_rt_frames.h): what the driver read
+// in the blocks of loss record N of M of the leak check just before the message, the nearest
+// definite leak before it whose text ends "in loss record N of M". The state waits in a
+// LeakedCoroutine of its own; naming (aggregate::name_coroutines, right after the streams are
+// read) keeps it for a coroutine's frame and drops it for any other block.
+void read_frame_states(const parse::ValgrindReport& report, std::vector<model::Finding>& findings) {
+  for (const auto& message : report.client_messages) {
+    const auto text = std::string(util::trim(message.text));
+    unsigned long number = 0, of = 0, finished = 0, suspended = 0;
+    if (!util::starts_with(text, "sohound:frame ") ||
+        std::sscanf(text.c_str(), "sohound:frame %lu/%lu finished=%lu suspended=%lu", &number, &of, &finished, &suspended) != 4 ||
+        finished + suspended == 0)
+      continue;
+    const auto record = fmt::format(" in loss record {} of {}", number, of);
+    for (auto i = std::min(message.errors_before, findings.size()); i-- > 0;) {
+      auto& f = findings[i];
+      if (f.kind != "leak.definite" || !util::ends_with(f.message, record)) continue;
+      f.leaked_coroutine.emplace().state = finished && suspended ? "mixed" : finished ? "finished" : "suspended";
+      break;
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<model::Finding> valgrind_findings(const ValgrindReport& report) {
   std::vector<model::Finding> findings;
   findings.reserve(report.errors.size());
@@ -108,6 +142,7 @@ std::vector<model::Finding> valgrind_findings(const ValgrindReport& report) {
       finding.count = it->second;
     findings.push_back(std::move(finding));
   }
+  read_frame_states(report, findings);
   return findings;
 }
 

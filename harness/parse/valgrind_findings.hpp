@@ -17,7 +17,8 @@ model::Finding valgrind_finding(std::string_view tool, const ValgrindError& erro
 // The same, taking the stacks over instead of copying them (the streaming path).
 model::Finding valgrind_finding(std::string_view tool, ValgrindError&& error, int pid);
 
-// Every error of a report, with counts from <errorcounts> applied.
+// Every error of a report, with counts from <errorcounts> applied, and what the driver said of a
+// definite leak's blocks ("sohound:frame N/M ...": whether a coroutine frame had finished).
 std::vector<model::Finding> valgrind_findings(const ValgrindReport& report);
 
 }  // namespace harness::parse
