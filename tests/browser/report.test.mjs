@@ -188,7 +188,7 @@ test("third-party races are listed apart, with their library and what to do", as
 });
 
 // Coroutines (suites/examples/coroutines.yaml): a leaked frame's bug is titled as its coroutine's,
-// with where it was created in the body; a race between coroutines names both, its top frame reads
+// with where it was created in the body and whether it had finished; a race between coroutines names both, its top frame reads
 // as the resumed coroutine, and the event loop's scheduler frames fold under one closed line.
 test("a coroutine's leaked frame is titled, and the loop's frames fold", async () => {
   const run = join(env.out, "coroutines");
@@ -197,9 +197,14 @@ test("a coroutine's leaked frame is titled, and the loop's frames fold", async (
   const leak = runResults.bugs.find((b) => b.leaked_coroutine && /count_down/.test(b.leaked_coroutine.name));
   assert.ok(leak, "the frame_never_destroyed leak is a coroutine's frame in results.json");
   const leakDetails = page.locator(`#bug-${leak.fingerprint}`);
-  assert.match(await leakDetails.locator("summary .title").textContent(), /^frame of coroutine \(anonymous namespace\)::count_down\(int\) never destroyed$/);
+  // Memcheck read the frame: the task had finished, its owner never destroyed it.
+  assert.match(await leakDetails.locator("summary .title").textContent(), /^frame of coroutine \(anonymous namespace\)::count_down\(int\) never destroyed \(finished\)$/);
   await leakDetails.locator("summary").click();
   assert.match(await leakDetails.locator(".coroutine").textContent(), /created by \(anonymous namespace\)::start_and_forget\(\)/);
+  assert.match(await leakDetails.locator(".coroutine").textContent(), /never destroyed: it had finished \(waiting at its final suspend point/);
+  const pending = runResults.bugs.find((b) => b.leaked_coroutine && /squares/.test(b.leaked_coroutine.name));
+  assert.equal(pending.leaked_coroutine.state, "suspended");
+  assert.match(await page.locator(`#bug-${pending.fingerprint} summary .title`).textContent(), / never destroyed \(left suspended\)$/);
 
   const race = runResults.bugs.find((b) => b.kind === "race.data" && (b.coroutines || []).some((c) => /add_orders/.test(c)));
   assert.ok(race, "the Asio race names its coroutines in results.json");
