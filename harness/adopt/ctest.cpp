@@ -3,6 +3,7 @@
 #include "harness/exec/program_verdict.hpp"
 #include "harness/util/capture.hpp"
 #include "harness/util/files.hpp"
+#include "harness/util/json_input.hpp"
 #include "harness/util/text.hpp"
 
 #include <fmt/format.h>
@@ -34,17 +35,10 @@ std::string test_job_name(const std::string& test) {
 
 namespace {
 
-// A string member, or "" when it is missing or of another type (the document is ctest's, but read
-// as untrusted input: never a throw).
-std::string text_of(const json& object, const char* key) {
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 const json* property(const json& test, std::string_view name) {
   if (!test.contains("properties") || !test["properties"].is_array()) return nullptr;
   for (const auto& p : test["properties"])
-    if (p.is_object() && text_of(p, "name") == name && p.contains("value")) return &p["value"];
+    if (p.is_object() && util::string_member(p, "name") == name && p.contains("value")) return &p["value"];
   return nullptr;
 }
 
@@ -217,7 +211,7 @@ std::optional<std::string> show_only(const std::string& dir, const CtestSelectio
 
 util::Result<std::vector<model::FeatureSpec>> parse_ctest_json(std::string_view text, std::vector<std::string>& notes) {
   const auto doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || text_of(doc, "kind") != "ctestInfo" || !doc.contains("tests") ||
+  if (doc.is_discarded() || !doc.is_object() || util::string_member(doc, "kind") != "ctestInfo" || !doc.contains("tests") ||
       !doc["tests"].is_array())
     return util::make_error("not the output of ctest --show-only=json-v1");
   std::vector<model::FeatureSpec> features;
@@ -225,7 +219,7 @@ util::Result<std::vector<model::FeatureSpec>> parse_ctest_json(std::string_view 
   std::map<std::string, std::string> renamed;  // test name -> feature name
   for (const auto& test : doc["tests"]) {
     if (!test.is_object()) continue;
-    const auto name = text_of(test, "name");
+    const auto name = util::string_member(test, "name");
     if (const auto* disabled = property(test, "DISABLED"); disabled && disabled->is_boolean() && disabled->get<bool>()) {
       notes.push_back(fmt::format("ctest test '{}' is DISABLED: not run", name));
       continue;

@@ -22,8 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool is_ident(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
 // The first word of a C name: up to its first '_' (kept out), or its first lower-to-upper case
 // change ("xmlReadFile" -> "xml", "deflateInit_" -> "deflate", "gzopen" -> "gzopen").
 std::string first_word(std::string_view name, std::size_t from = 0) {
@@ -235,9 +233,9 @@ void collect_headers(const std::string& dir, bool deep, std::vector<std::pair<st
 // Whether `text` declares function `name` ("name (" after a non-identifier character).
 bool declares(const std::string& text, const std::string& name) {
   for (auto at = text.find(name); at != std::string::npos; at = text.find(name, at + 1)) {
-    if (at > 0 && is_ident(text[at - 1])) continue;
+    if (at > 0 && util::is_ident_char(text[at - 1])) continue;
     auto end = at + name.size();
-    if (end < text.size() && is_ident(text[end])) continue;
+    if (end < text.size() && util::is_ident_char(text[end])) continue;
     while (end < text.size() && (text[end] == ' ' || text[end] == '\t' || text[end] == '\n' || text[end] == ')')) ++end;
     if (end < text.size() && text[end] == '(') return true;
   }
@@ -249,16 +247,16 @@ std::set<std::string> defined_classes(const std::string& text) {
   std::set<std::string> out;
   for (const char* keyword : {"class ", "struct "})
     for (auto at = text.find(keyword); at != std::string::npos; at = text.find(keyword, at + 1)) {
-      if (at > 0 && is_ident(text[at - 1])) continue;
+      if (at > 0 && util::is_ident_char(text[at - 1])) continue;
       auto rest = std::string_view(text).substr(at, 400);
       const auto brace = rest.find_first_of("{;");
       if (brace == std::string_view::npos || rest[brace] != '{') continue;
       const auto head = rest.substr(0, brace);
       auto colon = head.find(':');
       auto decl = head.substr(0, colon == std::string_view::npos ? head.size() : colon);
-      while (!decl.empty() && !is_ident(decl.back())) decl.remove_suffix(1);
+      while (!decl.empty() && !util::is_ident_char(decl.back())) decl.remove_suffix(1);
       auto start = decl.size();
-      while (start > 0 && is_ident(decl[start - 1])) --start;
+      while (start > 0 && util::is_ident_char(decl[start - 1])) --start;
       if (start < decl.size()) out.insert(std::string(decl.substr(start)));
     }
   return out;

@@ -14,8 +14,6 @@
 namespace harness::adopt {
 namespace {
 
-bool is_ident(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -154,7 +152,7 @@ std::vector<Candidate> compiling(std::vector<Candidate> candidates, const Librar
 std::string feature_name(const std::string& family) {
   std::string out;
   for (char c : family) {
-    if (is_ident(c))
+    if (util::is_ident_char(c))
       out += c;
     else if (!out.empty() && out.back() != '_')
       out += '_';
@@ -167,7 +165,8 @@ std::string feature_name(const std::string& family) {
 
 std::optional<std::vector<std::string>> c_parameters(const std::string& text, const std::string& function) {
   for (auto at = text.find(function); at != std::string::npos; at = text.find(function, at + 1)) {
-    if ((at > 0 && is_ident(text[at - 1])) || (at + function.size() < text.size() && is_ident(text[at + function.size()])))
+    if ((at > 0 && util::is_ident_char(text[at - 1])) ||
+        (at + function.size() < text.size() && util::is_ident_char(text[at + function.size()])))
       continue;
     auto open = at + function.size();
     auto skip_space = [&](std::size_t i) {
@@ -177,9 +176,9 @@ std::optional<std::vector<std::string>> c_parameters(const std::string& text, co
     open = skip_space(open);
     // zlib's K&R-era wrapper: "gzopen OF((const char *path, const char *mode));".
     bool wrapped = false;
-    if (open < text.size() && is_ident(text[open])) {
+    if (open < text.size() && util::is_ident_char(text[open])) {
       auto macro_end = open;
-      while (macro_end < text.size() && is_ident(text[macro_end])) ++macro_end;
+      while (macro_end < text.size() && util::is_ident_char(text[macro_end])) ++macro_end;
       const auto inner = skip_space(macro_end);
       if (inner + 1 < text.size() && text[inner] == '(' && text[skip_space(inner + 1)] == '(') {
         open = skip_space(inner + 1);

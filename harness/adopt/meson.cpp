@@ -3,6 +3,7 @@
 #include "harness/adopt/ctest.hpp"
 #include "harness/util/capture.hpp"
 #include "harness/util/files.hpp"
+#include "harness/util/json_input.hpp"
 #include "harness/util/text.hpp"
 
 #include <fmt/format.h>
@@ -21,11 +22,8 @@ using nlohmann::json;
 
 namespace {
 
-// Typed members read as untrusted input: the fallback when missing or of another type.
-std::string text_of(const json& o, const char* key, const std::string& fallback = "") {
-  const auto it = o.find(key);
-  return it != o.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
+// Typed members read as untrusted input (util::string_member): the fallback when missing or of
+// another type.
 json array_of(const json& o, const char* key) {
   const auto it = o.find(key);
   return it != o.end() && it->is_array() ? *it : json::array();
@@ -75,7 +73,7 @@ util::Result<std::vector<bool>> read_should_fail(const std::string& build_dir) {
 }
 
 bool chosen(const json& test, const std::vector<std::string>& suites, const MesonSelection& s) {
-  const auto name = text_of(test, "name");
+  const auto name = util::string_member(test, "name");
   if (!s.names.empty() &&
       std::none_of(s.names.begin(), s.names.end(), [&](const std::string& n) { return n == name || util::glob_match(n, name); }))
     return false;
@@ -125,7 +123,7 @@ util::Result<std::vector<model::FeatureSpec>> parse_meson_tests(std::string_view
   for (std::size_t i = 0; i < doc.size(); ++i) {
     const auto& test = doc[i];
     if (!test.is_object()) continue;
-    const auto name = text_of(test, "name");
+    const auto name = util::string_member(test, "name");
     std::vector<std::string> suites;
     for (const auto& s : array_of(test, "suite"))
       if (s.is_string()) suites.push_back(s.get<std::string>());
@@ -141,7 +139,7 @@ util::Result<std::vector<model::FeatureSpec>> parse_meson_tests(std::string_view
     program.env = setup.env;
     program.origin = "meson";
     program.build_hint = "sohound meson --{} BUILD_DIR: the same project configured with -Db_sanitize=that sanitizer";
-    const auto protocol = text_of(test, "protocol", "exitcode");
+    const auto protocol = util::string_member(test, "protocol", "exitcode");
     program.verdict.tap = protocol == "tap";
     if (!program.verdict.tap) {
       program.verdict.skip_exit_status = k_meson_skip;

@@ -107,6 +107,12 @@ namespace {
 }
 }  // namespace
 
+std::string string_member(const nlohmann::json& object, const char* key, const std::string& fallback) {
+  if (!object.is_object()) return fallback;
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
 std::string JsonView::string(std::string_view key, std::string fallback) const {
   const auto* v = field(key);
   if (!v) return fallback;

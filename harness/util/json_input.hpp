@@ -50,6 +50,10 @@ class JsonView {
   std::string m_path;
 };
 
+// A string member of a document another tool wrote (ctest's or meson's JSON), read as untrusted
+// input where a wrong type means "not given": `fallback` when missing or not a string.
+std::string string_member(const nlohmann::json& object, const char* key, const std::string& fallback = {});
+
 struct JsonTypeError {
   std::string message;
 };

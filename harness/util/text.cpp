@@ -1,5 +1,7 @@
 #include "harness/util/text.hpp"
 
+#include <cctype>
+
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -19,6 +21,8 @@ bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
+
+bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;

@@ -11,6 +11,8 @@ namespace harness::util {
 std::string_view trim(std::string_view s);
 bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);
+// A letter, digit or '_': a character of a C identifier.
+bool is_ident_char(char c);
 std::vector<std::string_view> split_lines(std::string_view text);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
