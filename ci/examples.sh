@@ -10,10 +10,13 @@ cd "$(dirname "$0")/.."
 # scratch on 2 cores, no ccache, measured) without debug information (-O2 alone: 71 s instead of
 # 119 s for the unity build, measured 2026-12-06; the job runs Sohound, it does not debug it).
 # ci/test.sh builds file by file, with debug information, which also checks that every file
-# includes what it uses; its lint.unity test checks that this unity build still compiles.
+# includes what it uses; its lint.unity test checks that this unity build still compiles. GCC's
+# -Wsubobject-linkage is off here: it fires only because a unity unit includes .cpp files, where a
+# type in an anonymous namespace is expected.
 bash ci/setup.sh --run
 bash ci/build.sh -DSOHOUND_BUILD_TESTS=OFF -DSOHOUND_BUILD_BENCH=OFF -DSOHOUND_FUZZ_TESTS=OFF \
   -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 \
-  -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG"
+  -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG -Wno-subobject-linkage" \
+  "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG"
 exec build/harness/sohound run suites/examples/examples.yaml suites/examples/threads.yaml suites/examples/zlib.yaml \
   --out sohound-out "$@"

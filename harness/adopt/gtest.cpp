@@ -77,7 +77,9 @@ util::Result<bool> expand_gtest(model::SuiteSpec& suite, const std::map<std::str
     const auto env = model::environment_of(suite, feature);
     auto argv = program.argv;
     argv.push_back("--gtest_list_tests");
-    util::CaptureOptions options{.cwd = program.cwd, .env = env, .keep_stderr = false};
+    util::CaptureOptions options;
+    options.cwd = program.cwd;
+    options.env = env;
     // Listing is not a run: the cases are sharded below, by the numbering GoogleTest itself uses.
     options.env["GTEST_TOTAL_SHARDS"] = "1";
     options.env["GTEST_SHARD_INDEX"] = "0";
