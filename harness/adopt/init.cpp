@@ -390,7 +390,10 @@ void choose_headers(const Candidates& candidates, const std::set<std::string>& w
   }
   const std::set<std::string> makeable(facts.makeable.begin(), facts.makeable.end());
   std::set<std::string> covered;
-  for (int round = 0; round < 6; ++round) {
+  std::size_t made_total = 0;
+  // Every header is in every feature's compile: no more once the classes that can be made would
+  // fill the twelve features (with room for those the compiler turns down).
+  for (int round = 0; round < 6 && made_total < 16; ++round) {
     std::size_t best = found.size(), gain = 0, made = 0;
     for (std::size_t k = 0; k < found.size(); ++k) {
       std::size_t g = 0, m = 0;
@@ -400,6 +403,7 @@ void choose_headers(const Candidates& candidates, const std::set<std::string>& w
     }
     if (best == found.size() || gain == 0 || (made == 0 && round > 0 && gain * 50 < wanted.size())) break;
     const auto& [index, names] = found[best];
+    made_total += made;
     facts.headers.push_back(candidates[index].second);
     facts.header_paths.push_back(candidates[index].first);
     if (!facts.pkg_config && facts.header_dir.empty()) {

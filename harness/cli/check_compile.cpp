@@ -42,10 +42,32 @@ class RuntimeHeaders {
   std::string m_dir;
 };
 
+// One compile with -fsyntax-only of `source` (a file, or "-" for `input`); "" when it compiles,
+// else what the compiler said.
+std::string syntax_check(const model::SuiteSpec& suite, const model::FeatureSpec& first, const exec::PackageFlags& package,
+                         const std::string& out_dir, const std::string& source, const std::string& input) {
+  const auto language = codegen::language_of(suite, first);
+  auto command = exec::feature_compile(suite, first, model::Flavour::plain, out_dir, package, source, "/dev/null");
+  auto& argv = command.argv;
+  argv[1] = "-fsyntax-only";
+  argv.resize(argv.size() - 2);  // "-o /dev/null"
+  argv.insert(argv.end() - 1, {"-x", language == model::Language::cxx ? "c++" : "c"});
+  util::CaptureOptions options;
+  options.keep_stderr = true;
+  options.input = input;
+  int status = 0;
+  options.exit_status = &status;
+  const auto said = util::capture(argv, options);
+  if (!said) return fmt::format("{} could not be run\n", argv.front());
+  return status == 0 ? std::string() : *said;
+}
+
 }  // namespace
 
 // The compiler's messages for every feature that does not compile; "" when all do. `checked`:
-// how many were compiled.
+// how many were compiled. Features are compiled in the translation units `run` shares among them
+// (one compile of a C++ suite's heavy headers for up to 128 features); a unit that does not
+// compile has each of its features compiled alone, so the message names the one at fault.
 std::string compile_features(const model::SuiteSpec& suite, std::size_t& checked) {
   checked = 0;
   exec::PackageFlags package;
@@ -58,27 +80,37 @@ std::string compile_features(const model::SuiteSpec& suite, std::size_t& checked
   }
   RuntimeHeaders runtime;
   if (runtime.out_dir().empty()) return "cannot make a temporary folder for the driver runtime's headers";
+  std::vector<std::size_t> wanted;
+  for (std::size_t f = 0; f < suite.features.size(); ++f)
+    if (!suite.features[f].program && suite.features[f].todo.empty()) wanted.push_back(f);
   std::string problems;
-  for (const auto& feature : suite.features) {
-    if (feature.program || !feature.todo.empty()) continue;
-    const auto language = codegen::language_of(suite, feature);
-    auto command = exec::feature_compile(suite, feature, model::Flavour::plain, runtime.out_dir(), package, "-", "/dev/null");
-    auto& argv = command.argv;
-    argv[1] = "-fsyntax-only";
-    argv.resize(argv.size() - 2);  // "-o /dev/null"
-    argv.insert(argv.end() - 1, {"-x", language == model::Language::cxx ? "c++" : "c"});
-    util::CaptureOptions options;
-    options.keep_stderr = true;
-    options.input = codegen::generate_feature(suite, feature);
-    int status = 0;
-    options.exit_status = &status;
-    const auto said = util::capture(argv, options);
-    ++checked;
-    if (!said) {
-      problems += fmt::format("feature '{}': {} could not be run\n", feature.name, argv.front());
-    } else if (status != 0) {
-      problems += fmt::format("feature '{}' does not compile:\n{}", feature.name, *said);
+  auto alone = [&](std::size_t f) {
+    const auto& feature = suite.features[f];
+    const auto said = syntax_check(suite, feature, package, runtime.out_dir(), "-", codegen::generate_feature(suite, feature));
+    if (!said.empty()) problems += fmt::format("feature '{}' does not compile:\n{}", feature.name, said);
+  };
+  const auto src = runtime.out_dir() + "/src";
+  fs::create_directories(src);
+  std::size_t number = 0;
+  for (const auto& unit :
+       codegen::translation_units(suite, wanted, codegen::k_features_per_unit, codegen::k_features_per_cxx_unit)) {
+    checked += unit.size();
+    if (unit.size() == 1) {
+      alone(unit[0]);
+      continue;
     }
+    std::vector<std::string> files;
+    for (auto f : unit) {
+      const auto& feature = suite.features[f];
+      files.push_back(codegen::feature_file_name(feature.name, codegen::language_of(suite, feature)));
+      util::write_file(src + "/" + files.back(), codegen::generate_feature(suite, feature));
+    }
+    const auto& first = suite.features[unit[0]];
+    const auto source =
+        src + "/" + codegen::feature_file_name(fmt::format("+unit-{}", ++number), codegen::language_of(suite, first));
+    util::write_file(source, codegen::generate_unit(files));
+    if (!syntax_check(suite, first, package, runtime.out_dir(), source, {}).empty())
+      for (auto f : unit) alone(f);
   }
   return problems;
 }

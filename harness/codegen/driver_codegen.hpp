@@ -43,6 +43,12 @@ bool can_share_unit(const model::SuiteSpec& suite, const model::FeatureSpec& fea
 // unit of its own.
 std::vector<std::vector<std::size_t>> translation_units(const model::SuiteSpec& suite, const std::vector<std::size_t>& features,
                                                         std::size_t max_per_unit, std::size_t max_per_cxx_unit);
+// At most this many features share a translation unit, as `run` and `check` build them. A C++ unit
+// takes more: its headers (the standard library's, yaml-cpp's, Boost's) cost most of its compile,
+// paid once a unit (bench/suite_scale.sh --cxx 128: cold 32.8 s at 32, 19.4-22.3 s at 128, one
+// edited feature no slower); a C unit's compile is mostly its features, which an edit recompiles.
+inline constexpr std::size_t k_features_per_unit = 32;
+inline constexpr std::size_t k_features_per_cxx_unit = 128;
 inline std::vector<std::vector<std::size_t>> translation_units(const model::SuiteSpec& suite,
                                                                const std::vector<std::size_t>& features,
                                                                std::size_t max_per_unit) {

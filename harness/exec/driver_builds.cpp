@@ -335,7 +335,7 @@ asio::awaitable<DriverBuild> DriverBuilds::make_driver(std::size_t s, Flavour fl
   const std::vector<Command> main_steps{
       launched(main_compile(suite, flavour, m_options.out_dir, dir + "/main.c", dir + "/obj/main.o")),
       launched(main_compile(suite, flavour, m_options.out_dir, dir + "/table.c", dir + "/obj/table.o"))};
-  const auto units = codegen::translation_units(suite, features, k_features_per_unit, k_features_per_cxx_unit);
+  const auto units = codegen::translation_units(suite, features, codegen::k_features_per_unit, codegen::k_features_per_cxx_unit);
   std::vector<std::vector<FeatureObject>> objects(units.size());
   std::string main_log, main_errors[2];
   co_await all_of(units.size() + 2, [&](std::size_t i) -> asio::awaitable<void> {

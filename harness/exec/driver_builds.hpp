@@ -61,13 +61,6 @@ struct BuildOptions {
 
 class DriverBuilds {
  public:
-  // At most this many features share a translation unit (codegen::translation_units). A C++ unit
-  // takes more: its headers (the standard library's, yaml-cpp's, Boost's) cost most of its compile,
-  // paid once a unit (bench/suite_scale.sh --cxx 128: cold 32.8 s at 32, 19.4-22.3 s at 128, one
-  // edited feature no slower); a C unit's compile is mostly its features, which an edit recompiles.
-  static constexpr std::size_t k_features_per_unit = 32;
-  static constexpr std::size_t k_features_per_cxx_unit = 128;
-
   DriverBuilds(const std::vector<model::SuiteSpec>& suites, BuildOptions options, PipelineTrace trace);
 
   // The features each suite's driver of a flavour holds: set before the first driver() call.
