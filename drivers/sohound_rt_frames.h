@@ -14,7 +14,8 @@
  * For each such record the driver says "sohound:frame N/M finished=F suspended=S" (F and S
  * blocks, loss record N of M) right after the check's reports; exec/job_reports pins it to the
  * record. Nothing here keeps a block's address once done: a pointer left in memory would turn the
- * block from definitely lost into reachable at the next check. */
+ * block from definitely lost into reachable at the next check. The harness asks for it
+ * (SOHOUND_FRAME_STATES=1) only when the driver or the library under test has coroutines. */
 #ifndef SOHOUND_RT_FRAMES_H
 #define SOHOUND_RT_FRAMES_H
 
@@ -85,11 +86,13 @@ static void sohound_frame_states(void) {
   unsigned long leaked = 0, dubious = 0, reachable = 0, suppressed = 0;
   struct sohound_frame_record record;
   const char *done = getenv("SOHOUND_DONE_FILE");
+  const char *wanted = getenv("SOHOUND_FRAME_STATES"); /* set where the driver or library has coroutines */
   const char *slash;
   size_t kept = 0;
   off_t from;
   ssize_t n;
   int fd;
+  if (!wanted || strcmp(wanted, "1") != 0) return;
   VALGRIND_COUNT_LEAK_BLOCKS(leaked, dubious, reachable, suppressed);
   (void)dubious, (void)reachable, (void)suppressed;
   if (leaked <= sohound_lost_blocks) {

@@ -35,6 +35,11 @@ std::vector<std::string> coroutines_in(const std::string& object) {
   return names;
 }
 
+bool CoroutineIndex::any(const std::vector<std::string>& objects) {
+  std::lock_guard lock(m_mutex);
+  return std::any_of(objects.begin(), objects.end(), [&](const std::string& o) { return !o.empty() && !of(o).empty(); });
+}
+
 const std::vector<std::string>& CoroutineIndex::of(const std::string& object) {
   auto it = m_objects.find(object);
   if (it == m_objects.end()) it = m_objects.emplace(object, coroutines_in(object)).first;

@@ -21,6 +21,8 @@ class CoroutineIndex {
   // (a sanitizer's symbolizer prints none, TSan only a file name) is looked up in `fallbacks`, in
   // order: the job's program, then the library under test when Sohound knows its file.
   void name(model::Finding& finding, const std::vector<std::string>& fallbacks);
+  // Whether any of `objects` has a coroutine (files that cannot be read have none).
+  bool any(const std::vector<std::string>& objects);
 
  private:
   const std::vector<std::string>& of(const std::string& object);

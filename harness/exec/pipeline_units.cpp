@@ -343,6 +343,11 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   u.env = model::environment_of(suite, lead);
   u.feature_timeout = feature_timeout;
   auto command = unit_command({tool, binary, u.dir, u.names, u.env, feature_timeout, options.host, runtime_supp()});
+  // Memcheck's driver reads whether leaked coroutine frames had finished (drivers/sohound_rt_frames.h)
+  // only where there are coroutines: the driver's or the library's clone symbols. Elsewhere the
+  // reading would cost each leak check that found new leaks ~20 ms and tell nothing.
+  if (tool == model::Tool::memcheck && coroutines.any({binary, library_file(options.out_dir, suite, info.flavour)}))
+    command.env["SOHOUND_FRAME_STATES"] = "1";
   u.origins = origins;
   if (origins) track_origins(command);
   u.script = prepare_job_folder(*options.out, u.dir, suite, tool, command);
