@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 # -Wsubobject-linkage is off here: it fires only because a unity unit includes .cpp files, where a
 # type in an anonymous namespace is expected.
 bash ci/setup.sh --run
+# (ci/check_unity.py configures the same: keep the two in step.)
 bash ci/build.sh -DSOHOUND_BUILD_TESTS=OFF -DSOHOUND_BUILD_BENCH=OFF -DSOHOUND_FUZZ_TESTS=OFF \
   -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 \
   -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG -Wno-subobject-linkage" \
