@@ -346,8 +346,9 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   // Memcheck's driver reads whether leaked coroutine frames had finished (drivers/sohound_rt_frames.h)
   // only where there are coroutines: the driver's or the library's clone symbols. Elsewhere the
   // reading would cost each leak check that found new leaks ~20 ms and tell nothing.
-  if (tool == model::Tool::memcheck && coroutines.any({binary, library_file(options.out_dir, suite, info.flavour)}))
-    command.env["SOHOUND_FRAME_STATES"] = "1";
+  // The job's program and the library under test: where its coroutines are looked up.
+  const std::vector<std::string> objects = {binary, library_file(options.out_dir, suite, info.flavour)};
+  if (tool == model::Tool::memcheck && coroutines.any(objects)) command.env["SOHOUND_FRAME_STATES"] = "1";
   u.origins = origins;
   if (origins) track_origins(command);
   u.script = prepare_job_folder(*options.out, u.dir, suite, tool, command);
@@ -377,7 +378,6 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   const auto stopped = timeout_text(timeout, native_timeout, info, batch ? fmt::format(", x{} features", u.names.size()) : "");
   read_job_reports(u.process, u.run.process, u.run.timed_out ? stopped : std::string(), &streams, nullptr, nonce,
                    !start_risk.empty());
-  const std::vector<std::string> objects = {binary, library_file(options.out_dir, suite, info.flavour)};
   for (auto& stream : streams)
     for (auto& owned : stream.findings) coroutines.name(owned.finding, objects);
   u.shares = attribute(streams, u.names, [](const std::string& name) { return codegen::body_function_name(name); });
