@@ -17,11 +17,14 @@
 #include "harness/util/text.hpp"
 
 #include <fmt/format.h>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <thread>
 
 namespace harness::exec {
 namespace asio = boost::asio;
@@ -200,15 +203,20 @@ asio::awaitable<CacheKeyFacts> Pipeline::Impl::cache_key_facts() {
   const bool any_valgrind = std::any_of(jobs->begin(), jobs->end(), [](const plan::JobPlan& j) {
     return model::info(j.tool).family == model::ToolFamily::valgrind;
   });
-  if (any_valgrind) {
+  if (any_valgrind) facts.valgrind_version = co_await read_valgrind_version();
+  co_return facts;
+}
+
+asio::awaitable<std::string> Pipeline::Impl::read_valgrind_version() {
+  if (!valgrind_version) valgrind_version.emplace(co_await asio::this_coro::executor);
+  co_return co_await valgrind_version->get([this]() -> asio::awaitable<std::string> {
     Command version;
     version.argv = {options.host.valgrind, "--version"};
     version.stdout_path = runtime_dir(options.out_dir) + "/valgrind-version.txt";
     version.may_leave_processes = false;
     const auto run = co_await scheduler.run(version, std::chrono::seconds(30), -3);
-    facts.valgrind_version = run.process.started ? util::read_file_or_empty(version.stdout_path) : "no valgrind";
-  }
-  co_return facts;
+    co_return run.process.started ? util::read_file_or_empty(version.stdout_path) : "no valgrind";
+  });
 }
 
 // Every job's key, and what the cache holds for it: the jobs to run and the cached ones (finished by
@@ -223,7 +231,10 @@ asio::awaitable<Pipeline::Impl::Lookup> Pipeline::Impl::look_up_cache() {
   const auto lookup = tracer().open("cache lookup", root());
   listed.clear();
   record_bases.clear();
+  const auto facts_span = tracer().open("key facts", lookup);
   keys.emplace(suites, co_await cache_key_facts());
+  tracer().close(facts_span);
+  const auto keys_span = tracer().open("keys", lookup);
   std::vector<std::string> programs;
   for (const auto& plan : *jobs)
     if (const auto& program = suites[plan.suite].features[plan.feature].program;
@@ -233,10 +244,7 @@ asio::awaitable<Pipeline::Impl::Lookup> Pipeline::Impl::look_up_cache() {
   for (std::size_t i = 0; i < jobs->size(); ++i) {
     const auto& plan = (*jobs)[i];
     auto& slot = (*results)[i];
-    if (!suites[plan.suite].features[plan.feature].todo.empty()) {
-      to_run.push_back(i);  // never built nor run: finish_todo
-      continue;
-    }
+    if (!suites[plan.suite].features[plan.feature].todo.empty()) continue;  // never built nor run: finish_todo
     if (const auto& program = suites[plan.suite].features[plan.feature].program) {
       // A program is keyed on the inputs its spec names, else on what its last run opened (the
       // manifest stored under the key of how it runs): docs/programs.md, "Cache".
@@ -249,18 +257,22 @@ asio::awaitable<Pipeline::Impl::Lookup> Pipeline::Impl::look_up_cache() {
       }
     } else {
       const auto flags = co_await builds->suite_flags(plan.suite);
-      if (!flags.ok) {
-        to_run.push_back(i);  // reported as a build failure by its unit
-        continue;
-      }
+      if (!flags.ok) continue;  // no key: reported as a build failure by its unit
       slot.cache_key = keys->job_key(plan, flags.package());
     }
-    auto cached = slot.cache_key.empty() ? std::nullopt : cache.load(slot.cache_key);
-    if (!cached) {
+  }
+  std::vector<std::string> wanted(jobs->size());
+  for (std::size_t i = 0; i < jobs->size(); ++i)
+    if (suites[(*jobs)[i].suite].features[(*jobs)[i].feature].todo.empty()) wanted[i] = (*results)[i].cache_key;
+  tracer().close(keys_span);
+  const auto entries_span = tracer().open("entries", lookup);
+  auto loaded = cache.load_all(wanted, std::max(1u, std::thread::hardware_concurrency()));
+  tracer().close(entries_span);
+  for (std::size_t i = 0; i < jobs->size(); ++i) {
+    if (loaded[i])
+      found.hits.emplace_back(i, std::move(*loaded[i]));
+    else
       to_run.push_back(i);
-      continue;
-    }
-    found.hits.emplace_back(i, std::move(*cached));
   }
   tracer().annotate(lookup, "jobs", std::to_string(jobs->size()));
   tracer().annotate(lookup, "hits", std::to_string(jobs->size() - to_run.size()));
@@ -407,12 +419,9 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
     slot.passed = false;
     slot.message = "cancelled before it finished";
   }
-  impl.order = JobOrder(impl.suites, jobs);
-  impl.done.assign(jobs.size(), 0);
-  impl.job_done.emplace(co_await asio::this_coro::executor);
-  impl.costs = impl.cache.load_costs();
-  // The sandbox's probe runs beside the cache lookup, whose keys assume the sandbox as planned;
-  // they are made again in the rare run where the probe turns it off.
+  // Two processes whose answers the cache keys assume, started first so they run while the run
+  // gets ready and its keys are made: the sandbox's probe (the keys assume the sandbox as planned;
+  // they are made again in the rare run where the probe turns it off) and `valgrind --version`.
   impl.plan_run_sandbox();
   const bool planned = impl.sandbox.on;
   PendingTasks probe(co_await asio::this_coro::executor);
@@ -423,6 +432,20 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
       co_await impl.probe_sandbox();
     });
   }
+  if (impl.cache.enabled() && std::any_of(jobs.begin(), jobs.end(), [](const plan::JobPlan& j) {
+        return model::info(j.tool).family == model::ToolFamily::valgrind;
+      })) {
+    probe.add();
+    impl.scheduler.spawn([&impl, &probe]() -> asio::awaitable<void> {
+      const PendingTasks::Guard guard(probe);
+      co_await impl.read_valgrind_version();
+    });
+  }
+  co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);  // let them start
+  impl.order = JobOrder(impl.suites, jobs);
+  impl.done.assign(jobs.size(), 0);
+  impl.job_done.emplace(co_await asio::this_coro::executor);
+  impl.costs = impl.cache.load_costs();
   auto found = co_await impl.look_up_cache();
   co_await probe.wait_all();
   if (impl.options.sandbox == SandboxMode::on && !impl.sandbox.on) {

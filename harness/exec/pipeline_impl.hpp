@@ -5,6 +5,7 @@
 #pragma once
 
 #include "harness/exec/async_notifier.hpp"
+#include "harness/exec/async_once.hpp"
 #include "harness/exec/attribution.hpp"
 #include "harness/exec/cache_keys.hpp"
 #include "harness/exec/driver_builds.hpp"
@@ -81,6 +82,10 @@ struct Pipeline::Impl {
   void plan_run_sandbox();
   boost::asio::awaitable<void> probe_sandbox();
   boost::asio::awaitable<CacheKeyFacts> cache_key_facts();
+  // `valgrind --version` (a key fact), asked for once per run as the run starts, beside the
+  // sandbox's probe: three processes in a row (~15 ms) that the cache lookup would otherwise wait for.
+  std::optional<AsyncOnce<std::string>> valgrind_version;
+  boost::asio::awaitable<std::string> read_valgrind_version();
   boost::asio::awaitable<void> list_loaded_libraries(const std::vector<std::string>& programs);
   boost::asio::awaitable<void> list_loaded_libraries_of(const std::string& program, std::size_t number);
   struct Lookup {

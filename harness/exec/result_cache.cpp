@@ -22,6 +22,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <utility>
 
 namespace harness::exec {
 namespace fs = std::filesystem;
@@ -99,16 +101,48 @@ std::string default_cache_dir() {
 
 namespace {
 
-constexpr std::string_view k_magic = "sohound-cache 3";  // 3: the job in results.json's shape
+// 4: the job in results.json's shape, its three long texts beside the JSON. An unchanged rerun
+// reads every entry of the run; the driver's source and its build and run commands are most of an
+// entry's bytes (2.4 of 3.3 KB for a clean job) and cost nothing to read as they are, but cost the
+// most to read as JSON strings.
+constexpr std::string_view k_magic = "sohound-cache 4";
 
-// The job as it ran (before judging), in results.json's shape (model/result_json), without what
-// belongs to the run that stored it (its folders, reports, timings, unit).
+// The job as it ran (before judging), without what belongs to the run that stored it (its
+// folders, reports, timings, unit): a line "A B C" of the lengths of its driver source, build
+// command and run command, those texts as they are, then the rest in results.json's shape
+// (model/result_json).
 std::string job_payload(const model::JobResult& job) {
+  auto stored = model::without_run_specifics(job);
+  const std::string texts[3] = {std::exchange(stored.driver_source, {}), std::exchange(stored.build_command, {}),
+                                std::exchange(stored.run_command, {})};
   std::ostringstream out;
+  out << texts[0].size() << ' ' << texts[1].size() << ' ' << texts[2].size() << '\n' << texts[0] << texts[1] << texts[2];
   util::JsonWriter w(out);
-  model::write_job(w, model::without_run_specifics(job));
+  model::write_job(w, stored);
   w.flush();
   return out.str();
+}
+
+// The payload's three texts, and the JSON after them; nullopt when the lengths do not fit.
+struct PayloadParts {
+  std::string_view texts[3];
+  std::string_view json;
+};
+std::optional<PayloadParts> split_payload(std::string_view payload) {
+  const auto newline = payload.find('\n');
+  if (newline == std::string_view::npos || newline > 64) return std::nullopt;
+  std::size_t sizes[3] = {};
+  std::istringstream line{std::string(payload.substr(0, newline))};
+  if (!(line >> sizes[0] >> sizes[1] >> sizes[2])) return std::nullopt;
+  PayloadParts parts;
+  auto rest = payload.substr(newline + 1);
+  for (int t = 0; t < 3; ++t) {
+    if (sizes[t] > rest.size()) return std::nullopt;
+    parts.texts[t] = rest.substr(0, sizes[t]);
+    rest.remove_prefix(sizes[t]);
+  }
+  parts.json = rest;
+  return parts;
 }
 
 // HMAC-SHA-256 of the entry's key and JSON under the cache's secret, as hex ("" without a key).
@@ -143,10 +177,15 @@ std::optional<model::JobResult> decode_entry(const std::string& key, std::string
   const auto expected = fmt::format("{} {} {}", k_magic, key, mac);
   if (mac.empty() || header.size() != expected.size() || sodium_memcmp(header.data(), expected.data(), expected.size()) != 0)
     return std::nullopt;
-  auto parsed = util::parse_json(payload, "cache entry");
+  const auto parts = split_payload(payload);
+  if (!parts) return std::nullopt;
+  auto parsed = util::parse_json(parts->json, "cache entry");
   if (!parsed || !parsed->is_object()) return std::nullopt;
   try {
     auto job = model::read_job(util::JsonView(*parsed, ""));
+    job.driver_source = parts->texts[0];
+    job.build_command = parts->texts[1];
+    job.run_command = parts->texts[2];
     return job;
   } catch (const util::JsonTypeError&) {
     return std::nullopt;
@@ -196,6 +235,29 @@ std::optional<model::JobResult> ResultCache::load(const std::string& key) {
   auto job = decode_entry(key, util::read_file_or_empty(path), mac_key());
   if (!job) ++m_damaged;
   return job;
+}
+
+std::vector<std::optional<model::JobResult>> ResultCache::load_all(const std::vector<std::string>& keys, unsigned threads) {
+  std::vector<std::optional<model::JobResult>> found(keys.size());
+  if (!enabled()) return found;
+  mac_key();  // made or read once, before the readers share it
+  std::atomic<std::size_t> next = 0;
+  const auto read = [&] {
+    for (std::size_t i; (i = next++) < keys.size();) {
+      if (keys[i].empty()) continue;
+      try {
+        found[i] = load(keys[i]);
+      } catch (const std::exception&) {
+        ++m_damaged;  // unreadable (out of memory, a file system error): a miss, counted
+      }
+    }
+  };
+  // Each thread takes entries as it goes; a few dozen entries are not worth a thread.
+  threads = std::clamp<unsigned>(std::min<std::size_t>(threads, keys.size() / 64), 1, 8);
+  std::vector<std::jthread> readers;
+  for (unsigned t = 1; t < threads; ++t) readers.emplace_back(read);
+  read();
+  return found;
 }
 
 void ResultCache::store(const std::string& key, const model::JobResult& job) {
