@@ -189,11 +189,12 @@ static void sohound_watch(const struct sohound_feature *f) {
 
 __attribute__((noinline)) static void sohound_run_feature(const struct sohound_feature *f) {
   pthread_t runner;
+  void *stack;
   int err;
   sohound_watch(f);
-  err = pthread_create(&runner, NULL, sohound_runner_thread, (void *)f);
+  err = sohound_thread_start(&runner, sohound_runner_thread, (void *)f, &stack);
   if (err) sohound_fail("pthread_create", err);
-  pthread_join(runner, NULL);
+  sohound_thread_join(runner, stack);
   sohound_watch(NULL);
 }
 

@@ -112,8 +112,8 @@ std::string_view runtime_header() { return sohound_embedded::file("sohound_rt.h"
 
 std::vector<std::pair<std::string_view, std::string_view>> runtime_files() {
   std::vector<std::pair<std::string_view, std::string_view>> files;
-  for (const std::string_view name : {"sohound_rt.h", "sohound_rt_models.h", "sohound_rt_channel.h", "sohound_rt_watch.h",
-                                      "sohound_rt_frames.h", "sohound_ubsan.h"})
+  for (const std::string_view name : {"sohound_rt.h", "sohound_rt_models.h", "sohound_rt_stacks.h", "sohound_rt_channel.h",
+                                      "sohound_rt_watch.h", "sohound_rt_frames.h", "sohound_ubsan.h"})
     files.emplace_back(name, sohound_embedded::file(name));
   return files;
 }

@@ -90,7 +90,7 @@ TEST(DriverCodegen, RuntimeHeaderIsEmbedded) {
     if (name == "sohound_rt.h") continue;
     EXPECT_NE(runtime_header().find("#include \"" + std::string(name) + "\""), std::string_view::npos) << name;
   }
-  EXPECT_EQ(files.size(), 6u);
+  EXPECT_EQ(files.size(), 7u);
 }
 
 }  // namespace
