@@ -34,7 +34,11 @@
 # ctest 127.8 CPU-s (0.95 x); sohound ctest with the cache (programs keyed on what they opened):
 # cold 73.7 s, unchanged rerun 1.58 s (2.1 %, 200 of 200 cached). --cxx N=40 (C++ units of 128):
 # cold 9.89 s (0.247 s per feature), rerun 0.08 s, edited 6.01 s; --cxx 128: cold 19.4-22.3 s with
-# units of 128 against 32.6-32.9 s with units of 32.
+# units of 128 against 32.6-32.9 s with units of 32. 2026-12-06, N=200 (cache entries of format 4 read
+# on both cores; memcheck's leak checks skip the runtime's idle thread stacks): ctest 232.7 s, cold
+# 7.76 s (0.033 x), rerun 0.13 s (1.7 %), one edited 2.23 s (28.7 %); ctest -T memcheck 104.4 CPU-s,
+# sohound ctest 121.2 CPU-s (1.16 x); sohound ctest cold 68.5 s, rerun 1.77 s (2.6 %). --cxx N=40:
+# cold 7.67 s (0.192 s per feature), rerun 0.08 s (1.0 %), edited 6.42 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
