@@ -89,7 +89,7 @@ std::string fd_owner(const std::vector<Marker>& markers, int fd) {
   return {};
 }
 
-std::string process_owner(const std::vector<Marker>& markers, int pid) {
+std::string process_owner(const std::vector<Marker>& markers, int pid, double started_ms, int parent) {
   // First listing of each process, and its parent.
   std::map<int, std::pair<std::string, int>> first;
   for (const auto& m : markers)
@@ -98,12 +98,22 @@ std::string process_owner(const std::vector<Marker>& markers, int pid) {
         first.try_emplace(m.kids[i], m.feature, i < m.kid_parents.size() ? m.kid_parents[i] : 0);
   // Up the parent chain while the parents were listed too: the oldest listed ancestor's feature.
   std::string owner;
+  // One no marker listed (started after the last list that could have, or as it was read) whose
+  // parent was listed: the parent's (a fork bomb's descendants, forked between two features).
+  if (!first.count(pid) && parent > 0 && first.count(parent)) pid = parent;
   for (int at = pid, steps = 0; steps < 64; ++steps) {
     auto it = first.find(at);
     if (it == first.end()) break;
     owner = it->second.first;
     at = it->second.second;
   }
+  if (!owner.empty() || started_ms < 0) return owner;
+  // Listed by no end marker (it was inside execve when the feature's list was read, which reads an
+  // empty environment): the feature that last began before it started, since features run one
+  // after another. Its start is known to the kernel's tick (10 ms), so a feature that began within
+  // that tick counts as before it.
+  for (const auto& m : markers)
+    if (m.kind == Marker::Kind::begin && m.t_ms >= 0 && m.t_ms <= started_ms + 10.0) owner = m.feature;
   return owner;
 }
 

@@ -60,8 +60,9 @@ struct ProcessStream {
 std::string fd_owner(const std::vector<Marker>& markers, int fd);
 // The feature that left process `pid` running: its parent's, when a feature's end marker listed
 // the parent (a fork bomb's late descendants), else the feature whose end marker listed it first;
-// "" when none did.
-std::string process_owner(const std::vector<Marker>& markers, int pid);
+// listed by none, its `parent`'s when that was listed, else the feature that last began before it
+// started (`started_ms`, on the markers' clock; -1: unknown); else "".
+std::string process_owner(const std::vector<Marker>& markers, int pid, double started_ms = -1, int parent = 0);
 
 // Feeds markers and findings in stream order and keeps track of whose they are.
 class StreamOwner {

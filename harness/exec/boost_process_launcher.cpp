@@ -314,7 +314,7 @@ asio::awaitable<ProcessResult> BoostProcessLauncher::run(const Command& command)
   auto result = command.sandbox.empty() ? decode(proc.native_exit_code())
                                         : decode_sandboxed(proc.native_exit_code(), status.read_all(), command);
   if (command.may_leave_processes)
-    for (const auto& stray : kill_strays(token)) result.strays.push_back(fmt::format("{} {}", stray.pid, stray.command));
+    for (auto& stray : kill_strays(token)) result.strays.push_back(std::move(stray));
   ::kill(-group, SIGKILL);  // stragglers that cleared their environment but stayed in the group
   co_return result;
 }

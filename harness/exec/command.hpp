@@ -1,6 +1,8 @@
 // A process to start, and how it ended. Plain data; the launcher seam consumes it.
 #pragma once
 
+#include "harness/exec/strays.hpp"
+
 #include <map>
 #include <string>
 #include <vector>
@@ -40,8 +42,8 @@ struct ProcessResult {
   int exit_code = -1;  // when it exited normally
   int signal = 0;      // when a signal ended it
   // Processes it started that were still running after it ended (outside its process group too),
-  // killed by the launcher: "PID COMMAND" each.
-  std::vector<std::string> strays;
+  // killed by the launcher.
+  std::vector<Stray> strays;
   // What the job should be told about how it ran (a signal a process of the job sent to the
   // sandbox's shim, its parent there, which was ignored).
   std::vector<std::string> notes;

@@ -397,8 +397,7 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
     // A program's channel is judged when it ended on its own (a signal or a timeout is its outcome).
     read_sanitizer_reports(job, process, streams, program ? process.signal == 0 && timeout_message.empty() : finished, program,
                            nonce);
-  // Processes the feature started and left running (killed by the launcher when the job ended),
-  // each the finding of the feature whose end marker listed it ("PID COMMAND").
+  // Processes left running (killed by the launcher when the job ended): attribution.hpp's owner's.
   if (!process.strays.empty()) {
     std::vector<Marker> markers;
     for (const auto& stream : streams) markers.insert(markers.end(), stream.markers.begin(), stream.markers.end());
@@ -407,8 +406,9 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
       model::Finding f;
       f.kind = "process.leak";
       f.tool_kind = "left running";
-      f.message = "a process the feature started was still running when the job ended (killed by Sohound): " + stray;
-      strays.findings.push_back({std::move(f), process_owner(markers, std::atoi(stray.c_str()))});
+      f.message = fmt::format("a process the feature started was still running when the job ended (killed by Sohound): {} {}",
+                              stray.pid, stray.command);
+      strays.findings.push_back({std::move(f), process_owner(markers, stray.pid, stray.started_ms, stray.parent)});
     }
     streams.push_back(std::move(strays));
   }

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include <random>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 namespace harness::exec {
@@ -51,6 +53,30 @@ bool is_zombie(pid_t pid) {
   const auto close = stat.rfind(')');
   return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z';
 }
+
+}  // namespace
+
+double started_ms_of(pid_t pid) {
+  // Field 22 of /proc/PID/stat, the 20th after the parenthesised command: clock ticks since boot
+  // (CLOCK_BOOTTIME), moved to CLOCK_MONOTONIC by the two clocks' difference now.
+  const auto stat = read_proc(pid, "stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 1));
+  std::string field;
+  for (int i = 0; i < 20 && fields >> field; ++i) {
+  }
+  if (!fields) return -1;
+  const double ticks = std::strtod(field.c_str(), nullptr);
+  const long hz = ::sysconf(_SC_CLK_TCK);
+  timespec boot{}, mono{};
+  if (hz <= 0 || ::clock_gettime(CLOCK_BOOTTIME, &boot) != 0 || ::clock_gettime(CLOCK_MONOTONIC, &mono) != 0) return -1;
+  const double boot_ms = static_cast<double>(boot.tv_sec) * 1000.0 + static_cast<double>(boot.tv_nsec) / 1e6;
+  const double mono_ms = static_cast<double>(mono.tv_sec) * 1000.0 + static_cast<double>(mono.tv_nsec) / 1e6;
+  return ticks * 1000.0 / static_cast<double>(hz) - (boot_ms - mono_ms);
+}
+
+namespace {
 
 std::string command_of(pid_t pid) {
   auto cmdline = read_proc(pid, "cmdline");
@@ -120,7 +146,7 @@ std::vector<Stray> kill_until_none(std::vector<pid_t> hits, const std::function<
   for (int round = 0; round < 20 && !hits.empty(); ++round) {
     for (auto pid : hits) {
       if (std::none_of(found.begin(), found.end(), [&](const Stray& s) { return s.pid == pid; }))
-        found.push_back({pid, command_of(pid)});
+        found.push_back({pid, command_of(pid), started_ms_of(pid), parent_of(pid)});
       ::kill(pid, SIGKILL);
     }
     for (auto pid : hits) reap_if_ours(pid);

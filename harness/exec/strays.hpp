@@ -41,7 +41,14 @@ bool may_be_ours_in_exec(pid_t pid);
 struct Stray {
   pid_t pid = 0;
   std::string command;  // /proc/PID/cmdline, spaces between arguments, cut at 200 characters
+  // When it started, in CLOCK_MONOTONIC milliseconds (the clock of the driver's markers), to the
+  // kernel's 10 ms tick: from /proc/PID/stat. -1 when it could not be read.
+  double started_ms = -1;
+  pid_t parent = 0;  // its parent when found (0: outside our pid namespace, -1: unread)
 };
+
+// When `pid` started, as Stray::started_ms.
+double started_ms_of(pid_t pid);
 
 // Kills (SIGKILL) every process whose environment holds `token`, repeating until none is left (a
 // forking process may start another in between; bounded rounds), and reaps those that were our
