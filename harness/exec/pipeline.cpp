@@ -200,11 +200,13 @@ asio::awaitable<CacheKeyFacts> Pipeline::Impl::cache_key_facts() {
   CacheKeyFacts facts{
       options.out_dir,         cache.dir(),           options.sohound_version, {}, runtime_supp(), sandbox.on, options.host,
       options.channel_preload, options.record_preload};
-  const bool any_valgrind = std::any_of(jobs->begin(), jobs->end(), [](const plan::JobPlan& j) {
-    return model::info(j.tool).family == model::ToolFamily::valgrind;
-  });
-  if (any_valgrind) facts.valgrind_version = co_await read_valgrind_version();
+  if (any_valgrind_job()) facts.valgrind_version = co_await read_valgrind_version();
   co_return facts;
+}
+
+bool Pipeline::Impl::any_valgrind_job() const {
+  return std::any_of(jobs->begin(), jobs->end(),
+                     [](const plan::JobPlan& j) { return model::info(j.tool).family == model::ToolFamily::valgrind; });
 }
 
 asio::awaitable<std::string> Pipeline::Impl::read_valgrind_version() {
@@ -261,9 +263,8 @@ asio::awaitable<Pipeline::Impl::Lookup> Pipeline::Impl::look_up_cache() {
       slot.cache_key = keys->job_key(plan, flags.package());
     }
   }
-  std::vector<std::string> wanted(jobs->size());
-  for (std::size_t i = 0; i < jobs->size(); ++i)
-    if (suites[(*jobs)[i].suite].features[(*jobs)[i].feature].todo.empty()) wanted[i] = (*results)[i].cache_key;
+  std::vector<std::string> wanted;  // "" for a job without a key: a todo, or a suite whose flags failed
+  for (const auto& slot : *results) wanted.push_back(slot.cache_key);
   tracer().close(keys_span);
   const auto entries_span = tracer().open("entries", lookup);
   auto loaded = cache.load_all(wanted, std::max(1u, std::thread::hardware_concurrency()));
@@ -432,9 +433,7 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
       co_await impl.probe_sandbox();
     });
   }
-  if (impl.cache.enabled() && std::any_of(jobs.begin(), jobs.end(), [](const plan::JobPlan& j) {
-        return model::info(j.tool).family == model::ToolFamily::valgrind;
-      })) {
+  if (impl.cache.enabled() && impl.any_valgrind_job()) {
     probe.add();
     impl.scheduler.spawn([&impl, &probe]() -> asio::awaitable<void> {
       const PendingTasks::Guard guard(probe);

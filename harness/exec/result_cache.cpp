@@ -253,10 +253,11 @@ std::vector<std::optional<model::JobResult>> ResultCache::load_all(const std::ve
     }
   };
   // Each thread takes entries as it goes; a few dozen entries are not worth a thread.
-  threads = std::clamp<unsigned>(std::min<std::size_t>(threads, keys.size() / 64), 1, 8);
+  threads = static_cast<unsigned>(std::clamp<std::size_t>(std::min<std::size_t>(threads, keys.size() / 64), 1, 8));
   std::vector<std::jthread> readers;
   for (unsigned t = 1; t < threads; ++t) readers.emplace_back(read);
   read();
+  readers.clear();  // joined before `found` is handed back
   return found;
 }
 
