@@ -99,7 +99,12 @@ std::string portable(const Command& command, const std::string& out_dir) {
 }
 
 CacheKeys::CacheKeys(const std::vector<model::SuiteSpec>& suites, CacheKeyFacts facts)
-    : m_suites(suites), m_facts(std::move(facts)) {}
+    : m_suites(suites), m_facts(std::move(facts)) {
+  Hasher runtime;
+  for (const auto& [name, text] : codegen::runtime_files()) runtime.add(name).add(text);
+  runtime.add(codegen::runtime_valgrind_suppressions());
+  m_runtime_digest = runtime.hex();
+}
 
 const std::string& CacheKeys::compiler_identity(const std::string& program) {
   auto [it, fresh] = m_compilers.try_emplace(program);
@@ -148,9 +153,11 @@ std::string CacheKeys::job_key(const plan::JobPlan& job, const PackageFlags& fla
   if (tool.family == model::ToolFamily::valgrind) h.add(m_facts.valgrind_version);
   h.add(compiler_identity(compiler_for(suite.compiler, language)));
   h.add(compiler_identity(compiler_for(suite.compiler, model::Language::c)));
-  h.add(codegen::generate_feature(suite, feature));
+  auto [source, fresh] = m_feature_sources.try_emplace({job.suite, job.feature});
+  if (fresh) source->second = codegen::generate_feature(suite, feature);
+  h.add(source->second);
   if (!feature.source.empty()) h.add_file(feature.source);
-  for (const auto& [name, text] : codegen::runtime_files()) h.add(name).add(text);
+  h.add(m_runtime_digest);
   h.add(portable(feature_compile(suite, feature, tool.flavour, out, flags, "SRC", "OBJ"), out));
   h.add(portable(driver_link(suite, tool.flavour, {}, "DRIVER", "LIB", flags, false, feature.ldflags), out));
   h.add(library_hash(job.suite, tool.flavour, flags));
@@ -163,7 +170,6 @@ std::string CacheKeys::job_key(const plan::JobPlan& job, const PackageFlags& fla
                                      timeout,
                                      m_facts.host,
                                      m_facts.runtime_supp});
-  h.add(codegen::runtime_valgrind_suppressions());
   h.add(portable(command, out));
   // The native suppression files this tool reads (the Valgrind ones for a Valgrind tool, lsan's
   // for ASan, its own for a sanitizer).

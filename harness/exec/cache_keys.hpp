@@ -64,6 +64,10 @@ class CacheKeys {
 
   const std::vector<model::SuiteSpec>& m_suites;
   CacheKeyFacts m_facts;
+  // The driver runtime's files and suppressions, hashed once (51 KB, in every driver job's key).
+  std::string m_runtime_digest;
+  // Each feature's generated source, once for all its tools' keys.
+  std::map<std::pair<std::size_t, std::size_t>, std::string> m_feature_sources;
   std::map<std::string, std::string> m_compilers;                             // program -> identity
   std::map<std::pair<std::size_t, model::Flavour>, std::string> m_libraries;  // (suite, flavour) -> hash
   std::map<std::string, std::vector<std::string>> m_loaded_by;                // program -> libraries
