@@ -150,7 +150,6 @@ std::string CacheKeys::job_key(const plan::JobPlan& job, const PackageFlags& fla
   Hasher h;
   h.add("sohound").add(m_facts.sohound_version).add("cache 1").add(m_facts.sandboxed ? "sandboxed" : "not sandboxed");
   h.add(tool.name);
-  if (tool.family == model::ToolFamily::valgrind) h.add(m_facts.valgrind_version);
   h.add(compiler_identity(compiler_for(suite.compiler, language)));
   h.add(compiler_identity(compiler_for(suite.compiler, model::Language::c)));
   auto [source, fresh] = m_feature_sources.try_emplace({job.suite, job.feature});
@@ -177,6 +176,11 @@ std::string CacheKeys::job_key(const plan::JobPlan& job, const PackageFlags& fla
     if (const auto it = suite.native_suppressions.find(std::string(key)); it != suite.native_suppressions.end())
       for (const auto& file : it->second) h.add(key).add(file).add_file(file);
   return h.hex();
+}
+
+std::string CacheKeys::with_tool_version(const std::string& key, model::Tool tool) const {
+  if (key.empty() || model::info(tool).family != model::ToolFamily::valgrind) return key;
+  return Hasher().add(key).add(m_facts.valgrind_version).hex();
 }
 
 std::string CacheKeys::program_file(const plan::JobPlan& job) const {

@@ -24,7 +24,7 @@ struct CacheKeyFacts {
   std::string out_dir;    // replaced by OUT in every command: a key does not depend on --out
   std::string cache_dir;  // never hashed when it lies under an include folder
   std::string sohound_version;
-  std::string valgrind_version;  // `valgrind --version`, for the Valgrind tools
+  std::string valgrind_version;  // `valgrind --version`, for the Valgrind tools (set_valgrind_version)
   std::string runtime_supp;      // the driver runtime's Valgrind suppression file
   bool sandboxed = false;        // a sandboxed run's findings are not an unsandboxed one's
   HostFacts host;                // the machine's facts that the tool commands hold (setarch -R, valgrind)
@@ -37,8 +37,13 @@ class CacheKeys {
   CacheKeys(const std::vector<model::SuiteSpec>& suites, CacheKeyFacts facts);
 
   // A generated driver's job: its source, compile and link commands, the library's content and
-  // headers, the runtime, the tool's command, version and native suppression files.
+  // headers, the runtime, the tool's command and native suppression files; with_tool_version then
+  // adds the tool's version (so these keys are made while `valgrind --version` runs).
   std::string job_key(const plan::JobPlan& job, const PackageFlags& flags);
+  // `key` with the tool's version: `valgrind --version` for a Valgrind tool (set_valgrind_version
+  // first); a sanitizer's version is its compiler's, already in the key.
+  std::string with_tool_version(const std::string& key, model::Tool tool) const;
+  void set_valgrind_version(std::string version) { m_facts.valgrind_version = std::move(version); }
 
   // The program file of a program job: the one its key reads, whose loaded libraries the caller
   // gives (loaded_libraries) before program_key. "" when it has no build for the tool's flavour.

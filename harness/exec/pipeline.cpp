@@ -76,8 +76,10 @@ void Pipeline::Impl::finish(std::size_t index, model::JobResult job, Span parent
       if (const auto manifest = manifests.find(index); manifest != manifests.end())
         cache.store_manifest(record_bases.at(index), manifest->second);
     }
-    if (job.outcome != JobOutcome::build_failed && job.outcome != JobOutcome::cancelled)
+    if (job.outcome != JobOutcome::build_failed && job.outcome != JobOutcome::cancelled) {
       costs[plan::cost_key(job.suite, job.feature, job.tool)] = job.duration_s;
+      costs_changed = true;
+    }
   }
   judging.judge(job, plan.suite, plan.feature);
   if (tracer().enabled()) {
@@ -195,13 +197,12 @@ asio::awaitable<void> Pipeline::Impl::list_loaded_libraries_of(const std::string
                                                       : std::vector<std::string>{});
 }
 
-// What every cache key depends on besides the suites: `valgrind --version` when a Valgrind tool runs.
-asio::awaitable<CacheKeyFacts> Pipeline::Impl::cache_key_facts() {
-  CacheKeyFacts facts{
+// What every cache key depends on besides the suites (`valgrind --version` comes later:
+// CacheKeys::set_valgrind_version).
+CacheKeyFacts Pipeline::Impl::cache_key_facts() const {
+  return CacheKeyFacts{
       options.out_dir,         cache.dir(),           options.sohound_version, {}, runtime_supp(), sandbox.on, options.host,
       options.channel_preload, options.record_preload};
-  if (any_valgrind_job()) facts.valgrind_version = co_await read_valgrind_version();
-  co_return facts;
 }
 
 bool Pipeline::Impl::any_valgrind_job() const {
@@ -233,10 +234,24 @@ asio::awaitable<Pipeline::Impl::Lookup> Pipeline::Impl::look_up_cache() {
   const auto lookup = tracer().open("cache lookup", root());
   listed.clear();
   record_bases.clear();
-  const auto facts_span = tracer().open("key facts", lookup);
-  keys.emplace(suites, co_await cache_key_facts());
-  tracer().close(facts_span);
+  keys.emplace(suites, cache_key_facts());
   const auto keys_span = tracer().open("keys", lookup);
+  for (auto& slot : *results) slot.cache_key.clear();  // (made again when the sandbox probe said no)
+  // Generated drivers' jobs first: their keys take the Valgrind version last, so they are made
+  // while `valgrind --version` (started with the run) is still running.
+  for (std::size_t i = 0; i < jobs->size(); ++i) {
+    const auto& plan = (*jobs)[i];
+    const auto& feature = suites[plan.suite].features[plan.feature];
+    if (!feature.todo.empty() || feature.program) continue;  // a todo is never built nor run: finish_todo
+    const auto flags = co_await builds->suite_flags(plan.suite);
+    if (flags.ok) (*results)[i].cache_key = keys->job_key(plan, flags.package());  // else: a build failure
+  }
+  const auto facts_span = tracer().open("key facts", lookup);
+  if (any_valgrind_job()) keys->set_valgrind_version(co_await read_valgrind_version());
+  tracer().close(facts_span);
+  for (std::size_t i = 0; i < jobs->size(); ++i)
+    if (!suites[(*jobs)[i].suite].features[(*jobs)[i].feature].program)
+      (*results)[i].cache_key = keys->with_tool_version((*results)[i].cache_key, (*jobs)[i].tool);
   std::vector<std::string> programs;
   for (const auto& plan : *jobs)
     if (const auto& program = suites[plan.suite].features[plan.feature].program;
@@ -246,21 +261,16 @@ asio::awaitable<Pipeline::Impl::Lookup> Pipeline::Impl::look_up_cache() {
   for (std::size_t i = 0; i < jobs->size(); ++i) {
     const auto& plan = (*jobs)[i];
     auto& slot = (*results)[i];
-    if (!suites[plan.suite].features[plan.feature].todo.empty()) continue;  // never built nor run: finish_todo
-    if (const auto& program = suites[plan.suite].features[plan.feature].program) {
-      // A program is keyed on the inputs its spec names, else on what its last run opened (the
-      // manifest stored under the key of how it runs): docs/programs.md, "Cache".
-      if (program->inputs || keys->records_inputs(plan)) slot.cache_key = keys->program_key(plan);
-      if (keys->records_inputs(plan) && !slot.cache_key.empty()) {
-        record_bases[i] = slot.cache_key;
-        const auto manifest = cache.load_manifest(slot.cache_key);
-        const auto inputs = manifest ? decode_manifest(*manifest) : std::nullopt;
-        slot.cache_key = inputs ? CacheKeys::recorded_key(record_bases[i], *inputs) : std::string();
-      }
-    } else {
-      const auto flags = co_await builds->suite_flags(plan.suite);
-      if (!flags.ok) continue;  // no key: reported as a build failure by its unit
-      slot.cache_key = keys->job_key(plan, flags.package());
+    const auto& feature = suites[plan.suite].features[plan.feature];
+    if (!feature.todo.empty() || !feature.program) continue;
+    // A program is keyed on the inputs its spec names, else on what its last run opened (the
+    // manifest stored under the key of how it runs): docs/programs.md, "Cache".
+    if (feature.program->inputs || keys->records_inputs(plan)) slot.cache_key = keys->program_key(plan);
+    if (keys->records_inputs(plan) && !slot.cache_key.empty()) {
+      record_bases[i] = slot.cache_key;
+      const auto manifest = cache.load_manifest(slot.cache_key);
+      const auto inputs = manifest ? decode_manifest(*manifest) : std::nullopt;
+      slot.cache_key = inputs ? CacheKeys::recorded_key(record_bases[i], *inputs) : std::string();
     }
   }
   std::vector<std::string> wanted;  // "" for a job without a key: a todo, or a suite whose flags failed
@@ -462,7 +472,7 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
   impl.finish_todo(found);
   impl.spawn_units(found.to_run, *this);
   co_await impl.scheduler.join();
-  impl.cache.save_costs(impl.costs);
+  if (impl.costs_changed) impl.cache.save_costs(impl.costs);
 }
 
 void Pipeline::fail_unit(const plan::RunUnit& unit, const std::string& message) {

@@ -46,6 +46,7 @@ struct Pipeline::Impl {
   std::set<std::string> listed;                                   // programs whose loaded libraries `keys` has been given
   std::map<std::string, std::vector<std::string>> process_notes;  // by job token
   std::map<std::string, double> costs;  // "suite/feature/tool" -> seconds, from earlier runs and this one
+  bool costs_changed = false;           // a job ran: the table is written back
   std::map<std::pair<std::size_t, model::Tool>, int> batch_numbers;
   // Programs keyed on what they open (CacheKeys::records_inputs): job -> the key of how it runs, and
   // the manifest of what this run opened, stored beside its result (finish).
@@ -81,7 +82,7 @@ struct Pipeline::Impl {
   // pipeline.cpp: before the jobs, and finishing each.
   void plan_run_sandbox();
   boost::asio::awaitable<void> probe_sandbox();
-  boost::asio::awaitable<CacheKeyFacts> cache_key_facts();
+  CacheKeyFacts cache_key_facts() const;
   // `valgrind --version` (a key fact), asked for once per run as the run starts, beside the
   // sandbox's probe: three processes in a row (~15 ms) that the cache lookup would otherwise wait for.
   std::optional<AsyncOnce<std::string>> valgrind_version;
