@@ -38,7 +38,10 @@
 # on both cores; memcheck's leak checks skip the runtime's idle thread stacks): ctest 232.7 s, cold
 # 7.76 s (0.033 x), rerun 0.13 s (1.7 %), one edited 2.23 s (28.7 %); ctest -T memcheck 104.4 CPU-s,
 # sohound ctest 121.2 CPU-s (1.16 x); sohound ctest cold 68.5 s, rerun 1.77 s (2.6 %). --cxx N=40:
-# cold 7.67 s (0.192 s per feature), rerun 0.08 s (1.0 %), edited 6.42 s.
+# cold 7.67 s (0.192 s per feature), rerun 0.08 s (1.0 %), edited 6.42 s. Later (keys beside valgrind
+# --version), N=200: ctest 256.2 s, cold 7.67 s (0.030 x), rerun 0.12 s (1.6 %), one edited 2.17 s
+# (28.3 %); ctest -T memcheck 127.4 CPU-s, sohound ctest 140.6 CPU-s (1.10 x); sohound ctest cold
+# 66.9 s, rerun 1.72 s (2.6 %).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
