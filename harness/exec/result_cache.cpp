@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -255,7 +256,13 @@ std::vector<std::optional<model::JobResult>> ResultCache::load_all(const std::ve
   // Each thread takes entries as it goes; a few dozen entries are not worth a thread.
   threads = static_cast<unsigned>(std::clamp<std::size_t>(std::min<std::size_t>(threads, keys.size() / 64), 1, 8));
   std::vector<std::jthread> readers;
-  for (unsigned t = 1; t < threads; ++t) readers.emplace_back(read);
+  for (unsigned t = 1; t < threads; ++t) {
+    try {
+      readers.emplace_back(read);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: fewer readers
+    }
+  }
   read();
   readers.clear();  // joined before `found` is handed back
   return found;
