@@ -22,13 +22,26 @@ static int sohound_stacks_free_count = 0;
 static size_t sohound_stack_bytes = 0;
 static size_t sohound_stack_guard = 0;
 
-/* The size glibc gives a thread: RLIMIT_STACK when set and sane, else 8 MB. */
+/* glibc's default attributes (a GNU extension, declared here: the runtime does not define
+ * _GNU_SOURCE); weak, so a C library without it leaves the RLIMIT_STACK rule below. */
+extern int pthread_getattr_default_np(pthread_attr_t *attr) __attribute__((weak));
+
+/* The size glibc gives a thread: its default attributes' (RLIMIT_STACK, or 2 MB when unlimited,
+ * at glibc's start), else RLIMIT_STACK when set and sane, else 8 MB; whole pages. */
 static size_t sohound_default_stack_bytes(void) {
   struct rlimit limit;
-  size_t page = (size_t)sysconf(_SC_PAGESIZE), bytes = 8u << 20;
-  if (getrlimit(RLIMIT_STACK, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur >= (64u << 10) &&
-      limit.rlim_cur <= (1u << 30))
-    bytes = (size_t)limit.rlim_cur;
+  pthread_attr_t attr;
+  size_t page = (size_t)sysconf(_SC_PAGESIZE), bytes = 0;
+  if (pthread_getattr_default_np && pthread_getattr_default_np(&attr) == 0) {
+    if (pthread_attr_getstacksize(&attr, &bytes) != 0) bytes = 0;
+    pthread_attr_destroy(&attr);
+  }
+  if (bytes < (64u << 10) || bytes > (1u << 30)) {
+    bytes = 8u << 20;
+    if (getrlimit(RLIMIT_STACK, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur >= (64u << 10) &&
+        limit.rlim_cur <= (1u << 30))
+      bytes = (size_t)limit.rlim_cur;
+  }
   return (bytes + page - 1) / page * page;
 }
 
