@@ -121,17 +121,12 @@ std::vector<Candidate> compiling(std::vector<Candidate> candidates, const Librar
       line += count;
       tu += text;
     }
-    util::CaptureOptions options;
-    options.keep_stderr = true;
-    options.input = tu;
-    int status = 0;
-    options.exit_status = &status;
-    const auto said = util::capture(compile, options);
+    const auto said = util::capture_said(compile, tu);
     if (!said) return {};
-    if (status == 0) return candidates;
+    if (said->status == 0) return candidates;
     std::set<std::size_t> wrong;
     bool outside = false;
-    for (const auto l : util::split_lines(*said)) {
+    for (const auto l : util::split_lines(said->output)) {
       if (!util::starts_with(l, "<stdin>:") || l.find("error") == std::string_view::npos) continue;
       const auto n = static_cast<std::size_t>(std::atol(std::string(l.substr(8)).c_str()));
       const auto it = std::find_if(lines.begin(), lines.end(), [&](const auto& r) { return n >= r.first && n <= r.second; });

@@ -52,14 +52,9 @@ std::string syntax_check(const model::SuiteSpec& suite, const model::FeatureSpec
   argv[1] = "-fsyntax-only";
   argv.resize(argv.size() - 2);  // "-o /dev/null"
   argv.insert(argv.end() - 1, {"-x", language == model::Language::cxx ? "c++" : "c"});
-  util::CaptureOptions options;
-  options.keep_stderr = true;
-  options.input = input;
-  int status = 0;
-  options.exit_status = &status;
-  const auto said = util::capture(argv, options);
+  const auto said = util::capture_said(argv, input);
   if (!said) return fmt::format("{} could not be run\n", argv.front());
-  return status == 0 ? std::string() : *said;
+  return said->status == 0 ? std::string() : said->output;
 }
 
 }  // namespace

@@ -386,7 +386,6 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
     job.message = process.start_error;
     return;
   }
-  // Processes the feature started and left running (killed by the launcher when the job ended).
   const auto& tool = model::info(job.tool);
   // The runtime's mark that every feature returned (sohound_rt.h); without it the feature ended the
   // process itself. Exit statuses 124/125 are the runtime's own failures, which it explains.

@@ -18,7 +18,6 @@
 #include <random>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <thread>
 
 namespace harness::exec {
@@ -54,20 +53,27 @@ bool is_zombie(pid_t pid) {
   return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z';
 }
 
+// When a process started: field 22 of /proc/PID/stat (starttime, clock ticks since boot), as text;
+// "" when it cannot be read.
+std::string start_ticks(pid_t pid) {
+  const auto stat = read_proc(pid, "stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return {};
+  // Counted from the state, field 3.
+  std::size_t at = close + 2;
+  for (int field = 3; field < 22 && at != std::string::npos; ++field) at = stat.find(' ', at + 1);
+  if (at == std::string::npos) return {};
+  return stat.substr(at + 1, stat.find(' ', at + 1) - at - 1);
+}
+
 }  // namespace
 
 double started_ms_of(pid_t pid) {
-  // Field 22 of /proc/PID/stat, the 20th after the parenthesised command: clock ticks since boot
-  // (CLOCK_BOOTTIME), moved to CLOCK_MONOTONIC by the two clocks' difference now.
-  const auto stat = read_proc(pid, "stat");
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream fields(stat.substr(close + 1));
-  std::string field;
-  for (int i = 0; i < 20 && fields >> field; ++i) {
-  }
-  if (!fields) return -1;
-  const double ticks = std::strtod(field.c_str(), nullptr);
+  // Its start in clock ticks since boot (CLOCK_BOOTTIME), moved to CLOCK_MONOTONIC by the two
+  // clocks' difference now.
+  const auto text = start_ticks(pid);
+  if (text.empty()) return -1;
+  const double ticks = std::strtod(text.c_str(), nullptr);
   const long hz = ::sysconf(_SC_CLK_TCK);
   timespec boot{}, mono{};
   if (hz <= 0 || ::clock_gettime(CLOCK_BOOTTIME, &boot) != 0 || ::clock_gettime(CLOCK_MONOTONIC, &mono) != 0) return -1;
@@ -104,14 +110,8 @@ std::set<std::string>& empty_environments() {
   return k_seen;
 }
 std::string identity(pid_t pid) {
-  const auto stat = read_proc(pid, "stat");
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return {};
-  // Field 22 (starttime) counted from the state, field 3.
-  std::size_t at = close + 2;
-  for (int field = 3; field < 22 && at != std::string::npos; ++field) at = stat.find(' ', at + 1);
-  if (at == std::string::npos) return {};
-  return std::to_string(pid) + " " + stat.substr(at + 1, stat.find(' ', at + 1) - at - 1);
+  const auto ticks = start_ticks(pid);
+  return ticks.empty() ? std::string() : std::to_string(pid) + " " + ticks;
 }
 bool empty_environment_known(pid_t pid) { return empty_environments().count(identity(pid)) > 0; }
 void remember_empty_environment(pid_t pid) {

@@ -35,6 +35,18 @@ std::jthread write_input(int fd, const std::string& text) {
 
 }  // namespace
 
+std::optional<Said> capture_said(const std::vector<std::string>& argv, const std::string& input) {
+  CaptureOptions options;
+  options.keep_stderr = true;
+  options.input = input;
+  Said said;
+  options.exit_status = &said.status;
+  auto output = capture(argv, options);
+  if (!output) return std::nullopt;
+  said.output = std::move(*output);
+  return said;
+}
+
 std::optional<std::string> capture(const std::vector<std::string>& argv, const CaptureOptions& options) {
   if (argv.empty()) return std::nullopt;
   std::vector<std::string> env_text;

@@ -22,4 +22,12 @@ struct CaptureOptions {
 // exit with status 0.
 std::optional<std::string> capture(const std::vector<std::string>& argv, const CaptureOptions& options = {});
 
+// What a compiler or tool said, whatever its exit status: stdout and stderr together.
+struct Said {
+  std::string output;
+  int status = 0;
+};
+// `argv` fed `input` on its standard input, its output and status kept; nullopt when it could not start.
+std::optional<Said> capture_said(const std::vector<std::string>& argv, const std::string& input);
+
 }  // namespace harness::util
