@@ -398,6 +398,7 @@ int run_command(const RunOptions& options) {
   std::vector<std::string> input_errors;
   const auto failure =
       execute_jobs(std::move(pipeline_options), inputs->suites, planned->jobs, parallel, progress, summary, input_errors);
+  if (!failure) output.mark_finished();
   summary.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   summary.self_cpu_s = cpu_seconds(RUSAGE_SELF);
   summary.children_cpu_s = cpu_seconds(RUSAGE_CHILDREN);

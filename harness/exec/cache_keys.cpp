@@ -83,6 +83,35 @@ void hash_package(Hasher& h, const PackageFlags& flags) {
 
 }  // namespace
 
+std::string valgrind_identity(const std::string& valgrind) {
+  const auto found = util::find_on_path(valgrind);
+  std::error_code ec;
+  const auto command = found.empty() ? fs::path() : fs::canonical(found, ec);
+  if (command.empty() || ec) return {};
+  const auto stat_of = [](const fs::path& path) -> std::string {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return {};
+    return fmt::format("{} {} {} {} {}.{} {}.{}\n", path.string(), st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec,
+                       st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+  };
+  // Where Valgrind finds its tools: $VALGRIND_LIB, else the libexec or lib folder of its prefix.
+  std::vector<fs::path> tool_dirs;
+  if (const char* lib = std::getenv("VALGRIND_LIB"); lib && *lib) tool_dirs.emplace_back(lib);
+  const auto prefix = command.parent_path().parent_path();
+  tool_dirs.push_back(prefix / "libexec" / "valgrind");
+  tool_dirs.push_back(prefix / "lib" / "valgrind");
+  std::string identity = stat_of(command) + stat_of(command.parent_path() / "valgrind.bin");  // Debian's wrapper runs .bin
+  for (const auto& dir : tool_dirs) {
+    if (!fs::is_directory(dir, ec)) continue;
+    std::string tools;
+    for (const auto* tool : {"memcheck", "helgrind", "drd"})
+      tools += stat_of(dir / fmt::format("{}-amd64-linux", tool)) + stat_of(dir / fmt::format("{}-arm64-linux", tool));
+    if (tools.empty()) continue;
+    return identity + stat_of(dir) + tools;
+  }
+  return {};  // no tools found where Valgrind looks: ask it every run
+}
+
 std::string portable(const Command& command, const std::string& out_dir) {
   std::string text;
   auto add = [&](std::string piece) {

@@ -32,6 +32,14 @@ struct CacheKeyFacts {
   std::string record_preload;    // the programs' input recorder (drivers/sohound_record.c; hashed)
 };
 
+// What a Valgrind installation's files are now (path, device, inode, size and times of the command,
+// Debian's valgrind.bin beside it, its tools' folder and the memcheck, helgrind and DRD tools in it),
+// so that `valgrind --version`, read once, is known again without starting it until one of them
+// changes (a package upgrade or `make install` replaces them; as ccache's compiler check by mtime).
+// "" when the command or its tools cannot be found where Valgrind looks ($VALGRIND_LIB, else
+// PREFIX/libexec/valgrind or PREFIX/lib/valgrind): then Valgrind is asked every run.
+std::string valgrind_identity(const std::string& valgrind);
+
 class CacheKeys {
  public:
   CacheKeys(const std::vector<model::SuiteSpec>& suites, CacheKeyFacts facts);

@@ -128,4 +128,8 @@ std::vector<Stray> OutputDir::take_over(const std::vector<std::string>& verdict_
   return stopped;
 }
 
+void OutputDir::mark_finished() const {
+  util::write_file(m_path + "/" + std::string(k_run_file), std::string(k_run_finished) + "\n");
+}
+
 }  // namespace harness::exec

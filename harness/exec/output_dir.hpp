@@ -41,11 +41,17 @@ class OutputDir {
   // earlier run's reports) are removed before anything runs, so a run that cannot finish writing
   // its own (a full disk) leaves no earlier PASS for a CI step to read. Returns what it stopped.
   std::vector<Stray> take_over(const std::vector<std::string>& verdict_files) const;
+  // Records that this run's jobs have all ended and left nothing running (each job's processes
+  // were stopped when it ended): the next run into the folder need not look for leftovers (a
+  // look through every process's environment). A run killed before this leaves its prefix.
+  void mark_finished() const;
 
   static constexpr std::string_view k_marker = ".sohound-out";
   static constexpr std::string_view k_lock = ".sohound-lock";
-  // The job-token prefix of the run that last claimed the folder (exec/strays.hpp).
+  // The job-token prefix of the run that last claimed the folder (exec/strays.hpp), or
+  // k_run_finished once that run's jobs have all ended.
   static constexpr std::string_view k_run_file = ".sohound-run";
+  static constexpr std::string_view k_run_finished = "finished";
 
  private:
   OutputDir(std::string path, int lock_fd) : m_path(std::move(path)), m_lock_fd(lock_fd) {}

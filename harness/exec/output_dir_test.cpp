@@ -37,6 +37,17 @@ TEST_F(OutputDirTest, AMarkedFolderIsReusedOnceTheLockIsFree) {
   EXPECT_TRUE(OutputDir::claim(at("o")));
 }
 
+TEST_F(OutputDirTest, ARunThatFinishedLeavesNothingForTheNextToLookFor) {
+  auto out = OutputDir::claim(at("o"));
+  ASSERT_TRUE(out);
+  EXPECT_TRUE(out->take_over({}).empty());
+  EXPECT_EQ(util::read_file_or_empty(at("o/.sohound-run")), run_token_prefix() + "\n");  // until it finishes
+  out->mark_finished();
+  EXPECT_EQ(util::read_file_or_empty(at("o/.sohound-run")), "finished\n");
+  EXPECT_FALSE(is_dead_run("finished"));  // so take_over looks through no process
+  EXPECT_TRUE(out->take_over({}).empty());
+}
+
 TEST_F(OutputDirTest, FoldersAndFilesOfTheUsersAreRefused) {
   util::write_file(at("mine/notes.txt"), "keep me");  // fails: no folder yet
   fs::create_directories(at("mine"));

@@ -87,6 +87,10 @@ struct Pipeline::Impl {
   // sandbox's probe: three processes in a row (~15 ms) that the cache lookup would otherwise wait for.
   std::optional<AsyncOnce<std::string>> valgrind_version;
   boost::asio::awaitable<std::string> read_valgrind_version();
+  const std::optional<std::string>& known_valgrind_version();
+  bool valgrind_files_read = false;
+  std::string valgrind_files;  // valgrind_identity: "" when unknown
+  std::optional<std::string> valgrind_known;
   bool any_valgrind_job() const;
   boost::asio::awaitable<void> list_loaded_libraries(const std::vector<std::string>& programs);
   boost::asio::awaitable<void> list_loaded_libraries_of(const std::string& program, std::size_t number);

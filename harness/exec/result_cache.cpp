@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -241,13 +242,27 @@ std::optional<model::JobResult> ResultCache::load(const std::string& key) {
 std::vector<std::optional<model::JobResult>> ResultCache::load_all(const std::vector<std::string>& keys, unsigned threads) {
   std::vector<std::optional<model::JobResult>> found(keys.size());
   if (!enabled()) return found;
-  mac_key();  // made or read once, before the readers share it
+  const auto& secret = mac_key();  // made or read once, before the readers share it
+  read_pack();
+  std::vector<char> in_pack(keys.size(), 0);
+  std::vector<std::string> read_alone(keys.size());  // the text of an entry read from its own file
   std::atomic<std::size_t> next = 0;
   const auto read = [&] {
     for (std::size_t i; (i = next++) < keys.size();) {
       if (keys[i].empty()) continue;
       try {
-        found[i] = load(keys[i]);
+        if (const auto it = m_pack_entries.find(keys[i]); it != m_pack_entries.end()) {
+          found[i] = decode_entry(keys[i], it->second, secret);
+          in_pack[i] = found[i] ? 1 : 0;
+          if (!found[i]) ++m_damaged;  // then its own file, which may be whole
+        }
+        if (found[i]) continue;
+        const auto path = entry_path(keys[i]);
+        std::error_code ec;
+        if (!fs::is_regular_file(path, ec)) continue;
+        read_alone[i] = util::read_file_or_empty(path);
+        found[i] = decode_entry(keys[i], read_alone[i], secret);
+        if (!found[i]) ++m_damaged;
       } catch (const std::exception&) {
         ++m_damaged;  // unreadable (out of memory, a file system error): a miss, counted
       }
@@ -265,6 +280,12 @@ std::vector<std::optional<model::JobResult>> ResultCache::load_all(const std::ve
   }
   read();
   readers.clear();  // joined before `found` is handed back
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (in_pack[i])
+      m_from_pack.insert(keys[i]);
+    else if (found[i])
+      m_run_entries[keys[i]] = std::move(read_alone[i]);
+  }
   return found;
 }
 
@@ -277,26 +298,95 @@ void ResultCache::store(const std::string& key, const model::JobResult& job) {
       ++m_write_failures;
       return;
     }
-    util::write_file(path, encode_entry(key, job, mac_key()));  // atomic: temporary file, then rename
+    auto text = encode_entry(key, job, mac_key());
+    if (!util::write_file(path, text)) return;  // atomic: temporary file, then rename
+    m_from_pack.erase(key);
+    m_run_entries[key] = std::move(text);
   } catch (const std::exception&) {
     ++m_write_failures;
   }
 }
 
 namespace {
-constexpr std::string_view k_manifest_magic = "sohound-manifest 1";
+
+// A pack: "sohound-pack 1", the number of entries, a line "KEY LENGTH" for each, then the entries'
+// texts one after another, each exactly as in its own file (signed).
+constexpr std::string_view k_pack_magic = "sohound-pack 1";
+
+std::string pack_path(const std::string& dir, const std::string& name) { return fmt::format("{}/v2/packs/{}", dir, name); }
+
+bool parse_size(std::string_view text, std::size_t& value) {
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size() && !text.empty();
 }
 
-std::optional<std::string> ResultCache::load_manifest(const std::string& key) {
+}  // namespace
+
+void ResultCache::read_pack() {
+  if (m_pack_name.empty() || !m_pack_text.empty()) return;
+  m_pack_text = util::read_file_or_empty(pack_path(m_dir, m_pack_name));
+  if (m_pack_text.empty()) return;
+  std::string_view rest = m_pack_text;
+  const auto line = [&rest]() -> std::string_view {
+    const auto newline = rest.find('\n');
+    if (newline == std::string_view::npos) return rest = {};
+    const auto text = rest.substr(0, newline);
+    rest.remove_prefix(newline + 1);
+    return text;
+  };
+  std::size_t count = 0;
+  std::vector<std::pair<std::string_view, std::size_t>> sizes;
+  bool whole = line() == k_pack_magic && parse_size(line(), count) && count <= rest.size();
+  for (std::size_t i = 0; whole && i < count; ++i) {
+    const auto entry = line();
+    const auto space = entry.find(' ');
+    std::size_t size = 0;
+    whole = space != std::string_view::npos && parse_size(entry.substr(space + 1), size);
+    sizes.emplace_back(entry.substr(0, space), size);
+  }
+  for (const auto& [key, size] : sizes) {
+    if (!whole || size > rest.size()) {
+      whole = false;
+      break;
+    }
+    m_pack_entries.emplace(key, rest.substr(0, size));
+    rest.remove_prefix(size);
+  }
+  if (!whole || !rest.empty()) {
+    ++m_damaged;  // cut short or edited: its entries are read from their own files
+    m_pack_entries.clear();
+  }
+}
+
+void ResultCache::save_pack() {
+  if (!enabled() || m_pack_name.empty()) return;
+  if (m_run_entries.empty() && m_from_pack.size() == m_pack_entries.size()) return;  // the same entries
+  std::map<std::string_view, std::string_view> entries;
+  for (const auto& key : m_from_pack) entries.emplace(key, m_pack_entries.at(key));
+  for (const auto& [key, text] : m_run_entries) entries[key] = text;
+  std::string pack = fmt::format("{}\n{}\n", k_pack_magic, entries.size());
+  for (const auto& [key, text] : entries) pack += fmt::format("{} {}\n", key, text.size());
+  for (const auto& [key, text] : entries) pack += text;
+  std::error_code ec;
+  fs::create_directories(m_dir + "/v2/packs", ec);
+  if (!util::write_file(pack_path(m_dir, m_pack_name), pack)) ++m_write_failures;
+}
+
+namespace {
+constexpr std::string_view k_manifest_magic = "sohound-manifest 1";
+constexpr std::string_view k_tool_version_magic = "sohound-tool-version 1";
+}  // namespace
+
+std::optional<std::string> ResultCache::load_record(std::string_view folder, std::string_view magic, const std::string& key) {
   if (!enabled()) return std::nullopt;
-  const auto path = fmt::format("{}/v2/manifests/{}/{}", m_dir, key.substr(0, 2), key);
+  const auto path = fmt::format("{}/v2/{}/{}/{}", m_dir, folder, key.substr(0, 2), key);
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return std::nullopt;
   const auto text = util::read_file_or_empty(path);
   const auto newline = text.find('\n');
   const auto payload = newline == std::string::npos ? std::string_view() : std::string_view(text).substr(newline + 1);
   const auto mac = entry_mac(key, payload, mac_key());
-  const auto expected = fmt::format("{} {} {}", k_manifest_magic, key, mac);
+  const auto expected = fmt::format("{} {} {}", magic, key, mac);
   if (mac.empty() || newline != expected.size() || sodium_memcmp(text.data(), expected.data(), expected.size()) != 0) {
     ++m_damaged;
     return std::nullopt;
@@ -304,19 +394,35 @@ std::optional<std::string> ResultCache::load_manifest(const std::string& key) {
   return std::string(payload);
 }
 
-void ResultCache::store_manifest(const std::string& key, const std::string& manifest) {
+void ResultCache::store_record(std::string_view folder, std::string_view magic, const std::string& key, const std::string& text) {
   if (!enabled()) return;
   try {
-    const auto path = fmt::format("{}/v2/manifests/{}/{}", m_dir, key.substr(0, 2), key);
+    const auto path = fmt::format("{}/v2/{}/{}/{}", m_dir, folder, key.substr(0, 2), key);
     fs::create_directories(fs::path(path).parent_path());
     if (mac_key().empty()) {
       ++m_write_failures;
       return;
     }
-    util::write_file(path, fmt::format("{} {} {}\n{}", k_manifest_magic, key, entry_mac(key, manifest, mac_key()), manifest));
+    util::write_file(path, fmt::format("{} {} {}\n{}", magic, key, entry_mac(key, text, mac_key()), text));
   } catch (const std::exception&) {
     ++m_write_failures;
   }
+}
+
+std::optional<std::string> ResultCache::load_manifest(const std::string& key) {
+  return load_record("manifests", k_manifest_magic, key);
+}
+
+void ResultCache::store_manifest(const std::string& key, const std::string& manifest) {
+  store_record("manifests", k_manifest_magic, key, manifest);
+}
+
+std::optional<std::string> ResultCache::load_tool_version(const std::string& identity) {
+  return load_record("tools", k_tool_version_magic, Hasher().add(identity).hex());
+}
+
+void ResultCache::store_tool_version(const std::string& identity, const std::string& version) {
+  store_record("tools", k_tool_version_magic, Hasher().add(identity).hex(), version);
 }
 
 std::map<std::string, double> ResultCache::load_costs() {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,10 +60,23 @@ class ResultCache {
   // Stores a job (its findings unjudged). Failures to write are counted, never thrown.
   void store(const std::string& key, const model::JobResult& job);
 
+  // The run's pack (v2/packs/NAME, NAME a digest of the run's --out): a copy of every entry the
+  // run read or stored, in one file, which the next run with that NAME reads first (an unchanged
+  // rerun opens one file instead of one per job). Each entry in it is signed and checked as in
+  // its own file; a key the pack lacks is read from its file. Set before load_all.
+  void use_pack(std::string name) { m_pack_name = std::move(name); }
+  // Writes the pack of this run's entries, unless it holds exactly those already. Failures to
+  // write are counted, never thrown.
+  void save_pack();
+
   // A program's manifest (exec/recorded_inputs.hpp: what its last run opened) under the key of how
   // it runs; signed like an entry. nullopt when absent or damaged.
   std::optional<std::string> load_manifest(const std::string& key);
   void store_manifest(const std::string& key, const std::string& manifest);
+  // A tool's `--version` as an earlier run read it, under the identity of the tool's files
+  // (valgrind_identity); signed like an entry. nullopt when absent or damaged.
+  std::optional<std::string> load_tool_version(const std::string& identity);
+  void store_tool_version(const std::string& identity, const std::string& version);
 
   // Durations of earlier jobs, "suite/feature/tool" -> seconds.
   std::map<std::string, double> load_costs();
@@ -73,11 +87,22 @@ class ResultCache {
 
  private:
   std::string entry_path(const std::string& key) const;
+  void read_pack();  // once, into m_pack_text and m_pack_entries (none when absent or damaged)
+  // A small signed record (a manifest, a tool's version): "MAGIC KEY MAC" then the text.
+  std::optional<std::string> load_record(std::string_view folder, std::string_view magic, const std::string& key);
+  void store_record(std::string_view folder, std::string_view magic, const std::string& key, const std::string& text);
   // The cache's MAC key (v2/key, 0600), made on first use; "" when it cannot be read or made (the
   // cache is then neither read nor written).
   const std::string& mac_key();
   std::string m_dir;
   std::optional<std::string> m_mac_key;
+  // The pack: its name, the text read (entries point into it), and this run's entries (key ->
+  // entry text; the pack need not be written when these are all and only the ones it held).
+  std::string m_pack_name;
+  std::string m_pack_text;
+  std::map<std::string_view, std::string_view> m_pack_entries;
+  std::map<std::string, std::string> m_run_entries;  // read from their own files, or stored
+  std::set<std::string> m_from_pack;                 // read from the pack
   std::atomic<std::size_t> m_damaged = 0;
   std::size_t m_write_failures = 0;
 };

@@ -1,10 +1,16 @@
 #include "harness/exec/result_cache.hpp"
 
+#include "harness/exec/cache_keys.hpp"
+
 #include "harness/testing/temp_dir.hpp"
 #include "harness/util/files.hpp"
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -89,6 +95,130 @@ TEST(ResultCache, LoadAllReadsEveryEntryInOrderOnSeveralThreads) {
   EXPECT_EQ(reader.damaged(), 1u);
   // The same as one at a time.
   for (int i : {2, 3, 150, 299}) EXPECT_EQ(reader.load(keys[i])->feature, found[i]->feature);
+}
+
+TEST(ResultCache, APackServesTheNextRunAndIsWrittenOnlyWhenItsEntriesChange) {
+  harness::testing::TempDir tmp{"sohound-cache"};
+  std::vector<std::string> keys;
+  for (int i = 0; i < 3; ++i) keys.push_back(Hasher().add(std::to_string(i)).hex());
+  const auto pack = tmp / "cache/v2/packs/p";
+  const auto inode = [&] {
+    struct stat st {};
+    return ::stat(pack.c_str(), &st) == 0 ? st.st_ino : 0;
+  };
+  {
+    ResultCache cache(tmp / "cache");
+    cache.use_pack("p");
+    for (int i = 0; i < 3; ++i) cache.store(keys[i], job_with_texts("f" + std::to_string(i)));
+    cache.save_pack();
+  }
+  ASSERT_NE(inode(), 0u);
+  for (const auto& key : keys) std::filesystem::remove(tmp / "cache/v2/jobs/" + key.substr(0, 2) + "/" + key);
+  const auto first = inode();
+  {
+    ResultCache cache(tmp / "cache");
+    cache.use_pack("p");
+    const auto found = cache.load_all(keys, 2);
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(found[i]) << "from the pack alone: its own file is gone";
+      EXPECT_EQ(found[i]->feature, "f" + std::to_string(i));
+      EXPECT_EQ(found[i]->driver_source, job_with_texts("f" + std::to_string(i)).driver_source);
+    }
+    cache.save_pack();
+    EXPECT_EQ(inode(), first) << "the same entries: not written again";
+    EXPECT_EQ(cache.damaged(), 0u);
+  }
+  {
+    ResultCache cache(tmp / "cache");
+    cache.use_pack("p");
+    EXPECT_TRUE(cache.load_all({keys[0], keys[2]}, 1)[1]);
+    cache.save_pack();  // a run of fewer jobs: the pack now holds its two
+  }
+  EXPECT_NE(inode(), first);
+  ResultCache cache(tmp / "cache");
+  cache.use_pack("p");
+  const auto found = cache.load_all(keys, 1);
+  EXPECT_TRUE(found[0]);
+  EXPECT_FALSE(found[1]);
+  EXPECT_TRUE(found[2]);
+}
+
+TEST(ResultCache, AnEditedOrCutPackIsPassedOverForTheEntriesOwnFiles) {
+  harness::testing::TempDir tmp{"sohound-cache"};
+  std::vector<std::string> keys;
+  for (int i = 0; i < 3; ++i) keys.push_back(Hasher().add(std::to_string(i)).hex());
+  {
+    ResultCache cache(tmp / "cache");
+    cache.use_pack("p");
+    for (int i = 0; i < 3; ++i) cache.store(keys[i], job_with_texts("f" + std::to_string(i)));
+    cache.save_pack();
+  }
+  const auto pack = tmp / "cache/v2/packs/p";
+  const auto text = util::read_file_or_empty(pack);
+  // Another feature written into one entry, without the cache's key: refused, its file read instead.
+  auto edited = text;
+  edited.replace(edited.find("/* f1 */"), 8, "/* fX */");
+  util::write_file(pack, edited);
+  std::filesystem::remove(tmp / "cache/v2/jobs/" + keys[2].substr(0, 2) + "/" + keys[2]);
+  {
+    ResultCache cache(tmp / "cache");
+    cache.use_pack("p");
+    const auto found = cache.load_all(keys, 1);
+    ASSERT_TRUE(found[1]);
+    EXPECT_EQ(found[1]->feature, "f1");
+    EXPECT_EQ(found[1]->driver_source, job_with_texts("f1").driver_source);
+    EXPECT_TRUE(found[2]) << "the pack still serves the entries it holds whole";
+    EXPECT_EQ(cache.damaged(), 1u);
+  }
+  util::write_file(pack, text.substr(0, text.size() - 10));  // cut short: none of it is used
+  ResultCache cache(tmp / "cache");
+  cache.use_pack("p");
+  const auto found = cache.load_all(keys, 1);
+  EXPECT_TRUE(found[0]);
+  EXPECT_TRUE(found[1]);
+  EXPECT_FALSE(found[2]) << "its own file is gone, and the pack is not read";
+  EXPECT_EQ(cache.damaged(), 1u);
+}
+
+TEST(ResultCache, AToolsVersionIsKnownAgainUnderTheSameFilesOnly) {
+  harness::testing::TempDir tmp{"sohound-cache"};
+  const std::string identity = "/usr/bin/valgrind 2049 131 1234 1.5 2.5\n";
+  {
+    ResultCache cache(tmp / "cache");
+    EXPECT_FALSE(cache.load_tool_version(identity));
+    cache.store_tool_version(identity, "valgrind-3.19.0\n");
+  }
+  ResultCache cache(tmp / "cache");
+  EXPECT_EQ(cache.load_tool_version(identity), "valgrind-3.19.0\n");
+  EXPECT_FALSE(cache.load_tool_version(identity + "/usr/libexec/valgrind/memcheck-amd64-linux 2049 7 9 1.1 1.1\n"));
+  // An edited record (another version put in without the cache's key) is refused and counted.
+  const auto key = Hasher().add(identity).hex();
+  const auto path = tmp / "cache/v2/tools/" + key.substr(0, 2) + "/" + key;
+  auto text = util::read_file_or_empty(path);
+  text.replace(text.find("3.19.0"), 6, "3.99.0");
+  util::write_file(path, text);
+  ResultCache reader(tmp / "cache");
+  EXPECT_FALSE(reader.load_tool_version(identity));
+  EXPECT_EQ(reader.damaged(), 1u);
+}
+
+TEST(ValgrindIdentity, NamesTheCommandAndItsToolsAndChangesWithThem) {
+  harness::testing::TempDir tmp{"sohound-valgrind"};
+  const auto command = tmp / "prefix/bin/valgrind";
+  std::filesystem::create_directories(tmp / "prefix/bin");
+  util::write_file(command, "#!/bin/sh\n");
+  ::chmod(command.c_str(), 0755);
+  EXPECT_EQ(valgrind_identity(command), "") << "no tools where Valgrind looks: it is asked every run";
+  std::filesystem::create_directories(tmp / "prefix/libexec/valgrind");
+  const auto memcheck = tmp / "prefix/libexec/valgrind/memcheck-amd64-linux";
+  util::write_file(memcheck, "tool");
+  const auto first = valgrind_identity(command);
+  EXPECT_NE(first.find(memcheck), std::string::npos) << first;
+  EXPECT_EQ(valgrind_identity(command), first);
+  const timeval later[2] = {{1000000000, 0}, {1000000000, 0}};  // the tool rebuilt: other times
+  ASSERT_EQ(::utimes(memcheck.c_str(), later), 0);
+  EXPECT_NE(valgrind_identity(command), first);
+  EXPECT_EQ(valgrind_identity(tmp / "prefix/bin/absent"), "");
 }
 
 }  // namespace

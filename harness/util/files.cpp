@@ -137,6 +137,13 @@ bool write_file(const std::string& path, std::string_view text) {
   return file.commit();
 }
 
+bool update_file(const std::string& path, std::string_view text) {
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec) && fs::file_size(path, ec) == text.size() && !ec && read_file_or_empty(path) == text)
+    return true;
+  return write_file(path, text);
+}
+
 bool is_within(const std::string& path, const std::string& root) {
   std::error_code ec;
   const auto p = fs::weakly_canonical(path, ec);
@@ -165,6 +172,11 @@ std::vector<std::string> glob_files(const std::string& pattern) {
 }
 
 std::string find_on_path(std::string_view program) {
+  const auto executable = [](const std::string& candidate) {
+    struct stat st {};
+    return ::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0;
+  };
+  if (program.find('/') != std::string_view::npos) return executable(std::string(program)) ? std::string(program) : std::string();
   const char* path = std::getenv("PATH");
   std::string_view dirs = path ? path : "/usr/bin:/bin";
   while (!dirs.empty()) {
@@ -172,8 +184,7 @@ std::string find_on_path(std::string_view program) {
     const auto dir = dirs.substr(0, colon);
     if (!dir.empty()) {
       auto candidate = std::string(dir) + "/" + std::string(program);
-      struct stat st {};
-      if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+      if (executable(candidate)) return candidate;
     }
     if (colon == std::string_view::npos) break;
     dirs.remove_prefix(colon + 1);

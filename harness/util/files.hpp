@@ -34,6 +34,9 @@ std::uintmax_t cap_file(const std::string& path, std::size_t head, std::size_t t
 
 // Writes `text` to a temporary file beside `path` and renames it over `path` (atomic on POSIX).
 bool write_file(const std::string& path, std::string_view text);
+// write_file, unless `path` already holds exactly `text` (a file rewritten every run that rarely
+// changes: reading it is cheaper than replacing it).
+bool update_file(const std::string& path, std::string_view text);
 
 // An output stream to a temporary file beside `path`; commit() renames it into place. Destroyed
 // without commit(), it removes the temporary file and leaves `path` as it was.
@@ -60,7 +63,8 @@ class AtomicFile {
 bool is_within(const std::string& path, const std::string& root);
 
 // Where a shell would find `program` on $PATH (default /usr/bin:/bin): the first executable
-// regular file of that name; "" when there is none.
+// regular file of that name; "" when there is none. A name holding '/' is that file itself (as a
+// shell takes it), when it is an executable regular file: a compiler or Valgrind given by path.
 std::string find_on_path(std::string_view program);
 
 // The regular files matching a shell glob pattern (glob(3): *, ?, [..]), sorted; none when nothing

@@ -41,6 +41,37 @@ TEST(Files, CapFileKeepsBothEndsAndSaysHowLargeItWas) {
   EXPECT_EQ(cap_file(path, 1000, 1000), 0u) << "short files are left alone";
 }
 
+TEST(Files, FindOnPathTakesANameWithASlashAsThatFile) {
+  const testing::TempDir dir("sohound-files");
+  const auto tool = dir / "cc";
+  ASSERT_TRUE(write_file(tool, "#!/bin/sh\n"));
+  EXPECT_EQ(find_on_path(tool), "") << "not executable";
+  ::chmod(tool.c_str(), 0755);
+  EXPECT_EQ(find_on_path(tool), tool);
+  EXPECT_EQ(find_on_path(dir.path().string()), "") << "a folder";
+  EXPECT_NE(find_on_path("sh"), "");
+  EXPECT_EQ(find_on_path("sohound-no-such-program"), "");
+}
+
+TEST(Files, UpdateFileReplacesOnlyAFileThatDiffers) {
+  const testing::TempDir dir("sohound-files");
+  const auto path = dir / "runtime.h";
+  const auto inode = [&] {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+  };
+  ASSERT_TRUE(update_file(path, "one"));  // absent: written
+  EXPECT_EQ(read_file_or_empty(path), "one");
+  const auto first = inode();
+  ASSERT_TRUE(update_file(path, "one"));
+  EXPECT_EQ(inode(), first) << "the same text: left as it is";
+  ASSERT_TRUE(update_file(path, "two"));  // same size, other bytes
+  EXPECT_EQ(read_file_or_empty(path), "two");
+  EXPECT_NE(inode(), first);
+  ASSERT_TRUE(update_file(path, "three"));
+  EXPECT_EQ(read_file_or_empty(path), "three");
+}
+
 TEST(Files, AtomicFileLeavesTheOldFileWhenNotCommitted) {
   const testing::TempDir dir("sohound-files");
   const auto path = dir / "atomic";

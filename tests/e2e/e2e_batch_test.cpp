@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <tuple>
 
@@ -214,7 +215,8 @@ TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
   const auto seventh = run();
   EXPECT_TRUE(cached_jobs(seventh).empty());
 
-  // A damaged entry is ignored (and counted), never trusted: that job runs again.
+  // A damaged entry is ignored (and counted), never trusted: that job runs again. The last run's
+  // pack (a copy of its entries in one file, read first) is gone too, or it would serve the entry.
   std::vector<fs::path> entries;
   for (const auto& e : fs::recursive_directory_iterator(cache() + "/v2/jobs"))
     if (e.is_regular_file()) entries.push_back(e.path());
@@ -222,39 +224,83 @@ TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
   std::sort(entries.begin(), entries.end(),
             [](const fs::path& x, const fs::path& y) { return fs::last_write_time(x) > fs::last_write_time(y); });
   fs::resize_file(entries.front(), fs::file_size(entries.front()) / 2);
+  ASSERT_GT(fs::remove_all(cache() + "/v2/packs"), 0u);
   const auto eighth = run();
   EXPECT_EQ(eighth["execution"]["cache_damaged"], 1);
   EXPECT_EQ(cached_jobs(eighth).size(), 3u);
   EXPECT_EQ(finding_set(eighth), finding_set(seventh));
 
+  // A pack cut short is passed over whole, for the entries' own files: the same jobs from the cache.
+  const auto packs = fs::directory_iterator(cache() + "/v2/packs")->path();
+  fs::resize_file(packs, fs::file_size(packs) - 100);
+  const auto cut = run();
+  EXPECT_EQ(cut["execution"]["cache_damaged"], 1);
+  EXPECT_EQ(cached_jobs(cut).size(), 4u);
+  EXPECT_EQ(finding_set(cut), finding_set(seventh));
+
   // A forged entry (issue 19: code under test editing the cache so a leaking feature passes from
-  // it): every finding removed, the header kept. Its MAC no longer matches, and no one without the
-  // cache's key can make one that does: refused, counted, and the job runs again.
-  std::vector<fs::path> fresh;
-  for (const auto& e : fs::recursive_directory_iterator(cache() + "/v2/jobs"))
-    if (e.is_regular_file()) fresh.push_back(e.path());
-  std::size_t forged = 0;
-  for (const auto& path : fresh) {
-    // "sohound-cache 4 KEY MAC", the lengths of the three texts kept as they are, the texts, the JSON.
-    std::ifstream in(path);
+  // it): every finding removed, the header kept, in the entries' own files and in the pack. Its MAC
+  // no longer matches, and no one without the cache's key can make one that does: refused,
+  // counted, and the job runs again.
+  // "sohound-cache 4 KEY MAC", the lengths of the three texts kept as they are, the texts, the JSON.
+  const auto forge = [](const std::string& entry) -> std::optional<std::string> {
+    std::istringstream in(entry);
     std::string header, lengths, rest;
     std::getline(in, header);
     std::getline(in, lengths);
     std::getline(in, rest, '\0');
-    std::size_t a = 0, b = 0, c = 0;
-    std::istringstream(lengths) >> a >> b >> c;
-    ASSERT_LE(a + b + c, rest.size()) << path;
-    auto json = nlohmann::json::parse(rest.substr(a + b + c));
-    if (json["findings"].empty()) continue;
+    std::size_t texts[3] = {};
+    std::istringstream(lengths) >> texts[0] >> texts[1] >> texts[2];
+    const auto all = texts[0] + texts[1] + texts[2];
+    EXPECT_LE(all, rest.size());
+    if (all > rest.size()) return std::nullopt;
+    auto json = nlohmann::json::parse(rest.substr(all));
+    if (json["findings"].empty()) return std::nullopt;
     json["findings"] = nlohmann::json::array();
-    std::ofstream(path) << header << "\n" << lengths << "\n" << rest.substr(0, a + b + c) << json.dump();
-    ++forged;
+    return header + "\n" + lengths + "\n" + rest.substr(0, all) + json.dump();
+  };
+  std::size_t forged = 0;
+  for (const auto& e : fs::recursive_directory_iterator(cache() + "/v2/jobs")) {
+    if (!e.is_regular_file()) continue;
+    std::stringstream text;
+    text << std::ifstream(e.path()).rdbuf();
+    if (const auto edited = forge(text.str())) {
+      std::ofstream(e.path()) << *edited;
+      ++forged;
+    }
   }
   ASSERT_GT(forged, 0u);
+  std::size_t forged_in_pack = 0;
+  {
+    // The pack: "sohound-pack 1", the count, a line "KEY LENGTH" each, then the entries.
+    std::ifstream in(packs);
+    std::string magic, line;
+    std::getline(in, magic);
+    std::getline(in, line);
+    std::vector<std::pair<std::string, std::size_t>> index(std::stoul(line));
+    for (auto& [key, size] : index) {
+      std::getline(in, line);
+      key = line.substr(0, line.find(' '));
+      size = std::stoul(line.substr(line.find(' ') + 1));
+    }
+    std::string head = magic + "\n" + std::to_string(index.size()) + "\n", body;
+    for (const auto& [key, size] : index) {
+      std::string entry(size, '\0');
+      in.read(entry.data(), static_cast<std::streamsize>(size));
+      if (auto edited = forge(entry)) {
+        entry = std::move(*edited);
+        ++forged_in_pack;
+      }
+      head += key + " " + std::to_string(entry.size()) + "\n";
+      body += entry;
+    }
+    ASSERT_GT(forged_in_pack, 0u);
+    std::ofstream(packs) << head << body;
+  }
   const auto ninth = run();
   // (the cache also holds entries of the spec's earlier versions, which this run does not look up)
   EXPECT_GT(ninth["execution"]["cache_damaged"].get<std::size_t>(), 0u);
-  EXPECT_LE(ninth["execution"]["cache_damaged"].get<std::size_t>(), forged);
+  EXPECT_LE(ninth["execution"]["cache_damaged"].get<std::size_t>(), forged + forged_in_pack);
   EXPECT_EQ(finding_set(ninth), finding_set(seventh)) << "the leaks are found again, not served clean from the cache";
 
   // --no-cache runs everything and reads nothing.
@@ -278,11 +324,20 @@ TEST_F(ResultCacheRuns, ConcurrentRunsSharingACacheLeaveItWhole) {
   ASSERT_TRUE(one.contains("jobs"));
   ASSERT_TRUE(two.contains("jobs"));
   EXPECT_EQ(finding_set(one), finding_set(two));
-  // A third run finds every entry whole.
+  // A run that runs jobs proves its sandbox first (a `true` inside it).
+  if (one["sandbox"]["on"].get<bool>()) {
+    EXPECT_TRUE(fs::exists(tmp.path() / "one/runtime/sandbox-probe.txt"));
+  }
+  // A third run finds every entry whole, and starts no process at all: not the sandbox's probe (no
+  // job is to run) nor `valgrind --version` (known from the runs before, Valgrind's files unchanged).
   const auto third = run();
   EXPECT_EQ(third["execution"]["cache_damaged"], 0);
   EXPECT_EQ(third["execution"]["processes"], 0);
   EXPECT_EQ(cached_jobs(third).size(), 4u);
+  EXPECT_FALSE(fs::exists(tmp.path() / "out/runtime/sandbox-probe.txt"));
+  EXPECT_FALSE(fs::exists(tmp.path() / "out/runtime/valgrind-version.txt"));
+  EXPECT_TRUE(fs::exists(tmp.path() / "one/runtime/valgrind-version.txt") ||
+              fs::exists(tmp.path() / "two/runtime/valgrind-version.txt"));
   EXPECT_EQ(finding_set(third), finding_set(one));
 }
 
