@@ -2,6 +2,7 @@
 // the files it must be given, and the function in harness::cli it calls.
 #include "harness/cli/commands.hpp"
 #include "harness/model/tool.hpp"
+#include "harness/util/heap.hpp"
 #include "harness/util/interrupt.hpp"
 #include "harness/util/text.hpp"
 
@@ -297,6 +298,7 @@ std::variant<const Subcommand*, int> parse(int argc, char** argv, Options& optio
 }  // namespace
 
 int main(int argc, char** argv) {
+  harness::util::tune_heap();
   Options options;
   const auto parsed = parse(argc, argv, options);
   if (const int* code = std::get_if<int>(&parsed)) return *code;
