@@ -13,15 +13,13 @@
 #include <filesystem>
 #include <set>
 
+#include <dlfcn.h>
+#include <gnu/libc-version.h>
 #include <sys/stat.h>
 
 namespace harness::exec {
 namespace fs = std::filesystem;
 
-namespace {
-
-// Where `program` resolves on PATH, with its size and modification time: a compiler upgrade
-// changes the key (as ccache's default compiler check does).
 std::string program_identity(const std::string& program) {
   const auto found = util::find_on_path(program);
   struct stat st {};
@@ -30,6 +28,8 @@ std::string program_identity(const std::string& program) {
   const auto real = fs::canonical(found, ec);
   return fmt::format("{} {} {}", ec ? found : real.string(), st.st_size, st.st_mtim.tv_sec);
 }
+
+namespace {
 
 // Every header under `dir` (by extension; sorted, at most 20000), skipping `skip` (the run's own
 // output folder and the cache, which may well lie under an include folder): what a library's
@@ -83,6 +83,40 @@ void hash_package(Hasher& h, const PackageFlags& flags) {
 
 }  // namespace
 
+namespace {
+
+// The driver runtime's files and suppressions, hashed once per process (51 KB).
+const std::string& runtime_digest() {
+  static const std::string k_digest = [] {
+    Hasher runtime;
+    for (const auto& [name, text] : codegen::runtime_files()) runtime.add(name).add(text);
+    runtime.add(codegen::runtime_valgrind_suppressions());
+    return runtime.hex();
+  }();
+  return k_digest;
+}
+
+// The C library this process runs with (what the compilers here build against).
+const std::string& c_library_identity() {
+  static const std::string k_identity = [] {
+    Dl_info info{};
+    if (::dladdr(reinterpret_cast<void*>(&::gnu_get_libc_version), &info) == 0 || !info.dli_fname) return std::string("libc");
+    return program_identity(info.dli_fname) + " " + ::gnu_get_libc_version();
+  }();
+  return k_identity;
+}
+
+}  // namespace
+
+std::string main_object_key(const Command& compile, std::size_t launcher, const std::string& source) {
+  Hasher h;
+  h.add("main object");
+  for (const auto& word : compile.argv) h.add(word);
+  h.add(source).add(runtime_digest()).add(c_library_identity());
+  if (launcher < compile.argv.size()) h.add(program_identity(compile.argv[launcher]));
+  return h.hex();
+}
+
 std::string valgrind_identity(const std::string& valgrind) {
   const auto found = util::find_on_path(valgrind);
   std::error_code ec;
@@ -128,12 +162,7 @@ std::string portable(const Command& command, const std::string& out_dir) {
 }
 
 CacheKeys::CacheKeys(const std::vector<model::SuiteSpec>& suites, CacheKeyFacts facts)
-    : m_suites(suites), m_facts(std::move(facts)) {
-  Hasher runtime;
-  for (const auto& [name, text] : codegen::runtime_files()) runtime.add(name).add(text);
-  runtime.add(codegen::runtime_valgrind_suppressions());
-  m_runtime_digest = runtime.hex();
-}
+    : m_suites(suites), m_facts(std::move(facts)), m_runtime_digest(runtime_digest()) {}
 
 const std::string& CacheKeys::compiler_identity(const std::string& program) {
   auto [it, fresh] = m_compilers.try_emplace(program);

@@ -32,6 +32,16 @@ struct CacheKeyFacts {
   std::string record_preload;    // the programs' input recorder (drivers/sohound_record.c; hashed)
 };
 
+// Where `program` resolves on PATH (or the file itself, given a path), with its size and
+// modification time: a compiler upgrade changes a key (as ccache's default compiler check does).
+std::string program_identity(const std::string& program);
+
+// The key a driver's main object (the runtime) is kept under between runs (ResultCache objects):
+// its exact compile command (folders included: its debug information names them; `launcher`
+// words in front are the compiler launcher), its source, the runtime's files it includes, and the
+// compiler's and the C library's identity (program_identity; the C library's headers change with it).
+std::string main_object_key(const Command& compile, std::size_t launcher, const std::string& source);
+
 // What a Valgrind installation's files are now (path, device, inode, size and times of the command,
 // Debian's valgrind.bin beside it, its tools' folder and the memcheck, helgrind and DRD tools in it),
 // so that `valgrind --version`, read once, is known again without starting it until one of them

@@ -1,9 +1,11 @@
 #include "harness/exec/driver_builds.hpp"
 
 #include "harness/codegen/driver_codegen.hpp"
+#include "harness/exec/cache_keys.hpp"
 #include "harness/exec/elf_symbols.hpp"
 #include "harness/exec/job_folder.hpp"
 #include "harness/exec/output_dir.hpp"
+#include "harness/exec/result_cache.hpp"
 #include "harness/exec/tool_commands.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
@@ -84,6 +86,31 @@ std::string pkg_config_error(const model::SuiteSpec& suite, const std::string& l
 
 DriverBuilds::DriverBuilds(const std::vector<model::SuiteSpec>& suites, BuildOptions options, PipelineTrace trace)
     : m_suites(suites), m_options(std::move(options)), m_trace(trace) {}
+
+// The driver's main object: the runtime, the same for every suite of a compiler and flavour, kept
+// in the result cache (main_object_key) so a run after an edit, or another suite, does not compile
+// it again. Signed like an entry (the runtime's records are what proves a clean run). "" or the
+// failure, as run_step.
+asio::awaitable<std::string> DriverBuilds::main_object(const Command& compile, const std::string& source,
+                                                       const std::string& object, std::string& log, const SpanTag& tag) {
+  std::string key;
+  if (m_options.cache && m_options.cache->enabled()) {
+    key = main_object_key(compile, m_options.compiler_launcher.size(), util::read_file_or_empty(source));
+    if (const auto kept = m_options.cache->load_object(key); kept && util::write_file(object, *kept)) {
+      const auto now = m_trace.scheduler.now_s();
+      const auto span = m_trace.process_span(tag.name, tag.parent, now, now);
+      for (const auto& [k, v] : tag.attributes) m_trace.tracer.annotate(span, k, v);
+      m_trace.tracer.annotate(span, "kept", "true");
+      co_return std::string();
+    }
+  }
+  auto error = co_await run_step(compile, fs::path(object).replace_extension().string(), log, -1, tag);
+  if (error.empty() && !key.empty()) {
+    const auto bytes = util::read_file_or_empty(object);
+    if (!bytes.empty()) m_options.cache->store_object(key, bytes);
+  }
+  co_return error;
+}
 
 // A compile as it runs: through the compiler launcher (ccache) when the machine has one.
 Command DriverBuilds::launched(Command compile) const {
@@ -339,11 +366,12 @@ asio::awaitable<DriverBuild> DriverBuilds::make_driver(std::size_t s, Flavour fl
   std::vector<std::vector<FeatureObject>> objects(units.size());
   std::string main_log, main_errors[2];
   co_await all_of(units.size() + 2, [&](std::size_t i) -> asio::awaitable<void> {
-    if (i >= units.size()) {
-      const auto k = i - units.size();
-      main_errors[k] =
-          co_await run_step(main_steps[k], dir + (k == 0 ? "/obj/main" : "/obj/table"), main_log, -1,
-                            SpanTag(span, "compile").with("suite", suite.name).with("feature", k == 0 ? "(main)" : "(table)"));
+    if (i == units.size()) {
+      main_errors[0] = co_await main_object(main_steps[0], dir + "/main.c", dir + "/obj/main.o", main_log,
+                                            SpanTag(span, "compile").with("suite", suite.name).with("feature", "(main)"));
+    } else if (i > units.size()) {
+      main_errors[1] = co_await run_step(main_steps[1], dir + "/obj/table", main_log, -1,
+                                         SpanTag(span, "compile").with("suite", suite.name).with("feature", "(table)"));
     } else {
       objects[i] = co_await unit_objects(s, units[i], i + 1, flavour, dir, package, span);
     }

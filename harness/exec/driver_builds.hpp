@@ -22,6 +22,8 @@
 
 namespace harness::exec {
 
+class ResultCache;
+
 class OutputDir;
 
 // A feature's object. Features that share a translation unit share its object and compile.
@@ -57,6 +59,7 @@ struct BuildOptions {
   std::string out_dir;
   std::chrono::seconds build_timeout{300};
   std::vector<std::string> compiler_launcher;  // HostFacts::compiler_launcher: in front of compiles
+  ResultCache* cache = nullptr;                // where main objects are kept between runs (none: --no-cache)
 };
 
 class DriverBuilds {
@@ -93,6 +96,8 @@ class DriverBuilds {
                                                                   const std::string& dir, const PackageFlags& package,
                                                                   Span parent);
   boost::asio::awaitable<DriverBuild> make_driver(std::size_t suite, model::Flavour flavour);
+  boost::asio::awaitable<std::string> main_object(const Command& compile, const std::string& source, const std::string& object,
+                                                  std::string& log, const SpanTag& tag);
   boost::asio::awaitable<void> compile_alone(std::size_t suite, model::Flavour flavour, const std::string& dir,
                                              const PackageFlags& package, const std::vector<std::size_t>& features,
                                              DriverBuild& out, Span span);

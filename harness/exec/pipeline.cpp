@@ -59,8 +59,8 @@ Pipeline::Impl::Impl(Scheduler& s, const std::vector<model::SuiteSpec>& specs, P
   }
   options.out_dir = options.out->path();
   start_risk = sanitizer_start_risk(options.host);
-  builds.emplace(suites, BuildOptions{options.out, options.out_dir, options.build_timeout, options.host.compiler_launcher},
-                 trace());
+  builds.emplace(
+      suites, BuildOptions{options.out, options.out_dir, options.build_timeout, options.host.compiler_launcher, &cache}, trace());
 }
 
 std::string Pipeline::Impl::runtime_supp() const { return runtime_dir(options.out_dir) + "/sohound_valgrind.supp"; }

@@ -375,6 +375,7 @@ void ResultCache::save_pack() {
 namespace {
 constexpr std::string_view k_manifest_magic = "sohound-manifest 1";
 constexpr std::string_view k_tool_version_magic = "sohound-tool-version 1";
+constexpr std::string_view k_object_magic = "sohound-object 1";
 }  // namespace
 
 std::optional<std::string> ResultCache::load_record(std::string_view folder, std::string_view magic, const std::string& key) {
@@ -415,6 +416,14 @@ std::optional<std::string> ResultCache::load_manifest(const std::string& key) {
 
 void ResultCache::store_manifest(const std::string& key, const std::string& manifest) {
   store_record("manifests", k_manifest_magic, key, manifest);
+}
+
+std::optional<std::string> ResultCache::load_object(const std::string& key) {
+  return load_record("objects", k_object_magic, key);
+}
+
+void ResultCache::store_object(const std::string& key, const std::string& bytes) {
+  store_record("objects", k_object_magic, key, bytes);
 }
 
 std::optional<std::string> ResultCache::load_tool_version(const std::string& identity) {

@@ -73,6 +73,10 @@ class ResultCache {
   // it runs; signed like an entry. nullopt when absent or damaged.
   std::optional<std::string> load_manifest(const std::string& key);
   void store_manifest(const std::string& key, const std::string& manifest);
+  // A compiled object kept between runs (the driver's main object: DriverBuilds), under a key of
+  // everything its compile depends on; signed like an entry. nullopt when absent or damaged.
+  std::optional<std::string> load_object(const std::string& key);
+  void store_object(const std::string& key, const std::string& bytes);
   // A tool's `--version` as an earlier run read it, under the identity of the tool's files
   // (valgrind_identity); signed like an entry. nullopt when absent or damaged.
   std::optional<std::string> load_tool_version(const std::string& identity);

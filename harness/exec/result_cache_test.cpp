@@ -202,6 +202,30 @@ TEST(ResultCache, AToolsVersionIsKnownAgainUnderTheSameFilesOnly) {
   EXPECT_EQ(reader.damaged(), 1u);
 }
 
+TEST(ResultCache, AnObjectIsKeptWholeAndAnEditedOneRefused) {
+  harness::testing::TempDir tmp{"sohound-cache"};
+  const std::string object(
+      "\x7f"
+      "ELF\0\n\0bytes\nof main.o",
+      22);
+  const auto key = Hasher().add("main object").hex();
+  {
+    ResultCache cache(tmp / "cache");
+    EXPECT_FALSE(cache.load_object(key));
+    cache.store_object(key, object);
+  }
+  ResultCache cache(tmp / "cache");
+  EXPECT_EQ(cache.load_object(key), object);
+  // Code that rewrites the runtime's object (one that reports nothing) without the cache's key.
+  const auto path = tmp / "cache/v2/objects/" + key.substr(0, 2) + "/" + key;
+  auto text = util::read_file_or_empty(path);
+  text.replace(text.find("bytes"), 5, "BYTES");
+  util::write_file(path, text);
+  ResultCache reader(tmp / "cache");
+  EXPECT_FALSE(reader.load_object(key));
+  EXPECT_EQ(reader.damaged(), 1u);
+}
+
 TEST(ValgrindIdentity, NamesTheCommandAndItsToolsAndChangesWithThem) {
   harness::testing::TempDir tmp{"sohound-valgrind"};
   const auto command = tmp / "prefix/bin/valgrind";

@@ -185,10 +185,20 @@ TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
   EXPECT_EQ(finding_set(second), finding_set(first));
   EXPECT_EQ(second["exit_code"], first["exit_code"]);
 
-  // One feature's code: only its jobs run.
+  // One feature's code: only its jobs run. The drivers' main objects (the runtime) are not
+  // compiled again: the first run kept them, one per flavour.
   write_spec("void *volatile p = malloc(41 + ex_value()); p = NULL;");
   const auto third = run();
   EXPECT_EQ(cached_jobs(third), (std::set<std::string>{"b/memcheck", "b/asan"}));
+  const auto main_compiles = [](const json& r) {
+    std::vector<std::string> kept;
+    for (const auto& span : r["trace"]["spans"])
+      if (span["name"] == "compile" && span["attributes"].value("feature", "") == "(main)")
+        kept.push_back(span["attributes"].value("kept", "no"));
+    return kept;
+  };
+  EXPECT_EQ(main_compiles(first), (std::vector<std::string>{"no", "no"}));
+  EXPECT_EQ(main_compiles(third), (std::vector<std::string>{"true", "true"}));
 
   // expect: changes the verdict without running anything.
   write_spec("void *volatile p = malloc(41 + ex_value()); p = NULL;", "    expect: [{kind: leak.definite}]\n");
