@@ -311,23 +311,31 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
     slot.passed = false;
     slot.message = "cancelled before it finished";
   }
-  // Two processes whose answers the cache keys assume, started first so they run while the run
+  // Two processes whose answers the cache keys assume, started early so they run while the run
   // gets ready and its keys are made: `valgrind --version` (unless known from an earlier run: its
-  // files unchanged) and, with --sandbox on, the sandbox's probe. Under --sandbox auto the probe
-  // waits until a job is to run (a run that only reads the cache confines nothing); the keys
-  // assume the sandbox as planned and are made again in the rare run where the probe turns it off.
+  // files unchanged) and the sandbox's probe. Under --sandbox auto a run that only reads the cache
+  // confines nothing, so the probe waits while that may be so; the keys assume the sandbox as
+  // planned and are made again in the rare run where the probe turns it off.
   impl.plan_run_sandbox();
+  impl.cache.use_pack(Hasher().add("the last run into").add(impl.options.out_dir).hex());
   const bool planned = impl.sandbox.on;
   PendingTasks probe(co_await asio::this_coro::executor);
-  const auto start_probe = [&impl, &probe] {
+  bool probing = false;
+  const auto start_probe = [&impl, &probe, &probing, planned] {
+    if (!planned || probing) return;
+    probing = true;
     probe.add();
     impl.scheduler.spawn([&impl, &probe]() -> asio::awaitable<void> {
       const PendingTasks::Guard guard(probe);
       co_await impl.probe_sandbox();
     });
   };
-  const bool probe_first = planned && (impl.options.sandbox == SandboxMode::on || !impl.cache.enabled());
-  if (probe_first) start_probe();
+  // Started at once unless the run may well run nothing (the last run's pack exists); else as soon
+  // as the keys show a job the pack lacks, or the look-up a job to run.
+  if (impl.options.sandbox == SandboxMode::on || !impl.cache.enabled() || !impl.cache.has_pack()) start_probe();
+  impl.on_keys_made = [&impl, &start_probe](const std::vector<std::string>& keys) {
+    if (!impl.cache.pack_holds(keys)) start_probe();
+  };
   if (impl.cache.enabled() && impl.any_valgrind_job() && !impl.known_valgrind_version()) {
     probe.add();
     impl.scheduler.spawn([&impl, &probe]() -> asio::awaitable<void> {
@@ -340,9 +348,9 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
   impl.done.assign(jobs.size(), 0);
   impl.job_done.emplace(co_await asio::this_coro::executor);
   impl.costs = impl.cache.load_costs();
-  impl.cache.use_pack(Hasher().add("the last run into").add(impl.options.out_dir).hex());
   auto found = co_await impl.look_up_cache();
-  if (planned && !probe_first && !found.to_run.empty()) start_probe();
+  impl.on_keys_made = nullptr;
+  if (!found.to_run.empty()) start_probe();
   co_await probe.wait_all();
   if (impl.options.sandbox == SandboxMode::on && !impl.sandbox.on) {
     // Required and not to be had: every job fails, loudly, rather than run unconfined.

@@ -11,6 +11,7 @@
 #include "harness/util/files.hpp"
 
 #include <fmt/format.h>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -141,6 +142,10 @@ asio::awaitable<Pipeline::Impl::Lookup> Pipeline::Impl::look_up_cache() {
   std::vector<std::string> wanted;  // "" for a job without a key: a todo, or a suite whose flags failed
   for (const auto& slot : *results) wanted.push_back(slot.cache_key);
   tracer().close(keys_span);
+  if (on_keys_made) {
+    on_keys_made(wanted);
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);  // what it started starts
+  }
   const auto entries_span = tracer().open("entries", lookup);
   auto loaded = cache.load_all(wanted, std::max(1u, std::thread::hardware_concurrency()));
   tracer().close(entries_span);

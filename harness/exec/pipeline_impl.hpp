@@ -88,6 +88,7 @@ struct Pipeline::Impl {
   std::optional<AsyncOnce<std::string>> valgrind_version;
   boost::asio::awaitable<std::string> read_valgrind_version();
   const std::optional<std::string>& known_valgrind_version();
+  std::function<void(const std::vector<std::string>&)> on_keys_made;  // every job's key, before the entries are read
   bool valgrind_files_read = false;
   std::string valgrind_files;  // valgrind_identity: "" when unknown
   std::optional<std::string> valgrind_known;

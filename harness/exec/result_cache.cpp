@@ -358,6 +358,17 @@ void ResultCache::read_pack() {
   }
 }
 
+bool ResultCache::has_pack() const {
+  std::error_code ec;
+  return enabled() && !m_pack_name.empty() && fs::is_regular_file(pack_path(m_dir, m_pack_name), ec);
+}
+
+bool ResultCache::pack_holds(const std::vector<std::string>& keys) {
+  if (!enabled()) return false;
+  read_pack();
+  return std::all_of(keys.begin(), keys.end(), [&](const std::string& key) { return key.empty() || m_pack_entries.count(key); });
+}
+
 void ResultCache::save_pack() {
   if (!enabled() || m_pack_name.empty()) return;
   if (m_run_entries.empty() && m_from_pack.size() == m_pack_entries.size()) return;  // the same entries

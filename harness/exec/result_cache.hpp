@@ -65,6 +65,9 @@ class ResultCache {
   // rerun opens one file instead of one per job). Each entry in it is signed and checked as in
   // its own file; a key the pack lacks is read from its file. Set before load_all.
   void use_pack(std::string name) { m_pack_name = std::move(name); }
+  // Whether the pack exists; whether it holds an entry for every non-empty key (read once).
+  bool has_pack() const;
+  bool pack_holds(const std::vector<std::string>& keys);
   // Writes the pack of this run's entries, unless it holds exactly those already. Failures to
   // write are counted, never thrown.
   void save_pack();

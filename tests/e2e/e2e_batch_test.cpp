@@ -338,12 +338,16 @@ TEST_F(ResultCacheRuns, ConcurrentRunsSharingACacheLeaveItWhole) {
   if (one["sandbox"]["on"].get<bool>()) {
     EXPECT_TRUE(fs::exists(tmp.path() / "one/runtime/sandbox-probe.txt"));
   }
-  // A third run finds every entry whole, and starts no process at all: not the sandbox's probe (no
-  // job is to run) nor `valgrind --version` (known from the runs before, Valgrind's files unchanged).
+  // A third run finds every entry whole. Run again into its --out (whose pack of entries it left),
+  // it starts no process at all: not the sandbox's probe (no job is to run) nor `valgrind
+  // --version` (known from the runs before, Valgrind's files unchanged).
   const auto third = run();
   EXPECT_EQ(third["execution"]["cache_damaged"], 0);
   EXPECT_EQ(third["execution"]["processes"], 0);
   EXPECT_EQ(cached_jobs(third).size(), 4u);
+  const auto fourth = run();
+  EXPECT_EQ(cached_jobs(fourth).size(), 4u);
+  EXPECT_EQ(finding_set(fourth), finding_set(one));
   EXPECT_FALSE(fs::exists(tmp.path() / "out/runtime/sandbox-probe.txt"));
   EXPECT_FALSE(fs::exists(tmp.path() / "out/runtime/valgrind-version.txt"));
   EXPECT_TRUE(fs::exists(tmp.path() / "one/runtime/valgrind-version.txt") ||
