@@ -317,7 +317,9 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
   // confines nothing, so the probe waits while that may be so; the keys assume the sandbox as
   // planned and are made again in the rare run where the probe turns it off.
   impl.plan_run_sandbox();
-  impl.cache.use_pack(Hasher().add("the last run into").add(impl.options.out_dir).hex());
+  Hasher pack;  // the last run of these suites (whichever --out it wrote)
+  for (const auto& suite : impl.suites) pack.add(suite.dir).add(suite.file).add(suite.name);
+  impl.cache.use_pack(pack.hex());
   const bool planned = impl.sandbox.on;
   PendingTasks probe(co_await asio::this_coro::executor);
   bool probing = false;
@@ -330,7 +332,7 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
       co_await impl.probe_sandbox();
     });
   };
-  // Started at once unless the run may well run nothing (the last run's pack exists); else as soon
+  // Started at once unless the run may well run nothing (a last run's pack exists); else as soon
   // as the keys show a job the pack lacks, or the look-up a job to run.
   if (impl.options.sandbox == SandboxMode::on || !impl.cache.enabled() || !impl.cache.has_pack()) start_probe();
   impl.on_keys_made = [&impl, &start_probe](const std::vector<std::string>& keys) {

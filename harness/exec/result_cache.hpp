@@ -60,8 +60,9 @@ class ResultCache {
   // Stores a job (its findings unjudged). Failures to write are counted, never thrown.
   void store(const std::string& key, const model::JobResult& job);
 
-  // The run's pack (v2/packs/NAME, NAME a digest of the run's --out): a copy of every entry the
-  // run read or stored, in one file, which the next run with that NAME reads first (an unchanged
+  // The run's pack (v2/packs/NAME, NAME a digest of the run's suites: their spec files and names):
+  // a copy of every entry the run read or stored, in one file, which the next run with that NAME
+  // reads first, whichever --out it writes (an unchanged
   // rerun opens one file instead of one per job). Each entry in it is signed and checked as in
   // its own file; a key the pack lacks is read from its file. Set before load_all.
   void use_pack(std::string name) { m_pack_name = std::move(name); }
