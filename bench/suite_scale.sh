@@ -44,7 +44,12 @@
 # cold 7.67 s (0.192 s per feature), rerun 0.08 s (1.0 %), edited 6.42 s. Later (keys beside valgrind
 # --version), N=200: ctest 256.2 s, cold 7.67 s (0.030 x), rerun 0.12 s (1.6 %), one edited 2.17 s
 # (28.3 %); ctest -T memcheck 127.4 CPU-s, sohound ctest 140.6 CPU-s (1.10 x); sohound ctest cold
-# 66.9 s, rerun 1.72 s (2.6 %).
+# 66.9 s, rerun 1.72 s (2.6 %). 2026-12-06, later (an all-cached rerun starts no process and reads
+# one pack; Sohound's heap in huge pages; main objects kept), N=200, rerun and edit into the same
+# --out: ctest 255.6 s, cold 9.12 s (0.036 x), rerun 0.09 s (1.0 %, median of 3), one edited 1.97 s
+# (21.6 %); into another --out: rerun 0.09 s, edited 2.97 s; ctest -T memcheck 125.5 CPU-s,
+# sohound ctest 131.3 CPU-s (1.05 x); sohound ctest cold 77.9 s, rerun 1.93 s (2.5 %). (The run
+# before, same code but the rerun into a new --out: cold 7.79 s, rerun 0.10 s, edited 1.79 s.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
