@@ -29,6 +29,17 @@ model::JobResult job_with_texts(const std::string& feature) {
   return job;
 }
 
+// Rewrites `what` in a signed record of the cache (`folder`: tools, objects, manifests), as code
+// without the cache's key would.
+void edit_record(const std::string& cache, const std::string& folder, const std::string& key, const std::string& what,
+                 const std::string& with) {
+  const auto path = cache + "/v2/" + folder + "/" + key.substr(0, 2) + "/" + key;
+  auto text = util::read_file_or_empty(path);
+  ASSERT_NE(text.find(what), std::string::npos) << path;
+  text.replace(text.find(what), what.size(), with);
+  util::write_file(path, text);
+}
+
 TEST(ResultCacheEntry, TheLongTextsRoundTripBesideTheJson) {
   const std::string key(k_cache_mac_key_bytes, 'k');
   auto job = job_with_texts("f1");
@@ -192,11 +203,7 @@ TEST(ResultCache, AToolsVersionIsKnownAgainUnderTheSameFilesOnly) {
   EXPECT_EQ(cache.load_tool_version(identity), "valgrind-3.19.0\n");
   EXPECT_FALSE(cache.load_tool_version(identity + "/usr/libexec/valgrind/memcheck-amd64-linux 2049 7 9 1.1 1.1\n"));
   // An edited record (another version put in without the cache's key) is refused and counted.
-  const auto key = Hasher().add(identity).hex();
-  const auto path = tmp / "cache/v2/tools/" + key.substr(0, 2) + "/" + key;
-  auto text = util::read_file_or_empty(path);
-  text.replace(text.find("3.19.0"), 6, "3.99.0");
-  util::write_file(path, text);
+  edit_record(tmp / "cache", "tools", Hasher().add(identity).hex(), "3.19.0", "3.99.0");
   ResultCache reader(tmp / "cache");
   EXPECT_FALSE(reader.load_tool_version(identity));
   EXPECT_EQ(reader.damaged(), 1u);
@@ -217,10 +224,7 @@ TEST(ResultCache, AnObjectIsKeptWholeAndAnEditedOneRefused) {
   ResultCache cache(tmp / "cache");
   EXPECT_EQ(cache.load_object(key), object);
   // Code that rewrites the runtime's object (one that reports nothing) without the cache's key.
-  const auto path = tmp / "cache/v2/objects/" + key.substr(0, 2) + "/" + key;
-  auto text = util::read_file_or_empty(path);
-  text.replace(text.find("bytes"), 5, "BYTES");
-  util::write_file(path, text);
+  edit_record(tmp / "cache", "objects", key, "bytes", "BYTES");
   ResultCache reader(tmp / "cache");
   EXPECT_FALSE(reader.load_object(key));
   EXPECT_EQ(reader.damaged(), 1u);
