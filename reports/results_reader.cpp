@@ -44,7 +44,10 @@ void read_shard_and_trace(const JsonView& root, model::RunSummary& s) {
     merge.problems = m.strings("problems");
     s.merge = std::move(merge);
   }
-  for (const auto& span : root.object("trace").objects("spans")) {
+  // (Named: a span's view names its path through its parents, and a temporary `trace` would be
+  // gone before the loop's body, leaving a type error in a span to read a dead parent.)
+  const auto trace = root.object("trace");
+  for (const auto& span : trace.objects("spans")) {
     model::Span out;
     out.trace_id = span.string("trace_id");
     out.span_id = span.string("span_id");

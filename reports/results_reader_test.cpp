@@ -43,6 +43,12 @@ TEST(ResultsReader, TypeErrorsNameTheJsonPath) {
   ASSERT_FALSE(syntax);
   EXPECT_NE(syntax.error().message.find("s.json:2:"), std::string::npos) << syntax.error().message;
   EXPECT_NE(parse_results(R"({"schema": 1})", "n.json").error().message.find("not a Sohound results file"), std::string::npos);
+  // A span's error names its path through the trace object (once read through a view already gone:
+  // a crash on a mutated results.json, found by CatalogueRuns).
+  const auto span =
+      parse_results(R"({"schema": "sohound.results/1", "trace": {"spans": [{"name": "run"}, {"name": 7}]}})", "t.json");
+  ASSERT_FALSE(span);
+  EXPECT_EQ(span.error().message, "t.json: /trace/spans/1/name: expected a string, found a whole number");
 }
 
 }  // namespace
