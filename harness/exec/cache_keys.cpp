@@ -117,16 +117,26 @@ std::string main_object_key(const Command& compile, std::size_t launcher, const 
   return h.hex();
 }
 
+namespace {
+
+// A file as it is now: path, device, inode, size, modification and change times; "" when absent.
+std::string file_identity(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return fmt::format("{} {} {} {} {}.{} {}.{}", path, st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                     st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+}
+
+}  // namespace
+
 std::string valgrind_identity(const std::string& valgrind) {
   const auto found = util::find_on_path(valgrind);
   std::error_code ec;
   const auto command = found.empty() ? fs::path() : fs::canonical(found, ec);
   if (command.empty() || ec) return {};
-  const auto stat_of = [](const fs::path& path) -> std::string {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return {};
-    return fmt::format("{} {} {} {} {}.{} {}.{}\n", path.string(), st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec,
-                       st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+  const auto stat_of = [](const fs::path& path) {
+    auto identity = file_identity(path.string());
+    return identity.empty() ? identity : identity + "\n";
   };
   // Where Valgrind finds its tools: $VALGRIND_LIB, else the libexec or lib folder of its prefix.
   std::vector<fs::path> tool_dirs;
@@ -291,11 +301,8 @@ std::string CacheKeys::program_key(const plan::JobPlan& job) {
 }
 
 const std::string& CacheKeys::file_digest(const std::string& path) {
-  struct stat st {};
-  const auto identity = ::stat(path.c_str(), &st) != 0
-                            ? path + " (none)"
-                            : fmt::format("{} {} {} {} {}.{} {}.{}", path, st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec,
-                                          st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+  auto identity = file_identity(path);
+  if (identity.empty()) identity = path + " (none)";
   auto [it, fresh] = m_digests.try_emplace(identity);
   if (fresh) {
     Hasher h;

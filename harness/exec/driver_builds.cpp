@@ -91,11 +91,11 @@ DriverBuilds::DriverBuilds(const std::vector<model::SuiteSpec>& suites, BuildOpt
 // in the result cache (main_object_key) so a run after an edit, or another suite, does not compile
 // it again. Signed like an entry (the runtime's records are what proves a clean run). "" or the
 // failure, as run_step.
-asio::awaitable<std::string> DriverBuilds::main_object(const Command& compile, const std::string& source,
+asio::awaitable<std::string> DriverBuilds::main_object(const Command& compile, const std::string& source_text,
                                                        const std::string& object, std::string& log, const SpanTag& tag) {
   std::string key;
   if (m_options.cache && m_options.cache->enabled()) {
-    key = main_object_key(compile, m_options.compiler_launcher.size(), util::read_file_or_empty(source));
+    key = main_object_key(compile, m_options.compiler_launcher.size(), source_text);
     if (const auto kept = m_options.cache->load_object(key); kept && util::write_file(object, *kept)) {
       const auto now = m_trace.scheduler.now_s();
       const auto span = m_trace.process_span(tag.name, tag.parent, now, now);
@@ -357,7 +357,8 @@ asio::awaitable<DriverBuild> DriverBuilds::make_driver(std::size_t s, Flavour fl
   // The main object (the runtime: the same every run, so a compiler cache keeps it) and the table.
   std::vector<std::string> table;
   for (auto f : features) table.push_back(suite.features[f].name);
-  util::write_file(dir + "/main.c", codegen::generate_main(suite));
+  const auto main_source = codegen::generate_main(suite);
+  util::write_file(dir + "/main.c", main_source);
   util::write_file(dir + "/table.c", codegen::generate_table(table));
   const std::vector<Command> main_steps{
       launched(main_compile(suite, flavour, m_options.out_dir, dir + "/main.c", dir + "/obj/main.o")),
@@ -367,7 +368,7 @@ asio::awaitable<DriverBuild> DriverBuilds::make_driver(std::size_t s, Flavour fl
   std::string main_log, main_errors[2];
   co_await all_of(units.size() + 2, [&](std::size_t i) -> asio::awaitable<void> {
     if (i == units.size()) {
-      main_errors[0] = co_await main_object(main_steps[0], dir + "/main.c", dir + "/obj/main.o", main_log,
+      main_errors[0] = co_await main_object(main_steps[0], main_source, dir + "/obj/main.o", main_log,
                                             SpanTag(span, "compile").with("suite", suite.name).with("feature", "(main)"));
     } else if (i > units.size()) {
       main_errors[1] = co_await run_step(main_steps[1], dir + "/obj/table", main_log, -1,

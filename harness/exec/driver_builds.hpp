@@ -96,8 +96,8 @@ class DriverBuilds {
                                                                   const std::string& dir, const PackageFlags& package,
                                                                   Span parent);
   boost::asio::awaitable<DriverBuild> make_driver(std::size_t suite, model::Flavour flavour);
-  boost::asio::awaitable<std::string> main_object(const Command& compile, const std::string& source, const std::string& object,
-                                                  std::string& log, const SpanTag& tag);
+  boost::asio::awaitable<std::string> main_object(const Command& compile, const std::string& source_text,
+                                                  const std::string& object, std::string& log, const SpanTag& tag);
   boost::asio::awaitable<void> compile_alone(std::size_t suite, model::Flavour flavour, const std::string& dir,
                                              const PackageFlags& package, const std::vector<std::size_t>& features,
                                              DriverBuild& out, Span span);

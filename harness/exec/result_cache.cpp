@@ -231,10 +231,16 @@ const std::string& ResultCache::mac_key() {
 
 std::optional<model::JobResult> ResultCache::load(const std::string& key) {
   if (!enabled()) return std::nullopt;
+  std::string text;
+  return load_file(key, text);
+}
+
+std::optional<model::JobResult> ResultCache::load_file(const std::string& key, std::string& text) {
   const auto path = entry_path(key);
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return std::nullopt;
-  auto job = decode_entry(key, util::read_file_or_empty(path), mac_key());
+  text = util::read_file_or_empty(path);
+  auto job = decode_entry(key, text, mac_key());
   if (!job) ++m_damaged;
   return job;
 }
@@ -256,13 +262,7 @@ std::vector<std::optional<model::JobResult>> ResultCache::load_all(const std::ve
           in_pack[i] = found[i] ? 1 : 0;
           if (!found[i]) ++m_damaged;  // then its own file, which may be whole
         }
-        if (found[i]) continue;
-        const auto path = entry_path(keys[i]);
-        std::error_code ec;
-        if (!fs::is_regular_file(path, ec)) continue;
-        read_alone[i] = util::read_file_or_empty(path);
-        found[i] = decode_entry(keys[i], read_alone[i], secret);
-        if (!found[i]) ++m_damaged;
+        if (!found[i]) found[i] = load_file(keys[i], read_alone[i]);
       } catch (const std::exception&) {
         ++m_damaged;  // unreadable (out of memory, a file system error): a miss, counted
       }

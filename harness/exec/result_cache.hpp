@@ -95,6 +95,8 @@ class ResultCache {
 
  private:
   std::string entry_path(const std::string& key) const;
+  // The entry in its own file, its text kept in `text`; a damaged one is counted.
+  std::optional<model::JobResult> load_file(const std::string& key, std::string& text);
   void read_pack();  // once, into m_pack_text and m_pack_entries (none when absent or damaged)
   // A small signed record (a manifest, a tool's version): "MAGIC KEY MAC" then the text.
   std::optional<std::string> load_record(std::string_view folder, std::string_view magic, const std::string& key);
