@@ -49,7 +49,10 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
       .field("on", !summary.sandbox.empty())
       .field("engine", summary.sandbox)
       .field("reason", summary.sandbox_reason)
-      .end_object();
+      .key("debug_copies")
+      .begin_array();
+  for (const auto& file : summary.sandbox_debug_copies) w.value(file);
+  w.end_array().end_object();
   w.field("partial", model::is_partial(summary));
   if (summary.shard.total > 0) {
     const auto& sh = summary.shard;

@@ -38,6 +38,10 @@ void add_totals(model::RunSummary& merged, const model::RunSummary& run,
   else if (merged.sandbox != run.sandbox)
     merged.sandbox.clear();
   if (merged.sandbox_reason.empty()) merged.sandbox_reason = run.sandbox_reason;
+  for (const auto& file : run.sandbox_debug_copies)
+    if (std::find(merged.sandbox_debug_copies.begin(), merged.sandbox_debug_copies.end(), file) ==
+        merged.sandbox_debug_copies.end())
+      merged.sandbox_debug_copies.push_back(file);
   for (const auto& spec : run.specs)
     if (std::find(merged.specs.begin(), merged.specs.end(), spec) == merged.specs.end()) merged.specs.push_back(spec);
   if (merged.baseline.empty()) merged.baseline = run.baseline;

@@ -31,6 +31,7 @@ model::RunSummary fixed_run() {
   s.duration_s = 2.5;
   s.specs = {"suites/demo.yaml"};
   s.sandbox = "bubblewrap";
+  s.sandbox_debug_copies = {"/usr/lib/debug/.build-id/93/ac61ec5a8eb1396f9fbd350e3169a558528a40.debug"};
   s.suppressions = {{"cxx-function-local-static-init", "<default>:4", 1}};
   model::Finding leak;
   leak.kind = "leak.definite";

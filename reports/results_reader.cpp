@@ -141,6 +141,7 @@ harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_str
     const auto sandbox = root.object("sandbox");
     s.sandbox = sandbox.string("engine");
     s.sandbox_reason = sandbox.string("reason");
+    if (sandbox.has("debug_copies")) s.sandbox_debug_copies = sandbox.strings("debug_copies");
     for (const auto& u : root.objects("suppressions"))
       s.suppressions.push_back({u.string("name"), u.string("source"), u.count("matched")});
     read_shard_and_trace(root, s);

@@ -135,10 +135,14 @@ TEST(ResultJson, EveryFieldRoundTripsThroughResultsJsonAndTheCache) {
   const auto job = every_field();
   model::RunSummary summary;
   summary.jobs = {job};
+  summary.sandbox = "bubblewrap";
+  summary.sandbox_debug_copies = {"/usr/lib/debug/.build-id/93/ac.debug", "/usr/lib/debug/.build-id/7e/bc.debug"};
   std::ostringstream text;
   write_json(summary, text);
   const auto read = parse_results(text.str(), "results.json");
   ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(read->sandbox, summary.sandbox);
+  EXPECT_EQ(read->sandbox_debug_copies, summary.sandbox_debug_copies);
   ASSERT_EQ(read->jobs.size(), 1u);
   EXPECT_TRUE(read->jobs[0] == job) << text.str();
   EXPECT_TRUE(read->jobs[0].findings == job.findings);

@@ -280,6 +280,8 @@ std::exception_ptr execute_jobs(exec::PipelineOptions pipeline_options, const st
                stats.cache_write_failures == 1 ? "that job runs" : "those jobs run");
   summary.sandbox = pipeline.sandbox().on ? pipeline.sandbox().engine : std::string();
   summary.sandbox_reason = pipeline.sandbox().reason;
+  if (pipeline.sandbox().on)
+    for (const auto& [copy, original] : pipeline.sandbox().replaced) summary.sandbox_debug_copies.push_back(original);
   return failure;
 }
 

@@ -117,17 +117,12 @@ std::string main_object_key(const Command& compile, std::size_t launcher, const 
   return h.hex();
 }
 
-namespace {
-
-// A file as it is now: path, device, inode, size, modification and change times; "" when absent.
 std::string file_identity(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return {};
   return fmt::format("{} {} {} {} {}.{} {}.{}", path, st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
                      st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
 }
-
-}  // namespace
 
 std::string valgrind_identity(const std::string& valgrind) {
   const auto found = util::find_on_path(valgrind);

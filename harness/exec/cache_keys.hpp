@@ -32,6 +32,11 @@ struct CacheKeyFacts {
   std::string record_preload;    // the programs' input recorder (drivers/sohound_record.c; hashed)
 };
 
+// A file as it is now: path, device, inode, size, modification and change times; "" when absent.
+// (The change time cannot be set back: a file rewritten in place and touched to its old
+// modification time still differs.)
+std::string file_identity(const std::string& path);
+
 // Where `program` resolves on PATH (or the file itself, given a path), with its size and
 // modification time: a compiler upgrade changes a key (as ccache's default compiler check does).
 std::string program_identity(const std::string& program);

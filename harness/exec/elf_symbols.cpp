@@ -103,6 +103,22 @@ std::string build_id(const std::string& file) {
   return id;
 }
 
+bool has_compressed_sections(const std::string& file) {
+  if (elf_version(EV_CURRENT) == EV_NONE) return false;
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  Elf* elf = elf_begin(fd, ELF_C_READ, nullptr);
+  bool compressed = false;
+  for (Elf_Scn* scn = elf && elf_kind(elf) == ELF_K_ELF ? elf_nextscn(elf, nullptr) : nullptr; scn && !compressed;
+       scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr shdr;
+    compressed = gelf_getshdr(scn, &shdr) && (shdr.sh_flags & SHF_COMPRESSED) != 0;
+  }
+  if (elf) elf_end(elf);
+  ::close(fd);
+  return compressed;
+}
+
 std::string program_interpreter(const std::string& executable) {
   if (elf_version(EV_CURRENT) == EV_NONE) return {};
   const int fd = ::open(executable.c_str(), O_RDONLY | O_CLOEXEC);

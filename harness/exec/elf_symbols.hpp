@@ -34,6 +34,10 @@ std::string program_interpreter(const std::string& executable);
 // The GNU build ID an ELF file carries (NT_GNU_BUILD_ID), in hex; "" when it has none or is not ELF.
 std::string build_id(const std::string& file);
 
+// Whether any section of the ELF file is compressed (SHF_COMPRESSED, as Debian ships its separate
+// debug files); false for a file that is not ELF.
+bool has_compressed_sections(const std::string& file);
+
 // The command that lists the shared libraries `executable` loads, as its dynamic loader resolves
 // them (`ld.so --list`, what ldd does: the program itself does not run); empty argv for a static
 // executable (its loader would run it). Run through the launcher, like every process of a run.

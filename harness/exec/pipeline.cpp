@@ -6,6 +6,7 @@
 #include "harness/exec/async_notifier.hpp"
 #include "harness/exec/build_commands.hpp"
 #include "harness/exec/cache_keys.hpp"
+#include "harness/exec/debug_copies.hpp"
 #include "harness/exec/driver_builds.hpp"
 #include "harness/exec/elf_symbols.hpp"
 #include "harness/exec/job_judging.hpp"
@@ -22,9 +23,13 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <string_view>
 #include <thread>
+
+#include <unistd.h>
 
 namespace harness::exec {
 namespace asio = boost::asio;
@@ -170,6 +175,49 @@ asio::awaitable<void> Pipeline::Impl::probe_sandbox() {
                                !said.empty()         ? util::printable(said)
                                : run.process.started ? fmt::format("exit status {}", run.process.exit_code)
                                                      : run.process.start_error);
+}
+
+asio::awaitable<void> Pipeline::Impl::make_debug_copies() {
+  if (const char* off = std::getenv("SOHOUND_DEBUG_COPIES"); off && std::string_view(off) == "0") co_return;
+  const auto objcopy = util::find_on_path("objcopy");
+  const auto files = objcopy.empty() ? std::vector<DebugFile>{} : compressed_runtime_debug_files();
+  if (files.empty()) co_return;
+  const auto span = tracer().open("debug copies", root());
+  const auto dir = cache.enabled() ? cache.debug_copy_dir() : runtime_dir(options.out_dir) + "/debug";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::vector<std::pair<std::string, std::string>> replaced;
+  int made = 0;
+  for (const auto& file : files) {
+    // Named by what it copies (the original as it is now) and with what; trusted while the copy is
+    // the very file its signed record names (a rewrite changes its change time).
+    const auto key =
+        Hasher().add("debug copy").add(file.build_id).add(file_identity(file.path)).add(program_identity(objcopy)).hex();
+    const auto copy = dir + "/" + key + ".debug";
+    if (const auto kept = cache.load_debug_copy(key); kept && *kept == file_identity(copy)) {
+      replaced.emplace_back(copy, file.path);
+      continue;
+    }
+    const auto part = fmt::format("{}.{}.part", copy, ::getpid());
+    auto make = decompress_command(objcopy, file.path, part);
+    make.stderr_path = runtime_dir(options.out_dir) + "/debug-copy.txt";
+    const auto run = co_await scheduler.run(make, std::chrono::seconds(60), -3);
+    if (!run.process.started || run.process.exit_code != 0 || run.timed_out) {
+      std::filesystem::remove(part, ec);
+      continue;  // the original is read, as without the sandbox
+    }
+    std::filesystem::rename(part, copy, ec);
+    if (ec) continue;
+    cache.store_debug_copy(key, file_identity(copy));
+    replaced.emplace_back(copy, file.path);
+    ++made;
+  }
+  if (tracer().enabled()) {
+    tracer().annotate(span, "files", std::to_string(files.size()));
+    tracer().annotate(span, "made", std::to_string(made));
+  }
+  tracer().close(span);
+  sandbox.replaced = std::move(replaced);
 }
 
 // A fixture's jobs under one tool run together or come from the cache together (JobOrder): a
@@ -330,6 +378,12 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
     impl.scheduler.spawn([&impl, &probe]() -> asio::awaitable<void> {
       const PendingTasks::Guard guard(probe);
       co_await impl.probe_sandbox();
+    });
+    if (!impl.any_valgrind_job()) return;
+    probe.add();
+    impl.scheduler.spawn([&impl, &probe]() -> asio::awaitable<void> {
+      const PendingTasks::Guard guard(probe);
+      co_await impl.make_debug_copies();
     });
   };
   // Started at once unless the run may well run nothing (a last run's pack exists); else as soon

@@ -387,6 +387,7 @@ namespace {
 constexpr std::string_view k_manifest_magic = "sohound-manifest 1";
 constexpr std::string_view k_tool_version_magic = "sohound-tool-version 1";
 constexpr std::string_view k_object_magic = "sohound-object 1";
+constexpr std::string_view k_debug_copy_magic = "sohound-debug-copy 1";
 }  // namespace
 
 std::optional<std::string> ResultCache::load_record(std::string_view folder, std::string_view magic, const std::string& key) {
@@ -443,6 +444,14 @@ std::optional<std::string> ResultCache::load_tool_version(const std::string& ide
 
 void ResultCache::store_tool_version(const std::string& identity, const std::string& version) {
   store_record("tools", k_tool_version_magic, Hasher().add(identity).hex(), version);
+}
+
+std::optional<std::string> ResultCache::load_debug_copy(const std::string& key) {
+  return load_record("debug", k_debug_copy_magic, key);
+}
+
+void ResultCache::store_debug_copy(const std::string& key, const std::string& identity) {
+  store_record("debug", k_debug_copy_magic, key, identity);
 }
 
 std::map<std::string, double> ResultCache::load_costs() {

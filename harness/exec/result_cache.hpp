@@ -85,6 +85,11 @@ class ResultCache {
   // (valgrind_identity); signed like an entry. nullopt when absent or damaged.
   std::optional<std::string> load_tool_version(const std::string& identity);
   void store_tool_version(const std::string& identity, const std::string& version);
+  // A decompressed debug file kept in debug_copy_dir() under `key` (exec/debug_copies.hpp): the
+  // copy's file_identity when it was made; signed like an entry. nullopt when absent or damaged.
+  std::string debug_copy_dir() const { return m_dir + "/v2/debug"; }
+  std::optional<std::string> load_debug_copy(const std::string& key);
+  void store_debug_copy(const std::string& key, const std::string& identity);
 
   // Durations of earlier jobs, "suite/feature/tool" -> seconds.
   std::map<std::string, double> load_costs();

@@ -133,6 +133,9 @@ std::vector<std::string> sandbox_argv(const Sandbox& sandbox, const std::vector<
   std::vector<std::string> argv = {sandbox.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"};
   for (const auto& dir : private_temporary_folders()) util::append(argv, {"--tmpfs", dir});
   for (const auto& dir : sandbox.shown) util::append(argv, {"--ro-bind-try", dir, dir});
+  // Copies shown in place of their originals (read from the host, so a copy in a hidden cache is
+  // still read). A copy that is gone by now leaves the original: the same debug information.
+  for (const auto& [copy, original] : sandbox.replaced) util::append(argv, {"--ro-bind-try", copy, original});
   // A writable folder outside --out and the caches (an adopted test's working folder) may hold
   // one of them: bound before they are hidden, so they stay hidden inside it.
   auto in_hidden = [&](const std::string& dir) {

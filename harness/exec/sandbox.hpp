@@ -11,6 +11,7 @@
 #include "harness/model/suite_spec.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace harness::exec {
@@ -27,6 +28,9 @@ struct Sandbox {
   std::vector<std::string> hidden;    // folders replaced by an empty one: --out, the result cache
   std::vector<std::string> readable;  // folders inside hidden ones shown read-only: OUT/build, OUT/lib, OUT/runtime
   std::vector<std::string> shown;     // folders under /tmp the run reads from, shown read-only over the private /tmp
+  // Files shown in place of others, {copy, original}: decompressed copies of the C library's debug
+  // files (exec/debug_copies.hpp), bound read-only where Valgrind reads the originals.
+  std::vector<std::pair<std::string, std::string>> replaced;
 };
 
 // What a sandbox in `mode` would be, before the probe: bwrap looked up on PATH, the shim, --out and

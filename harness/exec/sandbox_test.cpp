@@ -65,6 +65,21 @@ TEST(SandboxArgv, LaterMountsCoverEarlierOnes) {
   EXPECT_EQ(std::vector<std::string>(argv.end() - 4, argv.end()), tail);
 }
 
+// A decompressed debug file is bound over the original after the private /tmp and the folders
+// shown in it (an original there is replaced too), before the cache it lives in is hidden.
+TEST(SandboxArgv, AReplacedFileIsBoundOverItsOriginal) {
+  auto sandbox = planned();
+  sandbox.replaced = {{"/home/u/.cache/sohound/v2/debug/k.debug", "/usr/lib/debug/.build-id/93/ac.debug"}};
+  const auto argv = sandbox_argv(sandbox, {}, "");
+  const auto tmp = position(argv, {"--tmpfs", "/tmp"});
+  const auto copy =
+      position(argv, {"--ro-bind-try", "/home/u/.cache/sohound/v2/debug/k.debug", "/usr/lib/debug/.build-id/93/ac.debug"});
+  ASSERT_GE(tmp, 0);
+  ASSERT_GE(copy, 0);
+  EXPECT_LT(tmp, copy);
+  EXPECT_LT(copy, position(argv, {"--tmpfs", "/home/u/.cache/sohound"}));
+}
+
 TEST(SandboxArgv, ConfineBindsAWorkingFolderOutsideTheJobs) {
   Command c;
   c.argv = {"./test_foo"};
@@ -177,6 +192,21 @@ TEST_F(SandboxRun, OnlyTheJobFolderAndTmpAreWritable) {
   EXPECT_TRUE(fs::exists(dir / "out" / "job" / "work" / "own"));
   EXPECT_FALSE(fs::exists(outside));
   EXPECT_FALSE(fs::exists(beside));
+}
+
+// The copy is read at the original's path although the folder it lives in (the result cache) is
+// hidden; the original outside is untouched.
+TEST_F(SandboxRun, AReplacedFileReadsAsItsCopy) {
+  fs::create_directories(dir / "cache");
+  util::write_file((dir / "outside" / "original").string(), "original\n");
+  util::write_file((dir / "cache" / "copy").string(), "copy\n");
+  sandbox = plan_sandbox(SandboxMode::on, SOHOUND_STATUS_SHIM, (dir / "out").string(), {(dir / "cache").string()});
+  sandbox.replaced = {{(dir / "cache" / "copy").string(), (dir / "outside" / "original").string()}};
+  const auto result =
+      run("test \"$(cat " + (dir / "outside" / "original").string() + ")\" = copy && ! ls " + (dir / "cache" / "copy").string());
+  ASSERT_TRUE(result.started) << result.start_error;
+  EXPECT_EQ(result.exit_code, 0) << util::read_file_or_empty((dir / "out" / "job" / "stderr.txt").string());
+  EXPECT_EQ(util::read_file_or_empty((dir / "outside" / "original").string()), "original\n");
 }
 
 TEST_F(SandboxRun, AProgramThatCannotStartIsSaidSo) {

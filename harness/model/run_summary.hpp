@@ -53,6 +53,9 @@ struct RunSummary {
   // The sandbox tool processes ran in: its engine ("bubblewrap") when on, else why not.
   std::string sandbox;
   std::string sandbox_reason;
+  // The files the sandbox showed as decompressed copies (exec/debug_copies.hpp): the C library's
+  // debug files, by the path the tools read them at.
+  std::vector<std::string> sandbox_debug_copies;
   ShardInfo shard;                 // index 0 unless this run is a shard (or a merge of shards: index 0, total N)
   std::optional<MergeInfo> merge;  // set by `sohound merge` of shard results
   // What the specs name that this machine does not have (a pkg-config package): the run is bad

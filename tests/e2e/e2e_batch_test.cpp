@@ -320,6 +320,75 @@ TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
   EXPECT_EQ(read_results(tmp.path().string() + "/out")["execution"]["cached_jobs"], 0) << out.text;
 }
 
+// The C library's debug files (libc6-dbg, compressed as Debian ships them) are read by the
+// sandboxed Valgrind tools from decompressed copies kept in the cache (exec/debug_copies.hpp):
+// made once, kept while each is the very file its signed record names, made again when not.
+// Proof that the tools read a whole, true copy: a leak's frames inside the C library keep the
+// names and lines only its debug information gives (a stripped libc says "???").
+TEST_F(ResultCacheRuns, TheSandboxShowsDecompressedDebugCopiesItKeepsAndChecks) {
+  build_library("5");
+  write("vg.supp", "# none\n");
+  const auto spec_leaking = [&](int n) {
+    write_spec("int asprintf(char **, const char *, ...); char *s; if (asprintf(&s, \"%d\", " + std::to_string(n) +
+               " + ex_value()) < 0) abort(); void *volatile p = s; p = NULL;");
+  };
+  const auto sandboxed_run = [&] {
+    fs::remove_all(tmp.path().string() + "/out");
+    const auto out = run_sohound("run " + spec() + " --sandbox on --cache-dir " + cache() + " --out " + tmp.path().string() +
+                                 "/out --no-progress -j 2 --report json");
+    EXPECT_EQ(out.exit_code, 1) << out.text;
+    return read_results(tmp.path().string() + "/out");
+  };
+  const auto made = [](const json& r) {
+    for (const auto& span : r["trace"]["spans"])
+      if (span["name"] == "debug copies") return std::stoi(span["attributes"].value("made", "-1"));
+    return -1;
+  };
+  const auto libc_frames_named = [](const json& r) {
+    const auto* a = job_in(r, "a", "memcheck");
+    if (!a) return false;
+    const auto* leak = finding(*a, "leak.definite", "__vasprintf_internal");
+    if (!leak) return false;
+    for (const auto& frame : (*leak)["stack"])
+      if (frame["function"] == "__vasprintf_internal") return frame.value("file", "").ends_with("vasprintf.c");
+    return false;
+  };
+  spec_leaking(1);
+  const auto first = sandboxed_run();
+  ASSERT_EQ(first["sandbox"]["on"], true) << first["sandbox"].dump() << " (ci/setup.sh installs bubblewrap)";
+  const auto copies = first["sandbox"]["debug_copies"];
+  ASSERT_FALSE(copies.empty()) << "ci/setup.sh installs libc6-dbg, whose files Debian compresses";
+  for (const auto& original : copies) EXPECT_TRUE(std::string(original).starts_with("/usr/lib/debug/.build-id/")) << original;
+  std::vector<fs::path> kept;
+  for (const auto& e : fs::directory_iterator(cache() + "/v2/debug"))
+    if (e.path().extension() == ".debug") kept.push_back(e.path());
+  ASSERT_EQ(kept.size(), copies.size());
+  EXPECT_EQ(made(first), static_cast<int>(copies.size()));
+  EXPECT_TRUE(libc_frames_named(first)) << frames_of(*job_in(first, "a", "memcheck"));
+
+  // Kept: the next run that runs a job makes none.
+  spec_leaking(2);
+  const auto second = sandboxed_run();
+  EXPECT_EQ(made(second), 0);
+  EXPECT_TRUE(libc_frames_named(second));
+
+  // A copy rewritten in place (same size, its old modification time put back) is not the file its
+  // record names: made again, and the tools never read the rewritten one.
+  std::sort(kept.begin(), kept.end(), [](const fs::path& x, const fs::path& y) { return fs::file_size(x) > fs::file_size(y); });
+  const auto when = fs::last_write_time(kept.front());
+  const auto size = fs::file_size(kept.front());
+  {
+    std::ofstream out(kept.front(), std::ios::binary | std::ios::trunc);
+    out << std::string(size, '\0');
+  }
+  fs::last_write_time(kept.front(), when);
+  spec_leaking(3);
+  const auto third = sandboxed_run();
+  EXPECT_EQ(made(third), 1);
+  EXPECT_TRUE(libc_frames_named(third)) << frames_of(*job_in(third, "a", "memcheck"));
+  EXPECT_EQ(finding_set(third).size(), finding_set(first).size());
+}
+
 TEST_F(ResultCacheRuns, ConcurrentRunsSharingACacheLeaveItWhole) {
   build_library("3");
   write("vg.supp", "# none\n");
