@@ -16,7 +16,10 @@
 #            timing the run phase only (first tool process start to last end, from results.json),
 #            since both build the same driver.
 #   ctest memcheck CPU: the CTest tree's plain build, `ctest -T memcheck -j J` against `sohound ctest
-#            --tools memcheck --no-cache` on that build: CPU seconds of each command and its children.
+#            --tools memcheck` on that build, with an empty result cache of its own (as a first run:
+#            it makes the sandbox's decompressed debug copies and records what each test opens)
+#            and with --no-cache (no copies: the tools read the compressed originals): CPU seconds
+#            of each command and its children, in that order.
 #
 # The generated library: most features are clean; every 10th+3 leaks a block (definitely lost);
 # every 10th+7 increments an unlocked counter from two threads (a data race). Prints one line per
@@ -189,10 +192,14 @@ for n in "${sizes[@]}"; do
   if [[ $language == c ]]; then
     # The same build under CTest's memcheck and Sohound's, CPU of each with its children.
     ctest_cpu=$(cd "$dir/ctest-plain" && cpu_of ctest -T memcheck -j "$jobs")
-    sohound_cpu=$(cpu_of "$sohound" ctest "$dir/ctest-plain" --tools memcheck --no-cache --no-progress --report json \
-      -j "$jobs" --out "$dir/out-ctest")
-    printf 'N=%-4d ctest -T memcheck %7.2f CPU-s; sohound ctest %7.2f CPU-s (%.2f x)   found: %s\n' "$n" "$ctest_cpu" \
-      "$sohound_cpu" "$(echo "$sohound_cpu / $ctest_cpu" | bc -l)" "$(found "$dir/out-ctest/results.json")"
+    rm -rf "$dir/cache-ctest-cpu"
+    sohound_cpu=$(cpu_of "$sohound" ctest "$dir/ctest-plain" --tools memcheck --cache-dir "$dir/cache-ctest-cpu" --no-progress \
+      --report json -j "$jobs" --out "$dir/out-ctest")
+    nocache_cpu=$(cpu_of "$sohound" ctest "$dir/ctest-plain" --tools memcheck --no-cache --no-progress --report json \
+      -j "$jobs" --out "$dir/out-ctest-nocache")
+    printf 'N=%-4d ctest -T memcheck %7.2f CPU-s; sohound ctest %7.2f CPU-s (%.2f x; --no-cache %.2f CPU-s, %.2f x)   found: %s\n' \
+      "$n" "$ctest_cpu" "$sohound_cpu" "$(echo "$sohound_cpu / $ctest_cpu" | bc -l)" "$nocache_cpu" \
+      "$(echo "$nocache_cpu / $ctest_cpu" | bc -l)" "$(found "$dir/out-ctest/results.json")"
     # The same with the result cache: cold (recording what each test opens), then unchanged.
     rm -rf "$dir/cache-ctest"
     ctest_run() {  # out: wall seconds of sohound ctest (memcheck, result cache $dir/cache-ctest)

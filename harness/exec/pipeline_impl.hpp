@@ -83,7 +83,7 @@ struct Pipeline::Impl {
   void plan_run_sandbox();
   boost::asio::awaitable<void> probe_sandbox();
   // Decompressed copies of the C library's debug files for the sandbox (exec/debug_copies.hpp):
-  // kept in the result cache (signed by the copy's identity), else made in OUT/runtime per run.
+  // kept in the result cache (signed by the copy's identity); none without a cache.
   boost::asio::awaitable<void> make_debug_copies();
   CacheKeyFacts cache_key_facts() const;
   // `valgrind --version` (a key fact), asked for once per run as the run starts, beside the
