@@ -381,12 +381,9 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
       const PendingTasks::Guard guard(probe);
       co_await impl.probe_sandbox();
     });
-    if (!impl.any_valgrind_job()) return;
-    probe.add();
-    impl.scheduler.spawn([&impl, &probe]() -> asio::awaitable<void> {
-      const PendingTasks::Guard guard(probe);
-      co_await impl.make_debug_copies();
-    });
+    // Not waited for: the builds come first, and a tool process that starts before the copies
+    // are ready reads the originals (the same debug information).
+    if (impl.any_valgrind_job()) impl.scheduler.spawn([&impl]() -> asio::awaitable<void> { co_await impl.make_debug_copies(); });
   };
   // Started at once unless the run may well run nothing (a last run's pack exists); else as soon
   // as the keys show a job the pack lacks, or the look-up a job to run.
