@@ -54,6 +54,13 @@
 # sohound ctest 131.3 CPU-s (1.05 x); sohound ctest cold 77.9 s, rerun 1.93 s (2.5 %). (The run
 # before, same code but the rerun into a new --out: cold 7.79 s, rerun 0.10 s, edited 1.79 s.)
 # --cxx N=40: cold 7.14 s (0.179 s per feature), rerun 0.04 s (0.5 %), edited 5.38 s.
+# 2026-12-06, later (Valgrind reads decompressed copies of libc6-dbg's files in the sandbox), N=200:
+# ctest 243.1 s, cold 8.32 s (0.034 x), rerun 0.07 s (0.9 %), one edited 1.75 s (21.0 %); into
+# another --out: rerun 0.09 s, edited 2.38 s; ctest -T memcheck 109.9 CPU-s, sohound ctest with an
+# empty cache 127.1 CPU-s (1.16 x), --no-cache 130.3 CPU-s (1.19 x); sohound ctest cold 67.0 s,
+# rerun 1.61 s (2.4 %). The same pair interleaved four times right after (copies kept, results
+# not): 1.02-1.09 x, median 1.03 x; copies against none (SOHOUND_DEBUG_COPIES=0, --no-cache, five
+# interleaved rounds): 0.88-1.0 x the CPU, median 0.94 x.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
