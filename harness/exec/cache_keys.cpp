@@ -81,10 +81,6 @@ void hash_package(Hasher& h, const PackageFlags& flags) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 // The driver runtime's files and suppressions, hashed once per process (51 KB).
 const std::string& runtime_digest() {
   static const std::string k_digest = [] {
