@@ -66,6 +66,16 @@ bool is_process_exe(const std::string& path) {
   return !middle.empty() && std::all_of(middle.begin(), middle.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// Devices whose content no run sees twice and no key could name: /dev/null and /dev/zero read the
+// same every time; the kernel's random sources never do, which is what a program reading them asks
+// for (as one calling getrandom(2), which no file list sees). The cache treats both as it treats the
+// clock: the cached result is the recorded run's.
+bool is_content_free_device(const std::string& path) {
+  for (const char* device : {"/dev/null", "/dev/zero", "/dev/urandom", "/dev/random"})
+    if (path == device) return true;
+  return false;
+}
+
 bool is_system_path(const std::string& path) {
   for (const char* root : {"/proc", "/sys", "/dev"})
     if (util::is_within(path, root)) return true;
@@ -185,7 +195,7 @@ class RecordReader {
   }
 
   void input(const std::string& path, InputKind kind) {
-    if (ignored(path) || path == "/dev/null" || path == "/dev/zero" || is_process_exe(path)) return;
+    if (ignored(path) || is_content_free_device(path) || is_process_exe(path)) return;
     if (is_system_path(path))
       return refuse(fmt::format("it read {}, a system file whose content is not what the program saw when it ran", path));
     auto& state = m_paths[path];

@@ -33,10 +33,11 @@ std::string key_of(const std::vector<RecordedInput>& inputs) {
 }  // namespace
 
 TEST(RecordedInputs, WhatTheProgramReadIsItsInputAndWhatItMadeIsNot) {
-  const auto record = read(k_hello + line('O', 10, O_RDONLY, "/data/in.txt") + line('P', 10, 0, "/etc/missing") +
-                           line('O', 10, O_WRONLY | O_CREAT | O_TRUNC, "/data/out.txt") +
-                           line('O', 10, O_RDONLY, "/data/out.txt") + line('D', 10, 0, "/data/cases/") +
-                           line('O', 10, O_RDONLY, "/out/jobs/x/work/scratch") + line('O', 10, O_RDONLY, "/dev/null"));
+  const auto record =
+      read(k_hello + line('O', 10, O_RDONLY, "/data/in.txt") + line('P', 10, 0, "/etc/missing") +
+           line('O', 10, O_WRONLY | O_CREAT | O_TRUNC, "/data/out.txt") + line('O', 10, O_RDONLY, "/data/out.txt") +
+           line('D', 10, 0, "/data/cases/") + line('O', 10, O_RDONLY, "/out/jobs/x/work/scratch") +
+           line('O', 10, O_RDONLY, "/dev/null") + line('O', 10, O_RDONLY, "/dev/urandom"));
   ASSERT_EQ(record.uncacheable, "");
   const std::vector<RecordedInput> want = {{InputKind::listing, "/data/cases"},
                                            {InputKind::file, "/data/in.txt"},
@@ -66,6 +67,10 @@ TEST(RecordedInputs, WhatTheRecorderCannotSeeMakesTheRunUncacheable) {
   EXPECT_NE(read(k_hello + line('O', 10, O_RDONLY, "/proc/self/status")).uncacheable.find("it read /proc/self/status"),
             std::string::npos);
   EXPECT_EQ(read(k_hello + line('P', 10, 0, "/proc/self/exe")).uncacheable, "");
+  // Another device is state the key cannot name (the random sources are not: see the test above).
+  EXPECT_EQ(read(k_hello + line('O', 10, O_RDONLY, "/dev/tty")).uncacheable,
+            "it read /dev/tty, a system file whose content is not what the program saw when it ran");
+  EXPECT_NE(read(k_hello + line('O', 10, O_RDONLY, "/dev/urandom2")).uncacheable, "");
   EXPECT_EQ(read(k_hello + line('N', 10, 0, "connected a socket")).uncacheable, "connected a socket");
   EXPECT_EQ(read(k_hello + "O\tx\t0\t/a\n").uncacheable, "its record of what it opened is damaged");
 }

@@ -292,7 +292,8 @@ TEST(Programs, AShellsDescriptorOnItsOwnScriptIsNoLeak) {
 // A program whose spec names its inputs is cached like a feature: not run again while the program,
 // the libraries it loads and its inputs are unchanged; run again when one of them changes. One
 // without `inputs:` is keyed on what its last run opened (drivers/sohound_record.c), its children
-// included; one that read what no file's content stands for (/proc), or ran a program the recorder
+// included; one that read what no file's content stands for (/proc; the random sources are not
+// that: no run reads them twice), or ran a program the recorder
 // cannot see into (a static one), always runs, and says why.
 TEST(Programs, AProgramIsCachedUntilWhatItReadChanges) {
   const auto dir = std::string(SOHOUND_E2E_OUT) + "/programs-cache";
@@ -307,6 +308,7 @@ TEST(Programs, AProgramIsCachedUntilWhatItReadChanges) {
            "  - name: recorded\n    program: cat\n    args: [input.txt]\n    cwd: .\n"
            "  - name: shell\n    program: sh\n    args: ['-c', 'cat input.txt | wc -c']\n    cwd: .\n"
            "  - name: proc\n    program: cat\n    args: [/proc/version]\n"
+           "  - name: random\n    program: head\n    args: ['-c', '16', /dev/urandom]\n"
            "  - name: static_child\n    program: sh\n    args: ['-c', 'ldconfig -p >/dev/null']\n"
            "    env: {PATH: '/usr/sbin:/sbin:/usr/bin:/bin'}\n"
            "    skip_children: ['*/ldconfig']\n";  // a static glibc program: memcheck's noise
@@ -327,12 +329,14 @@ TEST(Programs, AProgramIsCachedUntilWhatItReadChanges) {
   };
   using Names = std::set<std::string>;
   EXPECT_EQ(run("first"), Names{});
-  EXPECT_EQ(run("again"), (Names{"reads_input", "recorded", "shell"}));
+  // random read /dev/urandom, as a program seeding a hash does: random numbers, like the clock, are
+  // not a file the key could name, and its cached result is its recorded run's.
+  EXPECT_EQ(run("again"), (Names{"reads_input", "recorded", "shell", "random"}));
   std::ofstream(dir + "/input.txt") << "second\n";
-  EXPECT_EQ(run("changed"), Names{});
-  EXPECT_EQ(run("unchanged"), (Names{"reads_input", "recorded", "shell"}));
+  EXPECT_EQ(run("changed"), Names{"random"});
+  EXPECT_EQ(run("unchanged"), (Names{"reads_input", "recorded", "shell", "random"}));
   std::ofstream(dir + "/other.txt") << "a file the recorded programs never read\n";
-  EXPECT_EQ(run("unrelated"), (Names{"recorded", "shell"}));  // reads_input's glob names it
+  EXPECT_EQ(run("unrelated"), (Names{"recorded", "shell", "random"}));  // reads_input's glob names it
   EXPECT_EQ(notes["proc"],
             "not cached (it runs again next time): it read /proc/version, a system file whose content is not what the "
             "program saw when it ran");
@@ -340,7 +344,7 @@ TEST(Programs, AProgramIsCachedUntilWhatItReadChanges) {
             std::string::npos)
       << notes["static_child"];
   EXPECT_NE(notes["static_child"].find("ldconfig"), std::string::npos) << notes["static_child"];
-  EXPECT_EQ(notes.count("recorded") + notes.count("shell"), 0u);
+  EXPECT_EQ(notes.count("recorded") + notes.count("shell") + notes.count("random"), 0u);
 }
 
 }  // namespace
