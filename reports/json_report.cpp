@@ -42,6 +42,7 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
       .field("reruns", static_cast<unsigned long>(summary.reruns))
       .field("cached_jobs", static_cast<unsigned long>(summary.cached))
       .field("cache_damaged", static_cast<unsigned long>(summary.cache_damaged))
+      .field("cache_evicted", static_cast<unsigned long>(summary.cache_evicted))
       .field("cache_dir", summary.cache_dir)
       .end_object();
   w.key("sandbox")

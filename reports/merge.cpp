@@ -31,6 +31,7 @@ void add_totals(model::RunSummary& merged, const model::RunSummary& run,
   merged.reruns += run.reruns;
   merged.cached += run.cached;
   merged.cache_damaged += run.cache_damaged;
+  merged.cache_evicted += run.cache_evicted;
   if (merged.cache_dir.empty()) merged.cache_dir = run.cache_dir;
   // Sandboxed only when every input was; the first reason why not is kept.
   if (first_input)

@@ -137,6 +137,7 @@ harness::util::Result<model::RunSummary> parse_padded(const simdjson::padded_str
     s.reruns = execution.count("reruns");
     s.cached = execution.count("cached_jobs");
     s.cache_damaged = execution.count("cache_damaged");
+    s.cache_evicted = execution.count("cache_evicted");
     s.cache_dir = execution.string("cache_dir");
     const auto sandbox = root.object("sandbox");
     s.sandbox = sandbox.string("engine");

@@ -137,12 +137,16 @@ TEST(ResultJson, EveryFieldRoundTripsThroughResultsJsonAndTheCache) {
   summary.jobs = {job};
   summary.sandbox = "bubblewrap";
   summary.sandbox_debug_copies = {"/usr/lib/debug/.build-id/93/ac.debug", "/usr/lib/debug/.build-id/7e/bc.debug"};
+  summary.cache_damaged = 2;
+  summary.cache_evicted = 17;
   std::ostringstream text;
   write_json(summary, text);
   const auto read = parse_results(text.str(), "results.json");
   ASSERT_TRUE(read) << read.error().message;
   EXPECT_EQ(read->sandbox, summary.sandbox);
   EXPECT_EQ(read->sandbox_debug_copies, summary.sandbox_debug_copies);
+  EXPECT_EQ(read->cache_damaged, 2u);
+  EXPECT_EQ(read->cache_evicted, 17u);
   ASSERT_EQ(read->jobs.size(), 1u);
   EXPECT_TRUE(read->jobs[0] == job) << text.str();
   EXPECT_TRUE(read->jobs[0].findings == job.findings);

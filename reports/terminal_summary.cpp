@@ -231,6 +231,9 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
                        summary.cache_damaged ? fmt::format(" ({} damaged entr{} ignored)", summary.cache_damaged,
                                                            summary.cache_damaged == 1 ? "y" : "ies")
                                              : "");
+  if (summary.cache_evicted)
+    out << fmt::format("\nThe result cache was over its bound (--cache-max-size): its {} least recently used file{} removed.",
+                       summary.cache_evicted, summary.cache_evicted == 1 ? " was" : "s were");
   if (summary.processes && !summary.sandbox.empty())
     out << fmt::format("\nThe code under test ran in a sandbox ({}): read-only but for its job folder, no network.",
                        summary.sandbox);

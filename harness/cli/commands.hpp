@@ -34,6 +34,7 @@ struct RunOptions {
   std::string compiler;                                          // --compiler gcc|clang: overrides every spec's
   std::string isolation;                                         // --isolation process|batch
   std::string cache_dir;                                         // --cache-dir (default: $XDG_CACHE_HOME/sohound)
+  std::string cache_max_size;                                    // --cache-max-size (else $SOHOUND_CACHE_MAX_SIZE, else 1G)
   bool cache = true;                                             // --no-cache
   std::vector<model::SuiteSpec> suites;                          // built by a command (exec, ctest), run after the spec files'
   std::string shard;                                             // --shard K/N

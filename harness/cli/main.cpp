@@ -51,6 +51,9 @@ void add_run_options(CLI::App* cmd, RunOptions& run) {
   cmd->add_option("--source-root", run.source_root, "Paths in SARIF and JUnit are relative to this (default: .)");
   cmd->add_option("--cache-dir", run.cache_dir, "The result cache (default: $XDG_CACHE_HOME/sohound)");
   cmd->add_flag("!--no-cache", run.cache, "Run every job; neither read nor write the result cache");
+  cmd->add_option("--cache-max-size", run.cache_max_size,
+                  "Bound the result cache (e.g. 500M, 2G; 0: no bound; default: $SOHOUND_CACHE_MAX_SIZE, else 1G): "
+                  "after a run that wrote to it, the least recently used files go");
   cmd->add_option("--shard", run.shard, "Run shard K of N (1-based, e.g. 2/4); else from Bazel, GoogleTest or GitLab variables");
   cmd->add_option("--shard-total", run.shard_total, "Shards in all, with a Kubernetes Indexed Job's JOB_COMPLETION_INDEX")
       ->check(CLI::Range(1, 100000));

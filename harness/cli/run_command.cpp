@@ -4,6 +4,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/run_stages.hpp"
 #include "harness/exec/boost_process_launcher.hpp"
+#include "harness/exec/cache_prune.hpp"
 #include "harness/exec/elf_symbols.hpp"
 #include "harness/exec/output_dir.hpp"
 #include "harness/exec/pipeline.hpp"
@@ -165,6 +166,17 @@ bool configure_pipeline(const RunOptions& options, const std::string& out_dir, e
                  pipeline_options.cache_dir, out_dir);
       return false;
     }
+    const char* size_env = std::getenv("SOHOUND_CACHE_MAX_SIZE");
+    const std::string size_text = !options.cache_max_size.empty() ? options.cache_max_size : size_env ? size_env : "";
+    if (!size_text.empty()) {
+      const auto size = exec::parse_cache_size(size_text);
+      if (!size) {
+        fmt::print(stderr, "sohound: {} '{}' is not a size (a number of bytes, or with K, M, G or T: 500M, 2G; 0: no bound)\n",
+                   options.cache_max_size.empty() ? "SOHOUND_CACHE_MAX_SIZE" : "--cache-max-size", util::printable(size_text));
+        return false;
+      }
+      pipeline_options.cache_max_bytes = *size;
+    }
   }
   pipeline_options.sandbox = options.sandbox == "on"    ? exec::SandboxMode::on
                              : options.sandbox == "off" ? exec::SandboxMode::off
@@ -271,6 +283,7 @@ std::exception_ptr execute_jobs(exec::PipelineOptions pipeline_options, const st
   summary.reruns = stats.reruns;
   summary.cached = stats.cached;
   summary.cache_damaged = stats.cache_damaged;
+  summary.cache_evicted = stats.cache_evicted;
   input_errors = stats.input_errors;
   summary.input_errors = stats.input_errors;
   if (stats.cache_write_failures > 0)

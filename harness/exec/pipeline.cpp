@@ -6,6 +6,7 @@
 #include "harness/exec/async_notifier.hpp"
 #include "harness/exec/build_commands.hpp"
 #include "harness/exec/cache_keys.hpp"
+#include "harness/exec/cache_prune.hpp"
 #include "harness/exec/debug_copies.hpp"
 #include "harness/exec/driver_builds.hpp"
 #include "harness/exec/elf_symbols.hpp"
@@ -211,6 +212,7 @@ asio::awaitable<void> Pipeline::Impl::make_debug_copies() {
     std::filesystem::rename(part, copy, ec);
     if (ec) continue;
     cache.store_debug_copy(key, file_identity(copy));
+    if (const auto size = std::filesystem::file_size(copy, ec); !ec) cache.note_written(size);
     replaced.emplace_back(copy, file.path);
     ++made;
   }
@@ -424,6 +426,28 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
   co_await impl.scheduler.join();
   if (impl.costs_changed) impl.cache.save_costs(impl.costs);
   impl.cache.save_pack();
+  impl.prune_cache();
+}
+
+// After a run that wrote to the cache: the least recently used files go while it is over its
+// bound, never one this run or a run beside it made or used (younger than this run's start, less
+// a margin for file systems' coarse clocks).
+void Pipeline::Impl::prune_cache() {
+  if (!cache.enabled() || !cache.wrote() || options.cache_max_bytes == 0) return;
+  const auto span = tracer().open("cache prune", root());
+  const auto bound =
+      keep_cache_bounded(cache.dir(), options.cache_max_bytes, cache.written(), cache.opened_at() - std::chrono::seconds(2));
+  const auto& pruned = bound.pruned;
+  stats.cache_evicted = pruned.removed;
+  if (tracer().enabled()) {
+    tracer().annotate(span, "walked", bound.walked ? "true" : "false");
+    tracer().annotate(span, "estimate", std::to_string(bound.estimate));
+    tracer().annotate(span, "files", std::to_string(pruned.files));
+    tracer().annotate(span, "bytes", std::to_string(pruned.bytes));
+    tracer().annotate(span, "removed", std::to_string(pruned.removed));
+    tracer().annotate(span, "removed_bytes", std::to_string(pruned.removed_bytes));
+  }
+  tracer().close(span);
 }
 
 void Pipeline::fail_unit(const plan::RunUnit& unit, const std::string& message) {

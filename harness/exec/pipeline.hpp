@@ -7,6 +7,7 @@
 // throws past a unit.
 #pragma once
 
+#include "harness/exec/cache_prune.hpp"
 #include "harness/exec/host_facts.hpp"
 #include "harness/exec/sandbox.hpp"
 #include "harness/exec/scheduler.hpp"
@@ -42,17 +43,18 @@ struct PipelineOptions {
   std::set<std::string> baseline_jobs;           // its known job failures (aggregate::job_signature)
   bool baseline_v1 = false;                      // ...written with fingerprint recipe sohound.fp/1
   bool use_baseline = false;
-  std::optional<model::Isolation> isolation;  // --isolation
-  std::string cache_dir;                      // the result cache; "" = --no-cache
-  std::string sohound_version;                // version and build ID (cli sohound_identity): part of every cache key
-  int parallel = 2;                           // -j, for sizing batches
-  SandboxMode sandbox = SandboxMode::off;     // --sandbox (the CLI's default is automatic)
-  std::string sandbox_shim;                   // sohound-status (exec/sandbox.hpp find_status_shim)
-  HostFacts host;                             // the machine's facts (exec/host_facts.hpp), read once by the CLI
-  std::string channel_preload;                // libsohound-channel.so (drivers/sohound_channel.c): programs' report channel
-  std::string record_preload;                 // libsohound-record.so (drivers/sohound_record.c): what programs open
-  std::vector<std::string> sandbox_hide;      // result caches to hide besides cache_dir (the default one with --no-cache)
-  model::Tracer* tracer = nullptr;            // spans of builds, tool processes, parsing, judging
+  std::optional<model::Isolation> isolation;                  // --isolation
+  std::string cache_dir;                                      // the result cache; "" = --no-cache
+  std::uint64_t cache_max_bytes = k_default_cache_max_bytes;  // --cache-max-size (exec/cache_prune.hpp); 0: no bound
+  std::string sohound_version;             // version and build ID (cli sohound_identity): part of every cache key
+  int parallel = 2;                        // -j, for sizing batches
+  SandboxMode sandbox = SandboxMode::off;  // --sandbox (the CLI's default is automatic)
+  std::string sandbox_shim;                // sohound-status (exec/sandbox.hpp find_status_shim)
+  HostFacts host;                          // the machine's facts (exec/host_facts.hpp), read once by the CLI
+  std::string channel_preload;             // libsohound-channel.so (drivers/sohound_channel.c): programs' report channel
+  std::string record_preload;              // libsohound-record.so (drivers/sohound_record.c): what programs open
+  std::vector<std::string> sandbox_hide;   // result caches to hide besides cache_dir (the default one with --no-cache)
+  model::Tracer* tracer = nullptr;         // spans of builds, tool processes, parsing, judging
   model::Tracer::Handle trace_parent = model::Tracer::k_none;  // the run's span
 };
 
@@ -63,6 +65,7 @@ struct PipelineStats {
   std::size_t reruns = 0;                 // features re-run alone after a batch stopped in them
   std::size_t cached = 0;                 // jobs answered from the result cache
   std::size_t cache_damaged = 0;          // cache entries ignored as damaged
+  std::size_t cache_evicted = 0;          // files removed from the cache to keep it under its bound
   std::size_t cache_write_failures = 0;   // results that could not be stored (each runs again next time)
   std::vector<std::string> input_errors;  // the spec's mistakes found while building (DriverBuilds)
 };

@@ -85,6 +85,8 @@ struct Pipeline::Impl {
   // Decompressed copies of the C library's debug files for the sandbox (exec/debug_copies.hpp):
   // kept in the result cache (signed by the copy's identity); none without a cache.
   boost::asio::awaitable<void> make_debug_copies();
+  // After the run: keeps the result cache under its bound (exec/cache_prune.hpp).
+  void prune_cache();
   CacheKeyFacts cache_key_facts() const;
   // `valgrind --version` (a key fact), asked for once per run as the run starts, beside the
   // sandbox's probe: three processes in a row (~15 ms) that the cache lookup would otherwise wait for.

@@ -1,5 +1,7 @@
 #include "harness/exec/result_cache.hpp"
 
+#include "harness/exec/cache_prune.hpp"
+
 #include "harness/model/result_json.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/interrupt.hpp"
@@ -196,7 +198,7 @@ std::optional<model::JobResult> decode_entry(const std::string& key, std::string
   }
 }
 
-ResultCache::ResultCache(std::string dir) : m_dir(std::move(dir)) {}
+ResultCache::ResultCache(std::string dir) : m_dir(std::move(dir)), m_opened(std::chrono::system_clock::now()) {}
 
 std::string ResultCache::entry_path(const std::string& key) const {
   return fmt::format("{}/v2/jobs/{}/{}", m_dir, key.substr(0, 2), key);
@@ -241,7 +243,10 @@ std::optional<model::JobResult> ResultCache::load_file(const std::string& key, s
   if (!fs::is_regular_file(path, ec)) return std::nullopt;
   text = util::read_file_or_empty(path);
   auto job = decode_entry(key, text, mac_key());
-  if (!job) ++m_damaged;
+  if (!job)
+    ++m_damaged;
+  else
+    touch_cache_file(path);  // used: the last to go when the cache is pruned
   return job;
 }
 
@@ -300,6 +305,7 @@ void ResultCache::store(const std::string& key, const model::JobResult& job) {
     }
     auto text = encode_entry(key, job, mac_key());
     if (!util::write_file(path, text)) return;  // atomic: temporary file, then rename
+    m_written += text.size();
     m_from_pack.erase(key);
     m_run_entries[key] = std::move(text);
   } catch (const std::exception&) {
@@ -355,6 +361,8 @@ void ResultCache::read_pack() {
   if (!whole || !rest.empty()) {
     ++m_damaged;  // cut short or edited: its entries are read from their own files
     m_pack_entries.clear();
+  } else {
+    touch_cache_file(pack_path(m_dir, m_pack_name));
   }
 }
 
@@ -380,7 +388,10 @@ void ResultCache::save_pack() {
   for (const auto& [key, text] : entries) pack += text;
   std::error_code ec;
   fs::create_directories(m_dir + "/v2/packs", ec);
-  if (!util::write_file(pack_path(m_dir, m_pack_name), pack)) ++m_write_failures;
+  if (!util::write_file(pack_path(m_dir, m_pack_name), pack))
+    ++m_write_failures;
+  else
+    m_written += std::max<std::uint64_t>(pack.size() > m_pack_text.size() ? pack.size() - m_pack_text.size() : 0, 1);
 }
 
 namespace {
@@ -404,6 +415,7 @@ std::optional<std::string> ResultCache::load_record(std::string_view folder, std
     ++m_damaged;
     return std::nullopt;
   }
+  touch_cache_file(path);
   return std::string(payload);
 }
 
@@ -416,7 +428,8 @@ void ResultCache::store_record(std::string_view folder, std::string_view magic, 
       ++m_write_failures;
       return;
     }
-    util::write_file(path, fmt::format("{} {} {}\n{}", magic, key, entry_mac(key, text, mac_key()), text));
+    const auto record = fmt::format("{} {} {}\n{}", magic, key, entry_mac(key, text, mac_key()), text);
+    if (util::write_file(path, record)) m_written += record.size();
   } catch (const std::exception&) {
     ++m_write_failures;
   }

@@ -12,6 +12,7 @@
 #include "harness/model/job_result.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -95,6 +96,13 @@ class ResultCache {
   std::map<std::string, double> load_costs();
   void save_costs(const std::map<std::string, double>& costs);
 
+  // Whether this run wrote to the cache (an entry, a record, the pack): only such a run prunes it
+  // (exec/cache_prune.hpp), and only files older than when it opened the cache.
+  bool wrote() const { return m_written > 0; }
+  std::uint64_t written() const { return m_written; }             // bytes (a rewritten pack: what it grew by)
+  void note_written(std::uint64_t bytes) { m_written += bytes; }  // a file written beside (a debug copy)
+  std::chrono::system_clock::time_point opened_at() const { return m_opened; }
+
   std::size_t damaged() const { return m_damaged.load(); }
   std::size_t write_failures() const { return m_write_failures; }
 
@@ -118,6 +126,8 @@ class ResultCache {
   std::map<std::string_view, std::string_view> m_pack_entries;
   std::map<std::string, std::string> m_run_entries;  // read from their own files, or stored
   std::set<std::string> m_from_pack;                 // read from the pack
+  std::chrono::system_clock::time_point m_opened;
+  std::uint64_t m_written = 0;
   std::atomic<std::size_t> m_damaged = 0;
   std::size_t m_write_failures = 0;
 };

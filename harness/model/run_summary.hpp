@@ -49,7 +49,8 @@ struct RunSummary {
   // How the run executed (exec::PipelineStats): tool processes started, of which batches; features
   // re-run alone after a batch stopped in them; jobs answered from the result cache.
   std::size_t processes = 0, batches = 0, reruns = 0, cached = 0, cache_damaged = 0;
-  std::string cache_dir;  // "" when the cache was off
+  std::size_t cache_evicted = 0;  // files removed from the cache to keep it under --cache-max-size
+  std::string cache_dir;          // "" when the cache was off
   // The sandbox tool processes ran in: its engine ("bubblewrap") when on, else why not.
   std::string sandbox;
   std::string sandbox_reason;

@@ -4,10 +4,12 @@
 
 #include "harness/testing/temp_dir.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <thread>
 #include <tuple>
 
 namespace e2e {
@@ -387,6 +389,64 @@ TEST_F(ResultCacheRuns, TheSandboxShowsDecompressedDebugCopiesItKeepsAndChecks) 
   EXPECT_EQ(made(third), 1);
   EXPECT_TRUE(libc_frames_named(third)) << frames_of(*job_in(third, "a", "memcheck"));
   EXPECT_EQ(finding_set(third).size(), finding_set(first).size());
+}
+
+// --cache-max-size: after a run that wrote to the cache, its least recently used files go until it
+// fits; what the run itself made or read (touched when read) stays, so the next run still finds it.
+TEST_F(ResultCacheRuns, ABoundedCacheDropsWhatNoRunUsedLately) {
+  build_library("4");
+  write("vg.supp", "# none\n");
+  const auto bounded_run = [&](const std::string& bound) {
+    fs::remove_all(tmp.path().string() + "/out");
+    const auto out = run_sohound("run " + spec() + " --cache-dir " + cache() + " --cache-max-size " + bound + " --out " +
+                                 tmp.path().string() + "/out --no-progress -j 2 --report json");
+    EXPECT_EQ(out.exit_code, 1) << out.text;
+    return std::pair{read_results(tmp.path().string() + "/out"), out.text};
+  };
+  const auto files_in = [&](const std::string& folder) {
+    std::set<std::string> names;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(cache() + "/v2/" + folder, ec), end; !ec && it != end; it.increment(ec))
+      if (it->is_regular_file()) names.insert(it->path().filename().string());
+    return names;
+  };
+  write_spec("void *volatile p = malloc(40 + ex_value()); p = NULL;");
+  const auto bad =
+      run_sohound("run " + spec() + " --cache-dir " + cache() + " --cache-max-size 10GB --out " + tmp.path().string() + "/out");
+  EXPECT_EQ(bad.exit_code, 2) << bad.text;
+  EXPECT_NE(bad.text.find("--cache-max-size '10GB' is not a size"), std::string::npos) << bad.text;
+  const auto [first, first_text] = bounded_run("0");  // no bound
+  EXPECT_EQ(first["execution"]["cache_evicted"], 0);
+  const auto first_entries = files_in("jobs");
+  ASSERT_EQ(first_entries.size(), 4u);
+  const auto debug_files = files_in("debug");
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // the first run's files are now older than the next run
+
+  // a edited, the cache bounded to 1 KiB: every file the first run left and this one did not use goes
+  // (b's entries were read from the run's pack, the first run's a entries are no longer anyone's).
+  write_spec("void *volatile p = malloc(41 + ex_value()); p = NULL;");
+  const auto [second, second_text] = bounded_run("1K");
+  EXPECT_EQ(cached_jobs(second), (std::set<std::string>{"b/memcheck", "b/asan"}));
+  EXPECT_GT(second["execution"]["cache_evicted"].get<int>(), 0);
+  EXPECT_NE(second_text.find("The result cache was over its bound (--cache-max-size)"), std::string::npos) << second_text;
+  const auto second_entries = files_in("jobs");
+  EXPECT_EQ(second_entries.size(), 2u);  // this run's a entries only
+  for (const auto& name : second_entries) EXPECT_EQ(first_entries.count(name), 0u) << name;
+  EXPECT_TRUE(fs::exists(cache() + "/v2/key"));  // the secret never goes
+  EXPECT_EQ(files_in("debug"), debug_files);     // read by this run (their records touched): kept
+  EXPECT_EQ(files_in("packs").size(), 1u);
+
+  // Unchanged: everything is where the last run left it.
+  const auto [third, third_text] = bounded_run("1K");
+  EXPECT_EQ(cached_jobs(third).size(), 4u);
+  EXPECT_EQ(third["execution"]["processes"], 0);
+  EXPECT_EQ(third["execution"]["cache_evicted"], 0);
+
+  // Back to the first run's a: its entries are gone, so a runs again, with the same findings.
+  write_spec("void *volatile p = malloc(40 + ex_value()); p = NULL;");
+  const auto [fourth, fourth_text] = bounded_run("1K");
+  EXPECT_EQ(cached_jobs(fourth), (std::set<std::string>{"b/memcheck", "b/asan"}));
+  EXPECT_EQ(finding_set(fourth), finding_set(first));
 }
 
 TEST_F(ResultCacheRuns, ConcurrentRunsSharingACacheLeaveItWhole) {
