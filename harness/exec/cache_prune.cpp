@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <vector>
 
 #include <fcntl.h>
@@ -56,6 +57,41 @@ std::int64_t modified(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
+bool is_hex_key(std::string_view s) {
+  return s.size() >= 8 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+bool is_number(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A name Sohound gives a file under v2/: KEY, KEY.debug, and the temporary names they are written
+// under (KEY.tmp-PID-N by util::write_file, KEY.debug.PID.part by the debug copies), in one of its
+// folders. Anything else (a file of the user's in a --cache-dir that was not only Sohound's) is
+// neither counted nor removed.
+bool is_cache_file(const fs::path& relative) {
+  static const std::set<std::string> folders = {"jobs", "packs", "manifests", "objects", "tools", "debug"};
+  if (relative.empty() || !folders.count(relative.begin()->string())) return false;
+  const auto name = relative.filename().string();
+  const auto dot = name.find('.');
+  if (!is_hex_key(std::string_view(name).substr(0, dot))) return false;
+  if (dot == std::string::npos) return true;
+  auto rest = std::string_view(name).substr(dot + 1);
+  if (rest.starts_with("debug")) {
+    rest.remove_prefix(5);
+    if (rest.empty()) return true;
+    if (rest.front() != '.') return false;
+    rest.remove_prefix(1);
+  }
+  if (rest.starts_with("tmp-")) {
+    rest.remove_prefix(4);
+    const auto dash = rest.find('-');
+    return dash != std::string_view::npos && is_number(rest.substr(0, dash)) && is_number(rest.substr(dash + 1));
+  }
+  return rest.ends_with(".part") && is_number(rest.substr(0, rest.size() - 5));
+}
+
 // A debug copy's record: v2/debug/NN/KEY for v2/debug/KEY.debug.
 std::string debug_record_of(const fs::path& copy) {
   const auto key = copy.stem().string();
@@ -68,8 +104,6 @@ CachePrune prune_cache(const std::string& dir, std::uint64_t max_bytes, std::chr
   CachePrune out;
   const auto keep_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(keep_from.time_since_epoch()).count();
   const auto root = fs::path(dir) / "v2";
-  const auto secret = (root / "key").string();
-  const auto size_record = (root / "size").string();
   const auto debug_dir = root / "debug";
   std::vector<CacheFile> files;
   std::map<std::string, std::int64_t> record_times;  // debug records, by path
@@ -78,7 +112,7 @@ CachePrune prune_cache(const std::string& dir, std::uint64_t max_bytes, std::chr
        it.increment(ec)) {
     struct stat st {};
     const auto path = it->path().string();
-    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || path == secret || path == size_record) continue;
+    if (!is_cache_file(it->path().lexically_relative(root)) || ::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     files.push_back({path, static_cast<std::uint64_t>(st.st_size), modified(st)});
     out.bytes += files.back().size;
     if (it->path().parent_path().parent_path() == debug_dir) record_times[path] = files.back().used;

@@ -28,11 +28,11 @@ struct CachePrune {
 };
 
 // When the files under `dir`/v2 hold more than `max_bytes`, removes the oldest until they hold at
-// most 80 % of it (so the next few runs do not each walk the cache again). Never removes the
-// secret (v2/key) or the size record (v2/size), nor a file modified at or after `keep_from` (the run's own work, and a
-// concurrent run's). A decompressed debug copy (v2/debug/KEY.debug, whose times are part of its
-// identity and so never touched) is as old as the youngest of it and its record (v2/debug/NN/KEY).
-// File system errors skip the file.
+// most 80 % of it (so the next few runs do not each walk the cache again). Counts and removes only
+// files of the names Sohound gives them in the folders it makes (not the secret v2/key, not
+// v2/size, not a file of the user's in a folder they named as the cache), and never a file modified at or after `keep_from` (the
+// run's own work, and a concurrent run's). A decompressed debug copy (v2/debug/KEY.debug, whose times are part of its identity
+// and so never touched) is as old as the youngest of it and its record (v2/debug/NN/KEY). File system errors skip the file.
 CachePrune prune_cache(const std::string& dir, std::uint64_t max_bytes, std::chrono::system_clock::time_point keep_from);
 
 // What a run calls after writing `written` bytes to the cache: prune_cache, unless the cache's

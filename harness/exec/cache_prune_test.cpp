@@ -50,13 +50,13 @@ TEST(CacheSize, ReadsSizesAsUsersWriteThem) {
 TEST(CachePrune, UnderItsBoundTheCacheIsLeftAlone) {
   harness::testing::TempDir tmp{"sohound-prune"};
   const auto dir = tmp.path().string();
-  make(dir + "/v2/jobs/ab/abcd", 1000, 3600s);
-  make(dir + "/v2/packs/p1", 2000, 7200s);
+  make(dir + "/v2/jobs/ab/abcdabcd", 1000, 3600s);
+  make(dir + "/v2/packs/a1b2c3d4e5", 2000, 7200s);
   const auto pruned = prune_cache(dir, 3000, std::chrono::system_clock::now());
   EXPECT_EQ(pruned.files, 2u);
   EXPECT_EQ(pruned.bytes, 3000u);
   EXPECT_EQ(pruned.removed, 0u);
-  EXPECT_TRUE(fs::exists(dir + "/v2/packs/p1"));
+  EXPECT_TRUE(fs::exists(dir + "/v2/packs/a1b2c3d4e5"));
   // No bound: nothing goes, however large.
   EXPECT_EQ(prune_cache(dir, 0, std::chrono::system_clock::now()).removed, 0u);
 }
@@ -65,35 +65,55 @@ TEST(CachePrune, TheLeastRecentlyUsedGoFirstUntilItFitsWithRoomToSpare) {
   harness::testing::TempDir tmp{"sohound-prune"};
   const auto dir = tmp.path().string();
   make(dir + "/v2/key", 32, 100000s);  // the secret: oldest of all, never removed
-  make(dir + "/v2/jobs/aa/aa01", 1000, 5000s);
-  make(dir + "/v2/jobs/aa/aa02", 1000, 4000s);
-  make(dir + "/v2/manifests/bb/bb01", 1000, 3000s);
-  make(dir + "/v2/objects/cc/cc01", 1000, 2000s);
-  make(dir + "/v2/packs/p1", 1000, 1000s);
+  make(dir + "/v2/jobs/aa/aa01aa01", 1000, 5000s);
+  make(dir + "/v2/jobs/aa/aa02aa02", 1000, 4000s);
+  make(dir + "/v2/manifests/bb/bb01bb01", 1000, 3000s);
+  make(dir + "/v2/objects/cc/cc01cc01", 1000, 2000s);
+  make(dir + "/v2/packs/a1b2c3d4e5", 1000, 1000s);
+  // Not Sohound's names: neither counted nor removed, however old.
+  make(dir + "/v2/jobs/notes.txt", 5000, 200000s);
+  make(dir + "/v2/photos/0123456789ab", 5000, 200000s);
   // 5,000 bytes against a bound of 4,000: down to 3,200 at most, the two oldest removed.
   const auto pruned = prune_cache(dir, 4000, std::chrono::system_clock::now());
   EXPECT_EQ(pruned.files, 5u);
   EXPECT_EQ(pruned.bytes, 5000u);
   EXPECT_EQ(pruned.removed, 2u);
   EXPECT_EQ(pruned.removed_bytes, 2000u);
-  EXPECT_FALSE(fs::exists(dir + "/v2/jobs/aa/aa01"));
-  EXPECT_FALSE(fs::exists(dir + "/v2/jobs/aa/aa02"));
-  EXPECT_TRUE(fs::exists(dir + "/v2/manifests/bb/bb01"));
-  EXPECT_TRUE(fs::exists(dir + "/v2/packs/p1"));
+  EXPECT_FALSE(fs::exists(dir + "/v2/jobs/aa/aa01aa01"));
+  EXPECT_FALSE(fs::exists(dir + "/v2/jobs/aa/aa02aa02"));
+  EXPECT_TRUE(fs::exists(dir + "/v2/manifests/bb/bb01bb01"));
+  EXPECT_TRUE(fs::exists(dir + "/v2/packs/a1b2c3d4e5"));
   EXPECT_TRUE(fs::exists(dir + "/v2/key"));
+  EXPECT_TRUE(fs::exists(dir + "/v2/jobs/notes.txt"));
+  EXPECT_TRUE(fs::exists(dir + "/v2/photos/0123456789ab"));
+}
+
+TEST(CachePrune, TemporaryFilesOfKilledRunsAreSohounds) {
+  harness::testing::TempDir tmp{"sohound-prune"};
+  const auto dir = tmp.path().string();
+  make(dir + "/v2/jobs/aa/aa01aa01.tmp-123-4", 1000, 5000s);
+  make(dir + "/v2/debug/0123abcd.debug.4567.part", 1000, 5000s);
+  make(dir + "/v2/debug/0123abcd.debug.tmp-1-2", 1000, 5000s);
+  make(dir + "/v2/debug/0123abcd.debugger", 1000, 5000s);   // not a name Sohound gives
+  make(dir + "/v2/jobs/aa/aa01aa01.tmp-x-4", 1000, 5000s);  // nor this
+  const auto pruned = prune_cache(dir, 100, std::chrono::system_clock::now());
+  EXPECT_EQ(pruned.files, 3u);
+  EXPECT_EQ(pruned.removed, 3u);
+  EXPECT_TRUE(fs::exists(dir + "/v2/debug/0123abcd.debugger"));
+  EXPECT_TRUE(fs::exists(dir + "/v2/jobs/aa/aa01aa01.tmp-x-4"));
 }
 
 TEST(CachePrune, FilesOfThisRunAndOfRunsBesideItStay) {
   harness::testing::TempDir tmp{"sohound-prune"};
   const auto dir = tmp.path().string();
-  make(dir + "/v2/jobs/aa/aa01", 1000, 5000s);
-  make(dir + "/v2/jobs/aa/aa02", 1000, 10s);
-  make(dir + "/v2/jobs/aa/aa03", 1000, 5s);
+  make(dir + "/v2/jobs/aa/aa01aa01", 1000, 5000s);
+  make(dir + "/v2/jobs/aa/aa02aa02", 1000, 10s);
+  make(dir + "/v2/jobs/aa/aa03aa03", 1000, 5s);
   // The run opened the cache 60 s ago: only the first file is older; the cache stays over its bound.
   const auto pruned = prune_cache(dir, 1000, std::chrono::system_clock::now() - 60s);
   EXPECT_EQ(pruned.removed, 1u);
-  EXPECT_TRUE(fs::exists(dir + "/v2/jobs/aa/aa02"));
-  EXPECT_TRUE(fs::exists(dir + "/v2/jobs/aa/aa03"));
+  EXPECT_TRUE(fs::exists(dir + "/v2/jobs/aa/aa02aa02"));
+  EXPECT_TRUE(fs::exists(dir + "/v2/jobs/aa/aa03aa03"));
 }
 
 // A decompressed debug copy is never touched (its times are part of its identity): it is as old as
@@ -105,13 +125,13 @@ TEST(CachePrune, ADebugCopyIsAsRecentAsItsRecord) {
   make(dir + "/v2/debug/01/0123abcd", 100, 10s);  // used by the last run
   make(dir + "/v2/debug/4567beef.debug", 5000, 8000s);
   make(dir + "/v2/debug/45/4567beef", 100, 8500s);  // not used since it was made
-  make(dir + "/v2/jobs/aa/aa01", 1000, 100s);
+  make(dir + "/v2/jobs/aa/aa01aa01", 1000, 100s);
   const auto pruned = prune_cache(dir, 8000, std::chrono::system_clock::now());
   EXPECT_EQ(pruned.removed, 2u);  // the unused copy's record, then the copy (11,200 bytes down to 6,100)
   EXPECT_TRUE(fs::exists(dir + "/v2/debug/0123abcd.debug"));
   EXPECT_FALSE(fs::exists(dir + "/v2/debug/4567beef.debug"));
   EXPECT_FALSE(fs::exists(dir + "/v2/debug/45/4567beef"));
-  EXPECT_TRUE(fs::exists(dir + "/v2/jobs/aa/aa01"));
+  EXPECT_TRUE(fs::exists(dir + "/v2/jobs/aa/aa01aa01"));
 }
 
 // What a run reads it touches, so a pruned cache keeps what is in use.
@@ -151,22 +171,22 @@ TEST(CachePrune, ReadingAnEntryMarksItUsed) {
 TEST(CacheBound, WalksOnlyWhenTheKnownSizeMayBeOverOrIsOld) {
   harness::testing::TempDir tmp{"sohound-prune"};
   const auto dir = tmp.path().string();
-  make(dir + "/v2/jobs/aa/aa01", 1000, 5000s);
-  make(dir + "/v2/jobs/aa/aa02", 1000, 4000s);
+  make(dir + "/v2/jobs/aa/aa01aa01", 1000, 5000s);
+  make(dir + "/v2/jobs/aa/aa02aa02", 1000, 4000s);
   const auto start = std::chrono::system_clock::now();
   auto bound = keep_cache_bounded(dir, 10000, 0, start, start);  // no record yet
   EXPECT_TRUE(bound.walked);
   EXPECT_EQ(bound.estimate, 2000u);
-  make(dir + "/v2/jobs/aa/aa03", 3000, 0s);  // a run writes 3,000 bytes
+  make(dir + "/v2/jobs/aa/aa03aa03", 3000, 0s);  // a run writes 3,000 bytes
   bound = keep_cache_bounded(dir, 10000, 3000, start, start + 60s);
   EXPECT_FALSE(bound.walked);
   EXPECT_EQ(bound.estimate, 5000u);
-  make(dir + "/v2/jobs/aa/aa04", 6000, 0s);  // 11,000 bytes: over
+  make(dir + "/v2/jobs/aa/aa04aa04", 6000, 0s);  // 11,000 bytes: over
   bound = keep_cache_bounded(dir, 10000, 6000, start, start + 120s);
   EXPECT_TRUE(bound.walked);
   EXPECT_EQ(bound.pruned.removed, 2u);  // the two oldest (kept: files younger than `start`)
   EXPECT_EQ(bound.estimate, 9000u);
-  EXPECT_FALSE(fs::exists(dir + "/v2/jobs/aa/aa01"));
+  EXPECT_FALSE(fs::exists(dir + "/v2/jobs/aa/aa01aa01"));
   EXPECT_TRUE(fs::exists(dir + "/v2/size"));
   // Under the bound, but the last walk was more than a day ago: walked again.
   EXPECT_FALSE(keep_cache_bounded(dir, 10000, 0, start, start + 23h).walked);
