@@ -87,10 +87,10 @@ std::string pkg_config_error(const model::SuiteSpec& suite, const std::string& l
 DriverBuilds::DriverBuilds(const std::vector<model::SuiteSpec>& suites, BuildOptions options, PipelineTrace trace)
     : m_suites(suites), m_options(std::move(options)), m_trace(trace) {}
 
-// The driver's main object: the runtime, the same for every suite of a compiler and flavour, kept
-// in the result cache (main_object_key) so a run after an edit, or another suite, does not compile
-// it again. Signed like an entry (the runtime's records are what proves a clean run). "" or the
-// failure, as run_step.
+// The driver's main object (the runtime, the same for every suite of a compiler and flavour) or its
+// table of features (the same while the features to run are), kept in the result cache
+// (main_object_key) so a run after an edit, or another suite, does not compile it again. Signed like an entry (the runtime's
+// records are what proves a clean run). "" or the failure, as run_step.
 asio::awaitable<std::string> DriverBuilds::main_object(const Command& compile, const std::string& source_text,
                                                        const std::string& object, std::string& log, const SpanTag& tag) {
   std::string key;
@@ -358,8 +358,9 @@ asio::awaitable<DriverBuild> DriverBuilds::make_driver(std::size_t s, Flavour fl
   std::vector<std::string> table;
   for (auto f : features) table.push_back(suite.features[f].name);
   const auto main_source = codegen::generate_main(suite);
+  const auto table_source = codegen::generate_table(table);
   util::write_file(dir + "/main.c", main_source);
-  util::write_file(dir + "/table.c", codegen::generate_table(table));
+  util::write_file(dir + "/table.c", table_source);
   const std::vector<Command> main_steps{
       launched(main_compile(suite, flavour, m_options.out_dir, dir + "/main.c", dir + "/obj/main.o")),
       launched(main_compile(suite, flavour, m_options.out_dir, dir + "/table.c", dir + "/obj/table.o"))};
@@ -371,8 +372,9 @@ asio::awaitable<DriverBuild> DriverBuilds::make_driver(std::size_t s, Flavour fl
       main_errors[0] = co_await main_object(main_steps[0], main_source, dir + "/obj/main.o", main_log,
                                             SpanTag(span, "compile").with("suite", suite.name).with("feature", "(main)"));
     } else if (i > units.size()) {
-      main_errors[1] = co_await run_step(main_steps[1], dir + "/obj/table", main_log, -1,
-                                         SpanTag(span, "compile").with("suite", suite.name).with("feature", "(table)"));
+      // The table names the features (not their code): the same after every edit of the same features.
+      main_errors[1] = co_await main_object(main_steps[1], table_source, dir + "/obj/table.o", main_log,
+                                            SpanTag(span, "compile").with("suite", suite.name).with("feature", "(table)"));
     } else {
       objects[i] = co_await unit_objects(s, units[i], i + 1, flavour, dir, package, span);
     }

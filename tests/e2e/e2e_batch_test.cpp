@@ -192,10 +192,10 @@ TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
   write_spec("void *volatile p = malloc(41 + ex_value()); p = NULL;");
   const auto third = run();
   EXPECT_EQ(cached_jobs(third), (std::set<std::string>{"b/memcheck", "b/asan"}));
-  const auto main_compiles = [](const json& r) {
+  const auto main_compiles = [](const json& r, const std::string& which = "(main)") {
     std::vector<std::string> kept;
     for (const auto& span : r["trace"]["spans"])
-      if (span["name"] == "compile" && span["attributes"].value("feature", "") == "(main)")
+      if (span["name"] == "compile" && span["attributes"].value("feature", "") == which)
         kept.push_back(span["attributes"].value("kept", "no"));
     return kept;
   };
@@ -221,6 +221,9 @@ TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
              "    env: {EX_MODE: \"2\"}\n");
   const auto sixth = run();
   EXPECT_EQ(cached_jobs(sixth), (std::set<std::string>{"b/memcheck", "b/asan"}));
+  // The drivers' tables of features name a alone, as after the first edit: kept, not compiled.
+  EXPECT_EQ(main_compiles(third, "(table)"), (std::vector<std::string>{"no", "no"}));
+  EXPECT_EQ(main_compiles(sixth, "(table)"), (std::vector<std::string>{"true", "true"}));
 
   // The library file: everything runs.
   build_library("2");
