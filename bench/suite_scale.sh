@@ -61,6 +61,10 @@
 # rerun 1.61 s (2.4 %). The same pair interleaved four times right after (copies kept, results
 # not): 1.02-1.09 x, median 1.03 x; copies against none (SOHOUND_DEBUG_COPIES=0, --no-cache, five
 # interleaved rounds): 0.88-1.0 x the CPU, median 0.94 x.
+# 2026-12-06, later still (b2f7155: the result cache bounded), N=200: ctest 238.9 s, cold 7.55 s
+# (0.032 x), rerun 0.07 s (1.0 %), one edited 1.61 s (21.3 %); into another --out: rerun 0.07 s,
+# edited 2.13 s; ctest -T memcheck 105.3 CPU-s, sohound ctest with an empty cache 119.8 CPU-s
+# (1.14 x), --no-cache 114.4 CPU-s (1.09 x); sohound ctest cold 61.6 s, rerun 1.41 s (2.3 %).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
