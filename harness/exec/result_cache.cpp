@@ -1,7 +1,6 @@
 #include "harness/exec/result_cache.hpp"
 
 #include "harness/exec/cache_prune.hpp"
-
 #include "harness/model/result_json.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/interrupt.hpp"
