@@ -241,6 +241,8 @@ std::optional<model::JobResult> ResultCache::load_file(const std::string& key, s
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return std::nullopt;
   text = util::read_file_or_empty(path);
+  // Gone since it was seen (a run beside this one pruned the cache): a miss, not damage.
+  if (text.empty() && !fs::exists(path, ec)) return std::nullopt;
   auto job = decode_entry(key, text, mac_key());
   if (!job)
     ++m_damaged;
@@ -406,6 +408,7 @@ std::optional<std::string> ResultCache::load_record(std::string_view folder, std
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return std::nullopt;
   const auto text = util::read_file_or_empty(path);
+  if (text.empty() && !fs::exists(path, ec)) return std::nullopt;  // pruned since it was seen: a miss
   const auto newline = text.find('\n');
   const auto payload = newline == std::string::npos ? std::string_view() : std::string_view(text).substr(newline + 1);
   const auto mac = entry_mac(key, payload, mac_key());
