@@ -14,6 +14,20 @@ namespace harness::exec {
 
 namespace {
 
+// Opens `file` for libelf and returns what `use` makes of its ELF object, or `otherwise` when the
+// file cannot be opened or is not an ELF file.
+template <class T, class Use>
+T with_elf(const std::string& file, T otherwise, Use use) {
+  if (elf_version(EV_CURRENT) == EV_NONE) return otherwise;
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return otherwise;
+  Elf* elf = elf_begin(fd, ELF_C_READ, nullptr);
+  T out = elf && elf_kind(elf) == ELF_K_ELF ? use(elf) : std::move(otherwise);
+  if (elf) elf_end(elf);
+  ::close(fd);
+  return out;
+}
+
 // Every symbol of the object's sections of `type` (SHT_SYMTAB, SHT_DYNSYM) that `keep` accepts.
 template <class Keep>
 util::Result<std::vector<std::string>> symbols(const std::string& object, unsigned type, Keep keep) {
@@ -79,66 +93,50 @@ bool uses_sanitizer_runtime(const std::string& file) {
 }
 
 std::string build_id(const std::string& file) {
-  if (elf_version(EV_CURRENT) == EV_NONE) return {};
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  Elf* elf = elf_begin(fd, ELF_C_READ, nullptr);
-  std::string id;
-  for (Elf_Scn* scn = elf && elf_kind(elf) == ELF_K_ELF ? elf_nextscn(elf, nullptr) : nullptr; scn && id.empty();
-       scn = elf_nextscn(elf, scn)) {
-    GElf_Shdr shdr;
-    if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_NOTE) continue;
-    Elf_Data* data = elf_getdata(scn, nullptr);
-    GElf_Nhdr note;
-    std::size_t name_at = 0, desc_at = 0;
-    for (std::size_t at = 0; data && (at = gelf_getnote(data, at, &note, &name_at, &desc_at)) > 0;) {
-      const auto* bytes = static_cast<const unsigned char*>(data->d_buf);
-      if (note.n_type != NT_GNU_BUILD_ID || note.n_namesz != 4 || std::memcmp(bytes + name_at, "GNU", 4) != 0) continue;
-      for (std::size_t i = 0; i < note.n_descsz; ++i) id += fmt::format("{:02x}", bytes[desc_at + i]);
-      break;
+  return with_elf(file, std::string(), [](Elf* elf) {
+    std::string id;
+    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn && id.empty(); scn = elf_nextscn(elf, scn)) {
+      GElf_Shdr shdr;
+      if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_NOTE) continue;
+      Elf_Data* data = elf_getdata(scn, nullptr);
+      GElf_Nhdr note;
+      std::size_t name_at = 0, desc_at = 0;
+      for (std::size_t at = 0; data && (at = gelf_getnote(data, at, &note, &name_at, &desc_at)) > 0;) {
+        const auto* bytes = static_cast<const unsigned char*>(data->d_buf);
+        if (note.n_type != NT_GNU_BUILD_ID || note.n_namesz != 4 || std::memcmp(bytes + name_at, "GNU", 4) != 0) continue;
+        for (std::size_t i = 0; i < note.n_descsz; ++i) id += fmt::format("{:02x}", bytes[desc_at + i]);
+        break;
+      }
     }
-  }
-  if (elf) elf_end(elf);
-  ::close(fd);
-  return id;
+    return id;
+  });
 }
 
 bool has_compressed_sections(const std::string& file) {
-  if (elf_version(EV_CURRENT) == EV_NONE) return false;
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  Elf* elf = elf_begin(fd, ELF_C_READ, nullptr);
-  bool compressed = false;
-  for (Elf_Scn* scn = elf && elf_kind(elf) == ELF_K_ELF ? elf_nextscn(elf, nullptr) : nullptr; scn && !compressed;
-       scn = elf_nextscn(elf, scn)) {
-    GElf_Shdr shdr;
-    compressed = gelf_getshdr(scn, &shdr) && (shdr.sh_flags & SHF_COMPRESSED) != 0;
-  }
-  if (elf) elf_end(elf);
-  ::close(fd);
-  return compressed;
+  return with_elf(file, false, [](Elf* elf) {
+    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+      GElf_Shdr shdr;
+      if (gelf_getshdr(scn, &shdr) && (shdr.sh_flags & SHF_COMPRESSED) != 0) return true;
+    }
+    return false;
+  });
 }
 
 std::string program_interpreter(const std::string& executable) {
-  if (elf_version(EV_CURRENT) == EV_NONE) return {};
-  const int fd = ::open(executable.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  std::string interpreter;
-  if (Elf* elf = elf_begin(fd, ELF_C_READ, nullptr)) {
+  return with_elf(executable, std::string(), [](Elf* elf) {
+    std::string interpreter;
     std::size_t count = 0;
-    if (elf_kind(elf) == ELF_K_ELF && elf_getphdrnum(elf, &count) == 0)
-      for (std::size_t i = 0; i < count; ++i) {
-        GElf_Phdr phdr;
-        if (!gelf_getphdr(elf, static_cast<int>(i), &phdr) || phdr.p_type != PT_INTERP) continue;
-        std::size_t size = 0;
-        const char* image = elf_rawfile(elf, &size);
-        if (image && phdr.p_offset + phdr.p_filesz <= size && phdr.p_filesz > 1)
-          interpreter.assign(image + phdr.p_offset, phdr.p_filesz - 1);  // NUL-terminated
-      }
-    elf_end(elf);
-  }
-  ::close(fd);
-  return interpreter;
+    if (elf_getphdrnum(elf, &count) != 0) return interpreter;
+    for (std::size_t i = 0; i < count; ++i) {
+      GElf_Phdr phdr;
+      if (!gelf_getphdr(elf, static_cast<int>(i), &phdr) || phdr.p_type != PT_INTERP) continue;
+      std::size_t size = 0;
+      const char* image = elf_rawfile(elf, &size);
+      if (image && phdr.p_offset + phdr.p_filesz <= size && phdr.p_filesz > 1)
+        interpreter.assign(image + phdr.p_offset, phdr.p_filesz - 1);  // NUL-terminated
+    }
+    return interpreter;
+  });
 }
 
 Command loader_listing_command(const std::string& executable) {
