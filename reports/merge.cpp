@@ -15,6 +15,12 @@ namespace model = harness::model;
 
 namespace {
 
+// The items of `from` that `to` lacks, appended in their order.
+void append_new(std::vector<std::string>& to, const std::vector<std::string>& from) {
+  for (const auto& item : from)
+    if (std::find(to.begin(), to.end(), item) == to.end()) to.push_back(item);
+}
+
 // Totals every input contributes, whichever way the jobs are combined.
 void add_totals(model::RunSummary& merged, const model::RunSummary& run,
                 std::map<std::pair<std::string, std::string>, std::size_t>& suppression_index, bool first_input) {
@@ -39,12 +45,8 @@ void add_totals(model::RunSummary& merged, const model::RunSummary& run,
   else if (merged.sandbox != run.sandbox)
     merged.sandbox.clear();
   if (merged.sandbox_reason.empty()) merged.sandbox_reason = run.sandbox_reason;
-  for (const auto& file : run.sandbox_debug_copies)
-    if (std::find(merged.sandbox_debug_copies.begin(), merged.sandbox_debug_copies.end(), file) ==
-        merged.sandbox_debug_copies.end())
-      merged.sandbox_debug_copies.push_back(file);
-  for (const auto& spec : run.specs)
-    if (std::find(merged.specs.begin(), merged.specs.end(), spec) == merged.specs.end()) merged.specs.push_back(spec);
+  append_new(merged.sandbox_debug_copies, run.sandbox_debug_copies);
+  append_new(merged.specs, run.specs);
   if (merged.baseline.empty()) merged.baseline = run.baseline;
   for (const auto& use : run.suppressions) {
     auto [it, inserted] = suppression_index.try_emplace({use.name, use.source}, merged.suppressions.size());
