@@ -37,12 +37,6 @@ std::optional<std::uint64_t> parse_cache_size(std::string_view text) {
   return static_cast<std::uint64_t>(bytes);
 }
 
-std::string format_cache_size(std::uint64_t bytes) {
-  if (bytes >= (std::uint64_t(1) << 30)) return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1 << 30));
-  if (bytes >= (std::uint64_t(1) << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20));
-  return fmt::format("{} KiB", (bytes + 1023) / 1024);
-}
-
 void touch_cache_file(const std::string& path) { ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0); }
 
 namespace {

@@ -18,10 +18,9 @@ namespace harness::exec {
 // "0" (no bound). Powers of 1024; nullopt when it is not a size.
 inline constexpr std::uint64_t k_default_cache_max_bytes = std::uint64_t(1) << 30;
 std::optional<std::uint64_t> parse_cache_size(std::string_view text);
-std::string format_cache_size(std::uint64_t bytes);
 
 struct CachePrune {
-  std::size_t files = 0;    // in v2/ before (the secret not counted)
+  std::size_t files = 0;    // Sohound's files under v2/ before
   std::uint64_t bytes = 0;  // their sizes
   std::size_t removed = 0;  // files removed
   std::uint64_t removed_bytes = 0;
