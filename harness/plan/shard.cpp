@@ -97,6 +97,24 @@ std::string cost_key(const std::string& suite, const std::string& feature, model
   return suite + "/" + feature + "/" + std::string(model::name(tool));
 }
 
+namespace {
+
+// A cost as results.json records it (to the microsecond).
+std::string cost_text(double cost) { return fmt::format("{:.6f}", cost); }
+
+// The cost the split works with: the recorded one, so the split a run makes from its inputs is the
+// very split `merge` makes again from their record (two units whose costs differ only past the
+// sixth decimal would otherwise be ordered one way by the run and the other by the merge).
+std::optional<double> as_recorded(std::optional<double> cost) {
+  if (!cost) return cost;
+  const auto text = cost_text(*cost);
+  double value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+}  // namespace
+
 std::vector<SplitInput> split_inputs(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs,
                                      const CostLookup& known_cost) {
   std::vector<SplitInput> inputs;
@@ -104,14 +122,15 @@ std::vector<SplitInput> split_inputs(const std::vector<model::SuiteSpec>& suites
   for (const auto& job : jobs) {
     const auto& suite = suites[job.suite];
     const auto& feature = suite.features[job.feature];
-    inputs.push_back({suite.name, feature.name, job.tool, !feature.program, known_cost ? known_cost(job) : std::nullopt});
+    inputs.push_back(
+        {suite.name, feature.name, job.tool, !feature.program, known_cost ? as_recorded(known_cost(job)) : std::nullopt});
   }
   return inputs;
 }
 
 std::string encode_split_input(const SplitInput& input) {
   return fmt::format("{}\t{}\t{}", cost_key(input.suite, input.feature, input.tool),
-                     input.cost ? fmt::format("{:.6f}", *input.cost) : std::string("-"), input.compiled ? 1 : 0);
+                     input.cost ? cost_text(*input.cost) : std::string("-"), input.compiled ? 1 : 0);
 }
 
 std::optional<SplitInput> decode_split_input(std::string_view text) {
