@@ -11,6 +11,7 @@
 #include "harness/exec/recorded_inputs.hpp"
 #include "harness/exec/result_cache.hpp"
 #include "harness/exec/scheduler.hpp"
+#include "harness/exec/shared_start.hpp"
 #include "harness/exec/strays.hpp"
 #include "harness/exec/timers.hpp"
 #include "harness/exec/tool_commands.hpp"
@@ -192,6 +193,8 @@ bool configure_pipeline(const RunOptions& options, const std::string& out_dir, e
       exec::find_support_file(fs::read_symlink("/proc/self/exe", ec).string(), exec::k_channel_preload);
   pipeline_options.record_preload =
       exec::find_support_file(fs::read_symlink("/proc/self/exe", ec).string(), exec::k_record_preload);
+  pipeline_options.zygote_preload =
+      exec::find_support_file(fs::read_symlink("/proc/self/exe", ec).string(), exec::k_zygote_preload);
   // The default cache is hidden from the code under test even when this run does not use it: its
   // key signs the entries later runs trust.
   pipeline_options.sandbox_hide.push_back(exec::default_cache_dir());

@@ -271,6 +271,9 @@ std::string CacheKeys::program_key(const plan::JobPlan& job) {
   }
   h.add(portable(command, m_facts.out_dir));
   if (tool.family == model::ToolFamily::sanitizer && !m_facts.channel_preload.empty()) h.add_file(m_facts.channel_preload);
+  // A run may have shared its start with other runs of the program (exec/pipeline_programs.cpp).
+  if (model::can_share_program_process(program, job.tool) && !m_facts.zygote_preload.empty())
+    h.add("shared start").add_file(m_facts.zygote_preload);
   h.add(std::to_string(feature.timeout_s.value_or(suite.timeout_s)));
   // What a passing run is: the cached outcome was judged by it.
   const auto& verdict = program.verdict;

@@ -158,6 +158,7 @@ void Pipeline::Impl::plan_run_sandbox() {
   texts.push_back(options.sandbox_shim);
   texts.push_back(options.channel_preload);
   texts.push_back(options.record_preload);
+  texts.push_back(options.zygote_preload);
   sandbox.shown = temporary_roots(texts);
 }
 

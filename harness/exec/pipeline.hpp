@@ -53,6 +53,7 @@ struct PipelineOptions {
   HostFacts host;                          // the machine's facts (exec/host_facts.hpp), read once by the CLI
   std::string channel_preload;             // libsohound-channel.so (drivers/sohound_channel.c): programs' report channel
   std::string record_preload;              // libsohound-record.so (drivers/sohound_record.c): what programs open
+  std::string zygote_preload;              // libsohound-zygote.so (drivers/sohound_zygote.c): runs sharing a start
   std::vector<std::string> sandbox_hide;   // result caches to hide besides cache_dir (the default one with --no-cache)
   model::Tracer* tracer = nullptr;         // spans of builds, tool processes, parsing, judging
   model::Tracer::Handle trace_parent = model::Tracer::k_none;  // the run's span

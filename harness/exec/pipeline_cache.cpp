@@ -50,9 +50,16 @@ asio::awaitable<void> Pipeline::Impl::list_loaded_libraries_of(const std::string
 // What every cache key depends on besides the suites (`valgrind --version` comes later:
 // CacheKeys::set_valgrind_version).
 CacheKeyFacts Pipeline::Impl::cache_key_facts() const {
-  return CacheKeyFacts{
-      options.out_dir,         cache.dir(),           options.sohound_version, {}, runtime_supp(), sandbox.on, options.host,
-      options.channel_preload, options.record_preload};
+  return CacheKeyFacts{options.out_dir,
+                       cache.dir(),
+                       options.sohound_version,
+                       {},
+                       runtime_supp(),
+                       sandbox.on,
+                       options.host,
+                       options.channel_preload,
+                       options.record_preload,
+                       options.zygote_preload};
 }
 
 bool Pipeline::Impl::any_valgrind_job() const {

@@ -16,6 +16,7 @@
 #include "harness/exec/recorded_inputs.hpp"
 #include "harness/exec/result_cache.hpp"
 #include "harness/exec/sandbox.hpp"
+#include "harness/exec/shared_start.hpp"
 
 #include <functional>
 #include "harness/exec/coroutine_symbols.hpp"
@@ -144,6 +145,22 @@ struct Pipeline::Impl {
   void not_run(std::size_t index, model::JobOutcome outcome, const std::string& message);
   void mark_done(std::size_t index);
   boost::asio::awaitable<void> execute_gtest_cases(std::vector<std::size_t> indices, int priority);
+  boost::asio::awaitable<void> run_each_alone(const std::vector<std::size_t>& indices, int priority, Span span,
+                                              const std::string& why);
+  // pipeline_programs.cpp: runs of one program in one memcheck start (model::can_share_program_process).
+  struct SharedStartPlan {
+    std::string dir;                          // the start's folder (a batch's)
+    Command command, shown;                   // as run, and as batch.sh shows it
+    std::string binary;                       // the program every run is
+    std::map<std::string, std::string> env;   // the runs' environment
+    std::vector<std::string> names, scripts;  // each run's feature and run.sh command lines
+    double native_timeout = 0;
+    long run_timeout_ms = 0;  // each run's limit, tool-scaled
+  };
+  std::optional<SharedStartPlan> plan_shared_start(const std::vector<std::size_t>& indices);
+  model::JobResult shared_run_result(std::size_t index, std::size_t k, const SharedStartPlan& plan, const SharedRunEnd& end,
+                                     const std::vector<std::string>& notes);
+  boost::asio::awaitable<void> execute_program_runs(std::vector<std::size_t> indices, int priority);
   boost::asio::awaitable<void> execute(std::vector<std::size_t> indices, const std::string& binary, const DriverBuild& build,
                                        int priority, bool origins = false);
   boost::asio::awaitable<UnitRun> run_process(const std::vector<std::size_t>& indices, const std::string& binary, int priority,

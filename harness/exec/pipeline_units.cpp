@@ -49,8 +49,9 @@ std::string missing_build_message(const model::ToolInfo& info, const model::Prog
 
 asio::awaitable<void> Pipeline::Impl::run_unit(plan::RunUnit unit, int priority) {
   // The user's own programs need no driver: each runs alone (isolation_for), but the cases of one
-  // GoogleTest binary that the plan put together (model::can_share_gtest_process).
-  std::vector<std::size_t> drivers, gtest;
+  // GoogleTest binary that the plan put together (model::can_share_gtest_process),
+  // and runs of one program that the plan put together (model::can_share_program_process).
+  std::vector<std::size_t> drivers, gtest, runs;
   for (auto index : unit.jobs) {
     const auto& program = suites[unit.suite].features[(*jobs)[index].feature].program;
     if (program && model::can_share_gtest_process(*program, unit.tool))
@@ -58,6 +59,8 @@ asio::awaitable<void> Pipeline::Impl::run_unit(plan::RunUnit unit, int priority)
     else if (program &&
              (order.constrained(index) || !program->verdict.required_files.empty() || !program->verdict.cannot_run.empty()))
       co_await execute_in_turn(index, priority);
+    else if (program && unit.jobs.size() > 1 && model::can_share_program_process(*program, unit.tool))
+      runs.push_back(index);
     else if (program)
       co_await execute_program(index, priority);
     else
@@ -67,6 +70,10 @@ asio::awaitable<void> Pipeline::Impl::run_unit(plan::RunUnit unit, int priority)
     co_await execute_gtest_cases(gtest, priority);
   else if (gtest.size() == 1)
     co_await execute_program(gtest.front(), priority);
+  if (runs.size() > 1)
+    co_await execute_program_runs(runs, priority);
+  else if (runs.size() == 1)
+    co_await execute_program(runs.front(), priority);
   if (drivers.empty()) co_return;
   const auto build = co_await builds->driver(unit.suite, model::info(unit.tool).flavour);
   std::vector<std::size_t> shared;
@@ -282,10 +289,7 @@ asio::awaitable<void> Pipeline::Impl::execute_gtest_cases(std::vector<std::size_
   const bool ended = !run.timed_out && run.process.signal == 0 &&
                      (whole.outcome == JobOutcome::ok || (whole.outcome == JobOutcome::crashed && run.process.exit_code == 1));
   if (!by_case || !ended || !adopt::every_case_ended(progress, cases, whole.outcome == JobOutcome::crashed)) {
-    tracer().annotate(span, "outcome", "cases run again alone");
-    tracer().close(span);
-    stats.reruns += indices.size();
-    for (auto i : indices) co_await execute_program(i, priority);
+    co_await run_each_alone(indices, priority, span, "cases run again alone");
     co_return;
   }
   const double parse_end = scheduler.now_s();
@@ -322,6 +326,16 @@ asio::awaitable<void> Pipeline::Impl::execute_gtest_cases(std::vector<std::size_
   tracer().annotate(span, "outcome", std::string(model::to_string(whole.outcome)));
   tracer().close(span);
   for (auto i : with_origins) co_await execute_program(i, priority, true);
+}
+
+// A shared process's runs when what it reported cannot be given to each: each runs again alone,
+// and only those runs are reported.
+asio::awaitable<void> Pipeline::Impl::run_each_alone(const std::vector<std::size_t>& indices, int priority, Span span,
+                                                     const std::string& why) {
+  tracer().annotate(span, "outcome", why);
+  tracer().close(span);
+  stats.reruns += indices.size();
+  for (auto i : indices) co_await execute_program(i, priority);
 }
 
 // Runs `indices` (jobs of one suite and tool) in one process of `binary` and reads what it reported.

@@ -58,9 +58,6 @@ Sandbox plan_sandbox(SandboxMode mode, const std::string& shim, const std::strin
   return sandbox;
 }
 
-namespace {
-
-// The temporary folders the sandbox replaces with private ones.
 std::vector<std::string> private_temporary_folders() {
   std::vector<std::string> folders = {"/tmp"};
   // A TMPDIR elsewhere gets a private one too, so programs that honour it can still make temporary files.
@@ -71,8 +68,6 @@ std::vector<std::string> private_temporary_folders() {
   }
   return folders;
 }
-
-}  // namespace
 
 std::vector<std::string> temporary_roots(const std::vector<std::string>& texts) {
   std::set<std::string> roots;

@@ -59,6 +59,10 @@ std::vector<std::string> sandbox_argv(const Sandbox& sandbox, const std::vector<
 // places it can write (besides /tmp and /dev/shm, which are its own).
 void confine(Command& command, const Sandbox& sandbox, std::vector<std::string> writable);
 
+// The temporary folders the sandbox replaces with private, empty ones: /tmp, and $TMPDIR when it is
+// elsewhere.
+std::vector<std::string> private_temporary_folders();
+
 // A helper file Sohound ships (`name`): beside sohound in the build tree, or in
 // ../libexec/sohound/ from it when installed. "" when neither exists.
 std::string find_support_file(const std::string& sohound_executable, const std::string& name);

@@ -34,6 +34,10 @@ bool can_share_gtest_process(const ProgramSpec& program, Tool tool) {
   return tool == Tool::memcheck && !program.gtest_case.empty() && !gtest_class(program.gtest_case).empty();
 }
 
+bool can_share_program_process(const ProgramSpec& program, Tool tool) {
+  return tool == Tool::memcheck && program.gtest_case.empty() && !program.argv.empty() && !program.setups.count(Flavour::plain);
+}
+
 std::string gtest_class(const std::string& name) {
   const auto dot = name.find('.');
   if (dot == std::string::npos || dot == 0 || dot + 1 == name.size() || name.find('/') != std::string::npos ||

@@ -55,6 +55,19 @@ double default_job_cost_s(model::Tool tool) {
   return model::info(tool).family == model::ToolFamily::valgrind ? 0.03 : 0.01;
 }
 
+namespace {
+
+// What runs sharing a start must have in common besides the suite's environment and the time
+// limit: the executable, its folder, its own environment and the children Valgrind skips.
+std::string shared_start_key(const model::ProgramSpec& program) {
+  std::string key = "run\n" + program.argv.front() + "\n@" + program.cwd + "\n" + util::join(program.skip_children, "\n");
+  for (const auto& [name, value] : program.env.set) key += "\nset " + name + "=" + value;
+  for (const auto& name : program.env.unset) key += "\nunset " + name;
+  return key;
+}
+
+}  // namespace
+
 std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, const std::vector<JobPlan>& jobs,
                                 const std::vector<std::size_t>& selected, const UnitOptions& options) {
   struct Estimate {
@@ -69,8 +82,9 @@ std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, con
   // A batch shares one process: its env and timeout. Thread counts may differ (each feature runs
   // its own threads and joins them before the next starts); splitting by them cost a Valgrind
   // start-up (0.7-0.9 s) per group for nothing (bench/shards.sh, measured with the traces).
-  // The cases of one GoogleTest binary share a memcheck process (model::can_share_gtest_process):
-  // the fifth part of the key is the program and its folder ("" for a suite's features).
+  // The cases of one GoogleTest binary share a memcheck process (model::can_share_gtest_process),
+  // and runs of one program a memcheck start (model::can_share_program_process): the fifth part of
+  // the key is the program and its folder ("" for a suite's features).
   using Key = std::tuple<std::size_t, int, std::map<std::string, std::string>, double, std::string>;
   std::map<Key, std::vector<std::size_t>> groups;
   std::vector<Key> order;  // groups in first-seen order, so units are deterministic
@@ -82,11 +96,20 @@ std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, con
     const auto cost = estimate(job);
     const bool gtest = feature.program && options.isolation != model::Isolation::process &&
                        model::can_share_gtest_process(*feature.program, job.tool);
-    if (!gtest && isolation_for(suite, feature, options.isolation) == model::Isolation::process) {
+    // Runs of one program share a memcheck start (model::can_share_program_process) unless the
+    // command line asks for a process each (--isolation process), or the run waits for others or
+    // may not run (CTest's ordering and REQUIRED_FILES: exec/job_order.hpp), which a run in a shared
+    // start could not do without holding up every run after it.
+    const bool shared = !gtest && feature.program && options.isolation != model::Isolation::process &&
+                        model::can_share_program_process(*feature.program, job.tool) && feature.order.empty() &&
+                        feature.program->verdict.required_files.empty() && feature.program->verdict.cannot_run.empty();
+    if (!gtest && !shared && isolation_for(suite, feature, options.isolation) == model::Isolation::process) {
       units.push_back({job.suite, job.tool, {index}, startup_cost_s(job.tool) + cost.cost, !cost.known});
       continue;
     }
-    const auto program = gtest ? util::join(feature.program->argv, "\n") + "\n@" + feature.program->cwd : std::string();
+    const auto program = gtest    ? util::join(feature.program->argv, "\n") + "\n@" + feature.program->cwd
+                         : shared ? shared_start_key(*feature.program)
+                                  : std::string();
     Key key{job.suite, static_cast<int>(job.tool), model::environment_of(suite, feature),
             feature.timeout_s.value_or(suite.timeout_s), program};
     auto [it, fresh] = groups.try_emplace(key);

@@ -72,6 +72,59 @@ TEST(Units, ProcessIsolationAndDifferentEnvOrTimeoutDoNotShareABatchButThreadsMa
   EXPECT_EQ(make_units(suites, make_jobs(suites, p), all(jobs), forced).size(), 6u);
 }
 
+// Runs of one program with the same folder, environment and time limit share a memcheck start
+// (exec/pipeline_programs.cpp); another program, folder or environment, the other tools and
+// --isolation process keep a process per run.
+TEST(Units, RunsOfOneProgramShareAMemcheckStart) {
+  model::SuiteSpec suite;
+  suite.name = "ctest";
+  auto add = [&](std::string binary, std::string arg, std::string cwd, std::string env) {
+    model::FeatureSpec f;
+    f.name = binary + arg + cwd + env;
+    f.isolation = model::Isolation::process;
+    f.program = model::ProgramSpec{};
+    f.program->argv = {"/bin/" + binary, arg};
+    f.program->cwd = cwd;
+    if (!env.empty()) f.env["X"] = env;
+    suite.features.push_back(f);
+  };
+  add("parse", "a.json", "/b", "");
+  add("parse", "b.json", "/b", "");
+  add("parse", "c.json", "/elsewhere", "");
+  add("parse", "d.json", "/b", "1");
+  add("other", "a.json", "/b", "");
+  add("parse", "e.json", "/b", "");
+  add("parse", "f.json", "/b", "");
+  suite.features.back().order.depends = {"parsea.json/b"};  // it waits for another: alone
+  add("parse", "g.json", "/b", "");
+  suite.features.back().program->verdict.required_files = {"/b/x"};  // it may not run: alone
+  add("parse", "h.json", "/b", "");
+  suite.features.back().program->env.set["CTEST_SET"] = "1";  // its own environment (ENVIRONMENT)
+  add("parse", "i.json", "/b", "");
+  suite.features.back().program->env.unset = {"HOME"};
+  std::vector<model::SuiteSpec> suites{suite};
+  PlanOptions p;
+  p.tools = {model::Tool::memcheck, model::Tool::drd};
+  const auto jobs = make_jobs(suites, p);
+  UnitOptions o;
+  o.parallel = 1;
+  std::vector<std::vector<std::size_t>> memcheck;
+  for (const auto& u : make_units(suites, jobs, all(jobs), o)) {
+    if (u.tool == model::Tool::drd) {
+      EXPECT_EQ(u.jobs.size(), 1u);
+    }
+    if (u.tool != model::Tool::memcheck) continue;
+    std::vector<std::size_t> features;
+    for (auto j : u.jobs) features.push_back(jobs[j].feature);
+    memcheck.push_back(features);
+  }
+  std::sort(memcheck.begin(), memcheck.end());
+  EXPECT_EQ(memcheck, (std::vector<std::vector<std::size_t>>{{0, 1, 5}, {2}, {3}, {4}, {6}, {7}, {8}, {9}}));
+  UnitOptions forced;
+  forced.isolation = model::Isolation::process;
+  for (const auto& u : make_units(suites, jobs, all(jobs), forced)) EXPECT_EQ(u.jobs.size(), 1u);
+}
+
 // The cases of one GoogleTest binary share a memcheck process; another binary's cases, other tools,
 // a parameterised case and --isolation process keep one process per case.
 TEST(Units, TheCasesOfOneGoogleTestBinaryShareAMemcheckProcess) {

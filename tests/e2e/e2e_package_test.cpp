@@ -37,6 +37,7 @@ TEST(Package, HoldsTheStrippedProgramItsCmakePackageAndManPage) {
   const auto contents = run_sohound_shell(fmt::format("dpkg-deb -c '{}'", deb));
   for (const char* path :
        {"./usr/bin/sohound", "./usr/libexec/sohound/sohound-status", "./usr/libexec/sohound/libsohound-channel.so",
+        "./usr/libexec/sohound/libsohound-record.so", "./usr/libexec/sohound/libsohound-zygote.so",
         "./usr/lib/cmake/Sohound/SohoundConfig.cmake", "./usr/lib/cmake/Sohound/SohoundConfigVersion.cmake",
         "./usr/share/man/man1/sohound.1.gz", "./usr/share/doc/sohound/docs/spec.md", "./usr/share/doc/sohound/copyright",
         "./usr/share/doc/sohound/docs/sharding.md", "./usr/share/doc/sohound/docs/install.md",

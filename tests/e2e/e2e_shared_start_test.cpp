@@ -1,0 +1,147 @@
+// Runs of one program in one memcheck start (issue 22; exec/pipeline_programs.cpp,
+// drivers/sohound_zygote.c), against real Valgrind: each run is its own job with the findings,
+// outcome and output it has when it runs alone (--isolation process), and what cannot be shown to
+// be a whole run's runs again alone.
+#include "e2e_support.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+namespace e2e {
+namespace {
+
+// A test program as data-driven suites have them: one executable, what it does chosen by its
+// argument. Its own constructor must run once in each run's process, as after a fresh exec.
+constexpr const char* k_program = R"(#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static int constructed;
+__attribute__((constructor)) static void construct(void) { ++constructed; }
+__attribute__((noinline)) static char *leak_here(void) { char *p = malloc(40); strcpy(p, "never freed"); return p; }
+__attribute__((noinline)) static int *make_flag(void) { return malloc(sizeof(int)); }
+int main(int argc, char **argv) {
+  if (constructed != 1) return 9;
+  const char *what = argc > 1 ? argv[1] : "clean";
+  printf("ran %s\n", what);
+  fflush(stdout);
+  if (!strcmp(what, "leak")) { char *volatile p = leak_here(); p = NULL; (void)p; }
+  if (!strcmp(what, "fd")) open("/dev/null", O_RDONLY);
+  if (!strcmp(what, "uninit")) { int *f = make_flag(), r = 0; if (*f > 0) r = 1; free(f); return r - r; }
+  if (!strcmp(what, "crash")) { volatile int *p = NULL; return *p; }
+  if (!strcmp(what, "three")) return 3;
+  if (!strcmp(what, "hang")) sleep(120);
+  if (!strcmp(what, "tmp")) { int fd = open("/tmp/sohound-shared-start", O_CREAT | O_EXCL | O_WRONLY, 0600); if (fd < 0) return 4; close(fd); }
+  if (!strcmp(what, "forks")) {
+    pid_t pid = fork();
+    if (pid == 0) { char *volatile p = leak_here(); p = NULL; (void)p; exit(0); }
+    int status = 0;
+    waitpid(pid, &status, 0);
+  }
+  if (!strcmp(what, "child")) {
+    pid_t pid = fork();
+    if (pid == 0) { execl(argv[0], argv[0], "leak", (char *)NULL); _exit(127); }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  }
+  return 0;
+}
+)";
+
+struct Seen {
+  std::string outcome;
+  std::set<std::string> findings;  // "kind in function", every new finding
+};
+
+std::map<std::string, Seen> seen(const json& results) {
+  std::map<std::string, Seen> out;
+  for (const auto& j : results["jobs"]) {
+    auto& s = out[j["feature"].get<std::string>()];
+    s.outcome = j["outcome"];
+    for (const auto& f : j["findings"]) {
+      std::string where;
+      for (const auto& frame : f["stack"]) {
+        const auto fn = frame.value("function", "");
+        if (fn == "leak_here" || fn == "make_flag" || fn == "main") {
+          where = fn;
+          break;
+        }
+      }
+      s.findings.insert(f["kind"].get<std::string>() + " in " + where);
+    }
+  }
+  return out;
+}
+
+TEST(SharedStart, EachRunOfOneProgramHasTheFindingsItHasAlone) {
+  const auto dir = std::string(SOHOUND_E2E_OUT) + "/shared-start";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/runs.c") << k_program;
+  ASSERT_EQ(std::system(fmt::format("cc -g -O0 -o '{0}/runs' '{0}/runs.c'", dir).c_str()), 0);
+  {
+    std::ofstream spec(dir + "/spec.yaml");
+    spec << "suite: shared\ntools: [memcheck]\ntimeout: 0.3\nprograms:\n";  // memcheck: 6 s
+    for (const char* what : {"clean", "leak", "fd", "uninit", "crash", "three", "tmp", "tmp_again", "forks", "child", "hang"})
+      spec << fmt::format("  - name: {0}\n    program: {1}/runs\n    args: [{2}]\n    cwd: .\n{3}", what, dir,
+                          std::string(what) == "tmp_again" ? "tmp" : what,
+                          std::string(what) == "three" ? "    exit_status: 3\n" : "");
+  }
+  auto run = [&](const std::string& name, const std::string& extra) {
+    const auto out = run_sohound(
+        fmt::format("run '{0}/spec.yaml' --no-cache --no-progress --report json -j 2 --out '{0}/{1}' {2}", dir, name, extra));
+    EXPECT_EQ(out.exit_code, 1) << out.text;  // the leak, the descriptor, the value and the crash fail it
+    return read_results(dir + "/" + name);
+  };
+  const auto shared = run("shared", "");
+  const auto alone = run("alone", "--isolation process");
+  // One start served the runs, not one per run; each says so.
+  EXPECT_LE(shared["execution"]["processes"].get<int>(), 2) << shared["execution"].dump();
+  EXPECT_EQ(alone["execution"]["processes"].get<int>(), 12) << alone["execution"].dump();  // 11, and uninit again
+  for (const auto& j : shared["jobs"]) {
+    if (j["feature"] == "uninit") continue;  // its last run was its own, with origins
+    EXPECT_NE(j["notes"].dump().find("ran in one memcheck start with 10 other runs of"), std::string::npos)
+        << j["feature"] << ": " << j["notes"].dump();
+  }
+  const auto a = seen(alone), s = seen(shared);
+  for (const auto& [feature, expected] : a) {
+    SCOPED_TRACE(feature);
+    ASSERT_TRUE(s.count(feature));
+    EXPECT_EQ(s.at(feature).outcome, expected.outcome);
+    EXPECT_EQ(s.at(feature).findings, expected.findings);
+  }
+  // And they are the right ones.
+  using Set = std::set<std::string>;
+  EXPECT_EQ(s.at("clean").outcome, "ok");
+  EXPECT_EQ(s.at("clean").findings, Set{});
+  EXPECT_EQ(s.at("leak").findings, Set{"leak.definite in leak_here"});
+  EXPECT_EQ(s.at("fd").findings, Set{"fd.leak in main"});
+  EXPECT_EQ(s.at("uninit").findings, Set{"mem.uninit in main"});
+  EXPECT_EQ(s.at("crash").outcome, "crashed");
+  EXPECT_EQ(s.at("three").outcome, "ok");
+  EXPECT_EQ(s.at("hang").outcome, "timeout");  // stopped alone, the other runs' results kept
+  // Each run starts with an empty /tmp, as alone (the second would find the first's file).
+  EXPECT_EQ(s.at("tmp").outcome, "ok");
+  EXPECT_EQ(s.at("tmp_again").outcome, "ok");
+  // A child that forks without exec is not checked (--child-silent-after-fork), as alone; one that
+  // execs is followed, and its report is the run's.
+  EXPECT_EQ(s.at("forks").findings, Set{});
+  EXPECT_EQ(s.at("child").findings, Set{"leak.definite in leak_here"});
+  // Each run's output is its own.
+  const auto out_of = [&](const std::string& feature) {
+    return slurp(dir + "/shared/jobs/shared/" + feature + "/memcheck/stdout.txt");
+  };
+  EXPECT_EQ(out_of("leak"), "ran leak\n");
+  EXPECT_EQ(out_of("three"), "ran three\n");
+}
+
+}  // namespace
+}  // namespace e2e
