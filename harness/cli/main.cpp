@@ -82,8 +82,16 @@ void declare_run(CLI::App* cmd, Options& o) {
   cmd->add_option("--compiler", o.run.compiler, "Build with this compiler whatever the specs say")
       ->check(CLI::IsMember({"gcc", "clang"}));
   cmd->add_option("--isolation", o.run.isolation,
-                  "process: every feature in its own tool process; batch: features share processes where their "
-                  "spec allows (the default)")
+                  "process: every feature and program in its own tool process; batch: features share processes where "
+                  "their spec allows, and runs of one program a memcheck start (the default)")
+      ->check(CLI::IsMember({"process", "batch"}));
+}
+
+// --isolation for the adopted suites (ctest, meson).
+void add_test_isolation(CLI::App* cmd, RunOptions& run) {
+  cmd->add_option("--isolation", run.isolation,
+                  "process: every test in its own tool process; batch: under memcheck, runs of one program share a "
+                  "start and the cases of a GoogleTest binary a process (the default)")
       ->check(CLI::IsMember({"process", "batch"}));
 }
 
@@ -120,6 +128,7 @@ void declare_meson(CLI::App* cmd, Options& o) {
   cmd->add_option("build_dir", o.meson.build_dir, "The Meson build folder")->required();
   cmd->add_option("tests", o.meson.names, "Only these tests (names or globs, as meson test NAME...)");
   add_run_options(cmd, o.meson_run);
+  add_test_isolation(cmd, o.meson_run);
   cmd->add_option("--suite", o.meson.suites, "Only tests of this suite (SUITE or PROJECT:SUITE; repeatable)");
   cmd->add_option("--no-suite", o.meson.no_suites, "Not tests of this suite (repeatable)");
   add_build_options(cmd, o.meson.asan, o.meson.tsan, o.meson.ubsan, "The same project's build folder");
@@ -128,6 +137,7 @@ void declare_meson(CLI::App* cmd, Options& o) {
 void declare_ctest(CLI::App* cmd, Options& o) {
   cmd->add_option("build_dir", o.ctest.build_dir, "The CMake build folder")->required();
   add_run_options(cmd, o.ctest_run);
+  add_test_isolation(cmd, o.ctest_run);
   cmd->add_option("-R,--tests-regex", o.ctest.name_regex, "Only tests whose name matches (ctest -R)");
   cmd->add_option("-E,--exclude-regex", o.ctest.exclude_name_regex, "Not tests whose name matches (ctest -E)");
   cmd->add_option("-L,--label-regex", o.ctest.label_regex, "Only tests with a label that matches (ctest -L)");

@@ -143,5 +143,30 @@ TEST(SharedStart, EachRunOfOneProgramHasTheFindingsItHasAlone) {
   EXPECT_EQ(out_of("three"), "ran three\n");
 }
 
+// sohound ctest shares a start among the runs of one test program, each judged as ctest judges it;
+// --isolation process runs each alone, with the same verdicts (tests of e2e_ctest_props_test.cpp's
+// project that keep no state).
+TEST(SharedStart, CtestRunsShareAStartUnlessIsolationProcess) {
+  const auto build = std::string(SOHOUND_E2E_OUT) + "/ctest_props/fidelity/plain";
+  const auto dir = std::string(SOHOUND_E2E_OUT) + "/shared-start-ctest";
+  std::filesystem::remove_all(dir);
+  std::map<std::string, std::map<std::string, std::string>> outcomes;
+  for (const char* isolation : {"batch", "process"}) {
+    const auto out = run_sohound(fmt::format(
+        "ctest '{}' -R '^(fails|will_fail|skips|pass_regex)$' --tools memcheck --isolation {} --no-cache --no-progress "
+        "--report json --out '{}/{}'",
+        build, isolation, dir, isolation));
+    EXPECT_EQ(out.exit_code, 1) << out.text;  // `fails` fails
+    const auto r = read_results(dir + "/" + isolation);
+    EXPECT_EQ(r["execution"]["processes"].get<int>(), std::string(isolation) == "batch" ? 1 : 4) << isolation;
+    for (const auto& j : r["jobs"]) outcomes[isolation][j["feature"]] = j["outcome"];
+  }
+  EXPECT_EQ(outcomes["batch"], outcomes["process"]);
+  EXPECT_EQ(outcomes["batch"]["fails"], "crashed");
+  EXPECT_EQ(outcomes["batch"]["will_fail"], "ok");
+  EXPECT_EQ(outcomes["batch"]["skips"], "skipped");
+  EXPECT_EQ(outcomes["batch"]["pass_regex"], "ok");
+}
+
 }  // namespace
 }  // namespace e2e
