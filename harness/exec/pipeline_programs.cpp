@@ -238,7 +238,11 @@ asio::awaitable<void> Pipeline::Impl::execute_program_runs(std::vector<std::size
   const double parse_end = scheduler.now_s();
   process_span("parse", span, parse_start, parse_end);
   std::vector<std::size_t> with_origins;
-  std::optional<RecordedInputs> record;  // what the runs opened: read once, keys every run
+  // What the runs opened (when they are keyed on it): each run's own part of the start's record.
+  const auto record =
+      record_bases.count(indices.front()) ? util::read_file_or_empty(plan->dir + "/" + k_record_file) : std::string();
+  std::set<long> pids;
+  for (const auto& [index, end] : status.runs) pids.insert(end.pid);
   for (std::size_t k = 0; k < indices.size(); ++k) {
     const auto& end = status.runs.at(k);
     const auto& feature = suites[(*jobs)[indices[k]].suite].features[(*jobs)[indices[k]].feature];
@@ -248,7 +252,9 @@ asio::awaitable<void> Pipeline::Impl::execute_program_runs(std::vector<std::size
     move_run_reports(plan->dir, own_dir, end.pid, document, children->count(k) ? children->at(k) : std::vector<std::string>{});
     auto job = shared_run_result(indices[k], k, *plan, end, notes);
     job.phases = {{"run", run.start_s, run.end_s}, {"parse", parse_start, parse_end}};
-    key_on_record(indices[k], job, plan->dir, &record);
+    std::optional<RecordedInputs> inputs;
+    if (!record.empty()) inputs = read_record(record_of_run(record, end.pid, pids), {options.out_dir});
+    key_on_record(indices[k], job, plan->dir, &inputs);
     if (needs_origins(job))
       with_origins.push_back(indices[k]);
     else

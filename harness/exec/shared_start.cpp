@@ -92,4 +92,18 @@ std::optional<SharedXml> split_shared_xml(std::string_view text, const SharedSta
   return out;
 }
 
+std::string record_of_run(std::string_view record, long run_pid, const std::set<long>& run_pids) {
+  std::string out;
+  for (auto line : util::split_lines(record)) {
+    const auto tab = line.find('\t');
+    const auto next = tab == std::string_view::npos ? tab : line.find('\t', tab + 1);
+    long pid = 0;
+    const bool known = next != std::string_view::npos && number(line.substr(tab + 1, next - tab - 1), pid);
+    if (known && pid != run_pid && run_pids.count(pid)) continue;
+    out += line;
+    out += '\n';
+  }
+  return out;
+}
+
 }  // namespace harness::exec

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,5 +51,11 @@ struct SharedXml {
   std::map<std::size_t, std::string> runs;  // by index
 };
 std::optional<SharedXml> split_shared_xml(std::string_view text, const SharedStatus& status);
+
+// The part of the start's input record (drivers/sohound_record.c: "OP<tab>PID<tab>...") that the
+// run whose process is `run_pid` can have caused: the start's own lines (what the program did
+// before the runs), the run's, and those of every process that is no run (what a run started: each
+// is given to every run, as no line says whose child it was). `run_pids` are every run's.
+std::string record_of_run(std::string_view record, long run_pid, const std::set<long>& run_pids);
 
 }  // namespace harness::exec

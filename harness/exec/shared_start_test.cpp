@@ -55,5 +55,18 @@ TEST(SharedStart, TheParentsXmlIsCutIntoEachRunsDocumentAndItsOwn) {
   EXPECT_FALSE(split_shared_xml(text, status));
 }
 
+TEST(SharedStart, ARunsInputRecordIsTheStartsOwnLinesItsOwnAndThoseOfProcessesNoRunIs) {
+  const std::string record =
+      "H\t40\t0\t/bin/p\n"        // the start, before the runs
+      "O\t41\t0\t/data/a.json\n"  // run 41
+      "O\t42\t0\t/data/b.json\n"  // run 42
+      "O\t77\t0\t/data/c.json\n"  // a process a run started
+      "O\t-1\t0\t/data/d.json\n"
+      "damaged line\n";
+  EXPECT_EQ(record_of_run(record, 41, {41, 42}),
+            "H\t40\t0\t/bin/p\nO\t41\t0\t/data/a.json\nO\t77\t0\t/data/c.json\nO\t-1\t0\t/data/d.json\ndamaged line\n");
+  EXPECT_EQ(record_of_run(record, 42, {41, 42}).find("a.json"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace harness::exec

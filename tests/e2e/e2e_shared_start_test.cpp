@@ -38,6 +38,7 @@ int main(int argc, char **argv) {
   if (!strcmp(what, "crash")) { volatile int *p = NULL; return *p; }
   if (!strcmp(what, "three")) return 3;
   if (!strcmp(what, "hang")) sleep(120);
+  if (!strncmp(what, "read:", 5)) { FILE *f = fopen(what + 5, "r"); if (!f) return 5; fclose(f); }
   if (!strcmp(what, "tmp")) { int fd = open("/tmp/sohound-shared-start", O_CREAT | O_EXCL | O_WRONLY, 0600); if (fd < 0) return 4; close(fd); }
   if (!strcmp(what, "forks")) {
     pid_t pid = fork();
@@ -141,6 +142,43 @@ TEST(SharedStart, EachRunOfOneProgramHasTheFindingsItHasAlone) {
   };
   EXPECT_EQ(out_of("leak"), "ran leak\n");
   EXPECT_EQ(out_of("three"), "ran three\n");
+}
+
+// With the result cache, each run is keyed on what it opened itself (its part of the start's input
+// record), not on what every run of the start opened: an edited input runs again only its reader.
+TEST(SharedStart, AnEditedInputRunsAgainOnlyTheRunThatReadIt) {
+  const auto dir = std::string(SOHOUND_E2E_OUT) + "/shared-start-cache";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/runs.c") << k_program;
+  ASSERT_EQ(std::system(fmt::format("cc -g -O0 -o '{0}/runs' '{0}/runs.c'", dir).c_str()), 0);
+  std::ofstream(dir + "/a.txt") << "a\n";
+  std::ofstream(dir + "/b.txt") << "b\n";
+  std::ofstream(dir + "/spec.yaml") << fmt::format(
+      "suite: cached\ntools: [memcheck]\nprograms:\n"
+      "  - {{name: reads_a, program: {0}/runs, args: ['read:a.txt'], cwd: .}}\n"
+      "  - {{name: reads_b, program: {0}/runs, args: ['read:b.txt'], cwd: .}}\n"
+      "  - {{name: clean, program: {0}/runs, args: [clean], cwd: .}}\n",
+      dir);
+  auto cached = [&](const std::string& name) {
+    const auto out = run_sohound(
+        fmt::format("run '{0}/spec.yaml' --cache-dir '{0}/cache' --no-progress --report json --out '{0}/{1}'", dir, name));
+    EXPECT_EQ(out.exit_code, 0) << out.text;
+    std::set<std::string> names;
+    const auto r = read_results(dir + "/" + name);
+    for (const auto& j : r["jobs"]) {
+      if (j["cached"].get<bool>()) names.insert(j["feature"].get<std::string>());
+      EXPECT_EQ(j["notes"].dump().find("not cached"), std::string::npos) << j["notes"].dump();
+    }
+    return names;
+  };
+  using Names = std::set<std::string>;
+  EXPECT_EQ(cached("first"), Names{});
+  EXPECT_EQ(cached("again"), (Names{"reads_a", "reads_b", "clean"}));
+  std::ofstream(dir + "/a.txt") << "edited\n";
+  EXPECT_EQ(cached("edited"), (Names{"reads_b", "clean"}));
+  const auto first = read_results(dir + "/first");
+  EXPECT_NE(first["jobs"][0]["notes"].dump().find("ran in one memcheck start"), std::string::npos) << first["jobs"][0].dump();
 }
 
 // sohound ctest shares a start among the runs of one test program, each judged as ctest judges it;
