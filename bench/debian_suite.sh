@@ -20,11 +20,13 @@
 #   (default: deb-src http://deb.debian.org/debian bookworm main).
 #   SOHOUND_BIN=PATH measures another build of sohound.
 #
-# Measured here (2 cores), 2026-12-06, jansson 2.14 (213 tests), 3 rounds: ctest -T memcheck 137.3,
-# 144.3, 144.0 CPU-s; sohound ctest --no-cache 132.8, 155.9, 138.1 CPU-s (0.97, 1.08, 0.96 x; median
-# 0.97 x); found: none on either side, 213 passed; with the result cache cold 78.4 s, unchanged rerun
-# 0.31 s (0.4 %, 213 of 213 cached; before /dev/urandom counted as a random source, 49 of jansson's
-# tests ran again every time: 17.4 s, 24 %).
+# Measured here (2 cores), 2026-12-06, jansson 2.14 (213 tests), 3 rounds, runs of one program
+# sharing a memcheck start (docs/programs.md): ctest -T memcheck 133.8, 135.5, 126.6 CPU-s; sohound
+# ctest --no-cache 41.0, 43.3, 45.9 CPU-s (0.31, 0.32, 0.36 x; median 0.32 x); found: none on either
+# side, 213 passed; with the result cache cold 30.9 s, unchanged rerun 0.39 s (1.3 %, 213 of 213
+# cached). Earlier the same day, a start per test: 137.3, 144.3, 144.0 against 132.8, 155.9, 138.1
+# CPU-s (median 0.97 x), cold 78.4 s, rerun 0.31 s (before /dev/urandom counted as a random source,
+# 49 of jansson's tests ran again every time: 17.4 s, 24 %).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
