@@ -21,17 +21,18 @@
  * them apart at the offsets the parent gives. The parent waits for each child (at most TIMEOUT_MS,
  * then SIGTERM and, 5 s later, SIGKILL), appends "INDEX PID END N MS FROM TO" (END: exit, signal or
  * timeout, N its status or signal; MS: how long it ran; FROM and TO: its document's bytes in the
- * XML file) to SOHOUND_ZYGOTE_STATUS (whose first line is "parent PID"), empties the folders SOHOUND_ZYGOTE_CLEAN names (the sandbox's private /tmp,
- * so each run starts with an empty one, as alone), and starts the next. The harness
+ * XML file) to SOHOUND_ZYGOTE_STATUS (whose first line is "parent PID"), empties the folders
+ * SOHOUND_ZYGOTE_CLEAN names (the sandbox's private /tmp, so each run starts with an empty one, as
+ * alone), and starts the next. The harness
  * (exec/pipeline_programs.cpp) keeps a run's result only when its status line and its whole
  * report are there and the parent reported nothing of its own; every other run runs again alone.
  *
  * What a child shares with a fresh start, and what not: the libraries' constructors ran once, in
- * the parent, with the first run's arguments and environment (runs share a program, environment and
- * working folder); the child's parent is this process; Valgrind's preamble names the first run's
- * command. The children's own children are followed as alone (--child-silent-after-fork=yes is
- * restored in each child; the parent turns it off only for its own children, and its own leak check
- * off: its heap is each child's).
+ * the parent, with the first run's arguments, in the start's folder (runs share a program, an
+ * environment and, when they name one, a working folder); the child's parent is this process;
+ * Valgrind's preamble names the first run's command. The children's own children are followed as alone
+ * (--child-silent-after-fork=yes is restored in each child; the parent turns it off only for its own children, and its own leak
+ * check off: its heap is each child's).
  *
  * Plain C and libc only, built once with Sohound; no allocation (the children's heaps are the
  * program's alone), raw file handling. In any other process it only forwards to the C library. */
@@ -54,10 +55,10 @@
 
 #define SOHOUND_EXPORT __attribute__((visibility("default")))
 
-typedef int (*main_fn)(int, char **, char **);
-typedef int (*start_fn)(main_fn, int, char **, main_fn, void (*)(void), void (*)(void), void *);
+typedef int (*main_fn)(int, char**, char**);
+typedef int (*start_fn)(main_fn, int, char**, main_fn, void (*)(void), void (*)(void), void*);
 
-static void put_text(int fd, const char *text) {
+static void put_text(int fd, const char* text) {
   long n = (long)strlen(text);
   while (n > 0) {
     long w = write(fd, text, (size_t)n);
@@ -67,7 +68,7 @@ static void put_text(int fd, const char *text) {
   }
 }
 
-static void put_number(char *out, long value) {
+static void put_number(char* out, long value) {
   char digits[24];
   int k = 0;
   unsigned long v = value < 0 ? (unsigned long)(-value) : (unsigned long)value;
@@ -78,7 +79,7 @@ static void put_number(char *out, long value) {
   *out = 0;
 }
 
-static long read_number(const char *text) {
+static long read_number(const char* text) {
   long v = 0;
   if (!*text) return -1;
   for (; *text; ++text) {
@@ -89,9 +90,7 @@ static long read_number(const char *text) {
 }
 
 /* open(2) as a raw system call: not seen by an input recorder preloaded beside this library. */
-static int raw_open(const char *path, int flags, int mode) {
-  return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
-}
+static int raw_open(const char* path, int flags, int mode) { return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode); }
 
 /* Empties the folder open at `dirfd` (not the folder itself), depth-first, without allocation,
  * staying on its file system: what the sandbox binds into its private /tmp (a suite kept under
@@ -112,9 +111,9 @@ static void empty_folder_at(int dirfd, int depth) {
           unsigned short d_reclen;
           unsigned char d_type;
           char d_name[];
-        } *entry = (void *)(buffer + at);
+        }* entry = (void*)(buffer + at);
         at += entry->d_reclen;
-        const char *name = entry->d_name;
+        const char* name = entry->d_name;
         if (!strcmp(name, ".") || !strcmp(name, "..")) continue;
         if (syscall(SYS_unlinkat, dirfd, name, 0) == 0) {
           ++removed;
@@ -136,7 +135,7 @@ static void empty_folder_at(int dirfd, int depth) {
   }
 }
 
-static void empty_folders(const char *list) {
+static void empty_folders(const char* list) {
   char path[PATH_MAX];
   while (*list) {
     long n = 0;
@@ -158,15 +157,15 @@ static void empty_folders(const char *list) {
 /* Takes this library out of LD_PRELOAD, in place (no allocation): the runs' own children see the
  * environment an alone run's would. */
 static void drop_from_preload(void) {
-  for (char **e = environ; *e; ++e) {
+  for (char** e = environ; *e; ++e) {
     if (strncmp(*e, "LD_PRELOAD=", 11) != 0) continue;
     char *value = *e + 11, *out = value;
-    const char *in = value;
+    const char* in = value;
     while (*in) {
-      const char *start = in;
+      const char* start = in;
       while (*in && *in != ':' && *in != ' ') ++in;
       long n = in - start;
-      const char *base = start + n;
+      const char* base = start + n;
       while (base > start && base[-1] != '/') --base;
       const int ours = (start + n - base) == (long)strlen("libsohound-zygote.so") &&
                        !strncmp(base, "libsohound-zygote.so", strlen("libsohound-zygote.so"));
@@ -215,30 +214,29 @@ static int wait_for(pid_t pid, long timeout_ms) {
 }
 
 /* The NUL-terminated field at *at, moving *at past it; NULL at the end. */
-static const char *next_field(const char **at, const char *end) {
+static const char* next_field(const char** at, const char* end) {
   if (*at >= end) return NULL;
-  const char *field = *at;
+  const char* field = *at;
   *at += strlen(field) + 1;
   return field;
 }
 
-static int redirect(int target, const char *path) {
+static int redirect(int target, const char* path) {
   int fd = raw_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return -1;
-  if (fd != target) {
-    if (dup2(fd, target) < 0) return -1;
-    close(fd);
-  }
+  if (fd == target) return fcntl(fd, F_SETFD, 0); /* it was closed: the new one is it, kept over exec */
+  if (dup2(fd, target) < 0) return -1;
+  close(fd);
   return 0;
 }
 
-SOHOUND_EXPORT int __libc_start_main(main_fn main, int argc, char **argv, main_fn init, void (*fini)(void),
-                                     void (*rtld_fini)(void), void *stack_end) {
+SOHOUND_EXPORT int __libc_start_main(main_fn main, int argc, char** argv, main_fn init, void (*fini)(void),
+                                     void (*rtld_fini)(void), void* stack_end) {
   start_fn real = (start_fn)dlsym(RTLD_NEXT, "__libc_start_main");
-  const char *runs_path = getenv("SOHOUND_ZYGOTE");
-  const char *exe = getenv("SOHOUND_ZYGOTE_EXE");
-  const char *status_path = getenv("SOHOUND_ZYGOTE_STATUS");
-  const char *xml_dir = getenv("SOHOUND_ZYGOTE_XML_DIR");
+  const char* runs_path = getenv("SOHOUND_ZYGOTE");
+  const char* exe = getenv("SOHOUND_ZYGOTE_EXE");
+  const char* status_path = getenv("SOHOUND_ZYGOTE_STATUS");
+  const char* xml_dir = getenv("SOHOUND_ZYGOTE_XML_DIR");
   if (!real) _exit(127);
   if (!runs_path || !exe || !status_path || !xml_dir || argc < 1 || strcmp(argv[0], exe) != 0 || !RUNNING_ON_VALGRIND)
     return real(main, argc, argv, init, fini, rtld_fini, stack_end);
@@ -247,7 +245,7 @@ SOHOUND_EXPORT int __libc_start_main(main_fn main, int argc, char **argv, main_f
   int runs_fd = raw_open(runs_path, O_RDONLY | O_CLOEXEC, 0);
   struct stat st;
   if (status_fd < 0 || runs_fd < 0 || fstat(runs_fd, &st) != 0 || st.st_size <= 0) _exit(126);
-  char *runs = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, runs_fd, 0);
+  char* runs = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, runs_fd, 0);
   close(runs_fd);
   if (runs == MAP_FAILED || runs[st.st_size - 1] != 0) _exit(126);
   char xml[PATH_MAX], number[24];
@@ -262,7 +260,7 @@ SOHOUND_EXPORT int __libc_start_main(main_fn main, int argc, char **argv, main_f
   strcat(first_line, "\n");
   put_text(status_fd, first_line);
   char clean[PATH_MAX] = "";
-  const char *clean_env = getenv("SOHOUND_ZYGOTE_CLEAN");
+  const char* clean_env = getenv("SOHOUND_ZYGOTE_CLEAN");
   if (clean_env && strlen(clean_env) < sizeof clean) strcpy(clean, clean_env);
   unsetenv("SOHOUND_ZYGOTE");
   unsetenv("SOHOUND_ZYGOTE_EXE");
@@ -272,8 +270,8 @@ SOHOUND_EXPORT int __libc_start_main(main_fn main, int argc, char **argv, main_f
   drop_from_preload();
 
   const char *at = runs, *end = runs + st.st_size;
-  const char *magic = next_field(&at, end);
-  const char *count_text = next_field(&at, end);
+  const char* magic = next_field(&at, end);
+  const char* count_text = next_field(&at, end);
   if (!magic || strcmp(magic, "sohound-zygote 1") != 0 || !count_text) _exit(126);
   const long count = read_number(count_text);
 
@@ -283,10 +281,11 @@ SOHOUND_EXPORT int __libc_start_main(main_fn main, int argc, char **argv, main_f
   sigprocmask(SIG_BLOCK, &chld, &old);
   VALGRIND_CLO_CHANGE("--child-silent-after-fork=no");
   for (long index = 0; index < count; ++index) {
-    const char *cwd = next_field(&at, end), *out = next_field(&at, end), *err = next_field(&at, end), *timeout = next_field(&at, end), *args = next_field(&at, end);
+    const char *cwd = next_field(&at, end), *out = next_field(&at, end), *err = next_field(&at, end),
+               *timeout = next_field(&at, end), *args = next_field(&at, end);
     const long timeout_ms = timeout ? read_number(timeout) : -1, n = args ? read_number(args) : -1;
     if (!err || timeout_ms < 0 || n < 1 || n > 100000) _exit(126);
-    const char *first = at;
+    const char* first = at;
     for (long k = 1; k < n; ++k)
       if (!next_field(&at, end)) _exit(126);
     struct timespec started, ended;
@@ -300,10 +299,10 @@ SOHOUND_EXPORT int __libc_start_main(main_fn main, int argc, char **argv, main_f
       sigprocmask(SIG_SETMASK, &old, NULL);
       close(status_fd);
       if ((cwd[0] && chdir(cwd) != 0) || redirect(1, out) != 0 || redirect(2, err) != 0) _exit(124);
-      char *child_argv[n + 1];
+      char* child_argv[n + 1];
       child_argv[0] = argv[0];
       for (long k = 1; k < n; ++k) {
-        child_argv[k] = (char *)first;
+        child_argv[k] = (char*)first;
         first += strlen(first) + 1;
       }
       child_argv[n] = NULL;

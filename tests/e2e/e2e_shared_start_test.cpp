@@ -104,12 +104,13 @@ TEST(SharedStart, EachRunOfOneProgramHasTheFindingsItHasAlone) {
   };
   const auto shared = run("shared", "");
   const auto alone = run("alone", "--isolation process");
-  // One start served the runs, not one per run; each says so.
-  EXPECT_LE(shared["execution"]["processes"].get<int>(), 2) << shared["execution"].dump();
+  // A start or two (one per core) served the runs, not one per run, and uninit again with origins;
+  // each run says so.
+  EXPECT_LE(shared["execution"]["processes"].get<int>(), 3) << shared["execution"].dump();
   EXPECT_EQ(alone["execution"]["processes"].get<int>(), 12) << alone["execution"].dump();  // 11, and uninit again
   for (const auto& j : shared["jobs"]) {
     if (j["feature"] == "uninit") continue;  // its last run was its own, with origins
-    EXPECT_NE(j["notes"].dump().find("ran in one memcheck start with 10 other runs of"), std::string::npos)
+    EXPECT_NE(j["notes"].dump().find("ran in one memcheck start with "), std::string::npos)
         << j["feature"] << ": " << j["notes"].dump();
   }
   const auto a = seen(alone), s = seen(shared);
