@@ -1,4 +1,4 @@
-/* Sohound's shared start for the runs of one program under memcheck (issue 22, "speed at the
+/* Sohound's shared start for the runs of one program under a Valgrind tool (issue 22, "speed at the
  * floor"): loaded with LD_PRELOAD into a program that Sohound runs several times with different
  * arguments (a CTest suite that runs one parser on 200 input files), it lets one Valgrind start
  * serve them all. Valgrind's start (its own, reading the C library's debug information, running the
@@ -30,9 +30,10 @@
  * What a child shares with a fresh start, and what not: the libraries' constructors ran once, in
  * the parent, with the first run's arguments, in the start's folder (runs share a program, an
  * environment and, when they name one, a working folder); the child's parent is this process;
- * Valgrind's preamble names the first run's command. The children's own children are followed as alone
- * (--child-silent-after-fork=yes is restored in each child; the parent turns it off only for its own children, and its own leak
- * check off: its heap is each child's).
+ * Valgrind's preamble names the first run's command. The children's own children are followed as
+ * alone (--child-silent-after-fork=yes is restored in each child; the parent turns it off only for
+ * its own children). The parent turns its own leak check off (its heap is each child's; tools
+ * without the option ignore the change).
  *
  * Plain C and libc only, built once with Sohound; no allocation (the children's heaps are the
  * program's alone), raw file handling. In any other process it only forwards to the C library. */

@@ -83,15 +83,15 @@ void declare_run(CLI::App* cmd, Options& o) {
       ->check(CLI::IsMember({"gcc", "clang"}));
   cmd->add_option("--isolation", o.run.isolation,
                   "process: every feature and program in its own tool process; batch: features share processes where "
-                  "their spec allows, and runs of one program a memcheck start (the default)")
+                  "their spec allows, and runs of one program a Valgrind start (the default)")
       ->check(CLI::IsMember({"process", "batch"}));
 }
 
 // --isolation for the adopted suites (ctest, meson).
 void add_test_isolation(CLI::App* cmd, RunOptions& run) {
   cmd->add_option("--isolation", run.isolation,
-                  "process: every test in its own tool process; batch: under memcheck, runs of one program share a "
-                  "start and the cases of a GoogleTest binary a process (the default)")
+                  "process: every test in its own tool process; batch: under the Valgrind tools, runs of one program "
+                  "share a start, and under memcheck the cases of a GoogleTest binary a process (the default)")
       ->check(CLI::IsMember({"process", "batch"}));
 }
 

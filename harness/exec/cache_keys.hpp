@@ -30,7 +30,7 @@ struct CacheKeyFacts {
   HostFacts host;                // the machine's facts that the tool commands hold (setarch -R, valgrind)
   std::string channel_preload;   // the programs' report channel library (its content is hashed)
   std::string record_preload;    // the programs' input recorder (drivers/sohound_record.c; hashed)
-  std::string zygote_preload;    // runs of one program in one memcheck start (drivers/sohound_zygote.c; hashed)
+  std::string zygote_preload;    // runs of one program in one Valgrind start (drivers/sohound_zygote.c; hashed)
 };
 
 // A file as it is now: path, device, inode, size, modification and change times; "" when absent.

@@ -147,7 +147,7 @@ struct Pipeline::Impl {
   boost::asio::awaitable<void> execute_gtest_cases(std::vector<std::size_t> indices, int priority);
   boost::asio::awaitable<void> run_each_alone(const std::vector<std::size_t>& indices, int priority, Span span,
                                               const std::string& why);
-  // pipeline_programs.cpp: runs of one program in one memcheck start (model::can_share_program_process).
+  // pipeline_programs.cpp: runs of one program in one Valgrind start (model::can_share_program_process).
   struct SharedStartPlan {
     std::string dir;                          // the start's folder (a batch's)
     Command command, shown;                   // as run, and as batch.sh shows it

@@ -1,4 +1,4 @@
-// Runs of one program in one memcheck start (issue 22): the start library (drivers/sohound_zygote.c)
+// Runs of one program in one Valgrind start (issue 22): the start library (drivers/sohound_zygote.c)
 // forks a child per run once the dynamic loader is done, and each child goes on into the program's
 // main with its run's arguments, output files and folder. Each run's report is its own XML document
 // (cut out of the parent's file at the offsets the parent gives) and its own text log; each is read
@@ -180,7 +180,7 @@ model::JobResult Pipeline::Impl::shared_run_result(std::size_t index, std::size_
   job.notes = notes;
   job.notes.push_back(
       fmt::format("ran in one {} start with {} other run{} of {} (the program's libraries were loaded, and their constructors "
-                  "run, once before the runs; docs/programs.md, \"Runs of one program share a memcheck start\")",
+                  "run, once before the runs; docs/programs.md, \"Runs of one program share a Valgrind start\")",
                   info.name, plan.names.size() - 1, plan.names.size() == 2 ? "" : "s", plan.binary));
   read_program_reports(job, process, stopped, *feature.program, info.flavour, {});
   job.exit_code = process.exit_code;
@@ -229,7 +229,8 @@ asio::awaitable<void> Pipeline::Impl::execute_program_runs(std::vector<std::size
           ? split_shared_xml(util::read_file_or_empty(fmt::format("{}/vg.{}.xml", plan->dir, status.parent)), status)
           : std::nullopt;
   const bool ended = run.process.started && !run.timed_out && run.process.signal == 0 && run.process.exit_code == 0 &&
-                     run.process.strays.empty() && status.done && status.runs.size() == indices.size() && split;
+                     run.process.strays.empty() && status.done && status.runs.size() == indices.size() &&
+                     status.runs.rbegin()->first < indices.size() && split;  // every run 0..n-1 has its line
   const auto children = ended ? runs_own_files(plan->dir, status, *split) : std::nullopt;
   if (!children) {
     co_await run_each_alone(indices, priority, span, "runs run again alone");

@@ -35,7 +35,8 @@ bool can_share_gtest_process(const ProgramSpec& program, Tool tool) {
 }
 
 bool can_share_program_process(const ProgramSpec& program, Tool tool) {
-  return tool == Tool::memcheck && program.gtest_case.empty() && !program.argv.empty() && !program.setups.count(Flavour::plain);
+  return info(tool).family == ToolFamily::valgrind && program.gtest_case.empty() && !program.argv.empty() &&
+         !program.setups.count(Flavour::plain);
 }
 
 std::string gtest_class(const std::string& name) {

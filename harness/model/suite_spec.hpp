@@ -112,11 +112,11 @@ std::string gtest_class(const std::string& name);
 // only (a race's stacks are its threads', which name no TestBody), and a case with a class of its own.
 bool can_share_gtest_process(const ProgramSpec& program, Tool tool);
 
-// Whether `program` may share one memcheck start with other runs of the same executable, folder,
+// Whether `program` may share one Valgrind start with other runs of the same executable, folder,
 // environment and time limit (exec/pipeline_programs.cpp: each run is a child forked once the
-// dynamic loader is done, with its own report): memcheck only (the one tool measured and tested
-// so; Helgrind and DRD follow forks too, but not yet here), not a GoogleTest case (those share a
-// process whole), and not a program started its own way for memcheck's build.
+// dynamic loader is done, with its own report): the Valgrind tools (a sanitizer's start costs
+// milliseconds), not a GoogleTest case (those share a memcheck process whole), and not a program
+// started its own way for the plain build.
 bool can_share_program_process(const ProgramSpec& program, Tool tool);
 
 // Which jobs run before which, and what they must not share (CTest's DEPENDS, fixtures,

@@ -88,7 +88,7 @@ std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, con
   // its own threads and joins them before the next starts); splitting by them cost a Valgrind
   // start-up (0.7-0.9 s) per group for nothing (bench/shards.sh, measured with the traces).
   // The cases of one GoogleTest binary share a memcheck process (model::can_share_gtest_process),
-  // and runs of one program a memcheck start (model::can_share_program_process): the fifth part of
+  // and runs of one program a Valgrind start (model::can_share_program_process): the fifth part of
   // the key is the program and its folder ("" for a suite's features).
   using Key = std::tuple<std::size_t, int, std::map<std::string, std::string>, double, std::string>;
   std::map<Key, std::vector<std::size_t>> groups;
@@ -101,7 +101,7 @@ std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, con
     const auto cost = estimate(job);
     const bool gtest = feature.program && options.isolation != model::Isolation::process &&
                        model::can_share_gtest_process(*feature.program, job.tool);
-    // Runs of one program share a memcheck start (model::can_share_program_process) unless the
+    // Runs of one program share a Valgrind start (model::can_share_program_process) unless the
     // command line asks for a process each (--isolation process), or the run waits for others or
     // may not run (CTest's ordering and REQUIRED_FILES: exec/job_order.hpp), which a run in a shared
     // start could not do without holding up every run after it.

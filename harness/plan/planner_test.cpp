@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 namespace harness::plan {
 namespace {
@@ -72,10 +73,10 @@ TEST(Units, ProcessIsolationAndDifferentEnvOrTimeoutDoNotShareABatchButThreadsMa
   EXPECT_EQ(make_units(suites, make_jobs(suites, p), all(jobs), forced).size(), 6u);
 }
 
-// Runs of one program with the same folder, environment and time limit share a memcheck start
-// (exec/pipeline_programs.cpp); another program, folder or environment, the other tools and
+// Runs of one program with the same folder, environment and time limit share a Valgrind start
+// (exec/pipeline_programs.cpp); another program, folder or environment, the sanitizers and
 // --isolation process keep a process per run.
-TEST(Units, RunsOfOneProgramShareAMemcheckStart) {
+TEST(Units, RunsOfOneProgramShareAValgrindStart) {
   model::SuiteSpec suite;
   suite.name = "ctest";
   auto add = [&](std::string binary, std::string arg, std::string cwd, std::string env) {
@@ -104,22 +105,21 @@ TEST(Units, RunsOfOneProgramShareAMemcheckStart) {
   suite.features.back().program->env.unset = {"HOME"};
   std::vector<model::SuiteSpec> suites{suite};
   PlanOptions p;
-  p.tools = {model::Tool::memcheck, model::Tool::drd};
+  p.tools = {model::Tool::memcheck, model::Tool::drd, model::Tool::asan};
   const auto jobs = make_jobs(suites, p);
   UnitOptions o;
   o.parallel = 1;
-  std::vector<std::vector<std::size_t>> memcheck;
+  std::map<model::Tool, std::vector<std::vector<std::size_t>>> units;
   for (const auto& u : make_units(suites, jobs, all(jobs), o)) {
-    if (u.tool == model::Tool::drd) {
-      EXPECT_EQ(u.jobs.size(), 1u);
-    }
-    if (u.tool != model::Tool::memcheck) continue;
     std::vector<std::size_t> features;
     for (auto j : u.jobs) features.push_back(jobs[j].feature);
-    memcheck.push_back(features);
+    units[u.tool].push_back(features);
   }
-  std::sort(memcheck.begin(), memcheck.end());
-  EXPECT_EQ(memcheck, (std::vector<std::vector<std::size_t>>{{0, 1, 5}, {2}, {3}, {4}, {6}, {7}, {8}, {9}}));
+  for (auto& [tool, features] : units) std::sort(features.begin(), features.end());
+  const std::vector<std::vector<std::size_t>> shared = {{0, 1, 5}, {2}, {3}, {4}, {6}, {7}, {8}, {9}};
+  EXPECT_EQ(units[model::Tool::memcheck], shared);
+  EXPECT_EQ(units[model::Tool::drd], shared);       // every Valgrind tool
+  EXPECT_EQ(units[model::Tool::asan].size(), 10u);  // a sanitizer's start costs milliseconds
   UnitOptions forced;
   forced.isolation = model::Isolation::process;
   for (const auto& u : make_units(suites, jobs, all(jobs), forced)) EXPECT_EQ(u.jobs.size(), 1u);

@@ -1,4 +1,4 @@
-// Runs of one program in one memcheck start (issue 22; exec/pipeline_programs.cpp,
+// Runs of one program in one Valgrind start (issue 22; exec/pipeline_programs.cpp,
 // drivers/sohound_zygote.c), against real Valgrind: each run is its own job with the findings,
 // outcome and output it has when it runs alone (--isolation process), and what cannot be shown to
 // be a whole run's runs again alone.
@@ -17,6 +17,7 @@ namespace {
 // A test program as data-driven suites have them: one executable, what it does chosen by its
 // argument. Its own constructor must run once in each run's process, as after a fresh exec.
 constexpr const char* k_program = R"(#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@ static int constructed;
 __attribute__((constructor)) static void construct(void) { ++constructed; }
 __attribute__((noinline)) static char *leak_here(void) { char *p = malloc(40); strcpy(p, "never freed"); return p; }
 __attribute__((noinline)) static int *make_flag(void) { return malloc(sizeof(int)); }
+static int counter;
+static void *racer(void *arg) { ++counter; return arg; }
 int main(int argc, char **argv) {
   if (constructed != 1) return 9;
   const char *what = argc > 1 ? argv[1] : "clean";
@@ -37,6 +40,13 @@ int main(int argc, char **argv) {
   if (!strcmp(what, "uninit")) { int *f = make_flag(), r = 0; if (*f > 0) r = 1; free(f); return r - r; }
   if (!strcmp(what, "crash")) { volatile int *p = NULL; return *p; }
   if (!strcmp(what, "three")) return 3;
+  if (!strcmp(what, "race")) {
+    pthread_t a, b;
+    pthread_create(&a, NULL, racer, NULL);
+    pthread_create(&b, NULL, racer, NULL);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+  }
   if (!strcmp(what, "hang")) sleep(120);
   if (!strncmp(what, "read:", 5)) { FILE *f = fopen(what + 5, "r"); if (!f) return 5; fclose(f); }
   if (!strcmp(what, "tmp")) { int fd = open("/tmp/sohound-shared-start", O_CREAT | O_EXCL | O_WRONLY, 0600); if (fd < 0) return 4; close(fd); }
@@ -62,16 +72,17 @@ struct Seen {
   std::set<std::string> findings;  // "kind in function", every new finding
 };
 
+// By "feature/tool".
 std::map<std::string, Seen> seen(const json& results) {
   std::map<std::string, Seen> out;
   for (const auto& j : results["jobs"]) {
-    auto& s = out[j["feature"].get<std::string>()];
+    auto& s = out[j["feature"].get<std::string>() + "/" + j["tool"].get<std::string>()];
     s.outcome = j["outcome"];
     for (const auto& f : j["findings"]) {
       std::string where;
       for (const auto& frame : f["stack"]) {
         const auto fn = frame.value("function", "");
-        if (fn == "leak_here" || fn == "make_flag" || fn == "main") {
+        if (fn == "leak_here" || fn == "make_flag" || fn == "racer" || fn == "main") {
           where = fn;
           break;
         }
@@ -90,11 +101,15 @@ TEST(SharedStart, EachRunOfOneProgramHasTheFindingsItHasAlone) {
   ASSERT_EQ(std::system(fmt::format("cc -g -O0 -o '{0}/runs' '{0}/runs.c'", dir).c_str()), 0);
   {
     std::ofstream spec(dir + "/spec.yaml");
-    spec << "suite: shared\ntools: [memcheck]\ntimeout: 0.3\nprograms:\n";  // memcheck: 6 s
-    for (const char* what : {"clean", "leak", "fd", "uninit", "crash", "three", "tmp", "tmp_again", "forks", "child", "hang"})
-      spec << fmt::format("  - name: {0}\n    program: {1}/runs\n    args: [{2}]\n    cwd: .\n{3}", what, dir,
-                          std::string(what) == "tmp_again" ? "tmp" : what,
-                          std::string(what) == "three" ? "    exit_status: 3\n" : "");
+    // Each tool scales the limit: memcheck 6 s, Helgrind and DRD 15 s (the hang runs under memcheck).
+    spec << "suite: shared\ntools: [memcheck, helgrind, drd]\ntimeout: 0.3\nprograms:\n";
+    for (const char* what :
+         {"clean", "leak", "fd", "uninit", "crash", "three", "tmp", "tmp_again", "forks", "child", "race", "hang"}) {
+      const std::string w = what;
+      spec << fmt::format("  - name: {0}\n    program: {1}/runs\n    args: [{2}]\n    cwd: .\n{3}{4}", what, dir,
+                          w == "tmp_again" ? "tmp" : what, w == "three" ? "    exit_status: 3\n" : "",
+                          w == "hang" ? "    tools: [memcheck]\n" : "");
+    }
   }
   auto run = [&](const std::string& name, const std::string& extra) {
     const auto out = run_sohound(
@@ -104,24 +119,35 @@ TEST(SharedStart, EachRunOfOneProgramHasTheFindingsItHasAlone) {
   };
   const auto shared = run("shared", "");
   const auto alone = run("alone", "--isolation process");
-  // A start or two (one per core) served the runs, not one per run, and uninit again with origins;
-  // each run says so.
-  EXPECT_LE(shared["execution"]["processes"].get<int>(), 3) << shared["execution"].dump();
-  EXPECT_EQ(alone["execution"]["processes"].get<int>(), 12) << alone["execution"].dump();  // 11, and uninit again
+  // A start or two per tool (one per core) served the runs, not one per run, and uninit again with
+  // origins; each run says so.
+  EXPECT_LE(shared["execution"]["processes"].get<int>(), 7) << shared["execution"].dump();
+  EXPECT_EQ(alone["execution"]["processes"].get<int>(), 35) << alone["execution"].dump();  // 12 + 11 + 11, uninit again
   for (const auto& j : shared["jobs"]) {
-    if (j["feature"] == "uninit") continue;  // its last run was its own, with origins
-    EXPECT_NE(j["notes"].dump().find("ran in one memcheck start with "), std::string::npos)
-        << j["feature"] << ": " << j["notes"].dump();
+    if (j["feature"] == "uninit" && j["tool"] == "memcheck") continue;  // its last run was its own, with origins
+    if (j["feature"] == "hang") continue;                               // the only memcheck-only run
+    EXPECT_NE(j["notes"].dump().find(fmt::format("ran in one {} start with ", j["tool"].get<std::string>())), std::string::npos)
+        << j["feature"] << " " << j["tool"] << ": " << j["notes"].dump();
   }
-  const auto a = seen(alone), s = seen(shared);
-  for (const auto& [feature, expected] : a) {
-    SCOPED_TRACE(feature);
-    ASSERT_TRUE(s.count(feature));
-    EXPECT_EQ(s.at(feature).outcome, expected.outcome);
-    EXPECT_EQ(s.at(feature).findings, expected.findings);
+  const auto a = seen(alone), s_all = seen(shared);
+  EXPECT_EQ(a.size(), 34u);
+  for (const auto& [job, expected] : a) {
+    SCOPED_TRACE(job);
+    ASSERT_TRUE(s_all.count(job));
+    EXPECT_EQ(s_all.at(job).outcome, expected.outcome);
+    EXPECT_EQ(s_all.at(job).findings, expected.findings);
   }
   // And they are the right ones.
   using Set = std::set<std::string>;
+  std::map<std::string, Seen> s;  // memcheck's, by feature
+  for (const auto& [job, found] : s_all)
+    if (job.ends_with("/memcheck")) s[job.substr(0, job.size() - 9)] = found;
+  for (const char* tool : {"helgrind", "drd"}) {
+    SCOPED_TRACE(tool);
+    EXPECT_EQ(s_all.at(fmt::format("race/{}", tool)).findings, Set{"race.data in racer"});
+    EXPECT_EQ(s_all.at(fmt::format("clean/{}", tool)).findings, Set{});
+    EXPECT_EQ(s_all.at(fmt::format("crash/{}", tool)).outcome, "crashed");
+  }
   EXPECT_EQ(s.at("clean").outcome, "ok");
   EXPECT_EQ(s.at("clean").findings, Set{});
   EXPECT_EQ(s.at("leak").findings, Set{"leak.definite in leak_here"});
