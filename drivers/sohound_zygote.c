@@ -44,6 +44,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -67,17 +68,6 @@ static void put_text(int fd, const char* text) {
     text += w;
     n -= w;
   }
-}
-
-static void put_number(char* out, long value) {
-  char digits[24];
-  int k = 0;
-  unsigned long v = value < 0 ? (unsigned long)(-value) : (unsigned long)value;
-  do digits[k++] = (char)('0' + v % 10);
-  while ((v /= 10) && k < 23);
-  if (value < 0) *out++ = '-';
-  while (k > 0) *out++ = digits[--k];
-  *out = 0;
 }
 
 static long read_number(const char* text) {
@@ -249,17 +239,10 @@ SOHOUND_EXPORT int __libc_start_main(main_fn main, int argc, char** argv, main_f
   char* runs = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, runs_fd, 0);
   close(runs_fd);
   if (runs == MAP_FAILED || runs[st.st_size - 1] != 0) _exit(126);
-  char xml[PATH_MAX], number[24];
-  put_number(number, getpid());
-  if (strlen(xml_dir) + strlen(number) + 10 >= sizeof xml) _exit(126);
-  strcpy(xml, xml_dir);
-  strcat(xml, "/vg.");
-  strcat(xml, number);
-  strcat(xml, ".xml");
-  char first_line[64] = "parent ";
-  strcat(first_line, number);
-  strcat(first_line, "\n");
-  put_text(status_fd, first_line);
+  char xml[PATH_MAX], line[200];
+  if (snprintf(xml, sizeof xml, "%s/vg.%ld.xml", xml_dir, (long)getpid()) >= (int)sizeof xml) _exit(126);
+  snprintf(line, sizeof line, "parent %ld\n", (long)getpid());
+  put_text(status_fd, line);
   char clean[PATH_MAX] = "";
   const char* clean_env = getenv("SOHOUND_ZYGOTE_CLEAN");
   if (clean_env && strlen(clean_env) < sizeof clean) strcpy(clean, clean_env);
@@ -312,24 +295,11 @@ SOHOUND_EXPORT int __libc_start_main(main_fn main, int argc, char** argv, main_f
     const int status = wait_for(pid, timeout_ms);
     clock_gettime(CLOCK_MONOTONIC, &ended);
     if (syscall(SYS_newfstatat, AT_FDCWD, xml, &after, 0) != 0) _exit(126);
-    char line[200];
-    put_number(number, index);
-    strcpy(line, number);
-    strcat(line, " ");
-    put_number(number, pid);
-    strcat(line, number);
-    strcat(line, status < 0 ? " timeout " : WIFSIGNALED(status) ? " signal " : " exit ");
-    put_number(number, status < 0 ? 0 : WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-    strcat(line, number);
-    strcat(line, " ");
-    const long numbers[3] = {(ended.tv_sec - started.tv_sec) * 1000 + (ended.tv_nsec - started.tv_nsec) / 1000000,
-                             (long)before.st_size, (long)after.st_size};
-    for (int k = 0; k < 3; ++k) {
-      put_number(number, numbers[k]);
-      strcat(line, k ? " " : "");
-      strcat(line, number);
-    }
-    strcat(line, "\n");
+    snprintf(line, sizeof line, "%ld %ld %s %d %ld %ld %ld\n", index, (long)pid,
+             status < 0 ? "timeout" : WIFSIGNALED(status) ? "signal" : "exit",
+             status < 0 ? 0 : WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+             (long)((ended.tv_sec - started.tv_sec) * 1000 + (ended.tv_nsec - started.tv_nsec) / 1000000),
+             (long)before.st_size, (long)after.st_size);
     put_text(status_fd, line);
     if (clean[0]) empty_folders(clean);
   }

@@ -89,8 +89,8 @@ DriverBuilds::DriverBuilds(const std::vector<model::SuiteSpec>& suites, BuildOpt
 
 // The driver's main object (the runtime, the same for every suite of a compiler and flavour) or its
 // table of features (the same while the features to run are), kept in the result cache
-// (main_object_key) so a run after an edit, or another suite, does not compile it again. Signed like an entry (the runtime's
-// records are what proves a clean run). "" or the failure, as run_step.
+// (main_object_key) so a run after an edit, or another suite, does not compile it again. Signed
+// like an entry (the runtime's records are what proves a clean run). "" or the failure, as run_step.
 asio::awaitable<std::string> DriverBuilds::main_object(const Command& compile, const std::string& source_text,
                                                        const std::string& object, std::string& log, const SpanTag& tag) {
   std::string key;

@@ -149,11 +149,10 @@ struct Pipeline::Impl {
                                               const std::string& why);
   // pipeline_programs.cpp: runs of one program in one Valgrind start (model::can_share_program_process).
   struct SharedStartPlan {
-    std::string dir;                          // the start's folder (a batch's)
-    Command command, shown;                   // as run, and as batch.sh shows it
-    std::string binary;                       // the program every run is
-    std::map<std::string, std::string> env;   // the runs' environment
-    std::vector<std::string> names, scripts;  // each run's feature and run.sh command lines
+    std::string dir;                                    // the start's folder (a batch's)
+    Command command, shown;                             // as run, and as batch.sh shows it
+    std::string binary;                                 // the program every run is
+    std::vector<std::string> names, job_dirs, scripts;  // each run's feature, folder and run.sh command lines
     double native_timeout = 0;
     long run_timeout_ms = 0;  // each run's limit, tool-scaled
   };
@@ -168,6 +167,11 @@ struct Pipeline::Impl {
   model::JobResult feature_result(std::size_t index, const UnitRun& unit, bool whole, const FeatureShare& share,
                                   const DriverBuild& build, const std::string& binary);
 };
+
+// What a job stopped at its limit `timeout` (`native_s` scaled for the tool) is told, `extra` inside
+// the parentheses (pipeline_units.cpp).
+std::string timeout_text(std::chrono::milliseconds timeout, double native_s, const model::ToolInfo& info,
+                         const std::string& extra);
 
 // The most any file a driver (or its tool) writes may grow to while it runs.
 inline constexpr unsigned long long k_max_job_file_bytes = 2ULL << 30;

@@ -33,15 +33,15 @@ namespace {
 constexpr const char* k_runs_file = "zygote.runs";
 constexpr const char* k_status_file = "zygote.status";
 
-// The program a Valgrind command runs: the argument after "--".
-std::string client_of(const Command& command) {
-  const auto dash = std::find(command.argv.begin(), command.argv.end(), std::string("--"));
-  return dash == command.argv.end() || dash + 1 == command.argv.end() ? std::string() : *(dash + 1);
-}
-
+// The command line a Valgrind command runs (what follows "--"), and its program.
 std::vector<std::string> client_argv(const Command& command) {
   const auto dash = std::find(command.argv.begin(), command.argv.end(), std::string("--"));
   return dash == command.argv.end() ? std::vector<std::string>{} : std::vector<std::string>(dash + 1, command.argv.end());
+}
+
+std::string client_of(const Command& command) {
+  const auto argv = client_argv(command);
+  return argv.empty() ? std::string() : argv.front();
 }
 
 // The pid a report file is named for (vg.PID.xml), or 0.
@@ -119,10 +119,9 @@ std::optional<Pipeline::Impl::SharedStartPlan> Pipeline::Impl::plan_shared_start
   const auto& lead = suite.features[first.feature];
   const auto& info = model::info(first.tool);
   SharedStartPlan plan;
-  plan.env = model::environment_of(suite, lead);
+  const auto env = model::environment_of(suite, lead);
   plan.dir = batch_dir(options.out_dir, suite.name, first.tool, ++batch_numbers[{first.suite, first.tool}]);
-  plan.command =
-      program_command(first.tool, *lead.program, plan.dir, plan.env, options.host, runtime_supp(), options.channel_preload);
+  plan.command = program_command(first.tool, *lead.program, plan.dir, env, options.host, runtime_supp(), options.channel_preload);
   plan.binary = client_of(plan.command);
   // The start library is reached only through the C library's dynamic start (a script, a static
   // program, a program found on PATH, a folder that is not there: each alone, as without this).
@@ -137,13 +136,14 @@ std::optional<Pipeline::Impl::SharedStartPlan> Pipeline::Impl::plan_shared_start
     const auto& feature = suite.features[(*jobs)[index].feature];
     const auto own_dir = job_dir(options.out_dir, suite.name, feature.name, std::string(info.name));
     auto alone =
-        program_command(first.tool, *feature.program, own_dir, plan.env, options.host, runtime_supp(), options.channel_preload);
+        program_command(first.tool, *feature.program, own_dir, env, options.host, runtime_supp(), options.channel_preload);
     // The plan put them together (plan::make_units); what each run's process is given must be so.
     if (client_of(alone) != plan.binary || alone.env != plan.command.env || alone.unset_env != plan.command.unset_env)
       return std::nullopt;
     plan.scripts.push_back(prepare_job_folder(*options.out, own_dir, suite, first.tool, alone));
     runs.push_back({alone.cwd, alone.stdout_path, alone.stderr_path, plan.run_timeout_ms, client_argv(alone)});
     plan.names.push_back(feature.name);
+    plan.job_dirs.push_back(own_dir);
     writable.push_back(own_dir);
   }
   record_program_inputs(indices.front(), plan.command, plan.dir);
@@ -171,12 +171,11 @@ model::JobResult Pipeline::Impl::shared_run_result(std::size_t index, std::size_
   const auto& feature = suites[plan_of.suite].features[plan_of.feature];
   const auto& info = model::info(plan_of.tool);
   auto job = base_result(index);
-  job.job_dir = job_dir(options.out_dir, suites[plan_of.suite].name, feature.name, std::string(info.name));
+  job.job_dir = plan.job_dirs[k];
   const auto process = process_of(end);
-  const auto stopped = end.how == SharedRunEnd::How::timeout ? fmt::format("stopped after {:.1f} s ({} s x{} for {})",
-                                                                           static_cast<double>(plan.run_timeout_ms) / 1000.0,
-                                                                           plan.native_timeout, info.timeout_scale, info.name)
-                                                             : std::string();
+  const auto stopped = end.how == SharedRunEnd::How::timeout
+                           ? timeout_text(std::chrono::milliseconds(plan.run_timeout_ms), plan.native_timeout, info, "")
+                           : std::string();
   job.notes = notes;
   job.notes.push_back(
       fmt::format("ran in one {} start with {} other run{} of {} (the program's libraries were loaded, and their constructors "
@@ -246,11 +245,9 @@ asio::awaitable<void> Pipeline::Impl::execute_program_runs(std::vector<std::size
   for (const auto& [index, end] : status.runs) pids.insert(end.pid);
   for (std::size_t k = 0; k < indices.size(); ++k) {
     const auto& end = status.runs.at(k);
-    const auto& feature = suites[(*jobs)[indices[k]].suite].features[(*jobs)[indices[k]].feature];
-    const auto own_dir =
-        job_dir(options.out_dir, suites[(*jobs)[indices[k]].suite].name, feature.name, std::string(model::info(tool).name));
     const auto document = split->runs.count(k) ? split->runs.at(k) : std::string();
-    move_run_reports(plan->dir, own_dir, end.pid, document, children->count(k) ? children->at(k) : std::vector<std::string>{});
+    move_run_reports(plan->dir, plan->job_dirs[k], end.pid, document,
+                     children->count(k) ? children->at(k) : std::vector<std::string>{});
     auto job = shared_run_result(indices[k], k, *plan, end, notes);
     job.phases = {{"run", run.start_s, run.end_s}, {"parse", parse_start, parse_end}};
     std::optional<RecordedInputs> inputs;

@@ -32,13 +32,6 @@ std::string new_nonce() {
   return out;
 }
 
-std::string timeout_text(std::chrono::milliseconds timeout, double native_s, const model::ToolInfo& info,
-                         const std::string& extra) {
-  const bool capped = model::scaled_timeout_s(native_s, info.tool) < native_s * info.timeout_scale;
-  return fmt::format("stopped after {:.1f} s ({} s x{} for {}{}{})", timeout.count() / 1000.0, native_s, info.timeout_scale,
-                     info.name, capped ? fmt::format(", at most {:.0f} s", model::k_max_scaled_timeout_s) : "", extra);
-}
-
 std::string missing_build_message(const model::ToolInfo& info, const model::ProgramSpec& program) {
   return fmt::format("no {} build of the program was given ({}); {} needs the program built with -fsanitize={}",
                      model::name(info.flavour), fmt::format(fmt::runtime(program.build_hint), model::name(info.flavour)),
@@ -46,6 +39,14 @@ std::string missing_build_message(const model::ToolInfo& info, const model::Prog
 }
 
 }  // namespace
+
+// What a job stopped at its limit is told: "stopped after 6.0 s (0.3 s x20 for memcheck)".
+std::string timeout_text(std::chrono::milliseconds timeout, double native_s, const model::ToolInfo& info,
+                         const std::string& extra) {
+  const bool capped = model::scaled_timeout_s(native_s, info.tool) < native_s * info.timeout_scale;
+  return fmt::format("stopped after {:.1f} s ({} s x{} for {}{}{})", timeout.count() / 1000.0, native_s, info.timeout_scale,
+                     info.name, capped ? fmt::format(", at most {:.0f} s", model::k_max_scaled_timeout_s) : "", extra);
+}
 
 asio::awaitable<void> Pipeline::Impl::run_unit(plan::RunUnit unit, int priority) {
   // The user's own programs need no driver: each runs alone (isolation_for), but the cases of one
