@@ -67,6 +67,14 @@ int main(int argc, char **argv) {
 }
 )";
 
+// Empties `dir` and builds k_program there as `runs`.
+bool fresh_folder_with_program(const std::string& dir) {
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/runs.c") << k_program;
+  return std::system(fmt::format("cc -g -O0 -o '{0}/runs' '{0}/runs.c'", dir).c_str()) == 0;
+}
+
 struct Seen {
   std::string outcome;
   std::set<std::string> findings;  // "kind in function", every new finding
@@ -95,10 +103,7 @@ std::map<std::string, Seen> seen(const json& results) {
 
 TEST(SharedStart, EachRunOfOneProgramHasTheFindingsItHasAlone) {
   const auto dir = std::string(SOHOUND_E2E_OUT) + "/shared-start";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir + "/runs.c") << k_program;
-  ASSERT_EQ(std::system(fmt::format("cc -g -O0 -o '{0}/runs' '{0}/runs.c'", dir).c_str()), 0);
+  ASSERT_TRUE(fresh_folder_with_program(dir));
   {
     std::ofstream spec(dir + "/spec.yaml");
     // Each tool scales the limit: memcheck 6 s, Helgrind and DRD 15 s (the hang runs under memcheck).
@@ -175,10 +180,7 @@ TEST(SharedStart, EachRunOfOneProgramHasTheFindingsItHasAlone) {
 // record), not on what every run of the start opened: an edited input runs again only its reader.
 TEST(SharedStart, AnEditedInputRunsAgainOnlyTheRunThatReadIt) {
   const auto dir = std::string(SOHOUND_E2E_OUT) + "/shared-start-cache";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir + "/runs.c") << k_program;
-  ASSERT_EQ(std::system(fmt::format("cc -g -O0 -o '{0}/runs' '{0}/runs.c'", dir).c_str()), 0);
+  ASSERT_TRUE(fresh_folder_with_program(dir));
   std::ofstream(dir + "/a.txt") << "a\n";
   std::ofstream(dir + "/b.txt") << "b\n";
   std::ofstream(dir + "/spec.yaml") << fmt::format(
