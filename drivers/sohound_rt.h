@@ -323,6 +323,7 @@ static int sohound_main(int argc, char **argv, const struct sohound_feature *con
     }
   }
   sohound_take_nonce();
+  sohound_slot_find();
   sohound_setup_reports();
   sohound_watch_start();
   /* What start-up left behind is checked before the first feature: it belongs to none of them. */
@@ -335,7 +336,8 @@ static int sohound_main(int argc, char **argv, const struct sohound_feature *con
     for (i = 0; i < count; ++i)
       if (features[i] && strcmp(argv[j], features[i]->name) == 0) f = features[i];
     sohound_open_fds(before);
-    snprintf(line, sizeof line, "sohound:begin %s t=%.3f", f->name, sohound_now_ms());
+    sohound_slot_mark(j);
+    snprintf(line, sizeof line, "sohound:begin %s t=%.3f slot=%d", f->name, sohound_now_ms(), j);
     sohound_marker(line);
     sohound_running = f->name;
     sohound_heap_before = sohound_heap_in_use();

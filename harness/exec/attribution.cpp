@@ -40,6 +40,10 @@ std::optional<Marker> parse_marker(std::string_view text) {
       double t = -1;
       const auto value = field.substr(2);
       if (std::from_chars(value.data(), value.data() + value.size(), t).ec == std::errc{}) m.t_ms = t;
+    } else if (util::starts_with(field, "slot=")) {
+      int slot = 0;
+      const auto value = field.substr(5);
+      if (std::from_chars(value.data(), value.data() + value.size(), slot).ec == std::errc{} && slot > 0) m.slot = slot;
     } else if (util::starts_with(field, "fds=") || util::starts_with(field, "kids=")) {
       auto& into = util::starts_with(field, "fds=") ? m.fds : m.kids;
       auto list = field.substr(field.find('=') + 1);
@@ -89,7 +93,10 @@ std::string fd_owner(const std::vector<Marker>& markers, int fd) {
   return {};
 }
 
-std::string process_owner(const std::vector<Marker>& markers, int pid, double started_ms, int parent) {
+std::string process_owner(const std::vector<Marker>& markers, int pid, double started_ms, int parent, int slot) {
+  if (slot > 0)
+    for (const auto& m : markers)
+      if (m.kind == Marker::Kind::begin && m.slot == slot) return m.feature;
   // First listing of each process, and its parent.
   std::map<int, std::pair<std::string, int>> first;
   for (const auto& m : markers)

@@ -2,7 +2,8 @@
 // result per feature, exactly as if each feature had run alone. Pure: no files, no processes.
 //
 // The driver runtime writes markers into the tool's own report stream (drivers/sohound_rt.h):
-// "sohound:begin NAME t=MS" before a feature, "sohound:end NAME t=MS fds=3,4," after it and its
+// "sohound:begin NAME t=MS slot=J" before a feature (J: its position in the run, which the runtime
+// also writes into the environment every process the feature starts inherits), "sohound:end NAME t=MS fds=3,4," after it and its
 // leak check, "sohound:timeout NAME" when it overran its time in a batch. A report between a
 // feature's markers is that feature's; one outside every feature's markers (start-up, exit) is
 // every feature's, as each would have seen it running alone. Leak checks repeat what earlier checks
@@ -27,6 +28,7 @@ struct Marker {
   Kind kind = Kind::begin;
   std::string feature;
   double t_ms = -1;              // the runtime's monotonic clock, when given
+  int slot = 0;                  // begin: the feature's position, as in SOHOUND_FEATURE_SLOT (0: not given)
   std::vector<int> fds;          // end: descriptors the feature opened and left open
   std::vector<int> kids;         // end: processes carrying the job's token, still running
   std::vector<int> kid_parents;  // their parents, by position in `kids` (0 when unknown)
@@ -58,11 +60,14 @@ struct ProcessStream {
 
 // The feature whose end marker last listed `fd` as left open; "" when none did.
 std::string fd_owner(const std::vector<Marker>& markers, int fd);
-// The feature that left process `pid` running: its parent's, when a feature's end marker listed
-// the parent (a fork bomb's late descendants), else the feature whose end marker listed it first;
-// listed by none, its `parent`'s when that was listed, else the feature that last began before it
-// started (`started_ms`, on the markers' clock; -1: unknown); else "".
-std::string process_owner(const std::vector<Marker>& markers, int pid, double started_ms = -1, int parent = 0);
+// The feature that left process `pid` running. First the feature whose begin marker has the
+// process's `slot` (SOHOUND_FEATURE_SLOT in its environment, inherited from the feature that
+// started its line: it holds even for a daemon forked after that feature ended); 0 when unknown.
+// Then its parent's, when a feature's end marker listed the parent (a fork bomb's late
+// descendants), else the feature whose end marker listed it first; listed by none, its `parent`'s
+// when that was listed, else the feature that last began before it started (`started_ms`, on the
+// markers' clock; -1: unknown); else "".
+std::string process_owner(const std::vector<Marker>& markers, int pid, double started_ms = -1, int parent = 0, int slot = 0);
 
 // Feeds markers and findings in stream order and keeps track of whose they are.
 class StreamOwner {

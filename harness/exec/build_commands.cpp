@@ -1,6 +1,7 @@
 #include "harness/exec/build_commands.hpp"
 
 #include "harness/exec/recorded_inputs.hpp"
+#include "harness/exec/strays.hpp"
 
 #include "harness/exec/tool_commands.hpp"
 #include "harness/util/files.hpp"
@@ -151,6 +152,7 @@ Command unit_command(const UnitCommandInput& input) {
   util::append(command.argv, input.features);
   for (const auto& [k, v] : input.env) command.env.insert_or_assign(k, v);
   command.env["SOHOUND_TOOL"] = std::string(model::name(input.tool));
+  command.env[k_feature_slot_variable] = k_feature_slot_zeros;  // whose a process left running is
   const auto& info = model::info(input.tool);
   if (info.family == model::ToolFamily::sanitizer)
     command.env["SOHOUND_REPORT_FILE"] = fmt::format("{}/{}.report", input.dir, info.log_prefix);

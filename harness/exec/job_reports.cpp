@@ -407,7 +407,8 @@ void read_process_reports(model::JobResult& job, const ProcessResult& process, c
       f.tool_kind = "left running";
       f.message = fmt::format("a process the feature started was still running when the job ended (killed by Sohound): {} {}",
                               stray.pid, stray.command);
-      strays.findings.push_back({std::move(f), process_owner(markers, stray.pid, stray.started_ms, stray.parent)});
+      strays.findings.push_back(
+          {std::move(f), process_owner(markers, stray.pid, stray.started_ms, stray.parent, stray.feature_slot)});
     }
     streams.push_back(std::move(strays));
   }

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -84,6 +85,28 @@ double started_ms_of(pid_t pid) {
 
 namespace {
 
+// The value of `name` in a process's environment, or "" (gone, not ours to read, not set).
+std::string environ_value(pid_t pid, std::string_view name) {
+  const auto environ = read_proc(pid, "environ");
+  const auto key = std::string(name) + "=";
+  std::size_t at = 0;
+  while (at < environ.size()) {
+    const auto end = environ.find('\0', at);
+    const std::string_view entry(environ.data() + at, (end == std::string::npos ? environ.size() : end) - at);
+    if (entry.substr(0, key.size()) == key) return std::string(entry.substr(key.size()));
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  return {};
+}
+
+int feature_slot_of(pid_t pid) {
+  const auto text = environ_value(pid, k_feature_slot_variable);
+  int slot = 0;
+  if (text.empty() || std::from_chars(text.data(), text.data() + text.size(), slot).ec != std::errc{}) return 0;
+  return slot;
+}
+
 std::string command_of(pid_t pid) {
   auto cmdline = read_proc(pid, "cmdline");
   std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
@@ -146,7 +169,7 @@ std::vector<Stray> kill_until_none(std::vector<pid_t> hits, const std::function<
   for (int round = 0; round < 20 && !hits.empty(); ++round) {
     for (auto pid : hits) {
       if (std::none_of(found.begin(), found.end(), [&](const Stray& s) { return s.pid == pid; }))
-        found.push_back({pid, command_of(pid), started_ms_of(pid), parent_of(pid)});
+        found.push_back({pid, command_of(pid), started_ms_of(pid), parent_of(pid), feature_slot_of(pid)});
       ::kill(pid, SIGKILL);
     }
     for (auto pid : hits) reap_if_ours(pid);
@@ -185,19 +208,7 @@ std::string new_job_token() {
   return fmt::format("{}-{}", run_token_prefix(), counter++);
 }
 
-std::string token_of(pid_t pid) {
-  const auto environ = read_proc(pid, "environ");
-  const auto key = std::string(k_job_token_variable) + "=";
-  std::size_t at = 0;
-  while (at < environ.size()) {
-    const auto end = environ.find('\0', at);
-    const std::string_view entry(environ.data() + at, (end == std::string::npos ? environ.size() : end) - at);
-    if (entry.substr(0, key.size()) == key) return std::string(entry.substr(key.size()));
-    if (end == std::string::npos) break;
-    at = end + 1;
-  }
-  return {};
-}
+std::string token_of(pid_t pid) { return environ_value(pid, k_job_token_variable); }
 
 // (Waiting for a process whose parent is outside our namespace, pid 1 or kthreadd, cost every run
 // 2 s: its environment reads empty for good.)

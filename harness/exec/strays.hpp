@@ -13,6 +13,10 @@
 namespace harness::exec {
 
 inline constexpr const char* k_job_token_variable = "SOHOUND_JOB_TOKEN";
+// Set to zeros for a driver; its runtime writes each feature's position over them in place, so a
+// process carries the position of the feature that started its line (drivers/sohound_rt_watch.h).
+inline constexpr const char* k_feature_slot_variable = "SOHOUND_FEATURE_SLOT";
+inline constexpr const char* k_feature_slot_zeros = "0000000000";
 
 // Makes this process the child subreaper for its descendants (prctl PR_SET_CHILD_SUBREAPER):
 // orphans are reparented to it instead of init, so none escapes. Once per process; false when
@@ -44,7 +48,8 @@ struct Stray {
   // When it started, in CLOCK_MONOTONIC milliseconds (the clock of the driver's markers), to the
   // kernel's 10 ms tick: from /proc/PID/stat. -1 when it could not be read.
   double started_ms = -1;
-  pid_t parent = 0;  // its parent when found (0: outside our pid namespace, -1: unread)
+  pid_t parent = 0;      // its parent when found (0: outside our pid namespace, -1: unread)
+  int feature_slot = 0;  // SOHOUND_FEATURE_SLOT in its environment (0: none, or zeros)
 };
 
 // When `pid` started, as Stray::started_ms.

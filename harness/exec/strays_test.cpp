@@ -29,7 +29,8 @@ TEST(Strays, OnlyOurOwnProcessesAreWaitedForInExec) {
 }
 
 // A process that leaves its group and session (setsid) and outlives its parent is found by its
-// token and killed; one without the token is left alone.
+// token and killed, with the feature position its line inherited; one without the token is left
+// alone.
 TEST(Strays, ASetsidGrandchildIsFoundByItsTokenAndKilled) {
   ASSERT_TRUE(become_subreaper());
   const auto token = new_job_token();
@@ -39,6 +40,7 @@ TEST(Strays, ASetsidGrandchildIsFoundByItsTokenAndKilled) {
   ASSERT_GE(child, 0);
   if (child == 0) {
     ::setenv(k_job_token_variable, token.c_str(), 1);
+    ::setenv(k_feature_slot_variable, "0000000004", 1);
     if (::fork() == 0) {
       ::setsid();
       const char byte = 1;
@@ -58,6 +60,7 @@ TEST(Strays, ASetsidGrandchildIsFoundByItsTokenAndKilled) {
   const auto strays = kill_strays(token);
   ASSERT_EQ(strays.size(), 1u);
   EXPECT_EQ(strays[0].command, "sleep 300");
+  EXPECT_EQ(strays[0].feature_slot, 4) << "the position of the feature that started its line";
   EXPECT_NE(::kill(strays[0].pid, 0), 0) << "killed and reaped";
   EXPECT_TRUE(kill_strays(token).empty());
   EXPECT_TRUE(kill_strays("another-token").empty());

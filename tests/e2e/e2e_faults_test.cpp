@@ -110,5 +110,61 @@ TEST(FaultRun, LeftNoProcessAndFollowedNoPlantedLink) {
   EXPECT_TRUE(fs::exists("/etc/hostname") || fs::exists("/etc/passwd")) << "and its target is intact";
 }
 
+// A daemon that a feature's child forks after the feature ended, while the next feature of its
+// batch runs, is the first feature's: it carries that feature's position in its environment
+// (SOHOUND_FEATURE_SLOT). By the time it started, or by the end marker that first listed it, it
+// would be the next feature's (seen in CI with setsid_grandchild under a loaded memcheck). The
+// features hand over by files, so the order holds however slowly the machine runs; one job at a
+// time keeps the three features in one batch, in the order written.
+TEST(FaultRun, ADaemonForkedAfterItsFeatureEndedIsThatFeatures) {
+  const auto dir = fs::path(SOHOUND_E2E_OUT) / "late-daemon";
+  fs::remove_all(dir);
+  put(dir / "late.yaml", R"(suite: late
+includes: [stdlib.h, fcntl.h, unistd.h]
+tools: [memcheck, asan]
+timeout: 60
+isolation: batch
+features:
+  - name: forks_a_daemon_later
+    code: |
+      if (fork() == 0) {
+        setsid();
+        for (int i = 0; i < 6000 && access("go", F_OK) != 0; ++i) usleep(5000);
+        if (fork() == 0) { close(open("born", O_CREAT | O_WRONLY, 0600)); execl("/bin/sleep", "sleep", "600", (char *)0); _exit(1); }
+        _exit(0);
+      }
+  - name: lets_it_start
+    code: |
+      close(open("go", O_CREAT | O_WRONLY, 0600));
+      for (int i = 0; i < 6000 && access("born", F_OK) != 0; ++i) usleep(5000);
+      usleep(200000);
+  - name: clean
+    code: |
+      free(malloc(8));
+)");
+  const auto out =
+      run_sohound("run " + (dir / "late.yaml").string() + " --out " + (dir / "out").string() + " -j 1 --no-progress");
+  const auto r = read_results((dir / "out").string());
+  ASSERT_TRUE(r.contains("jobs")) << out.text;
+  EXPECT_EQ(r["execution"]["batches"], 2) << "one batch per tool";
+  for (const char* tool : {"memcheck", "asan"}) {
+    for (const char* feature : {"forks_a_daemon_later", "lets_it_start", "clean"}) {
+      const auto* j = job_in(r, feature, tool);
+      ASSERT_NE(j, nullptr) << feature << " " << tool;
+      EXPECT_EQ((*j)["outcome"], "ok") << feature << " " << tool << ": " << (*j)["message"];
+      std::vector<std::string> left;
+      for (const auto& f : (*j)["findings"])
+        if (f["kind"] == "process.leak") left.push_back(f["message"]);
+      if (std::string(feature) == "forks_a_daemon_later") {
+        ASSERT_EQ(left.size(), 1u) << tool << ": " << frames_of(*j);
+        EXPECT_NE(left[0].find(" sleep 600"), std::string::npos) << left[0];
+      } else {
+        EXPECT_TRUE(left.empty()) << feature << " " << tool << ": " << left[0];
+      }
+    }
+  }
+  EXPECT_EQ(processes_in(dir), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace e2e
