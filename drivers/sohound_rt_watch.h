@@ -126,7 +126,7 @@ static void sohound_slot_find(void) {
   static const char name[] = "SOHOUND_FEATURE_SLOT=";
   char stat[2048], block[65536];
   unsigned long env_start, env_end;
-  ssize_t got, i;
+  ssize_t got, i, n;
   int fd;
   sohound_slot_value = getenv("SOHOUND_FEATURE_SLOT");
   sohound_slot_width = sohound_slot_value ? strlen(sohound_slot_value) : 0;
@@ -146,7 +146,7 @@ static void sohound_slot_find(void) {
   if ((unsigned long)sohound_slot_value >= env_start && (unsigned long)sohound_slot_value < env_end) return;
   fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
-  got = read(fd, block, sizeof block);
+  for (got = 0; got < (ssize_t)sizeof block && (n = read(fd, block + got, sizeof block - (size_t)got)) > 0;) got += n;
   close(fd);
   for (i = 0; i + (ssize_t)(sizeof name - 1 + sohound_slot_width) <= got; ++i)
     if ((i == 0 || block[i - 1] == 0) && memcmp(block + i, name, sizeof name - 1) == 0) {

@@ -54,7 +54,7 @@ TEST_F(SchedulerTest, NeverRunsMoreThanTheLimit) {
   settle();
   EXPECT_EQ(launcher.started(), 5u);
   launcher.finish(3);
-  launcher.finish(4, {true, "", 7, 0, {}});
+  launcher.finish(4, {true, "", 7, 0, {}, {}});
   settle();
   EXPECT_EQ(launcher.running(), 0u);
   EXPECT_EQ(scheduler.peak_running(), 2);

