@@ -18,12 +18,13 @@
  * forked child's text log (--log-file=...%p) but not its XML file: each child's XML document is
  * written whole into the parent's file (SOHOUND_ZYGOTE_XML_DIR/vg.PID.xml), one after another (the
  * children run one at a time and the parent writes nothing between them), and the harness cuts
- * them apart at the offsets the parent gives. The parent waits for each child (at most TIMEOUT_MS,
- * then SIGTERM and, 5 s later, SIGKILL), appends "INDEX PID END N MS FROM TO" (END: exit, signal or
- * timeout, N its status or signal; MS: how long it ran; FROM and TO: its document's bytes in the
- * XML file) to SOHOUND_ZYGOTE_STATUS (whose first line is "parent PID"), empties the folders
- * SOHOUND_ZYGOTE_CLEAN names (the sandbox's private /tmp, so each run starts with an empty one, as
- * alone), and starts the next. The harness
+ * them apart at the offsets the parent gives. Each child leads a process group of its own, as a run
+ * alone does. The parent waits for each child (at most TIMEOUT_MS, then SIGTERM to its group and,
+ * 5 s later, SIGKILL; what it started in its group goes with it, as alone), appends "INDEX PID END
+ * N MS FROM TO" (END: exit, signal or timeout, N its status or signal; MS: how long it ran; FROM
+ * and TO: its document's bytes in the XML file) to SOHOUND_ZYGOTE_STATUS (whose first line is
+ * "parent PID"), empties the folders SOHOUND_ZYGOTE_CLEAN names (the sandbox's private /tmp, so
+ * each run starts with an empty one, as alone), and starts the next. The harness
  * (exec/pipeline_programs.cpp) keeps a run's result only when its status line and its whole
  * report are there and the parent reported nothing of its own; every other run runs again alone.
  *
@@ -173,8 +174,15 @@ static void drop_from_preload(void) {
   }
 }
 
+/* Sends `sig` to run `pid`'s process group (the run leads its own, as a run alone does), or to the
+ * run alone when it has none. */
+static void signal_run(pid_t pid, int sig) {
+  if (kill(-pid, sig) != 0) kill(pid, sig);
+}
+
 /* Waits for child `pid` at most `timeout_ms` (SIGCHLD is blocked). Returns its wait status, or -1
- * when the time ran out (the child is then stopped: SIGTERM, and SIGKILL 5 s later). */
+ * when the time ran out (the child and its process group are then stopped: SIGTERM, and SIGKILL
+ * 5 s later, as the harness stops a run alone). */
 static int wait_for(pid_t pid, long timeout_ms) {
   sigset_t chld;
   sigemptyset(&chld);
@@ -184,18 +192,21 @@ static int wait_for(pid_t pid, long timeout_ms) {
   int status = 0, stopped = 0;
   for (;;) {
     pid_t got = waitpid(pid, &status, WNOHANG);
-    if (got == pid) return stopped ? -1 : status;
+    if (got == pid) {
+      if (stopped) signal_run(pid, SIGKILL); /* what it started in its group goes with it */
+      return stopped ? -1 : status;
+    }
     if (got < 0 && errno != EINTR) return stopped ? -1 : 0;
     clock_gettime(CLOCK_MONOTONIC, &now);
     long spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
     long left = (stopped ? timeout_ms + 5000 : timeout_ms) - spent;
     if (left <= 0) {
       if (stopped) {
-        kill(pid, SIGKILL);
+        signal_run(pid, SIGKILL);
         waitpid(pid, &status, 0);
         return -1;
       }
-      kill(pid, SIGTERM);
+      signal_run(pid, SIGTERM);
       stopped = 1;
       continue;
     }
@@ -279,6 +290,7 @@ SOHOUND_EXPORT int __libc_start_main(main_fn main, int argc, char** argv, main_f
     pid_t pid = fork();
     if (pid < 0) _exit(125);
     if (pid == 0) {
+      setpgid(0, 0); /* its own process group, as a run alone: kill(0, ...) reaches only its own */
       VALGRIND_CLO_CHANGE("--child-silent-after-fork=yes");
       sigprocmask(SIG_SETMASK, &old, NULL);
       close(status_fd);
@@ -292,6 +304,7 @@ SOHOUND_EXPORT int __libc_start_main(main_fn main, int argc, char** argv, main_f
       child_argv[n] = NULL;
       return real(main, (int)n, child_argv, init, fini, rtld_fini, stack_end);
     }
+    setpgid(pid, pid); /* either side may be first */
     const int status = wait_for(pid, timeout_ms);
     clock_gettime(CLOCK_MONOTONIC, &ended);
     if (syscall(SYS_newfstatat, AT_FDCWD, xml, &after, 0) != 0) _exit(126);
