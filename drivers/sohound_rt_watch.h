@@ -32,6 +32,24 @@ static double sohound_now_ms(void) {
   return (double)now.tv_sec * 1000.0 + (double)now.tv_nsec / 1e6;
 }
 
+/* Numeric fields of /proc/PID/stat (`path`), by their number in proc(5) (4: the parent; 50 and 51:
+ * where the environment the kernel shows starts and ends), counted after the parenthesised command;
+ * 0 when unread. */
+static void sohound_stat_fields(const char *path, const int *wanted, unsigned long *values, int count) {
+  char stat[2048];
+  const char *p;
+  ssize_t got;
+  int fd = open(path, O_RDONLY | O_CLOEXEC), field = 2, k = 0;
+  memset(values, 0, sizeof *values * (size_t)count);
+  if (fd < 0) return;
+  got = read(fd, stat, sizeof stat - 1);
+  close(fd);
+  if (got <= 0) return;
+  stat[got] = 0;
+  for (p = strrchr(stat, ')'); p && *p && k < count; ++p)
+    if (*p == ' ' && ++field == wanted[k]) values[k++] = strtoul(p + 1, NULL, 10);
+}
+
 /* Appends " kids=PID:PPID,...": every other running process that carries this job's token
  * (SOHOUND_JOB_TOKEN, inherited by whatever the driver starts, even a setsid daemon whose parent is
  * now the harness), so the harness knows which feature left a process running. */
@@ -78,23 +96,11 @@ static int sohound_append_children(char *line, int n, int size) {
     if (pid <= 0 || pid == self) continue;
     snprintf(path, sizeof path, "/proc/%d/environ", pid);
     if (sohound_environ_has(path, needle, needle_len)) {
-      /* pid:ppid, from /proc/PID/stat's fourth field (after the parenthesised command). */
-      char stat[512];
-      int ppid = 0, fd;
-      ssize_t got;
+      static const int parent_field[1] = {4};
+      unsigned long ppid;
       snprintf(path, sizeof path, "/proc/%d/stat", pid);
-      fd = open(path, O_RDONLY | O_CLOEXEC);
-      if (fd >= 0) {
-        got = read(fd, stat, sizeof stat - 1);
-        close(fd);
-        if (got > 0) {
-          char *close_paren;
-          stat[got] = 0;
-          close_paren = strrchr(stat, ')');
-          if (close_paren) sscanf(close_paren + 1, " %*c %d", &ppid);
-        }
-      }
-      n += snprintf(line + n, (size_t)(size - n), "%d:%d,", pid, ppid);
+      sohound_stat_fields(path, parent_field, &ppid, 1);
+      n += snprintf(line + n, (size_t)(size - n), "%d:%lu,", pid, ppid);
     }
   }
   closedir(proc);
@@ -114,18 +120,11 @@ static char *sohound_slot_value;
 static size_t sohound_slot_width;
 static unsigned long sohound_slot_kernel; /* where the kernel's block holds the value; 0: the same */
 
-static unsigned long sohound_stat_field(const char *stat, int wanted) {
-  const char *p = strrchr(stat, ')');
-  int field = 2;
-  for (; p && *p; ++p)
-    if (*p == ' ' && ++field == wanted) return strtoul(p + 1, NULL, 10);
-  return 0;
-}
-
 static void sohound_slot_find(void) {
   static const char name[] = "SOHOUND_FEATURE_SLOT=";
-  char stat[2048], block[65536];
-  unsigned long env_start, env_end;
+  static const int env_fields[2] = {50, 51};
+  char block[65536];
+  unsigned long env[2];
   ssize_t got, i, n;
   int fd;
   sohound_slot_value = getenv("SOHOUND_FEATURE_SLOT");
@@ -134,23 +133,16 @@ static void sohound_slot_find(void) {
     sohound_slot_value = NULL;
     return;
   }
-  fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  got = read(fd, stat, sizeof stat - 1);
-  close(fd);
-  if (got <= 0) return;
-  stat[got] = 0;
-  env_start = sohound_stat_field(stat, 50);
-  env_end = sohound_stat_field(stat, 51);
-  if (!env_start || env_end <= env_start) return;
-  if ((unsigned long)sohound_slot_value >= env_start && (unsigned long)sohound_slot_value < env_end) return;
+  sohound_stat_fields("/proc/self/stat", env_fields, env, 2);
+  if (!env[0] || env[1] <= env[0]) return;
+  if ((unsigned long)sohound_slot_value >= env[0] && (unsigned long)sohound_slot_value < env[1]) return;
   fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
   for (got = 0; got < (ssize_t)sizeof block && (n = read(fd, block + got, sizeof block - (size_t)got)) > 0;) got += n;
   close(fd);
   for (i = 0; i + (ssize_t)(sizeof name - 1 + sohound_slot_width) <= got; ++i)
     if ((i == 0 || block[i - 1] == 0) && memcmp(block + i, name, sizeof name - 1) == 0) {
-      sohound_slot_kernel = env_start + (unsigned long)i + sizeof name - 1;
+      sohound_slot_kernel = env[0] + (unsigned long)i + sizeof name - 1;
       return;
     }
 }

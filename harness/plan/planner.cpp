@@ -79,10 +79,10 @@ std::vector<RunUnit> make_units(const std::vector<model::SuiteSpec>& suites, con
       if (auto c = options.known_cost(job)) return Estimate{*c, true};
     // A program's run takes longer than a generated feature: ~0.1-0.15 s under memcheck once its
     // start is shared (jansson's json_process, measured), so a start's runs are cut across the
-    // cores already on a first run, before their costs are known.
-    const bool program = suites[job.suite].features[job.feature].program.has_value();
-    return Estimate{program && model::info(job.tool).family == model::ToolFamily::valgrind ? 0.15 : default_job_cost_s(job.tool),
-                    false};
+    // cores already on a first run, before their costs are known. Only those: a GoogleTest case
+    // is not measured so.
+    const auto& program = suites[job.suite].features[job.feature].program;
+    return Estimate{program && model::can_share_program_process(*program, job.tool) ? 0.15 : default_job_cost_s(job.tool), false};
   };
   // A batch shares one process: its env and timeout. Thread counts may differ (each feature runs
   // its own threads and joins them before the next starts); splitting by them cost a Valgrind
