@@ -135,20 +135,57 @@ class SnippetReader {
   std::unordered_map<std::string, std::optional<std::vector<std::string>>> m_files;
 };
 
-// Frames as compact arrays: [function, file, line, object, snippet key], and flags after them when
-// any is set: 1 a frame Sohound restored (model::Frame::restored), 2 an event loop's scheduler
-// frame (folded). A coroutine's clone is named as the coroutine (frame_function).
-void write_frames(JsonWriter& w, const std::vector<model::Frame>& frames, SnippetReader& reader) {
-  w.begin_array();
-  for (std::size_t i = 0; i < frames.size() && i < k_max_frames_per_stack; ++i) {
-    const auto& f = frames[i];
-    w.begin_array().value(f.function.empty() ? f.function : frame_function(f)).value(f.file).value(f.line).value(f.object);
-    w.value(reader.snippet(f.file, f.line));
-    if (f.restored || f.scheduler) w.value((f.restored ? 1 : 0) | (f.scheduler ? 2 : 0));
+// Every distinct frame once, as a compact array: [function, file, line, object, snippet key], and
+// flags after them when any is set: 1 a frame Sohound restored (model::Frame::restored), 2 an event
+// loop's scheduler frame (folded). A coroutine's clone is named as the coroutine (frame_function).
+// Stacks are lists of indices into this table ("frames" in the page's data): the frames below a
+// feature (runtime, thread start, libc) repeat in nearly every stack, and at 10,000 findings the
+// table keeps the page a fraction of the size and its parse a fraction of the time.
+class FrameTable {
+ public:
+  explicit FrameTable(SnippetReader& reader) : m_reader(reader) {}
+
+  void write_stack(JsonWriter& w, const std::vector<model::Frame>& frames) {
+    w.begin_array();
+    for (std::size_t i = 0; i < frames.size() && i < k_max_frames_per_stack; ++i)
+      w.value(static_cast<unsigned long>(index_of(frames[i])));
     w.end_array();
   }
-  w.end_array();
-}
+
+  void write_table(JsonWriter& w) const {
+    w.begin_array();
+    for (const auto& f : m_frames) {
+      w.begin_array().value(f.function).value(f.file).value(f.line).value(f.object).value(f.snippet);
+      if (f.flags) w.value(f.flags);
+      w.end_array();
+    }
+    w.end_array();
+  }
+
+ private:
+  struct Row {
+    std::string function, file;
+    int line = 0;
+    std::string object, snippet;
+    int flags = 0;
+  };
+
+  std::size_t index_of(const model::Frame& f) {
+    Row row{f.function.empty() ? f.function : frame_function(f), f.file, f.line, f.object, {},
+            (f.restored ? 1 : 0) | (f.scheduler ? 2 : 0)};
+    auto key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}", row.function, row.file, row.line, row.object, row.flags);
+    const auto [it, added] = m_index.try_emplace(std::move(key), m_frames.size());
+    if (added) {
+      row.snippet = m_reader.snippet(f.file, f.line);
+      m_frames.push_back(std::move(row));
+    }
+    return it->second;
+  }
+
+  SnippetReader& m_reader;
+  std::vector<Row> m_frames;
+  std::unordered_map<std::string, std::size_t> m_index;
+};
 
 std::string make_nonce() {
   std::random_device rd;
@@ -159,6 +196,7 @@ std::string make_nonce() {
 // "</script>" nor "<!--" can end or change the <script type="application/json"> block it sits in.
 void write_data(const model::RunSummary& summary, const ReportOptions& options, std::ostream& out) {
   SnippetReader reader(options.read_sources, options.snippet_roots);
+  FrameTable frames(reader);
   JsonWriter w(out, 0, true);
   std::map<std::string, std::size_t> driver_index;
   std::vector<const std::string*> drivers;
@@ -263,11 +301,11 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
     }
     if (!f->process.empty()) w.field("process", f->process);
     w.key("stack");
-    write_frames(w, f->stack, reader);
+    frames.write_stack(w, f->stack);
     w.key("aux").begin_array();
     for (const auto& a : f->aux_stacks) {
       w.begin_array().value(a.label);
-      write_frames(w, a.frames, reader);
+      frames.write_stack(w, a.frames);
       w.end_array();
     }
     w.end_array();
@@ -286,6 +324,8 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
     w.end_array().end_object();
   }
   w.end_array();
+  w.key("frames");
+  frames.write_table(w);
   w.key("drivers").begin_array();
   for (const auto* d : drivers) w.value(*d);
   w.end_array();

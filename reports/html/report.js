@@ -5,6 +5,8 @@
 (function () {
   const data = JSON.parse(document.getElementById("sohound-data").textContent);
   const jobs = data.jobs, bugs = data.bugs;
+  // Stacks are indices into one table of distinct frames (html_report.cpp, FrameTable).
+  const framesOf = (ids) => ids.map((i) => data.frames[i]);
   const PAGE = 200;
 
   function el(tag, attrs, ...children) {
@@ -198,7 +200,7 @@
   main.append(matrixSection);
   for (const f of Object.values(filters)) f.addEventListener(f.tagName === "INPUT" ? "input" : "change", () => applyFilters());
 
-  const searchText = bugs.map((b) => (b.kind + " " + b.message + " " + b.fp + " " + b.stack.map((f) => f[0] + " " + f[1]).join(" ")).toLowerCase());
+  const searchText = bugs.map((b) => (b.kind + " " + b.message + " " + b.fp + " " + framesOf(b.stack).map((f) => f[0] + " " + f[1]).join(" ")).toLowerCase());
   let matches = [], rendered = 0;
   function applyFilters() {
     const t = filters.tool.value, k = filters.kind.value, s = filters.status.value, f = filters.feature.value;
@@ -317,7 +319,7 @@
       const j = jobs[ji];
       occ.append(el("tr", {}, el("td", {}, el("a", { href: "#job-" + ji, text: jobName(j) })), el("td", { text: j.tool }), el("td", { class: "num", text: n }), el("td", {}, statusBadge(status))));
     }
-    body.append(el("h3", { text: "Occurrences" }), occ, el("h3", { text: "Stack" }), frameList(b.stack));
+    body.append(el("h3", { text: "Occurrences" }), occ, el("h3", { text: "Stack" }), frameList(framesOf(b.stack)));
     if (b.follow.length) {
       // Findings that follow from this one (indirect leaks it owns, later errors on the same freed
       // block): listed here, not as bugs; results.json keeps each with its stacks.
@@ -326,9 +328,9 @@
         list.append(el("li", { text: kind + ": " + message + (count > 1 ? " (x" + count + ")" : "") }));
       body.append(el("h3", { text: "Follows from it" }), list);
     }
-    for (const [label, frames] of b.aux) {
+    for (const [label, ids] of b.aux) {
       body.append(el("h3", { text: label }));
-      if (frames.length) body.append(frameList(frames));
+      if (ids.length) body.append(frameList(framesOf(ids)));
     }
     return body;
   }
@@ -342,7 +344,12 @@
   };
   const jobCount = el("span", { class: "meta", id: "job-count" });
   const jobList = el("div", { id: "job-list" });
-  const jobRows = jobs.map((j, i) => {
+  // A job's row is made when it is first shown: most of a thousand passing rows stay folded.
+  const verdicts = jobs.map((j) => jobVerdict(j)[1]);
+  const jobRows = [];
+  function jobRow(i) {
+    if (jobRows[i]) return jobRows[i];
+    const j = jobs[i];
     const [cls, label] = jobVerdict(j);
     const d = el("details", { class: "job", id: "job-" + i, "data-verdict": label },
       el("summary", {}, el("span", { class: cls, text: label }), el("span", { class: "kind", text: jobName(j) }), el("span", { text: j.tool }),
@@ -358,8 +365,9 @@
       if (j.driver) body.append(el("h3", { text: "Generated driver" }), el("pre", { class: "driver", text: data.drivers[j.driver - 1] }));
       d.append(body);
     });
+    jobRows[i] = d;
     return d;
-  });
+  }
   const jobText = jobs.map((j) => (jobName(j) + " " + j.tool + " " + jobDetail(j)).toLowerCase());
   const VERDICT_RANK = { FAIL: 0, CANCELLED: 1, SKIP: 2, PASS: 3 };
   // Many passing jobs are folded under one button until asked for (or a filter asks for them).
@@ -373,12 +381,12 @@
     const by = jobFilters.sort.value;
     order.sort((a, b) => by === "name" ? jobName(jobs[a]).localeCompare(jobName(jobs[b])) || a - b
       : by === "duration" ? jobs[b].duration - jobs[a].duration || a - b
-      : VERDICT_RANK[jobRows[a].dataset.verdict] - VERDICT_RANK[jobRows[b].dataset.verdict] || a - b);
-    const chosen = order.filter((i) => (!v || jobRows[i].dataset.verdict === v) && (!t || jobs[i].tool === t) && (!q || jobText[i].includes(q)));
-    const passing = chosen.filter((i) => jobRows[i].dataset.verdict === "PASS");
+      : VERDICT_RANK[verdicts[a]] - VERDICT_RANK[verdicts[b]] || a - b);
+    const chosen = order.filter((i) => (!v || verdicts[i] === v) && (!t || jobs[i].tool === t) && (!q || jobText[i].includes(q)));
+    const passing = chosen.filter((i) => verdicts[i] === "PASS");
     const fold = !jobsUnfolded && !v && !q && passing.length > FOLD_JOBS && passing.length < chosen.length;
-    const shownJobs = fold ? chosen.filter((i) => jobRows[i].dataset.verdict !== "PASS") : chosen;
-    jobList.replaceChildren(...shownJobs.map((i) => jobRows[i]));
+    const shownJobs = fold ? chosen.filter((i) => verdicts[i] !== "PASS") : chosen;
+    jobList.replaceChildren(...shownJobs.map((i) => jobRow(i)));
     unfoldJobs.hidden = !fold;
     unfoldJobs.textContent = "Show the " + passing.length + " jobs that passed";
     jobCount.textContent = shownJobs.length + " of " + jobs.length + " jobs" + (fold ? " (" + passing.length + " passing folded)" : "");
