@@ -65,6 +65,11 @@
 # (0.032 x), rerun 0.07 s (1.0 %), one edited 1.61 s (21.3 %); into another --out: rerun 0.07 s,
 # edited 2.13 s; ctest -T memcheck 105.3 CPU-s, sohound ctest with an empty cache 119.8 CPU-s
 # (1.14 x), --no-cache 114.4 CPU-s (1.09 x); sohound ctest cold 61.6 s, rerun 1.41 s (2.3 %).
+# 2026-12-07 (54d0eac; this VM ran ~30 % slower than the day before: memcheck on /bin/true 0.6-0.77
+# CPU-s), N=200: ctest 251.4 s, cold 9.35 s (0.037 x), rerun 0.12 s (1.3 %; seven more reruns right
+# after: 0.07-0.11 s), one edited 1.78 s (19.0 %); into another --out: rerun 0.13 s, edited 2.40 s;
+# ctest -T memcheck 126.4 CPU-s, sohound ctest 154.5 CPU-s (1.22 x; --no-cache 1.27 x); sohound
+# ctest cold 75.4 s, rerun 0.54 s (0.7 %).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
