@@ -194,7 +194,8 @@ std::string make_nonce() {
 
 // The page's data, written as JSON in which "<", ">" and "&" only appear escaped, so neither
 // "</script>" nor "<!--" can end or change the <script type="application/json"> block it sits in.
-void write_data(const model::RunSummary& summary, const ReportOptions& options, std::ostream& out) {
+void write_data(const model::RunSummary& summary, const std::vector<harness::aggregate::Bug>& bugs, const ReportOptions& options,
+                std::ostream& out) {
   SnippetReader reader(options.read_sources, options.snippet_roots);
   FrameTable frames(reader);
   JsonWriter w(out, 0, true);
@@ -278,7 +279,7 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
       occurrence_jobs[f.fingerprint].push_back(ji);
     }
   w.key("bugs").begin_array();
-  for (const auto& bug : harness::aggregate::collect_bugs(summary)) {
+  for (const auto& bug : bugs) {
     const auto* f = first.at(bug.fingerprint);
     w.begin_object()
         .field("fp", bug.fingerprint)
@@ -382,6 +383,11 @@ void write_data(const model::RunSummary& summary, const ReportOptions& options, 
 }  // namespace
 
 void write_html(const model::RunSummary& summary, std::ostream& out, const ReportOptions& options) {
+  write_html(summary, harness::aggregate::collect_bugs(summary), out, options);
+}
+
+void write_html(const model::RunSummary& summary, const std::vector<harness::aggregate::Bug>& bugs, std::ostream& out,
+                const ReportOptions& options) {
   const auto nonce = make_nonce();
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'nonce-" << nonce
@@ -391,7 +397,7 @@ void write_html(const model::RunSummary& summary, std::ostream& out, const Repor
       << sohound_html::file("report.css") << "</style>\n</head>\n<body>\n"
       << "<noscript>This report needs JavaScript; the same data is in results.json.</noscript>\n"
       << "<div id=\"app\"></div>\n<script type=\"application/json\" id=\"sohound-data\">";
-  write_data(summary, options, out);
+  write_data(summary, bugs, options, out);
   out << "</script>\n<script nonce=\"" << nonce << "\">\n" << sohound_html::file("report.js") << "</script>\n</body>\n</html>\n";
 }
 

@@ -5,6 +5,7 @@
 // textContent only; a Content-Security-Policy allows nothing but the page's own nonce'd code.
 #pragma once
 
+#include "harness/aggregate/bugs.hpp"
 #include "harness/model/run_summary.hpp"
 #include "reports/report_options.hpp"
 
@@ -12,6 +13,9 @@
 
 namespace reports {
 
+// `bugs`: collect_bugs(summary), built once by a caller that renders more than one report.
+void write_html(const harness::model::RunSummary& summary, const std::vector<harness::aggregate::Bug>& bugs, std::ostream& out,
+                const ReportOptions& options);
 void write_html(const harness::model::RunSummary& summary, std::ostream& out, const ReportOptions& options);
 
 }  // namespace reports

@@ -11,6 +11,10 @@ using harness::util::JsonWriter;
 namespace model = harness::model;
 
 void write_json(const model::RunSummary& summary, std::ostream& out) {
+  write_json(summary, harness::aggregate::collect_bugs(summary), out);
+}
+
+void write_json(const model::RunSummary& summary, const std::vector<harness::aggregate::Bug>& bugs, std::ostream& out) {
   std::size_t passed = 0, failed = 0, new_findings = 0, third_party = 0;
   for (const auto& j : summary.jobs) {
     (j.passed ? passed : failed) += 1;
@@ -95,7 +99,7 @@ void write_json(const model::RunSummary& summary, std::ostream& out) {
         .end_object();
   w.end_array();
   w.key("bugs").begin_array();
-  for (const auto& bug : harness::aggregate::collect_bugs(summary)) {
+  for (const auto& bug : bugs) {
     w.begin_object()
         .field("fingerprint", bug.fingerprint)
         .field("kind", bug.kind)

@@ -16,10 +16,10 @@ namespace reports {
 
 const std::vector<Renderer>& renderers() {
   static const std::vector<Renderer> k_renderers = {
-      {"json", "results.json", [](const auto& s, auto& out, const auto&) { write_json(s, out); }},
-      {"junit", "junit.xml", write_junit},
-      {"sarif", "results.sarif", write_sarif},
-      {"html", "report.html", write_html},
+      {"json", "results.json", [](const auto& s, const auto& bugs, auto& out, const auto&) { write_json(s, bugs, out); }},
+      {"junit", "junit.xml", [](const auto& s, const auto&, auto& out, const auto& o) { write_junit(s, out, o); }},
+      {"sarif", "results.sarif", [](const auto& s, const auto& bugs, auto& out, const auto& o) { write_sarif(s, bugs, out, o); }},
+      {"html", "report.html", [](const auto& s, const auto& bugs, auto& out, const auto& o) { write_html(s, bugs, out, o); }},
   };
   return k_renderers;
 }
@@ -48,6 +48,7 @@ harness::util::Result<std::vector<const Renderer*>> select_renderers(const std::
 }
 
 harness::util::Result<std::vector<std::string>> write_reports(const harness::model::RunSummary& summary,
+                                                              const std::vector<harness::aggregate::Bug>& bugs,
                                                               const std::vector<const Renderer*>& selected,
                                                               const std::string& dir, const ReportOptions& options) {
   std::vector<std::string> written;
@@ -61,7 +62,7 @@ harness::util::Result<std::vector<std::string>> write_reports(const harness::mod
     const auto span = options.tracer ? options.tracer->open("report", options.trace_parent) : harness::model::Tracer::k_none;
     if (options.tracer) options.tracer->annotate(span, "format", std::string(r->name));
     try {
-      r->render(summary, out.stream(), options);
+      r->render(summary, bugs, out.stream(), options);
     } catch (const harness::util::Interrupted&) {
       return harness::util::make_error(fmt::format("{}: not written (interrupted)", path));
     }

@@ -119,7 +119,11 @@ void write_stack(JsonWriter& w, Locator& locator, std::string_view message, cons
 }  // namespace
 
 void write_sarif(const model::RunSummary& summary, std::ostream& out, const ReportOptions& options) {
-  const auto bugs = harness::aggregate::collect_bugs(summary);
+  write_sarif(summary, harness::aggregate::collect_bugs(summary), out, options);
+}
+
+void write_sarif(const model::RunSummary& summary, const std::vector<harness::aggregate::Bug>& bugs, std::ostream& out,
+                 const ReportOptions& options) {
   // The first finding of each bug, for its stacks.
   std::unordered_map<std::string, const model::Finding*> first;
   for (const auto& job : summary.jobs) {

@@ -5,6 +5,7 @@
 // result count kept under GitHub's limits.
 #pragma once
 
+#include "harness/aggregate/bugs.hpp"
 #include "harness/model/run_summary.hpp"
 #include "reports/report_options.hpp"
 
@@ -17,6 +18,9 @@ inline constexpr std::size_t k_sarif_max_results = 25000;  // GitHub's per-run l
 // GitHub's 10 MB (gzipped) upload limit at 10,000 results. The full stacks are in results.json.
 inline constexpr std::size_t k_sarif_max_frames = 16;
 
+// `bugs`: collect_bugs(summary), built once by a caller that renders more than one report.
+void write_sarif(const harness::model::RunSummary& summary, const std::vector<harness::aggregate::Bug>& bugs, std::ostream& out,
+                 const ReportOptions& options);
 void write_sarif(const harness::model::RunSummary& summary, std::ostream& out, const ReportOptions& options);
 
 }  // namespace reports

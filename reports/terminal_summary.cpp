@@ -138,6 +138,11 @@ std::string job_line(const model::JobResult& job, bool color) {
 }
 
 void write_terminal_summary(const model::RunSummary& summary, std::ostream& out, const TerminalOptions& options) {
+  write_terminal_summary(summary, harness::aggregate::collect_bugs(summary), out, options);
+}
+
+void write_terminal_summary(const model::RunSummary& summary, const std::vector<harness::aggregate::Bug>& bugs, std::ostream& out,
+                            const TerminalOptions& options) {
   if (model::is_partial(summary)) {
     out << "\nPARTIAL RESULTS (merged with --allow-partial): not the whole run\n";
     for (const auto& problem : summary.merge->problems) out << "  - " << printable(problem) << '\n';
@@ -189,7 +194,6 @@ void write_terminal_summary(const model::RunSummary& summary, std::ostream& out,
   if (options.max_findings && unexpected > options.max_findings)
     out << fmt::format("  ... and {} more unexpected findings (every one is in results.json and the reports)\n",
                        unexpected - options.max_findings);
-  const auto bugs = harness::aggregate::collect_bugs(summary);
   write_third_party(bugs, out, options);
   write_allocator_hint(bugs, out);
   // A build or tool failure once per feature and message, with the tools it hit (one compile error

@@ -2,6 +2,7 @@
 // finding with its primary stack, then the verdict and why.
 #pragma once
 
+#include "harness/aggregate/bugs.hpp"
 #include "harness/model/run_summary.hpp"
 
 #include <ostream>
@@ -19,6 +20,9 @@ struct TerminalOptions {
   bool list_passing = true;
 };
 
+// `bugs`: collect_bugs(summary), built once by a caller that renders more than one report.
+void write_terminal_summary(const harness::model::RunSummary& summary, const std::vector<harness::aggregate::Bug>& bugs,
+                            std::ostream& out, const TerminalOptions& options);
 void write_terminal_summary(const harness::model::RunSummary& summary, std::ostream& out, const TerminalOptions& options);
 
 // One line for a finished job ("ok   examples/leak_definite [memcheck] 1 expected").

@@ -70,7 +70,7 @@ int report_command(const ReportCommandOptions& options) {
   for (const auto* r : *renderers)
     if (!(r->name == "json" && fs::equivalent(dir, fs::absolute(options.results).parent_path()))) selected.push_back(r);
   const auto signals_before = util::signal_count();  // a signal while rendering stops it: exit 130
-  auto written = reports::write_reports(*summary, selected, dir, report_options);
+  auto written = reports::write_reports(*summary, aggregate::collect_bugs(*summary), selected, dir, report_options);
   if (!written) {
     fmt::print(stderr, "sohound: {}\n", written.error().message);
     return util::signal_count() != signals_before ? 130 : k_exit_infrastructure;
@@ -145,7 +145,8 @@ int merge_command(const MergeOptions& options) {
   for (auto& s : tracer.spans()) merged->spans.push_back(std::move(s));
   if (const int refused = prepare_merge_output(options.output, true)) return refused;
   util::AtomicFile out(options.output);
-  reports::write_json(*merged, out.stream());
+  const auto bugs = aggregate::collect_bugs(*merged);
+  reports::write_json(*merged, bugs, out.stream());
   if (!out.commit()) {
     fmt::print(stderr, "sohound merge: cannot write {}\n", options.output);
     return k_exit_infrastructure;
@@ -154,7 +155,7 @@ int merge_command(const MergeOptions& options) {
   reports::TerminalOptions terminal;
   terminal.color = ::isatty(STDOUT_FILENO) != 0;
   terminal.list_passing = false;
-  reports::write_terminal_summary(*merged, std::cout, terminal);
+  reports::write_terminal_summary(*merged, bugs, std::cout, terminal);
   std::cout.flush();
   if (merged->merge)
     fmt::print("merged {} of {} shards, {} jobs{}: {}\n", merged->merge->shards.size(), merged->merge->total, merged->jobs.size(),

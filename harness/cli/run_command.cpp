@@ -312,12 +312,13 @@ int say_input_errors(const std::vector<std::string>& errors) {
 
 // Stage 4a: results.json, always first (the contract other tools read). Its spans end where it is
 // written (the spans still open end there).
-bool write_results(model::RunSummary& summary, const std::string& path, model::Tracer& tracer, model::Tracer::Handle reporting) {
+bool write_results(model::RunSummary& summary, const std::vector<aggregate::Bug>& bugs, const std::string& path,
+                   model::Tracer& tracer, model::Tracer::Handle reporting) {
   const auto span = tracer.open("report", reporting);
   tracer.annotate(span, "format", "json");
   summary.spans = tracer.spans();
   util::AtomicFile out(path);
-  reports::write_json(summary, out.stream());
+  reports::write_json(summary, bugs, out.stream());
   const bool written = out.commit();
   tracer.close(span);
   if (!written) fmt::print(stderr, "sohound: cannot write {}\n", path);
@@ -327,7 +328,8 @@ bool write_results(model::RunSummary& summary, const std::string& path, model::T
 // Stage 4b: the other reports asked for, with snippets from the source root, each spec's folder,
 // and the folders of a built library's sources and includes. Returns the exit code on failure.
 std::optional<int> write_other_reports(const RunOptions& options, const RunInputs& inputs, model::RunSummary& summary,
-                                       const std::string& out_dir, model::Tracer& tracer, model::Tracer::Handle reporting) {
+                                       const std::vector<aggregate::Bug>& bugs, const std::string& out_dir, model::Tracer& tracer,
+                                       model::Tracer::Handle reporting) {
   std::vector<const reports::Renderer*> others;
   for (const auto* r : inputs.renderers)
     if (r->name != "json") others.push_back(r);
@@ -345,7 +347,7 @@ std::optional<int> write_other_reports(const RunOptions& options, const RunInput
   report_options.trace_parent = reporting;
   summary.spans = tracer.spans();                    // the HTML timeline: every span up to the reports
   const auto signals_before = util::signal_count();  // a signal while rendering stops it: exit 130
-  auto written = reports::write_reports(summary, others, out_dir, report_options);
+  auto written = reports::write_reports(summary, bugs, others, out_dir, report_options);
   if (!written) {
     fmt::print(stderr, "sohound: {}\n", written.error().message);
     return util::signal_count() != signals_before ? 130 : k_exit_infrastructure;
@@ -425,13 +427,14 @@ int run_command(const RunOptions& options) {
   // last, with every span.
   const auto reporting = tracer.open("reports", run_span);
   const auto results_path = out_dir + "/results.json";
-  if (!write_results(summary, results_path, tracer, reporting)) return k_exit_infrastructure;
+  const auto bugs = aggregate::collect_bugs(summary);  // one bug list for every report
+  if (!write_results(summary, bugs, results_path, tracer, reporting)) return k_exit_infrastructure;
   reports::TerminalOptions terminal;
   terminal.color = ::isatty(STDOUT_FILENO) != 0;
   terminal.list_passing = progress_mode(options) != Progress::Mode::lines;
-  reports::write_terminal_summary(summary, std::cout, terminal);
+  reports::write_terminal_summary(summary, bugs, std::cout, terminal);
   fmt::print("results: {}\n", results_path);
-  if (auto code = write_other_reports(options, *inputs, summary, out_dir, tracer, reporting)) return *code;
+  if (auto code = write_other_reports(options, *inputs, summary, bugs, out_dir, tracer, reporting)) return *code;
   tracer.close(reporting);
   tracer.close(run_span);
   if (!write_trace_files(tracer.spans(), options.trace, options.trace_otlp, SOHOUND_VERSION)) return k_exit_infrastructure;
