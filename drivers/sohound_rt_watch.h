@@ -26,12 +26,6 @@ static void sohound_open_fds(unsigned char open_fds[128]) {
   closedir(dir);
 }
 
-static double sohound_now_ms(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)now.tv_sec * 1000.0 + (double)now.tv_nsec / 1e6;
-}
-
 /* Numeric fields of /proc/PID/stat (`path`), by their number in proc(5) (4: the parent; 50 and 51:
  * where the environment the kernel shows starts and ends), counted after the parenthesised command;
  * 0 when unread. */
