@@ -117,9 +117,10 @@ static double sohound_now_ms(void) {
  * whose two accesses fall in the same instant: its check of a location's shadow and its store to
  * it are not one atomic step, so two threads checking at once both see no conflict (a trade-off
  * its authors chose for speed, google/sanitizers#1576). A start barrier makes exactly that likely:
- * two copies of `counter++` released together under load missed the race in 36 of 300 runs with
- * Clang 14 and 51 of 300 with GCC 12; started a step apart, in none of 300 (bench/race_odds.sh).
- * TSan needs no overlap to see a race (it compares happens-before, not timing), and a body that
+ * a program of this runner's shape, two copies of `counter++` released together under load,
+ * missed the race in 36 of 300 runs with Clang 14 and 51 of 300 with GCC 12; a step apart, in
+ * none of 300. A loaded scheduler can still wake two copies in the same instant, so the odds drop
+ * but not to zero (bench/race_odds.sh measures them in a real driver). TSan needs no overlap to see a race (it compares happens-before, not timing), and a body that
  * runs longer than the step still overlaps the next copy. The wait spins on the clock: a sleep
  * would add "As if synchronized via sleep" to TSan's reports. Valgrind's tools run one thread at
  * a time, so there the copies start together. SOHOUND_START_STEP_US sets the step (0: none), for
