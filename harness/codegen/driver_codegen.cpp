@@ -141,7 +141,9 @@ std::string generate_feature(const model::SuiteSpec& suite, const model::Feature
   std::string setup = feature.setup.empty() ? "" : function_block(setup_fn, snippet_block(feature.setup));
   std::string teardown = feature.teardown.empty() ? "" : function_block(teardown_fn, snippet_block(feature.teardown));
 
-  std::string spec_name = suite.file;
+  // The spec as the #line directives name it: absolute, so a run from another folder (or with the
+  // spec named another way) generates the same source and finds its results in the cache.
+  std::string spec_name = suite.file.empty() ? std::string() : snippet_file({suite.file});
   for (auto at = spec_name.find("*/"); at != std::string::npos; at = spec_name.find("*/")) spec_name.replace(at, 2, "* /");
   const std::string text =
       render(sohound_embedded::file("driver.c.in"), {{"SPEC", spec_name},

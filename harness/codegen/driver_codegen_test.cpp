@@ -111,6 +111,22 @@ TEST(DriverCodegen, LineDirectivesNameTheSpecByAbsolutePath) {
   EXPECT_NE(text.find(expected), std::string::npos) << text;
 }
 
+// The source names the spec the same way however the user named it, so its cache key is the same
+// from any folder.
+TEST(DriverCodegen, TheSourceIsTheSameWhicheverWayTheSpecWasNamed) {
+  model::SuiteSpec relative;
+  relative.name = "s";
+  relative.file = "specs/s.yaml";
+  model::FeatureSpec feature;
+  feature.name = "f";
+  feature.code = {"f();\n", {"specs/s.yaml", 7, 1}};
+  auto absolute = relative;
+  absolute.file = (std::filesystem::current_path() / "specs/./s.yaml").string();
+  auto absolute_feature = feature;
+  absolute_feature.code.pos.file = absolute.file;
+  EXPECT_EQ(generate_feature(relative, feature), generate_feature(absolute, absolute_feature));
+}
+
 // Which features share a translation unit: inline code with nothing at file scope, no preprocessor
 // line (a macro would reach the features after it), no link flags; by language and compile flags,
 // never two body functions of one name, at most the given number to a unit.

@@ -187,6 +187,13 @@ TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
   EXPECT_EQ(finding_set(second), finding_set(first));
   EXPECT_EQ(second["exit_code"], first["exit_code"]);
 
+  // Unchanged, from the spec's folder naming it relatively: nothing runs (sources name it absolutely).
+  fs::remove_all(tmp.path().string() + "/out");
+  run_sohound_shell("cd " + tmp.path().string() + " && " + SOHOUND_BIN + " run cache.yaml --cache-dir cache --out out -j 2");
+  const auto from_folder = read_results(tmp.path().string() + "/out");
+  EXPECT_EQ(cached_jobs(from_folder).size(), 4u);
+  EXPECT_EQ(finding_set(from_folder), finding_set(first));
+
   // One feature's code: only its jobs run. The drivers' main objects (the runtime) are not
   // compiled again: the first run kept them, one per flavour.
   write_spec("void *volatile p = malloc(41 + ex_value()); p = NULL;");
