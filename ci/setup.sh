@@ -15,7 +15,7 @@ packages=(
   libyaml-cpp-dev libboost1.81-dev libcli11-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev libexpat1-dev
   # ELF symbol tables (driver objects), content hashes (result cache)
   libelf-dev libxxhash-dev
-  # result cache entries authenticated with a key (HMAC-SHA-256)
+  # result cache entries authenticated with a key (keyed BLAKE2b)
   libsodium-dev
   # the tools Sohound drives (util-linux: setarch, to start sanitizer drivers without ASLR;
   # bubblewrap: the sandbox the code under test runs in)

@@ -132,10 +132,11 @@ class ResultCache {
   std::size_t m_write_failures = 0;
 };
 
-// The cache entry format, exposed for tests: header line "sohound-cache 2 KEY MAC" then the job as
-// JSON. MAC is HMAC-SHA-256 (libsodium) of the key and the JSON under `mac_key` (32 bytes), the
-// secret in the cache's v2/key file: code that edits an entry without that key (code under test,
-// which is never handed it) makes an entry that is refused, not one that passes.
+// The cache entry format, exposed for tests: header line "sohound-cache 5 KEY MAC" then the job
+// (result_cache.cpp, job_payload). MAC is keyed BLAKE2b (libsodium's crypto_generichash, 32 bytes)
+// of the key and the job under `mac_key` (32 bytes), the secret in the cache's v2/key file: code
+// that edits an entry without that key (code under test, which is never handed it) makes an entry
+// that is refused, not one that passes. An entry of another format version is a miss, not damage.
 inline constexpr std::size_t k_cache_mac_key_bytes = 32;
 std::string encode_entry(const std::string& key, const model::JobResult& job, std::string_view mac_key);
 std::optional<model::JobResult> decode_entry(const std::string& key, std::string_view text, std::string_view mac_key);

@@ -76,6 +76,37 @@ TEST(ResultCacheEntry, AnEntryWithOtherLengthsIsRefused) {
   EXPECT_FALSE(decode_entry("abc", past, key));
 }
 
+// A cache written by another version of Sohound (an older entry format, signed another way): its
+// entries and records are misses, not counted as damage; a forged one of the current format is.
+TEST(ResultCache, AnotherFormatVersionIsAMissNotDamage) {
+  harness::testing::TempDir tmp{"sohound-cache"};
+  const auto a = Hasher().add("a").hex(), b = Hasher().add("b").hex();
+  {
+    ResultCache cache(tmp / "cache");
+    cache.store(a, job_with_texts("fa"));
+    cache.store(b, job_with_texts("fb"));
+    cache.store_manifest(a, "m");
+  }
+  const auto path = [&](const std::string& folder, const std::string& key) {
+    return tmp / "cache/v2/" + folder + "/" + key.substr(0, 2) + "/" + key;
+  };
+  const auto older = [](std::string text, const std::string& magic) {
+    EXPECT_TRUE(text.starts_with(magic + " ")) << text.substr(0, 40);
+    return text.replace(magic.size() - 1, 1, "4");
+  };
+  util::write_file(path("jobs", a), older(util::read_file_or_empty(path("jobs", a)), "sohound-cache 5"));
+  util::write_file(path("manifests", a), older(util::read_file_or_empty(path("manifests", a)), "sohound-manifest 2"));
+  auto forged = util::read_file_or_empty(path("jobs", b));
+  forged.replace(forged.find("/* fb */"), 8, "/* fX */");
+  util::write_file(path("jobs", b), forged);
+  ResultCache cache(tmp / "cache");
+  const auto found = cache.load_all({a, b}, 1);
+  EXPECT_FALSE(found[0]);
+  EXPECT_FALSE(found[1]);
+  EXPECT_FALSE(cache.load_manifest(a));
+  EXPECT_EQ(cache.damaged(), 1u) << "only the forged entry of the current format";
+}
+
 TEST(ResultCache, LoadAllReadsEveryEntryInOrderOnSeveralThreads) {
   harness::testing::TempDir tmp{"sohound-cache"};
   ResultCache cache(tmp / "cache");

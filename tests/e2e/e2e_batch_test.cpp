@@ -264,7 +264,7 @@ TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
   // it): every finding removed, the header kept, in the entries' own files and in the pack. Its MAC
   // no longer matches, and no one without the cache's key can make one that does: refused,
   // counted, and the job runs again.
-  // "sohound-cache 4 KEY MAC", the lengths of the three texts kept as they are, the texts, the JSON.
+  // "sohound-cache 5 KEY MAC", the lengths of the three texts kept as they are, the texts, the JSON.
   const auto forge = [](const std::string& entry) -> std::optional<std::string> {
     std::istringstream in(entry);
     std::string header, lengths, rest;
