@@ -171,17 +171,17 @@ const std::string& CacheKeys::compiler_identity(const std::string& program) {
   return it->second;
 }
 
-std::string CacheKeys::library_hash(std::size_t s, model::Flavour flavour, const PackageFlags& flags) {
-  auto [it, fresh] = m_libraries.try_emplace({s, flavour});
+// What the library is made of, the same in every flavour (its sources, its file or package, its
+// headers): hashed once per suite, not once per flavour.
+const std::string& CacheKeys::library_files_hash(std::size_t s, const PackageFlags& flags) {
+  auto [it, fresh] = m_library_files.try_emplace(s);
   if (!fresh) return it->second;
   const auto& suite = m_suites[s];
   Hasher h;
   h.add(fmt::format("kind {}", static_cast<int>(suite.library.kind)));
   switch (suite.library.kind) {
     case model::LibraryKind::build:
-      for (const auto& src : suite.library.build.sources)
-        h.add(portable(library_compile(suite, flavour, src, "OBJ"), m_facts.out_dir)).add_file(src);
-      h.add(portable(library_link(suite, flavour, {}, "DIR", false), m_facts.out_dir));
+      for (const auto& src : suite.library.build.sources) h.add(src).add_file(src);
       break;
     case model::LibraryKind::path:
       h.add(suite.library.path).add_file(suite.library.path);
@@ -195,6 +195,21 @@ std::string CacheKeys::library_hash(std::size_t s, model::Flavour flavour, const
   for (const auto& dir : suite.library.include_dirs) {
     h.add(dir);
     hash_tree(h, dir, {m_facts.out_dir, m_facts.cache_dir});
+  }
+  it->second = h.hex();
+  return it->second;
+}
+
+std::string CacheKeys::library_hash(std::size_t s, model::Flavour flavour, const PackageFlags& flags) {
+  auto [it, fresh] = m_libraries.try_emplace({s, flavour});
+  if (!fresh) return it->second;
+  const auto& suite = m_suites[s];
+  Hasher h;
+  h.add(library_files_hash(s, flags));
+  if (suite.library.kind == model::LibraryKind::build) {  // how this flavour builds it
+    for (const auto& src : suite.library.build.sources)
+      h.add(portable(library_compile(suite, flavour, src, "OBJ"), m_facts.out_dir));
+    h.add(portable(library_link(suite, flavour, {}, "DIR", false), m_facts.out_dir));
   }
   it->second = h.hex();
   return it->second;

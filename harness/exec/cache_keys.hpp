@@ -90,6 +90,7 @@ class CacheKeys {
  private:
   const std::string& compiler_identity(const std::string& program);
   std::string library_hash(std::size_t suite, model::Flavour flavour, const PackageFlags& flags);
+  const std::string& library_files_hash(std::size_t suite, const PackageFlags& flags);
 
   const std::vector<model::SuiteSpec>& m_suites;
   CacheKeyFacts m_facts;
@@ -99,6 +100,7 @@ class CacheKeys {
   std::map<std::pair<std::size_t, std::size_t>, std::string> m_feature_sources;
   std::map<std::string, std::string> m_compilers;                             // program -> identity
   std::map<std::pair<std::size_t, model::Flavour>, std::string> m_libraries;  // (suite, flavour) -> hash
+  std::map<std::size_t, std::string> m_library_files;                         // suite -> its files' hash
   std::map<std::string, std::vector<std::string>> m_loaded_by;                // program -> libraries
   // A file's content hash, once per run: the same libc, loader and tool files are in every
   // program's key. Keyed on the file's identity and times, so a file changed meanwhile is read again.

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -278,6 +279,10 @@ std::vector<Stray> kill_orphans(const std::vector<pid_t>& keep) {
   std::vector<Stray> found;
   const pid_t self = ::getpid();
   for (int round = 0; round < 20; ++round) {
+    // No child at all, alive or not (a run that started no process, as an all-cached rerun):
+    // nothing to look for among every process of the machine.
+    siginfo_t info{};
+    if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 && errno == ECHILD) break;
     bool any = false;
     for (auto pid : all_pids()) {
       if (parent_of(pid) != self || std::find(keep.begin(), keep.end(), pid) != keep.end()) continue;

@@ -24,11 +24,25 @@ namespace harness::util {
 namespace fs = std::filesystem;
 
 bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  out = std::move(buffer).str();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  // Sized from fstat and read in as few calls as the kernel allows (a 4 MB pack: one read, where a
+  // stream took 500 of 8 KB and copied the text as it grew); a file without a size (/proc, a pipe)
+  // grows as it reads.
+  struct stat st {};
+  std::string text;
+  std::size_t size = 0;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) text.resize(static_cast<std::size_t>(st.st_size) + 1);
+  for (;;) {
+    if (size == text.size()) text.resize(std::max<std::size_t>(4096, text.size() * 2));
+    const auto n = ::read(fd, text.data() + size, text.size() - size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the end, or an error (a folder): what was read, as a stream would give it
+    size += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  text.resize(size);
+  out = std::move(text);
   return true;
 }
 
@@ -109,7 +123,12 @@ std::string temp_name(const std::string& path) {
 }  // namespace
 
 AtomicFile::AtomicFile(std::string path)
-    : m_path(std::move(path)), m_temp(temp_name(m_path)), m_out(m_temp, std::ios::binary | std::ios::trunc) {}
+    : m_path(std::move(path)), m_temp(temp_name(m_path)), m_buffer(std::make_unique<char[]>(k_buffer_bytes)) {
+  // A buffer of its own, set before the file opens (the only time a filebuf takes one): results.json
+  // of 1,200 jobs (4.5 MB) in 18 writes, not 550 of 8 KB.
+  m_out.rdbuf()->pubsetbuf(m_buffer.get(), k_buffer_bytes);
+  m_out.open(m_temp, std::ios::binary | std::ios::trunc);
+}
 
 AtomicFile::~AtomicFile() {
   if (m_done) return;

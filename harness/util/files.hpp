@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,7 +54,9 @@ class AtomicFile {
   bool commit();
 
  private:
+  static constexpr std::size_t k_buffer_bytes = 256 * 1024;
   std::string m_path, m_temp;
+  std::unique_ptr<char[]> m_buffer;
   std::ofstream m_out;
   bool m_done = false;
 };
