@@ -1,11 +1,11 @@
 #include "reports/results_reader.hpp"
 
 #include "harness/model/result_json.hpp"
+#include "harness/util/fast_json.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/interrupt.hpp"
 #include "harness/util/json_input.hpp"
 #include "harness/util/text.hpp"
-#include "reports/fast_json.hpp"
 #include "reports/json_report.hpp"
 
 #include <fmt/format.h>
@@ -16,6 +16,7 @@ using nlohmann::json;
 namespace model = harness::model;
 
 namespace {
+using harness::util::FastView;
 using harness::util::JsonTypeError;
 using JsonView = FastView;  // results.json can be 100 MB: simdjson, with util::JsonView's interface
 

@@ -39,7 +39,7 @@ std::optional<JobOutcome> outcome(std::string_view text);
 // Throws util::JsonTypeError: "PATH: MESSAGE".
 [[noreturn]] void fail(const std::string& path, const std::string& message);
 
-// A view's path is built only for an error (reports::FastView builds it from its parents).
+// A view's path is built only for an error (util::FastView builds it from its parents).
 template <class View>
 int small_int(const View& v, std::string_view key, long long fallback) {
   const auto value = v.integer(key, fallback);
@@ -49,7 +49,7 @@ int small_int(const View& v, std::string_view key, long long fallback) {
 }  // namespace result_json
 
 // Readers over a JSON view with util::JsonView's interface (util::JsonView over nlohmann, or
-// reports::FastView over simdjson for large files). Missing fields take their defaults; a value of
+// util::FastView over simdjson for large files). Missing fields take their defaults; a value of
 // the wrong type or unknown name throws util::JsonTypeError with its path.
 template <class View>
 std::vector<Frame> read_frames(const View& owner, std::string_view key) {

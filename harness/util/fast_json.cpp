@@ -1,9 +1,8 @@
-#include "reports/fast_json.hpp"
+#include "harness/util/fast_json.hpp"
 
 #include <fmt/format.h>
 
-namespace reports {
-using harness::util::JsonTypeError;
+namespace harness::util {
 using simdjson::dom::element_type;
 
 namespace {
@@ -185,4 +184,4 @@ std::vector<FastView> FastView::objects(std::string_view key) const {
   return out;
 }
 
-}  // namespace reports
+}  // namespace harness::util

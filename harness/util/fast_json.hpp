@@ -1,6 +1,7 @@
-// Typed reading of large JSON (results.json of 10,000s of findings) on simdjson's DOM: the same
-// interface and error texts as util::JsonView (nlohmann), about ten times faster to parse and
-// free (bench/merge_10k.sh). A field's path ("/jobs/3/findings/7") is built only for an error.
+// Typed reading of JSON read in bulk (results.json of 10,000s of findings, the result cache's
+// entries) on simdjson's DOM: the same interface and error texts as util::JsonView (nlohmann), about
+// ten times faster to parse and free (bench/merge_10k.sh). A field's path ("/jobs/3/findings/7") is
+// built only for an error.
 #pragma once
 
 #include "harness/util/json_input.hpp"
@@ -13,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace reports {
+namespace harness::util {
 
 class FastView {
  public:
@@ -46,4 +47,4 @@ class FastView {
   std::size_t m_index = static_cast<std::size_t>(-1);  // in the parent's array, else npos
 };
 
-}  // namespace reports
+}  // namespace harness::util
