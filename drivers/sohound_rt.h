@@ -120,11 +120,11 @@ static double sohound_now_ms(void) {
  * a program of this runner's shape, two copies of `counter++` released together under load,
  * missed the race in 36 of 300 runs with Clang 14 and 51 of 300 with GCC 12; a step apart, in
  * none of 300. A loaded scheduler can still wake two copies in the same instant, so the odds drop
- * but not to zero (bench/race_odds.sh measures them in a real driver). TSan needs no overlap to see a race (it compares happens-before, not timing), and a body that
- * runs longer than the step still overlaps the next copy. The wait spins on the clock: a sleep
- * would add "As if synchronized via sleep" to TSan's reports. Valgrind's tools run one thread at
- * a time, so there the copies start together. SOHOUND_START_STEP_US sets the step (0: none), for
- * bench/race_odds.sh. */
+ * but not to zero (bench/race_odds.sh measures them in a real driver). TSan needs no overlap to
+ * see a race (it compares happens-before, not timing), and a body that runs longer than the step
+ * still overlaps the next copy. The wait spins on the clock: a sleep would add "As if synchronized
+ * via sleep" to TSan's reports. Valgrind's tools run one thread at a time, so there the copies
+ * start together. SOHOUND_START_STEP_US sets the step (0: none), for bench/race_odds.sh. */
 static long sohound_start_step_us = 1000;
 
 static double sohound_step_ms(int threads) {
@@ -178,6 +178,7 @@ __attribute__((noinline)) static void *sohound_runner_thread(void *p) {
     struct sohound_body_arg *args = (struct sohound_body_arg *)calloc((size_t)f->threads, sizeof(*args));
     void **stacks = (void **)calloc((size_t)f->threads, sizeof(void *));
     double *arrived = (double *)calloc((size_t)f->threads, sizeof(double));
+    const double step_ms = sohound_step_ms(f->threads);
     int i, err;
     if (!threads || !args || !stacks || !arrived) sohound_fail("calloc", ENOMEM);
     if ((err = pthread_barrier_init(&start, NULL, (unsigned)f->threads))) sohound_fail("pthread_barrier_init", err);
@@ -188,7 +189,7 @@ __attribute__((noinline)) static void *sohound_runner_thread(void *p) {
       args[i].start = &start;
       args[i].end = &end;
       args[i].arrived = arrived;
-      args[i].step_ms = sohound_step_ms(f->threads);
+      args[i].step_ms = step_ms;
       if ((err = sohound_thread_start(&threads[i], sohound_body_thread, &args[i], &stacks[i]))) sohound_fail("pthread_create", err);
     }
     for (i = 0; i < f->threads; ++i) sohound_thread_join(threads[i], stacks[i]);

@@ -112,7 +112,9 @@ TEST(CoroutinesE2E, RacesBetweenCoroutinesNameBoth) {
         const bool both = std::string(tool) != "drd";
         for (const char* coroutine : {c.a, c.b}) {
           const bool found = named.find(coroutine) != std::string::npos;
-          if (both) EXPECT_TRUE(found) << run << " " << c.feature << " " << tool << ": " << named;
+          if (both) {
+            EXPECT_TRUE(found) << run << " " << c.feature << " " << tool << ": " << named;
+          }
         }
         EXPECT_TRUE(named.find(c.a) != std::string::npos || named.find(c.b) != std::string::npos) << named;
         const auto& top = (*f)["stack"][0];
