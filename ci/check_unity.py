@@ -5,8 +5,9 @@ A unity build puts up to 16 source files into one translation unit, so two files
 a helper of the same name in an anonymous namespace, harmless when compiled one by one (as
 ci/test.sh builds), no longer compile together. The test build never sees that; the main job on a
 fresh machine did (a broken README command). This configures the main job's unity build in
-BUILD_DIR and compiles each of its translation units with -fsyntax-only (about 30 s on 2 cores,
-against 2 minutes for the real build): a clash fails here with the compiler's message.
+BUILD_DIR and compiles each of its translation units with -fsyntax-only (about 45 s alone on 2
+cores, 2-3 minutes beside the other tests, against 2 minutes alone for the real build): a clash
+fails here with the compiler's message.
 
 Usage: check_unity.py SOURCE_DIR BUILD_DIR
 """
