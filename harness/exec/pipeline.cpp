@@ -58,7 +58,11 @@ JudgingOptions judging_options(const PipelineOptions& options) {
 }  // namespace
 
 Pipeline::Impl::Impl(Scheduler& s, const std::vector<model::SuiteSpec>& specs, PipelineOptions o)
-    : scheduler(s), suites(specs), options(std::move(o)), cache(options.cache_dir), judging(specs, judging_options(options)) {
+    : scheduler(s),
+      suites(specs),
+      options(std::move(o)),
+      cache(options.cache_dir, options.out ? options.out->path() : options.out_dir),
+      judging(specs, judging_options(options)) {
   if (!options.tracer) {
     own_tracer.disable();
     options.tracer = &own_tracer;

@@ -179,12 +179,19 @@ bool other_version(std::string_view text, std::string_view magic) {
 
 }  // namespace
 
-std::string encode_entry(const std::string& key, const model::JobResult& job, std::string_view mac_key) {
+std::string encode_entry(const std::string& key, const model::JobResult& job, std::string_view mac_key,
+                         std::string_view out_dir) {
+  if (!out_dir.empty()) {
+    auto kept = job;
+    model::relocate(kept, out_dir, k_out_marker);
+    return encode_entry(key, kept, mac_key);
+  }
   const auto payload = job_payload(job);
   return fmt::format("{} {} {}\n{}", k_magic, key, entry_mac(key, payload, mac_key), payload);
 }
 
-std::optional<model::JobResult> decode_entry(const std::string& key, std::string_view text, std::string_view mac_key) {
+std::optional<model::JobResult> decode_entry(const std::string& key, std::string_view text, std::string_view mac_key,
+                                             std::string_view out_dir) {
   const auto newline = text.find('\n');
   if (newline == std::string_view::npos) return std::nullopt;
   const auto header = text.substr(0, newline);
@@ -207,6 +214,7 @@ std::optional<model::JobResult> decode_entry(const std::string& key, std::string
     job.driver_source = parts->texts[0];
     job.build_command = parts->texts[1];
     job.run_command = parts->texts[2];
+    model::relocate(job, k_out_marker, out_dir);
     return job;
   } catch (const util::JsonTypeError&) {
     return std::nullopt;
@@ -215,7 +223,8 @@ std::optional<model::JobResult> decode_entry(const std::string& key, std::string
   }
 }
 
-ResultCache::ResultCache(std::string dir) : m_dir(std::move(dir)), m_opened(std::chrono::system_clock::now()) {}
+ResultCache::ResultCache(std::string dir, std::string out_dir)
+    : m_dir(std::move(dir)), m_out_dir(std::move(out_dir)), m_opened(std::chrono::system_clock::now()) {}
 
 std::string ResultCache::entry_path(const std::string& key) const {
   return fmt::format("{}/v2/jobs/{}/{}", m_dir, key.substr(0, 2), key);
@@ -261,7 +270,7 @@ std::optional<model::JobResult> ResultCache::load_file(const std::string& key, s
   text = util::read_file_or_empty(path);
   // Gone since it was seen (a run beside this one pruned the cache): a miss, not damage.
   if (text.empty() && !fs::exists(path, ec)) return std::nullopt;
-  auto job = decode_entry(key, text, mac_key());
+  auto job = decode_entry(key, text, mac_key(), m_out_dir);
   if (job)
     touch_cache_file(path);  // used: the last to go when the cache is pruned
   else if (!other_version(text, k_magic))
@@ -282,7 +291,7 @@ std::vector<std::optional<model::JobResult>> ResultCache::load_all(const std::ve
       if (keys[i].empty()) continue;
       try {
         if (const auto it = m_pack_entries.find(keys[i]); it != m_pack_entries.end()) {
-          found[i] = decode_entry(keys[i], it->second, secret);
+          found[i] = decode_entry(keys[i], it->second, secret, m_out_dir);
           in_pack[i] = found[i] ? 1 : 0;
           if (!found[i] && !other_version(it->second, k_magic)) ++m_damaged;  // then its own file, which may be whole
         }
@@ -322,7 +331,7 @@ void ResultCache::store(const std::string& key, const model::JobResult& job) {
       ++m_write_failures;
       return;
     }
-    auto text = encode_entry(key, job, mac_key());
+    auto text = encode_entry(key, job, mac_key(), m_out_dir);
     if (!util::write_file(path, text)) return;  // atomic: temporary file, then rename
     m_written += text.size();
     m_from_pack.erase(key);

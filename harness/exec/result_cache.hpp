@@ -46,7 +46,9 @@ std::string default_cache_dir();
 class ResultCache {
  public:
   // An empty `dir` disables the cache (--no-cache): nothing is read or written.
-  explicit ResultCache(std::string dir);
+  // `out_dir`: the run's --out. Entries keep the paths under it as k_out_marker and are read back
+  // under the reading run's (model::relocate); "" keeps paths as they are.
+  explicit ResultCache(std::string dir, std::string out_dir = {});
 
   bool enabled() const { return !m_dir.empty(); }
   const std::string& dir() const { return m_dir; }
@@ -118,6 +120,7 @@ class ResultCache {
   // cache is then neither read nor written).
   const std::string& mac_key();
   std::string m_dir;
+  std::string m_out_dir;
   std::optional<std::string> m_mac_key;
   // The pack: its name, the text read (entries point into it), and this run's entries (key ->
   // entry text; the pack need not be written when these are all and only the ones it held).
@@ -138,7 +141,11 @@ class ResultCache {
 // that edits an entry without that key (code under test, which is never handed it) makes an entry
 // that is refused, not one that passes. An entry of another format version is a miss, not damage.
 inline constexpr std::size_t k_cache_mac_key_bytes = 32;
-std::string encode_entry(const std::string& key, const model::JobResult& job, std::string_view mac_key);
-std::optional<model::JobResult> decode_entry(const std::string& key, std::string_view text, std::string_view mac_key);
+// Stands for the storing run's --out in an entry's paths (`out_dir` below; "": none replaced).
+inline constexpr std::string_view k_out_marker = "@SOHOUND_OUT@";
+std::string encode_entry(const std::string& key, const model::JobResult& job, std::string_view mac_key,
+                         std::string_view out_dir = {});
+std::optional<model::JobResult> decode_entry(const std::string& key, std::string_view text, std::string_view mac_key,
+                                             std::string_view out_dir = {});
 
 }  // namespace harness::exec

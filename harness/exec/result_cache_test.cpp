@@ -76,6 +76,45 @@ TEST(ResultCacheEntry, AnEntryWithOtherLengthsIsRefused) {
   EXPECT_FALSE(decode_entry("abc", past, key));
 }
 
+// A job served into another --out names that folder, as a job run there would: its frames (whose
+// ownership is judged by folder), its process and its commands. A folder that only starts the same
+// is not moved, and the entry on disk names neither run's folder.
+TEST(ResultCache, AJobFromTheCacheNamesTheReadingRunsOut) {
+  harness::testing::TempDir tmp{"sohound-cache"};
+  const auto key = Hasher().add("relocated").hex();
+  auto job = job_with_texts("f");
+  job.run_command = "cd /runs/a/jobs/s/f && valgrind --xml-file=/runs/a/jobs/s/f/vg.xml -- /runs/a/build/s/plain/driver f\n";
+  model::Finding leak;
+  leak.kind = "leak.definite";
+  leak.process = "/runs/a/build/s/plain/driver (pid 7, parent 6)";
+  leak.stack = {{"feature_f", "/specs/s.yaml", 3, "/runs/a/build/s/plain/driver"},
+                {"sohound_body_thread", "/runs/a/runtime/sohound_rt.h", 156, "/runs/a/build/s/plain/driver"},
+                {"helper", "/runs/a-other/lib.c", 9, "/runs/a-other/lib.so"}};
+  job.findings.push_back(leak);
+  ResultCache(tmp / "cache", "/runs/a").store(key, job);
+  const auto stored = util::read_file_or_empty(tmp / "cache/v2/jobs/" + key.substr(0, 2) + "/" + key);
+  EXPECT_EQ(stored.find("/runs/a/"), std::string::npos) << stored;
+  EXPECT_NE(stored.find(std::string(k_out_marker) + "/runtime/sohound_rt.h"), std::string::npos) << stored;
+
+  const auto back = ResultCache(tmp / "cache", "/runs/b").load(key);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->run_command,
+            "cd /runs/b/jobs/s/f && valgrind --xml-file=/runs/b/jobs/s/f/vg.xml -- /runs/b/build/s/plain/driver f\n");
+  ASSERT_EQ(back->findings.size(), 1u);
+  const auto& f = back->findings[0];
+  EXPECT_EQ(f.process, "/runs/b/build/s/plain/driver (pid 7, parent 6)");
+  EXPECT_EQ(f.stack[0].file, "/specs/s.yaml");
+  EXPECT_EQ(f.stack[0].object, "/runs/b/build/s/plain/driver");
+  EXPECT_EQ(f.stack[1].file, "/runs/b/runtime/sohound_rt.h");
+  EXPECT_EQ(f.stack[2].file, "/runs/a-other/lib.c") << "another folder that starts the same is not moved";
+  EXPECT_EQ(back->driver_source, job.driver_source);
+  // Read in the same --out, it is the job as stored.
+  const auto same = ResultCache(tmp / "cache", "/runs/a").load(key);
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->findings[0].stack, job.findings[0].stack);
+  EXPECT_EQ(same->run_command, job.run_command);
+}
+
 // A cache written by another version of Sohound (an older entry format, signed another way): its
 // entries and records are misses, not counted as damage; a forged one of the current format is.
 TEST(ResultCache, AnotherFormatVersionIsAMissNotDamage) {

@@ -6,6 +6,7 @@
 #include "harness/model/tool.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace harness::model {
@@ -85,5 +86,12 @@ struct JobResult {
 // The job without what belongs to the run that produced it (its folders, reports, timings, unit,
 // cache key): what the result cache keeps of it (exec/result_cache).
 JobResult without_run_specifics(JobResult job);
+
+// Every path under the folder `from` that the job names (its findings' frames, processes and
+// messages, its notes, log and commands) moved under `to`: each "FROM/" becomes "TO/". The result
+// cache keeps a job with its run's --out as a marker and gives it back under the reading run's, so
+// a job served into another --out names that folder, as a job run there would (and its frames are
+// judged as that run's own code).
+void relocate(JobResult& job, std::string_view from, std::string_view to);
 
 }  // namespace harness::model

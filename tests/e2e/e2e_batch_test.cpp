@@ -187,12 +187,14 @@ TEST_F(ResultCacheRuns, RunsExactlyWhatChangedAndRejudgesTheRest) {
   EXPECT_EQ(finding_set(second), finding_set(first));
   EXPECT_EQ(second["exit_code"], first["exit_code"]);
 
-  // Unchanged, from the spec's folder naming it relatively: nothing runs (sources name it absolutely).
-  fs::remove_all(tmp.path().string() + "/out");
-  run_sohound_shell("cd " + tmp.path().string() + " && " + SOHOUND_BIN + " run cache.yaml --cache-dir cache --out out -j 2");
-  const auto from_folder = read_results(tmp.path().string() + "/out");
+  // Unchanged, from the spec's folder, into another --out: nothing runs; frames name that --out.
+  run_sohound_shell("cd " + tmp.path().string() + " && " + SOHOUND_BIN + " run cache.yaml --cache-dir cache --out out2 -j 2");
+  const auto from_folder = read_results(tmp.path().string() + "/out2");
   EXPECT_EQ(cached_jobs(from_folder).size(), 4u);
   EXPECT_EQ(finding_set(from_folder), finding_set(first));
+  const auto* moved = finding(*job_in(from_folder, "b", "memcheck"), "leak.definite", "feature_b");
+  ASSERT_TRUE(moved);
+  EXPECT_EQ((*moved)["stack"][1]["object"], tmp.path().string() + "/out2/build/cache/plain/driver") << moved->dump(1);
 
   // One feature's code: only its jobs run. The drivers' main objects (the runtime) are not
   // compiled again: the first run kept them, one per flavour.
