@@ -50,7 +50,7 @@ void relocate_text(std::string& text, std::string_view from, std::string_view to
 }  // namespace
 
 void relocate(JobResult& job, std::string_view from_dir, std::string_view to_dir) {
-  if (from_dir.empty() || from_dir == to_dir) return;
+  if (from_dir.empty() || to_dir.empty() || from_dir == to_dir) return;  // ("": no folder to move from or to)
   const std::string from = std::string(from_dir) + "/", to = std::string(to_dir) + "/";
   const auto move = [&](std::string& text) { relocate_text(text, from, to); };
   const auto move_frames = [&](std::vector<Frame>& frames) {
