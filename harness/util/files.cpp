@@ -123,7 +123,7 @@ std::string temp_name(const std::string& path) {
 }  // namespace
 
 AtomicFile::AtomicFile(std::string path)
-    : m_path(std::move(path)), m_temp(temp_name(m_path)), m_buffer(std::make_unique<char[]>(k_buffer_bytes)) {
+    : m_path(std::move(path)), m_temp(temp_name(m_path)), m_buffer(std::make_unique_for_overwrite<char[]>(k_buffer_bytes)) {
   // A buffer of its own, set before the file opens (the only time a filebuf takes one): results.json
   // of 1,200 jobs (4.5 MB) in 18 writes, not 550 of 8 KB.
   m_out.rdbuf()->pubsetbuf(m_buffer.get(), k_buffer_bytes);
