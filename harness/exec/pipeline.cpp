@@ -61,7 +61,7 @@ Pipeline::Impl::Impl(Scheduler& s, const std::vector<model::SuiteSpec>& specs, P
     : scheduler(s),
       suites(specs),
       options(std::move(o)),
-      cache(options.cache_dir, options.out ? options.out->path() : options.out_dir),
+      cache(options.cache_dir, options.out->path()),  // (options.out_dir is set from it below)
       judging(specs, judging_options(options)) {
   if (!options.tracer) {
     own_tracer.disable();
