@@ -36,7 +36,7 @@ std::vector<DebugFile> compressed_runtime_debug_files(const std::string& root) {
   for (const auto& library : loaded) {
     const auto id = build_id(library);
     if (id.size() < 3) continue;
-    DebugFile file{root + "/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug", id};
+    DebugFile file{root + "/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug", id, library};
     std::error_code ec;
     if (std::any_of(files.begin(), files.end(), [&](const DebugFile& f) { return f.build_id == id; }) ||
         !std::filesystem::is_regular_file(file.path, ec) || !has_compressed_sections(file.path))
@@ -49,6 +49,13 @@ std::vector<DebugFile> compressed_runtime_debug_files(const std::string& root) {
 Command decompress_command(const std::string& objcopy, const std::string& original, const std::string& copy) {
   Command command;
   command.argv = {objcopy, "--decompress-debug-sections", original, copy};
+  command.may_leave_processes = false;
+  return command;
+}
+
+Command slim_command(const std::string& objcopy, const std::string& original, const std::string& copy) {
+  Command command;
+  command.argv = {objcopy, "--strip-debug", original, copy};
   command.may_leave_processes = false;
   return command;
 }

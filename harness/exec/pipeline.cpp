@@ -183,52 +183,6 @@ asio::awaitable<void> Pipeline::Impl::probe_sandbox() {
                                                      : run.process.start_error);
 }
 
-asio::awaitable<void> Pipeline::Impl::make_debug_copies() {
-  // Without a result cache to keep them in, copies made for one run would cost more (~0.2 CPU-s,
-  // 14 MB) than most runs' Valgrind processes save (~5 % of ~0.5 CPU-s each).
-  if (const char* off = std::getenv("SOHOUND_DEBUG_COPIES"); !cache.enabled() || (off && std::string_view(off) == "0")) co_return;
-  const auto objcopy = util::find_on_path("objcopy");
-  const auto files = objcopy.empty() ? std::vector<DebugFile>{} : compressed_runtime_debug_files();
-  if (files.empty()) co_return;
-  const auto span = tracer().open("debug copies", root());
-  const auto dir = cache.debug_copy_dir();
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  std::vector<std::pair<std::string, std::string>> replaced;
-  int made = 0;
-  for (const auto& file : files) {
-    // Named by what it copies (the original as it is now) and with what; trusted while the copy is
-    // the very file its signed record names (a rewrite changes its change time).
-    const auto key =
-        Hasher().add("debug copy").add(file.build_id).add(file_identity(file.path)).add(program_identity(objcopy)).hex();
-    const auto copy = dir + "/" + key + ".debug";
-    if (const auto kept = cache.load_debug_copy(key); kept && *kept == file_identity(copy)) {
-      replaced.emplace_back(copy, file.path);
-      continue;
-    }
-    const auto part = fmt::format("{}.{}.part", copy, ::getpid());
-    auto make = decompress_command(objcopy, file.path, part);
-    make.stderr_path = runtime_dir(options.out_dir) + "/debug-copy.txt";
-    const auto run = co_await scheduler.run(make, std::chrono::seconds(60), -3);
-    if (!run.process.started || run.process.exit_code != 0 || run.timed_out) {
-      std::filesystem::remove(part, ec);
-      continue;  // the original is read, as without the sandbox
-    }
-    std::filesystem::rename(part, copy, ec);
-    if (ec) continue;
-    cache.store_debug_copy(key, file_identity(copy));
-    if (const auto size = std::filesystem::file_size(copy, ec); !ec) cache.note_written(size);
-    replaced.emplace_back(copy, file.path);
-    ++made;
-  }
-  if (tracer().enabled()) {
-    tracer().annotate(span, "files", std::to_string(files.size()));
-    tracer().annotate(span, "made", std::to_string(made));
-  }
-  tracer().close(span);
-  sandbox.replaced = std::move(replaced);
-}
-
 // A fixture's jobs under one tool run together or come from the cache together (JobOrder): a
 // cached set-up would leave its users without the state it makes.
 void Pipeline::Impl::run_fixtures_together(Lookup& found) {
@@ -379,6 +333,7 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
   impl.cache.use_pack(pack.hex());
   const bool planned = impl.sandbox.on;
   PendingTasks probe(co_await asio::this_coro::executor);
+  impl.debug_copies_pending.emplace(co_await asio::this_coro::executor);
   bool probing = false;
   const auto start_probe = [&impl, &probe, &probing, planned] {
     if (!planned || probing) return;
@@ -388,9 +343,15 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
       const PendingTasks::Guard guard(probe);
       co_await impl.probe_sandbox();
     });
-    // Not waited for: the builds come first, and a tool process that starts before the copies
-    // are ready reads the originals (the same debug information).
-    if (impl.any_valgrind_job()) impl.scheduler.spawn([&impl]() -> asio::awaitable<void> { co_await impl.make_debug_copies(); });
+    // Not waited for here: the builds come first. A Valgrind process waits for them before it
+    // starts (debug_copies_made): the first run that makes them then reads them too.
+    if (impl.any_valgrind_job()) {
+      impl.debug_copies_pending->add();
+      impl.scheduler.spawn([&impl]() -> asio::awaitable<void> {
+        const PendingTasks::Guard guard(*impl.debug_copies_pending);
+        co_await impl.make_debug_copies();
+      });
+    }
   };
   // Started at once unless the run may well run nothing (a last run's pack exists); else as soon
   // as the keys show a job the pack lacks, or the look-up a job to run.

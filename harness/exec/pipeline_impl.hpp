@@ -55,10 +55,11 @@ struct Pipeline::Impl {
   std::map<std::size_t, std::string> manifests;
   Sandbox sandbox;  // decided at the start of run_all
   // Per run_all call.
-  JobOrder order;                                  // who waits for whom (CTest's DEPENDS, fixtures, locks)
-  std::vector<char> done;                          // jobs finished, by index
-  std::optional<AsyncNotifier> job_done;           // notified as each job finishes
-  std::map<std::string, AsyncSemaphore> resource;  // RESOURCE_LOCK name -> its lock
+  JobOrder order;                                    // who waits for whom (CTest's DEPENDS, fixtures, locks)
+  std::vector<char> done;                            // jobs finished, by index
+  std::optional<AsyncNotifier> job_done;             // notified as each job finishes
+  std::optional<PendingTasks> debug_copies_pending;  // the debug copies being made (make_debug_copies)
+  std::map<std::string, AsyncSemaphore> resource;    // RESOURCE_LOCK name -> its lock
   const std::vector<plan::JobPlan>* jobs = nullptr;
   std::vector<model::JobResult>* results = nullptr;
   std::function<void(const model::JobResult&)> on_finished;
@@ -116,6 +117,26 @@ struct Pipeline::Impl {
   void build_failed(std::size_t index, const std::string& error, const std::string& log, const std::string& commands,
                     const DriverBuild& build);
 
+  // How a Valgrind process reads. `slim`: over the runtimes' symbols only, a first pass whose result
+  // stands unless why_read_again says otherwise (exec/slim_debug); `origins`: memcheck with
+  // --track-origins (tool_commands: needs_origins). A second pass is never slim.
+  struct Pass {
+    bool slim = false;
+    bool origins = false;
+  };
+  // The first pass of a process of `tool` running `count` jobs: slim for one job of a Valgrind tool
+  // in the sandbox (in a batch a rerun would cost more than the start saves). Waits for the debug
+  // copies first (a Valgrind process reads them from its start).
+  boost::asio::awaitable<Pass> first_pass(model::Tool tool, std::size_t count);
+  // Why a job's pass must be run again (over the full debug files, with origins when memcheck
+  // reported uninitialised values), or "" when its result stands; `origins` is set for the next pass.
+  std::string why_again(const model::JobResult& job, const Pass& pass, const Command& command, bool& origins);
+  // What a job run in `pass` is told (`again`: a second pass): why it ran again, and how.
+  static std::vector<std::string> pass_notes(const Pass& pass, bool again);
+  std::map<std::string, std::map<std::string, bool>> suppressions_alike;  // by file, read once (default.supp)
+  std::string default_suppressions;                                       // Valgrind's, "" not found
+  bool default_suppressions_found = false;
+
   // pipeline_units.cpp: running units.
   // What one tool process of a unit did: how it ended, its reports shared out per feature.
   struct UnitRun {
@@ -125,7 +146,7 @@ struct Pipeline::Impl {
     Command command;                         // as run.sh shows it, before the launcher's own fields
     std::map<std::string, std::string> env;  // the lead feature's, shared by the batch
     double feature_timeout = 0;              // seconds, tool-scaled, per feature
-    bool origins = false;                    // memcheck with --track-origins (tool_commands: needs_origins)
+    Pass pass;                               // how its Valgrind process read
     RunResult run;
     model::JobResult process;  // the process's outcome, message, notes, log, reports
     std::map<std::string, FeatureShare> shares;
@@ -135,7 +156,8 @@ struct Pipeline::Impl {
   boost::asio::awaitable<void> run_unit(plan::RunUnit unit, int priority);
   std::vector<std::string> process_notes_for(model::Tool tool, const std::string& token);
   Span unit_span(const RunResult& run, model::Tool tool, const std::string& suite, const std::vector<std::string>& features);
-  boost::asio::awaitable<void> execute_program(std::size_t index, int priority, bool origins = false);
+  // `pass`: a second pass (else the first, first_pass()).
+  boost::asio::awaitable<void> execute_program(std::size_t index, int priority, std::optional<Pass> pass = {});
   // read_job_reports for one of the user's programs, its coroutines named (exec/coroutine_symbols).
   void read_program_reports(model::JobResult& job, const ProcessResult& process, const std::string& timeout_message,
                             const model::ProgramSpec& program, model::Flavour flavour, const std::string& nonce);
@@ -161,9 +183,9 @@ struct Pipeline::Impl {
                                      const std::vector<std::string>& notes);
   boost::asio::awaitable<void> execute_program_runs(std::vector<std::size_t> indices, int priority);
   boost::asio::awaitable<void> execute(std::vector<std::size_t> indices, const std::string& binary, const DriverBuild& build,
-                                       int priority, bool origins = false);
+                                       int priority, std::optional<Pass> pass = {});
   boost::asio::awaitable<UnitRun> run_process(const std::vector<std::size_t>& indices, const std::string& binary, int priority,
-                                              bool origins);
+                                              Pass pass);
   model::JobResult feature_result(std::size_t index, const UnitRun& unit, bool whole, const FeatureShare& share,
                                   const DriverBuild& build, const std::string& binary);
 };

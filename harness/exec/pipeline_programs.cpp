@@ -207,6 +207,7 @@ asio::awaitable<void> Pipeline::Impl::execute_program_runs(std::vector<std::size
     }
     co_return;
   }
+  co_await first_pass((*jobs)[indices.front()].tool, indices.size());  // (never slim: many runs; waits for the copies)
   auto plan = plan_shared_start(indices);
   if (!plan) {
     for (auto i : indices) co_await execute_program(i, priority);
@@ -260,7 +261,7 @@ asio::awaitable<void> Pipeline::Impl::execute_program_runs(std::vector<std::size
   }
   tracer().annotate(span, "outcome", "ok");
   tracer().close(span);
-  for (auto i : with_origins) co_await execute_program(i, priority, true);
+  for (auto i : with_origins) co_await execute_program(i, priority, Pass{false, true});
 }
 
 }  // namespace harness::exec

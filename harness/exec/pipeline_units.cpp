@@ -165,7 +165,7 @@ void Pipeline::Impl::read_program_reports(model::JobResult& job, const ProcessRe
 }
 
 // Runs one of the user's programs under the job's tool (model::ProgramSpec).
-asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int priority, bool origins) {
+asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int priority, std::optional<Pass> again) {
   const auto& plan = (*jobs)[index];
   const auto& suite = suites[plan.suite];
   const auto& feature = suite.features[plan.feature];
@@ -175,24 +175,18 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   job.job_dir = job_dir(options.out_dir, suite.name, feature.name, std::string(info.name));
   auto command = program_command(plan.tool, program, job.job_dir, model::environment_of(suite, feature), options.host,
                                  runtime_supp(), options.channel_preload);
-  if (origins) {
-    track_origins(command);
-    job.notes.push_back(k_origins_note);
-  }
-  if (command.argv.empty()) {
-    job.outcome = JobOutcome::skipped;
-    job.message = missing_build_message(info, program);
-    job.job_dir.clear();
-    job.cache_key.clear();
-    finish(index, std::move(job));
-    co_return;
-  }
-  if (info.family == model::ToolFamily::sanitizer && options.channel_preload.empty()) {
-    job.outcome = JobOutcome::tool_failed;
-    job.message = fmt::format(
-        "{} is not installed beside sohound (nor in ../libexec/sohound): it carries {}'s reports out of the "
-        "program, and without it a clean result proves nothing; reinstall Sohound",
-        k_channel_preload, info.name);
+  const auto pass = again ? *again : co_await first_pass(plan.tool, 1);
+  if (pass.origins) track_origins(command);
+  util::append(job.notes, pass_notes(pass, again.has_value()));
+  // Not run: no build for the tool's flavour, or no channel for a sanitizer's reports.
+  if (command.argv.empty() || (info.family == model::ToolFamily::sanitizer && options.channel_preload.empty())) {
+    job.outcome = command.argv.empty() ? JobOutcome::skipped : JobOutcome::tool_failed;
+    job.message = command.argv.empty()
+                      ? missing_build_message(info, program)
+                      : fmt::format(
+                            "{} is not installed beside sohound (nor in ../libexec/sohound): it carries {}'s reports "
+                            "out of the program, and without it a clean result proves nothing; reinstall Sohound",
+                            k_channel_preload, info.name);
     job.job_dir.clear();
     job.cache_key.clear();
     finish(index, std::move(job));
@@ -214,7 +208,7 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
     command.env["SOHOUND_NONCE_FILE"] = job.job_dir + "/" + k_nonce_file;
   }
   command.max_file_bytes = k_max_job_file_bytes;
-  confine(command, sandbox, {job.job_dir});
+  confine(command, sandbox, {job.job_dir}, pass.slim);
   job.sandboxed = sandbox.on;
   const double native_timeout = feature.timeout_s.value_or(suite.timeout_s);
   const auto timeout =
@@ -222,6 +216,7 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   ++stats.processes;
   const auto run = co_await scheduler.run(command, timeout, priority, order.slots(index, scheduler.max_parallel()));
   const auto unit = unit_span(run, plan.tool, suite.name, {feature.name});
+  if (pass.slim) tracer().annotate(unit, "debug_info", "symbols");
   util::append(job.notes, process_notes_for(plan.tool, command.token));
   util::append(job.notes, run.process.notes);
   const double parse_start = scheduler.now_s();
@@ -237,9 +232,11 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   process_span("parse", unit, parse_start, parse_end);
   tracer().annotate(unit, "outcome", std::string(model::to_string(job.outcome)));
   key_on_record(index, job, job.job_dir);
-  if (!origins && needs_origins(job)) {
+  bool origins = pass.origins;
+  if (const auto why = why_again(job, pass, command, origins); !why.empty()) {
+    tracer().annotate(unit, "again", why);
     tracer().close(unit);
-    co_await execute_program(index, priority, true);
+    co_await execute_program(index, priority, Pass{false, origins});
     co_return;
   }
   finish(index, std::move(job), unit);
@@ -270,6 +267,7 @@ asio::awaitable<void> Pipeline::Impl::execute_gtest_cases(std::vector<std::size_
   const auto shown = command;
   command.token = new_job_token();
   command.max_file_bytes = k_max_job_file_bytes;
+  co_await first_pass(first.tool, indices.size());  // (never slim: a batch)
   confine(command, sandbox, {dir});
   const double native_timeout = lead.timeout_s.value_or(suite.timeout_s);
   const auto timeout = std::chrono::milliseconds(
@@ -326,7 +324,7 @@ asio::awaitable<void> Pipeline::Impl::execute_gtest_cases(std::vector<std::size_
   }
   tracer().annotate(span, "outcome", std::string(model::to_string(whole.outcome)));
   tracer().close(span);
-  for (auto i : with_origins) co_await execute_program(i, priority, true);
+  for (auto i : with_origins) co_await execute_program(i, priority, Pass{false, true});
 }
 
 // A shared process's runs when what it reported cannot be given to each: each runs again alone,
@@ -341,7 +339,7 @@ asio::awaitable<void> Pipeline::Impl::run_each_alone(const std::vector<std::size
 
 // Runs `indices` (jobs of one suite and tool) in one process of `binary` and reads what it reported.
 asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::vector<std::size_t>& indices,
-                                                                     const std::string& binary, int priority, bool origins) {
+                                                                     const std::string& binary, int priority, Pass pass) {
   const auto& first = (*jobs)[indices.front()];
   const auto& suite = suites[first.suite];
   const auto& lead = suite.features[first.feature];
@@ -364,8 +362,8 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   // The job's program and the library under test: where its coroutines are looked up.
   const std::vector<std::string> objects = {binary, library_file(options.out_dir, suite, info.flavour)};
   if (tool == model::Tool::memcheck && coroutines.any(objects)) command.env["SOHOUND_FRAME_STATES"] = "1";
-  u.origins = origins;
-  if (origins) track_origins(command);
+  u.pass = pass;
+  if (pass.origins) track_origins(command);
   u.script = prepare_job_folder(*options.out, u.dir, suite, tool, command);
   u.command = command;
   command.token = new_job_token();
@@ -375,7 +373,7 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   const auto nonce = new_nonce();
   util::write_file(u.dir + "/" + k_nonce_file, nonce + "\n");
   command.env["SOHOUND_NONCE_FILE"] = u.dir + "/" + k_nonce_file;
-  confine(command, sandbox, {u.dir});
+  confine(command, sandbox, {u.dir}, pass.slim);
   // A batch's limit is the sum of its features' (each feature also has its own, in the driver).
   const auto timeout =
       std::chrono::milliseconds(static_cast<long long>(feature_timeout * 1000 * static_cast<double>(u.names.size())));
@@ -383,6 +381,7 @@ asio::awaitable<Pipeline::Impl::UnitRun> Pipeline::Impl::run_process(const std::
   if (batch) ++stats.batches;
   u.run = co_await scheduler.run(command, timeout, priority);
   u.span = unit_span(u.run, tool, suite.name, u.names);
+  if (pass.slim) tracer().annotate(u.span, "debug_info", "symbols");
   u.process.tool = tool;
   u.process.job_dir = u.dir;
   u.process.notes = blind_spots(suite, tool);
@@ -420,7 +419,7 @@ model::JobResult Pipeline::Impl::feature_result(std::size_t index, const UnitRun
   job.exit_code = u.run.process.exit_code;
   job.signal = u.run.process.signal;
   job.notes = u.process.notes;
-  if (u.origins) job.notes.push_back(k_origins_note);
+  if (u.pass.origins) job.notes.push_back(k_origins_note);
   util::append(job.notes, share.notes);
   job.log = u.process.log;
   job.reports = u.process.reports;
@@ -437,7 +436,7 @@ model::JobResult Pipeline::Impl::feature_result(std::size_t index, const UnitRun
     return job;
   }
   auto alone = unit_command({plan.tool, binary, job.job_dir, {f.name}, u.env, u.feature_timeout, options.host, runtime_supp()});
-  if (u.origins) track_origins(alone);
+  if (u.pass.origins) track_origins(alone);
   job.run_command = prepare_job_folder(*options.out, job.job_dir, suite, plan.tool, alone);
   write_script(job.job_dir + "/batch.sh", {u.command});
   job.unit = u.dir;
@@ -450,30 +449,37 @@ model::JobResult Pipeline::Impl::feature_result(std::size_t index, const UnitRun
 // feature, that feature runs again alone and the ones after it in a new batch (split_unit); the
 // features whose memcheck run reported uninitialised values run again together with origins.
 asio::awaitable<void> Pipeline::Impl::execute(std::vector<std::size_t> indices, const std::string& binary,
-                                              const DriverBuild& build, int priority, bool origins) {
-  auto u = co_await run_process(indices, binary, priority, origins);
+                                              const DriverBuild& build, int priority, std::optional<Pass> again) {
+  const auto pass = again ? *again : co_await first_pass((*jobs)[indices.front()].tool, indices.size());
+  auto u = co_await run_process(indices, binary, priority, pass);
   std::vector<FeatureState> states;
   for (const auto& name : u.names) states.push_back(u.shares[name].state);
   const auto split = split_unit(states);
-  std::vector<std::size_t> with_origins;
+  std::vector<std::size_t> read_again;  // whose pass did not stand: again, together, over the full debug files
+  bool origins = pass.origins;
   for (auto k : split.report) {
     auto result = feature_result(indices[k], u, split.whole, u.shares[u.names[k]], build, binary);
-    if (!origins && needs_origins(result))
-      with_origins.push_back(indices[k]);
-    else
+    if (const auto why = why_again(result, pass, u.command, origins); !why.empty()) {
+      tracer().annotate(u.span, "again", why);
+      read_again.push_back(indices[k]);
+    } else {
+      if (again && !pass.origins) util::append(result.notes, pass_notes(pass, true));
       finish(indices[k], std::move(result), u.span);
+    }
   }
   tracer().close(u.span);
+  // A split's runs are passes of the same kind (a first pass's split decides its own).
+  const auto rest = again;
   if (split.run_alone) {
     ++stats.reruns;
-    co_await execute(std::vector<std::size_t>(1, indices[*split.run_alone]), binary, build, priority, origins);
+    co_await execute(std::vector<std::size_t>(1, indices[*split.run_alone]), binary, build, priority, rest);
   }
   if (!split.run_again.empty()) {
-    std::vector<std::size_t> again;
-    for (auto k : split.run_again) again.push_back(indices[k]);
-    co_await execute(again, binary, build, priority, origins);
+    std::vector<std::size_t> later;
+    for (auto k : split.run_again) later.push_back(indices[k]);
+    co_await execute(later, binary, build, priority, rest);
   }
-  if (!with_origins.empty()) co_await execute(with_origins, binary, build, priority, true);
+  if (!read_again.empty()) co_await execute(read_again, binary, build, priority, Pass{false, origins});
 }
 
 }  // namespace harness::exec

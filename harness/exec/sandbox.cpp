@@ -122,7 +122,8 @@ std::vector<std::string> texts_naming_paths(const std::vector<model::SuiteSpec>&
   return texts;
 }
 
-std::vector<std::string> sandbox_argv(const Sandbox& sandbox, const std::vector<std::string>& writable, const std::string& cwd) {
+std::vector<std::string> sandbox_argv(const Sandbox& sandbox, const std::vector<std::string>& writable, const std::string& cwd,
+                                      bool slim) {
   // Later mounts cover earlier ones: the read-only root, then the private /dev, /proc and /tmp,
   // then empty folders over --out and the cache, then what the job may see of them.
   std::vector<std::string> argv = {sandbox.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"};
@@ -130,7 +131,8 @@ std::vector<std::string> sandbox_argv(const Sandbox& sandbox, const std::vector<
   for (const auto& dir : sandbox.shown) util::append(argv, {"--ro-bind-try", dir, dir});
   // Copies shown in place of their originals (read from the host, so a copy in a hidden cache is
   // still read). A copy that is gone by now leaves the original: the same debug information.
-  for (const auto& [copy, original] : sandbox.replaced) util::append(argv, {"--ro-bind-try", copy, original});
+  for (const auto& [copy, original] : slim ? sandbox.slimmed : sandbox.replaced)
+    util::append(argv, {"--ro-bind-try", copy, original});
   // A writable folder outside --out and the caches (an adopted test's working folder) may hold
   // one of them: bound before they are hidden, so they stay hidden inside it.
   auto in_hidden = [&](const std::string& dir) {
@@ -152,14 +154,14 @@ std::vector<std::string> sandbox_argv(const Sandbox& sandbox, const std::vector<
   return argv;
 }
 
-void confine(Command& command, const Sandbox& sandbox, std::vector<std::string> writable) {
+void confine(Command& command, const Sandbox& sandbox, std::vector<std::string> writable, bool slim) {
   if (!sandbox.on) return;
   // A working folder outside every writable one (an adopted test's own build folder) is the
   // job's working folder too: bound read-write.
   if (!command.cwd.empty() &&
       std::none_of(writable.begin(), writable.end(), [&](const std::string& dir) { return inside(command.cwd, dir); }))
     writable.push_back(command.cwd);
-  command.sandbox = sandbox_argv(sandbox, writable, command.cwd);
+  command.sandbox = sandbox_argv(sandbox, writable, command.cwd, slim);
 }
 
 std::string find_status_shim(const std::string& sohound_executable) {

@@ -31,6 +31,10 @@ struct Sandbox {
   // Files shown in place of others, {copy, original}: decompressed copies of the C library's debug
   // files (exec/debug_copies.hpp), bound read-only where Valgrind reads the originals.
   std::vector<std::pair<std::string, std::string>> replaced;
+  // The same files' slim copies (symbols, no DWARF), {copy, original}, shown instead of `replaced`
+  // to a first pass over symbols only (exec/slim_debug), and the libraries they describe.
+  std::vector<std::pair<std::string, std::string>> slimmed;
+  std::vector<std::string> slimmed_libraries;
 };
 
 // What a sandbox in `mode` would be, before the probe: bwrap looked up on PATH, the shim, --out and
@@ -53,11 +57,13 @@ std::vector<std::string> texts_naming_paths(const std::vector<model::SuiteSpec>&
 // The argv that runs a command inside `sandbox`: bwrap's options, then `sohound-status FD --`;
 // the command's own argv follows. `writable` folders are bound read-write at their own paths;
 // `cwd` is where the command starts.
-std::vector<std::string> sandbox_argv(const Sandbox& sandbox, const std::vector<std::string>& writable, const std::string& cwd);
+// `slim`: the debug files are shown as their slim copies.
+std::vector<std::string> sandbox_argv(const Sandbox& sandbox, const std::vector<std::string>& writable, const std::string& cwd,
+                                      bool slim = false);
 
 // Puts `command` inside `sandbox` when it is on: its working folder and `writable` are the only
 // places it can write (besides /tmp and /dev/shm, which are its own).
-void confine(Command& command, const Sandbox& sandbox, std::vector<std::string> writable);
+void confine(Command& command, const Sandbox& sandbox, std::vector<std::string> writable, bool slim = false);
 
 // The temporary folders the sandbox replaces with private, empty ones: /tmp, and $TMPDIR when it is
 // elsewhere.

@@ -87,5 +87,10 @@ void track_origins(Command& command);
 inline constexpr const char* k_origins_note =
     "ran again with --track-origins=yes: its first run reported uninitialised values, and memcheck names where each "
     "was created only with that option (which costs about a quarter of a run's time, so it is on only where needed)";
+// Said of a job whose first run read the C library's symbols only and ran again over its full debug
+// information (exec/slim_debug): what it reported might have read otherwise with it.
+inline constexpr const char* k_full_debug_note =
+    "ran again over the C library's full debug information: its first run read only the library's symbols (a quicker "
+    "start), and what it reported might read otherwise with the library's lines and inlined calls";
 
 }  // namespace harness::exec

@@ -43,6 +43,8 @@ enum class El {
   line,
   suppression,
   errorcounts,
+  suppcounts,
+  name,
   pair,
   count,
   fatal_signal,
@@ -95,6 +97,8 @@ El element(const char* n) {
       if (is("leakedbytes")) return El::leakedbytes;
       if (is("leakedblocks")) return El::leakedblocks;
       return El::other;
+    case 'n':
+      return is("name") ? El::name : El::other;
     case 'o':
       if (is("obj")) return El::obj;
       if (is("other_segment_start")) return El::other_segment_start;
@@ -110,6 +114,7 @@ El element(const char* n) {
     case 's':
       if (is("stack")) return El::stack;
       if (is("suppression")) return El::suppression;
+      if (is("suppcounts")) return El::suppcounts;
       if (is("status")) return El::status;
       if (is("state")) return El::state;
       if (is("signo")) return El::signo;
@@ -171,6 +176,7 @@ struct ValgrindXmlParser::State {
   std::string last_aux;
   int stacks_in_error = 0;
   std::string pair_unique;
+  std::string pair_name;  // a <suppcounts> pair's suppression
   std::uint64_t pair_count = 0;
   std::size_t errors_seen = 0;  // <error> records completed so far (sunk or kept)
 
@@ -241,6 +247,7 @@ struct ValgrindXmlParser::State {
         break;
       case El::pair:
         pair_unique.clear();
+        pair_name.clear();
         pair_count = 0;
         break;
       default:
@@ -291,8 +298,12 @@ struct ValgrindXmlParser::State {
       case El::count:
         if (p == El::pair) pair_count = to_number<std::uint64_t>(value);
         return true;
+      case El::name:
+        if (p == El::pair) pair_name = std::string(value);
+        return true;
       case El::pair:
-        if (!pair_unique.empty()) report.error_counts[pair_unique] = pair_count;
+        if (p == El::errorcounts && !pair_unique.empty()) report.error_counts[pair_unique] = pair_count;
+        if (p == El::suppcounts && !pair_name.empty()) report.suppression_counts[pair_name] += pair_count;
         return true;
       case El::signo:
         if (p == El::fatal_signal && report.fatal_signal) report.fatal_signal->signo = to_number<int>(value);

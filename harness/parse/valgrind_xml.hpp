@@ -57,7 +57,10 @@ struct ValgrindReport {
   std::string problem;            // why the document is incomplete or malformed ("" when fine)
   std::optional<FatalSignal> fatal_signal;
   std::map<std::string, std::uint64_t> error_counts;  // unique -> count
-  std::vector<ValgrindError> errors;                  // empty when a sink consumed them
+  // The suppressions that matched (<suppcounts>): name -> how many errors each hid. Written when
+  // the process ends, so a cut report has none.
+  std::map<std::string, std::uint64_t> suppression_counts;
+  std::vector<ValgrindError> errors;  // empty when a sink consumed them
   // Top-level <stack>s outside any record: with --track-fds=yes, Valgrind 3.19 writes each open
   // descriptor's open-site stack here, in the order its text log lists the descriptors.
   std::vector<std::vector<model::Frame>> orphan_stacks;

@@ -45,6 +45,18 @@ TEST(ValgrindXml, MemoryErrorsWithStacksAuxStacksAndCounts) {
   EXPECT_EQ(findings[2].aux_stacks[0].label, "Uninitialised value was created by a heap allocation");
 }
 
+TEST(ValgrindXml, SuppressionsThatMatchedAreCountedApartFromErrors) {
+  // A real helgrind run: two error pairs and one suppression pair, whose <count> must not land in
+  // error_counts (nor an error's in suppression_counts).
+  auto report = valgrind_xml(testdata("valgrind/helgrind-racy-counter.xml"));
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->suppression_counts, (std::map<std::string, std::uint64_t>{{"helgrind-glibc2X-005", 8}}));
+  EXPECT_EQ(report->error_counts.size(), 2u);
+  auto none = valgrind_xml(testdata("valgrind/memcheck-leaks-noq-suppcounts.xml"));
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_TRUE(none->suppression_counts.empty());
+}
+
 TEST(ValgrindXml, LeakRecordsCarryBytesAndBlocks) {
   auto report = valgrind_xml(testdata("valgrind/memcheck-leaks-noq-suppcounts.xml"));
   ASSERT_TRUE(report);

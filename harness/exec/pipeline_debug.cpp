@@ -1,0 +1,125 @@
+// The pipeline's room for the runtimes' debug files: their copies for the sandbox (exec/debug_copies)
+// and the passes of a Valgrind process over them (exec/slim_debug).
+#include "harness/exec/debug_copies.hpp"
+#include "harness/exec/pipeline_impl.hpp"
+#include "harness/exec/slim_debug.hpp"
+#include "harness/exec/tool_commands.hpp"
+#include "harness/util/files.hpp"
+#include "harness/util/text.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string_view>
+
+#include <unistd.h>
+
+namespace harness::exec {
+
+namespace asio = boost::asio;
+
+asio::awaitable<void> Pipeline::Impl::make_debug_copies() {
+  // Without a result cache to keep them in, copies made for one run would cost more (~0.2 CPU-s,
+  // 14 MB) than most runs' Valgrind processes save (~5 % of ~0.5 CPU-s each).
+  if (const char* off = std::getenv("SOHOUND_DEBUG_COPIES"); !cache.enabled() || (off && std::string_view(off) == "0")) co_return;
+  const auto objcopy = util::find_on_path("objcopy");
+  const auto files = objcopy.empty() ? std::vector<DebugFile>{} : compressed_runtime_debug_files();
+  if (files.empty()) co_return;
+  const auto span = tracer().open("debug copies", root());
+  const auto dir = cache.debug_copy_dir();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::vector<std::pair<std::string, std::string>> replaced, slimmed;
+  std::vector<std::string> slimmed_libraries;
+  int made = 0;
+  // One copy of `file` ("decompressed" or "slim"), kept or made now; "" when it cannot be made.
+  const auto copy_of = [&](const DebugFile& file, const char* kind) -> asio::awaitable<std::string> {
+    // Named by what it copies (the original as it is now) and with what; trusted while the copy is
+    // the very file its signed record names (a rewrite changes its change time).
+    Hasher hasher;
+    hasher.add("debug copy").add(file.build_id).add(file_identity(file.path)).add(program_identity(objcopy));
+    if (std::string_view(kind) != "decompressed") hasher.add(kind);  // (the decompressed copies' keys as before)
+    const auto key = hasher.hex();
+    const auto copy = dir + "/" + key + ".debug";
+    if (const auto kept = cache.load_debug_copy(key); kept && *kept == file_identity(copy)) co_return copy;
+    const auto part = fmt::format("{}.{}.part", copy, ::getpid());
+    auto make =
+        std::string_view(kind) == "slim" ? slim_command(objcopy, file.path, part) : decompress_command(objcopy, file.path, part);
+    make.stderr_path = runtime_dir(options.out_dir) + "/debug-copy.txt";
+    const auto run = co_await scheduler.run(make, std::chrono::seconds(60), -3);
+    if (!run.process.started || run.process.exit_code != 0 || run.timed_out) {
+      std::filesystem::remove(part, ec);
+      co_return std::string();  // the original is read, as without the sandbox
+    }
+    std::filesystem::rename(part, copy, ec);
+    if (ec) co_return std::string();
+    cache.store_debug_copy(key, file_identity(copy));
+    if (const auto size = std::filesystem::file_size(copy, ec); !ec) cache.note_written(size);
+    ++made;
+    co_return copy;
+  };
+  for (const auto& file : files) {
+    const auto full = co_await copy_of(file, "decompressed");
+    if (!full.empty()) replaced.emplace_back(full, file.path);
+    if (const auto slim = co_await copy_of(file, "slim"); !slim.empty()) {
+      slimmed.emplace_back(slim, file.path);
+      slimmed_libraries.push_back(file.library);
+    } else if (!full.empty()) {
+      slimmed.emplace_back(full, file.path);
+    }
+  }
+  if (tracer().enabled()) {
+    tracer().annotate(span, "files", std::to_string(files.size()));
+    tracer().annotate(span, "made", std::to_string(made));
+  }
+  tracer().close(span);
+  sandbox.replaced = std::move(replaced);
+  sandbox.slimmed = std::move(slimmed);
+  sandbox.slimmed_libraries = std::move(slimmed_libraries);
+}
+
+asio::awaitable<Pipeline::Impl::Pass> Pipeline::Impl::first_pass(model::Tool tool, std::size_t count) {
+  if (model::info(tool).family != model::ToolFamily::valgrind) co_return Pass{};
+  co_await debug_copies_pending->wait_all();
+  co_return Pass{sandbox.on && count == 1 && !sandbox.slimmed_libraries.empty(), false};
+}
+
+std::vector<std::string> Pipeline::Impl::pass_notes(const Pass& pass, bool again) {
+  if (pass.origins) return {k_origins_note};
+  if (again) return {k_full_debug_note};
+  return {};
+}
+
+std::string Pipeline::Impl::why_again(const model::JobResult& job, const Pass& pass, const Command& command, bool& origins) {
+  std::string why;
+  if (!pass.origins && needs_origins(job)) {
+    origins = true;
+    why = "it reported uninitialised values (their origins need --track-origins)";
+  }
+  if (!pass.slim || !why.empty()) return why;
+  // The suppressions in force: Valgrind's own (unless turned off) and the command's files.
+  std::map<std::string, bool> alike;
+  const auto add = [&alike](const std::map<std::string, bool>& file) {
+    for (const auto& [name, same] : file) {
+      const auto [it, added] = alike.emplace(name, same);
+      if (!added) it->second = it->second && same;
+    }
+  };
+  if (std::find(command.argv.begin(), command.argv.end(), "--default-suppressions=no") == command.argv.end()) {
+    if (!default_suppressions_found) {
+      default_suppressions = valgrind_default_suppressions();
+      default_suppressions_found = true;
+    }
+    auto [it, added] = suppressions_alike.try_emplace(default_suppressions);
+    if (added && !default_suppressions.empty())
+      it->second = suppressions_matching_alike(util::read_file_or_empty(default_suppressions));
+    add(it->second);
+  }
+  for (const auto& arg : command.argv)
+    if (util::starts_with(arg, "--suppressions="))
+      add(suppressions_matching_alike(util::read_file_or_empty(arg.substr(std::string_view("--suppressions=").size()))));
+  return why_read_again(job, sandbox.slimmed_libraries, alike);
+}
+
+}  // namespace harness::exec
