@@ -75,6 +75,11 @@
 # another --out: rerun 0.08 s, edited 2.48 s; ctest -T memcheck 141.0 CPU-s, sohound ctest 146.1
 # CPU-s (1.04 x; --no-cache 1.05 x); sohound ctest cold 78.4 s, rerun 0.65 s (0.8 %). --cxx N=40:
 # cold 9.48 s (0.237 s per feature), rerun 0.04 s (0.4 %), edited 6.21 s.
+# 2026-12-07, later (e0ff796: symbols first, exec/slim_debug; copies read from the run that makes
+# them), N=200: ctest 195.9 s, cold 7.73 s (0.039 x), rerun 0.09 s (1.2 %), one edited 1.26 s
+# (16.3 %); into another --out: rerun 0.09 s, edited 2.01 s; ctest -T memcheck 99.9 CPU-s, sohound
+# ctest 68.0 CPU-s (0.68 x; --no-cache 1.10 x: no cache, no copies); sohound ctest cold 37.8 s,
+# rerun 0.40 s (1.1 %).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
