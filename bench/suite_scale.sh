@@ -79,7 +79,7 @@
 # them), N=200: ctest 195.9 s, cold 7.73 s (0.039 x), rerun 0.09 s (1.2 %), one edited 1.26 s
 # (16.3 %); into another --out: rerun 0.09 s, edited 2.01 s; ctest -T memcheck 99.9 CPU-s, sohound
 # ctest 68.0 CPU-s (0.68 x; --no-cache 1.10 x: no cache, no copies); sohound ctest cold 37.8 s,
-# rerun 0.40 s (1.1 %).
+# rerun 0.40 s (1.1 %). Since, --no-cache makes the slim copies too: 73.6 CPU-s (not in a bench run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

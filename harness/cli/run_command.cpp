@@ -39,6 +39,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -297,7 +298,12 @@ std::exception_ptr execute_jobs(exec::PipelineOptions pipeline_options, const st
   summary.sandbox = pipeline.sandbox().on ? pipeline.sandbox().engine : std::string();
   summary.sandbox_reason = pipeline.sandbox().reason;
   if (pipeline.sandbox().on)
-    for (const auto& [copy, original] : pipeline.sandbox().replaced) summary.sandbox_debug_copies.push_back(original);
+    // Each debug file shown as a copy: decompressed, slim (a first pass's), or both.
+    for (const auto* copies : {&pipeline.sandbox().replaced, &pipeline.sandbox().slimmed})
+      for (const auto& [copy, original] : *copies)
+        if (std::find(summary.sandbox_debug_copies.begin(), summary.sandbox_debug_copies.end(), original) ==
+            summary.sandbox_debug_copies.end())
+          summary.sandbox_debug_copies.push_back(original);
   return failure;
 }
 

@@ -344,7 +344,7 @@ asio::awaitable<void> Pipeline::run_all(const std::vector<plan::JobPlan>& jobs, 
       co_await impl.probe_sandbox();
     });
     // Not waited for here: the builds come first. A Valgrind process waits for them before it
-    // starts (debug_copies_made): the first run that makes them then reads them too.
+    // starts (first_pass): the first run that makes them then reads them too.
     if (impl.any_valgrind_job()) {
       impl.debug_copies_pending->add();
       impl.scheduler.spawn([&impl]() -> asio::awaitable<void> {

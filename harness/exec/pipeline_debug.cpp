@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string_view>
 
 #include <unistd.h>
@@ -20,14 +21,16 @@ namespace harness::exec {
 namespace asio = boost::asio;
 
 asio::awaitable<void> Pipeline::Impl::make_debug_copies() {
-  // Without a result cache to keep them in, copies made for one run would cost more (~0.2 CPU-s,
-  // 14 MB) than most runs' Valgrind processes save (~5 % of ~0.5 CPU-s each).
-  if (const char* off = std::getenv("SOHOUND_DEBUG_COPIES"); !cache.enabled() || (off && std::string_view(off) == "0")) co_return;
+  if (const char* off = std::getenv("SOHOUND_DEBUG_COPIES"); off && std::string_view(off) == "0") co_return;
   const auto objcopy = util::find_on_path("objcopy");
   const auto files = objcopy.empty() ? std::vector<DebugFile>{} : compressed_runtime_debug_files();
   if (files.empty()) co_return;
   const auto span = tracer().open("debug copies", root());
-  const auto dir = cache.debug_copy_dir();
+  // Kept in the result cache; without one, only the slim copies are made, for this run, in its own
+  // runtime folder: they cost ~0.05 CPU-s and 0.4 MB and save ~0.15 CPU-s per one-job Valgrind
+  // process, where decompressed ones would cost ~0.2 CPU-s and 14 MB to save ~5 % of each.
+  const bool kept_copies = cache.enabled();
+  const auto dir = kept_copies ? cache.debug_copy_dir() : runtime_dir(options.out_dir) + "/debug";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   std::vector<std::pair<std::string, std::string>> replaced, slimmed;
@@ -35,6 +38,7 @@ asio::awaitable<void> Pipeline::Impl::make_debug_copies() {
   int made = 0;
   // One copy of `file` ("decompressed" or "slim"), kept or made now; "" when it cannot be made.
   const auto copy_of = [&](const DebugFile& file, const char* kind) -> asio::awaitable<std::string> {
+    if (!kept_copies && std::string_view(kind) != "slim") co_return std::string();
     // Named by what it copies (the original as it is now) and with what; trusted while the copy is
     // the very file its signed record names (a rewrite changes its change time).
     Hasher hasher;
@@ -42,7 +46,8 @@ asio::awaitable<void> Pipeline::Impl::make_debug_copies() {
     if (std::string_view(kind) != "decompressed") hasher.add(kind);  // (the decompressed copies' keys as before)
     const auto key = hasher.hex();
     const auto copy = dir + "/" + key + ".debug";
-    if (const auto kept = cache.load_debug_copy(key); kept && *kept == file_identity(copy)) co_return copy;
+    if (const auto kept = kept_copies ? cache.load_debug_copy(key) : std::nullopt; kept && *kept == file_identity(copy))
+      co_return copy;
     const auto part = fmt::format("{}.{}.part", copy, ::getpid());
     auto make =
         std::string_view(kind) == "slim" ? slim_command(objcopy, file.path, part) : decompress_command(objcopy, file.path, part);
@@ -54,9 +59,10 @@ asio::awaitable<void> Pipeline::Impl::make_debug_copies() {
     }
     std::filesystem::rename(part, copy, ec);
     if (ec) co_return std::string();
+    ++made;
+    if (!kept_copies) co_return copy;
     cache.store_debug_copy(key, file_identity(copy));
     if (const auto size = std::filesystem::file_size(copy, ec); !ec) cache.note_written(size);
-    ++made;
     co_return copy;
   };
   for (const auto& file : files) {

@@ -2,8 +2,9 @@
 // per process in the sandbox, with a result cache of its own, so each Valgrind process reads the
 // runtimes' slim debug copies (symbols, no DWARF) first. A result stands only when the full debug
 // files could not have changed it; the others run again over them. What was reported must be what
-// the runs over the full files (e2e.examples-process.run, e2e.threads-process.run: no cache, so no
-// copies) reported: the same findings with the same frames, lines and inlined calls.
+// the runs over the full files (e2e.examples-process.run, e2e.threads-process.run, with
+// SOHOUND_DEBUG_COPIES=0: no copies) reported: the same findings with the same frames, lines and
+// inlined calls.
 #include "e2e_support.hpp"
 
 #include <gtest/gtest.h>
@@ -48,6 +49,7 @@ TEST(SymbolsFirst, EveryValgrindJobReportsWhatTheRunOverTheFullDebugFilesReporte
   for (const auto& [run, suites] : std::map<std::string, std::set<std::string>>{{"examples-process", {"examples", "zlib-basics"}},
                                                                                 {"threads-process", {"threads"}}}) {
     const auto& full = results(run);
+    ASSERT_TRUE(full["sandbox"]["debug_copies"].empty()) << run << " read copies: it is no reference";
     for (const auto& job : full["jobs"]) {
       const std::string tool = job["tool"];
       if (!valgrind_tool(tool) || !suites.count(job["suite"])) continue;
