@@ -97,7 +97,7 @@ std::vector<std::string> Pipeline::Impl::pass_notes(const Pass& pass, bool again
   return {};
 }
 
-std::string Pipeline::Impl::why_again(const model::JobResult& job, const Pass& pass, const Command& command, bool& origins) {
+std::string Pipeline::Impl::why_again(model::JobResult& job, const Pass& pass, const Command& command, bool& origins) {
   std::string why;
   if (!pass.origins && needs_origins(job)) {
     origins = true;
@@ -125,7 +125,12 @@ std::string Pipeline::Impl::why_again(const model::JobResult& job, const Pass& p
   for (const auto& arg : command.argv)
     if (util::starts_with(arg, "--suppressions="))
       add(suppressions_matching_alike(util::read_file_or_empty(arg.substr(std::string_view("--suppressions=").size()))));
-  return why_read_again(job, sandbox.slimmed_libraries, alike);
+  why = why_read_again(job, sandbox.slimmed_libraries, alike);
+  if (!why.empty() && job.outcome == model::JobOutcome::timeout) {
+    job.notes.push_back(k_symbols_only_note);
+    return {};
+  }
+  return why;
 }
 
 }  // namespace harness::exec

@@ -130,7 +130,9 @@ struct Pipeline::Impl {
   boost::asio::awaitable<Pass> first_pass(model::Tool tool, std::size_t count);
   // Why a job's pass must be run again (over the full debug files, with origins when memcheck
   // reported uninitialised values), or "" when its result stands; `origins` is set for the next pass.
-  std::string why_again(const model::JobResult& job, const Pass& pass, const Command& command, bool& origins);
+  // A job that timed out over the symbols is not run again (it would wait as long again, and it
+  // fails either way): a note says its frames in the C library are named from its symbols only.
+  std::string why_again(model::JobResult& job, const Pass& pass, const Command& command, bool& origins);
   // What a job run in `pass` is told (`again`: a second pass): why it ran again, and how.
   static std::vector<std::string> pass_notes(const Pass& pass, bool again);
   std::map<std::string, std::map<std::string, bool>> suppressions_alike;  // by file, read once (default.supp)

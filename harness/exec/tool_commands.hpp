@@ -92,5 +92,9 @@ inline constexpr const char* k_origins_note =
 inline constexpr const char* k_full_debug_note =
     "ran again over the C library's full debug information: its first run read only the library's symbols (a quicker "
     "start), and what it reported might read otherwise with the library's lines and inlined calls";
+// ...and of one that timed out over the symbols: not run again (it would wait as long again).
+inline constexpr const char* k_symbols_only_note =
+    "its frames inside the C library are named from the library's symbols only (no lines or inlined calls): it timed "
+    "out in a first run that read only those, and is not run again to wait as long a second time";
 
 }  // namespace harness::exec
