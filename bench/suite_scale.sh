@@ -79,7 +79,11 @@
 # them), N=200: ctest 195.9 s, cold 7.73 s (0.039 x), rerun 0.09 s (1.2 %), one edited 1.26 s
 # (16.3 %); into another --out: rerun 0.09 s, edited 2.01 s; ctest -T memcheck 99.9 CPU-s, sohound
 # ctest 68.0 CPU-s (0.68 x; --no-cache 1.10 x: no cache, no copies); sohound ctest cold 37.8 s,
-# rerun 0.40 s (1.1 %). Since, --no-cache makes the slim copies too: 73.6 CPU-s (not in a bench run).
+# rerun 0.40 s (1.1 %). 2026-12-07, later (998e00f: a run without a cache makes the slim copies
+# too), N=200: ctest 212.9 s, cold 7.29 s (0.034 x), rerun 0.08 s (1.1 %), one edited 1.03 s
+# (14.2 %); into another --out: rerun 0.07 s (1.0 %), edited 1.60 s; ctest -T memcheck 106.9 CPU-s,
+# sohound ctest 71.5 CPU-s (0.67 x; --no-cache 66.5 CPU-s, 0.62 x); sohound ctest cold 38.6 s,
+# rerun 0.64 s (1.6 %).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
