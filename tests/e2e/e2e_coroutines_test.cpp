@@ -134,7 +134,12 @@ TEST(CoroutinesE2E, GccAndClangGiveEachBugTheSameFingerprint) {
       for (const auto& f : j["findings"])
         // DRD reports a race from the one access it stopped at: which coroutine that is depends on
         // the threads' timing, not on the compiler, so its key may differ from run to run.
-        if (f["status"] == "expected" && !(j["tool"] == "drd" && f["kind"] == "race.data"))
+        // libuv's array of watchers is reallocated to fit the highest descriptor its loop opens, so
+        // which call reallocated it last (uv_signal_init or uv_async_init) depends on how many
+        // descriptors the process had open, not on the compiler: that block is left out.
+        if (f["status"] == "expected" && !(j["tool"] == "drd" && f["kind"] == "race.data") &&
+            !(j["feature"] == "uv_handle_open_at_close" &&
+              f["stack"][0].value("function", "").find("realloc") != std::string::npos))
           keys[i][j["feature"].get<std::string>() + " " + j["tool"].get<std::string>() + " " + f["kind"].get<std::string>()]
               .insert(f["fingerprint"].get<std::string>());
   EXPECT_EQ(keys[0].size(), 11u);  // every bug of the suite under every tool that finds it (DRD's races apart)
