@@ -129,14 +129,8 @@ std::string valgrind_identity(const std::string& valgrind) {
     auto identity = file_identity(path.string());
     return identity.empty() ? identity : identity + "\n";
   };
-  // Where Valgrind finds its tools: $VALGRIND_LIB, else the libexec or lib folder of its prefix.
-  std::vector<fs::path> tool_dirs;
-  if (const char* lib = std::getenv("VALGRIND_LIB"); lib && *lib) tool_dirs.emplace_back(lib);
-  const auto prefix = command.parent_path().parent_path();
-  tool_dirs.push_back(prefix / "libexec" / "valgrind");
-  tool_dirs.push_back(prefix / "lib" / "valgrind");
   std::string identity = stat_of(command) + stat_of(command.parent_path() / "valgrind.bin");  // Debian's wrapper runs .bin
-  for (const auto& dir : tool_dirs) {
+  for (const fs::path dir : valgrind_lib_dirs(valgrind)) {
     if (!fs::is_directory(dir, ec)) continue;
     std::string tools;
     for (const auto* tool : {"memcheck", "helgrind", "drd"})

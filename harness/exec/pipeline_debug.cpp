@@ -36,21 +36,19 @@ asio::awaitable<void> Pipeline::Impl::make_debug_copies() {
   std::vector<std::pair<std::string, std::string>> replaced, slimmed;
   std::vector<std::string> slimmed_libraries;
   int made = 0;
-  // One copy of `file` ("decompressed" or "slim"), kept or made now; "" when it cannot be made.
-  const auto copy_of = [&](const DebugFile& file, const char* kind) -> asio::awaitable<std::string> {
-    if (!kept_copies && std::string_view(kind) != "slim") co_return std::string();
+  // One copy of `file` (slim, or decompressed), kept or made now; "" when it cannot be made.
+  const auto copy_of = [&](const DebugFile& file, bool slim) -> asio::awaitable<std::string> {
     // Named by what it copies (the original as it is now) and with what; trusted while the copy is
     // the very file its signed record names (a rewrite changes its change time).
     Hasher hasher;
     hasher.add("debug copy").add(file.build_id).add(file_identity(file.path)).add(program_identity(objcopy));
-    if (std::string_view(kind) != "decompressed") hasher.add(kind);  // (the decompressed copies' keys as before)
+    if (slim) hasher.add("slim");  // (the decompressed copies' keys as before)
     const auto key = hasher.hex();
     const auto copy = dir + "/" + key + ".debug";
     if (const auto kept = kept_copies ? cache.load_debug_copy(key) : std::nullopt; kept && *kept == file_identity(copy))
       co_return copy;
     const auto part = fmt::format("{}.{}.part", copy, ::getpid());
-    auto make =
-        std::string_view(kind) == "slim" ? slim_command(objcopy, file.path, part) : decompress_command(objcopy, file.path, part);
+    auto make = slim ? slim_command(objcopy, file.path, part) : decompress_command(objcopy, file.path, part);
     make.stderr_path = runtime_dir(options.out_dir) + "/debug-copy.txt";
     const auto run = co_await scheduler.run(make, std::chrono::seconds(60), -3);
     if (!run.process.started || run.process.exit_code != 0 || run.timed_out) {
@@ -66,9 +64,10 @@ asio::awaitable<void> Pipeline::Impl::make_debug_copies() {
     co_return copy;
   };
   for (const auto& file : files) {
-    const auto full = co_await copy_of(file, "decompressed");
+    std::string full;  // (not `kept_copies ? co_await ... : ...`: GCC 12 destroys that temporary twice)
+    if (kept_copies) full = co_await copy_of(file, false);
     if (!full.empty()) replaced.emplace_back(full, file.path);
-    if (const auto slim = co_await copy_of(file, "slim"); !slim.empty()) {
+    if (const auto slim = co_await copy_of(file, true); !slim.empty()) {
       slimmed.emplace_back(slim, file.path);
       slimmed_libraries.push_back(file.library);
     } else if (!full.empty()) {
@@ -91,10 +90,16 @@ asio::awaitable<Pipeline::Impl::Pass> Pipeline::Impl::first_pass(model::Tool too
   co_return Pass{sandbox.on && count == 1 && !sandbox.slimmed_libraries.empty(), false};
 }
 
-std::vector<std::string> Pipeline::Impl::pass_notes(const Pass& pass, bool again) {
+std::vector<std::string> Pipeline::Impl::pass_notes(const Pass& pass) {
   if (pass.origins) return {k_origins_note};
-  if (again) return {k_full_debug_note};
+  if (pass.again) return {k_full_debug_note};
   return {};
+}
+
+const std::map<std::string, bool>& Pipeline::Impl::suppressions_alike_in(const std::string& file) {
+  auto [it, added] = suppressions_alike.try_emplace(file);
+  if (added && !file.empty()) it->second = suppressions_matching_alike(util::read_file_or_empty(file));
+  return it->second;
 }
 
 std::string Pipeline::Impl::why_again(model::JobResult& job, const Pass& pass, const Command& command, bool& origins) {
@@ -113,18 +118,12 @@ std::string Pipeline::Impl::why_again(model::JobResult& job, const Pass& pass, c
     }
   };
   if (std::find(command.argv.begin(), command.argv.end(), "--default-suppressions=no") == command.argv.end()) {
-    if (!default_suppressions_found) {
-      default_suppressions = valgrind_default_suppressions();
-      default_suppressions_found = true;
-    }
-    auto [it, added] = suppressions_alike.try_emplace(default_suppressions);
-    if (added && !default_suppressions.empty())
-      it->second = suppressions_matching_alike(util::read_file_or_empty(default_suppressions));
-    add(it->second);
+    if (!default_suppressions) default_suppressions = valgrind_default_suppressions();
+    add(suppressions_alike_in(*default_suppressions));
   }
   for (const auto& arg : command.argv)
     if (util::starts_with(arg, "--suppressions="))
-      add(suppressions_matching_alike(util::read_file_or_empty(arg.substr(std::string_view("--suppressions=").size()))));
+      add(suppressions_alike_in(arg.substr(std::string_view("--suppressions=").size())));
   why = why_read_again(job, sandbox.slimmed_libraries, alike);
   if (!why.empty() && job.outcome == model::JobOutcome::timeout) {
     job.notes.push_back(k_symbols_only_note);

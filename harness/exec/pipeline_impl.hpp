@@ -123,6 +123,7 @@ struct Pipeline::Impl {
   struct Pass {
     bool slim = false;
     bool origins = false;
+    bool again = false;  // a second pass: the first's result did not stand
   };
   // The first pass of a process of `tool` running `count` jobs: slim for one job of a Valgrind tool
   // in the sandbox (in a batch a rerun would cost more than the start saves). Waits for the debug
@@ -133,11 +134,13 @@ struct Pipeline::Impl {
   // A job that timed out over the symbols is not run again (it would wait as long again, and it
   // fails either way): a note says its frames in the C library are named from its symbols only.
   std::string why_again(model::JobResult& job, const Pass& pass, const Command& command, bool& origins);
-  // What a job run in `pass` is told (`again`: a second pass): why it ran again, and how.
-  static std::vector<std::string> pass_notes(const Pass& pass, bool again);
-  std::map<std::string, std::map<std::string, bool>> suppressions_alike;  // by file, read once (default.supp)
-  std::string default_suppressions;                                       // Valgrind's, "" not found
-  bool default_suppressions_found = false;
+  // What a job run in `pass` is told: why it ran again, and how.
+  static std::vector<std::string> pass_notes(const Pass& pass);
+  // Each suppressions file a pass read (suppressions_matching_alike), read once per run: Valgrind's
+  // own (its path found once: "" when not found), the runtime's and the suites' native ones.
+  const std::map<std::string, bool>& suppressions_alike_in(const std::string& file);
+  std::map<std::string, std::map<std::string, bool>> suppressions_alike;
+  std::optional<std::string> default_suppressions;
 
   // pipeline_units.cpp: running units.
   // What one tool process of a unit did: how it ended, its reports shared out per feature.

@@ -261,7 +261,7 @@ asio::awaitable<void> Pipeline::Impl::execute_program_runs(std::vector<std::size
   }
   tracer().annotate(span, "outcome", "ok");
   tracer().close(span);
-  for (auto i : with_origins) co_await execute_program(i, priority, Pass{false, true});
+  for (auto i : with_origins) co_await execute_program(i, priority, Pass{false, true, true});
 }
 
 }  // namespace harness::exec

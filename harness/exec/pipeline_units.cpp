@@ -165,7 +165,7 @@ void Pipeline::Impl::read_program_reports(model::JobResult& job, const ProcessRe
 }
 
 // Runs one of the user's programs under the job's tool (model::ProgramSpec).
-asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int priority, std::optional<Pass> again) {
+asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int priority, std::optional<Pass> given) {
   const auto& plan = (*jobs)[index];
   const auto& suite = suites[plan.suite];
   const auto& feature = suite.features[plan.feature];
@@ -175,9 +175,9 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   job.job_dir = job_dir(options.out_dir, suite.name, feature.name, std::string(info.name));
   auto command = program_command(plan.tool, program, job.job_dir, model::environment_of(suite, feature), options.host,
                                  runtime_supp(), options.channel_preload);
-  const auto pass = again ? *again : co_await first_pass(plan.tool, 1);
+  const auto pass = given ? *given : co_await first_pass(plan.tool, 1);
   if (pass.origins) track_origins(command);
-  util::append(job.notes, pass_notes(pass, again.has_value()));
+  util::append(job.notes, pass_notes(pass));
   // Not run: no build for the tool's flavour, or no channel for a sanitizer's reports.
   if (command.argv.empty() || (info.family == model::ToolFamily::sanitizer && options.channel_preload.empty())) {
     job.outcome = command.argv.empty() ? JobOutcome::skipped : JobOutcome::tool_failed;
@@ -236,7 +236,7 @@ asio::awaitable<void> Pipeline::Impl::execute_program(std::size_t index, int pri
   if (const auto why = why_again(job, pass, command, origins); !why.empty()) {
     tracer().annotate(unit, "again", why);
     tracer().close(unit);
-    co_await execute_program(index, priority, Pass{false, origins});
+    co_await execute_program(index, priority, Pass{false, origins, true});
     co_return;
   }
   finish(index, std::move(job), unit);
@@ -324,7 +324,7 @@ asio::awaitable<void> Pipeline::Impl::execute_gtest_cases(std::vector<std::size_
   }
   tracer().annotate(span, "outcome", std::string(model::to_string(whole.outcome)));
   tracer().close(span);
-  for (auto i : with_origins) co_await execute_program(i, priority, Pass{false, true});
+  for (auto i : with_origins) co_await execute_program(i, priority, Pass{false, true, true});
 }
 
 // A shared process's runs when what it reported cannot be given to each: each runs again alone,
@@ -419,7 +419,7 @@ model::JobResult Pipeline::Impl::feature_result(std::size_t index, const UnitRun
   job.exit_code = u.run.process.exit_code;
   job.signal = u.run.process.signal;
   job.notes = u.process.notes;
-  if (u.pass.origins) job.notes.push_back(k_origins_note);
+  util::append(job.notes, pass_notes(u.pass));
   util::append(job.notes, share.notes);
   job.log = u.process.log;
   job.reports = u.process.reports;
@@ -449,8 +449,8 @@ model::JobResult Pipeline::Impl::feature_result(std::size_t index, const UnitRun
 // feature, that feature runs again alone and the ones after it in a new batch (split_unit); the
 // features whose memcheck run reported uninitialised values run again together with origins.
 asio::awaitable<void> Pipeline::Impl::execute(std::vector<std::size_t> indices, const std::string& binary,
-                                              const DriverBuild& build, int priority, std::optional<Pass> again) {
-  const auto pass = again ? *again : co_await first_pass((*jobs)[indices.front()].tool, indices.size());
+                                              const DriverBuild& build, int priority, std::optional<Pass> given) {
+  const auto pass = given ? *given : co_await first_pass((*jobs)[indices.front()].tool, indices.size());
   auto u = co_await run_process(indices, binary, priority, pass);
   std::vector<FeatureState> states;
   for (const auto& name : u.names) states.push_back(u.shares[name].state);
@@ -463,13 +463,12 @@ asio::awaitable<void> Pipeline::Impl::execute(std::vector<std::size_t> indices, 
       tracer().annotate(u.span, "again", why);
       read_again.push_back(indices[k]);
     } else {
-      if (again && !pass.origins) util::append(result.notes, pass_notes(pass, true));
       finish(indices[k], std::move(result), u.span);
     }
   }
   tracer().close(u.span);
   // A split's runs are passes of the same kind (a first pass's split decides its own).
-  const auto rest = again;
+  const auto rest = given;
   if (split.run_alone) {
     ++stats.reruns;
     co_await execute(std::vector<std::size_t>(1, indices[*split.run_alone]), binary, build, priority, rest);
@@ -479,7 +478,7 @@ asio::awaitable<void> Pipeline::Impl::execute(std::vector<std::size_t> indices, 
     for (auto k : split.run_again) later.push_back(indices[k]);
     co_await execute(later, binary, build, priority, rest);
   }
-  if (!read_again.empty()) co_await execute(read_again, binary, build, priority, Pass{false, origins});
+  if (!read_again.empty()) co_await execute(read_again, binary, build, priority, Pass{false, origins, true});
 }
 
 }  // namespace harness::exec

@@ -1,5 +1,6 @@
 #include "harness/exec/slim_debug.hpp"
 
+#include "harness/exec/tool_commands.hpp"
 #include "harness/parse/valgrind_xml.hpp"
 #include "harness/util/files.hpp"
 #include "harness/util/text.hpp"
@@ -7,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -73,17 +73,9 @@ std::map<std::string, bool> suppressions_matching_alike(std::string_view text) {
 }
 
 std::string valgrind_default_suppressions(const std::string& valgrind) {
-  std::vector<fs::path> dirs;
-  if (const char* lib = std::getenv("VALGRIND_LIB"); lib && *lib) dirs.emplace_back(lib);
-  const auto found = util::find_on_path(valgrind);
   std::error_code ec;
-  if (const auto command = found.empty() ? fs::path() : fs::canonical(found, ec); !command.empty() && !ec) {
-    const auto prefix = command.parent_path().parent_path();
-    dirs.push_back(prefix / "libexec" / "valgrind");
-    dirs.push_back(prefix / "lib" / "valgrind");
-  }
-  for (const auto& dir : dirs)
-    if (const auto file = dir / "default.supp"; fs::is_regular_file(file, ec)) return file.string();
+  for (const auto& dir : valgrind_lib_dirs(valgrind))
+    if (const auto file = fs::path(dir) / "default.supp"; fs::is_regular_file(file, ec)) return file.string();
   return {};
 }
 
@@ -118,8 +110,9 @@ std::string why_read_again(const model::JobResult& job, const std::vector<std::s
     for (const auto& aux : finding.aux_stacks) inside = inside || named_inside(aux.frames);
     if (inside)
       return fmt::format(
-          "its {} has frames in {}, which only the full debug information names with their lines and inlined calls", finding.kind,
-          "the C library or its loader");
+          "its {} has frames in the C library or its loader, which only the full debug information names with "
+          "their lines and inlined calls",
+          finding.kind);
   }
   for (const auto& report : job.reports) {
     if (!util::ends_with(report, ".xml")) continue;

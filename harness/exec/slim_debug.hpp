@@ -41,8 +41,8 @@ bool matches_alike(const std::vector<std::string>& frame_lines);
 // given twice matches alike only when each of its entries does.
 std::map<std::string, bool> suppressions_matching_alike(std::string_view text);
 
-// Valgrind's own suppressions file (default.supp) where `valgrind` (a command on PATH) reads it:
-// $VALGRIND_LIB, else PREFIX/libexec/valgrind or PREFIX/lib/valgrind; "" when not found.
+// Valgrind's own suppressions file (default.supp) where `valgrind` (a command on PATH) reads it
+// (tool_commands: valgrind_lib_dirs); "" when not found.
 std::string valgrind_default_suppressions(const std::string& valgrind = "valgrind");
 
 // Why a job that ran over the slim debug files must run again over the full ones, or "" when its

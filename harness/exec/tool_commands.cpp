@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string_view>
 
@@ -146,6 +147,19 @@ bool needs_origins(const model::JobResult& job) {
            ((f.tool_kind == "SyscallParam" || f.tool_kind == "ClientCheck") &&
             f.message.find("uninitialised") != std::string::npos);
   });
+}
+
+std::vector<std::string> valgrind_lib_dirs(const std::string& valgrind) {
+  std::vector<std::string> dirs;
+  if (const char* lib = std::getenv("VALGRIND_LIB"); lib && *lib) dirs.emplace_back(lib);
+  const auto found = util::find_on_path(valgrind);
+  std::error_code ec;
+  const auto command = found.empty() ? std::filesystem::path() : std::filesystem::canonical(found, ec);
+  if (command.empty() || ec) return dirs;
+  const auto prefix = command.parent_path().parent_path();
+  dirs.push_back((prefix / "libexec" / "valgrind").string());
+  dirs.push_back((prefix / "lib" / "valgrind").string());
+  return dirs;
 }
 
 void track_origins(Command& command) {

@@ -81,6 +81,11 @@ Command tool_command(model::Tool tool, const std::string& driver, const std::str
 // most runs report no uninitialised value); a job whose run reported one runs again with it, so its
 // findings name where each value was created. Whether `job`'s findings need that second run...
 bool needs_origins(const model::JobResult& job);
+
+// Where `valgrind` (a command on PATH) finds its tools and its own suppressions (default.supp), in
+// the order it looks: $VALGRIND_LIB, else PREFIX/libexec/valgrind and PREFIX/lib/valgrind of the
+// command's real path; empty when neither is known.
+std::vector<std::string> valgrind_lib_dirs(const std::string& valgrind);
 // ...and its command: `command` (a memcheck command) with --track-origins=yes.
 void track_origins(Command& command);
 // What such a job is told.
