@@ -112,6 +112,20 @@ static double sohound_now_ms(void) {
   return (double)now.tv_sec * 1000.0 + (double)now.tv_nsec / 1e6;
 }
 
+/* The markers' time, "MS.FFF" (CLOCK_MONOTONIC): printed from integers, since printf's floating
+ * point is ~130 blocks that every Valgrind tool would translate once per process (issue 22). */
+struct sohound_stamp {
+  long long ms, us;
+};
+static struct sohound_stamp sohound_stamp_now(void) {
+  struct timespec now;
+  struct sohound_stamp s;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  s.ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+  s.us = (now.tv_nsec / 1000) % 1000;
+  return s;
+}
+
 /* Under TSan the copies start one after another, a step apart (1 ms; 16 ms at most for all of
  * them), counted from the moment the last copy reached the start barrier. TSan can miss a race
  * whose two accesses fall in the same instant: its check of a location's shadow and its store to
@@ -231,6 +245,7 @@ static void sohound_leak_check_if_grown(void) {
 #ifdef SOHOUND_HAVE_VALGRIND
   if (RUNNING_ON_VALGRIND && sohound_memcheck) {
     if (sohound_heap_in_use() > sohound_heap_before) {
+      sohound_quiet_loader_clocks();
       VALGRIND_DO_ADDED_LEAK_CHECK;
       sohound_frame_states();
     }
@@ -244,6 +259,7 @@ static void sohound_leak_check(void) {
 #ifdef SOHOUND_HAVE_VALGRIND
   if (RUNNING_ON_VALGRIND) {
     if (sohound_memcheck) {
+      sohound_quiet_loader_clocks();
       VALGRIND_DO_ADDED_LEAK_CHECK;
       sohound_frame_states();
     }
@@ -328,6 +344,7 @@ static void sohound_setup_reports(void) {
   sohound_memcheck = tool && strcmp(tool, "memcheck") == 0;
 #ifdef SOHOUND_HAVE_VALGRIND
   sohound_own_stacks = sohound_memcheck && RUNNING_ON_VALGRIND;
+  if (sohound_own_stacks) sohound_quiet_loader_clocks(); /* for the end-of-run check too */
 #endif
   if (timeout) sohound_feature_timeout_ms = atol(timeout);
   if (report && *report && __sanitizer_set_report_fd) {
@@ -385,19 +402,22 @@ static int sohound_main(int argc, char **argv, const struct sohound_feature *con
     const struct sohound_feature *f = NULL;
     unsigned char before[128], after[128];
     static char line[4096]; /* static: see sohound_marker */
+    struct sohound_stamp stamp;
     int n;
     for (i = 0; i < count; ++i)
       if (features[i] && strcmp(argv[j], features[i]->name) == 0) f = features[i];
     sohound_open_fds(before);
     sohound_slot_mark(j);
-    snprintf(line, sizeof line, "sohound:begin %s t=%.3f slot=%d", f->name, sohound_now_ms(), j);
+    stamp = sohound_stamp_now();
+    snprintf(line, sizeof line, "sohound:begin %s t=%lld.%03lld slot=%d", f->name, stamp.ms, stamp.us, j);
     sohound_marker(line);
     sohound_running = f->name;
     sohound_heap_before = sohound_heap_in_use();
     sohound_run_feature(f);
     sohound_leak_check_if_grown();
     sohound_open_fds(after);
-    n = snprintf(line, sizeof line, "sohound:end %s t=%.3f fds=", f->name, sohound_now_ms());
+    stamp = sohound_stamp_now();
+    n = snprintf(line, sizeof line, "sohound:end %s t=%lld.%03lld fds=", f->name, stamp.ms, stamp.us);
     for (fd = 0; fd < 1024 && n < (int)sizeof line - 1200; ++fd) /* room left for kids= and reports= */
       if ((after[fd / 8] & (1u << (fd % 8))) && !(before[fd / 8] & (1u << (fd % 8)))) {
         if (fd == sohound_report_fd && fd > 2) continue;

@@ -156,6 +156,8 @@ Command unit_command(const UnitCommandInput& input) {
   const auto& info = model::info(input.tool);
   if (info.family == model::ToolFamily::sanitizer)
     command.env["SOHOUND_REPORT_FILE"] = fmt::format("{}/{}.report", input.dir, info.log_prefix);
+  if (input.tool == model::Tool::memcheck && !input.host.loader_clocks.empty())
+    command.env["SOHOUND_LOADER_CLOCKS"] = input.host.loader_clocks;
   if (input.features.size() > 1 && input.feature_timeout_s > 0)
     command.env["SOHOUND_FEATURE_TIMEOUT_MS"] = std::to_string(static_cast<long long>(std::ceil(input.feature_timeout_s * 1000)));
   return command;

@@ -92,6 +92,26 @@ bool uses_sanitizer_runtime(const std::string& file) {
   return false;
 }
 
+std::vector<DataSymbol> data_symbols(const std::string& object, const std::vector<std::string>& names) {
+  return with_elf(object, std::vector<DataSymbol>{}, [&](Elf* elf) {
+    std::vector<DataSymbol> found;
+    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+      GElf_Shdr shdr;
+      if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_SYMTAB || shdr.sh_entsize == 0) continue;
+      Elf_Data* data = elf_getdata(scn, nullptr);
+      if (!data) continue;
+      for (std::size_t i = 0; i < shdr.sh_size / shdr.sh_entsize; ++i) {
+        GElf_Sym sym;
+        if (!gelf_getsym(data, static_cast<int>(i), &sym) || GELF_ST_TYPE(sym.st_info) != STT_OBJECT) continue;
+        const char* name = elf_strptr(elf, shdr.sh_link, sym.st_name);
+        if (name && std::find(names.begin(), names.end(), name) != names.end())
+          found.push_back({name, sym.st_value, sym.st_size});
+      }
+    }
+    return found;
+  });
+}
+
 std::string build_id(const std::string& file) {
   return with_elf(file, std::string(), [](Elf* elf) {
     std::string id;

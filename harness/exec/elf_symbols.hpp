@@ -4,6 +4,7 @@
 #include "harness/exec/command.hpp"
 #include "harness/util/result.hpp"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,17 @@ bool uses_sanitizer_runtime(const std::string& file);
 // The program interpreter an executable names (PT_INTERP: "/lib64/ld-linux-x86-64.so.2"); "" for
 // a static executable or a file that is not ELF.
 std::string program_interpreter(const std::string& executable);
+
+// Where the full symbol table (.symtab) of `object` puts each of `names` that is a data object
+// (STT_OBJECT): {name, value, size}, in the order found; what is not there is left out, and a file
+// that cannot be read gives none. For a separate debug file, values are offsets from the library's
+// load address, as in the library.
+struct DataSymbol {
+  std::string name;
+  std::uint64_t value = 0;
+  std::uint64_t size = 0;
+};
+std::vector<DataSymbol> data_symbols(const std::string& object, const std::vector<std::string>& names);
 
 // The GNU build ID an ELF file carries (NT_GNU_BUILD_ID), in hex; "" when it has none or is not ELF.
 std::string build_id(const std::string& file);

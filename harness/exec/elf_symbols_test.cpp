@@ -1,6 +1,8 @@
 #include "harness/exec/elf_symbols.hpp"
+#include "harness/exec/host_facts.hpp"
 #include "harness/util/capture.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -64,6 +66,28 @@ namespace {
 
 // A program of the user's under a sanitizer needs the channel's proof; a script or a plain program
 // that started none ran nothing under the tool. GCC imports the runtime, Clang links it in.
+// The loader's clock words come from its separate debug file (libc6-dbg, which Valgrind needs here
+// and ci/setup.sh installs), named with the loader's build ID; no debug file, no words.
+TEST(ElfSymbols, TheLoadersClockWordsAreFoundInItsDebugFileByBuildId) {
+  const std::string loader = "/lib64/ld-linux-x86-64.so.2";
+  const auto id = build_id(loader);
+  ASSERT_EQ(id.size(), 40u);
+  const auto debug = "/usr/lib/debug/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
+  const auto words = data_symbols(debug, {"relocate_time", "load_time", "start_time", "no_such_word"});
+  ASSERT_EQ(words.size(), 3u) << debug;
+  std::string expected = id + " ";
+  for (const auto& w : words) {
+    EXPECT_EQ(w.size, 8u) << w.name;
+    EXPECT_GT(w.value, 0u) << w.name;
+    expected += (expected.back() == ' ' ? "" : ",") + fmt::format("{:x}:8", w.value);
+  }
+  EXPECT_EQ(loader_clocks(loader), expected);
+  EXPECT_EQ(loader_clocks(loader, "/nonexistent"), "");
+  EXPECT_EQ(loader_clocks("/etc/hostname"), "");
+  EXPECT_EQ(loader_clocks(""), "");
+  EXPECT_TRUE(data_symbols("/etc/hostname", {"start_time"}).empty());
+}
+
 TEST(ElfSymbols, ASanitizerBuildIsToldFromAPlainOneAndFromAScript) {
   testing::TempDir dir{"sohound-elf-sanitizer"};
   const auto source = (dir.path() / "main.c").string();

@@ -1,5 +1,6 @@
 #include "harness/exec/host_facts.hpp"
 
+#include "harness/exec/elf_symbols.hpp"
 #include "harness/util/files.hpp"
 
 #include <fmt/format.h>
@@ -45,7 +46,21 @@ HostFacts read_host_facts() {
   std::ifstream bits("/proc/sys/vm/mmap_rnd_bits");
   if (!(bits >> host.mmap_rnd_bits)) host.mmap_rnd_bits = 0;
   if (const char* custom = std::getenv("SOHOUND_VALGRIND"); custom && *custom) host.valgrind = custom;
+  // The drivers are built by the system's compilers: their loader is the one Sohound runs with.
+  host.loader_clocks = loader_clocks(program_interpreter("/proc/self/exe"));
   return host;
+}
+
+std::string loader_clocks(const std::string& interpreter, const std::string& debug_root) {
+  if (interpreter.empty()) return {};
+  const auto id = build_id(interpreter);
+  if (id.size() < 3) return {};
+  const auto words = data_symbols(fmt::format("{}/{}/{}.debug", debug_root, id.substr(0, 2), id.substr(2)),
+                                  {"relocate_time", "load_time", "start_time"});
+  std::string out;
+  for (const auto& w : words)
+    if (w.size > 0 && w.size <= 64) out += fmt::format("{}{:x}:{:x}", out.empty() ? id + " " : ",", w.value, w.size);
+  return out;
 }
 
 std::string sanitizer_start_risk(const HostFacts& host) {

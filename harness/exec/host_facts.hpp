@@ -29,7 +29,15 @@ struct HostFacts {
   std::string aslr_off_reason;        // why not, when not ("not installed", "turned off by ...")
   int mmap_rnd_bits = 0;              // /proc/sys/vm/mmap_rnd_bits; 0 when unknown
   std::string valgrind = "valgrind";  // $SOHOUND_VALGRIND (a custom build), else valgrind on PATH
+  // The dynamic loader's clock words, for the drivers under memcheck (SOHOUND_LOADER_CLOCKS, read by
+  // drivers/sohound_rt_stacks.h): "BUILDID OFFSET:SIZE,..." (hex) of relocate_time, load_time and
+  // start_time in the symbol table of the loader's separate debug file; "" when not found.
+  std::string loader_clocks;
 };
+
+// That value for the loader at `interpreter`, whose debug file is found by build ID under
+// `debug_root` (/usr/lib/debug/.build-id/ab/cdef....debug); "" when either has none of them.
+std::string loader_clocks(const std::string& interpreter, const std::string& debug_root = "/usr/lib/debug/.build-id");
 
 // Reads the machine's facts now (a handful of syscalls and two small files).
 HostFacts read_host_facts();
