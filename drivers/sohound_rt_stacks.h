@@ -118,7 +118,8 @@ static void sohound_thread_join(pthread_t thread, void *stack) {
  * in the loader's symbol table and names them with the loader's build ID (SOHOUND_LOADER_CLOCKS:
  * "BUILDID OFFSET:SIZE,..." in hex, offsets from the loader's load address); when the loaded
  * loader carries that build ID, they are marked undefined, and a leak check reads no pointer from
- * an undefined word. (sohound_watch_deadline, the runtime's own clock reading, is zeroed instead.) */
+ * an undefined word. (The batch watchdog's deadline, the runtime's own clock reading, is still
+ * scanned: zeroing it between features is a race Helgrind reports with pthread_cond_timedwait.) */
 #ifdef SOHOUND_HAVE_VALGRIND
 #include <elf.h>
 #include <sys/auxv.h>

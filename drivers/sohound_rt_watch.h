@@ -236,10 +236,6 @@ static void sohound_watch(const struct sohound_feature *f) {
       sohound_watch_deadline.tv_sec += 1;
       sohound_watch_deadline.tv_nsec -= 1000000000L;
     }
-  } else {
-    /* A clock reading left in data that every leak check scans: its nanoseconds, a number below
-     * 10^9 that changes each run, can fall inside a lost block (sohound_quiet_loader_clocks). */
-    memset(&sohound_watch_deadline, 0, sizeof sohound_watch_deadline);
   }
   pthread_cond_signal(&sohound_watch_cond);
   pthread_mutex_unlock(&sohound_watch_lock);
