@@ -159,23 +159,38 @@ static int sohound_has_build_id(uintptr_t base, const char *hex, size_t len) {
 }
 #endif
 
-static void sohound_quiet_loader_clocks(void) {
+/* The words, read once from SOHOUND_LOADER_CLOCKS (-1: not yet), then marked before every check. */
+static int sohound_clock_count = -1;
+static uintptr_t sohound_clock_at[8];
+static size_t sohound_clock_size[8];
+
+static void sohound_read_loader_clocks(void) {
 #ifdef SOHOUND_HAVE_VALGRIND
   const char *spec = getenv("SOHOUND_LOADER_CLOCKS"), *space;
   const uintptr_t base = (uintptr_t)getauxval(AT_BASE);
   char *end;
+  sohound_clock_count = 0;
   if (!spec || !base || !(space = strchr(spec, ' ')) || !sohound_has_build_id(base, spec, (size_t)(space - spec))) return;
   spec = space + 1;
-  while (*spec) {
+  while (*spec && sohound_clock_count < 8) {
     const unsigned long offset = strtoul(spec, &end, 16);
     unsigned long size;
     if (end == spec || *end != ':') return;
     spec = end + 1;
     size = strtoul(spec, &end, 16);
     if (end == spec || size == 0 || size > 64 || (*end && *end != ',')) return;
-    VALGRIND_MAKE_MEM_UNDEFINED((void *)(base + offset), size);
+    sohound_clock_at[sohound_clock_count] = base + offset;
+    sohound_clock_size[sohound_clock_count++] = size;
     spec = *end ? end + 1 : end;
   }
+#endif
+}
+
+static void sohound_quiet_loader_clocks(void) {
+#ifdef SOHOUND_HAVE_VALGRIND
+  int i;
+  if (sohound_clock_count < 0) sohound_read_loader_clocks();
+  for (i = 0; i < sohound_clock_count; ++i) VALGRIND_MAKE_MEM_UNDEFINED((void *)sohound_clock_at[i], sohound_clock_size[i]);
 #endif
 }
 

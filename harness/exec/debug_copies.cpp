@@ -35,8 +35,8 @@ std::vector<DebugFile> compressed_runtime_debug_files(const std::string& root) {
   std::vector<DebugFile> files;
   for (const auto& library : loaded) {
     const auto id = build_id(library);
-    if (id.size() < 3) continue;
-    DebugFile file{root + "/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug", id, library};
+    DebugFile file{separate_debug_file(root, id), id, library};
+    if (file.path.empty()) continue;
     std::error_code ec;
     if (std::any_of(files.begin(), files.end(), [&](const DebugFile& f) { return f.build_id == id; }) ||
         !std::filesystem::is_regular_file(file.path, ec) || !has_compressed_sections(file.path))

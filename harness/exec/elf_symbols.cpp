@@ -28,6 +28,23 @@ T with_elf(const std::string& file, T otherwise, Use use) {
   return out;
 }
 
+// Calls use(symbol, name) for every named symbol of the ELF object's sections of `type`
+// (SHT_SYMTAB, SHT_DYNSYM).
+template <class Use>
+void for_each_symbol(Elf* elf, unsigned type, Use use) {
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr shdr;
+    if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != type || shdr.sh_entsize == 0) continue;
+    Elf_Data* data = elf_getdata(scn, nullptr);
+    if (!data) continue;
+    for (std::size_t i = 0; i < shdr.sh_size / shdr.sh_entsize; ++i) {
+      GElf_Sym sym;
+      if (!gelf_getsym(data, static_cast<int>(i), &sym)) continue;
+      if (const char* name = elf_strptr(elf, shdr.sh_link, sym.st_name)) use(sym, name);
+    }
+  }
+}
+
 // Every symbol of the object's sections of `type` (SHT_SYMTAB, SHT_DYNSYM) that `keep` accepts.
 template <class Keep>
 util::Result<std::vector<std::string>> symbols(const std::string& object, unsigned type, Keep keep) {
@@ -40,19 +57,9 @@ util::Result<std::vector<std::string>> symbols(const std::string& object, unsign
   if (!elf || elf_kind(elf) != ELF_K_ELF) {
     error = fmt::format("{}: not an ELF object", object);
   } else {
-    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
-      GElf_Shdr shdr;
-      if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != type || shdr.sh_entsize == 0) continue;
-      Elf_Data* data = elf_getdata(scn, nullptr);
-      if (!data) continue;
-      const auto count = shdr.sh_size / shdr.sh_entsize;
-      for (std::size_t i = 0; i < count; ++i) {
-        GElf_Sym sym;
-        if (!gelf_getsym(data, static_cast<int>(i), &sym) || !keep(sym)) continue;
-        const char* name = elf_strptr(elf, shdr.sh_link, sym.st_name);
-        if (name && *name) names.emplace_back(name);
-      }
-    }
+    for_each_symbol(elf, type, [&](const GElf_Sym& sym, const char* name) {
+      if (*name && keep(sym)) names.emplace_back(name);
+    });
   }
   if (elf) elf_end(elf);
   ::close(fd);
@@ -95,21 +102,16 @@ bool uses_sanitizer_runtime(const std::string& file) {
 std::vector<DataSymbol> data_symbols(const std::string& object, const std::vector<std::string>& names) {
   return with_elf(object, std::vector<DataSymbol>{}, [&](Elf* elf) {
     std::vector<DataSymbol> found;
-    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
-      GElf_Shdr shdr;
-      if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_SYMTAB || shdr.sh_entsize == 0) continue;
-      Elf_Data* data = elf_getdata(scn, nullptr);
-      if (!data) continue;
-      for (std::size_t i = 0; i < shdr.sh_size / shdr.sh_entsize; ++i) {
-        GElf_Sym sym;
-        if (!gelf_getsym(data, static_cast<int>(i), &sym) || GELF_ST_TYPE(sym.st_info) != STT_OBJECT) continue;
-        const char* name = elf_strptr(elf, shdr.sh_link, sym.st_name);
-        if (name && std::find(names.begin(), names.end(), name) != names.end())
-          found.push_back({name, sym.st_value, sym.st_size});
-      }
-    }
+    for_each_symbol(elf, SHT_SYMTAB, [&](const GElf_Sym& sym, const char* name) {
+      if (GELF_ST_TYPE(sym.st_info) == STT_OBJECT && std::find(names.begin(), names.end(), name) != names.end())
+        found.push_back({name, sym.st_value, sym.st_size});
+    });
     return found;
   });
+}
+
+std::string separate_debug_file(const std::string& root, const std::string& id) {
+  return id.size() < 3 ? std::string() : root + "/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
 }
 
 std::string build_id(const std::string& file) {

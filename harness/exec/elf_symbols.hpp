@@ -43,6 +43,10 @@ struct DataSymbol {
 };
 std::vector<DataSymbol> data_symbols(const std::string& object, const std::vector<std::string>& names);
 
+// Where a separate debug file of build ID `id` lies under `root` (/usr/lib/debug/.build-id:
+// ROOT/ab/cdef....debug); "" for an ID too short to be one.
+std::string separate_debug_file(const std::string& root, const std::string& id);
+
 // The GNU build ID an ELF file carries (NT_GNU_BUILD_ID), in hex; "" when it has none or is not ELF.
 std::string build_id(const std::string& file);
 

@@ -5,6 +5,8 @@
 // inputs, and tests vary them freely.
 #pragma once
 
+#include "harness/exec/debug_copies.hpp"
+
 #include <string>
 #include <vector>
 
@@ -37,7 +39,7 @@ struct HostFacts {
 
 // That value for the loader at `interpreter`, whose debug file is found by build ID under
 // `debug_root` (/usr/lib/debug/.build-id/ab/cdef....debug); "" when either has none of them.
-std::string loader_clocks(const std::string& interpreter, const std::string& debug_root = "/usr/lib/debug/.build-id");
+std::string loader_clocks(const std::string& interpreter, const std::string& debug_root = k_build_id_debug_dir);
 
 // Reads the machine's facts now (a handful of syscalls and two small files).
 HostFacts read_host_facts();
